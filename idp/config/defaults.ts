@@ -1,0 +1,73 @@
+/*
+ * Every option of the emulator, with its default and when to change it. idp/config/index.ts merges
+ * the environment over these; nothing else reads process.env.
+ */
+export interface IdpConfig {
+  /** Address to bind. Loopback by default: this is a test stand and must not face a network. */
+  host: string;
+  /** Port of the emulator. 0 picks a free one (tests). */
+  port: number;
+  /** Public origin used in URLs and as the OIDC issuer. Defaults to http://localhost:<port>. */
+  issuer: string;
+  /** Folder for the data file, the audit journal and the lock file. */
+  dataDir: string;
+  /** Folder for generated signing keys and cookie secrets (created on first run, never in git). */
+  keysDir: string;
+  /** Personas loaded on first run and on reset. */
+  fixturesFile: string;
+  /** OIDC clients (relying parties) the emulator knows. */
+  clientsFile: string;
+  /** The control API (/__control) for tests, CI and trainers. Always loopback-only. */
+  controlEnabled: boolean;
+  /** scrypt cost. 1024 ≈ 1 ms per check (a test tool); 16384 ≈ 37 ms, as a production system would use. */
+  scryptN: number;
+  /** Wrong passwords in a row that lock an account (C2, F4). */
+  lockoutLimit: number;
+  /** A password older than this many days is expired (B4). */
+  passwordMaxAgeDays: number;
+  /** How many previous passwords a new one must differ from (C3). */
+  passwordHistory: number;
+  otp: {
+    /** Digits in an SMS code. */
+    length: number;
+    /** Lifetime of a code, seconds. */
+    ttlSeconds: number;
+    /** Wrong entries allowed for one code before it is void. */
+    maxAttempts: number;
+    /** Seconds before another code may be requested. */
+    resendCooldownSeconds: number;
+    /** Codes that can be sent in one sign-in, the first included. */
+    maxSends: number;
+  };
+  /** How long coalesced writes of the data file may wait, ms. Lower is safer, higher is cheaper. */
+  flushDelayMs: number;
+  /** Largest accepted form body. Larger requests get 413 with a reference code. */
+  maxBodyBytes: number;
+  /** Print one line per request and per refusal. */
+  log: boolean;
+}
+
+export const defaults: IdpConfig = {
+  host: '127.0.0.1',
+  port: 3000,
+  issuer: '',
+  dataDir: 'data',
+  keysDir: 'keys/local',
+  fixturesFile: 'config/personas.json',
+  clientsFile: 'config/clients.json',
+  controlEnabled: true,
+  scryptN: 1024,
+  lockoutLimit: 5,
+  passwordMaxAgeDays: 180,
+  passwordHistory: 3,
+  otp: {
+    length: 6,
+    ttlSeconds: 300,
+    maxAttempts: 3,
+    resendCooldownSeconds: 60,
+    maxSends: 3,
+  },
+  flushDelayMs: 100,
+  maxBodyBytes: 64 * 1024,
+  log: true,
+};

@@ -1,0 +1,57 @@
+/* Merges environment variables and explicit overrides over the defaults, and says exactly what is wrong. */
+import { defaults, type IdpConfig } from './defaults.ts';
+
+export type { IdpConfig } from './defaults.ts';
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new ConfigError(`${name}=${raw}: expected a whole number from ${min} to ${max}`);
+  }
+  return value;
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
+  if (['0', 'false', 'off', 'no'].includes(raw)) return false;
+  throw new ConfigError(`${name}=${raw}: expected on or off`);
+}
+
+/** Reads ESIA_* variables. The names are listed in README.md. */
+export function configFromEnv(env: Env): Partial<IdpConfig> {
+  const out: Partial<IdpConfig> = {
+    host: env.ESIA_HOST || defaults.host,
+    port: int(env, 'ESIA_PORT', defaults.port, 0, 65535),
+    issuer: env.ESIA_ISSUER || '',
+    dataDir: env.ESIA_DATA_DIR || defaults.dataDir,
+    keysDir: env.ESIA_KEYS_DIR || defaults.keysDir,
+    controlEnabled: bool(env, 'ESIA_CONTROL', defaults.controlEnabled),
+    scryptN: int(env, 'ESIA_SCRYPT_N', defaults.scryptN, 2, 1 << 20),
+    lockoutLimit: int(env, 'ESIA_LOCKOUT_LIMIT', defaults.lockoutLimit, 1, 1000),
+    log: bool(env, 'ESIA_LOG', defaults.log),
+  };
+  if (env.ESIA_PERSONAS) out.fixturesFile = env.ESIA_PERSONAS;
+  if (env.ESIA_CLIENTS) out.clientsFile = env.ESIA_CLIENTS;
+  return out;
+}
+
+export function loadConfig(overrides: Partial<IdpConfig> = {}): IdpConfig {
+  const config: IdpConfig = { ...defaults, ...overrides, otp: { ...defaults.otp, ...overrides.otp } };
+  if ((config.scryptN & (config.scryptN - 1)) !== 0) {
+    throw new ConfigError(`scryptN=${config.scryptN}: expected a power of two (1024, 16384, …)`);
+  }
+  if (config.issuer && !/^https?:\/\/[^/]+$/.test(config.issuer)) {
+    throw new ConfigError(`issuer=${config.issuer}: expected an origin such as http://localhost:3000, without a path`);
+  }
+  return config;
+}
