@@ -1,0 +1,103 @@
+/*
+ * Accounts in the data file (lowdb, via lib/store), with in-memory indexes for every login kind
+ * (A6). Personas come from the fixtures file on first run and on reset; their passwords are hashed
+ * once per process, so a reset costs no hashing.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Store } from '../../lib/store/store.ts';
+import type { Account } from '../domain/account.ts';
+import type { Identifier } from '../domain/identifiers.ts';
+import { hashPassword } from './password_hash.ts';
+
+export interface DataFile {
+  version: 1;
+  accounts: Account[];
+}
+
+export type PersonaFixture = Omit<Account, 'passwordHash' | 'previousPasswordHashes' | 'lastSignInAt'> & { password: string };
+
+export class FixtureError extends Error {
+  override name = 'FixtureError';
+}
+
+export async function readPersonaFixtures(path: string): Promise<PersonaFixture[]> {
+  let parsed: { personas?: PersonaFixture[] };
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new FixtureError(`Personas file ${path} cannot be read: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(parsed.personas)) throw new FixtureError(`Personas file ${path}: expected {"personas": [...]}`);
+  return parsed.personas;
+}
+
+/** Turns fixtures into accounts; `hashes` caches one hash per persona and password for later resets. */
+export async function accountsFromFixtures(
+  fixtures: PersonaFixture[],
+  scryptN: number,
+  hashes: Map<string, string>,
+): Promise<Account[]> {
+  return Promise.all(
+    fixtures.map(async ({ password, ...rest }) => {
+      const key = `${rest.persona}\u0000${password}`;
+      let passwordHash = hashes.get(key);
+      if (!passwordHash) {
+        passwordHash = await hashPassword(password, scryptN);
+        hashes.set(key, passwordHash);
+      }
+      return { ...structuredClone(rest), passwordHash, previousPasswordHashes: [], lastSignInAt: null };
+    }),
+  );
+}
+
+export class AccountRepository {
+  readonly #byKey = new Map<string, Account>();
+  readonly #byOid = new Map<string, Account>();
+
+  constructor(readonly store: Store<DataFile>) {
+    this.#index();
+  }
+
+  #index(): void {
+    this.#byKey.clear();
+    this.#byOid.clear();
+    for (const account of this.store.data.accounts) {
+      this.#byOid.set(account.oid, account);
+      this.#byKey.set(`phone:${account.phone}`, account);
+      this.#byKey.set(`email:${account.email.toLowerCase()}`, account);
+      this.#byKey.set(`snils:${account.snils}`, account);
+      this.#byKey.set(`inn:${account.inn}`, account);
+      this.#byKey.set(`persona:${account.persona}`, account);
+    }
+  }
+
+  find(readings: Identifier[]): Account | undefined {
+    for (const reading of readings) {
+      const account = this.#byKey.get(`${reading.kind}:${reading.value}`);
+      if (account) return account;
+    }
+    return undefined;
+  }
+
+  byOid(oid: string): Account | undefined {
+    return this.#byOid.get(oid);
+  }
+
+  byPersona(persona: string): Account | undefined {
+    return this.#byKey.get(`persona:${persona}`);
+  }
+
+  all(): Account[] {
+    return this.store.data.accounts;
+  }
+
+  /** Call after mutating an account: schedules a coalesced write of the data file. */
+  changed(): void {
+    this.store.changed();
+  }
+
+  replaceAll(accounts: Account[]): void {
+    this.store.replace({ version: 1, accounts });
+    this.#index();
+  }
+}

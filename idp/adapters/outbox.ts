@@ -1,0 +1,75 @@
+/*
+ * The emulator's SMS and e-mail gateway: messages land in inboxes that tests, trainers and the
+ * control API read instead of a phone. Faults can be armed: the next sends fail, or are delayed
+ * (a delayed message becomes visible when the clock reaches its delivery time).
+ */
+import type { Clock } from '../domain/clock.ts';
+import { EsiaError } from '../errors/esia_error.ts';
+
+export type Channel = 'sms' | 'email';
+
+export interface Message {
+  id: number;
+  channel: Channel;
+  to: string;
+  text: string;
+  /** The one-time code in the message, if any, so tests need not parse text. */
+  code?: string;
+  sentAt: string;
+  deliverAt: string;
+}
+
+export type Fault = { kind: 'sms.fail'; remaining: number } | { kind: 'sms.delay'; seconds: number; remaining: number };
+
+/** Kept per inbox; older messages are dropped so a long benchmark cannot grow memory without bound. */
+const perRecipient = 20;
+
+export class Outbox {
+  #next = 1;
+  readonly #messages = new Map<string, Message[]>();
+  faults: Fault[] = [];
+
+  constructor(readonly clock: Clock) {}
+
+  send(channel: Channel, to: string, text: string, code?: string): Message {
+    const now = this.clock.now();
+    let deliverAt = now;
+    const fault = channel === 'sms' ? this.faults[0] : undefined;
+    if (fault) {
+      fault.remaining -= 1;
+      if (fault.remaining <= 0) this.faults.shift();
+      if (fault.kind === 'sms.fail') throw new EsiaError('otp.delivery_failed', { fault: 'sms.fail', to });
+      deliverAt = now + fault.seconds * 1000;
+    }
+    const message: Message = {
+      id: this.#next++,
+      channel,
+      to,
+      text,
+      ...(code ? { code } : {}),
+      sentAt: new Date(now).toISOString(),
+      deliverAt: new Date(deliverAt).toISOString(),
+    };
+    const key = `${channel}:${to}`;
+    const list = this.#messages.get(key) ?? [];
+    list.push(message);
+    if (list.length > perRecipient) list.shift();
+    this.#messages.set(key, list);
+    return message;
+  }
+
+  /** Delivered messages, newest first; all recipients of the channel when `to` is omitted. */
+  read(channel: Channel, to?: string): Message[] {
+    const now = this.clock.now();
+    const lists = to ? [this.#messages.get(`${channel}:${to}`) ?? []] : [...this.#messages.entries()].filter(([k]) => k.startsWith(`${channel}:`)).map(([, v]) => v);
+    return lists
+      .flat()
+      .filter((m) => Date.parse(m.deliverAt) <= now)
+      .sort((a, b) => b.id - a.id);
+  }
+
+  clear(): void {
+    this.#messages.clear();
+    this.faults = [];
+  }
+}

@@ -1,0 +1,174 @@
+/*
+ * Composition root of the emulator: builds the services, the oidc-provider instance and the route
+ * tables, in this order of middleware: frame (headers, audit, error boundary) → static and health
+ * → control API → sign-in screens → oidc-provider's own endpoints.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join, resolve } from 'node:path';
+import Provider from 'oidc-provider';
+import type { Context, Next } from 'koa';
+import { loadOrCreateKeys, type LocalKeys } from '../keys/generate.ts';
+import { Store } from '../lib/store/store.ts';
+import { AccountRepository, accountsFromFixtures, readPersonaFixtures, type DataFile } from './adapters/account_repository.ts';
+import { AuditJournal, type AuditRecord } from './adapters/audit_journal.ts';
+import { Outbox } from './adapters/outbox.ts';
+import type { IdpConfig } from './config/index.ts';
+import { ControlError } from './control/inputs.ts';
+import { controlRoutes } from './control/router.ts';
+import { ControlledClock } from './domain/clock.ts';
+import { KeyedMutex } from './domain/keyed_mutex.ts';
+import { frame } from './errors/boundary.ts';
+import { Journeys } from './interactions/journeys.ts';
+import { interactionRoutes } from './interactions/router.ts';
+import { readClients, type ClientConfig } from './provider/clients.ts';
+import { providerConfiguration } from './provider/configuration.ts';
+import { ProviderStorage } from './provider/memory_adapter.ts';
+import type { Services } from './services.ts';
+import { homePage } from './views/home.ts';
+import { stylesheet } from './views/style.ts';
+
+export interface Idp {
+  services: Services;
+  handle(req: IncomingMessage, res: ServerResponse): void;
+  close(): Promise<void>;
+}
+
+export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalKeys): Promise<Idp> {
+  const dataDir = resolve(config.dataDir);
+  const [localKeys, fixtures, clients] = await Promise.all([
+    keys ?? loadOrCreateKeys(resolve(config.keysDir)),
+    readPersonaFixtures(config.fixturesFile),
+    readClients(config.clientsFile),
+  ]);
+  const hashes = new Map<string, string>();
+  const store = await Store.open<DataFile>(
+    join(dataDir, 'emulator.json'),
+    () => ({ version: 1, accounts: [] }),
+    { flushDelayMs: config.flushDelayMs },
+  );
+  if (store.data.accounts.length === 0) store.replace({ version: 1, accounts: await accountsFromFixtures(fixtures, config.scryptN, hashes) });
+  const accounts = new AccountRepository(store);
+  const clock = new ControlledClock();
+  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'));
+  const storage = new ProviderStorage();
+  const provider = new Provider(issuer, providerConfiguration({ accounts, storage, clients, jwks: localKeys.jwks, cookieKeys: localKeys.cookieKeys }));
+  provider.on('server_error', (_ctx, error) => console.error(`[esia-emulator] server error: ${error.stack ?? error}`));
+
+  const services: Services = {
+    config,
+    clock,
+    provider,
+    accounts,
+    outbox: new Outbox(clock),
+    journal,
+    journeys: new Journeys(clock),
+    mutex: new KeyedMutex(),
+    shortcuts: new Map(),
+    audit: (record: Omit<AuditRecord, 'ts'>) => journal.append({ ts: new Date(clock.now()).toISOString(), ...record }),
+  };
+
+  const personaPasswords = async () => (await readPersonaFixtures(config.fixturesFile)).map((p) => ({ persona: p.persona, password: p.password }));
+  const reset = async () => {
+    accounts.replaceAll(await accountsFromFixtures(await readPersonaFixtures(config.fixturesFile), config.scryptN, hashes));
+    services.outbox.clear();
+    services.journeys.clear();
+    services.shortcuts.clear();
+    storage.clear();
+    clock.reset();
+  };
+  const registerClient = async (client: Record<string, unknown>) => {
+    await registerRuntimeClient(provider, storage, client as ClientConfig);
+  };
+
+  provider.use(frame(services));
+  provider.use(async function staticAndHealth(ctx: Context, next: Next) {
+    if (ctx.path === '/static/esia.css') {
+      ctx.type = 'text/css';
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = stylesheet;
+    } else if (ctx.path === '/__health/ready' || ctx.path === '/__health/live') {
+      ctx.body = { ready: true, issuer };
+    } else if (ctx.path === '/' && ctx.method === 'GET') {
+      const passwords = new Map((await personaPasswords()).map((p) => [p.persona, p.password]));
+      ctx.type = 'html';
+      ctx.body = homePage({ issuer, accounts: accounts.all(), passwords, controlEnabled: config.controlEnabled }).value;
+    } else {
+      await next();
+    }
+  });
+  if (config.controlEnabled) {
+    const control = controlRoutes(services, { reset, personas: personaPasswords, registerClient });
+    provider.use(control.routes());
+    provider.use(control.allowedMethods());
+  }
+  const interactions = await interactionRoutes(services);
+  provider.use(interactions.routes());
+
+  const callback = provider.callback();
+  return {
+    services,
+    handle: (req, res) => void callback(req, res),
+    close: async () => {
+      storage.close();
+      await Promise.all([store.close(), journal.close()]);
+    },
+  };
+}
+
+/** Validates a client through oidc-provider's own schema, then stores it for Client.find. */
+async function registerRuntimeClient(provider: Provider, storage: ProviderStorage, client: ClientConfig): Promise<void> {
+  if (typeof client.client_id !== 'string' || !client.client_id) throw new ControlError(400, 'control.bad_client', 'client_id is required.');
+  if (!Array.isArray(client.redirect_uris) || client.redirect_uris.length === 0) {
+    throw new ControlError(400, 'control.bad_client', 'redirect_uris is required, e.g. ["http://localhost:8080/callback"].');
+  }
+  const { require_pkce: _, ...metadata } = client;
+  try {
+    await provider.Client.validate(metadata);
+  } catch (error) {
+    const e = error as { error_description?: string; message: string };
+    throw new ControlError(400, 'control.bad_client', `Client metadata rejected: ${e.error_description ?? e.message}`);
+  }
+  await storage.adapterFor('Client').upsert(client.client_id, metadata, 0);
+}
+
+export interface RunningIdp {
+  url: string;
+  idp: Idp;
+  close(): Promise<void>;
+}
+
+/**
+ * Listens at once (answering 503 until ready, so `/__health/ready` is honest), then loads keys,
+ * fixtures and the store. The issuer follows the real port when port 0 was asked for.
+ */
+export async function startIdp(config: IdpConfig, keys?: LocalKeys): Promise<RunningIdp> {
+  let idp: Idp | undefined;
+  const server = createServer((req, res) => {
+    if (idp) return idp.handle(req, res);
+    res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
+    res.end(JSON.stringify({ ready: false }));
+  });
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(config.port, config.host, () => ok());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const issuer = config.issuer || `http://localhost:${port}`;
+  try {
+    idp = await createIdp(config, issuer, keys);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
+  const ready = idp;
+  return {
+    url: issuer,
+    idp: ready,
+    close: async () => {
+      server.closeAllConnections();
+      await new Promise<void>((ok) => server.close(() => ok()));
+      await ready.close();
+    },
+  };
+}

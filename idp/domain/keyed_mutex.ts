@@ -1,0 +1,19 @@
+/*
+ * Runs async work for the same key one at a time, in arrival order. Password checks are async
+ * (scrypt), so without this, N concurrent wrong guesses would all pass the "not locked" check
+ * before any failure is counted (F4).
+ */
+export class KeyedMutex {
+  readonly #tails = new Map<string, Promise<unknown>>();
+
+  run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    const result = previous.then(work, work);
+    const tail = result.catch(() => undefined);
+    this.#tails.set(key, tail);
+    void tail.then(() => {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    });
+    return result;
+  }
+}

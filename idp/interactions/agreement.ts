@@ -1,0 +1,15 @@
+/* First sign-in (G2): accept the user agreement, or leave with access_denied. */
+import { EsiaError } from '../errors/esia_error.ts';
+import { advance, field, redirectToStage, type Step } from './step.ts';
+
+export async function agreementStep(step: Step): Promise<void> {
+  const { ctx, s, journey } = step;
+  ctx.state.audit.action = 'agreement';
+  if (journey.stage !== 'agreement') return redirectToStage(step);
+  const account = journey.oid ? s.accounts.byOid(journey.oid) : undefined;
+  if (!account) throw new EsiaError('interaction.expired', { reason: 'sign-in has no account yet' });
+  if (field(ctx, 'decision') !== 'accept') throw new EsiaError('agreement.declined');
+  account.agreementAcceptedAt = new Date(s.clock.now()).toISOString();
+  s.accounts.changed();
+  return advance(step, account);
+}

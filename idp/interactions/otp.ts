@@ -1,0 +1,71 @@
+/* Step 2: the SMS code (A1, C7): send, resend within limits, check; «нет доступа к телефону» (B5). */
+import { randomInt } from 'node:crypto';
+import type { Account } from '../domain/account.ts';
+import { checkCode, issueCode } from '../domain/otp.ts';
+import { EsiaError } from '../errors/esia_error.ts';
+import { advance, field, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
+
+function randomCode(length: number): () => string {
+  return () => String(randomInt(10 ** length)).padStart(length, '0');
+}
+
+/**
+ * Issues a code and sends it. Throws EsiaError for cooldown, the cap on sends and a failed
+ * delivery; a failed delivery keeps the previous state, since nothing reached the phone.
+ */
+export function sendCode(step: Step, account: Account): void {
+  const { s, journey } = step;
+  const next = issueCode(journey.otp, s.clock.now(), s.config.otp, randomCode(s.config.otp.length));
+  s.outbox.send('sms', account.phone, `Код для входа: ${next.code}. Никому его не сообщайте. ТЕСТОВЫЙ СТЕНД ЕСИА`, next.code);
+  journey.otp = next;
+}
+
+/** sendCode, with its refusal shown on the code screen. */
+export function sendCodeOrShow(step: Step, account: Account, notice?: string): void {
+  try {
+    sendCode(step, account);
+  } catch (error) {
+    if (!(error instanceof EsiaError)) throw error;
+    const wait = error.details.secondsLeft;
+    return renderStage(step, inlineFailure(step, error, typeof wait === 'number' ? [`Подождите ещё ${wait} с`] : undefined));
+  }
+  step.journey.notice = notice;
+  return redirectToStage(step);
+}
+
+function accountOf(step: Step): Account {
+  const account = step.journey.oid ? step.s.accounts.byOid(step.journey.oid) : undefined;
+  if (!account) throw new EsiaError('interaction.expired', { reason: 'sign-in has no account yet' });
+  return account;
+}
+
+export async function otpStep(step: Step): Promise<void> {
+  const { ctx, s, journey } = step;
+  ctx.state.audit.action = 'otp.check';
+  if (journey.stage !== 'otp') return redirectToStage(step);
+  const account = accountOf(step);
+  if (!journey.otp) return renderStage(step, inlineFailure(step, 'otp.delivery_failed'));
+  try {
+    checkCode(journey.otp, field(ctx, 'code'), s.clock.now());
+  } catch (error) {
+    if (error instanceof EsiaError) {
+      const lines = error.code === 'otp.invalid' ? [`Осталось попыток: ${journey.otp.attemptsLeft}`] : undefined;
+      return renderStage(step, inlineFailure(step, error, lines));
+    }
+    throw error;
+  }
+  journey.amr = [...journey.amr, 'sms'];
+  return advance(step, account);
+}
+
+export async function resendStep(step: Step): Promise<void> {
+  const { ctx, journey } = step;
+  ctx.state.audit.action = 'otp.resend';
+  if (journey.stage !== 'otp') return redirectToStage(step);
+  return sendCodeOrShow(step, accountOf(step), 'Новый код отправлен. Предыдущий больше не действует.');
+}
+
+export function noPhoneStep(step: Step): never {
+  step.ctx.state.audit.action = 'otp.no_phone';
+  throw new EsiaError('otp.no_phone_access');
+}

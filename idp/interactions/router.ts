@@ -1,0 +1,62 @@
+/*
+ * The only route table of the sign-in screens. All routes live under /interaction/<uid>, because
+ * oidc-provider scopes its interaction cookie to that path.
+ */
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Context, Next } from 'koa';
+import { hashPassword } from '../adapters/password_hash.ts';
+import { EsiaError } from '../errors/esia_error.ts';
+import type { Services } from '../services.ts';
+import { abortStep } from './abort.ts';
+import { agreementStep } from './agreement.ts';
+import { noPhoneStep, otpStep, resendStep } from './otp.ts';
+import { passwordStep } from './password.ts';
+import { passwordChangeStep } from './password_change.ts';
+import { finishLogin, loadStep, renderStage, type Step } from './step.ts';
+
+/** Opens the current screen; answers a pending shortcut (control API) without showing any. */
+async function show(step: Step): Promise<void> {
+  const { s, journey, ctx } = step;
+  ctx.state.audit.action = 'login.show';
+  if (step.prompt === 'login' && journey.stage === 'password') {
+    const persona = s.shortcuts.get(journey.clientId)?.shift();
+    const account = persona ? s.accounts.byPersona(persona) : undefined;
+    if (account) {
+      ctx.state.audit.action = 'login.shortcut';
+      step.journey.remember = false;
+      return finishLogin(step, account, ['pwd', 'sms']);
+    }
+  }
+  renderStage(step);
+}
+
+function formOnly(maxBytes: number) {
+  const parse = bodyParser({ enableTypes: ['form'], formLimit: maxBytes });
+  return async function formOnly(ctx: Context, next: Next) {
+    if (!ctx.is('application/x-www-form-urlencoded')) {
+      throw new EsiaError('request.unsupported_type', { expected: 'application/x-www-form-urlencoded', actual: ctx.get('content-type') || 'none' });
+    }
+    await parse(ctx, next);
+  };
+}
+
+export async function interactionRoutes(s: Services): Promise<Router> {
+  const dummyHash = await hashPassword('not-a-password', s.config.scryptN);
+  const router = new Router({ prefix: '/interaction/:uid' });
+  const form = formOnly(s.config.maxBodyBytes);
+  const step = (handler: (step: Step) => Promise<void> | void) =>
+    async function stepHandler(ctx: Context) {
+      await handler(await loadStep(ctx, s));
+    };
+
+  router.get('/', step(show));
+  router.post('/login', form, step((st) => passwordStep(st, dummyHash)));
+  router.post('/otp', form, step(otpStep));
+  router.post('/otp/resend', form, step(resendStep));
+  router.get('/no-phone', step(noPhoneStep));
+  router.post('/password', form, step(passwordChangeStep));
+  router.post('/agreement', form, step(agreementStep));
+  router.post('/abort', step(abortStep));
+  return router;
+}

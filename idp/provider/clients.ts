@@ -1,0 +1,30 @@
+/* Reads the registered relying parties from the clients file, with precise errors for a bad file. */
+import { readFile } from 'node:fs/promises';
+import type { ClientMetadata } from 'oidc-provider';
+
+/** oidc-provider client metadata, plus our one extension. */
+export type ClientConfig = ClientMetadata & {
+  /** PKCE is required unless this is false (for legacy clients). */
+  require_pkce?: boolean;
+};
+
+export class ClientsFileError extends Error {
+  override name = 'ClientsFileError';
+}
+
+export async function readClients(path: string): Promise<ClientConfig[]> {
+  let parsed: { clients?: unknown };
+  try {
+    parsed = JSON.parse(await readFile(path, 'utf8'));
+  } catch (error) {
+    throw new ClientsFileError(`Clients file ${path} cannot be read: ${(error as Error).message}`);
+  }
+  if (!Array.isArray(parsed.clients)) throw new ClientsFileError(`Clients file ${path}: expected {"clients": [...]}`);
+  parsed.clients.forEach((c: Partial<ClientConfig>, i: number) => {
+    if (typeof c.client_id !== 'string' || !c.client_id) throw new ClientsFileError(`Clients file ${path}: clients[${i}].client_id is missing`);
+    if (!Array.isArray(c.redirect_uris) || c.redirect_uris.length === 0) {
+      throw new ClientsFileError(`Clients file ${path}: clients[${i}] (${c.client_id}) needs redirect_uris, e.g. ["http://localhost:8080/callback"]`);
+    }
+  });
+  return parsed.clients as ClientConfig[];
+}

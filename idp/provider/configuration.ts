@@ -1,0 +1,143 @@
+/*
+ * The only place that knows oidc-provider's configuration shape: clients, claims, lifetimes,
+ * features, the Russian error and logout pages, and automatic consent for registered state
+ * systems (real ESIA asks for consent; the OIDC face skips it so SSO between systems is seamless).
+ */
+import type { AccountClaims, Configuration, KoaContextWithOIDC, errors } from 'oidc-provider';
+import type { AccountRepository } from '../adapters/account_repository.ts';
+import { fullName, type Account } from '../domain/account.ts';
+import { acrValues } from '../domain/assurance.ts';
+import type { ErrorCode } from '../errors/catalogue.ts';
+import { newReference } from '../errors/reference.ts';
+import { errorPage } from '../views/error.ts';
+import { loggedOutPage, logoutPage } from '../views/logout.ts';
+import type { ClientConfig } from './clients.ts';
+import type { ProviderStorage } from './memory_adapter.ts';
+
+export const scopes = ['openid', 'offline_access', 'profile', 'email', 'phone', 'snils', 'inn', 'trust'];
+
+/** Claims of an account, by the OIDC names plus ESIA's (snils, inn, trust_level). */
+export function accountClaims(account: Account): AccountClaims {
+  return {
+    sub: account.oid,
+    name: fullName(account),
+    family_name: account.lastName,
+    given_name: account.firstName,
+    middle_name: account.middleName,
+    birthdate: account.birthDate,
+    gender: account.gender,
+    email: account.email,
+    email_verified: account.emailConfirmed,
+    phone_number: account.phone,
+    phone_number_verified: account.phoneConfirmed,
+    snils: account.snils,
+    inn: account.inn,
+    trust_level: account.trust,
+  };
+}
+
+/** Maps an oidc-provider error to the catalogue, so its page has our texts and a reference code. */
+function catalogueCodeOf(error: { error?: string; error_description?: string }): ErrorCode {
+  if (error.error === 'invalid_client') return 'oauth.invalid_client';
+  if (error.error === 'invalid_redirect_uri') return 'oauth.invalid_redirect_uri';
+  if (error.error === 'server_error') return 'oauth.server_error';
+  if (/interaction|session/i.test(error.error_description ?? '')) return 'interaction.expired';
+  return 'oauth.invalid_request';
+}
+
+export interface ProviderDeps {
+  accounts: AccountRepository;
+  storage: ProviderStorage;
+  clients: ClientConfig[];
+  jwks: { keys: object[] };
+  cookieKeys: string[];
+}
+
+export function providerConfiguration(deps: ProviderDeps): Configuration {
+  return {
+    adapter: (name: string) => deps.storage.adapterFor(name),
+    clients: deps.clients.map(({ require_pkce: _, ...client }) => client),
+    jwks: deps.jwks as Configuration['jwks'],
+    cookies: {
+      keys: deps.cookieKeys,
+      long: { signed: true, sameSite: 'lax' },
+      short: { signed: true, sameSite: 'lax' },
+    },
+    scopes,
+    claims: {
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
+      profile: ['name', 'family_name', 'given_name', 'middle_name', 'birthdate', 'gender'],
+      email: ['email', 'email_verified'],
+      phone: ['phone_number', 'phone_number_verified'],
+      snils: ['snils'],
+      inn: ['inn'],
+      trust: ['trust_level'],
+    },
+    acrValues: Object.values(acrValues),
+    conformIdTokenClaims: false,
+    responseTypes: ['code'],
+    pkce: {
+      required: (_ctx, client) => deps.clients.find((c) => c.client_id === client.clientId)?.require_pkce !== false,
+    },
+    clientBasedCORS: () => true,
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      introspection: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = logoutPage(form).value;
+        },
+        postLogoutSuccessSource: (ctx) => {
+          ctx.type = 'html';
+          ctx.body = loggedOutPage().value;
+        },
+      },
+    },
+    ttl: {
+      AccessToken: 3600,
+      AuthorizationCode: 60,
+      IdToken: 3600,
+      Interaction: 1800,
+      Session: 14 * 24 * 3600,
+      Grant: 14 * 24 * 3600,
+      RefreshToken: 14 * 24 * 3600,
+      ClientCredentials: 3600,
+    },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    findAccount: (_ctx, sub) => {
+      const account = deps.accounts.byOid(sub);
+      if (!account) return undefined;
+      return { accountId: sub, claims: () => accountClaims(account) };
+    },
+    // Registered systems get every scope they ask for without a consent screen.
+    loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
+      const { oidc } = ctx;
+      const clientId = oidc.client?.clientId;
+      const accountId = oidc.session?.accountId;
+      if (!clientId || !accountId || !oidc.session) return undefined;
+      const existingId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(clientId);
+      const existing = existingId ? await oidc.provider.Grant.find(existingId) : undefined;
+      const grant = existing ?? new oidc.provider.Grant({ clientId, accountId });
+      grant.addOIDCScope([...oidc.requestParamScopes].join(' '));
+      await grant.save();
+      oidc.session.grantIdFor(clientId, grant.jti);
+      return grant;
+    },
+    renderError: (ctx: KoaContextWithOIDC, out: errors.OIDCProviderError | { error: string; error_description?: string }, error) => {
+      const code = catalogueCodeOf(out);
+      const ref = newReference();
+      Object.assign(ctx.state.audit ?? {}, { outcome: 'refused', code, ref, details: { error: out.error, error_description: out.error_description } });
+      ctx.type = 'html';
+      ctx.body = errorPage({
+        code,
+        ref,
+        developer: `${out.error}: ${out.error_description ?? ''}${error instanceof Error && 'error_detail' in error && error.error_detail ? ` (${String(error.error_detail)})` : ''}`,
+      }).value;
+    },
+  };
+}

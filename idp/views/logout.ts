@@ -1,0 +1,25 @@
+/*
+ * Single logout (G8). oidc-provider asks the browser to confirm with a form; like ESIA, the
+ * emulator signs out at once: the page submits itself, and a button covers browsers without script.
+ */
+import { html, raw, type Html } from '../../lib/html.ts';
+import { layout } from './layout.ts';
+
+/** `form` is oidc-provider's own form markup (with its CSRF token); it is trusted. */
+export function logoutPage(form: string): Html {
+  return layout(
+    { title: 'Выход', screen: 'logout' },
+    html`<h1>Выход из Госуслуг</h1>
+<p>Завершаем сеанс во всех системах, куда вы вошли через Госуслуги…</p>
+${raw(form)}
+<div class="actions"><button class="btn primary" type="submit" form="op.logoutForm" name="logout" value="yes" data-testid="logout-confirm">Выйти</button></div>
+<script>document.getElementById('op.logoutForm').insertAdjacentHTML('beforeend','<input type="hidden" name="logout" value="yes">');document.getElementById('op.logoutForm').submit();</script>`,
+  );
+}
+
+export function loggedOutPage(): Html {
+  return layout(
+    { title: 'Вы вышли', screen: 'logged-out' },
+    html`<div class="big-icon info">✓</div><h1>Вы вышли из Госуслуг</h1><p>Сеанс завершён. Можно закрыть эту вкладку.</p>`,
+  );
+}

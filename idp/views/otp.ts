@@ -1,0 +1,41 @@
+/* Step 2 (A1, C7): the one-time code from the SMS, resend with a cooldown, and «нет доступа к телефону» (B5). */
+import { html, type Html } from '../../lib/html.ts';
+import { type Failure, failureAlert, failureReference } from './failure.ts';
+import { layout } from './layout.ts';
+
+export interface OtpView {
+  uid: string;
+  maskedPhone: string;
+  codeLength: number;
+  /** Seconds until a new code may be requested; 0 = now. */
+  resendIn: number;
+  sendsLeft: number;
+  notice?: string;
+  failure?: Failure;
+}
+
+export function otpPage(view: OtpView): Html {
+  return layout(
+    { title: 'Код из СМС', screen: 'otp', errorCode: view.failure?.code },
+    html`<h1>Введите код из СМС</h1>
+<p>Код отправлен на номер <b data-testid="masked-phone">${view.maskedPhone}</b></p>
+${view.notice ? html`<div class="alert info" data-testid="notice">${view.notice}</div>` : ''}
+${failureAlert(view.failure)}
+<form method="post" action="/interaction/${view.uid}/otp" autocomplete="off" novalidate>
+<label for="code">Код подтверждения</label>
+<input type="text" id="code" name="code" class="code-input" inputmode="numeric" maxlength="${view.codeLength + 4}" data-testid="otp-code" autofocus>
+<div class="actions"><button class="btn primary" type="submit" data-testid="submit">Продолжить</button></div>
+</form>
+<form method="post" action="/interaction/${view.uid}/otp/resend" class="actions">
+${
+  view.sendsLeft <= 0
+    ? html`<span class="muted" data-testid="resend-exhausted">Новые коды для этого входа больше не отправляются</span>`
+    : view.resendIn > 0
+      ? html`<button class="btn secondary" type="submit" data-testid="resend" data-resend-in="${view.resendIn}">Получить новый код через ${view.resendIn} с</button>`
+      : html`<button class="btn secondary" type="submit" data-testid="resend" data-resend-in="0">Получить новый код</button>`
+}
+<a class="btn link" href="/interaction/${view.uid}/no-phone" data-testid="no-phone">Нет доступа к телефону</a>
+</form>
+${failureReference(view.failure)}`,
+  );
+}

@@ -1,0 +1,33 @@
+/* Forced password change (B4, C3) with every complexity rule shown and each unmet one named (B7). */
+import { html, type Html } from '../../lib/html.ts';
+import { catalogue } from '../errors/catalogue.ts';
+import { type Failure, failureAlert, failureReference } from './failure.ts';
+import { layout } from './layout.ts';
+
+export interface PasswordChangeView {
+  uid: string;
+  rules: Array<{ id: string; text: string; met?: boolean }>;
+  failure?: Failure;
+}
+
+export function passwordChangePage(view: PasswordChangeView): Html {
+  const notice = catalogue['password.expired'];
+  return layout(
+    { title: notice.title, screen: 'password-change', errorCode: view.failure?.code ?? 'password.expired' },
+    html`<h1>${notice.title}</h1>
+<div class="alert info" data-testid="notice" data-error-code="password.expired">${notice.message} ${notice.remedy}</div>
+${failureAlert(view.failure)}
+<form method="post" action="/interaction/${view.uid}/password" autocomplete="off" novalidate>
+<label for="password">Новый пароль</label>
+<input type="password" id="password" name="password" data-testid="new-password" autofocus>
+<label for="repeat">Повторите пароль</label>
+<input type="password" id="repeat" name="repeat" data-testid="repeat-password">
+<p class="muted" style="margin-top:14px">Пароль должен содержать:</p>
+<ul class="rules" data-testid="rules">${view.rules.map(
+      (r) => html`<li class="${r.met === undefined ? '' : r.met ? 'ok' : 'bad'}" data-rule="${r.id}">${r.text}</li>`,
+    )}</ul>
+<div class="actions"><button class="btn primary" type="submit" data-testid="submit">Сохранить и продолжить</button></div>
+</form>
+${failureReference(view.failure)}`,
+  );
+}

@@ -1,0 +1,122 @@
+/*
+ * A minimal browser over HTTP for scenarios: a cookie jar (tough-cookie, so host, path, expiry and
+ * session cookies behave as in a browser), redirects followed by hand, links and forms read from
+ * the page by data-testid, and the page's screen and error code read from body[data-*].
+ */
+import { type HTMLElement, parse } from 'node-html-parser';
+import { CookieJar } from 'tough-cookie';
+
+export interface Page {
+  url: string;
+  status: number;
+  html: string;
+  root: HTMLElement;
+}
+
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+}
+
+export class HttpBrowser {
+  jar = new CookieJar();
+  page: Page | null = null;
+  /** Every page the browser landed on, for the report. */
+  readonly history: Array<{ url: string; status: number; screen: string; error: string }> = [];
+
+  async #request(url: string, init: { method?: string; body?: URLSearchParams } = {}): Promise<Page> {
+    let current = url;
+    let method = init.method ?? 'GET';
+    let body: URLSearchParams | undefined = init.body;
+    for (let hop = 0; hop < 20; hop++) {
+      const headers: Record<string, string> = { cookie: await this.jar.getCookieString(current), accept: 'text/html' };
+      if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
+      const res = await fetch(current, { method, headers, body, redirect: 'manual' });
+      for (const cookie of res.headers.getSetCookie()) await this.jar.setCookie(cookie, current, { ignoreError: true });
+      const location = res.headers.get('location');
+      if (res.status >= 300 && res.status < 400 && location) {
+        await res.arrayBuffer();
+        current = new URL(location, current).href;
+        if (res.status !== 307 && res.status !== 308) {
+          method = 'GET';
+          body = undefined;
+        }
+        continue;
+      }
+      const html = await res.text();
+      const page = { url: current, status: res.status, html, root: parse(html) };
+      this.page = page;
+      this.history.push({ url: current, status: res.status, screen: this.screen(), error: this.errorCode() });
+      return page;
+    }
+    throw new ScenarioError(`More than 20 redirects from ${url}`);
+  }
+
+  goto(url: string): Promise<Page> {
+    return this.#request(url);
+  }
+
+  #current(): Page {
+    if (!this.page) throw new ScenarioError('No page is open yet');
+    return this.page;
+  }
+
+  screen(): string {
+    return this.page?.root.querySelector('body')?.getAttribute('data-screen') ?? '';
+  }
+
+  errorCode(): string {
+    return this.page?.root.querySelector('body')?.getAttribute('data-error-code') ?? '';
+  }
+
+  byTestId(testid: string): HTMLElement | null {
+    return this.#current().root.querySelector(`[data-testid="${testid}"]`);
+  }
+
+  text(): string {
+    return this.#current().root.querySelector('body')?.textContent.replace(/\s+/g, ' ').trim() ?? '';
+  }
+
+  /** Follows a link or presses a button (submitting its form with the given field values). */
+  async click(testid: string, fields: Record<string, string> = {}): Promise<Page> {
+    const page = this.#current();
+    const element = this.byTestId(testid);
+    if (!element) throw new ScenarioError(`No element [data-testid="${testid}"] on ${page.url} (screen "${this.screen()}")`);
+    if (element.tagName === 'A') return this.goto(new URL(element.getAttribute('href') ?? '', page.url).href);
+    const formId = element.getAttribute('form');
+    let form = formId ? page.root.querySelector(`form[id="${formId}"]`) : element.parentNode;
+    while (form && form.tagName !== 'FORM') form = form.parentNode;
+    if (!form) throw new ScenarioError(`[data-testid="${testid}"] on ${page.url} is neither a link nor inside a form`);
+    const data = new URLSearchParams();
+    for (const input of form.querySelectorAll('input')) {
+      const name = input.getAttribute('name');
+      if (!name) continue;
+      const type = input.getAttribute('type') ?? 'text';
+      if ((type === 'checkbox' || type === 'radio') && !input.hasAttribute('checked')) continue;
+      data.set(name, input.getAttribute('value') ?? '');
+    }
+    for (const [name, value] of Object.entries(fields)) {
+      if (value === '\u0000') data.delete(name);
+      else data.set(name, value);
+    }
+    const buttonName = element.getAttribute('name');
+    if (buttonName) data.set(buttonName, element.getAttribute('value') ?? '');
+    const action = new URL(form.getAttribute('action') ?? page.url, page.url).href;
+    const method = (form.getAttribute('method') ?? 'get').toUpperCase();
+    if (method === 'GET') {
+      const target = new URL(action);
+      for (const [k, v] of data) target.searchParams.set(k, v);
+      return this.goto(target.href);
+    }
+    return this.#request(action, { method: 'POST', body: data });
+  }
+
+  /** What closing the browser does: session cookies (no expiry) are gone, persistent ones stay (A7). */
+  async restart(): Promise<void> {
+    const { cookies } = await this.jar.serialize();
+    for (const cookie of cookies) {
+      const persistent = cookie.expires && cookie.expires !== 'Infinity';
+      if (!persistent && cookie.domain && cookie.path && cookie.key) await this.jar.store.removeCookie(String(cookie.domain), String(cookie.path), String(cookie.key));
+    }
+    this.page = null;
+  }
+}

@@ -1,0 +1,170 @@
+/*
+ * Runs one scenario over HTTP against a stand: reset, arrange (persona, clock, faults) through the
+ * control API, then the steps in a fresh browser, checking every expectation as it goes.
+ */
+import type { App, Expectation, Scenario, Step } from '../schema.ts';
+import { HttpBrowser, ScenarioError } from './http_browser.ts';
+import type { Stand } from './stand.ts';
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  catalogue: string[];
+  ok: boolean;
+  durationMs: number;
+  failure?: string;
+  /** Screens passed through: url, status, screen, error code. */
+  trail: HttpBrowser['history'];
+}
+
+/** The clock every scenario starts at unless it gives its own: runs are reproducible. */
+export const defaultClock = '2026-11-25T09:00:00.000Z';
+
+interface PersonaInfo {
+  persona: string;
+  phone: string;
+  email: string;
+  snils: string;
+  inn: string;
+  password: string;
+}
+
+type Vars = Record<string, string>;
+
+function substitute<T>(value: T, vars: Vars): T {
+  if (typeof value === 'string') return value.replace(/\$persona\.(\w+)/g, (m, key: string) => vars[key] ?? m) as T;
+  if (Array.isArray(value)) return value.map((v) => substitute(v, vars)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars)])) as T;
+  return value;
+}
+
+class Run {
+  readonly browser = new HttpBrowser();
+  constructor(
+    readonly stand: Stand,
+    readonly persona: PersonaInfo,
+  ) {}
+
+  base(app: App): string {
+    return app === 'idp' ? this.stand.idp : app === 'rp' ? this.stand.rp : this.stand.rp2;
+  }
+
+  appOf(url: string): App | 'other' {
+    const origin = new URL(url).origin;
+    if (origin === new URL(this.stand.idp).origin) return 'idp';
+    if (origin === new URL(this.stand.rp).origin) return 'rp';
+    if (origin === new URL(this.stand.rp2).origin) return 'rp2';
+    return 'other';
+  }
+
+  async smsCode(which: 'latest' | 'previous'): Promise<string> {
+    const { messages } = await this.stand.control<{ messages: Array<{ code?: string }> }>('GET', `/inbox/sms?to=${encodeURIComponent(this.persona.phone)}`);
+    const code = messages[which === 'latest' ? 0 : 1]?.code;
+    if (!code) throw new ScenarioError(`No ${which} SMS code in the inbox of ${this.persona.phone}`);
+    return code;
+  }
+
+  requireScreen(screen: string, step: string): void {
+    if (this.browser.screen() !== screen) {
+      throw new ScenarioError(`${step} needs the "${screen}" screen, but the page is "${this.browser.screen() || 'none'}" (${this.browser.page?.url ?? 'no page'})`);
+    }
+  }
+
+  check(expect: Expectation, where: string): void {
+    const b = this.browser;
+    const page = b.page;
+    if (!page) throw new ScenarioError(`${where}: no page is open`);
+    const problems: string[] = [];
+    if (expect.app && this.appOf(page.url) !== expect.app) problems.push(`app ${this.appOf(page.url)} ≠ expected ${expect.app}`);
+    if (expect.screen && b.screen() !== expect.screen) problems.push(`screen "${b.screen()}" ≠ expected "${expect.screen}"`);
+    if (expect.error === 'none' && b.errorCode()) problems.push(`unexpected error "${b.errorCode()}"`);
+    else if (expect.error && expect.error !== 'none' && b.errorCode() !== expect.error) problems.push(`error "${b.errorCode() || 'none'}" ≠ expected "${expect.error}"`);
+    if (expect.status && page.status !== expect.status) problems.push(`status ${page.status} ≠ expected ${expect.status}`);
+    const text = expect.text?.length ? b.text() : '';
+    for (const t of expect.text ?? []) if (!text.includes(t)) problems.push(`text «${t}» not on the page`);
+    if (problems.length) throw new ScenarioError(`${where}: ${problems.join('; ')} — at ${page.url}`);
+  }
+
+  async step(step: Step, where: string): Promise<void> {
+    const b = this.browser;
+    switch (step.do) {
+      case 'open':
+        await b.goto(this.base(step.app) + (step.path ?? '/'));
+        break;
+      case 'click':
+        await b.click(step.testid);
+        break;
+      case 'signIn':
+        this.requireScreen('login', where);
+        await b.click('submit', {
+          identifier: step.identifier ?? this.persona.phone,
+          password: step.password ?? this.persona.password,
+          remember: step.remember ? 'yes' : '\u0000',
+        });
+        break;
+      case 'enterCode': {
+        this.requireScreen('otp', where);
+        const code = step.code === undefined || step.code === '$sms' ? await this.smsCode('latest') : step.code === '$sms.previous' ? await this.smsCode('previous') : step.code;
+        await b.click('submit', { code });
+        break;
+      }
+      case 'resendCode':
+        this.requireScreen('otp', where);
+        await b.click('resend');
+        break;
+      case 'changePassword':
+        this.requireScreen('password-change', where);
+        await b.click('submit', { password: step.password, repeat: step.repeat ?? step.password });
+        break;
+      case 'agreement':
+        this.requireScreen('agreement', where);
+        await b.click(step.accept ? 'accept' : 'decline');
+        break;
+      case 'advanceClock':
+        await this.stand.control('POST', '/clock', { advance: step.by });
+        break;
+      case 'control':
+        await this.stand.control(step.method, step.path, step.body);
+        break;
+      case 'closeBrowser':
+        await b.restart();
+        break;
+      case 'expect':
+        break;
+      case 'repeat':
+        for (let i = 0; i < step.times; i++) {
+          for (const [j, inner] of step.steps.entries()) await this.step(inner, `${where} (repeat ${i + 1}) step ${j + 1} ${inner.do}`);
+        }
+        break;
+    }
+    if (step.expect) this.check(step.expect, where);
+  }
+}
+
+export async function runScenario(stand: Stand, scenario: Scenario): Promise<ScenarioResult> {
+  const started = performance.now();
+  let run: Run | undefined;
+  try {
+    await stand.control('POST', '/reset');
+    await stand.control('POST', '/clock', { set: scenario.given.clock ?? defaultClock, freeze: true });
+    for (const fault of scenario.given.faults ?? []) await stand.control('POST', '/faults', fault);
+    const personas = await stand.control<PersonaInfo[]>('GET', '/personas');
+    const persona = personas.find((p) => p.persona === scenario.given.persona);
+    if (!persona) throw new ScenarioError(`given.persona "${scenario.given.persona}" is not a persona; known: ${personas.map((p) => p.persona).join(', ')}`);
+    run = new Run(stand, persona);
+    const steps = substitute(scenario.steps, persona as unknown as Vars);
+    for (const [i, step] of steps.entries()) await run.step(step, `step ${i + 1} (${step.do})`);
+    run.check(scenario.expect, 'final expectation');
+    return { id: scenario.id, title: scenario.title, catalogue: scenario.catalogue, ok: true, durationMs: performance.now() - started, trail: run.browser.history };
+  } catch (error) {
+    return {
+      id: scenario.id,
+      title: scenario.title,
+      catalogue: scenario.catalogue,
+      ok: false,
+      durationMs: performance.now() - started,
+      failure: error instanceof ScenarioError ? error.message : (error as Error).stack ?? String(error),
+      trail: run?.browser.history ?? [],
+    };
+  }
+}

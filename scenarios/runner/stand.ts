@@ -1,0 +1,72 @@
+/*
+ * A whole test stand in this process: the emulator and two relying parties on free ports, with
+ * their own temporary data folder and a clients file pointing at the real ports. Used by the
+ * scenario CLI, the tests and the benchmark.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startIdp, type RunningIdp } from '../../idp/app.ts';
+import { loadConfig, type IdpConfig } from '../../idp/config/index.ts';
+import { loadOrCreateKeys } from '../../keys/generate.ts';
+import { rpConfig } from '../../relying-party/config.ts';
+import { startRp, type RunningRp } from '../../relying-party/server.ts';
+
+export interface Stand {
+  idp: string;
+  rp: string;
+  rp2: string;
+  emulator: RunningIdp;
+  /** Calls the control API; throws with the API's message on a non-2xx answer. */
+  control<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  close(): Promise<void>;
+}
+
+/** Test keys shared by every stand on this machine: generating RSA keys per stand would dominate start-up. */
+const sharedKeysDir = join(tmpdir(), 'esia-emulator-test-keys');
+
+export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<Stand> {
+  const dir = await mkdtemp(join(tmpdir(), 'esia-stand-'));
+  const rps: RunningRp[] = [];
+  const fmrm = await startRp(rpConfig({ port: 0, idpIssuer: 'http://localhost:1', dataDir: dir }));
+  rps.push(fmrm);
+  const nmo = await startRp(
+    rpConfig({ port: 0, idpIssuer: 'http://localhost:1', dataDir: dir, clientId: 'nmo-portal', clientSecret: 'nmo-local-test-secret', title: 'Портал НМО', requiredTrust: 'standard' }),
+  );
+  rps.push(nmo);
+  const client = (id: string, secret: string, origin: string) => ({
+    client_id: id,
+    client_secret: secret,
+    client_name: id === 'fmrm' ? 'ФМРМ — Федеральный регистр медицинских работников' : 'Портал непрерывного медицинского образования',
+    redirect_uris: [`${origin}/callback`],
+    post_logout_redirect_uris: [`${origin}/logged-out`],
+    scope: 'openid profile email phone snils inn trust',
+  });
+  const clientsFile = join(dir, 'clients.json');
+  await writeFile(clientsFile, JSON.stringify({ clients: [client('fmrm', 'fmrm-local-test-secret', fmrm.url), client('nmo-portal', 'nmo-local-test-secret', nmo.url)] }));
+  const config = loadConfig({ port: 0, dataDir: dir, keysDir: sharedKeysDir, clientsFile, log: false, ...overrides });
+  const emulator = await startIdp(config, await loadOrCreateKeys(sharedKeysDir));
+  for (const rp of rps) rp.setIssuer?.(emulator.url);
+
+  const control = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${emulator.url}/__control${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await res.json()) as T & { message?: string };
+    if (!res.ok) throw new Error(`control ${method} ${path}: ${res.status} ${json.message ?? ''}`);
+    return json;
+  };
+  return {
+    idp: emulator.url,
+    rp: fmrm.url,
+    rp2: nmo.url,
+    emulator,
+    control,
+    close: async () => {
+      await Promise.all([emulator.close(), ...rps.map((rp) => rp.close())]);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

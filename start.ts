@@ -1,0 +1,80 @@
+/*
+ * `npm start`: the emulator (http://localhost:3000), the ФМРМ relying party (:4000) and a second
+ * state system (:4001, for SSO) in one process, with the data file and keys created on first run.
+ * Prints where everything is and the personas to sign in as. Environment variables: README.md.
+ */
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { readPersonaFixtures } from './idp/adapters/account_repository.ts';
+import { startIdp } from './idp/app.ts';
+import { configFromEnv, loadConfig } from './idp/config/index.ts';
+import { rpConfig } from './relying-party/config.ts';
+import { startRp } from './relying-party/server.ts';
+
+const started = performance.now();
+const args = new Set(process.argv.slice(2));
+const env = process.env;
+
+async function main(): Promise<void> {
+  const config = loadConfig(configFromEnv(env));
+  if (args.has('--reset')) {
+    const dir = resolve(config.dataDir);
+    for (const file of ['emulator.json', 'register-fmrm.json', 'register-nmo-portal.json']) await rm(join(dir, file), { force: true });
+    console.log(`Data in ${dir} reset to the fixtures.`);
+    if (args.has('--exit')) return;
+  }
+  const idp = await startIdp(config);
+  const rpPort = Number(env.RP_PORT ?? 4000);
+  const rps = env.ESIA_RP === 'off'
+    ? []
+    : await Promise.all([
+        startRp(rpConfig({ port: rpPort, idpIssuer: idp.url, dataDir: config.dataDir, host: config.host })),
+        startRp(
+          rpConfig({
+            port: rpPort + 1,
+            idpIssuer: idp.url,
+            dataDir: config.dataDir,
+            host: config.host,
+            clientId: 'nmo-portal',
+            clientSecret: 'nmo-local-test-secret',
+            title: 'Портал НМО',
+            subtitle: 'Непрерывное медицинское образование',
+            requiredTrust: 'standard',
+          }),
+        ),
+      ]);
+  const readyMs = performance.now() - started;
+
+  const passwords = new Map((await readPersonaFixtures(config.fixturesFile)).map((p) => [p.persona, p.password]));
+  console.log(`
+  ЭМУЛЯТОР ЕСИА — ТЕСТОВЫЙ СТЕНД (не настоящие Госуслуги)
+  Emulator (OIDC issuer)   ${idp.url}    discovery: ${idp.url}/.well-known/openid-configuration
+  ФМРМ relying party       ${rps[0]?.url ?? 'off'}
+  Second system (SSO)      ${rps[1]?.url ?? 'off'}
+  Control API              ${config.controlEnabled ? `${idp.url}/__control` : 'off'}
+  Data                     ${resolve(config.dataDir)}   listening on ${config.host}
+  Ready in ${readyMs.toFixed(0)} ms
+`);
+  console.log('  Personas (any login works: phone, e-mail, СНИЛС or ИНН; SMS codes: GET /__control/inbox/sms)');
+  for (const a of idp.idp.services.accounts.all()) {
+    console.log(`  ${a.persona.padEnd(11)} ${a.phone}  ${(passwords.get(a.persona) ?? '').padEnd(10)} ${a.catalogue.join(',').padEnd(8)} ${a.demonstrates}`);
+  }
+  console.log('\n  Stop with Ctrl+C.');
+
+  let stopping = false;
+  const stop = async () => {
+    if (stopping) return;
+    stopping = true;
+    await Promise.all([idp.close(), ...rps.map((rp) => rp.close())]);
+    process.exit(0);
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+main().catch((error: Error) => {
+  // Configuration and data-file problems are the user's to fix: say what, without a stack.
+  const known = ['ConfigError', 'DataFileError', 'FixtureError', 'ClientsFileError'].includes(error.name) || (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  console.error(`esia-emulator cannot start: ${known ? error.message : error.stack}`);
+  process.exit(1);
+});
