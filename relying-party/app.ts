@@ -1,0 +1,151 @@
+/*
+ * The RP's Koa app and its only route table: landing, login, callback, cabinet, logout. One error
+ * boundary turns every failure into the error page with a reference code; nothing else renders errors.
+ */
+import Koa from 'koa';
+import type { Context } from 'koa';
+import Router from '@koa/router';
+import { randomInt } from 'node:crypto';
+import type { Html } from '../lib/html.ts';
+import { admit } from './admission.ts';
+import type { RpConfig } from './config.ts';
+import type { EsiaClaims, EsiaClient, PendingLogin } from './esia_client.ts';
+import { RpError } from './errors.ts';
+import type { Register } from './register.ts';
+import { ExpiringMap } from './sessions.ts';
+import { errorPage } from './views/error.ts';
+import { cabinetPage, homePage, loggedOutPage } from './views/pages.ts';
+
+export interface RpSession {
+  snils: string;
+  idToken: string;
+  claims: EsiaClaims;
+  signedInAt: number;
+}
+
+export interface RpDeps {
+  /** publicUrl already resolved to the real origin. */
+  config: RpConfig;
+  register: Register;
+  esia: EsiaClient;
+}
+
+const LOGIN_TTL_MS = 10 * 60_000;
+const SESSION_TTL_MS = 8 * 60 * 60_000;
+
+/**
+ * Cookies are scoped by host, not by port: two RPs on localhost:4000 and :4001 would overwrite
+ * each other's cookies, so each name carries the client id (e.g. rp_sid_fmrm).
+ */
+export function cookieNames(clientId: string): { login: string; session: string } {
+  const suffix = clientId.replace(/[^A-Za-z0-9_-]/g, '_');
+  return { login: `rp_login_${suffix}`, session: `rp_sid_${suffix}` };
+}
+
+export function newRefCode(): string {
+  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
+  return 'RP-' + Array.from({ length: 6 }, () => alphabet[randomInt(alphabet.length)]).join('');
+}
+
+export function createRpApp({ config, register, esia }: RpDeps): Koa {
+  const logins = new ExpiringMap<PendingLogin>(LOGIN_TTL_MS);
+  const sessions = new ExpiringMap<RpSession>(SESSION_TTL_MS);
+  const names = cookieNames(config.clientId);
+  const brand = { title: config.title, subtitle: config.subtitle };
+  const log = (entry: Record<string, unknown>) => {
+    if (config.log) console.error(JSON.stringify({ t: new Date().toISOString(), rp: config.clientId, ...entry }));
+  };
+
+  const setCookie = (ctx: Context, name: string, value: string | null, maxAge?: number) =>
+    ctx.cookies.set(name, value, { httpOnly: true, sameSite: 'lax', path: '/', secure: ctx.secure, maxAge });
+  const send = (ctx: Context, body: Html, status = 200) => {
+    ctx.status = status;
+    ctx.type = 'html';
+    ctx.set('Cache-Control', 'no-store');
+    ctx.body = body.toString();
+  };
+
+  const router = new Router();
+
+  router.get('/', (ctx) => {
+    send(ctx, homePage(brand, sessions.get(ctx.cookies.get(names.session)) !== undefined));
+  });
+
+  router.get('/login', async (ctx) => {
+    // prompt=login makes the IdP ask again instead of reusing its session: "sign in as someone else".
+    const prompt = ctx.query.prompt === 'login' ? 'login' : undefined;
+    const { url, pending } = await esia.beginLogin(prompt);
+    logins.delete(ctx.cookies.get(names.login)); // one pending login per browser; the newest wins
+    setCookie(ctx, names.login, logins.add(pending), LOGIN_TTL_MS);
+    ctx.redirect(url.href);
+  });
+
+  router.get('/callback', async (ctx) => {
+    const loginId = ctx.cookies.get(names.login);
+    const pending = logins.take(loginId); // single use: a replayed callback finds nothing
+    setCookie(ctx, names.login, null);
+    if (!pending) {
+      throw new RpError('rp.callback_invalid', [], loginId ? 'login unknown, expired or already used' : `no ${names.login} cookie`);
+    }
+    const { claims, idToken } = await esia.finishLogin(ctx.querystring, pending);
+    const record = admit(claims, config.requiredTrust, (snils) => register.find(snils));
+    register.recordLogin(record.snils, new Date());
+    sessions.delete(ctx.cookies.get(names.session)); // a new login never inherits an old session id
+    const sid = sessions.add({ snils: record.snils, idToken, claims, signedInAt: Date.now() });
+    setCookie(ctx, names.session, sid);
+    log({ event: 'login', sub: claims.sub, account: record.accountNumber });
+    ctx.redirect('/cabinet');
+  });
+
+  router.get('/cabinet', (ctx) => {
+    const session = sessions.get(ctx.cookies.get(names.session));
+    const record = session && register.find(session.snils);
+    if (!session || !record) return ctx.redirect('/');
+    const amr = Array.isArray(session.claims.amr) ? session.claims.amr.map(String) : [];
+    send(ctx, cabinetPage(brand, { record, amr, trust: session.claims.trust_level, signedInAt: new Date(session.signedInAt) }));
+  });
+
+  // Both logouts are POST: a link or an image on another site cannot sign the user out (SameSite=Lax).
+  router.post('/logout', async (ctx) => {
+    const session = sessions.take(ctx.cookies.get(names.session));
+    setCookie(ctx, names.session, null);
+    ctx.status = 303;
+    if (!session) return ctx.redirect('/');
+    try {
+      ctx.redirect((await esia.logoutUrl(session.idToken)).href);
+    } catch (err) {
+      log({ event: 'sso_logout_failed', error: err instanceof Error ? err.message : String(err) });
+      send(ctx, loggedOutPage(brand, true));
+    }
+  });
+
+  router.post('/logout/local', (ctx) => {
+    sessions.delete(ctx.cookies.get(names.session));
+    setCookie(ctx, names.session, null);
+    ctx.status = 303;
+    ctx.redirect('/logged-out');
+  });
+
+  router.get('/logged-out', (ctx) => send(ctx, loggedOutPage(brand, false)));
+
+  const app = new Koa();
+  app.use(async function errorBoundary(ctx, next) {
+    const started = Date.now();
+    try {
+      await next();
+      if (ctx.status === 404 && ctx.body == null) throw new RpError('rp.not_found', [], `${ctx.method} ${ctx.path}`);
+    } catch (err) {
+      const error = err instanceof RpError ? err : new RpError('rp.internal_error', [], undefined, { cause: err });
+      const ref = newRefCode();
+      ctx.set('X-Rp-Error', error.code);
+      ctx.set('X-Ref-Code', ref);
+      send(ctx, errorPage(brand, error, ref), error.entry.status);
+      const detail = { event: 'error', ref, code: error.code, method: ctx.method, path: ctx.path, ip: ctx.ip, internal: error.internal };
+      if (error.code === 'rp.internal_error') console.error(JSON.stringify({ ...detail, rp: config.clientId }), err);
+      else log(detail);
+    }
+    log({ event: 'request', method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started });
+  });
+  app.use(router.routes());
+  return app;
+}

@@ -1,0 +1,64 @@
+/*
+ * Options of one relying party (ФМРМ, or a second portal such as НМО). Only main.ts reads the
+ * environment; startRp() receives a finished RpConfig, so tests and the start script pass objects.
+ */
+import { join } from 'node:path';
+
+/** ESIA account trust levels, lowest first. */
+export const trustLevels = ['simplified', 'standard', 'confirmed'] as const;
+export type TrustLevel = (typeof trustLevels)[number];
+
+export interface RpConfig {
+  /** Interface to listen on. Default 127.0.0.1: a test stand is not meant to be reachable from outside. */
+  host: string;
+  /** Port to listen on; 0 picks a free one (tests), the real port is in startRp()'s url. */
+  port: number;
+  /** Origin the browser uses, also the base of redirect_uri. Default http://localhost:<real port>. */
+  publicUrl: string;
+  /** Issuer of the emulator, e.g. http://localhost:3000 (localhost, not 127.0.0.1: cookies are host-scoped). */
+  idpIssuer: string;
+  clientId: string;
+  clientSecret: string;
+  /** Short name shown in the header and titles, e.g. 'ФМРМ'. */
+  title: string;
+  /** Line under the title, e.g. 'Федеральный регистр медицинских работников'. */
+  subtitle: string;
+  /** Lowest ESIA trust level allowed in (B8). ФМРМ needs 'confirmed'. */
+  requiredTrust: TrustLevel;
+  /** Folder of the register file `register-<clientId>.json`. */
+  dataDir: string;
+  /** Seed records copied into the register file when it does not exist yet. */
+  registerFixtures: string;
+  /** One JSON line per request and per error page on stderr. */
+  log: boolean;
+}
+
+export const rpDefaults = {
+  host: '127.0.0.1',
+  port: 4000,
+  idpIssuer: 'http://localhost:3000',
+  clientId: 'fmrm',
+  clientSecret: 'fmrm-local-test-secret',
+  title: 'ФМРМ',
+  subtitle: 'Федеральный регистр медицинских работников',
+  requiredTrust: 'confirmed',
+  dataDir: 'data',
+  registerFixtures: join(import.meta.dirname, 'fixtures', 'register.json'),
+  log: false,
+} as const satisfies Omit<RpConfig, 'publicUrl'>;
+
+/** Fills in defaults; publicUrl stays '' when not given so startRp() can use the real port. */
+export function rpConfig(overrides: Partial<RpConfig> = {}): RpConfig {
+  const config: RpConfig = { ...rpDefaults, publicUrl: '', ...overrides };
+  if (!trustLevels.includes(config.requiredTrust)) {
+    throw new Error(`requiredTrust=${config.requiredTrust}: expected one of ${trustLevels.join(', ')}`);
+  }
+  if (config.publicUrl && !/^https?:\/\/[^/]+$/.test(config.publicUrl)) {
+    throw new Error(`publicUrl=${config.publicUrl}: expected an origin such as http://localhost:4000, without a path`);
+  }
+  return config;
+}
+
+export function registerPath(config: RpConfig): string {
+  return join(config.dataDir, `register-${config.clientId}.json`);
+}

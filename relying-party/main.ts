@@ -1,0 +1,42 @@
+/*
+ * Runs one relying party from environment variables: `node --import tsx relying-party/main.ts`.
+ * The only place in relying-party/ that reads process.env (style rule 9).
+ *   RP_HOST RP_PORT RP_PUBLIC_URL RP_IDP_ISSUER RP_CLIENT_ID RP_CLIENT_SECRET RP_TITLE RP_SUBTITLE
+ *   RP_REQUIRED_TRUST (simplified|standard|confirmed) RP_DATA_DIR RP_REGISTER_FIXTURES RP_LOG (on|off)
+ */
+import { rpConfig, type RpConfig, type TrustLevel } from './config.ts';
+import { startRp } from './server.ts';
+
+const env = process.env;
+const overrides: Partial<RpConfig> = {};
+if (env.RP_HOST) overrides.host = env.RP_HOST;
+if (env.RP_PORT) {
+  const port = Number(env.RP_PORT);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`RP_PORT=${env.RP_PORT}: expected 0–65535`);
+  overrides.port = port;
+}
+if (env.RP_PUBLIC_URL) overrides.publicUrl = env.RP_PUBLIC_URL;
+if (env.RP_IDP_ISSUER) overrides.idpIssuer = env.RP_IDP_ISSUER;
+if (env.RP_CLIENT_ID) overrides.clientId = env.RP_CLIENT_ID;
+if (env.RP_CLIENT_SECRET) overrides.clientSecret = env.RP_CLIENT_SECRET;
+if (env.RP_TITLE) overrides.title = env.RP_TITLE;
+if (env.RP_SUBTITLE) overrides.subtitle = env.RP_SUBTITLE;
+if (env.RP_REQUIRED_TRUST) overrides.requiredTrust = env.RP_REQUIRED_TRUST as TrustLevel; // validated by rpConfig
+if (env.RP_DATA_DIR) overrides.dataDir = env.RP_DATA_DIR;
+if (env.RP_REGISTER_FIXTURES) overrides.registerFixtures = env.RP_REGISTER_FIXTURES;
+if (env.RP_LOG) overrides.log = ['1', 'true', 'on', 'yes'].includes(env.RP_LOG);
+
+const rp = await startRp(rpConfig(overrides));
+console.log(`Relying party ready: ${rp.url}`);
+
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    rp.close().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  });
+}

@@ -1,0 +1,59 @@
+/*
+ * Starts one relying party: opens its register file, listens, and wires the app. The IdP is not
+ * contacted here (discovery happens on the first login), so the RP may start before the emulator.
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createRpApp } from './app.ts';
+import { registerPath, type RpConfig } from './config.ts';
+import { EsiaClient } from './esia_client.ts';
+import { Register } from './register.ts';
+
+export interface RunningRp {
+  /** Origin the browser should use, with the real port when config.port was 0. */
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startRp(config: RpConfig): Promise<RunningRp> {
+  const register = await Register.open(registerPath(config), config.registerFixtures);
+  const server = createServer();
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await register.close();
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  const publicUrl = config.publicUrl || `http://localhost:${port}`;
+  const esia = new EsiaClient({
+    issuer: config.idpIssuer,
+    clientId: config.clientId,
+    clientSecret: config.clientSecret,
+    redirectUri: `${publicUrl}/callback`,
+    postLogoutRedirectUri: `${publicUrl}/logged-out`,
+  });
+  server.on('request', createRpApp({ config: { ...config, publicUrl }, register, esia }).callback());
+  if (config.log) console.error(`[rp:${config.clientId}] listening on ${config.host}:${port}, open ${publicUrl}`);
+
+  let closing: Promise<void> | undefined;
+  return {
+    url: publicUrl,
+    close() {
+      closing ??= (async () => {
+        await new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeAllConnections(); // keep-alive sockets would hold close() open
+        });
+        await register.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,58 @@
+/*
+ * Short-lived server-side state behind opaque cookie ids: pending logins (state, nonce, PKCE
+ * verifier) and signed-in sessions. In memory on purpose: a restart logs everyone out of the RP,
+ * as a real stateless-deployed RP would after its session store is flushed.
+ */
+import { randomBytes } from 'node:crypto';
+
+export class ExpiringMap<V> {
+  readonly #entries = new Map<string, { value: V; expiresAt: number }>();
+  #lastSweep = 0;
+
+  constructor(
+    private readonly ttlMs: number,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** Stores the value under a new unguessable id (256 bits), which goes into a cookie. */
+  add(value: V): string {
+    this.#sweep();
+    const id = randomBytes(32).toString('base64url');
+    this.#entries.set(id, { value, expiresAt: this.now() + this.ttlMs });
+    return id;
+  }
+
+  get(id: string | undefined): V | undefined {
+    if (!id) return undefined;
+    const entry = this.#entries.get(id);
+    if (!entry) return undefined;
+    if (entry.expiresAt <= this.now()) {
+      this.#entries.delete(id);
+      return undefined;
+    }
+    return entry.value;
+  }
+
+  /** get() and delete in one: single-use entries (a callback must not be replayed). */
+  take(id: string | undefined): V | undefined {
+    const value = this.get(id);
+    if (id) this.#entries.delete(id);
+    return value;
+  }
+
+  delete(id: string | undefined): void {
+    if (id) this.#entries.delete(id);
+  }
+
+  get size(): number {
+    return this.#entries.size;
+  }
+
+  // Abandoned logins never come back to be deleted; drop expired ones at most once a minute.
+  #sweep(): void {
+    const now = this.now();
+    if (now - this.#lastSweep < 60_000) return;
+    this.#lastSweep = now;
+    for (const [id, entry] of this.#entries) if (entry.expiresAt <= now) this.#entries.delete(id);
+  }
+}

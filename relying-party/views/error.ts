@@ -1,0 +1,44 @@
+/*
+ * The one error screen of the RP (`data-screen="rp-error"`): what happened, what to do, a reference
+ * code the user reads out to support (E1), and the operator's note folded away. Never a stack trace.
+ */
+import { html, type Html } from '../../lib/html.ts';
+import type { RpError } from '../errors.ts';
+import { page, type Brand } from './layout.ts';
+
+// Codes after which starting a new login is the natural next step.
+const retryable = new Set(['rp.login_refused', 'rp.callback_invalid', 'rp.idp_unavailable']);
+// Госуслуги signed the user in but the RP refused: a plain retry would silently reuse the same ESIA
+// session, so offer to sign in again with the IdP asking for credentials (prompt=login).
+const refusedAfterLogin = new Set(['rp.trust_level_too_low', 'rp.register_mismatch', 'rp.no_register_record']);
+
+export function errorPage(brand: Brand, error: RpError, ref: string): Html {
+  const e = error.entry;
+  const facts = error.facts.length
+    ? html`<table data-testid="error-facts">${error.facts.map(
+        (f) => html`<tr><th>${f.label}</th><td data-testid="${f.testid ?? 'error-fact'}">${f.value}</td></tr>`,
+      )}</table>`
+    : '';
+  const again = retryable.has(error.code) || refusedAfterLogin.has(error.code);
+  const retry = html`${again ? html`<a class="button primary" href="/login" data-testid="retry-login">Войти снова</a>` : ''}${
+    refusedAfterLogin.has(error.code)
+      ? html`<a class="button secondary" href="/login?prompt=login" data-testid="login-other-account">Войти с другой учётной записью</a>`
+      : ''
+  }`;
+  return page(brand, {
+    screen: 'rp-error',
+    title: e.title,
+    bodyData: { 'error-code': error.code, 'ref-code': ref },
+    body: html`<h1 data-testid="error-title">${e.title}</h1>
+<p data-testid="error-message">${e.message}</p>
+${facts}
+<h2>Что делать</h2>
+<p data-testid="error-remedy">${e.remedy}</p>
+<p>Код обращения: <code data-testid="ref-code">${ref}</code>. Назовите его, если обратитесь в поддержку.</p>
+<div class="actions">${retry}<a class="button secondary" href="/" data-testid="home-link">На главную</a></div>
+<details data-testid="support-note"><summary>Для специалиста поддержки</summary>
+<p>${e.support}</p>
+<p class="muted">Код ошибки: <code>${error.code}</code>${e.ids.length ? html`, случаи каталога: ${e.ids.join(', ')}` : ''}</p>
+</details>`,
+  });
+}

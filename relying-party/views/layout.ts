@@ -1,0 +1,70 @@
+/*
+ * The frame of every RP page: the test-stand banner, the portal header, and `data-screen` on
+ * <body> so tests and the scenario runner know which screen they are on without reading text.
+ */
+import { html, raw, type Html } from '../../lib/html.ts';
+
+export interface Brand {
+  title: string;
+  subtitle: string;
+}
+
+export interface PageOptions {
+  screen: string;
+  /** <title> and, by default, nothing else: each page writes its own <h1>. */
+  title: string;
+  body: Html;
+  /** Extra attributes on <body>, e.g. data-error-code. Values are escaped. */
+  bodyData?: Record<string, string>;
+}
+
+const style = raw(`
+  *{box-sizing:border-box}
+  body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1f2a37;background:#f3f6fa}
+  .stand{background:#fff4d6;color:#7a4b00;border-bottom:1px solid #f0d48a;padding:6px 16px;text-align:center;font-size:14px;font-weight:600}
+  header{background:#0d4c8b;color:#fff;padding:14px 24px}
+  header a{color:#fff;text-decoration:none}
+  header .brand{font-size:22px;font-weight:700;letter-spacing:.5px}
+  header .sub{font-size:14px;opacity:.85}
+  main{max-width:820px;margin:28px auto;padding:28px 32px;background:#fff;border-radius:10px;box-shadow:0 1px 4px rgba(15,40,80,.12)}
+  h1{font-size:26px;margin:0 0 12px}
+  h2{font-size:18px;margin:24px 0 8px}
+  .button,button{display:inline-block;border:0;border-radius:6px;padding:11px 20px;font:inherit;font-weight:600;cursor:pointer;text-decoration:none}
+  .primary{background:#0d6efd;color:#fff}
+  .secondary{background:#e7edf5;color:#0d4c8b}
+  .actions{display:flex;gap:12px;flex-wrap:wrap;margin-top:24px}
+  .actions form{margin:0}
+  table{border-collapse:collapse;width:100%}
+  th,td{text-align:left;padding:8px 6px;border-bottom:1px solid #e5eaf0;vertical-align:top}
+  th{width:38%;color:#52606d;font-weight:500}
+  .badge{display:inline-block;padding:2px 10px;border-radius:12px;font-size:14px;font-weight:600}
+  .ok{background:#dcf5e3;color:#146c2e}
+  .wait{background:#fff1c2;color:#7a5a00}
+  .muted{color:#52606d;font-size:14px}
+  .notice{background:#fdecec;border-left:4px solid #c62828;padding:10px 14px;border-radius:4px}
+  code{background:#eef2f7;padding:1px 6px;border-radius:4px;font-size:15px}
+  details{margin-top:20px;color:#52606d}
+  footer{text-align:center;color:#6b7785;font-size:13px;margin:0 0 24px}
+`);
+
+export function page(brand: Brand, options: PageOptions): Html {
+  const data = Object.entries(options.bodyData ?? {}).map(([k, v]) => html` data-${k}="${v}"`);
+  return html`<!doctype html>
+<html lang="ru">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>${options.title} — ${brand.title}</title>
+<style>${style}</style>
+</head>
+<body data-screen="${options.screen}"${data}>
+<div class="stand" data-testid="test-stand-banner">Тестовый стенд — не настоящая система</div>
+<header><a href="/"><div class="brand">${brand.title}</div><div class="sub">${brand.subtitle}</div></a></header>
+<main>
+${options.body}
+</main>
+<footer>Учебный стенд: все люди, номера и организации вымышлены.</footer>
+</body>
+</html>
+`;
+}
