@@ -12,6 +12,7 @@ import { loadOrCreateKeys, type LocalKeys } from '../keys/generate.ts';
 import { Store } from '../lib/store/store.ts';
 import { AccountRepository, accountsFromFixtures, readPersonaFixtures, type DataFile } from './adapters/account_repository.ts';
 import { AuditJournal, type AuditRecord } from './adapters/audit_journal.ts';
+import { Faults } from './adapters/faults.ts';
 import { Outbox } from './adapters/outbox.ts';
 import type { IdpConfig } from './config/index.ts';
 import { ControlError } from './control/inputs.ts';
@@ -55,12 +56,14 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   const provider = new Provider(issuer, providerConfiguration({ accounts, storage, clients, jwks: localKeys.jwks, cookieKeys: localKeys.cookieKeys }));
   provider.on('server_error', (_ctx, error) => console.error(`[esia-emulator] server error: ${error.stack ?? error}`));
 
+  const faults = new Faults();
   const services: Services = {
     config,
     clock,
     provider,
     accounts,
-    outbox: new Outbox(clock),
+    faults,
+    outbox: new Outbox(clock, faults),
     journal,
     journeys: new Journeys(clock),
     mutex: new KeyedMutex(),
@@ -72,6 +75,7 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   const reset = async () => {
     accounts.replaceAll(await accountsFromFixtures(await readPersonaFixtures(config.fixturesFile), config.scryptN, hashes));
     services.outbox.clear();
+    faults.clear();
     services.journeys.clear();
     services.shortcuts.clear();
     storage.clear();

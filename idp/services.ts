@@ -2,6 +2,7 @@
 import type Provider from 'oidc-provider';
 import type { AccountRepository } from './adapters/account_repository.ts';
 import type { AuditJournal, AuditRecord } from './adapters/audit_journal.ts';
+import type { Faults } from './adapters/faults.ts';
 import type { Outbox } from './adapters/outbox.ts';
 import type { IdpConfig } from './config/index.ts';
 import type { ControlledClock } from './domain/clock.ts';
@@ -14,6 +15,7 @@ export interface Services {
   provider: Provider;
   accounts: AccountRepository;
   outbox: Outbox;
+  faults: Faults;
   journal: AuditJournal;
   journeys: Journeys;
   mutex: KeyedMutex;

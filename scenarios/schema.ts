@@ -29,6 +29,8 @@ export type Step =
   | { do: 'advanceClock'; by: string | number; expect?: Expectation }
   | { do: 'control'; method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; body?: Record<string, unknown>; expect?: Expectation }
   | { do: 'closeBrowser'; expect?: Expectation }
+  /** A raw request with this browser's cookies; `$uid` in path is the sign-in on the current page. */
+  | { do: 'request'; app: App; method: string; path: string; contentType?: string; body?: string; bodyBytes?: number; expect?: Expectation }
   | { do: 'expect'; expect: Expectation }
   | { do: 'repeat'; times: number; steps: Step[]; expect?: Expectation };
 
@@ -45,14 +47,14 @@ export interface Scenario {
     /** The emulator's clock at the start (frozen), ISO instant. */
     clock?: string;
     /** Faults armed before the first step. */
-    faults?: Array<{ kind: 'sms.fail' | 'sms.delay'; count?: number; seconds?: number }>;
+    faults?: Array<{ kind: 'sms.fail' | 'sms.delay' | 'server.error'; count?: number; seconds?: number }>;
   };
   steps: Step[];
   /** What the user sees at the end. */
   expect: Expectation;
 }
 
-const stepKinds = ['open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'expect', 'repeat'];
+const stepKinds = ['open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'expect', 'repeat'];
 const apps = ['idp', 'rp', 'rp2'];
 
 function fail(where: string, message: string): never {
@@ -85,6 +87,9 @@ function checkSteps(steps: unknown, where: string): void {
     if (step.do === 'expect' && step.expect === undefined) fail(`${at}.expect`, 'required for an expect step');
     if (step.do === 'control' && (typeof step.path !== 'string' || !['GET', 'POST', 'PATCH', 'DELETE'].includes(String(step.method)))) {
       fail(at, 'a control step needs "method" (GET, POST, PATCH, DELETE) and "path" (e.g. "/accounts/petrova/unlock")');
+    }
+    if (step.do === 'request' && (!apps.includes(String(step.app)) || typeof step.path !== 'string' || typeof step.method !== 'string')) {
+      fail(at, 'a request step needs "app", "method" and "path"');
     }
     if (step.do === 'repeat') {
       if (!Number.isInteger(step.times) || Number(step.times) < 1) fail(`${at}.times`, 'expected a whole number ≥ 1');

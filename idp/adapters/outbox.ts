@@ -5,6 +5,7 @@
  */
 import type { Clock } from '../domain/clock.ts';
 import { EsiaError } from '../errors/esia_error.ts';
+import type { Faults } from './faults.ts';
 
 export type Channel = 'sms' | 'email';
 
@@ -19,28 +20,24 @@ export interface Message {
   deliverAt: string;
 }
 
-export type Fault = { kind: 'sms.fail'; remaining: number } | { kind: 'sms.delay'; seconds: number; remaining: number };
-
 /** Kept per inbox; older messages are dropped so a long benchmark cannot grow memory without bound. */
 const perRecipient = 20;
 
 export class Outbox {
   #next = 1;
   readonly #messages = new Map<string, Message[]>();
-  faults: Fault[] = [];
 
-  constructor(readonly clock: Clock) {}
+  constructor(
+    readonly clock: Clock,
+    readonly faults: Faults,
+  ) {}
 
   send(channel: Channel, to: string, text: string, code?: string): Message {
     const now = this.clock.now();
     let deliverAt = now;
-    const fault = channel === 'sms' ? this.faults[0] : undefined;
-    if (fault) {
-      fault.remaining -= 1;
-      if (fault.remaining <= 0) this.faults.shift();
-      if (fault.kind === 'sms.fail') throw new EsiaError('otp.delivery_failed', { fault: 'sms.fail', to });
-      deliverAt = now + fault.seconds * 1000;
-    }
+    const fault = channel === 'sms' ? this.faults.take('sms.fail', 'sms.delay') : undefined;
+    if (fault?.kind === 'sms.fail') throw new EsiaError('otp.delivery_failed', { fault: 'sms.fail', to });
+    if (fault) deliverAt = now + (fault.seconds ?? 0) * 1000;
     const message: Message = {
       id: this.#next++,
       channel,
@@ -70,6 +67,5 @@ export class Outbox {
 
   clear(): void {
     this.#messages.clear();
-    this.faults = [];
   }
 }

@@ -5,6 +5,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
+import { faultKinds } from '../adapters/faults.ts';
 import type { Channel } from '../adapters/outbox.ts';
 import { maskPhone } from '../domain/account.ts';
 import { unlock } from '../domain/lockout.ts';
@@ -63,7 +64,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
         'PATCH /__control/accounts/:persona {status?, phoneConfirmed?, emailConfirmed?, trust?, passwordMustChange?}',
         'GET /__control/inbox/sms?to=+79000000001',
         'GET /__control/inbox/email?to=…',
-        'POST /__control/faults {kind: "sms.fail" | "sms.delay", count?, seconds?}',
+        'POST /__control/faults {kind: "sms.fail" | "sms.delay" | "server.error", count?, seconds?}',
         'DELETE /__control/faults',
         'GET /__control/audit/:ref',
         'POST /__control/next-login {client_id, persona}',
@@ -148,13 +149,13 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     const b = body(ctx);
     const count = b.count === undefined ? 1 : Number(b.count);
     if (!Number.isInteger(count) || count < 1) throw new ControlError(400, 'control.bad_fault', `count must be a whole number ≥ 1; got ${JSON.stringify(b.count)}.`);
-    if (b.kind === 'sms.fail') s.outbox.faults.push({ kind: 'sms.fail', remaining: count });
-    else if (b.kind === 'sms.delay') s.outbox.faults.push({ kind: 'sms.delay', seconds: parseDuration(b.seconds ?? 120) / 1000, remaining: count });
-    else throw new ControlError(400, 'control.bad_fault', `kind must be "sms.fail" or "sms.delay"; got ${JSON.stringify(b.kind)}.`);
-    ctx.body = { faults: s.outbox.faults };
+    const kind = faultKinds.find((k) => k === b.kind);
+    if (!kind) throw new ControlError(400, 'control.bad_fault', `kind must be one of ${faultKinds.join(', ')}; got ${JSON.stringify(b.kind)}.`);
+    s.faults.arm({ kind, remaining: count, ...(kind === 'sms.delay' ? { seconds: parseDuration(b.seconds ?? 120) / 1000 } : {}) });
+    ctx.body = { faults: s.faults.list };
   });
   router.delete('/faults', (ctx) => {
-    s.outbox.faults = [];
+    s.faults.clear();
     ctx.body = { faults: [] };
   });
 

@@ -47,7 +47,9 @@ export async function interactionRoutes(s: Services): Promise<Router> {
   const form = formOnly(s.config.maxBodyBytes);
   const step = (handler: (step: Step) => Promise<void> | void) =>
     async function stepHandler(ctx: Context) {
-      await handler(await loadStep(ctx, s));
+      const st = await loadStep(ctx, s);
+      if (s.faults.take('server.error')) throw new Error('Armed fault server.error (POST /__control/faults): a simulated internal failure');
+      await handler(st);
     };
 
   router.get('/', step(show));

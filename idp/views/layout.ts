@@ -8,6 +8,8 @@ export interface PageMeta {
   /** Catalogue code of the failure this page shows, if any (body[data-error-code]). */
   errorCode?: string;
   wide?: boolean;
+  /** Id of a form the page submits by script at once; the HTTP scenario browser does the same. */
+  autosubmit?: string;
 }
 
 export function layout(meta: PageMeta, body: Html): Html {
@@ -20,7 +22,7 @@ export function layout(meta: PageMeta, body: Html): Html {
 <title>${meta.title} — ТЕСТОВЫЙ СТЕНД ЕСИА</title>
 <link rel="stylesheet" href="/static/esia.css">
 </head>
-<body data-screen="${meta.screen}"${meta.errorCode ? html` data-error-code="${meta.errorCode}"` : ''}>
+<body data-screen="${meta.screen}"${meta.errorCode ? html` data-error-code="${meta.errorCode}"` : ''}${meta.autosubmit ? html` data-autosubmit="${meta.autosubmit}"` : ''}>
 <div class="stand" data-testid="test-stand-banner"><b>Тестовый стенд</b> · эмулятор ЕСИА, не Госуслуги · не вводите настоящие пароли и данные</div>
 <header class="top"><div class="in"><span class="logo"><i></i>госуслуги<small>эмулятор</small></span></div></header>
 <main><div class="card${meta.wide ? ' wide' : ''}">

@@ -8,12 +8,12 @@ import { layout } from './layout.ts';
 /** `form` is oidc-provider's own form markup (with its CSRF token); it is trusted. */
 export function logoutPage(form: string): Html {
   return layout(
-    { title: 'Выход', screen: 'logout' },
+    { title: 'Выход', screen: 'logout', autosubmit: 'op.logoutForm' },
     html`<h1>Выход из Госуслуг</h1>
 <p>Завершаем сеанс во всех системах, куда вы вошли через Госуслуги…</p>
-${raw(form)}
-<div class="actions"><button class="btn primary" type="submit" form="op.logoutForm" name="logout" value="yes" data-testid="logout-confirm">Выйти</button></div>
-<script>document.getElementById('op.logoutForm').insertAdjacentHTML('beforeend','<input type="hidden" name="logout" value="yes">');document.getElementById('op.logoutForm').submit();</script>`,
+${raw(form.replace('</form>', '<input type="hidden" name="logout" value="yes"></form>'))}
+<div class="actions"><button class="btn primary" type="submit" form="op.logoutForm" data-testid="logout-confirm">Выйти</button></div>
+<script>document.getElementById('op.logoutForm').submit();</script>`,
   );
 }
 

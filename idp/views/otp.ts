@@ -27,13 +27,9 @@ ${failureAlert(view.failure)}
 <div class="actions"><button class="btn primary" type="submit" data-testid="submit">Продолжить</button></div>
 </form>
 <form method="post" action="/interaction/${view.uid}/otp/resend" class="actions">
-${
-  view.sendsLeft <= 0
-    ? html`<span class="muted" data-testid="resend-exhausted">Новые коды для этого входа больше не отправляются</span>`
-    : view.resendIn > 0
-      ? html`<button class="btn secondary" type="submit" data-testid="resend" data-resend-in="${view.resendIn}">Получить новый код через ${view.resendIn} с</button>`
-      : html`<button class="btn secondary" type="submit" data-testid="resend" data-resend-in="0">Получить новый код</button>`
-}
+<button class="btn secondary" type="submit" data-testid="resend" data-resend-in="${view.resendIn}" data-sends-left="${view.sendsLeft}">${
+      view.resendIn > 0 ? `Получить новый код через ${view.resendIn} с` : 'Получить новый код'
+    }</button>
 <a class="btn link" href="/interaction/${view.uid}/no-phone" data-testid="no-phone">Нет доступа к телефону</a>
 </form>
 ${failureReference(view.failure)}`,

@@ -23,13 +23,13 @@ export class HttpBrowser {
   /** Every page the browser landed on, for the report. */
   readonly history: Array<{ url: string; status: number; screen: string; error: string }> = [];
 
-  async #request(url: string, init: { method?: string; body?: URLSearchParams } = {}): Promise<Page> {
+  async #request(url: string, init: { method?: string; body?: string; contentType?: string } = {}): Promise<Page> {
     let current = url;
     let method = init.method ?? 'GET';
-    let body: URLSearchParams | undefined = init.body;
+    let body = init.body;
     for (let hop = 0; hop < 20; hop++) {
       const headers: Record<string, string> = { cookie: await this.jar.getCookieString(current), accept: 'text/html' };
-      if (body) headers['content-type'] = 'application/x-www-form-urlencoded';
+      if (body !== undefined) headers['content-type'] = init.contentType ?? 'application/x-www-form-urlencoded';
       const res = await fetch(current, { method, headers, body, redirect: 'manual' });
       for (const cookie of res.headers.getSetCookie()) await this.jar.setCookie(cookie, current, { ignoreError: true });
       const location = res.headers.get('location');
@@ -46,6 +46,10 @@ export class HttpBrowser {
       const page = { url: current, status: res.status, html, root: parse(html) };
       this.page = page;
       this.history.push({ url: current, status: res.status, screen: this.screen(), error: this.errorCode() });
+      // A page that submits a form by script (single logout) is submitted here too, as a browser would.
+      const autosubmit = page.root.querySelector('body')?.getAttribute('data-autosubmit');
+      const form = autosubmit ? page.root.querySelector(`form[id="${autosubmit}"]`) : null;
+      if (form) return this.#submit(form, page, {});
       return page;
     }
     throw new ScenarioError(`More than 20 redirects from ${url}`);
@@ -53,6 +57,11 @@ export class HttpBrowser {
 
   goto(url: string): Promise<Page> {
     return this.#request(url);
+  }
+
+  /** A request no form would send (wrong content type, oversized body), with this browser's cookies. */
+  send(url: string, method: string, body?: string, contentType?: string): Promise<Page> {
+    return this.#request(url, { method, body, contentType });
   }
 
   #current(): Page {
@@ -86,6 +95,10 @@ export class HttpBrowser {
     let form = formId ? page.root.querySelector(`form[id="${formId}"]`) : element.parentNode;
     while (form && form.tagName !== 'FORM') form = form.parentNode;
     if (!form) throw new ScenarioError(`[data-testid="${testid}"] on ${page.url} is neither a link nor inside a form`);
+    return this.#submit(form, page, fields, element);
+  }
+
+  #submit(form: HTMLElement, page: Page, fields: Record<string, string>, button?: HTMLElement): Promise<Page> {
     const data = new URLSearchParams();
     for (const input of form.querySelectorAll('input')) {
       const name = input.getAttribute('name');
@@ -98,8 +111,8 @@ export class HttpBrowser {
       if (value === '\u0000') data.delete(name);
       else data.set(name, value);
     }
-    const buttonName = element.getAttribute('name');
-    if (buttonName) data.set(buttonName, element.getAttribute('value') ?? '');
+    const buttonName = button?.getAttribute('name');
+    if (button && buttonName) data.set(buttonName, button.getAttribute('value') ?? '');
     const action = new URL(form.getAttribute('action') ?? page.url, page.url).href;
     const method = (form.getAttribute('method') ?? 'get').toUpperCase();
     if (method === 'GET') {
@@ -107,7 +120,7 @@ export class HttpBrowser {
       for (const [k, v] of data) target.searchParams.set(k, v);
       return this.goto(target.href);
     }
-    return this.#request(action, { method: 'POST', body: data });
+    return this.#request(action, { method: 'POST', body: data.toString() });
   }
 
   /** What closing the browser does: session cookies (no expiry) are gone, persistent ones stay (A7). */

@@ -129,6 +129,12 @@ class Run {
       case 'closeBrowser':
         await b.restart();
         break;
+      case 'request': {
+        const uid = /\/interaction\/([\w-]+)/.exec(b.page?.url ?? '')?.[1] ?? 'none';
+        const body = step.bodyBytes ? 'x='.padEnd(step.bodyBytes, 'x') : step.body;
+        await b.send(this.base(step.app) + step.path.replace('$uid', uid), step.method, body, step.contentType);
+        break;
+      }
       case 'expect':
         break;
       case 'repeat':

@@ -4,6 +4,8 @@
  * scenario CLI, the tests and the benchmark.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIdp, type RunningIdp } from '../../idp/app.ts';
@@ -25,28 +27,38 @@ export interface Stand {
 /** Test keys shared by every stand on this machine: generating RSA keys per stand would dominate start-up. */
 const sharedKeysDir = join(tmpdir(), 'esia-emulator-test-keys');
 
+/** A port the OS says is free now; the stand needs all three before any server starts, to wire redirect URIs. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((ok) => server.close(() => ok()));
+  return port;
+}
+
 export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<Stand> {
   const dir = await mkdtemp(join(tmpdir(), 'esia-stand-'));
-  const rps: RunningRp[] = [];
-  const fmrm = await startRp(rpConfig({ port: 0, idpIssuer: 'http://localhost:1', dataDir: dir }));
-  rps.push(fmrm);
-  const nmo = await startRp(
-    rpConfig({ port: 0, idpIssuer: 'http://localhost:1', dataDir: dir, clientId: 'nmo-portal', clientSecret: 'nmo-local-test-secret', title: 'Портал НМО', requiredTrust: 'standard' }),
-  );
-  rps.push(nmo);
-  const client = (id: string, secret: string, origin: string) => ({
+  const [idpPort, rpPort, rp2Port] = [await freePort(), await freePort(), await freePort()];
+  const issuer = `http://localhost:${idpPort}`;
+  const client = (id: string, secret: string, port: number) => ({
     client_id: id,
     client_secret: secret,
     client_name: id === 'fmrm' ? 'ФМРМ — Федеральный регистр медицинских работников' : 'Портал непрерывного медицинского образования',
-    redirect_uris: [`${origin}/callback`],
-    post_logout_redirect_uris: [`${origin}/logged-out`],
+    redirect_uris: [`http://localhost:${port}/callback`],
+    post_logout_redirect_uris: [`http://localhost:${port}/logged-out`],
     scope: 'openid profile email phone snils inn trust',
   });
   const clientsFile = join(dir, 'clients.json');
-  await writeFile(clientsFile, JSON.stringify({ clients: [client('fmrm', 'fmrm-local-test-secret', fmrm.url), client('nmo-portal', 'nmo-local-test-secret', nmo.url)] }));
-  const config = loadConfig({ port: 0, dataDir: dir, keysDir: sharedKeysDir, clientsFile, log: false, ...overrides });
-  const emulator = await startIdp(config, await loadOrCreateKeys(sharedKeysDir));
-  for (const rp of rps) rp.setIssuer?.(emulator.url);
+  await writeFile(clientsFile, JSON.stringify({ clients: [client('fmrm', 'fmrm-local-test-secret', rpPort), client('nmo-portal', 'nmo-local-test-secret', rp2Port)] }));
+  const config = loadConfig({ port: idpPort, dataDir: dir, keysDir: sharedKeysDir, clientsFile, log: false, ...overrides });
+  const [emulator, fmrm, nmo] = await Promise.all([
+    startIdp(config, await loadOrCreateKeys(sharedKeysDir)),
+    startRp(rpConfig({ port: rpPort, idpIssuer: issuer, dataDir: dir })),
+    startRp(
+      rpConfig({ port: rp2Port, idpIssuer: issuer, dataDir: dir, clientId: 'nmo-portal', clientSecret: 'nmo-local-test-secret', title: 'Портал НМО', subtitle: 'Непрерывное медицинское образование', requiredTrust: 'standard' }),
+    ),
+  ]);
+  const rps: RunningRp[] = [fmrm, nmo];
 
   const control = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
     const res = await fetch(`${emulator.url}/__control${path}`, {
