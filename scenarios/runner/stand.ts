@@ -28,7 +28,7 @@ export interface Stand {
 const sharedKeysDir = join(tmpdir(), 'esia-emulator-test-keys');
 
 /** A port the OS says is free now; the stand needs all three before any server starts, to wire redirect URIs. */
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   const server = createServer();
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
   const { port } = server.address() as AddressInfo;

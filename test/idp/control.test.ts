@@ -1,0 +1,89 @@
+/* The control API: clock, inboxes, faults, the journal story behind a reference code (E1), and its safety rails. */
+import test from 'ava';
+import { HttpBrowser } from '../../scenarios/runner/http_browser.ts';
+import { type Stand, startStand } from '../../scenarios/runner/stand.ts';
+
+let stand: Stand;
+test.before(async () => {
+  stand = await startStand();
+});
+test.after.always(() => stand?.close());
+
+test.serial('the clock can be set, frozen and advanced by seconds or ISO durations', async (t) => {
+  await stand.control('POST', '/reset');
+  const set = await stand.control<{ now: string; frozen: boolean }>('POST', '/clock', { set: '2026-01-01T00:00:00Z', freeze: true });
+  t.deepEqual(set, { now: '2026-01-01T00:00:00.000Z', frozen: true });
+  t.is((await stand.control<{ now: string }>('POST', '/clock', { advance: 90 })).now, '2026-01-01T00:01:30.000Z');
+  t.is((await stand.control<{ now: string }>('POST', '/clock', { advance: 'P1DT1H' })).now, '2026-01-02T01:01:30.000Z');
+  const bad = await fetch(`${stand.idp}/__control/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"advance":"tomorrow"}' });
+  t.is(bad.status, 400);
+  t.regex(((await bad.json()) as { message: string }).message, /ISO duration/);
+});
+
+test.serial('a reference code on an error screen finds the whole story of that attempt (E1)', async (t) => {
+  await stand.control('POST', '/reset');
+  const b = new HttpBrowser();
+  await b.goto(`${stand.rp}/login`);
+  await b.click('submit', { identifier: '+79000000001', password: 'Wrong-1' });
+  const ref = b.byTestId('ref-code')?.getAttribute('data-ref');
+  t.regex(ref ?? '', /^[2-9A-Z]{4}-[2-9A-Z]{4}$/);
+  const story = await stand.control<{ record: Record<string, unknown>; story: Array<Record<string, unknown>> }>('GET', `/audit/${ref}`);
+  t.is(story.record.code, 'login.invalid_credentials');
+  t.is(story.record.account, '1000001013');
+  t.is(story.record.action, 'login.password');
+  t.truthy(story.record.ip);
+  t.truthy(story.record.ts);
+  const actions = story.story.map((r) => r.action);
+  t.true(actions.includes('login.show'), `the story starts at the login screen: ${actions.join(', ')}`);
+  t.true(story.story.every((r) => r.trace === story.record.trace));
+  const missing = await fetch(`${stand.idp}/__control/audit/ZZZZ-ZZZZ`);
+  t.is(missing.status, 404);
+});
+
+test.serial('SMS codes land in the inbox by phone; a delayed one appears when the clock reaches it', async (t) => {
+  await stand.control('POST', '/reset');
+  await stand.control('POST', '/clock', { set: '2026-11-25T09:00:00Z', freeze: true });
+  await stand.control('POST', '/faults', { kind: 'sms.delay', seconds: 30 });
+  const b = new HttpBrowser();
+  await b.goto(`${stand.rp}/login`);
+  await b.click('submit', { identifier: 'ivanov@example.test', password: 'Test-1234' });
+  const inbox = () => stand.control<{ messages: Array<{ code: string; text: string }> }>('GET', '/inbox/sms?to=%2B79000000001');
+  t.is((await inbox()).messages.length, 0);
+  await stand.control('POST', '/clock', { advance: 30 });
+  const [message] = (await inbox()).messages;
+  t.regex(message?.code ?? '', /^\d{6}$/);
+  t.true(message?.text.includes(message.code));
+});
+
+test.serial('next-login lets a client sign in as a persona without the screens', async (t) => {
+  await stand.control('POST', '/reset');
+  await stand.control('POST', '/next-login', { client_id: 'fmrm', persona: 'ivanov' });
+  const b = new HttpBrowser();
+  await b.goto(`${stand.rp}/login`);
+  t.is(b.screen(), 'cabinet');
+  const again = new HttpBrowser();
+  await again.goto(`${stand.rp}/login`);
+  t.is(again.screen(), 'login', 'the shortcut is used once');
+});
+
+test.serial('PATCH refuses unknown fields and values with the allowed ones named', async (t) => {
+  const res = await fetch(`${stand.idp}/__control/accounts/ivanov`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"status":"gone"}' });
+  t.is(res.status, 400);
+  t.regex(((await res.json()) as { message: string }).message, /active, inactive, restricted/);
+});
+
+test('with the control API off, /__control does not exist', async (t) => {
+  const off = await startStand({ controlEnabled: false });
+  try {
+    const res = await fetch(`${off.idp}/__control/reset`, { method: 'POST' });
+    t.is(res.status, 404);
+  } finally {
+    await off.close();
+  }
+});
+
+test('every page is marked as a test stand, in the page and in a header', async (t) => {
+  const res = await fetch(`${stand.idp}/`);
+  t.is(res.headers.get('x-test-stand'), 'esia-emulator; not the real ESIA');
+  t.regex(await res.text(), /data-testid="test-stand-banner"/);
+});

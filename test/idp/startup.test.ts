@@ -1,0 +1,76 @@
+/* Start-up: readiness is honest, a corrupt data file is reported and kept, a second process is refused. */
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { startIdp } from '../../idp/app.ts';
+import { loadConfig } from '../../idp/config/index.ts';
+import { loadOrCreateKeys } from '../../keys/generate.ts';
+import { freePort } from '../../scenarios/runner/stand.ts';
+
+const run = promisify(execFile);
+const keysDir = join(tmpdir(), 'esia-emulator-test-keys');
+
+test('a corrupt data file stops start-up with its path named, and is left untouched', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'esia-corrupt-'));
+  const file = join(dir, 'emulator.json');
+  await writeFile(file, '{"version":1,"accounts":[');
+  const error = await t.throwsAsync(startIdp(loadConfig({ port: 0, dataDir: dir, keysDir, log: false }), await loadOrCreateKeys(keysDir)));
+  t.is(error?.name, 'DataFileError');
+  t.true(error?.message.includes(file));
+  t.is(await readFile(file, 'utf8'), '{"version":1,"accounts":[');
+});
+
+test('npm start on a data folder in use by another process is refused with a clear message', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'esia-locked-'));
+  const first = await startIdp(loadConfig({ port: 0, dataDir: dir, keysDir, log: false }), await loadOrCreateKeys(keysDir));
+  try {
+    const env = { ...process.env, ESIA_DATA_DIR: dir, ESIA_KEYS_DIR: keysDir, ESIA_PORT: '0', ESIA_RP: 'off' };
+    const error = await t.throwsAsync(run(process.execPath, ['--import', 'tsx', 'start.ts'], { env, timeout: 30_000 }));
+    const stderr = String((error as { stderr?: string }).stderr);
+    t.regex(stderr, /in use by another emulator process \(pid \d+/);
+    t.false(/\n\s+at /.test(stderr), 'no stack trace');
+  } finally {
+    await first.close();
+  }
+});
+
+test('persona changes survive a restart; the data file holds hashes, never clear passwords', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'esia-persist-'));
+  const config = loadConfig({ port: 0, dataDir: dir, keysDir, log: false });
+  const first = await startIdp(config, await loadOrCreateKeys(keysDir));
+  await fetch(`${first.url}/__control/accounts/ivanov`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"trust":"standard"}' });
+  await first.close();
+  const raw = await readFile(join(dir, 'emulator.json'), 'utf8');
+  t.false(raw.includes('Test-1234'));
+  t.regex(raw, /scrypt\$1024\$8\$1\$/);
+  const second = await startIdp(config, await loadOrCreateKeys(keysDir));
+  try {
+    const personas = (await (await fetch(`${second.url}/__control/personas`)).json()) as Array<{ persona: string; state: { trust: string } }>;
+    t.is(personas.find((p) => p.persona === 'ivanov')?.state.trust, 'standard');
+  } finally {
+    await second.close();
+  }
+});
+
+test('readiness answers 503 until keys, fixtures and the store are loaded, then 200', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'esia-ready-'));
+  // A costly hash makes loading slow enough to observe the not-ready phase.
+  const port = await freePort();
+  const pending = startIdp(loadConfig({ port, dataDir: dir, keysDir, log: false, scryptN: 1 << 15 }), await loadOrCreateKeys(keysDir));
+  let sawNotReady = false;
+  for (let i = 0; i < 200 && !sawNotReady; i++) {
+    const res = await fetch(`http://127.0.0.1:${port}/__health/ready`).catch(() => null);
+    if (res?.status === 503) sawNotReady = true;
+    await new Promise((r) => setTimeout(r, 2));
+  }
+  const idp = await pending;
+  try {
+    t.true(sawNotReady);
+    t.is((await fetch(`${idp.url}/__health/ready`)).status, 200);
+  } finally {
+    await idp.close();
+  }
+});
