@@ -5,6 +5,7 @@
  */
 import { type HTMLElement, parse } from 'node-html-parser';
 import { CookieJar } from 'tough-cookie';
+import type { Driver, Fields, PageState } from './driver.ts';
 
 export interface Page {
   url: string;
@@ -17,11 +18,11 @@ export class ScenarioError extends Error {
   override name = 'ScenarioError';
 }
 
-export class HttpBrowser {
+export class HttpBrowser implements Driver {
   jar = new CookieJar();
   page: Page | null = null;
   /** Every page the browser landed on, for the report. */
-  readonly history: Array<{ url: string; status: number; screen: string; error: string }> = [];
+  readonly history: PageState[] = [];
 
   async #request(url: string, init: { method?: string; body?: string; contentType?: string } = {}): Promise<Page> {
     let current = url;
@@ -43,25 +44,41 @@ export class HttpBrowser {
         continue;
       }
       const html = await res.text();
-      const page = { url: current, status: res.status, html, root: parse(html) };
+      const page: Page = { url: current, status: res.status, html, root: parse(html) };
       this.page = page;
       this.history.push({ url: current, status: res.status, screen: this.screen(), error: this.errorCode() });
       // A page that submits a form by script (single logout) is submitted here too, as a browser would.
       const autosubmit = page.root.querySelector('body')?.getAttribute('data-autosubmit');
-      const form = autosubmit ? page.root.querySelector(`form[id="${autosubmit}"]`) : null;
-      if (form) return this.#submit(form, page, {});
+      const autoForm = autosubmit ? page.root.querySelector(`form[id="${autosubmit}"]`) : null;
+      if (autoForm) return this.#submit(autoForm, page, {});
       return page;
     }
     throw new ScenarioError(`More than 20 redirects from ${url}`);
   }
 
-  goto(url: string): Promise<Page> {
-    return this.#request(url);
+  async goto(url: string): Promise<void> {
+    await this.#request(url);
+  }
+
+  current(): PageState | null {
+    return this.history.at(-1) ?? null;
+  }
+
+  async attribute(testid: string, name: string): Promise<string | null> {
+    return this.byTestId(testid)?.getAttribute(name) ?? null;
+  }
+
+  async setCookie(url: string, name: string, value: string): Promise<void> {
+    await this.jar.setCookie(`${name}=${value}; Path=/; SameSite=Lax`, url);
+  }
+
+  async close(): Promise<void> {
+    this.page = null;
   }
 
   /** A request no form would send (wrong content type, oversized body), with this browser's cookies. */
-  send(url: string, method: string, body?: string, contentType?: string): Promise<Page> {
-    return this.#request(url, { method, body, contentType });
+  async send(url: string, method: string, body?: string, contentType?: string): Promise<void> {
+    await this.#request(url, { method, body, contentType });
   }
 
   #current(): Page {
@@ -81,12 +98,12 @@ export class HttpBrowser {
     return this.#current().root.querySelector(`[data-testid="${testid}"]`);
   }
 
-  text(): string {
+  async text(): Promise<string> {
     return this.#current().root.querySelector('body')?.textContent.replace(/\s+/g, ' ').trim() ?? '';
   }
 
   /** Follows a link or presses a button (submitting its form with the given field values). */
-  async click(testid: string, fields: Record<string, string> = {}): Promise<Page> {
+  async click(testid: string, fields: Fields = {}): Promise<void> {
     const page = this.#current();
     const element = this.byTestId(testid);
     if (!element) throw new ScenarioError(`No element [data-testid="${testid}"] on ${page.url} (screen "${this.screen()}")`);
@@ -95,21 +112,22 @@ export class HttpBrowser {
     let form = formId ? page.root.querySelector(`form[id="${formId}"]`) : element.parentNode;
     while (form && form.tagName !== 'FORM') form = form.parentNode;
     if (!form) throw new ScenarioError(`[data-testid="${testid}"] on ${page.url} is neither a link nor inside a form`);
-    return this.#submit(form, page, fields, element);
+    await this.#submit(form, page, fields, element);
   }
 
-  #submit(form: HTMLElement, page: Page, fields: Record<string, string>, button?: HTMLElement): Promise<Page> {
+  #submit(form: HTMLElement, page: Page, fields: Fields, button?: HTMLElement): Promise<Page> {
     const data = new URLSearchParams();
     for (const input of form.querySelectorAll('input')) {
       const name = input.getAttribute('name');
       if (!name) continue;
       const type = input.getAttribute('type') ?? 'text';
-      if ((type === 'checkbox' || type === 'radio') && !input.hasAttribute('checked')) continue;
-      data.set(name, input.getAttribute('value') ?? '');
+      const ticked = typeof fields[name] === 'boolean' ? fields[name] : input.hasAttribute('checked');
+      if ((type === 'checkbox' || type === 'radio') && !ticked) continue;
+      const typed = fields[name];
+      data.set(name, typeof typed === 'string' ? typed : (input.getAttribute('value') ?? ''));
     }
     for (const [name, value] of Object.entries(fields)) {
-      if (value === '\u0000') data.delete(name);
-      else data.set(name, value);
+      if (typeof value === 'string' && !data.has(name)) data.set(name, value);
     }
     const buttonName = button?.getAttribute('name');
     if (button && buttonName) data.set(buttonName, button.getAttribute('value') ?? '');
@@ -118,7 +136,7 @@ export class HttpBrowser {
     if (method === 'GET') {
       const target = new URL(action);
       for (const [k, v] of data) target.searchParams.set(k, v);
-      return this.goto(target.href);
+      return this.#request(target.href);
     }
     return this.#request(action, { method: 'POST', body: data.toString() });
   }

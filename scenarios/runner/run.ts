@@ -3,6 +3,7 @@
  * control API, then the steps in a fresh browser, checking every expectation as it goes.
  */
 import type { App, Expectation, Scenario, Step } from '../schema.ts';
+import type { Driver, PageState } from './driver.ts';
 import { HttpBrowser, ScenarioError } from './http_browser.ts';
 import type { Stand } from './stand.ts';
 
@@ -14,7 +15,7 @@ export interface ScenarioResult {
   durationMs: number;
   failure?: string;
   /** Screens passed through: url, status, screen, error code. */
-  trail: HttpBrowser['history'];
+  trail: PageState[];
 }
 
 /** The clock every scenario starts at unless it gives its own: runs are reproducible. */
@@ -39,11 +40,15 @@ function substitute<T>(value: T, vars: Vars): T {
 }
 
 class Run {
-  readonly browser = new HttpBrowser();
   constructor(
     readonly stand: Stand,
     readonly persona: PersonaInfo,
+    readonly browser: Driver,
   ) {}
+
+  get page(): PageState | null {
+    return this.browser.current();
+  }
 
   base(app: App): string {
     return app === 'idp' ? this.stand.idp : app === 'rp' ? this.stand.rp : this.stand.rp2;
@@ -65,22 +70,21 @@ class Run {
   }
 
   requireScreen(screen: string, step: string): void {
-    if (this.browser.screen() !== screen) {
-      throw new ScenarioError(`${step} needs the "${screen}" screen, but the page is "${this.browser.screen() || 'none'}" (${this.browser.page?.url ?? 'no page'})`);
+    if (this.page?.screen !== screen) {
+      throw new ScenarioError(`${step} needs the "${screen}" screen, but the page is "${this.page?.screen || 'none'}" (${this.page?.url ?? 'no page'})`);
     }
   }
 
-  check(expect: Expectation, where: string): void {
-    const b = this.browser;
-    const page = b.page;
+  async check(expect: Expectation, where: string): Promise<void> {
+    const page = this.page;
     if (!page) throw new ScenarioError(`${where}: no page is open`);
     const problems: string[] = [];
     if (expect.app && this.appOf(page.url) !== expect.app) problems.push(`app ${this.appOf(page.url)} ≠ expected ${expect.app}`);
-    if (expect.screen && b.screen() !== expect.screen) problems.push(`screen "${b.screen()}" ≠ expected "${expect.screen}"`);
-    if (expect.error === 'none' && b.errorCode()) problems.push(`unexpected error "${b.errorCode()}"`);
-    else if (expect.error && expect.error !== 'none' && b.errorCode() !== expect.error) problems.push(`error "${b.errorCode() || 'none'}" ≠ expected "${expect.error}"`);
+    if (expect.screen && page.screen !== expect.screen) problems.push(`screen "${page.screen}" ≠ expected "${expect.screen}"`);
+    if (expect.error === 'none' && page.error) problems.push(`unexpected error "${page.error}"`);
+    else if (expect.error && expect.error !== 'none' && page.error !== expect.error) problems.push(`error "${page.error || 'none'}" ≠ expected "${expect.error}"`);
     if (expect.status && page.status !== expect.status) problems.push(`status ${page.status} ≠ expected ${expect.status}`);
-    const text = expect.text?.length ? b.text() : '';
+    const text = expect.text?.length ? await this.browser.text() : '';
     for (const t of expect.text ?? []) if (!text.includes(t)) problems.push(`text «${t}» not on the page`);
     if (problems.length) throw new ScenarioError(`${where}: ${problems.join('; ')} — at ${page.url}`);
   }
@@ -99,7 +103,7 @@ class Run {
         await b.click('submit', {
           identifier: step.identifier ?? this.persona.phone,
           password: step.password ?? this.persona.password,
-          remember: step.remember ? 'yes' : '\u0000',
+          remember: step.remember === true,
         });
         break;
       case 'enterCode': {
@@ -130,7 +134,7 @@ class Run {
         await b.restart();
         break;
       case 'request': {
-        const uid = /\/interaction\/([\w-]+)/.exec(b.page?.url ?? '')?.[1] ?? 'none';
+        const uid = /\/interaction\/([\w-]+)/.exec(this.page?.url ?? '')?.[1] ?? 'none';
         const body = step.bodyBytes ? 'x='.padEnd(step.bodyBytes, 'x') : step.body;
         await b.send(this.base(step.app) + step.path.replace('$uid', uid), step.method, body, step.contentType);
         break;
@@ -143,11 +147,11 @@ class Run {
         }
         break;
     }
-    if (step.expect) this.check(step.expect, where);
+    if (step.expect) await this.check(step.expect, where);
   }
 }
 
-export async function runScenario(stand: Stand, scenario: Scenario): Promise<ScenarioResult> {
+export async function runScenario(stand: Stand, scenario: Scenario, browser: Driver = new HttpBrowser()): Promise<ScenarioResult> {
   const started = performance.now();
   let run: Run | undefined;
   try {
@@ -157,11 +161,11 @@ export async function runScenario(stand: Stand, scenario: Scenario): Promise<Sce
     const personas = await stand.control<PersonaInfo[]>('GET', '/personas');
     const persona = personas.find((p) => p.persona === scenario.given.persona);
     if (!persona) throw new ScenarioError(`given.persona "${scenario.given.persona}" is not a persona; known: ${personas.map((p) => p.persona).join(', ')}`);
-    run = new Run(stand, persona);
+    run = new Run(stand, persona, browser);
     const steps = substitute(scenario.steps, persona as unknown as Vars);
     for (const [i, step] of steps.entries()) await run.step(step, `step ${i + 1} (${step.do})`);
-    run.check(scenario.expect, 'final expectation');
-    return { id: scenario.id, title: scenario.title, catalogue: scenario.catalogue, ok: true, durationMs: performance.now() - started, trail: run.browser.history };
+    await run.check(scenario.expect, 'final expectation');
+    return { id: scenario.id, title: scenario.title, catalogue: scenario.catalogue, ok: true, durationMs: performance.now() - started, trail: [...browser.history] };
   } catch (error) {
     return {
       id: scenario.id,
@@ -170,7 +174,7 @@ export async function runScenario(stand: Stand, scenario: Scenario): Promise<Sce
       ok: false,
       durationMs: performance.now() - started,
       failure: error instanceof ScenarioError ? error.message : (error as Error).stack ?? String(error),
-      trail: run?.browser.history ?? [],
+      trail: [...browser.history],
     };
   }
 }

@@ -1,0 +1,35 @@
+/*
+ * What a scenario needs from a browser. Two implementations: HttpBrowser (fast, the default) and
+ * the real Chromium driver (--browser). Scenario steps are written once against this interface.
+ */
+export interface PageState {
+  url: string;
+  status: number;
+  /** body[data-screen] */
+  screen: string;
+  /** body[data-error-code], '' when none */
+  error: string;
+}
+
+/** Form fields by input name: text, or for a checkbox whether it is ticked. */
+export type Fields = Record<string, string | boolean>;
+
+export interface Driver {
+  /** Every page landed on, in order (redirects followed). */
+  readonly history: PageState[];
+  current(): PageState | null;
+  goto(url: string): Promise<void>;
+  /** Fills the named fields of the element's form, then follows the link or presses the button. */
+  click(testid: string, fields?: Fields): Promise<void>;
+  /** Whether an element with this data-testid is on the page, and its attribute if asked. */
+  attribute(testid: string, name: string): Promise<string | null>;
+  /** A request no form would send (wrong content type, oversized body), with this browser's cookies. */
+  send(url: string, method: string, body?: string, contentType?: string): Promise<void>;
+  /** The visible text of the page, whitespace collapsed. */
+  text(): Promise<string>;
+  /** Sets a cookie for a host, as if the browser had received it (run isolation). */
+  setCookie(url: string, name: string, value: string): Promise<void>;
+  /** Closing and reopening the browser: session cookies are gone, persistent ones stay (A7). */
+  restart(): Promise<void>;
+  close(): Promise<void>;
+}
