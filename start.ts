@@ -56,7 +56,7 @@ async function main(): Promise<void> {
   Ready in ${readyMs.toFixed(0)} ms
 `);
   console.log('  Personas (any login works: phone, e-mail, СНИЛС or ИНН; SMS codes: GET /__control/inbox/sms)');
-  for (const a of idp.idp.services.accounts.all()) {
+  for (const a of idp.idp.services.runs.main.accounts.all()) {
     console.log(`  ${a.persona.padEnd(11)} ${a.phone}  ${(passwords.get(a.persona) ?? '').padEnd(10)} ${a.catalogue.join(',').padEnd(8)} ${a.demonstrates}`);
   }
   console.log('\n  Stop with Ctrl+C.');

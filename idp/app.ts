@@ -11,13 +11,10 @@ import type { Context, Next } from 'koa';
 import { loadOrCreateKeys, type LocalKeys } from '../keys/generate.ts';
 import { Store } from '../lib/store/store.ts';
 import { AccountRepository, accountsFromFixtures, readPersonaFixtures, type DataFile } from './adapters/account_repository.ts';
-import { AuditJournal, type AuditRecord } from './adapters/audit_journal.ts';
-import { Faults } from './adapters/faults.ts';
-import { Outbox } from './adapters/outbox.ts';
+import { AuditJournal } from './adapters/audit_journal.ts';
 import type { IdpConfig } from './config/index.ts';
 import { ControlError } from './control/inputs.ts';
 import { controlRoutes } from './control/router.ts';
-import { ControlledClock } from './domain/clock.ts';
 import { KeyedMutex } from './domain/keyed_mutex.ts';
 import { frame } from './errors/boundary.ts';
 import { Journeys } from './interactions/journeys.ts';
@@ -25,6 +22,7 @@ import { interactionRoutes } from './interactions/router.ts';
 import { readClients, type ClientConfig } from './provider/clients.ts';
 import { providerConfiguration } from './provider/configuration.ts';
 import { ProviderStorage } from './provider/memory_adapter.ts';
+import { mainRun, Run, Runs } from './runs.ts';
 import type { Services } from './services.ts';
 import { homePage } from './views/home.ts';
 import { stylesheet } from './views/style.ts';
@@ -37,50 +35,47 @@ export interface Idp {
 
 export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalKeys): Promise<Idp> {
   const dataDir = resolve(config.dataDir);
-  const [localKeys, fixtures, clients] = await Promise.all([
-    keys ?? loadOrCreateKeys(resolve(config.keysDir)),
-    readPersonaFixtures(config.fixturesFile),
-    readClients(config.clientsFile),
-  ]);
+  const [localKeys, clients] = await Promise.all([keys ?? loadOrCreateKeys(resolve(config.keysDir)), readClients(config.clientsFile)]);
   const hashes = new Map<string, string>();
-  const store = await Store.open<DataFile>(
-    join(dataDir, 'emulator.json'),
-    () => ({ version: 1, accounts: [] }),
-    { flushDelayMs: config.flushDelayMs },
-  );
-  if (store.data.accounts.length === 0) store.replace({ version: 1, accounts: await accountsFromFixtures(fixtures, config.scryptN, hashes) });
-  const accounts = new AccountRepository(store);
-  const clock = new ControlledClock();
+  // Re-read on every reset, so edits to the fixtures apply without a restart; hashes are cached.
+  const baseline = async () => accountsFromFixtures(await readPersonaFixtures(config.fixturesFile), config.scryptN, hashes);
+  const initial = await baseline();
+  const store = await Store.open<DataFile>(join(dataDir, 'emulator.json'), () => ({ version: 1, accounts: initial }), {
+    flushDelayMs: config.flushDelayMs,
+  });
+  const runs = new Runs(new Run(mainRun, 0n, new AccountRepository(store)));
   const journal = new AuditJournal(join(dataDir, 'audit.jsonl'));
   const storage = new ProviderStorage();
-  const provider = new Provider(issuer, providerConfiguration({ accounts, storage, clients, jwks: localKeys.jwks, cookieKeys: localKeys.cookieKeys }));
+  const provider = new Provider(
+    issuer,
+    providerConfiguration({
+      accountByOid: (oid) => runs.accountByOid(oid)?.account,
+      storage,
+      clients,
+      jwks: localKeys.jwks,
+      cookieKeys: localKeys.cookieKeys,
+    }),
+  );
   provider.on('server_error', (_ctx, error) => console.error(`[esia-emulator] server error: ${error.stack ?? error}`));
 
-  const faults = new Faults();
+  const journeys = new Journeys();
   const services: Services = {
     config,
-    clock,
     provider,
-    accounts,
-    faults,
-    outbox: new Outbox(clock, faults),
+    runs,
     journal,
-    journeys: new Journeys(clock),
+    journeys,
     mutex: new KeyedMutex(),
-    shortcuts: new Map(),
-    audit: (record: Omit<AuditRecord, 'ts'>) => journal.append({ ts: new Date(clock.now()).toISOString(), ...record }),
+    baseline,
+    reset: async (run) => {
+      storage.forgetAccounts(new Set(run.accounts.all().map((a) => a.oid)));
+      journeys.clear(run);
+      run.reset(await baseline());
+    },
+    audit: (record, run) => journal.append({ ts: new Date(run.clock.now()).toISOString(), ...(run.id === mainRun ? {} : { run: run.id }), ...record }),
   };
 
   const personaPasswords = async () => (await readPersonaFixtures(config.fixturesFile)).map((p) => ({ persona: p.persona, password: p.password }));
-  const reset = async () => {
-    accounts.replaceAll(await accountsFromFixtures(await readPersonaFixtures(config.fixturesFile), config.scryptN, hashes));
-    services.outbox.clear();
-    faults.clear();
-    services.journeys.clear();
-    services.shortcuts.clear();
-    storage.clear();
-    clock.reset();
-  };
   const registerClient = async (client: Record<string, unknown>) => {
     await registerRuntimeClient(provider, storage, client as ClientConfig);
   };
@@ -96,13 +91,13 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     } else if (ctx.path === '/' && ctx.method === 'GET') {
       const passwords = new Map((await personaPasswords()).map((p) => [p.persona, p.password]));
       ctx.type = 'html';
-      ctx.body = homePage({ issuer, accounts: accounts.all(), passwords, controlEnabled: config.controlEnabled }).value;
+      ctx.body = homePage({ issuer, accounts: runs.main.accounts.all(), passwords, controlEnabled: config.controlEnabled }).value;
     } else {
       await next();
     }
   });
   if (config.controlEnabled) {
-    const control = controlRoutes(services, { reset, personas: personaPasswords, registerClient });
+    const control = controlRoutes(services, { personas: personaPasswords, registerClient });
     provider.use(control.routes());
     provider.use(control.allowedMethods());
   }

@@ -2,13 +2,16 @@
 import test from 'ava';
 import { loadScenarios } from '../scenarios/load.ts';
 import { runScenario } from '../scenarios/runner/run.ts';
-import { type Stand, startStand } from '../scenarios/runner/stand.ts';
+import { newRun, type Stand, startStand } from '../scenarios/runner/stand.ts';
 
 const scenarios = await loadScenarios();
 let stand: Stand;
+let run: string;
 
 test.before(async () => {
   stand = await startStand();
+  // An isolated run: the suite must not depend on (or disturb) the main run's state.
+  run = (await newRun(stand)).run;
 });
 test.after.always(async () => {
   await stand?.close();
@@ -17,7 +20,7 @@ test.after.always(async () => {
 for (const scenario of scenarios) {
   // Serial: scenarios share the stand and each starts with a reset to the fixtures.
   test.serial(`${scenario.id}: ${scenario.title} [${scenario.catalogue.join(', ')}]`, async (t) => {
-    const result = await runScenario(stand, scenario);
+    const result = await runScenario(stand, scenario, undefined, { run });
     t.true(result.ok, `${result.failure}\ntrail:\n${result.trail.map((p) => `  ${p.status} ${p.screen} ${p.error} ${p.url}`).join('\n')}`);
   });
 }

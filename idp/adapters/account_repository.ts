@@ -4,7 +4,6 @@
  * once per process, so a reset costs no hashing.
  */
 import { readFile } from 'node:fs/promises';
-import type { Store } from '../../lib/store/store.ts';
 import type { Account } from '../domain/account.ts';
 import type { Identifier } from '../domain/identifiers.ts';
 import { hashPassword } from './password_hash.ts';
@@ -50,11 +49,18 @@ export async function accountsFromFixtures(
   );
 }
 
+/** Where accounts live: the data file (lib/store Store) for the main run, memory for the others. */
+export interface AccountBacking {
+  readonly data: DataFile;
+  changed(): void;
+  replace(data: DataFile): void;
+}
+
 export class AccountRepository {
   readonly #byKey = new Map<string, Account>();
   readonly #byOid = new Map<string, Account>();
 
-  constructor(readonly store: Store<DataFile>) {
+  constructor(readonly store: AccountBacking) {
     this.#index();
   }
 

@@ -16,6 +16,8 @@ export interface AuditRecord {
   outcome: 'ok' | 'refused' | 'error';
   /** Correlates the steps of one sign-in (the interaction uid), or one request. */
   trace?: string;
+  /** Isolated run the request belonged to; absent for the main run. */
+  run?: string;
   account?: string;
   client?: string;
   status?: number;

@@ -9,12 +9,11 @@ import { faultKinds } from '../adapters/faults.ts';
 import type { Channel } from '../adapters/outbox.ts';
 import { maskPhone } from '../domain/account.ts';
 import { unlock } from '../domain/lockout.ts';
+import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import { ControlError, parseDuration, parseInstant } from './inputs.ts';
 
 export interface ControlHooks {
-  /** Restores personas, inboxes, sessions, faults and the clock to the fixture baseline. */
-  reset(): Promise<void>;
   /** Personas as the fixtures define them, with their clear-text test passwords. */
   personas(): Promise<Array<{ persona: string; password: string }>>;
   registerClient(client: Record<string, unknown>): Promise<void>;
@@ -47,9 +46,19 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     await next();
   });
 
+  /** The run a call is about: ?run=, the X-Esia-Run header, or the main run. */
+  const runOf = (ctx: Context): Run => {
+    const id = (typeof ctx.query.run === 'string' && ctx.query.run) || ctx.get('x-esia-run') || undefined;
+    const run = s.runs.get(id);
+    if (!run) throw new ControlError(404, 'control.unknown_run', `No run "${id}". Runs end after two idle hours; create one with POST /__control/runs.`);
+    ctx.state.run = run;
+    return run;
+  };
+
   const findAccount = (ctx: Context) => {
     const key = String(ctx.params.persona);
-    const account = s.accounts.byPersona(key) ?? s.accounts.byOid(key);
+    const { accounts } = runOf(ctx);
+    const account = accounts.byPersona(key) ?? accounts.byOid(key);
     if (!account) throw new ControlError(404, 'control.unknown_persona', `No persona or oid "${key}". GET /__control/personas lists them.`);
     return account;
   };
@@ -57,6 +66,9 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   router.get('/', (ctx) => {
     ctx.body = {
       endpoints: [
+        'every call below takes ?run=<id> (or the X-Esia-Run header) to act on an isolated run instead of the main one',
+        'POST /__control/runs → {run, cookie}: a new isolated run with fresh personas; GET /__control/runs; DELETE /__control/runs/:id',
+        'GET /__control/runs/:id/enter?next=<url>: sets the esia_run cookie in this browser and goes to next',
         'POST /__control/reset',
         'GET|POST /__control/clock {set?: ISO instant, advance?: seconds | ISO duration, freeze?: boolean}',
         'GET /__control/personas',
@@ -73,29 +85,51 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     };
   });
 
-  router.post('/reset', async (ctx) => {
-    await hooks.reset();
-    ctx.body = { reset: true, now: new Date(s.clock.now()).toISOString() };
+  router.get('/runs', (ctx) => {
+    ctx.body = s.runs.list().map((r) => ({ run: r.id, now: new Date(r.clock.now()).toISOString(), lastUsedAt: new Date(r.lastUsedAt).toISOString() }));
+  });
+  router.post('/runs', async (ctx) => {
+    const run = s.runs.create(await s.baseline());
+    ctx.status = 201;
+    ctx.body = { run: run.id, cookie: `${runCookie}=${run.id}` };
+  });
+  router.delete('/runs/:id', (ctx) => {
+    if (!s.runs.delete(String(ctx.params.id))) throw new ControlError(404, 'control.unknown_run', `No run "${ctx.params.id}" (the main run cannot be deleted).`);
+    ctx.body = { deleted: ctx.params.id };
+  });
+  router.get('/runs/:id/enter', (ctx) => {
+    const run = s.runs.get(String(ctx.params.id));
+    if (!run) throw new ControlError(404, 'control.unknown_run', `No run "${ctx.params.id}".`);
+    const next = typeof ctx.query.next === 'string' && /^(https?:\/\/localhost[:/]|\/)/.test(ctx.query.next) ? ctx.query.next : '/';
+    ctx.cookies.set(runCookie, run.id === mainRun ? '' : run.id, { httpOnly: true, sameSite: 'lax', signed: false, overwrite: true, maxAge: 12 * 3600 * 1000 });
+    ctx.redirect(next);
   });
 
-  const clockState = () => ({ now: new Date(s.clock.now()).toISOString(), frozen: s.clock.frozen });
+  router.post('/reset', async (ctx) => {
+    const run = runOf(ctx);
+    await s.reset(run);
+    ctx.body = { reset: true, run: run.id, now: new Date(run.clock.now()).toISOString() };
+  });
+
   router.get('/clock', (ctx) => {
-    ctx.body = clockState();
+    const { clock } = runOf(ctx);
+    ctx.body = { now: new Date(clock.now()).toISOString(), frozen: clock.frozen };
   });
   router.post('/clock', (ctx) => {
+    const { clock } = runOf(ctx);
     const b = body(ctx);
-    if (b.set !== undefined) s.clock.set(parseInstant(b.set), b.freeze === true);
-    else if (b.freeze !== undefined) s.clock.set(s.clock.now(), b.freeze === true);
-    if (b.advance !== undefined) s.clock.advance(parseDuration(b.advance));
+    if (b.set !== undefined) clock.set(parseInstant(b.set), b.freeze === true);
+    else if (b.freeze !== undefined) clock.set(clock.now(), b.freeze === true);
+    if (b.advance !== undefined) clock.advance(parseDuration(b.advance));
     if (b.set === undefined && b.advance === undefined && b.freeze === undefined) {
       throw new ControlError(400, 'control.bad_clock', 'Give "set" (ISO instant), "advance" (seconds or ISO duration such as "PT5M") or "freeze".');
     }
-    ctx.body = clockState();
+    ctx.body = { now: new Date(clock.now()).toISOString(), frozen: clock.frozen };
   });
 
   router.get('/personas', async (ctx) => {
     const passwords = new Map((await hooks.personas()).map((p) => [p.persona, p.password]));
-    ctx.body = s.accounts.all().map((a) => ({
+    ctx.body = runOf(ctx).accounts.all().map((a) => ({
       persona: a.persona,
       oid: a.oid,
       name: `${a.lastName} ${a.firstName} ${a.middleName}`,
@@ -113,7 +147,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   router.post('/accounts/:persona/unlock', (ctx) => {
     const account = findAccount(ctx);
     unlock(account);
-    s.accounts.changed();
+    runOf(ctx).accounts.changed();
     ctx.body = { persona: account.persona, locked: false };
   });
 
@@ -134,7 +168,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
         throw new ControlError(400, 'control.bad_field', `Unknown field "${key}". Allowed: status, trust, phoneConfirmed, emailConfirmed, passwordMustChange.`);
       }
     }
-    s.accounts.changed();
+    runOf(ctx).accounts.changed();
     ctx.body = { persona: account.persona, status: account.status, trust: account.trust, phone: maskPhone(account.phone), phoneConfirmed: account.phoneConfirmed, emailConfirmed: account.emailConfirmed };
   });
 
@@ -142,7 +176,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     const channel = ctx.params.channel as Channel;
     if (channel !== 'sms' && channel !== 'email') throw new ControlError(404, 'control.unknown_inbox', 'Inboxes: sms, email.');
     const to = typeof ctx.query.to === 'string' ? ctx.query.to : undefined;
-    ctx.body = { messages: s.outbox.read(channel, to) };
+    ctx.body = { messages: runOf(ctx).outbox.read(channel, to) };
   });
 
   router.post('/faults', (ctx) => {
@@ -151,11 +185,12 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     if (!Number.isInteger(count) || count < 1) throw new ControlError(400, 'control.bad_fault', `count must be a whole number ≥ 1; got ${JSON.stringify(b.count)}.`);
     const kind = faultKinds.find((k) => k === b.kind);
     if (!kind) throw new ControlError(400, 'control.bad_fault', `kind must be one of ${faultKinds.join(', ')}; got ${JSON.stringify(b.kind)}.`);
-    s.faults.arm({ kind, remaining: count, ...(kind === 'sms.delay' ? { seconds: parseDuration(b.seconds ?? 120) / 1000 } : {}) });
-    ctx.body = { faults: s.faults.list };
+    const { faults } = runOf(ctx);
+    faults.arm({ kind, remaining: count, ...(kind === 'sms.delay' ? { seconds: parseDuration(b.seconds ?? 120) / 1000 } : {}) });
+    ctx.body = { faults: faults.list };
   });
   router.delete('/faults', (ctx) => {
-    s.faults.clear();
+    runOf(ctx).faults.clear();
     ctx.body = { faults: [] };
   });
 
@@ -170,10 +205,11 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     const clientId = String(b.client_id ?? '');
     const persona = String(b.persona ?? '');
     if (!(await s.provider.Client.find(clientId))) throw new ControlError(400, 'control.unknown_client', `Unknown client_id "${clientId}".`);
-    if (!s.accounts.byPersona(persona)) throw new ControlError(400, 'control.unknown_persona', `Unknown persona "${persona}".`);
-    const queue = s.shortcuts.get(clientId) ?? [];
+    const run = runOf(ctx);
+    if (!run.accounts.byPersona(persona)) throw new ControlError(400, 'control.unknown_persona', `Unknown persona "${persona}".`);
+    const queue = run.shortcuts.get(clientId) ?? [];
     queue.push(persona);
-    s.shortcuts.set(clientId, queue);
+    run.shortcuts.set(clientId, queue);
     ctx.body = { client_id: clientId, queued: queue };
   });
 

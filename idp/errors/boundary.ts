@@ -6,6 +6,7 @@
 import type { Context, Next } from 'koa';
 import type { AuditRecord } from '../adapters/audit_journal.ts';
 import { ControlError } from '../control/inputs.ts';
+import { type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import { errorPage } from '../views/error.ts';
 import type { ErrorCode } from './catalogue.ts';
@@ -84,7 +85,7 @@ export function frame(s: Services) {
           ...(a.code ? { code: a.code } : {}),
           ...(a.ref ? { ref: a.ref } : {}),
           ...(a.details ? { details: a.details } : {}),
-        });
+        }, (ctx.state.run as Run | undefined) ?? s.runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? s.runs.main);
         if (s.config.log && a.code) console.log(`[esia-emulator] ${status} ${ctx.method} ${ctx.path} → ${a.code} (${a.ref ?? 'no ref'})`);
       }
     }

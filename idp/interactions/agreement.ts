@@ -3,13 +3,13 @@ import { EsiaError } from '../errors/esia_error.ts';
 import { advance, field, redirectToStage, type Step } from './step.ts';
 
 export async function agreementStep(step: Step): Promise<void> {
-  const { ctx, s, journey } = step;
+  const { ctx, journey, run } = step;
   ctx.state.audit.action = 'agreement';
   if (journey.stage !== 'agreement') return redirectToStage(step);
-  const account = journey.oid ? s.accounts.byOid(journey.oid) : undefined;
+  const account = journey.oid ? run.accounts.byOid(journey.oid) : undefined;
   if (!account) throw new EsiaError('interaction.expired', { reason: 'sign-in has no account yet' });
   if (field(ctx, 'decision') !== 'accept') throw new EsiaError('agreement.declined');
-  account.agreementAcceptedAt = new Date(s.clock.now()).toISOString();
-  s.accounts.changed();
+  account.agreementAcceptedAt = new Date(run.clock.now()).toISOString();
+  run.accounts.changed();
   return advance(step, account);
 }

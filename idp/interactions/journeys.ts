@@ -3,14 +3,16 @@
  * drops custom fields of its Interaction model, and `login` must not be recorded before every
  * factor has passed, so the steps keep their own state here.
  */
-import type { Clock } from '../domain/clock.ts';
 import type { OtpState } from '../domain/otp.ts';
+import type { Run } from '../runs.ts';
 
 export type Stage = 'password' | 'otp' | 'password_change' | 'agreement';
 
 export interface Journey {
   uid: string;
   clientId: string;
+  /** The run the sign-in belongs to, fixed when it starts. */
+  run: Run;
   stage: Stage;
   oid?: string;
   remember: boolean;
@@ -26,13 +28,12 @@ const lifetimeMs = 30 * 60 * 1000;
 export class Journeys {
   readonly #map = new Map<string, Journey>();
 
-  constructor(readonly clock: Clock) {}
-
-  get(uid: string, clientId: string): Journey {
-    const now = this.clock.now();
+  /** The sign-in `uid`, or a new one in `run` (the browser's run) when none is under way. */
+  get(uid: string, clientId: string, run: Run): Journey {
     let journey = this.#map.get(uid);
+    const now = (journey?.run ?? run).clock.now();
     if (!journey || now - journey.touchedAt > lifetimeMs) {
-      journey = { uid, clientId, stage: 'password', remember: false, otp: null, amr: [], touchedAt: now };
+      journey = { uid, clientId, run, stage: 'password', remember: false, otp: null, amr: [], touchedAt: now };
       this.#map.set(uid, journey);
       if (this.#map.size > 10_000) this.#purge(now);
     }
@@ -44,8 +45,9 @@ export class Journeys {
     this.#map.delete(uid);
   }
 
-  clear(): void {
-    this.#map.clear();
+  /** Forgets the sign-ins under way in a run (its reset). */
+  clear(run: Run): void {
+    for (const [uid, j] of this.#map) if (j.run === run) this.#map.delete(uid);
   }
 
   #purge(now: number): void {

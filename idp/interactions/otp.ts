@@ -14,9 +14,9 @@ function randomCode(length: number): () => string {
  * delivery; a failed delivery keeps the previous state, since nothing reached the phone.
  */
 export function sendCode(step: Step, account: Account): void {
-  const { s, journey } = step;
-  const next = issueCode(journey.otp, s.clock.now(), s.config.otp, randomCode(s.config.otp.length));
-  s.outbox.send('sms', account.phone, `Код для входа: ${next.code}. Никому его не сообщайте. ТЕСТОВЫЙ СТЕНД ЕСИА`, next.code);
+  const { s, journey, run } = step;
+  const next = issueCode(journey.otp, run.clock.now(), s.config.otp, randomCode(s.config.otp.length));
+  run.outbox.send('sms', account.phone, `Код для входа: ${next.code}. Никому его не сообщайте. ТЕСТОВЫЙ СТЕНД ЕСИА`, next.code);
   journey.otp = next;
 }
 
@@ -34,19 +34,19 @@ export function sendCodeOrShow(step: Step, account: Account, notice?: string): v
 }
 
 function accountOf(step: Step): Account {
-  const account = step.journey.oid ? step.s.accounts.byOid(step.journey.oid) : undefined;
+  const account = step.journey.oid ? step.run.accounts.byOid(step.journey.oid) : undefined;
   if (!account) throw new EsiaError('interaction.expired', { reason: 'sign-in has no account yet' });
   return account;
 }
 
 export async function otpStep(step: Step): Promise<void> {
-  const { ctx, s, journey } = step;
+  const { ctx, journey, run } = step;
   ctx.state.audit.action = 'otp.check';
   if (journey.stage !== 'otp') return redirectToStage(step);
   const account = accountOf(step);
   if (!journey.otp) return renderStage(step, inlineFailure(step, 'otp.delivery_failed'));
   try {
-    checkCode(journey.otp, field(ctx, 'code'), s.clock.now());
+    checkCode(journey.otp, field(ctx, 'code'), run.clock.now());
   } catch (error) {
     if (error instanceof EsiaError) {
       const lines = error.code === 'otp.invalid' ? [`Осталось попыток: ${journey.otp.attemptsLeft}`] : undefined;

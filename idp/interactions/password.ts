@@ -23,23 +23,23 @@ async function typingHints(typed: string, hash: string): Promise<string[]> {
 type Outcome = { ok: true } | { ok: false; hints: string[] };
 
 async function checkPassword(step: Step, account: Account, password: string): Promise<Outcome> {
-  const { s } = step;
+  const { s, run } = step;
   return s.mutex.run(account.oid, async () => {
     if (isLocked(account)) throw new EsiaError('account.locked', { lockedAt: account.lockedAt });
     if (await verifyPassword(password, account.passwordHash)) {
       registerSuccess(account);
-      s.accounts.changed();
+      run.accounts.changed();
       return { ok: true };
     }
-    const lockedNow = registerFailure(account, s.clock.now(), s.config.lockoutLimit);
-    s.accounts.changed();
+    const lockedNow = registerFailure(account, run.clock.now(), s.config.lockoutLimit);
+    run.accounts.changed();
     if (lockedNow) throw new EsiaError('account.locked', { expected: `fewer than ${s.config.lockoutLimit} wrong passwords`, actual: account.failedAttempts });
     return { ok: false, hints: await typingHints(password, account.passwordHash) };
   });
 }
 
 export async function passwordStep(step: Step, dummyHash: string): Promise<void> {
-  const { ctx, s, journey } = step;
+  const { ctx, journey, run } = step;
   ctx.state.audit.action = 'login.password';
   if (journey.stage !== 'password') return redirectToStage(step);
   const identifier = field(ctx, 'identifier');
@@ -56,7 +56,7 @@ export async function passwordStep(step: Step, dummyHash: string): Promise<void>
     throw error;
   }
   ctx.state.audit.details = { identifierKind: readings.map((r) => r.kind).join('|') };
-  const account = s.accounts.find(readings);
+  const account = run.accounts.find(readings);
   if (!account) {
     // Same cost as a real check, so timing does not tell whether the login exists.
     await verifyPassword(password, dummyHash);

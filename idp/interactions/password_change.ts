@@ -5,10 +5,10 @@ import { EsiaError } from '../errors/esia_error.ts';
 import { advance, field, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
 
 export async function passwordChangeStep(step: Step): Promise<void> {
-  const { ctx, s, journey } = step;
+  const { ctx, s, journey, run } = step;
   ctx.state.audit.action = 'password.change';
   if (journey.stage !== 'password_change') return redirectToStage(step);
-  const account = journey.oid ? s.accounts.byOid(journey.oid) : undefined;
+  const account = journey.oid ? run.accounts.byOid(journey.oid) : undefined;
   if (!account) throw new EsiaError('interaction.expired', { reason: 'sign-in has no account yet' });
   const password = field(ctx, 'password');
   const repeat = field(ctx, 'repeat');
@@ -24,8 +24,8 @@ export async function passwordChangeStep(step: Step): Promise<void> {
   }
   account.previousPasswordHashes = recent;
   account.passwordHash = await hashPassword(password, s.config.scryptN);
-  account.passwordChangedAt = new Date(s.clock.now()).toISOString();
+  account.passwordChangedAt = new Date(run.clock.now()).toISOString();
   account.passwordMustChange = false;
-  s.accounts.changed();
+  run.accounts.changed();
   return advance(step, account);
 }

@@ -17,11 +17,11 @@ import { finishLogin, loadStep, renderStage, type Step } from './step.ts';
 
 /** Opens the current screen; answers a pending shortcut (control API) without showing any. */
 async function show(step: Step): Promise<void> {
-  const { s, journey, ctx } = step;
+  const { journey, ctx, run } = step;
   ctx.state.audit.action = 'login.show';
   if (step.prompt === 'login' && journey.stage === 'password') {
-    const persona = s.shortcuts.get(journey.clientId)?.shift();
-    const account = persona ? s.accounts.byPersona(persona) : undefined;
+    const persona = run.shortcuts.get(journey.clientId)?.shift();
+    const account = persona ? run.accounts.byPersona(persona) : undefined;
     if (account) {
       ctx.state.audit.action = 'login.shortcut';
       step.journey.remember = false;
@@ -48,7 +48,7 @@ export async function interactionRoutes(s: Services): Promise<Router> {
   const step = (handler: (step: Step) => Promise<void> | void) =>
     async function stepHandler(ctx: Context) {
       const st = await loadStep(ctx, s);
-      if (s.faults.take('server.error')) throw new Error('Armed fault server.error (POST /__control/faults): a simulated internal failure');
+      if (st.run.faults.take('server.error')) throw new Error('Armed fault server.error (POST /__control/faults): a simulated internal failure');
       await handler(st);
     };
 

@@ -12,6 +12,7 @@ import { isPasswordExpired, passwordRules } from '../domain/password_policy.ts';
 import type { ErrorCode } from '../errors/catalogue.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { newReference } from '../errors/reference.ts';
+import { type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import { agreementPage } from '../views/agreement.ts';
 import type { Failure } from '../views/failure.ts';
@@ -25,6 +26,8 @@ export interface Step {
   s: Services;
   uid: string;
   journey: Journey;
+  /** The run of this sign-in: its accounts, clock, inbox and faults. */
+  run: Run;
   clientName: string;
   /** The oidc-provider prompt being answered: `login` or `consent`. */
   prompt: string;
@@ -43,12 +46,13 @@ export async function loadStep(ctx: Context, s: Services): Promise<Step> {
   }
   const clientId = String(details.params.client_id ?? '');
   const client = await s.provider.Client.find(clientId);
-  const journey = s.journeys.get(details.uid, clientId);
+  const journey = s.journeys.get(details.uid, clientId, s.runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? s.runs.main);
+  ctx.state.run = journey.run;
   ctx.state.audit.trace = details.uid;
   ctx.state.audit.client = clientId;
   if (journey.oid) ctx.state.audit.account = journey.oid;
   ctx.state.uid = details.uid;
-  return { ctx, s, uid: details.uid, journey, clientName: client?.clientName ?? clientId, prompt: details.prompt.name };
+  return { ctx, s, uid: details.uid, journey, run: journey.run, clientName: client?.clientName ?? clientId, prompt: details.prompt.name };
 }
 
 /** One form field as a string. Repeated fields are refused: a browser never sends them. */
@@ -74,14 +78,14 @@ export function render(step: Step, page: Html): void {
 
 /** Shows the screen of the journey's current stage, with an optional failure. */
 export function renderStage(step: Step, failure?: Failure, extra: { identifier?: string } = {}): void {
-  const { s, journey, uid } = step;
-  const account = journey.oid ? s.accounts.byOid(journey.oid) : undefined;
+  const { s, journey, uid, run } = step;
+  const account = journey.oid ? run.accounts.byOid(journey.oid) : undefined;
   if (journey.stage === 'password' || !account) {
     return render(step, loginPage({ uid, clientName: step.clientName, identifier: extra.identifier, remember: journey.remember, failure }));
   }
   if (journey.stage === 'otp') {
     const rules = s.config.otp;
-    const now = s.clock.now();
+    const now = run.clock.now();
     const notice = journey.notice;
     journey.notice = undefined;
     return render(
@@ -110,8 +114,8 @@ export function redirectToStage(step: Step): void {
 
 /** After the second factor: a forced password change, then the first-login agreement, then done. */
 export async function advance(step: Step, account: Account): Promise<void> {
-  const { s, journey } = step;
-  if (isPasswordExpired(account, s.clock.now(), s.config.passwordMaxAgeDays)) {
+  const { s, journey, run } = step;
+  if (isPasswordExpired(account, run.clock.now(), s.config.passwordMaxAgeDays)) {
     journey.stage = 'password_change';
     return redirectToStage(step);
   }
@@ -123,10 +127,10 @@ export async function advance(step: Step, account: Account): Promise<void> {
 }
 
 export async function finishLogin(step: Step, account: Account, factors: string[]): Promise<void> {
-  const { s, ctx } = step;
+  const { s, ctx, run } = step;
   const amr = withMfa(factors);
-  account.lastSignInAt = new Date(s.clock.now()).toISOString();
-  s.accounts.changed();
+  account.lastSignInAt = new Date(run.clock.now()).toISOString();
+  run.accounts.changed();
   s.journeys.end(step.uid);
   Object.assign(ctx.state.audit, { account: account.oid, details: { amr } });
   await s.provider.interactionFinished(

@@ -4,7 +4,6 @@
  * systems (real ESIA asks for consent; the OIDC face skips it so SSO between systems is seamless).
  */
 import type { AccountClaims, Configuration, KoaContextWithOIDC, errors } from 'oidc-provider';
-import type { AccountRepository } from '../adapters/account_repository.ts';
 import { fullName, type Account } from '../domain/account.ts';
 import { acrValues } from '../domain/assurance.ts';
 import type { ErrorCode } from '../errors/catalogue.ts';
@@ -46,7 +45,8 @@ function catalogueCodeOf(error: { error?: string; error_description?: string }):
 }
 
 export interface ProviderDeps {
-  accounts: AccountRepository;
+  /** Finds an account by oid in whichever run owns it. */
+  accountByOid(oid: string): Account | undefined;
   storage: ProviderStorage;
   clients: ClientConfig[];
   jwks: { keys: object[] };
@@ -110,7 +110,7 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     findAccount: (_ctx, sub) => {
-      const account = deps.accounts.byOid(sub);
+      const account = deps.accountByOid(sub);
       if (!account) return undefined;
       return { accountId: sub, claims: () => accountClaims(account) };
     },

@@ -39,6 +39,16 @@ export class ProviderStorage {
     this.grantMembers.clear();
   }
 
+  /** Ends everything of these accounts: sessions, grants, codes and tokens (a run's reset). */
+  forgetAccounts(oids: Set<string>): void {
+    for (const [key, entry] of this.entries) {
+      const payload = entry.payload as { accountId?: string; session?: { accountId?: string } };
+      const owner = payload.accountId ?? payload.session?.accountId;
+      if (owner && oids.has(owner)) this.entries.delete(key);
+    }
+    this.purge();
+  }
+
   close(): void {
     clearInterval(this.#timer);
   }

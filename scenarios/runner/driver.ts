@@ -27,7 +27,7 @@ export interface Driver {
   send(url: string, method: string, body?: string, contentType?: string): Promise<void>;
   /** The visible text of the page, whitespace collapsed. */
   text(): Promise<string>;
-  /** Sets a cookie for a host, as if the browser had received it (run isolation). */
+  /** Sets a persistent cookie for a host, as if the browser had received it (run isolation). */
   setCookie(url: string, name: string, value: string): Promise<void>;
   /** Closing and reopening the browser: session cookies are gone, persistent ones stay (A7). */
   restart(): Promise<void>;

@@ -69,7 +69,8 @@ export class HttpBrowser implements Driver {
   }
 
   async setCookie(url: string, name: string, value: string): Promise<void> {
-    await this.jar.setCookie(`${name}=${value}; Path=/; SameSite=Lax`, url);
+    // Persistent, like a browser profile's: closing the browser keeps it (the run outlives a restart).
+    await this.jar.setCookie(`${name}=${value}; Path=/; SameSite=Lax; Max-Age=86400`, url);
   }
 
   async close(): Promise<void> {
@@ -145,7 +146,7 @@ export class HttpBrowser implements Driver {
   async restart(): Promise<void> {
     const { cookies } = await this.jar.serialize();
     for (const cookie of cookies) {
-      const persistent = cookie.expires && cookie.expires !== 'Infinity';
+      const persistent = (cookie.expires && cookie.expires !== 'Infinity') || typeof cookie.maxAge === 'number';
       if (!persistent && cookie.domain && cookie.path && cookie.key) await this.jar.store.removeCookie(String(cookie.domain), String(cookie.path), String(cookie.key));
     }
     this.page = null;

@@ -39,9 +39,12 @@ function substitute<T>(value: T, vars: Vars): T {
   return value;
 }
 
+type Control = <T = unknown>(method: string, path: string, body?: unknown) => Promise<T>;
+
 class Run {
   constructor(
     readonly stand: Stand,
+    readonly control: Control,
     readonly persona: PersonaInfo,
     readonly browser: Driver,
   ) {}
@@ -63,7 +66,7 @@ class Run {
   }
 
   async smsCode(which: 'latest' | 'previous'): Promise<string> {
-    const { messages } = await this.stand.control<{ messages: Array<{ code?: string }> }>('GET', `/inbox/sms?to=${encodeURIComponent(this.persona.phone)}`);
+    const { messages } = await this.control<{ messages: Array<{ code?: string }> }>('GET', `/inbox/sms?to=${encodeURIComponent(this.persona.phone)}`);
     const code = messages[which === 'latest' ? 0 : 1]?.code;
     if (!code) throw new ScenarioError(`No ${which} SMS code in the inbox of ${this.persona.phone}`);
     return code;
@@ -125,10 +128,10 @@ class Run {
         await b.click(step.accept ? 'accept' : 'decline');
         break;
       case 'advanceClock':
-        await this.stand.control('POST', '/clock', { advance: step.by });
+        await this.control('POST', '/clock', { advance: step.by });
         break;
       case 'control':
-        await this.stand.control(step.method, step.path, step.body);
+        await this.control(step.method, step.path, step.body);
         break;
       case 'closeBrowser':
         await b.restart();
@@ -151,17 +154,29 @@ class Run {
   }
 }
 
-export async function runScenario(stand: Stand, scenario: Scenario, browser: Driver = new HttpBrowser()): Promise<ScenarioResult> {
+export interface RunOptions {
+  /** Isolated run of the emulator (POST /__control/runs) to play in; the main run when absent. */
+  run?: string;
+}
+
+/**
+ * Plays a scenario. With `run`, every control call and the browser (cookie esia_run) act on that
+ * isolated run, so suites started at once against one emulator never meet.
+ */
+export async function runScenario(stand: Stand, scenario: Scenario, browser: Driver = new HttpBrowser(), options: RunOptions = {}): Promise<ScenarioResult> {
   const started = performance.now();
+  const control: Control = (method, path, body) =>
+    stand.control(method, options.run ? `${path}${path.includes('?') ? '&' : '?'}run=${options.run}` : path, body);
   let run: Run | undefined;
   try {
-    await stand.control('POST', '/reset');
-    await stand.control('POST', '/clock', { set: scenario.given.clock ?? defaultClock, freeze: true });
-    for (const fault of scenario.given.faults ?? []) await stand.control('POST', '/faults', fault);
-    const personas = await stand.control<PersonaInfo[]>('GET', '/personas');
+    if (options.run) await browser.setCookie(stand.idp, 'esia_run', options.run);
+    await control('POST', '/reset');
+    await control('POST', '/clock', { set: scenario.given.clock ?? defaultClock, freeze: true });
+    for (const fault of scenario.given.faults ?? []) await control('POST', '/faults', fault);
+    const personas = await control<PersonaInfo[]>('GET', '/personas');
     const persona = personas.find((p) => p.persona === scenario.given.persona);
     if (!persona) throw new ScenarioError(`given.persona "${scenario.given.persona}" is not a persona; known: ${personas.map((p) => p.persona).join(', ')}`);
-    run = new Run(stand, persona, browser);
+    run = new Run(stand, control, persona, browser);
     const steps = substitute(scenario.steps, persona as unknown as Vars);
     for (const [i, step] of steps.entries()) await run.step(step, `step ${i + 1} (${step.do})`);
     await run.check(scenario.expect, 'final expectation');

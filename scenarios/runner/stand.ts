@@ -18,10 +18,37 @@ export interface Stand {
   idp: string;
   rp: string;
   rp2: string;
-  emulator: RunningIdp;
+  /** The in-process emulator; absent when connected to one started elsewhere. */
+  emulator?: RunningIdp;
   /** Calls the control API; throws with the API's message on a non-2xx answer. */
   control<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   close(): Promise<void>;
+}
+
+function controlClient(idp: string): Stand['control'] {
+  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await fetch(`${idp}/__control${path}`, {
+      method,
+      headers: body === undefined ? {} : { 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await res.json().catch(() => ({ message: 'not JSON: is the control API on (ESIA_CONTROL)?' }))) as T & { message?: string };
+    if (!res.ok) throw new Error(`control ${method} ${path}: ${res.status} ${json.message ?? ''}`);
+    return json;
+  };
+}
+
+/** A stand someone else started (npm start, another CI job): nothing to start or stop. */
+export async function connectStand(urls: { idp: string; rp: string; rp2: string }): Promise<Stand> {
+  const ready = await fetch(`${urls.idp}/__health/ready`).catch(() => null);
+  if (!ready?.ok) throw new Error(`No ready emulator at ${urls.idp} (GET /__health/ready). Start it with npm start, or omit --emulator to start one in-process.`);
+  return { ...urls, control: controlClient(urls.idp), close: async () => {} };
+}
+
+/** A new isolated run on the stand's emulator, deleted by the returned function. */
+export async function newRun(stand: Stand): Promise<{ run: string; end(): Promise<void> }> {
+  const { run } = await stand.control<{ run: string }>('POST', '/runs');
+  return { run, end: async () => void (await stand.control('DELETE', `/runs/${run}`).catch(() => undefined)) };
 }
 
 /** Test keys shared by every stand on this machine: generating RSA keys per stand would dominate start-up. */
@@ -60,16 +87,7 @@ export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<St
   ]);
   const rps: RunningRp[] = [fmrm, nmo];
 
-  const control = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${emulator.url}/__control${path}`, {
-      method,
-      headers: body === undefined ? {} : { 'content-type': 'application/json' },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const json = (await res.json()) as T & { message?: string };
-    if (!res.ok) throw new Error(`control ${method} ${path}: ${res.status} ${json.message ?? ''}`);
-    return json;
-  };
+  const control = controlClient(emulator.url);
   return {
     idp: emulator.url,
     rp: fmrm.url,

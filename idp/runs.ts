@@ -1,0 +1,106 @@
+/*
+ * Isolated runs (issue: two suites against one emulator never see each other's state). A run owns
+ * its own copy of the personas, its clock, inboxes, armed faults and login shortcuts. The main run
+ * is the persistent one in the data file; other runs live in memory, are made by
+ * POST /__control/runs, and are chosen per browser by the `esia_run` cookie and per control call by
+ * `?run=` or the X-Esia-Run header. Cloned personas keep every login (phone, e-mail, СНИЛС, ИНН), so
+ * relying parties recognise them, and get their own oid, so tokens name the right copy.
+ */
+import { randomBytes } from 'node:crypto';
+import { AccountRepository, type DataFile } from './adapters/account_repository.ts';
+import { Faults } from './adapters/faults.ts';
+import { Outbox } from './adapters/outbox.ts';
+import type { Account } from './domain/account.ts';
+import { ControlledClock } from './domain/clock.ts';
+
+export const mainRun = 'main';
+export const runCookie = 'esia_run';
+
+export class Run {
+  readonly clock = new ControlledClock();
+  readonly faults = new Faults();
+  readonly outbox = new Outbox(this.clock, this.faults);
+  /** Next sign-ins per client that go through as a persona without the screens. */
+  readonly shortcuts = new Map<string, string[]>();
+  lastUsedAt = Date.now();
+
+  constructor(
+    readonly id: string,
+    /** Added to every fixture oid so each run's copies have oids of their own (0 for main). */
+    readonly oidOffset: bigint,
+    readonly accounts: AccountRepository,
+  ) {}
+
+  /** Clones fixture accounts for this run, with its oids. */
+  adopt(accounts: Account[]): Account[] {
+    return accounts.map((a) => ({ ...a, oid: (BigInt(a.oid) + this.oidOffset).toString() }));
+  }
+
+  /** Back to the fixture baseline: personas, inbox, faults, shortcuts, clock. */
+  reset(fixtureAccounts: Account[]): void {
+    this.accounts.replaceAll(this.adopt(fixtureAccounts));
+    this.outbox.clear();
+    this.faults.clear();
+    this.shortcuts.clear();
+    this.clock.reset();
+  }
+}
+
+/** In-memory backing for a run's accounts: the same shape as the data file, never written. */
+class MemoryBacking {
+  constructor(public data: DataFile) {}
+  changed(): void {}
+  replace(data: DataFile): void {
+    this.data = data;
+  }
+}
+
+const idleLimitMs = 2 * 60 * 60 * 1000;
+const maxRuns = 200;
+
+export class Runs {
+  readonly #runs = new Map<string, Run>();
+  #next = 1n;
+
+  constructor(readonly main: Run) {
+    this.#runs.set(mainRun, main);
+  }
+
+  get(id: string | undefined): Run | undefined {
+    const run = id ? this.#runs.get(id) : this.main;
+    if (run) run.lastUsedAt = Date.now();
+    return run;
+  }
+
+  create(fixtureAccounts: Account[]): Run {
+    this.#expire();
+    if (this.#runs.size > maxRuns) throw new Error(`More than ${maxRuns} runs at once; delete finished ones with DELETE /__control/runs/:id.`);
+    const id = `run-${randomBytes(6).toString('hex')}`;
+    const run = new Run(id, this.#next++ * 10_000_000_000n, new AccountRepository(new MemoryBacking({ version: 1, accounts: [] })));
+    run.reset(fixtureAccounts);
+    this.#runs.set(id, run);
+    return run;
+  }
+
+  delete(id: string): boolean {
+    return id !== mainRun && this.#runs.delete(id);
+  }
+
+  list(): Run[] {
+    return [...this.#runs.values()];
+  }
+
+  /** The account with this oid in whichever run owns it (tokens and userinfo carry only the oid). */
+  accountByOid(oid: string): { run: Run; account: Account } | undefined {
+    for (const run of this.#runs.values()) {
+      const account = run.accounts.byOid(oid);
+      if (account) return { run, account };
+    }
+    return undefined;
+  }
+
+  #expire(): void {
+    const now = Date.now();
+    for (const [id, run] of this.#runs) if (id !== mainRun && now - run.lastUsedAt > idleLimitMs) this.#runs.delete(id);
+  }
+}
