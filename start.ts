@@ -10,6 +10,7 @@ import { startIdp } from './idp/app.ts';
 import { configFromEnv, loadConfig } from './idp/config/index.ts';
 import { rpConfig } from './relying-party/config.ts';
 import { startRp } from './relying-party/server.ts';
+import { trainerRoutes } from './trainer/routes.ts';
 
 const started = performance.now();
 const args = new Set(process.argv.slice(2));
@@ -23,8 +24,11 @@ async function main(): Promise<void> {
     console.log(`Data in ${dir} reset to the fixtures.`);
     if (args.has('--exit')) return;
   }
-  const idp = await startIdp(config);
   const rpPort = Number(env.RP_PORT ?? 4000);
+  const trainer = config.controlEnabled
+    ? [trainerRoutes({ rpUrl: `http://localhost:${rpPort}`, rp2Url: `http://localhost:${rpPort + 1}`, shotsDir: resolve('out/gallery/shots') })]
+    : [];
+  const idp = await startIdp(config, undefined, trainer);
   const rps = env.ESIA_RP === 'off'
     ? []
     : await Promise.all([
@@ -52,6 +56,7 @@ async function main(): Promise<void> {
   ФМРМ relying party       ${rps[0]?.url ?? 'off'}
   Second system (SSO)      ${rps[1]?.url ?? 'off'}
   Control API              ${config.controlEnabled ? `${idp.url}/__control` : 'off'}
+  Trainer gallery          ${config.controlEnabled ? `${idp.url}/trainer` : 'off (needs the control API)'}
   Data                     ${resolve(config.dataDir)}   listening on ${config.host}
   Ready in ${readyMs.toFixed(0)} ms
 `);

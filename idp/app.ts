@@ -7,7 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import Provider from 'oidc-provider';
-import type { Context, Next } from 'koa';
+import type { Context, Middleware, Next } from 'koa';
 import { loadOrCreateKeys, type LocalKeys } from '../keys/generate.ts';
 import { Store } from '../lib/store/store.ts';
 import { AccountRepository, accountsFromFixtures, readPersonaFixtures, type DataFile } from './adapters/account_repository.ts';
@@ -33,7 +33,10 @@ export interface Idp {
   close(): Promise<void>;
 }
 
-export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalKeys): Promise<Idp> {
+/** Extra routes mounted by the composition root (the trainer gallery); the emulator never imports them. */
+export type Extension = Middleware;
+
+export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalKeys, extensions: Extension[] = []): Promise<Idp> {
   const dataDir = resolve(config.dataDir);
   const [localKeys, clients] = await Promise.all([keys ?? loadOrCreateKeys(resolve(config.keysDir)), readClients(config.clientsFile)]);
   const hashes = new Map<string, string>();
@@ -101,6 +104,7 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     provider.use(control.routes());
     provider.use(control.allowedMethods());
   }
+  for (const extension of extensions) provider.use(extension);
   const interactions = await interactionRoutes(services);
   provider.use(interactions.routes());
 
@@ -141,7 +145,7 @@ export interface RunningIdp {
  * Listens at once (answering 503 until ready, so `/__health/ready` is honest), then loads keys,
  * fixtures and the store. The issuer follows the real port when port 0 was asked for.
  */
-export async function startIdp(config: IdpConfig, keys?: LocalKeys): Promise<RunningIdp> {
+export async function startIdp(config: IdpConfig, keys?: LocalKeys, extensions: Extension[] = []): Promise<RunningIdp> {
   let idp: Idp | undefined;
   const server = createServer((req, res) => {
     if (idp) return idp.handle(req, res);
@@ -155,7 +159,7 @@ export async function startIdp(config: IdpConfig, keys?: LocalKeys): Promise<Run
   const port = (server.address() as AddressInfo).port;
   const issuer = config.issuer || `http://localhost:${port}`;
   try {
-    idp = await createIdp(config, issuer, keys);
+    idp = await createIdp(config, issuer, keys, extensions);
   } catch (error) {
     server.close();
     throw error;

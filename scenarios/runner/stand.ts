@@ -13,6 +13,7 @@ import { loadConfig, type IdpConfig } from '../../idp/config/index.ts';
 import { loadOrCreateKeys } from '../../keys/generate.ts';
 import { rpConfig } from '../../relying-party/config.ts';
 import { startRp, type RunningRp } from '../../relying-party/server.ts';
+import { trainerRoutes } from '../../trainer/routes.ts';
 
 export interface Stand {
   idp: string;
@@ -78,8 +79,9 @@ export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<St
   const clientsFile = join(dir, 'clients.json');
   await writeFile(clientsFile, JSON.stringify({ clients: [client('fmrm', 'fmrm-local-test-secret', rpPort), client('nmo-portal', 'nmo-local-test-secret', rp2Port)] }));
   const config = loadConfig({ port: idpPort, dataDir: dir, keysDir: sharedKeysDir, clientsFile, log: false, ...overrides });
+  const trainer = trainerRoutes({ rpUrl: `http://localhost:${rpPort}`, rp2Url: `http://localhost:${rp2Port}`, shotsDir: join(dir, 'shots') });
   const [emulator, fmrm, nmo] = await Promise.all([
-    startIdp(config, await loadOrCreateKeys(sharedKeysDir)),
+    startIdp(config, await loadOrCreateKeys(sharedKeysDir), config.controlEnabled ? [trainer] : []),
     startRp(rpConfig({ port: rpPort, idpIssuer: issuer, dataDir: dir })),
     startRp(
       rpConfig({ port: rp2Port, idpIssuer: issuer, dataDir: dir, clientId: 'nmo-portal', clientSecret: 'nmo-local-test-secret', title: 'Портал НМО', subtitle: 'Непрерывное медицинское образование', requiredTrust: 'standard' }),

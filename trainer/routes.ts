@@ -1,0 +1,140 @@
+/*
+ * The trainer's pages on the emulator: /trainer (the gallery), «Воспроизвести» (a scenario's
+ * persona, clock and faults arranged in an isolated run), and a run page with the steps to walk
+ * through, buttons for what only the stand can do (clock, support actions), and the run's SMS inbox.
+ * It drives the emulator only through its control API over HTTP, like any other client.
+ */
+import { readFile } from 'node:fs/promises';
+import { join, normalize } from 'node:path';
+import Router from '@koa/router';
+import type { Context, Middleware } from 'koa';
+import { html, raw } from '../lib/html.ts';
+import { loadScenarios } from '../scenarios/load.ts';
+import type { Scenario } from '../scenarios/schema.ts';
+import { galleryEntries } from './gallery.ts';
+import { controlLabel, describeStep } from './steps_ru.ts';
+import { galleryPage } from './view.ts';
+import { shotFor } from './shots.ts';
+
+export interface TrainerOptions {
+  /** Where the relying parties are, for the first screen of a scenario. */
+  rpUrl: string;
+  rp2Url: string;
+  /** Screenshots written by `npm run gallery`. */
+  shotsDir: string;
+}
+
+const defaultClock = '2026-11-25T09:00:00.000Z';
+
+async function control<T>(ctx: Context, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await fetch(`http://127.0.0.1:${ctx.socket.localPort}/__control${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!res.ok) ctx.throw(res.status === 404 ? 404 : 502, `Управление стендом ответило ${res.status}: ${await res.text()}`);
+  return (await res.json()) as T;
+}
+
+function loopbackOnly(ctx: Context): void {
+  const address = ctx.req.socket.remoteAddress ?? '';
+  if (!(address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'))) ctx.throw(403, 'Воспроизведение доступно только с этого компьютера.');
+}
+
+function firstScreen(scenario: Scenario, origin: string, options: TrainerOptions): string {
+  const open = scenario.steps.find((s) => s.do === 'open');
+  if (!open || open.do !== 'open') return `${options.rpUrl}/`;
+  const base = open.app === 'idp' ? origin : open.app === 'rp' ? options.rpUrl : options.rp2Url;
+  return base + (open.path ?? '/');
+}
+
+export function trainerRoutes(options: TrainerOptions): Middleware {
+  const router = new Router({ prefix: '/trainer' });
+  const scenario = async (ctx: Context) => {
+    const found = (await loadScenarios()).find((s) => s.id === ctx.params.id || s.id === ctx.query.scenario);
+    if (!found) ctx.throw(404, `Сценария «${String(ctx.params.id ?? ctx.query.scenario)}» нет.`);
+    return found as Scenario;
+  };
+
+  router.get('/', async (ctx) => {
+    const entries = galleryEntries(await loadScenarios());
+    const shots = await Promise.all(entries.map((e) => shotFor(options.shotsDir, e)));
+    const byCode = new Map(entries.map((e, i) => [e.code, shots[i]]));
+    ctx.type = 'html';
+    ctx.body = galleryPage(entries, { live: true, shot: (e) => (byCode.get(e.code) ? `/trainer/shots/${byCode.get(e.code)}` : undefined) }).value;
+  });
+
+  router.get('/shots/*path', async (ctx) => {
+    const param = ctx.params.path as unknown;
+    const path = normalize(Array.isArray(param) ? param.join('/') : String(param));
+    if (path.startsWith('..') || !/^[\w./-]+\.png$/.test(path)) ctx.throw(404);
+    ctx.type = 'image/png';
+    ctx.body = await readFile(join(options.shotsDir, path)).catch(() => ctx.throw(404));
+  });
+
+  router.post('/replay/:id', async (ctx) => {
+    loopbackOnly(ctx);
+    const s = await scenario(ctx);
+    const { run } = await control<{ run: string }>(ctx, 'POST', '/runs');
+    // Time runs on from the scenario's instant, so a trainer can also wait out a cooldown for real.
+    await control(ctx, 'POST', `/clock?run=${run}`, { set: s.given.clock ?? defaultClock });
+    for (const fault of s.given.faults ?? []) await control(ctx, 'POST', `/faults?run=${run}`, fault);
+    ctx.status = 303;
+    ctx.redirect(`/trainer/runs/${run}?scenario=${s.id}`);
+  });
+
+  router.post('/runs/:run/act/:index', async (ctx) => {
+    loopbackOnly(ctx);
+    const s = await scenario(ctx);
+    const step = s.steps[Number(ctx.params.index)];
+    const run = String(ctx.params.run);
+    if (step?.do === 'advanceClock') await control(ctx, 'POST', `/clock?run=${run}`, { advance: step.by });
+    else if (step?.do === 'control') await control(ctx, step.method, `${step.path}${step.path.includes('?') ? '&' : '?'}run=${run}`, step.body);
+    else ctx.throw(400, 'Этот шаг выполняется в браузере, а не кнопкой.');
+    ctx.status = 303;
+    ctx.redirect(`/trainer/runs/${run}?scenario=${s.id}#step-${ctx.params.index}`);
+  });
+
+  router.get('/runs/:run/inbox.json', async (ctx) => {
+    ctx.body = await control(ctx, 'GET', `/inbox/sms?run=${String(ctx.params.run)}`);
+  });
+
+  router.get('/runs/:run', async (ctx) => {
+    const s = await scenario(ctx);
+    const run = String(ctx.params.run);
+    const personas = await control<Array<{ persona: string; phone: string; email: string; snils: string; password: string; name: string }>>(ctx, 'GET', `/personas?run=${run}`);
+    const persona = personas.find((p) => p.persona === s.given.persona);
+    const start = `/__control/runs/${run}/enter?next=${encodeURIComponent(firstScreen(s, ctx.origin, options))}`;
+    ctx.type = 'html';
+    ctx.body = html`<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>${s.title} — воспроизведение</title>
+<link rel="stylesheet" href="/static/esia.css"></head>
+<body data-screen="trainer-run" data-run="${run}">
+<div class="stand"><b>Тестовый стенд</b> · воспроизведение сценария в отдельном прогоне ${run}</div>
+<main><div class="card wide">
+<h1>${s.title}</h1>
+<p class="muted">${s.id} · ${s.catalogue.join(', ')}${s.summary ? html` · ${s.summary}` : ''}</p>
+<div class="alert info"><strong>Персона: ${persona?.name ?? s.given.persona}</strong>
+Телефон <code>${persona?.phone ?? ''}</code>, почта <code>${persona?.email ?? ''}</code>, СНИЛС <code>${persona?.snils ?? ''}</code>, пароль <code>${persona?.password ?? ''}</code></div>
+<div class="actions"><a class="btn primary" href="${start}" target="_blank" data-testid="start-run">Начать: открыть первый экран</a></div>
+<h2>Шаги</h2>
+<ol>${s.steps.map(
+      (step, i) =>
+        html`<li id="step-${i}">${describeStep(step)}${
+          controlLabel(step)
+            ? html` <form method="post" action="/trainer/runs/${run}/act/${i}?scenario=${s.id}" style="display:inline"><button class="btn secondary" type="submit" data-testid="act-${i}">Выполнить</button></form>`
+            : ''
+        }</li>`,
+    )}</ol>
+<p>Ожидаемый итог: экран «${s.expect.screen ?? ''}»${s.expect.error ? html`, ошибка <code>${s.expect.error}</code>` : ''}.</p>
+<h2>Входящие СМС этого прогона</h2>
+<ul id="inbox" data-testid="run-inbox"><li class="muted">Пока пусто</li></ul>
+<p><a href="/trainer">← к галерее</a></p>
+</div></main>
+<script>${raw(`async function poll(){try{const r=await fetch('/trainer/runs/${run}/inbox.json');const {messages}=await r.json();
+const ul=document.getElementById('inbox');ul.replaceChildren(...(messages.length?messages:[{text:'Пока пусто'}]).map(m=>{const li=document.createElement('li');li.textContent=(m.sentAt?m.sentAt.slice(11,19)+' → '+m.to+': ':'')+m.text;return li;}));}catch{}}
+poll();setInterval(poll,2000);`)}</script>
+</body></html>`.value;
+  });
+
+  return router.routes() as Middleware;
+}
