@@ -15,7 +15,9 @@ export async function passwordChangeStep(step: Step): Promise<void> {
 
   const unmet = unmetRules(password);
   if (unmet.length) {
-    return renderStage(step, inlineFailure(step, new EsiaError('password.too_weak', { unmet: unmet.map((r) => r.id) }), unmet.map((r) => `Нужно: ${r.text}`)));
+    const ids = unmet.map((r) => r.id);
+    const failure = inlineFailure(step, new EsiaError('password.too_weak', { unmet: ids }), unmet.map((r) => `Нужно: ${r.text}`));
+    return renderStage(step, failure, { unmetRules: ids });
   }
   if (password !== repeat) return renderStage(step, inlineFailure(step, 'password.mismatch'));
   const recent = [account.passwordHash, ...account.previousPasswordHashes].slice(0, s.config.passwordHistory);

@@ -77,7 +77,7 @@ export function render(step: Step, page: Html): void {
 }
 
 /** Shows the screen of the journey's current stage, with an optional failure. */
-export function renderStage(step: Step, failure?: Failure, extra: { identifier?: string } = {}): void {
+export function renderStage(step: Step, failure?: Failure, extra: { identifier?: string; unmetRules?: string[] } = {}): void {
   const { s, journey, uid, run } = step;
   const account = journey.oid ? run.accounts.byOid(journey.oid) : undefined;
   if (journey.stage === 'password' || !account) {
@@ -102,7 +102,9 @@ export function renderStage(step: Step, failure?: Failure, extra: { identifier?:
     );
   }
   if (journey.stage === 'password_change') {
-    return render(step, passwordChangePage({ uid, rules: passwordRules.map((r) => ({ id: r.id, text: r.text })), failure }));
+    const unmet = extra.unmetRules;
+    const rules = passwordRules.map((r) => ({ id: r.id, text: r.text, ...(unmet ? { met: !unmet.includes(r.id) } : {}) }));
+    return render(step, passwordChangePage({ uid, rules, failure }));
   }
   return render(step, agreementPage({ uid, clientName: step.clientName }));
 }
