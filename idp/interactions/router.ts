@@ -59,6 +59,6 @@ export async function interactionRoutes(s: Services): Promise<Router> {
   router.get('/no-phone', step(noPhoneStep));
   router.post('/password', form, step(passwordChangeStep));
   router.post('/agreement', form, step(agreementStep));
-  router.post('/abort', step(abortStep));
+  router.post('/abort', form, step(abortStep));
   return router;
 }

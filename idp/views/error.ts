@@ -27,7 +27,7 @@ ${view.lines?.length ? html`<ul data-testid="error-lines">${view.lines.map((l) =
 <div class="alert info" data-testid="error-remedy"><strong>Что делать</strong>${entry.remedy}</div>
 ${
   view.uid
-    ? html`<form method="post" action="/interaction/${view.uid}/abort" class="actions"><button class="btn primary" type="submit" data-testid="back">Вернуться в систему</button></form>`
+    ? html`<form method="post" action="/interaction/${view.uid}/abort" class="actions"><input type="hidden" name="reason" value="${view.code}"><button class="btn primary" type="submit" data-testid="back">Вернуться в систему</button></form>`
     : ''
 }
 ${referenceBlock(view.ref)}
