@@ -3,7 +3,7 @@
  * one entry per user-visible failure, grouped by the source document's sections, with the
  * scenarios that reproduce it. No text is copied: everything comes from those sources.
  */
-import { catalogue, type CatalogueEntry } from '../idp/errors/catalogue.ts';
+import { catalogue } from '../idp/errors/catalogue.ts';
 import { rpErrors } from '../relying-party/errors.ts';
 import { expectedErrors, type Scenario } from '../scenarios/schema.ts';
 
@@ -21,7 +21,7 @@ export interface GalleryEntry {
   code: string;
   /** Where the user sees it: the emulator (Госуслуги) or the relying party (ФМРМ). */
   app: 'idp' | 'rp';
-  entry: Pick<CatalogueEntry, 'status' | 'title' | 'message' | 'remedy' | 'support' | 'ids'>;
+  entry: { status: number; title: string; message: string; remedy: string; support: string; ids: readonly string[] };
   section: string;
   /** Scenarios that show this screen, the one ending on it first. */
   scenarios: Scenario[];
@@ -29,8 +29,8 @@ export interface GalleryEntry {
 
 export function galleryEntries(scenarios: Scenario[]): GalleryEntry[] {
   const all: Array<[string, 'idp' | 'rp', GalleryEntry['entry']]> = [
-    ...Object.entries(catalogue).map(([code, entry]) => [code, 'idp', entry] as [string, 'idp', GalleryEntry['entry']]),
-    ...Object.entries(rpErrors).map(([code, entry]) => [code, 'rp', entry] as [string, 'rp', GalleryEntry['entry']]),
+    ...Object.entries(catalogue).map(([code, entry]): [string, 'idp', GalleryEntry['entry']] => [code, 'idp', entry]),
+    ...Object.entries(rpErrors).map(([code, entry]): [string, 'rp', GalleryEntry['entry']] => [code, 'rp', entry]),
   ];
   return all
     .map(([code, app, entry]) => {
