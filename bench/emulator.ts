@@ -1,0 +1,205 @@
+/*
+ * Spawning the emulator for the benchmark exactly as a user would (`node --import tsx start.ts`),
+ * waiting for readiness, and CPU accounting from /proc: the emulator's own CPU time, and how much
+ * CPU other processes on the machine used meanwhile (on a shared 2-core box that is the main source
+ * of noise). Every child is tracked so the bench can kill what it started if it is interrupted.
+ */
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
+
+export const repoRoot = new URL('..', import.meta.url).pathname;
+
+/** Children started by the bench and not yet exited. */
+export const children = new Set<ChildProcess>();
+
+export function killAll(): void {
+  for (const child of children) child.kill('SIGKILL');
+}
+
+/** A port the OS reports free now (there is a small race until the emulator binds it). */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+  const { port } = server.address() as AddressInfo;
+  await new Promise<void>((ok) => server.close(() => ok()));
+  return port;
+}
+
+let clockTicks: number | undefined;
+
+/** Clock ticks per second for /proc times: 100 on every mainstream Linux (getconf CLK_TCK). */
+function ticksPerSecond(): number {
+  if (clockTicks === undefined) {
+    clockTicks = 100;
+    try {
+      const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+      if (Number.isInteger(n) && n > 0) clockTicks = n;
+    } catch {
+      // Keep 100.
+    }
+  }
+  return clockTicks;
+}
+
+export interface CpuTimes {
+  userMs: number;
+  systemMs: number;
+}
+
+/** User and system CPU time of a process (all its threads), from /proc/<pid>/stat fields 14 and 15. */
+export function processCpu(pid: number): CpuTimes {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const tick = 1000 / ticksPerSecond();
+  return { userMs: Number(fields[11]) * tick, systemMs: Number(fields[12]) * tick };
+}
+
+export function processCpuMs(pid: number): number {
+  const t = processCpu(pid);
+  return t.userMs + t.systemMs;
+}
+
+/** Busy CPU time of the whole machine in ms (all cores), from /proc/stat: total minus idle and iowait. */
+export function machineBusyMs(): number {
+  const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+  const v = line.trim().split(/\s+/).slice(1, 9).map(Number);
+  // user nice system idle iowait irq softirq steal (guest time is already inside user).
+  const total = v.reduce((a, b) => a + b, 0);
+  return ((total - v[3]! - v[4]!) * 1000) / ticksPerSecond();
+}
+
+function benchCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+}
+
+/**
+ * Measures CPU used by processes other than the bench and the ones it names, over a window:
+ * machine busy time minus the bench's own and its children's. Reported in cores (1.0 = one core).
+ */
+export class OtherLoad {
+  readonly #machine0 = machineBusyMs();
+  readonly #bench0 = benchCpuMs();
+  readonly #t0 = performance.now();
+
+  /** `childrenCpuMs`: CPU the bench's children used in the window. */
+  cores(childrenCpuMs: number): number {
+    const elapsed = performance.now() - this.#t0;
+    const others = machineBusyMs() - this.#machine0 - (benchCpuMs() - this.#bench0) - childrenCpuMs;
+    // /proc counters tick at 10 ms, so tiny negatives are rounding: clamp.
+    return elapsed > 0 ? Math.max(0, others) / elapsed : 0;
+  }
+}
+
+export interface EmulatorOptions {
+  dataDir: string;
+  keysDir: string;
+  clientsFile?: string;
+  /** Extra node flags, e.g. --cpu-prof. */
+  nodeArgs?: string[];
+}
+
+export interface Emulator {
+  child: ChildProcess;
+  pid: number;
+  url: string;
+  /** performance.now() just before spawn(). */
+  spawnedAt: number;
+  /** Milliseconds from spawn() to the first 200 from /__health/ready. */
+  readyMs: number;
+  /** The emulator's CPU time until ready, ms. */
+  startupCpuMs: number;
+  /** CPU other processes used while it started, in cores. */
+  startupOtherCores: number;
+  stop(): Promise<void>;
+}
+
+/** Spawns the emulator alone (no relying parties, no log) and resolves once it is ready. */
+export async function startEmulator(options: EmulatorOptions, timeoutMs = 60_000): Promise<Emulator> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    ESIA_RP: 'off',
+    ESIA_LOG: 'off',
+    ESIA_PORT: String(port),
+    ESIA_DATA_DIR: options.dataDir,
+    ESIA_KEYS_DIR: options.keysDir,
+  };
+  if (options.clientsFile) env.ESIA_CLIENTS = options.clientsFile;
+  // Nothing the bench did not ask for: an inherited ESIA_* (e.g. a cost or issuer override) would skew the figures.
+  for (const key of ['ESIA_ISSUER', 'ESIA_SCRYPT_N', 'ESIA_LOCKOUT_LIMIT', 'ESIA_PERSONAS', 'ESIA_CONTROL', 'ESIA_HOST']) delete env[key];
+
+  const others = new OtherLoad();
+  const spawnedAt = performance.now();
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', 'start.ts'], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
+  children.add(child);
+  let stderr = '';
+  child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {
+    if (stderr.length < 8192) stderr += chunk;
+  });
+  let exited: number | null | undefined;
+  const exit = new Promise<void>((ok) =>
+    child.once('exit', (code) => {
+      exited = code;
+      children.delete(child);
+      ok();
+    }),
+  );
+  const url = `http://localhost:${port}`;
+  const stop = async () => {
+    if (exited !== undefined) return;
+    child.kill('SIGTERM');
+    // SIGTERM lets start.ts close the store (and write a --cpu-prof profile); SIGKILL only if it hangs.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exit;
+    clearTimeout(timer);
+  };
+
+  const deadline = spawnedAt + timeoutMs;
+  for (;;) {
+    if (exited !== undefined) throw new Error(`emulator exited with ${exited} before it was ready:\n${stderr}`);
+    if (performance.now() > deadline) {
+      await stop();
+      throw new Error(`emulator not ready within ${timeoutMs} ms:\n${stderr}`);
+    }
+    const tick = performance.now();
+    try {
+      const res = await fetch(`${url}/__health/ready`, { signal: AbortSignal.timeout(2000) });
+      await res.arrayBuffer();
+      if (res.status === 200) {
+        const readyMs = performance.now() - spawnedAt;
+        const startupCpuMs = processCpuMs(child.pid!);
+        return { child, pid: child.pid!, url, spawnedAt, readyMs, startupCpuMs, startupOtherCores: others.cores(startupCpuMs), stop };
+      }
+    } catch {
+      // Not listening yet (ECONNREFUSED): keep polling.
+    }
+    // Poll every 5 ms, counted from the start of the previous attempt.
+    const wait = 5 - (performance.now() - tick);
+    if (wait > 0) await sleep(wait);
+  }
+}
+
+/**
+ * Waits until other processes use at most `cores` over a 500 ms window (bench children `pids`
+ * excluded), for at most `maxMs`. Returns the time waited. Runs on a shared machine start in a lull.
+ */
+export async function awaitQuiet(cores: number, maxMs: number, pids: number[] = []): Promise<number> {
+  const started = performance.now();
+  const childCpu = () => pids.reduce((sum, pid) => sum + processCpuMs(pid), 0);
+  for (;;) {
+    const others = new OtherLoad();
+    const c0 = childCpu();
+    await sleep(500);
+    const waited = performance.now() - started;
+    if (others.cores(childCpu() - c0) <= cores || waited >= maxMs) return waited;
+  }
+}

@@ -1,0 +1,178 @@
+/*
+ * The load driver: one full browser-like sign-in (authorization request with PKCE → login form →
+ * password → SMS code from the control API → code → redirect with the authorization code → token
+ * exchange). Plain fetch with manual redirects and a tiny cookie map per login: the driver shares
+ * the CPU cores with the server, so it must stay cheap and its own cost is measured separately.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+
+export interface Target {
+  /** Emulator origin, e.g. http://localhost:41234. */
+  base: string;
+  clientId: string;
+  clientSecret: string;
+  redirectUri: string;
+}
+
+export interface Persona {
+  persona: string;
+  phone: string;
+  password: string;
+}
+
+export class LoginError extends Error {
+  override name = 'LoginError';
+}
+
+interface Cookie {
+  value: string;
+  path: string;
+}
+
+/** Cookies of one simulated browser: name → value and path (oidc-provider scopes some to /interaction/<uid>). */
+class Jar {
+  readonly #cookies = new Map<string, Cookie>();
+
+  header(pathname: string): string {
+    let out = '';
+    for (const [name, c] of this.#cookies) {
+      if (pathname.startsWith(c.path)) out += `${out ? '; ' : ''}${name}=${c.value}`;
+    }
+    return out;
+  }
+
+  store(setCookies: string[]): void {
+    for (const line of setCookies) {
+      const parts = line.split(';');
+      const eq = parts[0]!.indexOf('=');
+      const name = parts[0]!.slice(0, eq).trim();
+      const value = parts[0]!.slice(eq + 1).trim();
+      let path = '/';
+      let expired = value === '';
+      for (let i = 1; i < parts.length; i++) {
+        const attr = parts[i]!.trim().toLowerCase();
+        if (attr.startsWith('path=')) path = parts[i]!.trim().slice(5);
+        else if (attr === 'max-age=0' || attr.startsWith('expires=thu, 01 jan 1970')) expired = true;
+      }
+      if (expired) this.#cookies.delete(name);
+      else this.#cookies.set(name, { value, path });
+    }
+  }
+}
+
+/**
+ * Serialises async work per key inside the driver. Needed because every concurrent sign-in of one
+ * persona receives its SMS in the same inbox: "post the password, then read the newest code" must
+ * not interleave with another sign-in of that persona, or it would read someone else's code.
+ */
+export class DriverLocks {
+  readonly #tails = new Map<string, Promise<unknown>>();
+  /** Total time sign-ins spent waiting for this lock, ms (reported, since it is driver-made contention). */
+  waitedMs = 0;
+
+  async run<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const queued = performance.now();
+    const previous = this.#tails.get(key) ?? Promise.resolve();
+    const result = previous.then(() => {
+      this.waitedMs += performance.now() - queued;
+      return work();
+    });
+    const tail = result.catch(() => undefined);
+    this.#tails.set(key, tail);
+    void tail.then(() => {
+      if (this.#tails.get(key) === tail) this.#tails.delete(key);
+    });
+    return result;
+  }
+}
+
+const b64url = (buf: Buffer) => buf.toString('base64url');
+
+async function request(t: Target, jar: Jar, url: string, init: { method?: string; form?: Record<string, string>; auth?: string } = {}): Promise<Response> {
+  const u = new URL(url, t.base);
+  const headers: Record<string, string> = {};
+  const cookie = jar.header(u.pathname);
+  if (cookie) headers.cookie = cookie;
+  if (init.auth) headers.authorization = init.auth;
+  let body: string | undefined;
+  if (init.form) {
+    headers['content-type'] = 'application/x-www-form-urlencoded';
+    body = new URLSearchParams(init.form).toString();
+  }
+  const res = await fetch(u, { method: init.method ?? 'GET', headers, body, redirect: 'manual', signal: AbortSignal.timeout(15_000) });
+  jar.store(res.headers.getSetCookie());
+  return res;
+}
+
+/** Expects a redirect and returns its Location, after draining the body so the connection is reused. */
+async function redirected(res: Response, step: string, expect: string): Promise<string> {
+  await res.arrayBuffer();
+  const location = res.headers.get('location') ?? '';
+  if (res.status < 300 || res.status > 399 || !location.includes(expect)) {
+    throw new LoginError(`${step}: expected a redirect to …${expect}…, got ${res.status} ${location || '(no Location)'}`);
+  }
+  return location;
+}
+
+async function page(res: Response, step: string, mustContain: string): Promise<void> {
+  const html = await res.text();
+  if (res.status !== 200 || !html.includes(mustContain)) throw new LoginError(`${step}: expected 200 with ${mustContain}, got ${res.status}`);
+}
+
+/** One complete sign-in; throws LoginError naming the step that went wrong. */
+export async function login(t: Target, who: Persona, locks: DriverLocks): Promise<void> {
+  const jar = new Jar();
+  const verifier = b64url(randomBytes(32));
+  const challenge = b64url(createHash('sha256').update(verifier).digest());
+  const state = b64url(randomBytes(12));
+  const nonce = b64url(randomBytes(12));
+  const authUrl = `/auth?${new URLSearchParams({
+    client_id: t.clientId,
+    response_type: 'code',
+    scope: 'openid',
+    redirect_uri: t.redirectUri,
+    state,
+    nonce,
+    code_challenge: challenge,
+    code_challenge_method: 'S256',
+  })}`;
+
+  const interaction = await redirected(await request(t, jar, authUrl), 'GET /auth', '/interaction/');
+  const uid = new URL(interaction, t.base).pathname.split('/')[2]!;
+  await page(await request(t, jar, interaction), 'GET login form', 'name="password"');
+
+  const code = await locks.run(who.persona, async () => {
+    const form = { identifier: who.phone, password: who.password, remember: 'no' };
+    await redirected(await request(t, jar, `/interaction/${uid}/login`, { method: 'POST', form }), 'POST password', `/interaction/${uid}`);
+    const inbox = await fetch(`${t.base}/__control/inbox/sms?to=${encodeURIComponent(who.phone)}`, { signal: AbortSignal.timeout(15_000) });
+    const { messages } = (await inbox.json()) as { messages: Array<{ code?: string }> };
+    const newest = messages[0]?.code;
+    if (!newest) throw new LoginError(`inbox of ${who.phone}: no code`);
+    return newest;
+  });
+  // A browser follows the 303 to the code screen; so does the driver.
+  await page(await request(t, jar, `/interaction/${uid}`), 'GET code form', 'name="code"');
+
+  const resume = await redirected(
+    await request(t, jar, `/interaction/${uid}/otp`, { method: 'POST', form: { code } }),
+    'POST code (an /interaction/ redirect means an extra screen)',
+    `/auth/${uid}`,
+  );
+  const back = new URL(await redirected(await request(t, jar, resume), 'GET /auth/<uid>', t.redirectUri));
+  const authCode = back.searchParams.get('code');
+  if (!authCode || back.searchParams.get('state') !== state) throw new LoginError(`redirect: missing code or wrong state: ${back}`);
+
+  const basic = `Basic ${Buffer.from(`${encodeURIComponent(t.clientId)}:${encodeURIComponent(t.clientSecret)}`).toString('base64')}`;
+  const tokenRes = await request(t, jar, '/token', {
+    method: 'POST',
+    auth: basic,
+    form: { grant_type: 'authorization_code', code: authCode, redirect_uri: t.redirectUri, code_verifier: verifier },
+  });
+  const tokens = (await tokenRes.json()) as { id_token?: string; error?: string; error_description?: string };
+  if (tokenRes.status !== 200 || typeof tokens.id_token !== 'string') {
+    throw new LoginError(`POST /token: ${tokenRes.status} ${tokens.error ?? ''} ${tokens.error_description ?? ''}`);
+  }
+  // Checking the nonce proves the id_token belongs to this sign-in; verifying the signature would only add driver CPU.
+  const claims = JSON.parse(Buffer.from(tokens.id_token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { nonce?: string };
+  if (claims.nonce !== nonce) throw new LoginError('id_token: nonce differs from the one sent');
+}
