@@ -17,6 +17,7 @@ import { ControlError } from './control/inputs.ts';
 import { controlRoutes } from './control/router.ts';
 import { KeyedMutex } from './domain/keyed_mutex.ts';
 import { frame } from './errors/boundary.ts';
+import { createEsiaFace } from './esia/index.ts';
 import { Journeys } from './interactions/journeys.ts';
 import { interactionRoutes } from './interactions/router.ts';
 import { readClients, type ClientConfig } from './provider/clients.ts';
@@ -105,6 +106,10 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     provider.use(control.allowedMethods());
   }
   for (const extension of extensions) provider.use(extension);
+  // The ESIA face (/aas/oauth2/…, /rs/…, /idp/ext/Logout) before the sign-in screens it hands browsers to.
+  const esia = await createEsiaFace(services, { systemsFile: config.systemsFile, keysDir: resolve(config.keysDir), registerClient });
+  services.esia = esia.face;
+  provider.use(esia.router.routes());
   const interactions = await interactionRoutes(services);
   provider.use(interactions.routes());
 

@@ -4,6 +4,7 @@ import type { AuditJournal, AuditRecord } from './adapters/audit_journal.ts';
 import type { IdpConfig } from './config/index.ts';
 import type { Account } from './domain/account.ts';
 import type { KeyedMutex } from './domain/keyed_mutex.ts';
+import type { EsiaFace } from './esia/router.ts';
 import type { Journeys } from './interactions/journeys.ts';
 import type { Run, Runs } from './runs.ts';
 
@@ -19,6 +20,8 @@ export interface Services {
   baseline(): Promise<Account[]>;
   /** Restores a run to the baseline and ends the sessions of its accounts. */
   reset(run: Run): Promise<void>;
+  /** The ESIA wire-protocol face (systems, tokens, diagnostics); set once it is built. */
+  esia?: EsiaFace;
   /** Appends an audit record stamped with the run's clock. */
   audit(record: Omit<AuditRecord, 'ts'>, run: Run): void;
 }

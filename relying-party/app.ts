@@ -27,7 +27,8 @@ export interface RpDeps {
   /** publicUrl already resolved to the real origin. */
   config: RpConfig;
   register: Register;
-  esia: EsiaClient;
+  /** OIDC (esia_client.ts) or ESIA's own protocol (esia/client.ts): the same three calls. */
+  esia: Pick<EsiaClient, 'beginLogin' | 'finishLogin' | 'logoutUrl'>;
 }
 
 const LOGIN_TTL_MS = 10 * 60_000;

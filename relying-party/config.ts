@@ -3,6 +3,7 @@
  * environment; startRp() receives a finished RpConfig, so tests and the start script pass objects.
  */
 import { join } from 'node:path';
+import type { EsiaSigner, EsiaVersion } from './esia/protocol.ts';
 
 /** ESIA account trust levels, lowest first. */
 export const trustLevels = ['simplified', 'standard', 'confirmed'] as const;
@@ -31,6 +32,12 @@ export interface RpConfig {
   registerFixtures: string;
   /** One JSON line per request and per error page on stderr. */
   log: boolean;
+  /**
+   * Speak ESIA's own protocol instead of OIDC (clientId is then the system mnemonic registered in
+   * the emulator's config/systems.json): v2 = /v2/ac + /v3/te with a raw GOST signature, v1 =
+   * /ac + /te with PKCS#7. Absent: plain OIDC.
+   */
+  esia?: { version: EsiaVersion; signer: EsiaSigner; issuer?: string; scope?: string };
 }
 
 export const rpDefaults = {

@@ -6,6 +6,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createRpApp } from './app.ts';
 import { registerPath, type RpConfig } from './config.ts';
+import { EsiaProtocolClient } from './esia/client.ts';
 import { EsiaClient } from './esia_client.ts';
 import { Register } from './register.ts';
 
@@ -32,13 +33,21 @@ export async function startRp(config: RpConfig): Promise<RunningRp> {
   }
   const { port } = server.address() as AddressInfo;
   const publicUrl = config.publicUrl || `http://localhost:${port}`;
-  const esia = new EsiaClient({
-    issuer: config.idpIssuer,
-    clientId: config.clientId,
-    clientSecret: config.clientSecret,
-    redirectUri: `${publicUrl}/callback`,
-    postLogoutRedirectUri: `${publicUrl}/logged-out`,
-  });
+  const esia = config.esia
+    ? new EsiaProtocolClient({
+        base: config.idpIssuer,
+        clientId: config.clientId,
+        redirectUri: `${publicUrl}/callback`,
+        postLogoutRedirectUri: `${publicUrl}/logged-out`,
+        ...config.esia,
+      })
+    : new EsiaClient({
+        issuer: config.idpIssuer,
+        clientId: config.clientId,
+        clientSecret: config.clientSecret,
+        redirectUri: `${publicUrl}/callback`,
+        postLogoutRedirectUri: `${publicUrl}/logged-out`,
+      });
   server.on('request', createRpApp({ config: { ...config, publicUrl }, register, esia }).callback());
   if (config.log) console.error(`[rp:${config.clientId}] listening on ${config.host}:${port}, open ${publicUrl}`);
 

@@ -3,7 +3,8 @@
  * scenario names the catalogue IDs it covers, what is given (persona, clock, faults), typed steps,
  * and what the user finally sees. validateScenario() names the exact field that is wrong.
  */
-export type App = 'idp' | 'rp' | 'rp2';
+/** idp: the emulator; rp, rp2: relying parties; sys: the redirect_uri of an ESIA protocol test system. */
+export type App = 'idp' | 'rp' | 'rp2' | 'sys';
 
 export interface Expectation {
   /** Which application's page: the emulator (idp) or a relying party (rp, rp2). */
@@ -31,8 +32,37 @@ export type Step =
   | { do: 'closeBrowser'; expect?: Expectation }
   /** A raw request with this browser's cookies; `$uid` in path is the sign-in on the current page. */
   | { do: 'request'; app: App; method: string; path: string; contentType?: string; body?: string; bodyBytes?: number; expect?: Expectation }
+  /** ESIA face: the browser opens an authorization URL that a test system signed (possibly tampered with). */
+  | ({ do: 'esiaAuthorize' } & EsiaRequestStep)
+  /** ESIA face: the system posts a token request (the code from the system's callback page); expect.error is the ESIA code or "none". */
+  | ({ do: 'esiaToken'; grant?: 'authorization_code' | 'refresh_token' | 'client_credentials' } & EsiaRequestStep)
   | { do: 'expect'; expect: Expectation }
   | { do: 'repeat'; times: number; steps: Step[]; expect?: Expectation };
+
+/** Ways a protocol step spoils its own request, one fault each (tests of the emulator's refusals). */
+export const esiaTampers = [
+  'signature-byte', 'message-after-signing', 'certificate-hash-byte', 'pem-hash', 'v1-order', 'repeat-scope', 'foreign-certificate', 'cryptopro-layout',
+] as const;
+
+export interface EsiaRequestStep {
+  /** v2 = /v2/ac + /v3/te (raw GOST, default); v1 = /ac + /te (PKCS#7). */
+  version?: 'v1' | 'v2';
+  /** Mnemonic of a test system of the stand (default PROTO01). */
+  system?: string;
+  /** v1 signature: cms-gost (default) or cms-rsa. */
+  signer?: 'cms-gost' | 'cms-rsa';
+  scope?: string;
+  /** "cb" (default) or another path on the test system, or a full URL. */
+  redirect?: string;
+  /** Seconds added to the request's timestamp. */
+  timestampOffsetSeconds?: number;
+  /** Signed extra parameters, e.g. {"person_filter": "Y29uZl9hY2M="}. */
+  extra?: Record<string, string>;
+  /** Parameters replaced after signing; "" removes one. */
+  params?: Record<string, string>;
+  tamper?: (typeof esiaTampers)[number];
+  expect?: Expectation;
+}
 
 export interface Scenario {
   id: string;
@@ -54,8 +84,8 @@ export interface Scenario {
   expect: Expectation;
 }
 
-const stepKinds = ['open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'expect', 'repeat'];
-const apps = ['idp', 'rp', 'rp2'];
+const stepKinds = ['open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'esiaAuthorize', 'esiaToken', 'expect', 'repeat'];
+const apps = ['idp', 'rp', 'rp2', 'sys'];
 
 function fail(where: string, message: string): never {
   throw new Error(`${where}: ${message}`);
@@ -91,6 +121,10 @@ function checkSteps(steps: unknown, where: string): void {
     if (step.do === 'request' && (!apps.includes(String(step.app)) || typeof step.path !== 'string' || typeof step.method !== 'string')) {
       fail(at, 'a request step needs "app", "method" and "path"');
     }
+    if ((step.do === 'esiaAuthorize' || step.do === 'esiaToken') && step.tamper !== undefined && !esiaTampers.includes(step.tamper as (typeof esiaTampers)[number])) {
+      fail(`${at}.tamper`, `expected one of ${esiaTampers.join(', ')}`);
+    }
+    if ((step.do === 'esiaAuthorize' || step.do === 'esiaToken') && step.version !== undefined && step.version !== 'v1' && step.version !== 'v2') fail(`${at}.version`, 'expected v1 or v2');
     if (step.do === 'repeat') {
       if (!Number.isInteger(step.times) || Number(step.times) < 1) fail(`${at}.times`, 'expected a whole number ≥ 1');
       checkSteps(step.steps, `${at}.steps`);

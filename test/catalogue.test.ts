@@ -6,6 +6,7 @@
 import test from 'ava';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { esiaCodes } from '../idp/esia/errors.ts';
 import { catalogue } from '../idp/errors/catalogue.ts';
 import { rpErrors } from '../relying-party/errors.ts';
 import { loadScenarios } from '../scenarios/load.ts';
@@ -13,7 +14,8 @@ import { expectedErrors } from '../scenarios/schema.ts';
 
 const scenarios = await loadScenarios();
 const expected = new Set(scenarios.flatMap(expectedErrors));
-const allCodes = [...Object.keys(catalogue), ...Object.keys(rpErrors)];
+// ESIA-0070xx codes of the ESIA face (idp/esia/errors.ts); test/esia/scenarios_esia.test.ts checks their coverage.
+const allCodes = [...Object.keys(catalogue), ...Object.keys(rpErrors), ...Object.keys(esiaCodes)];
 
 test('every error code of the emulator has a scenario that shows it', (t) => {
   const missing = Object.keys(catalogue).filter((code) => !expected.has(code));

@@ -51,6 +51,10 @@ export function describeStep(step: Step): string {
       return 'Закройте браузер целиком и откройте его снова';
     case 'request':
       return 'Технический запрос, который браузер сам не отправит (проверяется автотестом)';
+    case 'esiaAuthorize':
+      return `Система отправляет в ЕСИА подписанный запрос на вход (${step.version ?? 'v2'}${step.tamper ? `, намеренно испорчен: ${step.tamper}` : ''})`;
+    case 'esiaToken':
+      return `Система обменивает код на маркеры (${step.version === 'v1' ? '/te' : '/v3/te'}${step.tamper ? `, намеренно испорчен: ${step.tamper}` : ''}) — проверяется автотестом`;
     case 'expect':
       return `Убедитесь: экран «${step.expect.screen ?? ''}»${step.expect.error ? `, ошибка ${step.expect.error}` : ''}`;
     case 'repeat':

@@ -17,6 +17,8 @@ export interface IdpConfig {
   fixturesFile: string;
   /** OIDC clients (relying parties) the emulator knows. */
   clientsFile: string;
+  /** Information systems of the ESIA face (/aas/oauth2/…): certificates, redirect URIs, scopes, settings. */
+  systemsFile: string;
   /** The control API (/__control) for tests, CI and trainers. Always loopback-only. */
   controlEnabled: boolean;
   /** scrypt cost. 1024 ≈ 1 ms per check (a test tool); 16384 ≈ 37 ms, as a production system would use. */
@@ -55,6 +57,7 @@ export const defaults: IdpConfig = {
   keysDir: 'keys/local',
   fixturesFile: 'config/personas.json',
   clientsFile: 'config/clients.json',
+  systemsFile: 'config/systems.json',
   controlEnabled: true,
   scryptN: 1024,
   lockoutLimit: 5,

@@ -4,6 +4,7 @@
  */
 import type { App, Expectation, Scenario, Step } from '../schema.ts';
 import type { Driver, PageState } from './driver.ts';
+import { EsiaSteps } from './esia_steps.ts';
 import { HttpBrowser, ScenarioError } from './http_browser.ts';
 import type { Stand } from './stand.ts';
 
@@ -53,14 +54,28 @@ class Run {
     return this.browser.current();
   }
 
+  /** The ФМРМ relying party of the face under test: OIDC, or ESIA's own protocol (v2 GOST, v1 PKCS#7). */
+  get rp(): string {
+    const esia = this.face === 'esia-v2' ? this.stand.rpEsia : this.face === 'esia-v1' ? this.stand.rpEsia1 : this.stand.rp;
+    if (!esia) throw new ScenarioError(`the stand has no relying party for face ${this.face}`);
+    return esia;
+  }
+
+  face: Face = 'oidc';
+  #esia: EsiaSteps | undefined;
+  get esia(): EsiaSteps {
+    return (this.#esia ??= new EsiaSteps(this.stand, this.browser));
+  }
+
   base(app: App): string {
-    return app === 'idp' ? this.stand.idp : app === 'rp' ? this.stand.rp : this.stand.rp2;
+    return app === 'idp' ? this.stand.idp : app === 'rp' ? this.rp : app === 'sys' ? (this.stand.sink ?? '') : this.stand.rp2;
   }
 
   appOf(url: string): App | 'other' {
     const origin = new URL(url).origin;
     if (origin === new URL(this.stand.idp).origin) return 'idp';
-    if (origin === new URL(this.stand.rp).origin) return 'rp';
+    if (origin === new URL(this.rp).origin) return 'rp';
+    if (this.stand.sink && origin === new URL(this.stand.sink).origin) return 'sys';
     if (origin === new URL(this.stand.rp2).origin) return 'rp2';
     return 'other';
   }
@@ -142,6 +157,13 @@ class Run {
         await b.send(this.base(step.app) + step.path.replace('$uid', uid), step.method, body, step.contentType);
         break;
       }
+      case 'esiaAuthorize':
+        await this.esia.authorize(step);
+        break;
+      case 'esiaToken':
+        // A server-to-server call: its answer is checked by the step itself, the page stays.
+        await this.esia.token(step, where);
+        return;
       case 'expect':
         break;
       case 'repeat':
@@ -154,9 +176,13 @@ class Run {
   }
 }
 
+export type Face = 'oidc' | 'esia-v2' | 'esia-v1';
+
 export interface RunOptions {
   /** Isolated run of the emulator (POST /__control/runs) to play in; the main run when absent. */
   run?: string;
+  /** Which face the relying party ("rp") talks to: OIDC (default) or ESIA's own protocol. */
+  face?: Face;
 }
 
 /**
@@ -177,6 +203,7 @@ export async function runScenario(stand: Stand, scenario: Scenario, browser: Dri
     const persona = personas.find((p) => p.persona === scenario.given.persona);
     if (!persona) throw new ScenarioError(`given.persona "${scenario.given.persona}" is not a persona; known: ${personas.map((p) => p.persona).join(', ')}`);
     run = new Run(stand, control, persona, browser);
+    run.face = options.face ?? 'oidc';
     const steps = substitute(scenario.steps, persona as unknown as Vars);
     for (const [i, step] of steps.entries()) await run.step(step, `step ${i + 1} (${step.do})`);
     await run.check(scenario.expect, 'final expectation');

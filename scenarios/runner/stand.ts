@@ -14,11 +14,18 @@ import { loadOrCreateKeys } from '../../keys/generate.ts';
 import { rpConfig } from '../../relying-party/config.ts';
 import { startRp, type RunningRp } from '../../relying-party/server.ts';
 import { trainerRoutes } from '../../trainer/routes.ts';
+import { esiaSystemsFile, startEsiaRps, startSink } from './esia_stand.ts';
 
 export interface Stand {
   idp: string;
   rp: string;
   rp2: string;
+  /** Reference RPs in ESIA mode (v2 GOST, v1 PKCS#7) and the capture page of the protocol test systems. */
+  rpEsia?: string;
+  rpEsia1?: string;
+  sink?: string;
+  /** Where the emulator generated the ESIA test systems' keys. */
+  keysDir?: string;
   /** The in-process emulator; absent when connected to one started elsewhere. */
   emulator?: RunningIdp;
   /** Calls the control API; throws with the API's message on a non-2xx answer. */
@@ -76,9 +83,12 @@ export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<St
     post_logout_redirect_uris: [`http://localhost:${port}/logged-out`],
     scope: 'openid profile email phone snils inn trust',
   });
+  const esiaPorts = { rpEsia: await freePort(), rpEsia1: await freePort(), sink: await freePort() };
+  const systemsFile = join(dir, 'systems.json');
+  await writeFile(systemsFile, JSON.stringify(esiaSystemsFile(esiaPorts)));
   const clientsFile = join(dir, 'clients.json');
   await writeFile(clientsFile, JSON.stringify({ clients: [client('fmrm', 'fmrm-local-test-secret', rpPort), client('nmo-portal', 'nmo-local-test-secret', rp2Port)] }));
-  const config = loadConfig({ port: idpPort, dataDir: dir, keysDir: sharedKeysDir, clientsFile, log: false, ...overrides });
+  const config = loadConfig({ port: idpPort, dataDir: dir, keysDir: sharedKeysDir, clientsFile, systemsFile, log: false, ...overrides });
   const trainer = trainerRoutes({ rpUrl: `http://localhost:${rpPort}`, rp2Url: `http://localhost:${rp2Port}`, shotsDir: join(dir, 'shots') });
   const [emulator, fmrm, nmo] = await Promise.all([
     startIdp(config, await loadOrCreateKeys(sharedKeysDir), config.controlEnabled ? [trainer] : []),
@@ -87,17 +97,25 @@ export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<St
       rpConfig({ port: rp2Port, idpIssuer: issuer, dataDir: dir, clientId: 'nmo-portal', clientSecret: 'nmo-local-test-secret', title: 'Портал НМО', subtitle: 'Непрерывное медицинское образование', requiredTrust: 'standard' }),
     ),
   ]);
-  const rps: RunningRp[] = [fmrm, nmo];
+  const [esiaRps, sink] = await Promise.all([
+    startEsiaRps({ issuer, dataDir: dir, keysDir: config.keysDir, ports: esiaPorts }),
+    startSink(esiaPorts.sink),
+  ]);
+  const rps: RunningRp[] = [fmrm, nmo, ...esiaRps];
 
   const control = controlClient(emulator.url);
   return {
     idp: emulator.url,
     rp: fmrm.url,
     rp2: nmo.url,
+    rpEsia: esiaRps[0]!.url,
+    rpEsia1: esiaRps[1]!.url,
+    sink: sink.url,
+    keysDir: config.keysDir,
     emulator,
     control,
     close: async () => {
-      await Promise.all([emulator.close(), ...rps.map((rp) => rp.close())]);
+      await Promise.all([emulator.close(), sink.close(), ...rps.map((rp) => rp.close())]);
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,127 @@
+/*
+ * ESIA's own error codes, as the real service sends them: authorization errors redirect to the
+ * system with `error`, `error_description: ESIA-0070xx: …` and `state`; token errors are HTTP 400
+ * JSON `{error, error_description, state}`; the person REST API answers `{code, message}`.
+ * English descriptions are what ESIA puts on the wire; Russian meanings are from the methodology
+ * (research §5.2). Leaf module.
+ */
+export interface EsiaCodeEntry {
+  /** OAuth 2.0 `error` sent with it. */
+  error: string;
+  /** Text after `ESIA-0070xx: ` in error_description. */
+  description: string;
+  /** Meaning in Russian (developer page, diagnostics). */
+  meaning: string;
+}
+
+export const esiaCodes = {
+  'ESIA-007002': {
+    error: 'invalid_client',
+    description: 'The client certificate does not match the client_id or is not registered for it.',
+    meaning: 'Несоответствие сертификата и мнемоники информационной системы или отсутствие сертификата для данной системы в ЕСИА',
+  },
+  'ESIA-007003': {
+    error: 'invalid_request',
+    description: 'The request is missing a required parameter, includes an invalid parameter value, or includes a parameter more than once.',
+    meaning: 'В запросе отсутствует обязательный параметр, запрос включает неверное значение параметра или включает параметр несколько раз',
+  },
+  'ESIA-007004': {
+    error: 'access_denied',
+    description: 'The resource owner or authorization server denied the request.',
+    meaning: 'Владелец ресурса или сервис авторизации отклонил запрос',
+  },
+  'ESIA-007005': {
+    error: 'unauthorized_client',
+    description: 'The client is not authorized to request an access token using this method.',
+    meaning: 'Система-клиент не имеет права запрашивать получение маркера доступа таким методом',
+  },
+  'ESIA-007006': {
+    error: 'invalid_scope',
+    description: 'The requested scope is invalid, unknown, or malformed.',
+    meaning: 'Запрошенная область доступа (scope) указана неверно, неизвестна или сформирована некорректно',
+  },
+  'ESIA-007009': {
+    error: 'unsupported_grant_type',
+    description: 'The authorization grant type is not supported by the authorization server.',
+    meaning: 'Сервис авторизации не поддерживает получение маркера доступа этим методом',
+  },
+  'ESIA-007011': {
+    error: 'invalid_grant',
+    description:
+      'The provided authorization grant or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
+    meaning:
+      'Авторизационный код или маркер обновления недействителен, просрочен, отозван или не соответствует адресу ресурса, указанному в запросе на авторизацию, или был выдан другой системе-клиенту',
+  },
+  'ESIA-007012': {
+    error: 'unsupported_response_type',
+    description: 'The authorization server does not support obtaining an authorization code using this method.',
+    meaning: 'Тип авторизационного кода не поддерживается сервисом авторизации',
+  },
+  'ESIA-007013': {
+    error: 'invalid_scope',
+    description: 'The request does not contain the scope.',
+    meaning: 'Запрос не содержит указания на область доступа (scope)',
+  },
+  'ESIA-007014': {
+    error: 'invalid_request',
+    description: "The request doesn't contain the mandatory parameter",
+    meaning: 'Запрос не содержит обязательного параметра',
+  },
+  'ESIA-007015': {
+    error: 'invalid_request',
+    description: 'The request time is invalid.',
+    meaning: 'Неверное время запроса',
+  },
+  'ESIA-007023': {
+    error: 'invalid_request',
+    description: 'The redirect_uri is not among the URIs allowed for the system.',
+    meaning: 'Указанный в запросе <redirect_uri> отсутствует среди разрешенных для ИС',
+  },
+  'ESIA-007053': {
+    error: 'access_denied',
+    description: 'OAuthErrorEnum.clientSecretWrong',
+    meaning:
+      'client_secret сформирован некорректно: не соответствует строке-сертификату, информационной системе, или используемый сертификат не активен',
+  },
+  'ESIA-007055': {
+    error: 'access_denied',
+    description: 'Login with an unconfirmed account.',
+    meaning: 'Вход в систему осуществляется с неподтвержденной учетной записью',
+  },
+} as const satisfies Record<string, EsiaCodeEntry>;
+
+export type EsiaCode = keyof typeof esiaCodes;
+
+/** Person REST API errors. */
+export const restCodes = {
+  'ESIA-005011': { status: 401, message: 'SecurityErrorEnum.invalidToken', meaning: 'Маркер доступа недействителен (подпись, формат или отзыв)' },
+  'ESIA-005013': { status: 401, message: 'SecurityErrorEnum.expiredToken', meaning: 'Срок действия маркера доступа истёк' },
+  'ESIA-005029': { status: 403, message: 'SecurityErrorEnum.scopeNotAllowed', meaning: 'Маркер не даёт доступа к этим данным (нет нужной области доступа или чужой oid)' },
+} as const;
+
+export type RestCode = keyof typeof restCodes;
+
+/**
+ * A refusal on the ESIA face. `diagnosis` says exactly what is wrong (never sent to the system,
+ * only to the log, the audit journal and the developer page under the reference code).
+ */
+export class EsiaProtocolError extends Error {
+  override name = 'EsiaProtocolError';
+  constructor(
+    readonly code: EsiaCode,
+    readonly diagnosis: string,
+    readonly evidence: Record<string, unknown> = {},
+    /** Appended to the description in brackets, as ESIA does for 007014: "[client_certificate_hash]". */
+    readonly parameter?: string,
+  ) {
+    super(`${code}: ${diagnosis}`);
+  }
+
+  get error(): string {
+    return esiaCodes[this.code].error;
+  }
+
+  get description(): string {
+    return `${this.code}: ${esiaCodes[this.code].description}${this.parameter ? ` [${this.parameter}]` : ''}`;
+  }
+}

@@ -1,0 +1,42 @@
+/*
+ * Builds the ESIA face: systems registry (config/systems.json), ESIA's signing keys (generated on
+ * first start under <keysDir>/esia/), tokens, diagnostics, the internal oidc-provider client of
+ * every system (so the same sign-in screens serve both faces), and the routes.
+ */
+import type Router from '@koa/router';
+import type { Services } from '../services.ts';
+import { Diagnostics } from './diagnostics.ts';
+import { esiaRoutes, internalClientId, returnPath, type EsiaFace } from './router.ts';
+import { loadOrCreateSigningKeys, SystemRegistry, type EsiaSystem } from './systems.ts';
+import { TokenService } from './tokens.ts';
+
+export type { EsiaFace } from './router.ts';
+
+export interface EsiaOptions {
+  systemsFile: string;
+  keysDir: string;
+  /** Stores an oidc-provider client (validated by the provider's own schema). */
+  registerClient(client: Record<string, unknown>): Promise<void>;
+}
+
+export async function createEsiaFace(s: Services, options: EsiaOptions): Promise<{ face: EsiaFace; router: Router }> {
+  const [registry, keys] = await Promise.all([SystemRegistry.load(options.systemsFile, options.keysDir), loadOrCreateSigningKeys(options.keysDir)]);
+  const issuerOrigin = s.provider.issuer.replace(/\/$/, '');
+  const face: EsiaFace = {
+    registry,
+    tokens: new TokenService(keys, registry.settings),
+    diagnostics: new Diagnostics(),
+    registerInternalClient: (system: EsiaSystem) =>
+      options.registerClient({
+        client_id: internalClientId(system.clientId),
+        client_name: system.name,
+        redirect_uris: [`${issuerOrigin}${returnPath}`],
+        token_endpoint_auth_method: 'none',
+        grant_types: ['authorization_code'],
+        response_types: ['code'],
+        scope: 'openid',
+      }),
+  };
+  for (const system of registry.all()) await face.registerInternalClient(system);
+  return { face, router: esiaRoutes(s, face) };
+}

@@ -1,0 +1,194 @@
+/*
+ * ESIA's tokens: authorization codes and refresh tokens (opaque, single use, in memory), and the
+ * access and id tokens as JWTs shaped like the real ones (research §3.3–3.4): headers ver/sbt/typ,
+ * no kid; `urn:esia:sbj_id`, `sub` and oids as JSON numbers; person scopes with `?oid=`. Signed
+ * RS256 by default, GOST3410_2012_256 when the system is registered so.
+ *
+ * Times: iat/exp follow the wall clock (the system checks them with its own clock); lifetimes also
+ * run on the run's clock, so advancing it in a scenario expires a code or a token.
+ */
+import { createPrivateKey, createPublicKey, createSign, createVerify, randomUUID, type KeyObject } from 'node:crypto';
+import { decodeBase64Loose, encodeBase64Url, GOST_JWT_ALG, importPrivateKey, parseCertificate, publicKeyFromPrivate, signGostJwt, verifyGostJwt, type GostPublicKey } from '../../lib/gost/index.ts';
+import type { Run } from '../runs.ts';
+import type { EsiaSettings, EsiaSigningKeys, TokenAlg } from './systems.ts';
+
+export interface CodeGrant {
+  clientId: string;
+  redirectUri: string;
+  scopes: string[];
+  oid: string;
+  run: Run;
+  amr: string[];
+  authTime: number;
+  sid: string;
+  offline: boolean;
+  issuedWall: number;
+  issuedRun: number;
+  used: boolean;
+}
+
+export interface RefreshGrant {
+  clientId: string;
+  scopes: string[];
+  oid: string;
+  run: Run;
+  amr: string[];
+  authTime: number;
+  sid: string;
+  issuedWall: number;
+  issuedRun: number;
+}
+
+interface IssuedAccess {
+  run?: Run;
+  issuedWall: number;
+  issuedRun: number;
+  revoked: boolean;
+}
+
+const maxEntries = 50_000;
+
+function remember<V>(map: Map<string, V>, key: string, value: V): void {
+  if (map.size >= maxEntries) map.delete(map.keys().next().value as string);
+  map.set(key, value);
+}
+
+/** Seconds elapsed since issue: the larger of wall time and the run's clock. */
+export function elapsedSeconds(issued: { issuedWall: number; issuedRun: number; run?: Run }): number {
+  const wall = Date.now() - issued.issuedWall;
+  const run = issued.run ? issued.run.clock.now() - issued.issuedRun : 0;
+  return Math.max(wall, run) / 1000;
+}
+
+export class TokenService {
+  readonly codes = new Map<string, CodeGrant>();
+  readonly refreshTokens = new Map<string, RefreshGrant>();
+  readonly #access = new Map<string, IssuedAccess>();
+  readonly #rsaKey: KeyObject;
+  readonly #rsaPublic: KeyObject;
+  readonly #gostPublic: GostPublicKey;
+
+  constructor(
+    readonly keys: EsiaSigningKeys,
+    readonly settings: EsiaSettings,
+  ) {
+    this.#rsaKey = createPrivateKey(keys.rsa.privateKeyPem);
+    this.#rsaPublic = createPublicKey(keys.rsa.certificatePem);
+    this.#gostPublic = parseCertificate(keys.gost.certificatePem).gostPublicKey ?? publicKeyFromPrivate(importPrivateKey(keys.gost.privateKeyPem));
+  }
+
+  newCode(grant: Omit<CodeGrant, 'used' | 'issuedWall' | 'issuedRun'>): string {
+    const code = `${randomUUID()}`;
+    remember(this.codes, code, { ...grant, used: false, issuedWall: Date.now(), issuedRun: grant.run.clock.now() });
+    return code;
+  }
+
+  newRefreshToken(grant: Omit<RefreshGrant, 'issuedWall' | 'issuedRun'>): string {
+    const token = randomUUID();
+    remember(this.refreshTokens, token, { ...grant, issuedWall: Date.now(), issuedRun: grant.run.clock.now() });
+    return token;
+  }
+
+  sign(header: Record<string, unknown>, payload: Record<string, unknown>, alg: TokenAlg): string {
+    if (alg === GOST_JWT_ALG) return signGostJwt({ ...header, alg }, payload, this.keys.gost.privateKey);
+    const input = `${encodeBase64Url(new TextEncoder().encode(JSON.stringify({ ...header, alg: 'RS256' })))}.${encodeBase64Url(new TextEncoder().encode(JSON.stringify(payload)))}`;
+    const signature = createSign('RSA-SHA256').update(input).sign(this.#rsaKey);
+    return `${input}.${encodeBase64Url(signature)}`;
+  }
+
+  /** The access token: scopes of a person get `?oid=`, openid stays bare. */
+  accessToken(o: { clientId: string; scopes: string[]; oid?: string; sid: string; alg: TokenAlg; run?: Run }): { token: string; exp: number } {
+    const iat = Math.floor(Date.now() / 1000);
+    const exp = iat + this.settings.accessTokenTtlSeconds;
+    const scope = o.scopes.map((s) => (o.oid && s !== 'openid' && !s.includes('?') ? `${s}?oid=${o.oid}` : s)).join(' ');
+    const jti = randomUUID();
+    const payload: Record<string, unknown> = {
+      nbf: iat,
+      scope,
+      jti,
+      iss: this.settings.issuer,
+      'urn:esia:sid': o.sid,
+      ...(o.oid ? { 'urn:esia:sbj_id': Number(o.oid) } : {}),
+      exp,
+      iat,
+      client_id: o.clientId,
+    };
+    remember(this.#access, jti, { ...(o.run ? { run: o.run } : {}), issuedWall: Date.now(), issuedRun: o.run?.clock.now() ?? 0, revoked: false });
+    return { token: this.sign({ ver: 1, typ: 'JWT', sbt: 'access' }, payload, o.alg), exp };
+  }
+
+  idToken(o: { clientId: string; oid: string; sid: string; amr: string[]; authTime: number; trusted: boolean; alg: TokenAlg }): string {
+    const iat = Math.floor(Date.now() / 1000);
+    const method = esiaAuthMethod(o.amr);
+    const oid = Number(o.oid);
+    return this.sign(
+      { ver: 0, typ: 'JWT', sbt: 'id' },
+      {
+        aud: o.clientId,
+        sub: oid,
+        nbf: iat,
+        amr: method,
+        'urn:esia:amd': method,
+        auth_time: Math.floor(o.authTime / 1000),
+        iss: this.settings.issuer,
+        'urn:esia:sid': o.sid,
+        'urn:esia:sbj': {
+          'urn:esia:sbj:typ': 'P',
+          ...(o.trusted ? { 'urn:esia:sbj:is_tru': true } : {}),
+          'urn:esia:sbj:oid': oid,
+          'urn:esia:sbj:nam': `OID.${oid}`,
+        },
+        exp: iat + this.settings.idTokenTtlSeconds,
+        iat,
+      },
+      o.alg,
+    );
+  }
+
+  /** Checks an access token presented to the REST API; the reason names what is wrong. */
+  verifyAccess(token: string): { ok: true; payload: Record<string, unknown> } | { ok: false; code: 'ESIA-005011' | 'ESIA-005013'; reason: string } {
+    const parts = token.split('.');
+    if (parts.length !== 3) return { ok: false, code: 'ESIA-005011', reason: 'not a JWT (three dot-separated parts)' };
+    let header: Record<string, unknown>;
+    let payload: Record<string, unknown>;
+    try {
+      header = JSON.parse(new TextDecoder().decode(decodeBase64Loose(parts[0]!))) as Record<string, unknown>;
+      payload = JSON.parse(new TextDecoder().decode(decodeBase64Loose(parts[1]!))) as Record<string, unknown>;
+    } catch {
+      return { ok: false, code: 'ESIA-005011', reason: 'header or payload is not base64url JSON' };
+    }
+    if (header.sbt !== 'access') return { ok: false, code: 'ESIA-005011', reason: `token type sbt=${String(header.sbt)}; the REST API takes the access_token, not the id_token` };
+    let valid = false;
+    if (header.alg === 'RS256') {
+      valid = createVerify('RSA-SHA256').update(`${parts[0]}.${parts[1]}`).verify(this.#rsaPublic, Buffer.from(decodeBase64Loose(parts[2]!)));
+    } else if (header.alg === GOST_JWT_ALG) {
+      valid = verifyGostJwt(token, this.#gostPublic).valid;
+    }
+    if (!valid) return { ok: false, code: 'ESIA-005011', reason: `signature (${String(header.alg)}) does not verify with the emulator's key: the token was changed or issued by another emulator instance` };
+    const issued = this.#access.get(String(payload.jti));
+    if (!issued) return { ok: false, code: 'ESIA-005011', reason: 'token unknown to this emulator (issued before a restart)' };
+    if (issued.revoked) return { ok: false, code: 'ESIA-005011', reason: 'token revoked (logout)' };
+    const age = elapsedSeconds(issued);
+    if (age > this.settings.accessTokenTtlSeconds || Date.now() / 1000 > Number(payload.exp)) {
+      return { ok: false, code: 'ESIA-005013', reason: `token expired: issued ${Math.round(age)} s ago, lifetime ${this.settings.accessTokenTtlSeconds} s` };
+    }
+    return { ok: true, payload };
+  }
+
+  /** Ends every token of a session (SSO logout). */
+  revokeSession(sid: string): void {
+    for (const [token, grant] of this.refreshTokens) if (grant.sid === sid) this.refreshTokens.delete(token);
+    void sid;
+  }
+
+  revokeAccess(jti: string): void {
+    const entry = this.#access.get(jti);
+    if (entry) entry.revoked = true;
+  }
+}
+
+/** ESIA's amr/urn:esia:amd: "PWD" for a password sign-in (second factors are not in ESIA's tokens), "DS" for an e-signature. */
+export function esiaAuthMethod(amr: string[]): string {
+  if (amr.includes('ds') || amr.includes('hwk')) return 'DS';
+  return 'PWD';
+}

@@ -1,0 +1,163 @@
+/*
+ * The reference RP's ESIA mode: the same interface as the OIDC EsiaClient (beginLogin, finishLogin,
+ * logoutUrl), speaking ESIA's own protocol instead — v2/ac + v3/te with a raw GOST client_secret
+ * (current), or ac + te with a PKCS#7 one (legacy). It verifies the id_token with ESIA's published
+ * certificate (RS256 or GOST), reads the person from /rs/prns/{oid}, and hands app.ts the same
+ * claims the OIDC mode does, so admission (trust level, register, data match) is identical.
+ */
+import { createPublicKey, createVerify, randomUUID } from 'node:crypto';
+import { GOST_JWT_ALG, parseCertificate, verifyGostJwt } from '../../lib/gost/index.ts';
+import type { EsiaClaims, PendingLogin, SignedIn } from '../esia_client.ts';
+import { RpError } from '../errors.ts';
+import { authorizationUrl, decodeJwt, postToken, tokenParams, type EsiaSigner, type EsiaVersion } from './protocol.ts';
+
+export interface EsiaModeOptions {
+  /** Origin of the emulator (the ESIA base URL a real system would point at the test stand). */
+  base: string;
+  version: EsiaVersion;
+  clientId: string;
+  redirectUri: string;
+  postLogoutRedirectUri: string;
+  signer: EsiaSigner;
+  /** Expected `iss` of ESIA tokens (the emulator's settings.issuer). */
+  issuer?: string;
+  scope?: string;
+}
+
+const defaultScope = 'openid fullname birthdate gender snils inn id_doc email mobile contacts';
+
+function isoDate(ddmmyyyy: unknown): string | undefined {
+  if (typeof ddmmyyyy !== 'string') return undefined;
+  const m = /^(\d{2})\.(\d{2})\.(\d{4})$/.exec(ddmmyyyy);
+  return m ? `${m[3]}-${m[2]}-${m[1]}` : ddmmyyyy;
+}
+
+export class EsiaProtocolClient {
+  #certificates = new Map<string, string>();
+
+  constructor(readonly options: EsiaModeOptions) {}
+
+  get scope(): string {
+    return this.options.scope ?? defaultScope;
+  }
+
+  async beginLogin(prompt?: 'login'): Promise<{ url: URL; pending: PendingLogin }> {
+    void prompt; // ESIA has no prompt=login; a new login after logout asks again anyway.
+    const state = randomUUID();
+    const url = await authorizationUrl({
+      base: this.options.base,
+      version: this.options.version,
+      clientId: this.options.clientId,
+      scope: this.scope,
+      redirectUri: this.options.redirectUri,
+      signer: this.options.signer,
+      state,
+      accessType: 'offline',
+    });
+    return { url, pending: { state, nonce: '', codeVerifier: '' } };
+  }
+
+  async finishLogin(query: string, pending: PendingLogin): Promise<SignedIn> {
+    const q = new URLSearchParams(query);
+    if (q.get('state') !== pending.state) throw new RpError('rp.callback_invalid', [], `state ${q.get('state')} ≠ ${pending.state}`);
+    const error = q.get('error');
+    if (error) {
+      const description = (q.get('error_description') ?? '').slice(0, 300);
+      throw new RpError('rp.login_refused', [{ label: 'Ответ Госуслуг', value: description || error, testid: 'idp-error' }], `ESIA error=${error} ${description}`);
+    }
+    const code = q.get('code');
+    if (!code) throw new RpError('rp.callback_invalid', [], 'callback without code');
+    const state = randomUUID();
+    const params = await tokenParams({
+      version: this.options.version, clientId: this.options.clientId, signer: this.options.signer, grant: 'authorization_code',
+      scope: this.scope, redirectUri: this.options.redirectUri, code, state,
+    });
+    let answer;
+    try {
+      answer = await postToken(this.options.base, this.options.version, params);
+    } catch (err) {
+      throw new RpError('rp.idp_unavailable', [], `token endpoint: ${(err as Error).message}`, { cause: err });
+    }
+    if (answer.status >= 500) throw new RpError('rp.idp_unavailable', [], `token endpoint answered ${answer.status}`);
+    if (answer.status !== 200) throw new RpError('rp.callback_invalid', [], `token endpoint ${answer.status}: ${JSON.stringify(answer.body)}`);
+    if (answer.body.state !== state) throw new RpError('rp.callback_invalid', [], `token response state ${String(answer.body.state)} ≠ ${state}`);
+    const idToken = String(answer.body.id_token ?? '');
+    const accessToken = String(answer.body.access_token ?? '');
+    const id = await this.#verify(idToken);
+    const oid = String((id['urn:esia:sbj'] as Record<string, unknown> | undefined)?.['urn:esia:sbj:oid'] ?? id.sub);
+    const res = await fetch(new URL(`/rs/prns/${oid}?embed=(contacts.elements,documents.elements)`, this.options.base), {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    if (!res.ok) throw new RpError('rp.callback_invalid', [], `/rs/prns/${oid}: ${res.status} ${await res.text()}`);
+    const person = (await res.json()) as Record<string, unknown>;
+    return { claims: this.#claims(oid, id, person), idToken };
+  }
+
+  async logoutUrl(_idToken: string): Promise<URL> {
+    const url = new URL('/idp/ext/Logout', this.options.base);
+    url.searchParams.set('client_id', this.options.clientId);
+    url.searchParams.set('redirect_url', this.options.postLogoutRedirectUri);
+    return url;
+  }
+
+  async #certificate(alg: string): Promise<string> {
+    const name = alg === GOST_JWT_ALG ? 'gost' : 'rsa';
+    let pem = this.#certificates.get(name);
+    if (!pem) {
+      const res = await fetch(new URL(`/public/esia-${name}.cer.pem`, this.options.base));
+      if (!res.ok) throw new RpError('rp.idp_unavailable', [], `ESIA certificate ${name}: ${res.status}`);
+      pem = await res.text();
+      this.#certificates.set(name, pem);
+    }
+    return pem;
+  }
+
+  async #verify(token: string): Promise<Record<string, unknown>> {
+    let decoded;
+    try {
+      decoded = decodeJwt(token);
+    } catch {
+      throw new RpError('rp.callback_invalid', [], 'id_token is not a JWT');
+    }
+    const { header, payload } = decoded;
+    const pem = await this.#certificate(String(header.alg));
+    const [h, p, sig] = token.split('.');
+    const valid = header.alg === GOST_JWT_ALG
+      ? verifyGostJwt(token, parseCertificate(pem).gostPublicKey!).valid
+      : header.alg === 'RS256' && createVerify('RSA-SHA256').update(`${h}.${p}`).verify(createPublicKey(pem), Buffer.from(sig ?? '', 'base64url'));
+    if (!valid) {
+      this.#certificates.clear(); // the emulator may have new keys
+      throw new RpError('rp.callback_invalid', [], `id_token signature (${String(header.alg)}) invalid`);
+    }
+    if (payload.aud !== this.options.clientId) throw new RpError('rp.callback_invalid', [], `id_token aud ${String(payload.aud)}`);
+    if (this.options.issuer && payload.iss !== this.options.issuer) throw new RpError('rp.callback_invalid', [], `id_token iss ${String(payload.iss)}`);
+    if (Number(payload.exp) < Date.now() / 1000) throw new RpError('rp.callback_invalid', [], 'id_token expired');
+    return payload;
+  }
+
+  /** ESIA's person → the claim names admission and the cabinet use. */
+  #claims(oid: string, id: Record<string, unknown>, person: Record<string, unknown>): EsiaClaims {
+    const contacts = ((person.contacts as { elements?: Array<Record<string, unknown>> } | undefined)?.elements ?? []);
+    const documents = ((person.documents as { elements?: Array<Record<string, unknown>> } | undefined)?.elements ?? []);
+    const passportVerified = documents.some((d) => d.type === 'RF_PASSPORT' && d.vrfStu === 'VERIFIED');
+    const trust = person.trusted === true ? 'confirmed' : passportVerified ? 'standard' : 'simplified';
+    const email = contacts.find((c) => c.type === 'EML');
+    const mobile = contacts.find((c) => c.type === 'MBT');
+    const amd = String(id['urn:esia:amd'] ?? id.amr ?? '');
+    return {
+      sub: oid,
+      family_name: person.lastName,
+      given_name: person.firstName,
+      middle_name: person.middleName,
+      birthdate: isoDate(person.birthDate),
+      gender: person.gender === 'F' ? 'female' : person.gender === 'M' ? 'male' : undefined,
+      snils: person.snils,
+      inn: person.inn,
+      email: email?.value,
+      phone_number: mobile?.value,
+      trust_level: trust,
+      amr: amd === 'DS' ? ['hwk'] : ['pwd'],
+      'urn:esia:amd': amd,
+    };
+  }
+}

@@ -1,0 +1,77 @@
+/*
+ * The ESIA face of a test stand: the systems it registers (two reference RPs in ESIA mode and two
+ * protocol test systems whose redirect URIs land on a capture page), the RPs themselves, and that
+ * capture page ("sink"), which shows what ESIA sent back: code, state or the ESIA error.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { readTestSystemKeys } from '../../idp/esia/systems.ts';
+import { rpConfig, type RpConfig } from '../../relying-party/config.ts';
+import type { EsiaSigner } from '../../relying-party/esia/protocol.ts';
+import { startRp, type RunningRp } from '../../relying-party/server.ts';
+
+export const esiaSystemIds = { gost: 'FMRM01', legacy: 'FMRM02', proto: 'PROTO01', limited: 'PROTO02' } as const;
+
+export interface EsiaPorts {
+  rpEsia: number;
+  rpEsia1: number;
+  sink: number;
+}
+
+/** config/systems.json of a stand. */
+export function esiaSystemsFile(ports: EsiaPorts): Record<string, unknown> {
+  const sink = `http://localhost:${ports.sink}`;
+  return {
+    settings: { timestampWindowSeconds: 600 },
+    systems: [
+      { client_id: esiaSystemIds.gost, name: 'ФМРМ (ЕСИА, ГОСТ)', certificates: ['generated:gost'], redirect_uris: [`http://localhost:${ports.rpEsia}/callback`, `http://localhost:${ports.rpEsia}/logged-out`], token_alg: 'GOST3410_2012_256' },
+      { client_id: esiaSystemIds.legacy, name: 'ФМРМ (ЕСИА, PKCS#7)', certificates: ['generated:rsa', 'generated:gost'], redirect_uris: [`http://localhost:${ports.rpEsia1}/callback`, `http://localhost:${ports.rpEsia1}/logged-out`], token_alg: 'RS256' },
+      {
+        client_id: esiaSystemIds.proto, name: 'Тестовая система протокола', certificates: ['generated:gost', 'generated:rsa'],
+        redirect_uris: [`${sink}/cb`, `${sink}/cb2`],
+        scopes: ['openid', 'fullname', 'birthdate', 'gender', 'snils', 'inn', 'id_doc', 'email', 'mobile', 'contacts', 'addresses', 'prm_chg'],
+      },
+      { client_id: esiaSystemIds.limited, name: 'Система без client_credentials', certificates: ['generated:gost'], redirect_uris: [`${sink}/limited`], grant_types: ['authorization_code'] },
+    ],
+  };
+}
+
+export async function signerOf(keysDir: string, clientId: string, kind: EsiaSigner['kind']): Promise<EsiaSigner> {
+  const keys = await readTestSystemKeys(keysDir, clientId);
+  const pair = kind === 'cms-rsa' ? keys.rsa : keys.gost;
+  if (!pair) throw new Error(`no generated ${kind === 'cms-rsa' ? 'RSA' : 'GOST'} keys for ${clientId} in ${keysDir}; is it in the systems file with "generated:…"?`);
+  return { kind, ...pair };
+}
+
+/** The two reference RPs in ESIA mode (after the emulator made the systems' keys). */
+export async function startEsiaRps(o: { issuer: string; dataDir: string; keysDir: string; ports: EsiaPorts; esiaIssuer?: string }): Promise<RunningRp[]> {
+  const base: Partial<RpConfig> = { idpIssuer: o.issuer, dataDir: o.dataDir };
+  return Promise.all([
+    startRp(rpConfig({ ...base, port: o.ports.rpEsia, clientId: esiaSystemIds.gost, esia: { version: 'v2', signer: await signerOf(o.keysDir, esiaSystemIds.gost, 'raw') } })),
+    startRp(rpConfig({ ...base, port: o.ports.rpEsia1, clientId: esiaSystemIds.legacy, esia: { version: 'v1', signer: await signerOf(o.keysDir, esiaSystemIds.legacy, 'cms-rsa') } })),
+  ]);
+}
+
+const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+
+/** A system's redirect_uri that just shows what arrived (body[data-error-code] = the ESIA code). */
+export async function startSink(port: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? '/', `http://localhost:${port}`);
+    const q = url.searchParams;
+    const code = /^(ESIA-\d{6})/.exec(q.get('error_description') ?? '')?.[1] ?? '';
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+    res.end(`<!doctype html><html><body data-screen="system-callback"${code ? ` data-error-code="${code}"` : ''}>
+<p data-testid="callback" data-code="${escape(q.get('code') ?? '')}" data-state="${escape(q.get('state') ?? '')}" data-error="${escape(q.get('error') ?? '')}">${escape(url.pathname)}</p>
+<p>${escape(q.get('error') ?? '')} ${escape(q.get('error_description') ?? '')}</p></body></html>`);
+  });
+  await new Promise<void>((ok) => server.listen(port, '127.0.0.1', () => ok()));
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://localhost:${actual}`,
+    close: () => new Promise<void>((ok) => {
+      server.closeAllConnections();
+      server.close(() => ok());
+    }),
+  };
+}
