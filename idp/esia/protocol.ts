@@ -230,7 +230,7 @@ export async function verifyCmsRequest(kind: RequestKind, params: Params, regist
     }
   }
   if (first.valid) {
-    const certificate = system.certificates.find((c) => signer && c.hash === toHex(streebog256(signer.der)))!;
+    const certificate = registry.byCertificateDer(signer!.der)!.certificate;
     return { system, certificate, order: candidates[0]!.fields, form: `CMS ${first.attached ? 'attached' : 'detached'}${first.signedAttributes ? ' with signed attributes' : ''}` };
   }
   if (!signer) {

@@ -185,9 +185,19 @@ export class SystemRegistry {
     return undefined;
   }
 
-  /** The system that registered a certificate with this DER (v1 CMS signer lookup). */
+  /**
+   * The system that registered this certificate (v1 CMS signer lookup): by its DER, else by its
+   * public key — some libraries (node-forge) re-encode the certificate they embed in the CMS.
+   */
   byCertificateDer(der: Uint8Array): { system: EsiaSystem; certificate: RegisteredCertificate } | undefined {
-    return this.byHash(clientCertificateHash(der));
+    const exact = this.byHash(clientCertificateHash(der));
+    if (exact) return exact;
+    const spki = Buffer.from(parseCertificate(der).spki).toString('hex');
+    for (const system of this.#systems.values()) {
+      const certificate = system.certificates.find((c) => Buffer.from(c.parsed.spki).toString('hex') === spki);
+      if (certificate) return { system, certificate };
+    }
+    return undefined;
   }
 
   async add(config: SystemConfig): Promise<EsiaSystem> {
