@@ -4,10 +4,16 @@
  *   --only ID[,ID]   run these scenarios (ids or catalogue IDs such as C2)
  *   --junit FILE     also write JUnit XML
  *   --list [--json]  list scenarios without running them: [{id, title, catalogue}]
+ *   --browser        run them in the system Chromium instead (one browser, one context per scenario)
+ *   --headed         show that browser's window (needs a display)
+ *   --screenshots DIR  where the browser keeps a PNG of every page (default out/screenshots)
  */
 import { mkdir, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { loadScenarios } from './load.ts';
+import type { Browser } from 'playwright-core';
+import type { Driver } from './runner/driver.ts';
+import { HttpBrowser } from './runner/http_browser.ts';
 import { junitXml } from './runner/junit.ts';
 import { runScenario, type ScenarioResult } from './runner/run.ts';
 import { startStand } from './runner/stand.ts';
@@ -32,18 +38,38 @@ async function main(): Promise<number> {
     return 0;
   }
 
+  const inBrowser = process.argv.includes('--browser');
+  const headed = process.argv.includes('--headed');
+  const mode = inBrowser ? 'browser' : 'http';
+  if ((headed || option('--screenshots')) && !inBrowser) {
+    console.error('--headed and --screenshots need --browser.');
+    return 2;
+  }
+  if (headed && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
+    console.error('--headed needs a display, and this session has none (DISPLAY is not set). Run headless (without --headed), or under a desktop or xvfb-run.');
+    return 2;
+  }
+  const screenshots = inBrowser ? (option('--screenshots') ?? join('out', 'screenshots')) : undefined;
+
   const started = performance.now();
   const stand = await startStand();
   const results: ScenarioResult[] = [];
+  let browser: Browser | undefined;
   try {
+    // Loaded only in browser mode: the HTTP run needs no Playwright.
+    const chromium = inBrowser ? await import('./runner/chromium_driver.ts') : undefined;
+    if (chromium) browser = await chromium.launchChromium({ headed });
+    const apps = chromium?.standApps(stand);
     for (const scenario of chosen) {
-      const result = await runScenario(stand, scenario);
+      const driver: Driver = chromium && browser ? new chromium.ChromiumDriver(browser, { screenshotsDir: screenshots, name: scenario.id, apps }) : new HttpBrowser();
+      const result = await runScenario(stand, scenario, driver).finally(() => driver.close());
       results.push(result);
       const mark = result.ok ? 'ok  ' : 'FAIL';
       console.log(`${mark} ${result.id.padEnd(44)} ${result.catalogue.join(',').padEnd(12)} ${result.durationMs.toFixed(0).padStart(5)} ms`);
       if (!result.ok) console.log(`     ${result.failure}`);
     }
   } finally {
+    await browser?.close();
     await stand.close();
   }
   const elapsed = performance.now() - started;
@@ -51,10 +77,10 @@ async function main(): Promise<number> {
   const junit = option('--junit');
   if (junit) {
     await mkdir(dirname(junit), { recursive: true });
-    await writeFile(junit, junitXml(results, 'esia-emulator scenarios (http)', elapsed));
+    await writeFile(junit, junitXml(results, `esia-emulator scenarios (${mode})`, elapsed));
   }
   console.log(`\n${results.length - failed} passed, ${failed} failed`);
-  console.log(`scenarios: ${results.length} in ${(elapsed / 1000).toFixed(2)} s${junit ? `, JUnit: ${junit}` : ''}`);
+  console.log(`scenarios: ${results.length} in ${(elapsed / 1000).toFixed(2)} s${inBrowser ? ' in Chromium' : ''}${junit ? `, JUnit: ${junit}` : ''}${screenshots ? `, screenshots: ${screenshots}` : ''}`);
   return failed ? 1 : 0;
 }
 

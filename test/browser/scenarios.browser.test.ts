@@ -1,0 +1,41 @@
+/*
+ * Every scenario of scenarios/catalogue, in real Chromium (Debian's, never downloaded): one stand,
+ * one isolated run and one browser for the file, a fresh browser context per scenario. A PNG of every page goes to
+ * out/screenshots/<scenario>/. Without Chromium the run fails and says how to install it.
+ */
+import test from 'ava';
+import { join } from 'node:path';
+import type { Browser } from 'playwright-core';
+import { loadScenarios } from '../../scenarios/load.ts';
+import { ChromiumDriver, launchChromium, standApps } from '../../scenarios/runner/chromium_driver.ts';
+import { runScenario } from '../../scenarios/runner/run.ts';
+import { newRun, type Stand, startStand } from '../../scenarios/runner/stand.ts';
+
+const screenshotsDir = join(import.meta.dirname, '..', '..', 'out', 'screenshots');
+const scenarios = await loadScenarios();
+let browser: Browser;
+let stand: Stand;
+let apps: Record<string, string>;
+let run: string;
+
+test.before(async () => {
+  // First, so that a missing Chromium fails at once with its install instructions.
+  browser = await launchChromium();
+  stand = await startStand();
+  apps = standApps(stand);
+  // An isolated run, as the HTTP suite: no dependence on (or disturbance of) the main run's state.
+  run = (await newRun(stand)).run;
+});
+test.after.always(async () => {
+  await browser?.close();
+  await stand?.close();
+});
+
+for (const scenario of scenarios) {
+  // Serial: scenarios share the stand and each starts with a reset to the fixtures.
+  test.serial(`in Chromium: ${scenario.id}: ${scenario.title} [${scenario.catalogue.join(', ')}]`, async (t) => {
+    const driver = new ChromiumDriver(browser, { screenshotsDir, name: scenario.id, apps });
+    const result = await runScenario(stand, scenario, driver, { run }).finally(() => driver.close());
+    t.true(result.ok, `${result.failure}\ntrail:\n${result.trail.map((p) => `  ${p.status} ${p.screen} ${p.error} ${p.url}`).join('\n')}\nscreenshots: ${join(screenshotsDir, scenario.id)}`);
+  });
+}
