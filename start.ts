@@ -8,8 +8,9 @@ import { join, resolve } from 'node:path';
 import { readPersonaFixtures } from './idp/adapters/account_repository.ts';
 import { startIdp } from './idp/app.ts';
 import { configFromEnv, loadConfig } from './idp/config/index.ts';
+import { readTestSystemKeys } from './idp/esia/systems.ts';
 import { rpConfig } from './relying-party/config.ts';
-import { startRp } from './relying-party/server.ts';
+import { startRp, type RunningRp } from './relying-party/server.ts';
 import { trainerRoutes } from './trainer/routes.ts';
 
 const started = performance.now();
@@ -29,7 +30,7 @@ async function main(): Promise<void> {
     ? [trainerRoutes({ rpUrl: `http://localhost:${rpPort}`, rp2Url: `http://localhost:${rpPort + 1}`, shotsDir: resolve('out/gallery/shots') })]
     : [];
   const idp = await startIdp(config, undefined, trainer);
-  const rps = env.ESIA_RP === 'off'
+  const rps: RunningRp[] = env.ESIA_RP === 'off'
     ? []
     : await Promise.all([
         startRp(rpConfig({ port: rpPort, idpIssuer: idp.url, dataDir: config.dataDir, host: config.host })),
@@ -47,6 +48,19 @@ async function main(): Promise<void> {
           }),
         ),
       ]);
+  // The same ФМРМ speaking ESIA's own protocol (config/systems.json: FMRM01 current GOST, FMRM02 legacy PKCS#7).
+  const esiaRps: RunningRp[] = [];
+  if (env.ESIA_RP !== 'off') {
+    const [gost, legacy] = await Promise.all([readTestSystemKeys(config.keysDir, 'FMRM01'), readTestSystemKeys(config.keysDir, 'FMRM02')]);
+    const common = { idpIssuer: idp.url, dataDir: config.dataDir, host: config.host, title: 'ФМРМ' };
+    if (gost.gost) {
+      esiaRps.push(await startRp(rpConfig({ ...common, port: rpPort + 2, clientId: 'FMRM01', subtitle: 'через протокол ЕСИА (v2/ac + v3/te, ГОСТ)', esia: { version: 'v2', signer: { kind: 'raw', ...gost.gost } } })));
+    }
+    if (legacy.rsa) {
+      esiaRps.push(await startRp(rpConfig({ ...common, port: rpPort + 3, clientId: 'FMRM02', subtitle: 'через протокол ЕСИА (ac + te, PKCS#7)', esia: { version: 'v1', signer: { kind: 'cms-rsa', ...legacy.rsa } } })));
+    }
+    rps.push(...esiaRps);
+  }
   const readyMs = performance.now() - started;
 
   const passwords = new Map((await readPersonaFixtures(config.fixturesFile)).map((p) => [p.persona, p.password]));
@@ -55,6 +69,7 @@ async function main(): Promise<void> {
   Emulator (OIDC issuer)   ${idp.url}    discovery: ${idp.url}/.well-known/openid-configuration
   ФМРМ relying party       ${rps[0]?.url ?? 'off'}
   Second system (SSO)      ${rps[1]?.url ?? 'off'}
+  ФМРМ over ESIA protocol  ${esiaRps.map((rp) => rp.url).join('  ') || 'off'}   (systems: config/systems.json, /__control/esia)
   Control API              ${config.controlEnabled ? `${idp.url}/__control` : 'off'}
   Trainer gallery          ${config.controlEnabled ? `${idp.url}/trainer` : 'off (needs the control API)'}
   Data                     ${resolve(config.dataDir)}   listening on ${config.host}

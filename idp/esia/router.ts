@@ -20,6 +20,7 @@ import type { Context, Next } from 'koa';
 import { newReference } from '../errors/reference.ts';
 import { type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
+import { consentPage } from './consent.ts';
 import { Diagnostics, diagnosisPage, esiaErrorPage } from './diagnostics.ts';
 import { EsiaProtocolError, restCodes, type RestCode } from './errors.ts';
 import { collection, collections, element, embedNames, hasAny, parseEmbed, personRoot, scopesFor, type Collection } from './person.ts';
@@ -52,6 +53,15 @@ interface Pending {
   created: number;
 }
 
+interface SignedIn {
+  p: Pending;
+  oid: string;
+  run: Run;
+  amr: string[];
+  authTime: number;
+  sid: string;
+}
+
 type Outcome = { redirect: string; state?: string } | { json: true; state?: string } | { page: true };
 
 function firstValues(source: Record<string, unknown>): Params {
@@ -67,6 +77,24 @@ export function esiaRoutes(s: Services, face: EsiaFace): Router {
   const settings = registry.settings;
   const issuerOrigin = s.provider.issuer.replace(/\/$/, '');
   const pending = new Map<string, Pending>();
+  /** Signed-in browsers waiting on the consent screen, and what each account granted to each system. */
+  const awaitingConsent = new Map<string, SignedIn>();
+  // Kept on the account object: a reset of the run (new account objects) forgets the grants too.
+  const consents = new WeakMap<object, Set<string>>();
+  const consentKey = (o: SignedIn) => `${o.p.system.clientId}|${[...o.p.scopes].sort().join(' ')}`;
+  const consented = {
+    has: (o: SignedIn) => {
+      const account = o.run.accounts.byOid(o.oid);
+      return !!account && !!consents.get(account)?.has(consentKey(o));
+    },
+    add: (o: SignedIn) => {
+      const account = o.run.accounts.byOid(o.oid);
+      if (!account) return;
+      const set = consents.get(account) ?? new Set<string>();
+      set.add(consentKey(o));
+      consents.set(account, set);
+    },
+  };
   const router = new Router();
 
   const browserRun = (ctx: Context): Run => s.runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? s.runs.main;
@@ -186,17 +214,50 @@ export function esiaRoutes(s: Services, face: EsiaFace): Router {
       );
       return;
     }
+    const signedIn: SignedIn = {
+      p, oid: owner.account.oid, run: owner.run, amr: (ac.amr as string[] | undefined) ?? ['pwd'],
+      authTime: (ac.authTime ?? Math.floor(Date.now() / 1000)) * 1000, sid: ac.sessionUid ?? randomUUID(),
+    };
+    if (p.system.consent && !consented.has(signedIn)) {
+      const id = randomUUID();
+      if (awaitingConsent.size > 20_000) awaitingConsent.delete(awaitingConsent.keys().next().value as string);
+      awaitingConsent.set(id, signedIn);
+      ctx.state.audit.action = 'esia consent asked';
+      ctx.type = 'html';
+      ctx.body = consentPage({ id, systemName: p.system.name, scopes: p.scopes }).value;
+      return;
+    }
+    issueCode(ctx, signedIn);
+  });
+
+  function issueCode(ctx: Context, o: SignedIn): void {
+    const { p } = o;
     const code = tokens.newCode({
-      clientId: p.system.clientId, redirectUri: p.redirectUri, scopes: p.scopes, oid: owner.account.oid, run: owner.run,
-      amr: (ac.amr as string[] | undefined) ?? ['pwd'], authTime: (ac.authTime ?? Math.floor(Date.now() / 1000)) * 1000,
-      sid: ac.sessionUid ?? randomUUID(), offline: p.offline,
+      clientId: p.system.clientId, redirectUri: p.redirectUri, scopes: p.scopes, oid: o.oid, run: o.run, amr: o.amr, authTime: o.authTime, sid: o.sid, offline: p.offline,
     });
-    Object.assign(ctx.state.audit, { action: 'esia code issued', account: owner.account.oid });
+    Object.assign(ctx.state.audit, { action: 'esia code issued', account: o.oid, client: p.system.clientId });
     const url = new URL(p.redirectUri);
     url.searchParams.set('code', code);
     url.searchParams.set('state', p.state);
     ctx.status = 302;
     ctx.redirect(url.href);
+  }
+
+  // «Предоставить» / «Отказать» on the consent screen.
+  router.post('/aas/oauth2/_consent', bodyParser({ enableTypes: ['form'], formLimit: '16kb' }), (ctx) => {
+    const body = firstValues((ctx.request.body ?? {}) as Record<string, unknown>);
+    const o = awaitingConsent.get(body.id ?? '');
+    if (!o) {
+      refuse(ctx, '/aas/oauth2/_consent', new EsiaProtocolError('ESIA-007003', 'the consent screen this form comes from is unknown or already answered'), body, { page: true });
+      return;
+    }
+    awaitingConsent.delete(body.id!);
+    if (body.decision !== 'grant') {
+      refuse(ctx, '/aas/oauth2/_consent', new EsiaProtocolError('ESIA-007004', `the user refused to grant ${o.p.scopes.join(' ')} to ${o.p.system.clientId}`, { scopes: o.p.scopes }), { client_id: o.p.system.clientId, state: o.p.state }, { redirect: o.p.redirectUri, state: o.p.state });
+      return;
+    }
+    consented.add(o);
+    issueCode(ctx, o);
   });
 
   const form = bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb', jsonLimit: '64kb' });

@@ -38,6 +38,8 @@ export interface SystemConfig {
   scopes?: string[];
   grant_types?: GrantType[];
   token_alg?: TokenAlg;
+  /** Show ESIA's «Предоставление прав доступа» screen before the first code (default false). */
+  consent?: boolean;
 }
 
 export interface EsiaSettings {
@@ -81,6 +83,7 @@ export interface EsiaSystem {
   scopes: string[];
   grantTypes: GrantType[];
   tokenAlg: TokenAlg;
+  consent: boolean;
 }
 
 export interface TestSystemKeys {
@@ -240,6 +243,7 @@ export class SystemRegistry {
       scopes,
       grantTypes: config.grant_types ?? [...grantTypes],
       tokenAlg,
+      consent: config.consent === true,
     };
     this.#systems.set(system.clientId, system);
     return system;

@@ -31,7 +31,7 @@ export function esiaSystemsFile(ports: EsiaPorts): Record<string, unknown> {
         redirect_uris: [`${sink}/cb`, `${sink}/cb2`],
         scopes: ['openid', 'fullname', 'birthdate', 'gender', 'snils', 'inn', 'id_doc', 'email', 'mobile', 'contacts', 'addresses', 'prm_chg'],
       },
-      { client_id: esiaSystemIds.limited, name: 'Система без client_credentials', certificates: ['generated:gost'], redirect_uris: [`${sink}/limited`], grant_types: ['authorization_code'] },
+      { client_id: esiaSystemIds.limited, name: 'Система без client_credentials, с экраном согласия', certificates: ['generated:gost'], redirect_uris: [`${sink}/limited`], grant_types: ['authorization_code'], consent: true },
     ],
   };
 }
