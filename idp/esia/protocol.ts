@@ -14,7 +14,7 @@ import {
   decodeBase64Loose, streebog256, toHex, verifyCmsSignedData, verifyRawClientSecret, type CmsVerifyResult,
 } from '../../lib/gost/index.ts';
 import { EsiaProtocolError } from './errors.ts';
-import type { EsiaSettings, EsiaSystem, RegisteredCertificate, SystemRegistry } from './systems.ts';
+import { knownScopes, type EsiaSettings, type EsiaSystem, type RegisteredCertificate, type SystemRegistry } from './systems.ts';
 
 export type Params = Record<string, string>;
 
@@ -139,6 +139,28 @@ function hashMistake(hash: string, certificates: RegisteredCertificate[]): strin
   return undefined;
 }
 
+/** ESIA refuses a certificate that is not active (expired or not yet valid) with 007053. */
+function inactive(certificate: RegisteredCertificate): void {
+  const now = Date.now();
+  const { notBefore, notAfter, subject } = certificate.parsed;
+  if (now < notBefore.getTime() || now > notAfter.getTime()) {
+    throw new EsiaProtocolError('ESIA-007053', `certificate ${subject} is not active: valid from ${notBefore.toISOString()} to ${notAfter.toISOString()}`, { notBefore, notAfter });
+  }
+}
+
+/** Whose key made this signature, when it is not the named certificate's (another certificate of any system). */
+function otherSigner(message: string, secret: string, registry: SystemRegistry, named: RegisteredCertificate): string | undefined {
+  for (const system of registry.all()) {
+    for (const c of system.certificates) {
+      if (c === named || c.kind !== 'gost') continue;
+      if (verifyRawClientSecret(message, secret, c.parsed).valid) {
+        return `the signature was made with the key of certificate ${c.parsed.subject} (system ${system.clientId}, hash ${c.hash}), but client_certificate_hash names ${named.parsed.subject} (${named.hash}): sign with the key of the certificate you name, or send that certificate's hash`;
+      }
+    }
+  }
+  return undefined;
+}
+
 /** v2/v3: certificate by client_certificate_hash, then the raw GOST signature over the documented string. */
 export function verifyRawRequest(kind: RequestKind, params: Params, registry: SystemRegistry, system: EsiaSystem): Verified {
   const hash = params.client_certificate_hash;
@@ -156,6 +178,7 @@ export function verifyRawRequest(kind: RequestKind, params: Params, registry: Sy
       { client_certificate_hash: hash, registered: system.certificates.map((c) => c.hash) },
     );
   }
+  inactive(certificate);
   if (certificate.kind !== 'gost') {
     throw new EsiaProtocolError('ESIA-007053', `certificate ${certificate.parsed.subject} has a ${certificate.kind} key; v2/v3 requests need a GOST R 34.10-2012 (256) key`, {});
   }
@@ -196,9 +219,24 @@ export function verifyRawRequest(kind: RequestKind, params: Params, registry: Sy
     }
     return { system, certificate, order: c.fields, form: res.layout ?? 'openssl' };
   }
+  const expected = candidates[0]!.message;
+  const other = otherSigner(expected, secret, registry, certificate);
+  if (other) throw new EsiaProtocolError('ESIA-007053', other, { expectedString: expected });
+  // Signed over URL-encoded values (spaces as +, or %20), a frequent slip.
+  const encodings: Array<[string, (v: string) => string]> = [
+    ['scope and timestamp with spaces written as +', (v) => v.replace(/ /g, '+')],
+    ['URL-encoded values', (v) => encodeURIComponent(v)],
+  ];
+  for (const [what, encode] of encodings) {
+    const encodedParams = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, k === 'client_secret' ? v : encode(v)]));
+    const message = candidateMessages(kind, encodedParams)[0]!.message;
+    if (verifyRawClientSecret(message, secret, certificate.parsed).valid) {
+      throw new EsiaProtocolError('ESIA-007053', `the signature is over ${what} («${message}»); sign the decoded values: «${expected}»`, { signedString: message, expectedString: expected });
+    }
+  }
   throw new EsiaProtocolError(
     'ESIA-007053',
-    `the signature does not verify with certificate ${certificate.parsed.subject} over the expected string «${candidates[0]!.message}» (${candidates[0]!.fields}), nor over any other known field order. Either a field differs from what was signed (check URL-encoding, spaces in scope, the exact timestamp and state) or the private key is not the certificate's.`,
+    `the signature does not verify with certificate ${certificate.parsed.subject} over the expected string «${expected}» (${candidates[0]!.fields}), nor over any other known field order, encoding, or another registered key. Either a field differs from what was signed (compare each value with the string above: scope, timestamp, state, redirect_uri${kind === 'v3-te-code' ? ', code' : ''}) or the private key is not the certificate's.`,
     { expectedOrder: candidates[0]!.fields, expectedString: candidates[0]!.message, tried: candidates.map((c) => c.fields) },
   );
 }
@@ -231,6 +269,7 @@ export async function verifyCmsRequest(kind: RequestKind, params: Params, regist
   }
   if (first.valid) {
     const certificate = registry.byCertificateDer(signer!.der)!.certificate;
+    inactive(certificate);
     return { system, certificate, order: candidates[0]!.fields, form: `CMS ${first.attached ? 'attached' : 'detached'}${first.signedAttributes ? ' with signed attributes' : ''}` };
   }
   if (!signer) {
@@ -256,6 +295,10 @@ export function checkScopes(scope: string, system: EsiaSystem): string[] {
   if (scopes.length === 0) throw new EsiaProtocolError('ESIA-007013', 'scope is empty');
   for (const s of scopes) {
     const name = scopeName(s);
+    if (!knownScopes.includes(name)) {
+      const near = knownScopes.find((k) => distance(k, name) <= 2);
+      throw new EsiaProtocolError('ESIA-007006', `scope "${s}" is unknown${near ? ` (did you mean "${near}"?)` : ''}; scopes are separated by spaces`, { scope: s });
+    }
     if (!system.scopes.includes(name)) {
       const known = (system.scopes as string[]).length;
       throw new EsiaProtocolError(
@@ -281,4 +324,19 @@ export function checkRedirectUri(redirectUri: string, system: EsiaSystem): void 
       { redirect_uri: redirectUri, registered: system.redirectUris },
     );
   }
+}
+
+/** Levenshtein distance, for "did you mean". */
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cur = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = cur;
+    }
+  }
+  return row[b.length]!;
 }

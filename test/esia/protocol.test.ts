@@ -227,7 +227,7 @@ async function refusedTo(t: import('ava').ExecutionContext, url: string, code: s
   t.regex(q.get('error_description') ?? '', new RegExp(`^${code}: `));
   t.truthy(q.get('error'));
   if (state) t.is(q.get('state'), state);
-  const d = await stand.control<{ code: string; diagnosis: string }>('GET', `/esia/diagnostics/${res.reference}`);
+  const d = await stand.control<{ code: string; diagnosis: string; ref: string }>('GET', `/esia/diagnostics/${res.reference}`);
   t.is(d.code, code);
   t.regex(d.diagnosis, says);
   return d;
@@ -404,4 +404,33 @@ test.serial('isolated runs work on the ESIA face: tokens name the run copy of th
   const person = (await (await fetch(`${stand.idp}/rs/prns/${String(oid)}`, { headers: { authorization: `Bearer ${String(answer.body.access_token)}` } })).json()) as Record<string, unknown>;
   t.is(person.lastName, 'Иванов');
   await stand.control('DELETE', `/runs/${run}`);
+});
+
+test.serial('diagnostics: another key, URL-encoded values, an unknown scope, an expired certificate; the refusal is in the audit journal', async (t) => {
+  const { signRawClientSecret, importPrivateKey, generateGostKeyPair, createSelfSignedGostCertificate, exportPrivateKeyPem } = await import('../../lib/gost/index.ts');
+  // Signed with PROTO02's key while naming PROTO01's certificate.
+  const p = await params(authRequest(stand, s.raw));
+  p.client_secret = signRawClientSecret(importPrivateKey(s.limited.privateKeyPem), `${p.client_id}${p.scope}${p.timestamp}${p.state}${p.redirect_uri}`);
+  const d = await refusedTo(t, urlOf(stand, 'v2', p), 'ESIA-007053', /made with the key of certificate CN=PROTO02 .* but client_certificate_hash names CN=PROTO01/);
+  // The journal has the refusal under the same reference, with the diagnosis.
+  const journal = await stand.control<{ record: { code: string; ref: string; details: { diagnosis: string } } }>('GET', `/audit/${d.ref}`);
+  t.is(journal.record.code, 'ESIA-007053');
+  t.regex(journal.record.details.diagnosis, /key of certificate CN=PROTO02/);
+  // Signed over the URL-encoded form of the values.
+  const q = await params(authRequest(stand, s.raw));
+  q.client_secret = signRawClientSecret(importPrivateKey(s.raw.privateKeyPem), `${q.client_id}${q.scope!.replace(/ /g, '+')}${q.timestamp!.replace(/ /g, '+')}${q.state}${q.redirect_uri}`);
+  await refusedTo(t, urlOf(stand, 'v2', q), 'ESIA-007053', /signature is over scope and timestamp with spaces written as \+/);
+  // A misspelt scope.
+  await refusedTo(t, urlOf(stand, 'v2', await params(authRequest(stand, s.raw, { scope: 'openid fulname' }))), 'ESIA-007006', /"fulname" is unknown \(did you mean "fullname"\?\)/);
+  // An expired certificate (registered at run time for a new system).
+  const kp = generateGostKeyPair();
+  const old = createSelfSignedGostCertificate(kp, { CN: 'expired system' }, { notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2021-01-01T00:00:00Z') });
+  await stand.control('POST', '/esia/systems', { client_id: 'OLDCERT1', certificates: [old.pem], redirect_uris: [`${stand.sink}/cb`] });
+  const signer: EsiaSigner = { kind: 'raw', certificatePem: old.pem, privateKeyPem: exportPrivateKeyPem(kp.privateKey) };
+  await refusedTo(t, urlOf(stand, 'v2', await params(authRequest(stand, signer, { clientId: 'OLDCERT1' }))), 'ESIA-007053', /is not active: valid from 2020-01-01/);
+  // The developer page renders as HTML for a browser.
+  const page = await fetch(`${stand.idp}/__control/esia/diagnostics/${d.ref}`, { headers: { accept: 'text/html' } });
+  const html = await page.text();
+  t.regex(html, /data-screen="esia-diagnostics"/);
+  t.regex(html, /Почему запрос отклонён/);
 });
