@@ -6,7 +6,7 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { loadScenarios } from '../scenarios/load.ts';
-import { ChromiumDriver, launchChromium } from '../scenarios/runner/chromium_driver.ts';
+import { ChromiumDriver, launchChromium, standApps } from '../scenarios/runner/chromium_driver.ts';
 import { runScenario } from '../scenarios/runner/run.ts';
 import { newRun, startStand } from '../scenarios/runner/stand.ts';
 import { galleryEntries } from './gallery.ts';
@@ -27,9 +27,8 @@ async function main(): Promise<number> {
   const failures: string[] = [];
   try {
     const { run, end } = await newRun(stand);
-    const apps = { [stand.idp]: 'idp', [stand.rp]: 'rp', [stand.rp2]: 'rp2' };
     for (const scenario of scenarios) {
-      const driver = new ChromiumDriver(browser, { screenshotsDir: shotsDir, name: scenario.id, apps });
+      const driver = new ChromiumDriver(browser, { screenshotsDir: shotsDir, name: scenario.id, apps: standApps(stand) });
       const result = await runScenario(stand, scenario, driver, { run });
       await driver.close();
       console.log(`${result.ok ? 'ok  ' : 'FAIL'} ${scenario.id}`);

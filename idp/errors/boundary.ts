@@ -27,7 +27,9 @@ function renderFailure(ctx: Context, error: EsiaError, developer?: string): void
   Object.assign(ctx.state.audit, { outcome: 'refused', code: error.code, ref, details: error.details });
   ctx.status = error.status;
   ctx.type = 'html';
-  ctx.body = errorPage({ code: error.code, ref, uid: ctx.state.uid, developer }).value;
+  // Inside a sign-in, even a refusal before the step ran (oversized form) offers the way back.
+  const uid = ctx.state.uid ?? /^\/interaction\/([\w-]{10,})\//.exec(ctx.path)?.[1];
+  ctx.body = errorPage({ code: error.code, ref, uid, developer }).value;
 }
 
 function handle(ctx: Context, error: unknown, s: Services): void {

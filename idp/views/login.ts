@@ -19,9 +19,9 @@ export function loginPage(view: LoginView): Html {
 ${failureAlert(view.failure)}
 <form method="post" action="/interaction/${view.uid}/login" autocomplete="off" novalidate>
 <label for="identifier">Телефон / Email / СНИЛС / ИНН</label>
-<input type="text" id="identifier" name="identifier" value="${view.identifier ?? ''}" data-testid="identifier" autofocus>
+<input type="text" id="identifier" name="identifier" value="${view.identifier ?? ''}" data-testid="identifier"${view.identifier ? '' : ' autofocus'}>
 <label for="password">Пароль</label>
-<input type="password" id="password" name="password" data-testid="password">
+<input type="password" id="password" name="password" data-testid="password"${view.identifier ? ' autofocus' : ''}>
 <label class="check"><input type="checkbox" name="remember" value="yes" data-testid="remember"${view.remember ? ' checked' : ''}> Запомнить меня</label>
 <div class="actions">
 <button class="btn primary" type="submit" data-testid="submit">Войти</button>

@@ -1,5 +1,17 @@
 /* Step 2 (A1, C7): the one-time code from the SMS, resend with a cooldown, and «нет доступа к телефону» (B5). */
-import { html, type Html } from '../../lib/html.ts';
+import { html, raw, type Html } from '../../lib/html.ts';
+
+/** Counts the resend wait down on screen; the server still decides (a click too early is refused by name). */
+const countdown = `(() => {
+  const b = document.querySelector('[data-testid=resend]');
+  let left = Number(b.dataset.resendIn);
+  if (!(left > 0)) return;
+  const t = setInterval(() => {
+    left -= 1;
+    b.textContent = left > 0 ? 'Получить новый код через ' + left + ' с' : 'Получить новый код';
+    if (left <= 0) clearInterval(t);
+  }, 1000);
+})();`;
 import { type Failure, failureAlert, failureReference } from './failure.ts';
 import { layout } from './layout.ts';
 
@@ -30,6 +42,7 @@ ${failureAlert(view.failure)}
 <button class="btn secondary" type="submit" data-testid="resend" data-resend-in="${view.resendIn}" data-sends-left="${view.sendsLeft}">${
       view.resendIn > 0 ? `Получить новый код через ${view.resendIn} с` : 'Получить новый код'
     }</button>
+<script>${raw(countdown)}</script>
 <a class="btn link" href="/interaction/${view.uid}/no-phone" data-testid="no-phone">Нет доступа к телефону</a>
 </form>
 ${failureReference(view.failure)}`,
