@@ -47,3 +47,7 @@ test('the emulator never imports scenarios, tests or the relying party', (t) => 
 test('lib/ is generic: it imports nothing of the products', (t) => {
   t.deepEqual(violations('lib', (x) => /^(idp|relying-party|scenarios)\//.test(x)), []);
 });
+
+test('the trainer reaches the emulator only through its control API (and reads the catalogue)', (t) => {
+  t.deepEqual(violations('trainer', (x) => x.startsWith('idp/') && x !== 'idp/errors/catalogue.ts'), []);
+});
