@@ -77,6 +77,16 @@ export const esiaCodes = {
     description: 'The redirect_uri is not among the URIs allowed for the system.',
     meaning: 'Указанный в запросе <redirect_uri> отсутствует среди разрешенных для ИС',
   },
+  'ESIA-007039': {
+    error: 'invalid_request',
+    description: 'The code_challenge parameter was not specified in the initial request to /v2/ac.',
+    meaning: 'В изначальном запросе на /v2/ac параметр <code_challenge> не был указан',
+  },
+  'ESIA-007040': {
+    error: 'invalid_grant',
+    description: 'The code_verifier does not match the code_challenge.',
+    meaning: 'Ошибка сравнения исходного и контрольного значений',
+  },
   'ESIA-007053': {
     error: 'access_denied',
     description: 'OAuthErrorEnum.clientSecretWrong',

@@ -17,6 +17,7 @@ import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
+import { streebog256 } from '../../lib/gost/index.ts';
 import { newReference } from '../errors/reference.ts';
 import { type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
@@ -49,6 +50,7 @@ interface Pending {
   scopes: string[];
   offline: boolean;
   personFilter?: string;
+  codeChallenge?: { value: string; method: string };
   run: Run;
   created: number;
 }
@@ -155,6 +157,7 @@ export function esiaRoutes(s: Services, face: EsiaFace): Router {
       pending.set(id, {
         system, version, redirectUri: params.redirect_uri!, state: params.state!, scopes, offline: params.access_type === 'offline',
         ...(personFilter ? { personFilter } : {}), run: browserRun(ctx), created: Date.now(),
+        ...(version === 'v2' && params.code_challenge ? { codeChallenge: { value: params.code_challenge, method: params.code_challenge_method || 'S256' } } : {}),
       });
       Object.assign(ctx.state.audit, { action: `esia ${endpoint}`, client: system.clientId, details: { signature: verified.form, order: verified.order, certificate: verified.certificate.parsed.subject } });
       const auth = new URL('/auth', issuerOrigin);
@@ -234,6 +237,7 @@ export function esiaRoutes(s: Services, face: EsiaFace): Router {
     const { p } = o;
     const code = tokens.newCode({
       clientId: p.system.clientId, redirectUri: p.redirectUri, scopes: p.scopes, oid: o.oid, run: o.run, amr: o.amr, authTime: o.authTime, sid: o.sid, offline: p.offline,
+      ...(p.codeChallenge ? { codeChallenge: p.codeChallenge } : {}),
     });
     Object.assign(ctx.state.audit, { action: 'esia code issued', account: o.oid, client: p.system.clientId });
     const url = new URL(p.redirectUri);
@@ -308,6 +312,22 @@ export function esiaRoutes(s: Services, face: EsiaFace): Router {
         if (code.clientId !== system.clientId) throw new EsiaProtocolError('ESIA-007011', `the code was issued to system ${code.clientId}, not ${system.clientId}`);
         if (code.redirectUri !== params.redirect_uri) {
           throw new EsiaProtocolError('ESIA-007011', `redirect_uri ${params.redirect_uri} differs from the authorization request's ${code.redirectUri}`);
+        }
+        if (params.code_verifier && !code.codeChallenge) {
+          throw new EsiaProtocolError('ESIA-007039', 'code_verifier was sent, but the authorization request to /v2/ac had no code_challenge');
+        }
+        if (code.codeChallenge) {
+          const verifier = params.code_verifier ?? '';
+          const method = code.codeChallenge.method.toUpperCase();
+          const computed = method === 'PLAIN' ? verifier
+            : method === 'GOST3411' ? Buffer.from(streebog256(new TextEncoder().encode(verifier))).toString('base64url')
+            : createHash('sha256').update(verifier).digest('base64url');
+          if (!verifier || computed !== code.codeChallenge.value.replace(/=+$/, '')) {
+            code.used = true;
+            throw new EsiaProtocolError('ESIA-007040', verifier
+              ? `code_verifier does not match: ${method} of it is ${computed}, the code_challenge of /v2/ac was ${code.codeChallenge.value}`
+              : `the authorization request had code_challenge (${method}); the token request must send code_verifier`);
+          }
         }
         code.used = true;
         const owner = s.runs.accountByOid(code.oid);

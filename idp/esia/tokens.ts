@@ -22,6 +22,8 @@ export interface CodeGrant {
   authTime: number;
   sid: string;
   offline: boolean;
+  /** PKCE on v2/ac: the challenge and its method (S256, or GOST3411 = Streebog-256). */
+  codeChallenge?: { value: string; method: string };
   issuedWall: number;
   issuedRun: number;
   used: boolean;

@@ -5,7 +5,7 @@
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { readTestSystemKeys } from '../../idp/esia/systems.ts';
+import { loadOrCreateTestKeys, readTestSystemKeys, testSystemDir } from '../../idp/esia/systems.ts';
 import { rpConfig, type RpConfig } from '../../relying-party/config.ts';
 import type { EsiaSigner } from '../../relying-party/esia/protocol.ts';
 import { startRp, type RunningRp } from '../../relying-party/server.ts';
@@ -43,12 +43,18 @@ export async function signerOf(keysDir: string, clientId: string, kind: EsiaSign
   return { kind, ...pair };
 }
 
-/** The two reference RPs in ESIA mode (after the emulator made the systems' keys). */
-export async function startEsiaRps(o: { issuer: string; dataDir: string; keysDir: string; ports: EsiaPorts; esiaIssuer?: string }): Promise<RunningRp[]> {
-  const base: Partial<RpConfig> = { idpIssuer: o.issuer, dataDir: o.dataDir };
+/**
+ * The two reference RPs in ESIA mode, on ports the OS picks. Their keys are made here first (the
+ * same files the emulator would make for "generated:…"), so the RPs can start before the emulator
+ * and the systems file can name their real ports: no port is reserved and bound later.
+ */
+export async function startEsiaRps(o: { issuer: string; dataDir: string; keysDir: string }): Promise<RunningRp[]> {
+  const made: Array<[string, 'gost' | 'rsa']> = [[esiaSystemIds.gost, 'gost'], [esiaSystemIds.legacy, 'rsa'], [esiaSystemIds.legacy, 'gost'], [esiaSystemIds.proto, 'gost'], [esiaSystemIds.proto, 'rsa'], [esiaSystemIds.limited, 'gost']];
+  for (const [id, kind] of made) await loadOrCreateTestKeys(testSystemDir(o.keysDir, id), kind, `${id} (test system)`);
+  const base: Partial<RpConfig> = { idpIssuer: o.issuer, dataDir: o.dataDir, port: 0 };
   return Promise.all([
-    startRp(rpConfig({ ...base, port: o.ports.rpEsia, clientId: esiaSystemIds.gost, esia: { version: 'v2', signer: await signerOf(o.keysDir, esiaSystemIds.gost, 'raw') } })),
-    startRp(rpConfig({ ...base, port: o.ports.rpEsia1, clientId: esiaSystemIds.legacy, esia: { version: 'v1', signer: await signerOf(o.keysDir, esiaSystemIds.legacy, 'cms-rsa') } })),
+    startRp(rpConfig({ ...base, clientId: esiaSystemIds.gost, esia: { version: 'v2', signer: await signerOf(o.keysDir, esiaSystemIds.gost, 'raw') } })),
+    startRp(rpConfig({ ...base, clientId: esiaSystemIds.legacy, esia: { version: 'v1', signer: await signerOf(o.keysDir, esiaSystemIds.legacy, 'cms-rsa') } })),
   ]);
 }
 

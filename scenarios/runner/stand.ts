@@ -83,9 +83,12 @@ export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<St
     post_logout_redirect_uris: [`http://localhost:${port}/logged-out`],
     scope: 'openid profile email phone snils inn trust',
   });
-  const esiaPorts = { rpEsia: await freePort(), rpEsia1: await freePort(), sink: await freePort() };
+  // The ESIA face's relying parties and capture page listen first (ports from the OS), then the systems file names them.
+  const keysDir = overrides.keysDir ?? sharedKeysDir;
+  const [esiaRps, sink] = await Promise.all([startEsiaRps({ issuer, dataDir: dir, keysDir }), startSink(0)]);
+  const portOf = (url: string) => Number(new URL(url).port);
   const systemsFile = join(dir, 'systems.json');
-  await writeFile(systemsFile, JSON.stringify(esiaSystemsFile(esiaPorts)));
+  await writeFile(systemsFile, JSON.stringify(esiaSystemsFile({ rpEsia: portOf(esiaRps[0]!.url), rpEsia1: portOf(esiaRps[1]!.url), sink: portOf(sink.url) })));
   const clientsFile = join(dir, 'clients.json');
   await writeFile(clientsFile, JSON.stringify({ clients: [client('fmrm', 'fmrm-local-test-secret', rpPort), client('nmo-portal', 'nmo-local-test-secret', rp2Port)] }));
   const config = loadConfig({ port: idpPort, dataDir: dir, keysDir: sharedKeysDir, clientsFile, systemsFile, log: false, ...overrides });
@@ -96,11 +99,10 @@ export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<St
     startRp(
       rpConfig({ port: rp2Port, idpIssuer: issuer, dataDir: dir, clientId: 'nmo-portal', clientSecret: 'nmo-local-test-secret', title: 'Портал НМО', subtitle: 'Непрерывное медицинское образование', requiredTrust: 'standard' }),
     ),
-  ]);
-  const [esiaRps, sink] = await Promise.all([
-    startEsiaRps({ issuer, dataDir: dir, keysDir: config.keysDir, ports: esiaPorts }),
-    startSink(esiaPorts.sink),
-  ]);
+  ]).catch(async (error: unknown) => {
+    await Promise.all([sink.close(), ...esiaRps.map((rp) => rp.close())]);
+    throw error;
+  });
   const rps: RunningRp[] = [fmrm, nmo, ...esiaRps];
 
   const control = controlClient(emulator.url);

@@ -434,3 +434,23 @@ test.serial('diagnostics: another key, URL-encoded values, an unknown scope, an 
   t.regex(html, /data-screen="esia-diagnostics"/);
   t.regex(html, /Почему запрос отклонён/);
 });
+
+test.serial('PKCE on v2/ac: S256 and GOST3411 verifiers pass; a wrong one is 007040, a verifier without a challenge 007039', async (t) => {
+  const { streebog256 } = await import('../../lib/gost/index.ts');
+  const { createHash } = await import('node:crypto');
+  const verifier = 'dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk';
+  const methods: Array<[string, string]> = [
+    ['S256', createHash('sha256').update(verifier).digest('base64url')],
+    ['GOST3411', Buffer.from(streebog256(new TextEncoder().encode(verifier))).toString('base64url')],
+  ];
+  for (const [method, challenge] of methods) {
+    const cb = await authorize(s.raw, { extra: { code_challenge: challenge, code_challenge_method: method } });
+    t.is((await exchange(cb.code, s.raw, { extra: { code_verifier: verifier } })).status, 200, method);
+  }
+  const wrong = await authorize(s.raw, { extra: { code_challenge: methods[0]![1], code_challenge_method: 'S256' } });
+  const refused = await exchange(wrong.code, s.raw, { extra: { code_verifier: `${verifier}x` } });
+  t.regex(String(refused.body.error_description), /^ESIA-007040/);
+  const plain = await authorize();
+  const noChallenge = await exchange(plain.code, s.raw, { extra: { code_verifier: verifier } });
+  t.regex(String(noChallenge.body.error_description), /^ESIA-007039/);
+});
