@@ -45,7 +45,6 @@ interface IssuedAccess {
   run?: Run;
   issuedWall: number;
   issuedRun: number;
-  revoked: boolean;
 }
 
 const maxEntries = 50_000;
@@ -115,7 +114,7 @@ export class TokenService {
       iat,
       client_id: o.clientId,
     };
-    remember(this.#access, jti, { ...(o.run ? { run: o.run } : {}), issuedWall: Date.now(), issuedRun: o.run?.clock.now() ?? 0, revoked: false });
+    remember(this.#access, jti, { ...(o.run ? { run: o.run } : {}), issuedWall: Date.now(), issuedRun: o.run?.clock.now() ?? 0 });
     return { token: this.sign({ ver: 1, typ: 'JWT', sbt: 'access' }, payload, o.alg), exp };
   }
 
@@ -168,8 +167,7 @@ export class TokenService {
     }
     if (!valid) return { ok: false, code: 'ESIA-005011', reason: `signature (${String(header.alg)}) does not verify with the emulator's key: the token was changed or issued by another emulator instance` };
     const issued = this.#access.get(String(payload.jti));
-    if (!issued) return { ok: false, code: 'ESIA-005011', reason: 'token unknown to this emulator (issued before a restart)' };
-    if (issued.revoked) return { ok: false, code: 'ESIA-005011', reason: 'token revoked (logout)' };
+    if (!issued) return { ok: false, code: 'ESIA-005011', reason: 'token unknown to this emulator (issued before a restart, or forgotten after 50 000 newer ones)' };
     const age = elapsedSeconds(issued);
     if (age > this.settings.accessTokenTtlSeconds || Date.now() / 1000 > Number(payload.exp)) {
       return { ok: false, code: 'ESIA-005013', reason: `token expired: issued ${Math.round(age)} s ago, lifetime ${this.settings.accessTokenTtlSeconds} s` };
@@ -177,15 +175,12 @@ export class TokenService {
     return { ok: true, payload };
   }
 
-  /** Ends every token of a session (SSO logout). */
+  /**
+   * SSO logout ends the session's refresh tokens. Access tokens stay valid until they expire: they
+   * are self-contained JWTs, and whether ESIA revokes them at logout is not documented.
+   */
   revokeSession(sid: string): void {
     for (const [token, grant] of this.refreshTokens) if (grant.sid === sid) this.refreshTokens.delete(token);
-    void sid;
-  }
-
-  revokeAccess(jti: string): void {
-    const entry = this.#access.get(jti);
-    if (entry) entry.revoked = true;
   }
 }
 
