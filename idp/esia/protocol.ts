@@ -43,9 +43,13 @@ const timestampPattern = /^(\d{4})\.(\d{2})\.(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\
  * `yyyy.MM.dd HH:mm:ss Z` as clients send it: +0300, +0000, -0500, +03:00, or a `+` that arrived as
  * a space because the client did not encode it. Returns epoch ms, or a reason.
  */
-export function parseTimestamp(text: string): { ms: number } | { reason: string } {
+export function parseTimestamp(text: string, strict = false): { ms: number } | { reason: string } {
+  const format = 'yyyy.MM.dd HH:mm:ss Z (e.g. 2026.11.25 12:00:00 +0300)';
+  if (strict && !/^\d{4}\.\d{2}\.\d{2} (?:[01]\d|2[0-3]):\d{2}:\d{2} [+-]\d{4}$/.test(text)) {
+    return { reason: `"${text}" is not exactly ${format}; settings.strict refuses other forms (hour 24, +03:00, a missing or unencoded +)` };
+  }
   const m = timestampPattern.exec(text.trim());
-  if (!m) return { reason: `"${text}" is not in the format yyyy.MM.dd HH:mm:ss Z (e.g. 2026.11.25 12:00:00 +0300)` };
+  if (!m) return { reason: `"${text}" is not in the format ${format}` };
   const [, y, mo, d, hh, mi, s, sign, oh, om] = m;
   // Hour 24 is what `toLocaleString('en', { hour12: false })` prints after midnight (passport-esia's
   // timestamp): it means 00 of the same date, so it is read that way.
@@ -59,7 +63,7 @@ export function parseTimestamp(text: string): { ms: number } | { reason: string 
 }
 
 export function checkTimestamp(params: Params, settings: EsiaSettings, nowMs: number): void {
-  const parsed = parseTimestamp(params.timestamp ?? '');
+  const parsed = parseTimestamp(params.timestamp ?? '', settings.strict);
   if ('reason' in parsed) throw new EsiaProtocolError('ESIA-007015', parsed.reason, { timestamp: params.timestamp });
   const skew = Math.round((parsed.ms - nowMs) / 1000);
   if (Math.abs(skew) > settings.timestampWindowSeconds) {
@@ -116,8 +120,10 @@ export interface Verified {
   form: string;
 }
 
-function fixSpaces(secret: string): string {
+function fixSpaces(secret: string, settings: EsiaSettings): string {
   // A `+` of standard base64 arrives as a space when the client did not URL-encode it.
+  if (!secret.includes(' ')) return secret;
+  if (settings.strict) throw new EsiaProtocolError('ESIA-007053', 'client_secret contains spaces: a + of base64 was sent without URL-encoding (settings.strict refuses it; encode the parameter, or use base64url)');
   return secret.replace(/ /g, '+');
 }
 
@@ -182,7 +188,7 @@ export function verifyRawRequest(kind: RequestKind, params: Params, registry: Sy
   if (certificate.kind !== 'gost') {
     throw new EsiaProtocolError('ESIA-007053', `certificate ${certificate.parsed.subject} has a ${certificate.kind} key; v2/v3 requests need a GOST R 34.10-2012 (256) key`, {});
   }
-  const secret = fixSpaces(params.client_secret ?? '');
+  const secret = fixSpaces(params.client_secret ?? '', registry.settings);
   let raw: Uint8Array;
   try {
     raw = decodeBase64Loose(secret);
@@ -211,7 +217,7 @@ export function verifyRawRequest(kind: RequestKind, params: Params, registry: Sy
         { signedOrder: c.fields, expectedOrder: candidates[0]!.fields, expectedString: candidates[0]!.message },
       );
     }
-    if (res.layout === 'cryptopro' && !settings.acceptCryptoProLayout) {
+    if (res.layout === 'cryptopro' && (!settings.acceptCryptoProLayout || settings.strict)) {
       throw new EsiaProtocolError('ESIA-007053', 'the signature is in CryptoPro byte order (r ‖ s little-endian); ESIA expects it reversed (s ‖ r big-endian, as OpenSSL writes it). Reverse the 64 bytes before base64url.', { layout: 'cryptopro' });
     }
     if (res.layout === 'rs') {
@@ -243,7 +249,7 @@ export function verifyRawRequest(kind: RequestKind, params: Params, registry: Sy
 
 /** v1: CMS SignedData (detached or attached, with or without signed attributes), signer certificate registered for the system. */
 export async function verifyCmsRequest(kind: RequestKind, params: Params, registry: SystemRegistry, system: EsiaSystem): Promise<Verified> {
-  const secret = fixSpaces(params.client_secret ?? '');
+  const secret = fixSpaces(params.client_secret ?? '', registry.settings);
   let der: Uint8Array;
   try {
     der = decodeBase64Loose(secret);
@@ -260,6 +266,9 @@ export async function verifyCmsRequest(kind: RequestKind, params: Params, regist
   const signer = first.signerCertificate;
   if (signer) {
     const owner = registry.byCertificateDer(signer.der);
+    if (owner && registry.settings.strict && !registry.byCertificateDer(signer.der, true)) {
+      throw new EsiaProtocolError('ESIA-007002', `the CMS embeds a re-encoding of certificate ${owner.certificate.parsed.subject} (same key, different bytes: hash ${toHex(streebog256(signer.der))}, registered ${owner.certificate.hash}); settings.strict requires the registered certificate byte for byte`, {});
+    }
     if (!owner) {
       throw new EsiaProtocolError('ESIA-007002', `the CMS is signed with certificate ${signer.subject} (serial ${signer.serialNumber}, hash ${toHex(streebog256(signer.der))}), which is not registered for system ${system.clientId}`, { signer: signer.subject });
     }

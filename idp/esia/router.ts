@@ -528,6 +528,20 @@ export function esiaRoutes(s: Services, face: EsiaFace): Router {
         diagnostics: '/__control/esia/diagnostics/:ref',
       };
     });
+    // Settings of the ESIA face at run time, e.g. {"strict": true} or {"timestampWindowSeconds": 60}.
+    control.patch('/settings', bodyParser({ enableTypes: ['json'] }), (ctx) => {
+      const body = (ctx.request.body ?? {}) as Record<string, unknown>;
+      const current = settings as unknown as Record<string, unknown>;
+      for (const [key, value] of Object.entries(body)) {
+        if (!(key in current) || typeof value !== typeof current[key]) {
+          ctx.status = 400;
+          ctx.body = { error: 'control.bad_setting', message: `${key}: expected one of ${Object.entries(current).map(([k, v]) => `${k} (${typeof v})`).join(', ')}` };
+          return;
+        }
+      }
+      Object.assign(current, body);
+      ctx.body = settings;
+    });
     control.get('/systems', (ctx) => {
       ctx.body = registry.all().map((x) => ({
         client_id: x.clientId, name: x.name, redirect_uris: x.redirectUris, scopes: x.scopes, grant_types: x.grantTypes, token_alg: x.tokenAlg,

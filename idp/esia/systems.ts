@@ -49,6 +49,12 @@ export interface EsiaSettings {
   timestampWindowSeconds: number;
   /** Accept a v2/v3 signature in CryptoPro byte order (reversed). Real ESIA does not; clients forget to reverse. */
   acceptCryptoProLayout: boolean;
+  /**
+   * Refuse the variants real clients send that ESIA's documentation does not describe: CryptoPro
+   * byte order, hour 24 and `+03:00` in timestamps, a `+` that arrived as a space in client_secret,
+   * a CMS whose embedded certificate is a re-encoding of the registered one. Default false (accept).
+   */
+  strict: boolean;
   /** Lifetime of an authorization code, seconds (on the run's clock). */
   codeTtlSeconds: number;
   accessTokenTtlSeconds: number;
@@ -60,6 +66,7 @@ export const defaultSettings: EsiaSettings = {
   issuer: 'http://esia-portal1.test.gosuslugi.ru/',
   timestampWindowSeconds: 600,
   acceptCryptoProLayout: true,
+  strict: false,
   codeTtlSeconds: 300,
   accessTokenTtlSeconds: 3600,
   idTokenTtlSeconds: 10800,
@@ -192,9 +199,9 @@ export class SystemRegistry {
    * The system that registered this certificate (v1 CMS signer lookup): by its DER, else by its
    * public key — some libraries (node-forge) re-encode the certificate they embed in the CMS.
    */
-  byCertificateDer(der: Uint8Array): { system: EsiaSystem; certificate: RegisteredCertificate } | undefined {
+  byCertificateDer(der: Uint8Array, exactOnly = false): { system: EsiaSystem; certificate: RegisteredCertificate } | undefined {
     const exact = this.byHash(clientCertificateHash(der));
-    if (exact) return exact;
+    if (exact || exactOnly) return exact;
     const spki = Buffer.from(parseCertificate(der).spki).toString('hex');
     for (const system of this.#systems.values()) {
       const certificate = system.certificates.find((c) => Buffer.from(c.parsed.spki).toString('hex') === spki);

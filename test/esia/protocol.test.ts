@@ -454,3 +454,26 @@ test.serial('PKCE on v2/ac: S256 and GOST3411 verifiers pass; a wrong one is 007
   const noChallenge = await exchange(plain.code, s.raw, { extra: { code_verifier: verifier } });
   t.regex(String(noChallenge.body.error_description), /^ESIA-007039/);
 });
+
+test.serial('settings.strict (PATCH /__control/esia/settings) refuses the undocumented variants it otherwise accepts', async (t) => {
+  const lenient = async (p: Record<string, string>) => (await peek(urlOf(stand, 'v2', p))).location?.pathname;
+  const cryptopro = await params(authRequest(stand, { ...s.raw, layout: 'cryptopro' }));
+  const colon = await params(authRequest(stand, s.raw, { timestamp: esiaTimestamp(new Date(), 180).replace(/(\d{2})(\d{2})$/, '$1:$2') }));
+  let spaced: Record<string, string>;
+  do spaced = await params(authRequest(stand, s.raw));
+  while (!Buffer.from(decodeBase64Loose(spaced.client_secret!)).toString('base64').includes('+'));
+  const spacedUrl = urlOf(stand, 'v2', { ...spaced, client_secret: 'X' }).replace('client_secret=X', `client_secret=${Buffer.from(decodeBase64Loose(spaced.client_secret!)).toString('base64')}`);
+  t.is(await lenient(cryptopro), '/auth');
+  t.is(await lenient(colon), '/auth');
+  t.is((await peek(spacedUrl)).location?.pathname, '/auth');
+  await stand.control('PATCH', '/esia/settings', { strict: true });
+  try {
+    await refusedTo(t, urlOf(stand, 'v2', cryptopro), 'ESIA-007053', /CryptoPro byte order/);
+    await refusedTo(t, urlOf(stand, 'v2', colon), 'ESIA-007015', /settings\.strict/);
+    await refusedTo(t, spacedUrl, 'ESIA-007053', /without URL-encoding/);
+    t.is((await peek(urlOf(stand, 'v2', await params(authRequest(stand, s.raw))))).location?.pathname, '/auth', 'the documented form still passes');
+  } finally {
+    await stand.control('PATCH', '/esia/settings', { strict: false });
+  }
+  await t.throwsAsync(stand.control('PATCH', '/esia/settings', { strict: 'yes' }), { message: /strict \(boolean\)/ });
+});
