@@ -6,9 +6,8 @@
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { freePort } from '../scenarios/runner/stand.ts';
 
 export const repoRoot = new URL('..', import.meta.url).pathname;
 
@@ -17,15 +16,6 @@ export const children = new Set<ChildProcess>();
 
 export function killAll(): void {
   for (const child of children) child.kill('SIGKILL');
-}
-
-/** A port the OS reports free now (there is a small race until the emulator binds it). */
-export async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
-  const { port } = server.address() as AddressInfo;
-  await new Promise<void>((ok) => server.close(() => ok()));
-  return port;
 }
 
 let clockTicks: number | undefined;
