@@ -1,6 +1,6 @@
 /*
  * `npm run bench`: a benchmark, not a test. Measures and prints, as medians with min–max:
- *   1. start-up: spawn `node --import tsx start.ts` → first 200 from /__health/ready (and the first
+ *   1. start-up: spawn `node build/start.js` (what npm start runs) → first 200 from /__health/ready (and the first
  *      run, which generates the keys, on its own);
  *   2. full sign-ins per second against one emulator process at concurrency 1, 4 and 8, with one
  *      persona and spread over every persona that signs in without extra screens; latency p50/p95

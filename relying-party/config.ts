@@ -3,6 +3,7 @@
  * environment; startRp() receives a finished RpConfig, so tests and the start script pass objects.
  */
 import { join } from 'node:path';
+import { projectRoot } from '../lib/project_root.ts';
 import type { EsiaSigner, EsiaVersion } from './esia/protocol.ts';
 
 /** ESIA account trust levels, lowest first. */
@@ -50,7 +51,7 @@ export const rpDefaults = {
   subtitle: 'Федеральный регистр медицинских работников',
   requiredTrust: 'confirmed',
   dataDir: 'data',
-  registerFixtures: join(import.meta.dirname, 'fixtures', 'register.json'),
+  registerFixtures: join(projectRoot, 'relying-party', 'fixtures', 'register.json'),
   log: false,
 } as const satisfies Omit<RpConfig, 'publicUrl'>;
 

@@ -1,9 +1,10 @@
 /* Reads and validates every scenario file; an invalid file stops the run with the exact field named. */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { projectRoot } from '../lib/project_root.ts';
 import { type Scenario, validateScenario } from './schema.ts';
 
-export const catalogueDir = join(import.meta.dirname, 'catalogue');
+export const catalogueDir = join(projectRoot, 'scenarios', 'catalogue');
 
 export async function loadScenarios(dir = catalogueDir): Promise<Scenario[]> {
   const files = (await readdir(dir)).filter((f) => f.endsWith('.json')).sort();
