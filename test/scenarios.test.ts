@@ -1,7 +1,7 @@
 /* Every scenario of scenarios/catalogue runs here as an ava test, over HTTP, against one in-process stand. */
 import test from 'ava';
 import { loadScenarios } from '../scenarios/load.ts';
-import { runScenario } from '../scenarios/runner/run.ts';
+import { describeFailure, runScenario } from '../scenarios/runner/run.ts';
 import { newRun, type Stand, startStand } from '../scenarios/runner/stand.ts';
 
 const scenarios = await loadScenarios();
@@ -21,6 +21,6 @@ for (const scenario of scenarios) {
   // Serial: scenarios share the stand and each starts with a reset to the fixtures.
   test.serial(`${scenario.id}: ${scenario.title} [${scenario.catalogue.join(', ')}]`, async (t) => {
     const result = await runScenario(stand, scenario, undefined, { run });
-    t.true(result.ok, `${result.failure}\ntrail:\n${result.trail.map((p) => `  ${p.status} ${p.screen} ${p.error} ${p.url}`).join('\n')}`);
+    t.true(result.ok, describeFailure(result));
   });
 }

@@ -76,14 +76,17 @@ export function frame(s: Services) {
         const a = ctx.state.audit as Partial<AuditRecord>;
         const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;
         const oidc = (ctx as { oidc?: { client?: { clientId: string }; session?: { accountId?: string } } }).oidc;
+        const trace = a.trace ?? traceOf(ctx);
+        const account = a.account ?? oidc?.session?.accountId;
+        const client = a.client ?? oidc?.client?.clientId;
         s.audit({
           ip: ctx.ip,
           action: a.action ?? `${ctx.method} ${ctx.path.replace(/\/[\w-]{20,}/g, '/:id')}`,
           outcome: a.outcome ?? (status >= 500 ? 'error' : status >= 400 ? 'refused' : 'ok'),
           status,
-          ...(a.trace ?? traceOf(ctx) ? { trace: a.trace ?? traceOf(ctx) } : {}),
-          ...(a.account ?? oidc?.session?.accountId ? { account: a.account ?? oidc?.session?.accountId } : {}),
-          ...(a.client ?? oidc?.client?.clientId ? { client: a.client ?? oidc?.client?.clientId } : {}),
+          ...(trace ? { trace } : {}),
+          ...(account ? { account } : {}),
+          ...(client ? { client } : {}),
           ...(a.code ? { code: a.code } : {}),
           ...(a.ref ? { ref: a.ref } : {}),
           ...(a.details ? { details: a.details } : {}),

@@ -29,17 +29,8 @@ export interface CodeGrant {
   used: boolean;
 }
 
-export interface RefreshGrant {
-  clientId: string;
-  scopes: string[];
-  oid: string;
-  run: Run;
-  amr: string[];
-  authTime: number;
-  sid: string;
-  issuedWall: number;
-  issuedRun: number;
-}
+/** What a refresh token carries: the code's grant without what ends with the exchange. */
+export type RefreshGrant = Omit<CodeGrant, 'redirectUri' | 'offline' | 'codeChallenge' | 'used'>;
 
 interface IssuedAccess {
   run?: Run;

@@ -189,6 +189,11 @@ export interface RunOptions {
  * Plays a scenario. With `run`, every control call and the browser (cookie esia_run) act on that
  * isolated run, so suites started at once against one emulator never meet.
  */
+/** A failed result as a test message: the failure, then every screen passed through. */
+export function describeFailure(result: ScenarioResult): string {
+  return `${result.failure}\ntrail:\n${result.trail.map((p) => `  ${p.status} ${p.screen} ${p.error} ${p.url}`).join('\n')}`;
+}
+
 export async function runScenario(stand: Stand, scenario: Scenario, browser: Driver = new HttpBrowser(), options: RunOptions = {}): Promise<ScenarioResult> {
   const started = performance.now();
   const control: Control = (method, path, body) =>

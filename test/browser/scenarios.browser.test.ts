@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { loadScenarios } from '../../scenarios/load.ts';
 import { ChromiumDriver, launchChromium, standApps } from '../../scenarios/runner/chromium_driver.ts';
-import { runScenario } from '../../scenarios/runner/run.ts';
+import { describeFailure, runScenario } from '../../scenarios/runner/run.ts';
 import { newRun, type Stand, startStand } from '../../scenarios/runner/stand.ts';
 
 const screenshotsDir = join(import.meta.dirname, '..', '..', 'out', 'screenshots');
@@ -36,6 +36,6 @@ for (const scenario of scenarios) {
   test.serial(`in Chromium: ${scenario.id}: ${scenario.title} [${scenario.catalogue.join(', ')}]`, async (t) => {
     const driver = new ChromiumDriver(browser, { screenshotsDir, name: scenario.id, apps });
     const result = await runScenario(stand, scenario, driver, { run }).finally(() => driver.close());
-    t.true(result.ok, `${result.failure}\ntrail:\n${result.trail.map((p) => `  ${p.status} ${p.screen} ${p.error} ${p.url}`).join('\n')}\nscreenshots: ${join(screenshotsDir, scenario.id)}`);
+    t.true(result.ok, `${describeFailure(result)}\nscreenshots: ${join(screenshotsDir, scenario.id)}`);
   });
 }

@@ -5,7 +5,7 @@
  */
 import test from 'ava';
 import { loadScenarios } from '../../scenarios/load.ts';
-import { runScenario } from '../../scenarios/runner/run.ts';
+import { describeFailure, runScenario } from '../../scenarios/runner/run.ts';
 import { newRun, type Stand, startStand } from '../../scenarios/runner/stand.ts';
 
 const all = await loadScenarios();
@@ -27,7 +27,7 @@ for (const face of ['esia-v2', 'esia-v1'] as const) {
   for (const scenario of main) {
     test.serial(`${face} · ${scenario.id}: ${scenario.title}`, async (t) => {
       const result = await runScenario(stand, scenario, undefined, { run, face });
-      t.true(result.ok, `${result.failure}\ntrail:\n${result.trail.map((p) => `  ${p.status} ${p.screen} ${p.error} ${p.url}`).join('\n')}`);
+      t.true(result.ok, describeFailure(result));
     });
   }
 }
