@@ -4,6 +4,8 @@
  *   --only ID[,ID]   run these scenarios (ids or catalogue IDs such as C2)
  *   --junit FILE     also write JUnit XML
  *   --list [--json]  list scenarios without running them: [{id, title, catalogue}]
+ *   --face F         the ФМРМ relying party speaks oidc (default), esia-v2 or esia-v1 to the
+ *                    emulator; only the scenarios meaningful through that face run
  *   --browser        run them in the system Chromium instead (one browser, one context per scenario)
  *   --headed         show that browser's window (needs a display)
  *   --screenshots DIR  where the browser keeps a PNG of every page (default out/screenshots)
@@ -17,6 +19,7 @@ import { HttpBrowser } from './runner/http_browser.ts';
 import { junitXml } from './runner/junit.ts';
 import { runScenario, type ScenarioResult } from './runner/run.ts';
 import { startStand } from './runner/stand.ts';
+import { type Face, faces, playsThrough } from './schema.ts';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -24,11 +27,16 @@ function option(name: string): string | undefined {
 }
 
 async function main(): Promise<number> {
-  const all = await loadScenarios();
+  const face = (option('--face') ?? 'oidc') as Face;
+  if (!faces.includes(face)) {
+    console.error(`--face ${face}: expected one of ${faces.join(', ')}.`);
+    return 2;
+  }
+  const all = (await loadScenarios()).filter((s) => playsThrough(s, face));
   const only = option('--only')?.split(',').map((s) => s.trim()).filter(Boolean);
   const chosen = only ? all.filter((s) => only.includes(s.id) || s.catalogue.some((c) => only.includes(c))) : all;
   if (only && chosen.length === 0) {
-    console.error(`No scenario matches --only ${only.join(',')}. Run with --list to see them.`);
+    console.error(`No scenario matches --only ${only.join(',')}${face === 'oidc' ? '' : ` through face ${face}`}. Run with --list to see them.`);
     return 2;
   }
   if (process.argv.includes('--list')) {
@@ -40,7 +48,7 @@ async function main(): Promise<number> {
 
   const inBrowser = process.argv.includes('--browser');
   const headed = process.argv.includes('--headed');
-  const mode = inBrowser ? 'browser' : 'http';
+  const mode = `${inBrowser ? 'browser' : 'http'}${face === 'oidc' ? '' : `, ${face}`}`;
   if ((headed || option('--screenshots')) && !inBrowser) {
     console.error('--headed and --screenshots need --browser.');
     return 2;
@@ -62,7 +70,7 @@ async function main(): Promise<number> {
     const apps = chromium?.standApps(stand);
     for (const scenario of chosen) {
       const driver: Driver = chromium && browser ? new chromium.ChromiumDriver(browser, { screenshotsDir: screenshots, name: scenario.id, apps }) : new HttpBrowser();
-      const result = await runScenario(stand, scenario, driver).finally(() => driver.close());
+      const result = await runScenario(stand, scenario, driver, { face }).finally(() => driver.close());
       results.push(result);
       const mark = result.ok ? 'ok  ' : 'FAIL';
       console.log(`${mark} ${result.id.padEnd(44)} ${result.catalogue.join(',').padEnd(12)} ${result.durationMs.toFixed(0).padStart(5)} ms`);

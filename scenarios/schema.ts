@@ -64,6 +64,10 @@ export interface EsiaRequestStep {
   expect?: Expectation;
 }
 
+/** How the ФМРМ relying party ("rp") talks to the emulator: OIDC, or ESIA's own protocol (v2 GOST, v1 PKCS#7). */
+export type Face = 'oidc' | 'esia-v2' | 'esia-v1';
+export const faces: readonly Face[] = ['oidc', 'esia-v2', 'esia-v1'];
+
 export interface Scenario {
   id: string;
   title: string;
@@ -71,6 +75,8 @@ export interface Scenario {
   catalogue: string[];
   /** Why the scenario exists, for the gallery and reports. */
   summary?: string;
+  /** Faces the scenario is meaningful through; by default see playsThrough. */
+  faces?: Face[];
   given: {
     /** Persona key from config/personas.json; `$persona.*` placeholders in steps refer to it. */
     persona: string;
@@ -140,11 +146,27 @@ export function validateScenario(value: unknown, fileId: string): Scenario {
   if (!Array.isArray(value.catalogue) || value.catalogue.length === 0 || value.catalogue.some((c) => !/^[A-G]\d+$/.test(String(c)))) {
     fail(`${where} catalogue`, 'expected catalogue IDs such as ["C2", "F4"]');
   }
+  if (value.faces !== undefined && (!Array.isArray(value.faces) || value.faces.length === 0 || value.faces.some((f) => !faces.includes(f as Face)))) {
+    fail(`${where} faces`, `expected a non-empty array of ${faces.join(', ')}`);
+  }
   if (!isObject(value.given) || typeof value.given.persona !== 'string') fail(`${where} given.persona`, 'expected a persona key, e.g. "ivanov"');
   if (value.given.clock !== undefined && Number.isNaN(Date.parse(String(value.given.clock)))) fail(`${where} given.clock`, 'expected an ISO instant');
   checkSteps(value.steps, `${where} steps`);
   checkExpectation(value.expect, `${where} expect`);
   return value as unknown as Scenario;
+}
+
+/**
+ * Whether a scenario can be played with the ФМРМ relying party on `face`. Every scenario plays
+ * through OIDC; through the ESIA face, those that sign in to ФМРМ ("rp") and use no second OIDC
+ * portal ("rp2"), unless the file lists its faces. ESIA-face scenarios (esia-*) drive the
+ * protocol themselves and play once, as OIDC.
+ */
+export function playsThrough(scenario: Scenario, face: Face): boolean {
+  if (scenario.faces) return scenario.faces.includes(face);
+  if (face === 'oidc') return true;
+  const steps = JSON.stringify(scenario.steps);
+  return !scenario.id.startsWith('esia-') && steps.includes('"rp"') && !steps.includes('"rp2"');
 }
 
 /** Every error code a scenario expects to see, at any step or at the end. */

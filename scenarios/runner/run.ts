@@ -2,7 +2,7 @@
  * Runs one scenario over HTTP against a stand: reset, arrange (persona, clock, faults) through the
  * control API, then the steps in a fresh browser, checking every expectation as it goes.
  */
-import type { App, Expectation, Scenario, Step } from '../schema.ts';
+import type { App, Expectation, Face, Scenario, Step } from '../schema.ts';
 import type { Driver, PageState } from './driver.ts';
 import { EsiaSteps } from './esia_steps.ts';
 import { HttpBrowser, ScenarioError } from './http_browser.ts';
@@ -175,8 +175,6 @@ class Run {
     if (step.expect) await this.check(step.expect, where);
   }
 }
-
-export type Face = 'oidc' | 'esia-v2' | 'esia-v1';
 
 export interface RunOptions {
   /** Isolated run of the emulator (POST /__control/runs) to play in; the main run when absent. */

@@ -7,11 +7,9 @@ import test from 'ava';
 import { loadScenarios } from '../../scenarios/load.ts';
 import { describeFailure, runScenario } from '../../scenarios/runner/run.ts';
 import { newRun, type Stand, startStand } from '../../scenarios/runner/stand.ts';
+import { playsThrough } from '../../scenarios/schema.ts';
 
 const all = await loadScenarios();
-/** Scenarios about the OIDC face itself or a second OIDC system: not meaningful through ESIA. */
-const oidcOnly = new Set(['sso-second-system', 'unregistered-redirect-uri', 'unknown-client', 'repeated-parameters', 'stale-sign-in-page']);
-const main = all.filter((s) => !s.id.startsWith('esia-') && !oidcOnly.has(s.id) && JSON.stringify(s.steps).includes('"rp"') && !JSON.stringify(s.steps).includes('"rp2"'));
 
 let stand: Stand;
 let run: string;
@@ -24,6 +22,7 @@ test.after.always(async () => {
 });
 
 for (const face of ['esia-v2', 'esia-v1'] as const) {
+  const main = all.filter((s) => playsThrough(s, face));
   for (const scenario of main) {
     test.serial(`${face} · ${scenario.id}: ${scenario.title}`, async (t) => {
       const result = await runScenario(stand, scenario, undefined, { run, face });
