@@ -32,8 +32,8 @@ export function consentPage(o: { id: string; systemName: string; scopes: string[
 <ul data-testid="consent-scopes">${o.scopes.map((s) => html`<li data-scope="${s}">${scopeTitles[s.replace(/\?.*$/, '')] ?? s}</li>`)}</ul>
 <form method="post" action="/aas/oauth2/_consent" class="actions">
 <input type="hidden" name="id" value="${o.id}">
-<button type="submit" name="decision" value="grant" id="grantAuthorization" class="primary" data-testid="consent-grant">Предоставить</button>
-<button type="submit" name="decision" value="refuse" data-testid="consent-refuse">Отказать</button>
+<button type="submit" name="decision" value="grant" id="grantAuthorization" class="btn primary" data-testid="consent-grant">Предоставить</button>
+<button type="submit" name="decision" value="refuse" class="btn secondary" data-testid="consent-refuse">Отказать</button>
 </form>`,
   );
 }

@@ -67,9 +67,15 @@ export async function startSink(port: number): Promise<{ url: string; close(): P
     const q = url.searchParams;
     const code = /^(ESIA-\d{6})/.exec(q.get('error_description') ?? '')?.[1] ?? '';
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    res.end(`<!doctype html><html><body data-screen="system-callback"${code ? ` data-error-code="${code}"` : ''}>
-<p data-testid="callback" data-code="${escape(q.get('code') ?? '')}" data-state="${escape(q.get('state') ?? '')}" data-error="${escape(q.get('error') ?? '')}">${escape(url.pathname)}</p>
-<p>${escape(q.get('error') ?? '')} ${escape(q.get('error_description') ?? '')}</p></body></html>`);
+    const row = (name: string, value: string | null) => (value ? `<tr><th>${name}</th><td>${escape(value)}</td></tr>` : '');
+    res.end(`<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Тестовая система: ответ ЕСИА</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#0b1f33}.stand{background:#ffd400;padding:6px 16px;font-weight:600}
+main{max-width:720px;margin:32px auto;padding:0 16px}th{text-align:left;padding:4px 16px 4px 0;color:#66727f;font-weight:400}td{word-break:break-all}</style></head>
+<body data-screen="system-callback"${code ? ` data-error-code="${code}"` : ''}><div class="stand">ТЕСТОВЫЙ СТЕНД — не настоящая система</div><main>
+<h1>Тестовая система получила ответ ЕСИА</h1>
+<p data-testid="callback" data-code="${escape(q.get('code') ?? '')}" data-state="${escape(q.get('state') ?? '')}" data-error="${escape(q.get('error') ?? '')}">Адрес возврата: ${escape(url.pathname)}</p>
+<table>${row('code', q.get('code'))}${row('state', q.get('state'))}${row('error', q.get('error'))}${row('error_description', q.get('error_description'))}</table>
+</main></body></html>`);
   });
   await new Promise<void>((ok) => server.listen(port, '127.0.0.1', () => ok()));
   const actual = (server.address() as AddressInfo).port;
