@@ -118,7 +118,7 @@ export class EsiaClient {
         })
         .catch((err: unknown) => {
           if (this.#config === pending) this.#config = undefined;
-          throw new RpError('rp.idp_unavailable', [], `discovery of ${issuer} failed: ${describe(err)}`, { cause: err });
+          throw new RpError('rp.idp_unavailable', availabilityFacts(err), `discovery of ${issuer} failed: ${describe(err)}`, { cause: err });
         });
       this.#config = pending;
     }
@@ -139,12 +139,18 @@ function translate(err: unknown): RpError {
   }
   if (isUnavailable(err)) {
     // A 503 from the token or userinfo endpoint may say until when (available_at, Retry-After).
-    const facts = err instanceof oidc.ResponseBodyError
-      ? recoveryFacts(expectedRecovery((err.cause as Record<string, unknown> | undefined)?.available_at, err.response?.headers.get('retry-after')))
-      : [];
-    return new RpError('rp.idp_unavailable', facts, describe(err), { cause: err });
+    return new RpError('rp.idp_unavailable', availabilityFacts(err), describe(err), { cause: err });
   }
   return new RpError('rp.callback_invalid', [], describe(err), { cause: err });
+}
+
+/** «Ожидаемое время восстановления» from a 5xx answer: its available_at field or Retry-After header (E3). */
+function availabilityFacts(err: unknown): RpErrorFact[] {
+  if (err instanceof oidc.ResponseBodyError) {
+    return recoveryFacts(expectedRecovery((err.cause as Record<string, unknown> | undefined)?.available_at, err.response?.headers.get('retry-after')));
+  }
+  if (err instanceof oidc.ClientError && err.cause instanceof Response) return recoveryFacts(expectedRecovery(undefined, err.cause.headers.get('retry-after')));
+  return [];
 }
 
 function isUnavailable(err: unknown): boolean {

@@ -82,9 +82,9 @@ export function outageDescription(outage: Outage): string {
   return outageLines(outage).join(' ');
 }
 
-/** Retry-After header value (HTTP-date of the expected recovery), or seconds when it is unknown. */
-export function retryAfter(outage: Outage): string {
-  return outage.until ? new Date(outage.until).toUTCString() : '600';
+/** Retry-After header value (HTTP-date of the expected recovery); none when it is unknown (no invented time). */
+export function retryAfter(outage: Outage): string | undefined {
+  return outage.until ? new Date(outage.until).toUTCString() : undefined;
 }
 
 /** Whatever holds a run's outage state (idp/runs.ts Run). */

@@ -119,7 +119,7 @@ export function esiaRoutes(s: Services, face: EsiaFace): Router {
     ctx.set('X-Esia-Reference', ref);
     // ESIA-007008 (E3): the expected recovery time goes with it (Retry-After, available_at).
     const availableAt = error.code === 'ESIA-007008' && typeof error.evidence.until === 'string' ? error.evidence.until : undefined;
-    if (error.code === 'ESIA-007008') ctx.set('Retry-After', String(error.evidence.retryAfter ?? '600'));
+    if (error.code === 'ESIA-007008' && typeof error.evidence.retryAfter === 'string') ctx.set('Retry-After', error.evidence.retryAfter);
     if ('redirect' in outcome) {
       const url = new URL(outcome.redirect);
       url.searchParams.set('error', error.error);

@@ -28,7 +28,8 @@ export function refuseDuringOutage(step: Step): boolean {
   const ref = newReference();
   Object.assign(step.ctx.state.audit, { outcome: 'refused', code, ref, details: { mode: outage.mode, until: outage.until } });
   step.ctx.status = 503;
-  step.ctx.set('Retry-After', retryAfter(outage));
+  const after = retryAfter(outage);
+  if (after) step.ctx.set('Retry-After', after);
   render(step, errorPage({ code, ref, uid: step.uid, lines: outageLines(outage) }));
   step.ctx.status = 503;
   return true;

@@ -30,6 +30,11 @@ function codeOf(outage: Outage) {
   return outage.mode === 'maintenance' ? ('service.maintenance' as const) : ('service.outage' as const);
 }
 
+function setRetryAfter(ctx: Context, outage: Outage): void {
+  const after = retryAfter(outage);
+  if (after) ctx.set('Retry-After', after);
+}
+
 export function outageGate(s: Services) {
   const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '56kb' });
   const browserRun = (ctx: Context): Run => s.runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? s.runs.main;
@@ -73,7 +78,7 @@ export function outageGate(s: Services) {
       const outage = inForce(run);
       if (!outage) return next();
       audit(ctx, outage, run);
-      ctx.set('Retry-After', retryAfter(outage));
+      setRetryAfter(ctx, outage);
       const q = ctx.method === 'POST' ? {} : (ctx.query as Record<string, unknown>);
       const clientId = typeof q.client_id === 'string' ? q.client_id : '';
       const redirectUri = typeof q.redirect_uri === 'string' ? q.redirect_uri : '';
@@ -100,7 +105,7 @@ export function outageGate(s: Services) {
     if (!outage) return next();
     audit(ctx, outage, run);
     ctx.status = 503;
-    ctx.set('Retry-After', retryAfter(outage));
+    setRetryAfter(ctx, outage);
     ctx.set('Cache-Control', 'no-store');
     ctx.body = {
       error: 'temporarily_unavailable',
