@@ -106,9 +106,10 @@ export function esiaRoutes(s: Services, face: EsiaFace): Router {
   function refuseDuringOutage(run: Run): void {
     const outage = run.outage;
     if (!isInForce(outage, run.clock.now())) return;
+    // The notice and expected time follow in brackets, as the emulator adds details to 007004 and ESIA to 007014.
     throw new EsiaProtocolError('ESIA-007008', `the run is in ${outage.mode} mode (POST /__control/outage): ${outageDescription(outage)}`, {
       mode: outage.mode, until: outage.until ?? undefined, retryAfter: retryAfter(outage),
-    });
+    }, outageDescription(outage));
   }
 
   function refuse(ctx: Context, endpoint: string, error: EsiaProtocolError, params: Params, outcome: Outcome): void {
@@ -211,6 +212,18 @@ export function esiaRoutes(s: Services, face: EsiaFace): Router {
     pending.delete(q.state!);
     const back = { redirect: p.redirectUri, state: p.state };
     ctx.state.audit.client = p.system.clientId;
+    if (q.error === 'temporarily_unavailable') {
+      // The user left an outage screen (E3): the system hears ESIA-007008, with the time if the outage is still on.
+      try {
+        refuseDuringOutage(p.run);
+      } catch (error) {
+        if (!(error instanceof EsiaProtocolError)) throw error;
+        refuse(ctx, returnPath, error, { client_id: p.system.clientId, state: p.state }, back);
+        return;
+      }
+      refuse(ctx, returnPath, new EsiaProtocolError('ESIA-007008', `the user left an outage screen (${q.error_description ?? ''})`), { client_id: p.system.clientId, state: p.state }, back);
+      return;
+    }
     if (q.error || !q.code) {
       // The reason the user left (e.g. "otp.no_phone_access: …") follows in brackets, as ESIA adds details to 007014.
       const reason = q.error_description && q.error_description !== 'Пользователь отменил вход' ? q.error_description : undefined;
