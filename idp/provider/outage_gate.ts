@@ -48,6 +48,7 @@ export function outageGate(s: Services) {
       return runOfAccount(token?.accountId) ?? s.runs.main;
     }
     if (ctx.method === 'POST' && ctx.is('application/x-www-form-urlencoded')) {
+      // Only while some run has an outage: oidc-provider then reads the parsed body (and warns once that it did).
       await parseForm(ctx, async () => {});
       const body = (ctx.request.body ?? {}) as Record<string, unknown>;
       const { grant_type: grant, code, refresh_token: refresh, token } = body;
