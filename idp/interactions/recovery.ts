@@ -275,5 +275,8 @@ export async function recoveryPassword(step: Step): Promise<void> {
 /** GET /recovery/no-access: self-service is impossible; what to bring to support (D2). */
 export function recoveryNoAccess(step: Step): never {
   step.ctx.state.audit.action = 'recovery.no_access';
+  // For support's lookup by reference code (journal only; the screen says nothing about the account).
+  const oid = step.journey.recovery?.oid;
+  if (oid) step.ctx.state.audit.account = oid;
   throw new EsiaError('recovery.self_service_impossible');
 }
