@@ -22,6 +22,7 @@ import { Journeys } from './interactions/journeys.ts';
 import { interactionRoutes } from './interactions/router.ts';
 import { readClients, type ClientConfig } from './provider/clients.ts';
 import { providerConfiguration } from './provider/configuration.ts';
+import { outageGate } from './provider/outage_gate.ts';
 import { ProviderStorage } from './provider/memory_adapter.ts';
 import { mainRun, Run, Runs } from './runs.ts';
 import type { Services } from './services.ts';
@@ -106,6 +107,8 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     provider.use(control.allowedMethods());
   }
   for (const extension of extensions) provider.use(extension);
+  // Outage mode (E3) in front of the protocol endpoints: /auth, /token, /me.
+  provider.use(outageGate(services));
   // The ESIA face (/aas/oauth2/…, /rs/…, /idp/ext/Logout) before the sign-in screens it hands browsers to.
   const esia = await createEsiaFace(services, { systemsFile: config.systemsFile, keysDir: resolve(config.keysDir), registerClient });
   services.esia = esia.face;

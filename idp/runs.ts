@@ -12,6 +12,7 @@ import { Faults } from './adapters/faults.ts';
 import { Outbox } from './adapters/outbox.ts';
 import type { Account } from './domain/account.ts';
 import { ControlledClock } from './domain/clock.ts';
+import type { Outage } from './domain/outage.ts';
 
 export const mainRun = 'main';
 export const runCookie = 'esia_run';
@@ -22,6 +23,8 @@ export class Run {
   readonly outbox = new Outbox(this.clock, this.faults);
   /** Next sign-ins per client that go through as a persona without the screens. */
   readonly shortcuts = new Map<string, string[]>();
+  /** Announced maintenance or outage (E3, idp/domain/outage.ts); null when the service works. */
+  outage: Outage | null = null;
   lastUsedAt = Date.now();
 
   constructor(
@@ -36,12 +39,13 @@ export class Run {
     return accounts.map((a) => ({ ...a, oid: (BigInt(a.oid) + this.oidOffset).toString() }));
   }
 
-  /** Back to the fixture baseline: personas, inbox, faults, shortcuts, clock. */
+  /** Back to the fixture baseline: personas, inbox, faults, shortcuts, outage, clock. */
   reset(fixtureAccounts: Account[]): void {
     this.accounts.replaceAll(this.adopt(fixtureAccounts));
     this.outbox.clear();
     this.faults.clear();
     this.shortcuts.clear();
+    this.outage = null;
     this.clock.reset();
   }
 }

@@ -5,7 +5,8 @@
  * diff the RP against a textbook OIDC client. Library errors leave this file as RpError codes.
  */
 import * as oidc from 'openid-client';
-import { RpError } from './errors.ts';
+import { expectedRecovery, recoveryFacts } from './availability.ts';
+import { RpError, type RpErrorFact } from './errors.ts';
 
 export interface EsiaClientOptions {
   /** Issuer origin, e.g. http://localhost:3000. */
@@ -117,7 +118,7 @@ export class EsiaClient {
         })
         .catch((err: unknown) => {
           if (this.#config === pending) this.#config = undefined;
-          throw new RpError('rp.idp_unavailable', [], `discovery of ${issuer} failed: ${describe(err)}`, { cause: err });
+          throw new RpError('rp.idp_unavailable', availabilityFacts(err), `discovery of ${issuer} failed: ${describe(err)}`, { cause: err });
         });
       this.#config = pending;
     }
@@ -131,12 +132,25 @@ function translate(err: unknown): RpError {
   if (err instanceof RpError) return err;
   if (err instanceof oidc.AuthorizationResponseError) {
     const description = (err.error_description ?? '').slice(0, 300);
-    const facts = [{ label: 'Ответ Госуслуг', value: description || err.error, testid: 'idp-error' }];
+    const facts: RpErrorFact[] = [{ label: 'Ответ Госуслуг', value: description || err.error, testid: 'idp-error' }];
     const outage = err.error === 'temporarily_unavailable' || err.error === 'server_error';
+    if (outage) facts.push(...recoveryFacts(expectedRecovery((err.cause as URLSearchParams | undefined)?.get?.('available_at'))));
     return new RpError(outage ? 'rp.idp_unavailable' : 'rp.login_refused', facts, `IdP error=${err.error}`, { cause: err });
   }
-  if (isUnavailable(err)) return new RpError('rp.idp_unavailable', [], describe(err), { cause: err });
+  if (isUnavailable(err)) {
+    // A 503 from the token or userinfo endpoint may say until when (available_at, Retry-After).
+    return new RpError('rp.idp_unavailable', availabilityFacts(err), describe(err), { cause: err });
+  }
   return new RpError('rp.callback_invalid', [], describe(err), { cause: err });
+}
+
+/** «Ожидаемое время восстановления» from a 5xx answer: its available_at field or Retry-After header (E3). */
+function availabilityFacts(err: unknown): RpErrorFact[] {
+  if (err instanceof oidc.ResponseBodyError) {
+    return recoveryFacts(expectedRecovery((err.cause as Record<string, unknown> | undefined)?.available_at, err.response?.headers.get('retry-after')));
+  }
+  if (err instanceof oidc.ClientError && err.cause instanceof Response) return recoveryFacts(expectedRecovery(undefined, err.cause.headers.get('retry-after')));
+  return [];
 }
 
 function isUnavailable(err: unknown): boolean {

@@ -21,8 +21,10 @@ export interface Expectation {
 
 export type Step =
   | { do: 'open'; app: App; path?: string; expect?: Expectation }
-  | { do: 'click'; testid: string; expect?: Expectation }
+  /** Follows a link or presses a button; `fields` are typed into the button's form first (e.g. {"identifier": "$persona.email"}). */
+  | { do: 'click'; testid: string; fields?: Record<string, string>; expect?: Expectation }
   | { do: 'signIn'; identifier?: string; password?: string; remember?: boolean; expect?: Expectation }
+  /** On the sign-in code screen or the recovery code screen; code: "$sms" (default), "$sms.previous", "$email" (the latest e-mail code), or literal digits. */
   | { do: 'enterCode'; code?: string; expect?: Expectation }
   | { do: 'resendCode'; expect?: Expectation }
   | { do: 'changePassword'; password: string; repeat?: string; expect?: Expectation }
@@ -36,6 +38,12 @@ export type Step =
   | ({ do: 'esiaAuthorize' } & EsiaRequestStep)
   /** ESIA face: the system posts a token request (the code from the system's callback page); expect.error is the ESIA code or "none". */
   | ({ do: 'esiaToken'; grant?: 'authorization_code' | 'refresh_token' | 'client_credentials' } & EsiaRequestStep)
+  /**
+   * Reads the emulator's inbox (the run's): messages to `to` (default: the persona's phone or e-mail),
+   * of `kind` if given (e.g. "security.sign_in", "recovery.code"); `count` asserts how many, `text`
+   * what the newest one says. The page stays.
+   */
+  | { do: 'inbox'; channel: 'sms' | 'email'; to?: string; kind?: string; count?: number; text?: string[]; expect?: Expectation }
   | { do: 'expect'; expect: Expectation }
   | { do: 'repeat'; times: number; steps: Step[]; expect?: Expectation };
 
@@ -90,7 +98,7 @@ export interface Scenario {
   expect: Expectation;
 }
 
-const stepKinds = ['open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'esiaAuthorize', 'esiaToken', 'expect', 'repeat'];
+const stepKinds = ['open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'esiaAuthorize', 'esiaToken', 'inbox', 'expect', 'repeat'];
 const apps = ['idp', 'rp', 'rp2', 'sys'];
 
 function fail(where: string, message: string): never {
@@ -118,6 +126,15 @@ function checkSteps(steps: unknown, where: string): void {
     if (step.expect !== undefined) checkExpectation(step.expect, `${at}.expect`);
     if (step.do === 'open' && !apps.includes(String(step.app))) fail(`${at}.app`, `expected one of ${apps.join(', ')}`);
     if (step.do === 'click' && typeof step.testid !== 'string') fail(`${at}.testid`, 'expected the data-testid of a link or button');
+    if (step.do === 'click' && step.fields !== undefined && (!isObject(step.fields) || Object.values(step.fields).some((v) => typeof v !== 'string'))) {
+      fail(`${at}.fields`, 'expected an object of field names to strings, e.g. {"identifier": "$persona.email"}');
+    }
+    if (step.do === 'inbox') {
+      if (step.channel !== 'sms' && step.channel !== 'email') fail(`${at}.channel`, 'expected "sms" or "email"');
+      if (step.count !== undefined && (!Number.isInteger(step.count) || Number(step.count) < 0)) fail(`${at}.count`, 'expected a whole number ≥ 0');
+      if (step.text !== undefined && (!Array.isArray(step.text) || step.text.some((t) => typeof t !== 'string'))) fail(`${at}.text`, 'expected an array of strings');
+      if (step.count === undefined && step.text === undefined) fail(at, 'an inbox step needs "count" or "text" (what to check)');
+    }
     if (step.do === 'changePassword' && typeof step.password !== 'string') fail(`${at}.password`, 'expected a string');
     if (step.do === 'agreement' && typeof step.accept !== 'boolean') fail(`${at}.accept`, 'expected true or false');
     if (step.do === 'expect' && step.expect === undefined) fail(`${at}.expect`, 'required for an expect step');

@@ -103,12 +103,16 @@ test('login while the IdP is down shows rp.idp_unavailable', async (t) => {
   t.is(page.res.headers.get('set-cookie'), null); // nothing pending for a login that never started
 });
 
-test('an IdP that answers 503 (maintenance, E3) is rp.idp_unavailable', async (t) => {
-  const idp = createHttpServer((_req, res) => res.writeHead(503, { 'content-type': 'text/html' }).end('<h1>Технические работы</h1>'));
+test('an IdP that answers 503 (maintenance, E3) is rp.idp_unavailable, with the time from Retry-After', async (t) => {
+  const idp = createHttpServer((_req, res) =>
+    res.writeHead(503, { 'content-type': 'text/html', 'retry-after': 'Wed, 25 Nov 2026 12:00:00 GMT' }).end('<h1>Технические работы</h1>'),
+  );
   await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => idp.close(() => resolve())));
   const url = await startTestRp(t, { idpIssuer: `http://localhost:${(idp.address() as { port: number }).port}` });
-  assertErrorPage(t, await get(`${url}/login`), 'rp.idp_unavailable');
+  const page = await get(`${url}/login`);
+  assertErrorPage(t, page, 'rp.idp_unavailable');
+  t.is(page.body.querySelector('[data-testid="idp-available-at"]')?.text, '25.11.2026, 15:00 (МСК)');
 });
 
 test('two RPs on one host use different cookie names (cookies ignore ports)', (t) => {

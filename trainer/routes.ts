@@ -1,7 +1,7 @@
 /*
  * The trainer's pages on the emulator: /trainer (the gallery), «Воспроизвести» (a scenario's
  * persona, clock and faults arranged in an isolated run), and a run page with the steps to walk
- * through, buttons for what only the stand can do (clock, support actions), and the run's SMS inbox.
+ * through, buttons for what only the stand can do (clock, support actions), and the run's SMS and e-mail inbox.
  * It drives the emulator only through its control API over HTTP, like any other client.
  */
 import { readFile } from 'node:fs/promises';
@@ -95,8 +95,12 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
     ctx.redirect(`/trainer/runs/${run}?scenario=${s.id}#step-${ctx.params.index}`);
   });
 
+  // SMS and e-mail (recovery codes by e-mail, security notices), newest first.
   router.get('/runs/:run/inbox.json', async (ctx) => {
-    ctx.body = await control(ctx, 'GET', `/inbox/sms?run=${String(ctx.params.run)}`);
+    type Inbox = { messages: Array<{ id: number; channel: string; subject?: string; text: string }> };
+    const [sms, email] = await Promise.all(['sms', 'email'].map((channel) => control<Inbox>(ctx, 'GET', `/inbox/${channel}?run=${String(ctx.params.run)}`)));
+    const messages = [...(sms?.messages ?? []), ...(email?.messages ?? [])].sort((a, b) => b.id - a.id);
+    ctx.body = { messages: messages.map((m) => (m.subject ? { ...m, text: `✉ ${m.subject}. ${m.text}` } : m)) };
   });
 
   router.get('/runs/:run', async (ctx) => {
@@ -126,7 +130,7 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
         }</li>`,
     )}</ol>
 <p>Ожидаемый итог: экран «${s.expect.screen ?? ''}»${s.expect.error ? html`, ошибка <code>${s.expect.error}</code>` : ''}.</p>
-<h2>Входящие СМС этого прогона</h2>
+<h2>Входящие СМС и письма этого прогона</h2>
 <ul id="inbox" data-testid="run-inbox"><li class="muted">Пока пусто</li></ul>
 <p><a href="/trainer">← к галерее</a></p>
 </div></main>

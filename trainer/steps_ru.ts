@@ -12,6 +12,11 @@ const buttons: Record<string, string> = {
   accept: 'Принимаю',
   decline: 'Не принимаю',
   submit: 'Войти',
+  'forgot-password': 'Забыли пароль?',
+  'no-access': 'Нет доступа ни к телефону, ни к почте',
+  'recovery-restart': 'Указать другой телефон, почту или СНИЛС',
+  'back-to-login': 'Вернуться ко входу',
+  'retry-login': 'Войти снова',
 };
 
 const apps: Record<string, string> = { idp: 'Госуслуги (эмулятор)', rp: 'ФМРМ', rp2: 'Портал НМО' };
@@ -23,6 +28,7 @@ export function controlLabel(step: Step): string {
   if (step.path.endsWith('/unlock')) return 'Поддержка снимает блокировку учётной записи';
   if (step.method === 'PATCH') return `Пользователь исправляет профиль (${Object.entries(step.body ?? {}).map(([k, v]) => `${k}: ${String(v)}`).join(', ')})`;
   if (step.path.startsWith('/faults')) return `Включить сбой: ${String(step.body?.kind ?? '')}`;
+  if (step.path.startsWith('/outage')) return step.method === 'DELETE' ? 'Госуслуги снова работают (режим недоступности снят)' : `Объявить ${step.body?.mode === 'maintenance' ? 'технические работы' : 'сбой'} на Госуслугах`;
   return `${step.method} ${step.path}`;
 }
 
@@ -31,12 +37,14 @@ export function describeStep(step: Step): string {
     case 'open':
       return `Откройте ${apps[step.app] ?? step.app}${step.path && step.path !== '/' ? ` (${step.path})` : ''}`;
     case 'click':
+      if (step.fields?.identifier !== undefined) return `Введите ${step.fields.identifier || '(оставьте пустым)'} и нажмите «Получить код»`;
       return `Нажмите «${buttons[step.testid] ?? step.testid}»`;
     case 'signIn':
       return `Введите логин ${step.identifier ?? '(телефон персоны)'} и пароль ${step.password === undefined ? '(пароль персоны)' : step.password === '' ? '(оставьте пустым)' : `«${step.password}»`}${step.remember ? ', отметьте «Запомнить меня»' : ''} и нажмите «Войти»`;
     case 'enterCode':
       if (step.code === undefined || step.code === '$sms') return 'Введите код из последнего СМС (см. «Входящие СМС»)';
       if (step.code === '$sms.previous') return 'Введите код из предыдущего СМС';
+      if (step.code === '$email') return 'Введите код из последнего письма (см. «Входящие письма»)';
       return `Введите неверный код ${step.code}`;
     case 'resendCode':
       return 'Нажмите «Получить новый код»';
@@ -55,6 +63,8 @@ export function describeStep(step: Step): string {
       return `Система отправляет в ЕСИА подписанный запрос на вход (${step.version ?? 'v2'}${step.tamper ? `, намеренно испорчен: ${step.tamper}` : ''})`;
     case 'esiaToken':
       return `Система обменивает код на маркеры (${step.version === 'v1' ? '/te' : '/v3/te'}${step.tamper ? `, намеренно испорчен: ${step.tamper}` : ''}) — проверяется автотестом`;
+    case 'inbox':
+      return `Проверьте ${step.channel === 'email' ? 'входящие письма' : 'входящие СМС'}${step.kind ? ` (${step.kind})` : ''}${step.text?.length ? `: в последнем есть «${step.text.join('», «')}»` : ''}${step.count !== undefined ? `: писем ${step.count}` : ''}`;
     case 'expect':
       return `Убедитесь: экран «${step.expect.screen ?? ''}»${step.expect.error ? `, ошибка ${step.expect.error}` : ''}`;
     case 'repeat':

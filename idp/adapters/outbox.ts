@@ -16,6 +16,10 @@ export interface Message {
   text: string;
   /** The one-time code in the message, if any, so tests need not parse text. */
   code?: string;
+  /** E-mail subject. */
+  subject?: string;
+  /** What the message is, e.g. `security.sign_in` (idp/adapters/notifications.ts), so tests need not parse text. */
+  kind?: string;
   sentAt: string;
   deliverAt: string;
 }
@@ -32,7 +36,7 @@ export class Outbox {
     readonly faults: Faults,
   ) {}
 
-  send(channel: Channel, to: string, text: string, code?: string): Message {
+  send(channel: Channel, to: string, text: string, code?: string, meta: { subject?: string; kind?: string } = {}): Message {
     const now = this.clock.now();
     let deliverAt = now;
     const fault = channel === 'sms' ? this.faults.take('sms.fail', 'sms.delay') : undefined;
@@ -44,6 +48,8 @@ export class Outbox {
       to,
       text,
       ...(code ? { code } : {}),
+      ...(meta.subject ? { subject: meta.subject } : {}),
+      ...(meta.kind ? { kind: meta.kind } : {}),
       sentAt: new Date(now).toISOString(),
       deliverAt: new Date(deliverAt).toISOString(),
     };

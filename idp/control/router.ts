@@ -9,6 +9,7 @@ import { faultKinds } from '../adapters/faults.ts';
 import type { Channel } from '../adapters/outbox.ts';
 import { maskPhone } from '../domain/account.ts';
 import { unlock } from '../domain/lockout.ts';
+import { announceOutage, endOutage, isInForce, OutageInputError } from '../domain/outage.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import { ControlError, parseDuration, parseInstant } from './inputs.ts';
@@ -81,6 +82,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
         'GET /__control/audit/:ref',
         'POST /__control/next-login {client_id, persona}',
         'POST /__control/clients {client_id, client_secret, redirect_uris, …}',
+        'GET|POST|DELETE /__control/outage {mode: "maintenance" | "outage", notice?, until?: ISO instant, from?: ISO instant}',
       ],
     };
   });
@@ -218,6 +220,27 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     ctx.status = 201;
     ctx.body = { registered: body(ctx).client_id };
   });
+
+  // --- Outage mode (E3), issue 7: announce, read, end (idp/domain/outage.ts) ---
+  router.get('/outage', (ctx) => {
+    const run = runOf(ctx);
+    ctx.body = { outage: run.outage, inForce: isInForce(run.outage, run.clock.now()) };
+  });
+  router.post('/outage', (ctx) => {
+    const run = runOf(ctx);
+    try {
+      announceOutage(run, body(ctx), 'control');
+    } catch (error) {
+      if (error instanceof OutageInputError) throw new ControlError(400, 'control.bad_outage', error.message);
+      throw error;
+    }
+    ctx.status = 201;
+    ctx.body = { outage: run.outage, inForce: isInForce(run.outage, run.clock.now()) };
+  });
+  router.delete('/outage', (ctx) => {
+    ctx.body = { ended: endOutage(runOf(ctx)), outage: null };
+  });
+  // --- end of outage mode ---
 
   return router;
 }

@@ -40,6 +40,11 @@ export const esiaCodes = {
     description: 'The requested scope is invalid, unknown, or malformed.',
     meaning: 'Запрошенная область доступа (scope) указана неверно, неизвестна или сформирована некорректно',
   },
+  'ESIA-007008': {
+    error: 'temporarily_unavailable',
+    description: 'The authorization server is currently unable to handle the request due to a temporary overloading or maintenance of the server.',
+    meaning: 'Сервис авторизации в настоящее время не может обработать запрос из-за большой нагрузки или технических работ на сервере',
+  },
   'ESIA-007009': {
     error: 'unsupported_grant_type',
     description: 'The authorization grant type is not supported by the authorization server.',

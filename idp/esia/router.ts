@@ -19,6 +19,7 @@ import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { streebog256 } from '../../lib/gost/index.ts';
 import { newReference } from '../errors/reference.ts';
+import { isInForce, outageDescription, retryAfter } from '../domain/outage.ts';
 import { type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import { consentPage } from './consent.ts';
@@ -101,19 +102,37 @@ export function esiaRoutes(s: Services, face: EsiaFace): Router {
 
   const browserRun = (ctx: Context): Run => s.runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? s.runs.main;
 
+  /** Outage mode (E3): ESIA-007008 while the run has a maintenance or outage in force. */
+  function refuseDuringOutage(run: Run): void {
+    const outage = run.outage;
+    if (!isInForce(outage, run.clock.now())) return;
+    // The notice and expected time follow in brackets, as the emulator adds details to 007004 and ESIA to 007014.
+    throw new EsiaProtocolError('ESIA-007008', `the run is in ${outage.mode} mode (POST /__control/outage): ${outageDescription(outage)}`, {
+      mode: outage.mode, until: outage.until ?? undefined, retryAfter: retryAfter(outage),
+    }, outageDescription(outage));
+  }
+
   function refuse(ctx: Context, endpoint: string, error: EsiaProtocolError, params: Params, outcome: Outcome): void {
     const ref = newReference();
     const d = diagnostics.record(ref, endpoint, error, params);
     Object.assign(ctx.state.audit, { action: `esia ${endpoint}`, outcome: 'refused', code: error.code, ref, client: params.client_id, details: { diagnosis: error.diagnosis, ...error.evidence } });
     if (s.config.log) console.log(`[esia-emulator] ${endpoint} refused ${error.code} (${ref}): ${error.diagnosis}`);
     ctx.set('X-Esia-Reference', ref);
+    // ESIA-007008 (E3): the expected recovery time goes with it (Retry-After, available_at).
+    const availableAt = error.code === 'ESIA-007008' && typeof error.evidence.until === 'string' ? error.evidence.until : undefined;
+    if (error.code === 'ESIA-007008' && typeof error.evidence.retryAfter === 'string') ctx.set('Retry-After', error.evidence.retryAfter);
     if ('redirect' in outcome) {
       const url = new URL(outcome.redirect);
       url.searchParams.set('error', error.error);
       url.searchParams.set('error_description', error.description);
       if (outcome.state !== undefined) url.searchParams.set('state', outcome.state);
+      if (availableAt) url.searchParams.set('available_at', availableAt);
       ctx.status = 302;
       ctx.redirect(url.href);
+    } else if ('json' in outcome && error.code === 'ESIA-007008') {
+      ctx.status = 503;
+      ctx.set('Cache-Control', 'no-store');
+      ctx.body = { error: error.error, error_description: error.description, ...(outcome.state !== undefined ? { state: outcome.state } : {}), ...(availableAt ? { available_at: availableAt } : {}) };
     } else if ('json' in outcome) {
       ctx.status = 400;
       ctx.set('Cache-Control', 'no-store');
@@ -140,6 +159,7 @@ export function esiaRoutes(s: Services, face: EsiaFace): Router {
       requireParams(head, ['redirect_uri']);
       checkRedirectUri(head.redirect_uri!, system);
       outcome = { redirect: head.redirect_uri!, state: raw.state };
+      refuseDuringOutage(browserRun(ctx));
       const params = readParams(ctx.query as Record<string, unknown>);
       requireParams(params, ['response_type', 'scope', 'timestamp', 'state', 'client_secret']);
       if (params.response_type !== 'code') throw new EsiaProtocolError('ESIA-007012', `response_type=${params.response_type}; ESIA supports only response_type=code`);
@@ -192,6 +212,18 @@ export function esiaRoutes(s: Services, face: EsiaFace): Router {
     pending.delete(q.state!);
     const back = { redirect: p.redirectUri, state: p.state };
     ctx.state.audit.client = p.system.clientId;
+    if (q.error === 'temporarily_unavailable') {
+      // The user left an outage screen (E3): the system hears ESIA-007008, with the time if the outage is still on.
+      try {
+        refuseDuringOutage(p.run);
+      } catch (error) {
+        if (!(error instanceof EsiaProtocolError)) throw error;
+        refuse(ctx, returnPath, error, { client_id: p.system.clientId, state: p.state }, back);
+        return;
+      }
+      refuse(ctx, returnPath, new EsiaProtocolError('ESIA-007008', `the user left an outage screen (${q.error_description ?? ''})`), { client_id: p.system.clientId, state: p.state }, back);
+      return;
+    }
     if (q.error || !q.code) {
       // The reason the user left (e.g. "otp.no_phone_access: …") follows in brackets, as ESIA adds details to 007014.
       const reason = q.error_description && q.error_description !== 'Пользователь отменил вход' ? q.error_description : undefined;
@@ -280,6 +312,8 @@ export function esiaRoutes(s: Services, face: EsiaFace): Router {
         params.client_secret = decodeURIComponent(secret.join(':'));
       }
       outcome = { json: true, state: params.state };
+      // The run of the code or refresh token (server-to-server calls carry no cookie).
+      refuseDuringOutage((params.code && tokens.codes.get(params.code)?.run) || (params.refresh_token && tokens.refreshTokens.get(params.refresh_token)?.run) || s.runs.main);
       requireParams(params, ['client_id', 'grant_type']);
       const system = registry.get(params.client_id!);
       if (!system) throw new EsiaProtocolError('ESIA-007005', `no system with mnemonic ${params.client_id} is registered`);

@@ -5,6 +5,7 @@
  */
 import type { OtpState } from '../domain/otp.ts';
 import type { Run } from '../runs.ts';
+import type { Recovery } from './recovery.ts';
 
 export type Stage = 'password' | 'otp' | 'password_change' | 'agreement';
 
@@ -20,6 +21,8 @@ export interface Journey {
   amr: string[];
   /** Shown once on the next screen (e.g. «новый код отправлен»). */
   notice?: string;
+  /** «Забыли пароль?» under way in this sign-in (D1, interactions/recovery.ts). */
+  recovery?: Recovery;
   touchedAt: number;
 }
 

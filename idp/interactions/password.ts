@@ -9,6 +9,7 @@ import { parseIdentifier, type Identifier } from '../domain/identifiers.ts';
 import { hintTexts, typingVariants } from '../domain/keyboard_layout.ts';
 import { isLocked, registerFailure, registerSuccess } from '../domain/lockout.ts';
 import { EsiaError } from '../errors/esia_error.ts';
+import { notify } from '../adapters/notifications.ts';
 import { verifyPassword } from '../adapters/password_hash.ts';
 import { sendCodeOrShow } from './otp.ts';
 import { field, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
@@ -33,6 +34,7 @@ async function checkPassword(step: Step, account: Account, password: string): Pr
     }
     const lockedNow = registerFailure(account, run.clock.now(), s.config.lockoutLimit);
     run.accounts.changed();
+    if (lockedNow) notify(run.outbox, account, 'security.account_locked', { at: account.lockedAt ?? new Date(run.clock.now()).toISOString() });
     if (lockedNow) throw new EsiaError('account.locked', { expected: `fewer than ${s.config.lockoutLimit} wrong passwords`, actual: account.failedAttempts });
     return { ok: false, hints: await typingHints(password, account.passwordHash) };
   });

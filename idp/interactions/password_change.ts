@@ -1,4 +1,5 @@
 /* Forced password change (B4, C3): every rule of B7 named when unmet; the current and recent passwords refused. */
+import { notify } from '../adapters/notifications.ts';
 import { hashPassword, verifyPassword } from '../adapters/password_hash.ts';
 import { unmetRules } from '../domain/password_policy.ts';
 import { EsiaError } from '../errors/esia_error.ts';
@@ -29,5 +30,6 @@ export async function passwordChangeStep(step: Step): Promise<void> {
   account.passwordChangedAt = new Date(run.clock.now()).toISOString();
   account.passwordMustChange = false;
   run.accounts.changed();
+  notify(run.outbox, account, 'security.password_changed', { at: account.passwordChangedAt, how: 'плановая смена по истечении срока' });
   return advance(step, account);
 }

@@ -13,6 +13,8 @@ import { agreementStep } from './agreement.ts';
 import { noPhoneStep, otpStep, resendStep } from './otp.ts';
 import { passwordStep } from './password.ts';
 import { passwordChangeStep } from './password_change.ts';
+import { refuseDuringOutage } from './outage.ts';
+import { recoveryCode, recoveryNoAccess, recoveryPassword, recoveryResend, recoveryShow, recoveryStart } from './recovery.ts';
 import { finishLogin, loadStep, renderStage, type Step } from './step.ts';
 
 /** Opens the current screen; answers a pending shortcut (control API) without showing any. */
@@ -45,9 +47,10 @@ export async function interactionRoutes(s: Services): Promise<Router> {
   const dummyHash = await hashPassword('not-a-password', s.config.scryptN);
   const router = new Router({ prefix: '/interaction/:uid' });
   const form = formOnly(s.config.maxBodyBytes);
-  const step = (handler: (step: Step) => Promise<void> | void) =>
+  const step = (handler: (step: Step) => Promise<void> | void, duringOutage = false) =>
     async function stepHandler(ctx: Context) {
       const st = await loadStep(ctx, s);
+      if (!duringOutage && refuseDuringOutage(st)) return;
       if (st.run.faults.take('server.error')) throw new Error('Armed fault server.error (POST /__control/faults): a simulated internal failure');
       await handler(st);
     };
@@ -59,6 +62,13 @@ export async function interactionRoutes(s: Services): Promise<Router> {
   router.get('/no-phone', step(noPhoneStep));
   router.post('/password', form, step(passwordChangeStep));
   router.post('/agreement', form, step(agreementStep));
-  router.post('/abort', form, step(abortStep));
+  router.post('/abort', form, step(abortStep, true));
+  // Recovering access (D1, D2): interactions/recovery.ts
+  router.get('/recovery', step(recoveryShow));
+  router.post('/recovery', form, step(recoveryStart));
+  router.post('/recovery/code', form, step(recoveryCode));
+  router.post('/recovery/resend', form, step(recoveryResend));
+  router.post('/recovery/password', form, step(recoveryPassword));
+  router.get('/recovery/no-access', step(recoveryNoAccess));
   return router;
 }

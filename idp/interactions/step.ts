@@ -5,9 +5,11 @@
  */
 import type { Context } from 'koa';
 import type { Html } from '../../lib/html.ts';
+import { notify } from '../adapters/notifications.ts';
 import { maskPhone, type Account } from '../domain/account.ts';
 import { acrFor, withMfa } from '../domain/assurance.ts';
 import { secondsUntilResend } from '../domain/otp.ts';
+import { announcementLines } from '../domain/outage.ts';
 import { isPasswordExpired, passwordRules } from '../domain/password_policy.ts';
 import type { ErrorCode } from '../errors/catalogue.ts';
 import { EsiaError } from '../errors/esia_error.ts';
@@ -81,7 +83,8 @@ export function renderStage(step: Step, failure?: Failure, extra: { identifier?:
   const { s, journey, uid, run } = step;
   const account = journey.oid ? run.accounts.byOid(journey.oid) : undefined;
   if (journey.stage === 'password' || !account) {
-    return render(step, loginPage({ uid, clientName: step.clientName, identifier: extra.identifier, remember: journey.remember, failure }));
+    const announcement = run.outage ? announcementLines(run.outage) : undefined;
+    return render(step, loginPage({ uid, clientName: step.clientName, identifier: extra.identifier, remember: journey.remember, failure, announcement }));
   }
   if (journey.stage === 'otp') {
     const rules = s.config.otp;
@@ -133,6 +136,7 @@ export async function finishLogin(step: Step, account: Account, factors: string[
   const amr = withMfa(factors);
   account.lastSignInAt = new Date(run.clock.now()).toISOString();
   run.accounts.changed();
+  notify(run.outbox, account, 'security.sign_in', { at: account.lastSignInAt, system: step.clientName, amr });
   s.journeys.end(step.uid);
   Object.assign(ctx.state.audit, { account: account.oid, details: { amr } });
   await s.provider.interactionFinished(

@@ -2,6 +2,7 @@
 import { html, type Html } from '../../lib/html.ts';
 import { type Failure, failureAlert, failureReference } from './failure.ts';
 import { layout } from './layout.ts';
+import { announcementBanner, forgotPasswordLink } from './recovery.ts';
 
 export interface LoginView {
   uid: string;
@@ -9,6 +10,8 @@ export interface LoginView {
   identifier?: string;
   remember?: boolean;
   failure?: Failure;
+  /** Issue 7: an announced maintenance that has not started yet (lines of its notice). */
+  announcement?: string[];
 }
 
 export function loginPage(view: LoginView): Html {
@@ -16,6 +19,7 @@ export function loginPage(view: LoginView): Html {
     { title: 'Вход', screen: 'login', errorCode: view.failure?.code },
     html`<h1>Вход</h1>
 <p class="muted" data-testid="client-name">для входа в «${view.clientName}»</p>
+${announcementBanner(view.announcement)}
 ${failureAlert(view.failure)}
 <form method="post" action="/interaction/${view.uid}/login" autocomplete="off" novalidate>
 <label for="identifier">Телефон / Email / СНИЛС / ИНН</label>
@@ -27,6 +31,7 @@ ${failureAlert(view.failure)}
 <button class="btn primary" type="submit" data-testid="submit">Войти</button>
 </div>
 </form>
+${forgotPasswordLink(view.uid)}
 <form method="post" action="/interaction/${view.uid}/abort" class="actions">
 <button class="btn link" type="submit" data-testid="cancel">Отмена — вернуться в систему</button>
 </form>

@@ -8,6 +8,7 @@
 import { createPublicKey, createVerify, randomUUID } from 'node:crypto';
 import { GOST_JWT_ALG, parseCertificate, verifyGostJwt } from '../../lib/gost/index.ts';
 import type { EsiaClaims, PendingLogin, SignedIn } from '../esia_client.ts';
+import { expectedRecovery, recoveryFacts } from '../availability.ts';
 import { RpError } from '../errors.ts';
 import { authorizationUrl, decodeJwt, postToken, tokenParams, type EsiaSigner, type EsiaVersion } from './protocol.ts';
 
@@ -63,7 +64,12 @@ export class EsiaProtocolClient {
     const error = q.get('error');
     if (error) {
       const description = (q.get('error_description') ?? '').slice(0, 300);
-      throw new RpError('rp.login_refused', [{ label: 'Ответ Госуслуг', value: description || error, testid: 'idp-error' }], `ESIA error=${error} ${description}`);
+      const facts = [{ label: 'Ответ Госуслуг', value: description || error, testid: 'idp-error' }];
+      // ESIA-007008: overloaded or maintenance (E3).
+      if (error === 'temporarily_unavailable') {
+        throw new RpError('rp.idp_unavailable', [...facts, ...recoveryFacts(expectedRecovery(q.get('available_at')))], `ESIA error=${error} ${description}`);
+      }
+      throw new RpError('rp.login_refused', facts, `ESIA error=${error} ${description}`);
     }
     const code = q.get('code');
     if (!code) throw new RpError('rp.callback_invalid', [], 'callback without code');
@@ -78,7 +84,9 @@ export class EsiaProtocolClient {
     } catch (err) {
       throw new RpError('rp.idp_unavailable', [], `token endpoint: ${(err as Error).message}`, { cause: err });
     }
-    if (answer.status >= 500) throw new RpError('rp.idp_unavailable', [], `token endpoint answered ${answer.status}`);
+    if (answer.status >= 500) {
+      throw new RpError('rp.idp_unavailable', recoveryFacts(expectedRecovery(answer.body.available_at, answer.retryAfter)), `token endpoint answered ${answer.status}`);
+    }
     if (answer.status !== 200) throw new RpError('rp.callback_invalid', [], `token endpoint ${answer.status}: ${JSON.stringify(answer.body)}`);
     if (answer.body.state !== state) throw new RpError('rp.callback_invalid', [], `token response state ${String(answer.body.state)} ≠ ${state}`);
     const idToken = String(answer.body.id_token ?? '');

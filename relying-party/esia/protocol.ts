@@ -128,6 +128,8 @@ export interface TokenAnswer {
   status: number;
   body: Record<string, unknown>;
   reference?: string;
+  /** Retry-After of a 503 (E3). */
+  retryAfter?: string;
 }
 
 export async function postToken(base: string, version: EsiaVersion, params: Record<string, string>): Promise<TokenAnswer> {
@@ -137,7 +139,11 @@ export async function postToken(base: string, version: EsiaVersion, params: Reco
     body: new URLSearchParams(params).toString(),
   });
   const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
-  return { status: res.status, body, ...(res.headers.get('x-esia-reference') ? { reference: res.headers.get('x-esia-reference')! } : {}) };
+  return {
+    status: res.status, body,
+    ...(res.headers.get('x-esia-reference') ? { reference: res.headers.get('x-esia-reference')! } : {}),
+    ...(res.headers.get('retry-after') ? { retryAfter: res.headers.get('retry-after')! } : {}),
+  };
 }
 
 /** Header and payload of a compact JWT, without checking the signature. */

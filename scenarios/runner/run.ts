@@ -80,6 +80,30 @@ class Run {
     return 'other';
   }
 
+  async emailCode(): Promise<string> {
+    const { messages } = await this.control<{ messages: Array<{ code?: string }> }>('GET', `/inbox/email?to=${encodeURIComponent(this.persona.email)}`);
+    const code = messages.find((m) => m.code)?.code;
+    if (!code) throw new ScenarioError(`No e-mail with a code in the inbox of ${this.persona.email}`);
+    return code;
+  }
+
+  async inbox(step: Extract<Step, { do: 'inbox' }>, where: string): Promise<void> {
+    const to = step.to ?? (step.channel === 'sms' ? this.persona.phone : this.persona.email);
+    const { messages } = await this.control<{ messages: Array<{ kind?: string; subject?: string; text: string }> }>('GET', `/inbox/${step.channel}?to=${encodeURIComponent(to)}`);
+    const found = messages.filter((m) => !step.kind || m.kind === step.kind);
+    const what = `${step.channel} to ${to}${step.kind ? ` of kind ${step.kind}` : ''}`;
+    if (step.count !== undefined && found.length !== step.count) {
+      throw new ScenarioError(`${where}: ${found.length} messages ${what} ≠ expected ${step.count}; inbox: ${JSON.stringify(messages.map((m) => m.kind ?? m.subject ?? m.text.slice(0, 40)))}`);
+    }
+    if (step.text?.length) {
+      const newest = found[0];
+      if (!newest) throw new ScenarioError(`${where}: no message ${what}`);
+      const body = `${newest.subject ?? ''}\n${newest.text}`;
+      const missing = step.text.filter((t) => !body.includes(t));
+      if (missing.length) throw new ScenarioError(`${where}: the newest message ${what} lacks ${missing.map((t) => `«${t}»`).join(', ')}: ${JSON.stringify(body)}`);
+    }
+  }
+
   async smsCode(which: 'latest' | 'previous'): Promise<string> {
     const { messages } = await this.control<{ messages: Array<{ code?: string }> }>('GET', `/inbox/sms?to=${encodeURIComponent(this.persona.phone)}`);
     const code = messages[which === 'latest' ? 0 : 1]?.code;
@@ -114,7 +138,7 @@ class Run {
         await b.goto(this.base(step.app) + (step.path ?? '/'));
         break;
       case 'click':
-        await b.click(step.testid);
+        await b.click(step.testid, step.fields);
         break;
       case 'signIn':
         this.requireScreen('login', where);
@@ -125,8 +149,12 @@ class Run {
         });
         break;
       case 'enterCode': {
-        this.requireScreen('otp', where);
-        const code = step.code === undefined || step.code === '$sms' ? await this.smsCode('latest') : step.code === '$sms.previous' ? await this.smsCode('previous') : step.code;
+        this.requireScreen(this.page?.screen === 'recovery-code' ? 'recovery-code' : 'otp', where);
+        const code =
+          step.code === undefined || step.code === '$sms' ? await this.smsCode('latest')
+          : step.code === '$sms.previous' ? await this.smsCode('previous')
+          : step.code === '$email' ? await this.emailCode()
+          : step.code;
         await b.click('submit', { code });
         break;
       }
@@ -135,7 +163,7 @@ class Run {
         await b.click('resend');
         break;
       case 'changePassword':
-        this.requireScreen('password-change', where);
+        this.requireScreen(this.page?.screen === 'recovery-password' ? 'recovery-password' : 'password-change', where);
         await b.click('submit', { password: step.password, repeat: step.repeat ?? step.password });
         break;
       case 'agreement':
@@ -164,6 +192,9 @@ class Run {
         // A server-to-server call: its answer is checked by the step itself, the page stays.
         await this.esia.token(step, where);
         return;
+      case 'inbox':
+        await this.inbox(step, where);
+        break;
       case 'expect':
         break;
       case 'repeat':
