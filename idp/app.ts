@@ -48,7 +48,7 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     flushDelayMs: config.flushDelayMs,
   });
   const runs = new Runs(new Run(mainRun, 0n, new AccountRepository(store)));
-  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'));
+  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), { rotateBytes: config.auditRotateBytes });
   const storage = new ProviderStorage();
   const provider = new Provider(
     issuer,

@@ -47,6 +47,20 @@ export interface IdpConfig {
   maxBodyBytes: number;
   /** Print one line per request and per refusal. */
   log: boolean;
+  // Support console and audit journal (issue 7: E1, E2, F3, F5).
+  /** The audit journal is renamed audit.<n>.jsonl past this size, the chain continuing in the new file. */
+  auditRotateBytes: number;
+  /** Operator accounts of the support console (/support): login, ФИО, one role, scrypt hash. */
+  operatorsFile: string;
+  /** The support console (/support). */
+  supportEnabled: boolean;
+  /** The console answers only this machine (loopback), like /__control; off to let operators on other hosts in. */
+  supportLoopbackOnly: boolean;
+  /**
+   * ФМРМ register to look account numbers up in (the relying party's JSON file: {records: [...]} or its
+   * data file). Read as plain JSON, never imported. '' turns the ФМРМ number search off.
+   */
+  fmrmRegisterFile: string;
 }
 
 export const defaults: IdpConfig = {
@@ -73,4 +87,9 @@ export const defaults: IdpConfig = {
   flushDelayMs: 100,
   maxBodyBytes: 64 * 1024,
   log: true,
+  auditRotateBytes: 10 * 1024 * 1024,
+  operatorsFile: 'config/operators.json',
+  supportEnabled: true,
+  supportLoopbackOnly: true,
+  fmrmRegisterFile: 'relying-party/fixtures/register.json',
 };
