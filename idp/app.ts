@@ -24,6 +24,7 @@ import { readClients, type ClientConfig } from './provider/clients.ts';
 import { providerConfiguration } from './provider/configuration.ts';
 import { ProviderStorage } from './provider/memory_adapter.ts';
 import { mainRun, Run, Runs } from './runs.ts';
+import { supportRoutes } from './support/router.ts';
 import type { Services } from './services.ts';
 import { homePage } from './views/home.ts';
 import { stylesheet } from './views/style.ts';
@@ -104,6 +105,12 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     const control = controlRoutes(services, { personas: personaPasswords, registerClient });
     provider.use(control.routes());
     provider.use(control.allowedMethods());
+  }
+  if (config.supportEnabled) {
+    // Support console (issue 7: E1, E2, F3): its own operator sessions, signed with the cookie keys.
+    const support = await supportRoutes(services, { cookieKeys: localKeys.cookieKeys });
+    provider.use(support.routes());
+    provider.use(support.allowedMethods());
   }
   for (const extension of extensions) provider.use(extension);
   // The ESIA face (/aas/oauth2/…, /rs/…, /idp/ext/Logout) before the sign-in screens it hands browsers to.

@@ -22,6 +22,8 @@ export class Run {
   readonly outbox = new Outbox(this.clock, this.faults);
   /** Next sign-ins per client that go through as a persona without the screens. */
   readonly shortcuts = new Map<string, string[]>();
+  /** Support console: wrong operator passwords and lockouts in this run, by operator login (E2). */
+  readonly operatorLockouts = new Map<string, { failedAttempts: number; lockedUntil: number | null }>();
   lastUsedAt = Date.now();
 
   constructor(
@@ -42,6 +44,7 @@ export class Run {
     this.outbox.clear();
     this.faults.clear();
     this.shortcuts.clear();
+    this.operatorLockouts.clear();
     this.clock.reset();
   }
 }

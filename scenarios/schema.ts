@@ -36,6 +36,12 @@ export type Step =
   | ({ do: 'esiaAuthorize' } & EsiaRequestStep)
   /** ESIA face: the system posts a token request (the code from the system's callback page); expect.error is the ESIA code or "none". */
   | ({ do: 'esiaToken'; grant?: 'authorization_code' | 'refresh_token' | 'client_credentials' } & EsiaRequestStep)
+  /** Support console: sign in at /support as an operator (config/operators.json; password Operator-1234 unless given). */
+  | { do: 'operatorSignIn'; login: string; password?: string; expect?: Expectation }
+  /** Fills the named fields of the element's form and presses it (console search, notes). `$remembered.<name>` works in values. */
+  | { do: 'fill'; testid: string; fields: Record<string, string>; expect?: Expectation }
+  /** Keeps an attribute of an element on the page (a temporary code shown once) for later steps as `$remembered.<as>`. */
+  | { do: 'remember'; testid: string; attribute: string; as: string; expect?: Expectation }
   | { do: 'expect'; expect: Expectation }
   | { do: 'repeat'; times: number; steps: Step[]; expect?: Expectation };
 
@@ -84,7 +90,7 @@ export interface Scenario {
   expect: Expectation;
 }
 
-const stepKinds = ['open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'esiaAuthorize', 'esiaToken', 'expect', 'repeat'];
+const stepKinds = ['open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'esiaAuthorize', 'esiaToken', 'operatorSignIn', 'fill', 'remember', 'expect', 'repeat'];
 const apps = ['idp', 'rp', 'rp2', 'sys'];
 
 function fail(where: string, message: string): never {
@@ -114,6 +120,13 @@ function checkSteps(steps: unknown, where: string): void {
     if (step.do === 'click' && typeof step.testid !== 'string') fail(`${at}.testid`, 'expected the data-testid of a link or button');
     if (step.do === 'changePassword' && typeof step.password !== 'string') fail(`${at}.password`, 'expected a string');
     if (step.do === 'agreement' && typeof step.accept !== 'boolean') fail(`${at}.accept`, 'expected true or false');
+    if (step.do === 'operatorSignIn' && typeof step.login !== 'string') fail(`${at}.login`, 'expected an operator login from config/operators.json, e.g. "operator"');
+    if (step.do === 'fill' && (typeof step.testid !== 'string' || !isObject(step.fields) || Object.values(step.fields).some((v) => typeof v !== 'string'))) {
+      fail(at, 'a fill step needs "testid" (the button of the form) and "fields" ({"name": "value"})');
+    }
+    if (step.do === 'remember' && (typeof step.testid !== 'string' || typeof step.attribute !== 'string' || typeof step.as !== 'string' || !/^\w+$/.test(String(step.as)))) {
+      fail(at, 'a remember step needs "testid", "attribute" (e.g. "data-secret") and "as" (a name for $remembered.<as>)');
+    }
     if (step.do === 'expect' && step.expect === undefined) fail(`${at}.expect`, 'required for an expect step');
     if (step.do === 'control' && (typeof step.path !== 'string' || !['GET', 'POST', 'PATCH', 'DELETE'].includes(String(step.method)))) {
       fail(at, 'a control step needs "method" (GET, POST, PATCH, DELETE) and "path" (e.g. "/accounts/petrova/unlock")');

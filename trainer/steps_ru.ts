@@ -12,6 +12,13 @@ const buttons: Record<string, string> = {
   accept: 'Принимаю',
   decline: 'Не принимаю',
   submit: 'Войти',
+  'support-find': 'Найти',
+  'support-open-0': 'первый найденный пользователь',
+  'support-unlock': 'Снять блокировку',
+  'support-temporary-code': 'Выдать временный код',
+  'support-reset-password': 'Сбросить пароль',
+  'support-add-note': 'Добавить заметку',
+  'support-ref-find': 'Показать попытку',
 };
 
 const apps: Record<string, string> = { idp: 'Госуслуги (эмулятор)', rp: 'ФМРМ', rp2: 'Портал НМО' };
@@ -55,6 +62,12 @@ export function describeStep(step: Step): string {
       return `Система отправляет в ЕСИА подписанный запрос на вход (${step.version ?? 'v2'}${step.tamper ? `, намеренно испорчен: ${step.tamper}` : ''})`;
     case 'esiaToken':
       return `Система обменивает код на маркеры (${step.version === 'v1' ? '/te' : '/v3/te'}${step.tamper ? `, намеренно испорчен: ${step.tamper}` : ''}) — проверяется автотестом`;
+    case 'operatorSignIn':
+      return `Откройте консоль поддержки (/support) и войдите как оператор «${step.login}» (пароль ${step.password ?? 'Operator-1234'})`;
+    case 'fill':
+      return `Заполните ${Object.entries(step.fields).map(([k, v]) => `«${k}»: ${v}`).join(', ')} и нажмите «${buttons[step.testid] ?? step.testid}»`;
+    case 'remember':
+      return 'Запомните показанный временный код — он понадобится при входе';
     case 'expect':
       return `Убедитесь: экран «${step.expect.screen ?? ''}»${step.expect.error ? `, ошибка ${step.expect.error}` : ''}`;
     case 'repeat':

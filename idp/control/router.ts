@@ -8,7 +8,7 @@ import type { Context, Next } from 'koa';
 import { faultKinds } from '../adapters/faults.ts';
 import type { Channel } from '../adapters/outbox.ts';
 import { maskPhone } from '../domain/account.ts';
-import { unlock } from '../domain/lockout.ts';
+import { AccountEditError, patchAccountState, unlock } from '../domain/account_admin.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import { ControlError, parseDuration, parseInstant } from './inputs.ts';
@@ -153,20 +153,11 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
 
   router.patch('/accounts/:persona', (ctx) => {
     const account = findAccount(ctx);
-    const b = body(ctx);
-    const allowed = { status: ['active', 'inactive', 'restricted'], trust: ['simplified', 'standard', 'confirmed'] } as const;
-    for (const [key, value] of Object.entries(b)) {
-      if (key === 'status' || key === 'trust') {
-        if (!(allowed[key] as readonly unknown[]).includes(value)) {
-          throw new ControlError(400, 'control.bad_field', `${key} must be one of ${allowed[key].join(', ')}; got ${JSON.stringify(value)}.`);
-        }
-        Object.assign(account, { [key]: value });
-      } else if (key === 'phoneConfirmed' || key === 'emailConfirmed' || key === 'passwordMustChange') {
-        if (typeof value !== 'boolean') throw new ControlError(400, 'control.bad_field', `${key} must be true or false; got ${JSON.stringify(value)}.`);
-        account[key] = value;
-      } else {
-        throw new ControlError(400, 'control.bad_field', `Unknown field "${key}". Allowed: status, trust, phoneConfirmed, emailConfirmed, passwordMustChange.`);
-      }
+    try {
+      patchAccountState(account, body(ctx));
+    } catch (error) {
+      if (error instanceof AccountEditError) throw new ControlError(400, 'control.bad_field', error.message);
+      throw error;
     }
     runOf(ctx).accounts.changed();
     ctx.body = { persona: account.persona, status: account.status, trust: account.trust, phone: maskPhone(account.phone), phoneConfirmed: account.phoneConfirmed, emailConfirmed: account.emailConfirmed };

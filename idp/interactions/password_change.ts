@@ -28,6 +28,7 @@ export async function passwordChangeStep(step: Step): Promise<void> {
   account.passwordHash = await hashPassword(password, s.config.scryptN);
   account.passwordChangedAt = new Date(run.clock.now()).toISOString();
   account.passwordMustChange = false;
+  account.temporaryPasswordExpiresAt = null;
   run.accounts.changed();
   return advance(step, account);
 }
