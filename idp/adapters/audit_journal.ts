@@ -210,10 +210,11 @@ export class AuditJournal {
     return null;
   }
 
+  /** Resolves when every line appended so far is in the file (a write's callback runs after those before it). */
   flush(): Promise<void> {
     return new Promise((resolve) => {
       if (this.#stream.writableLength === 0) resolve();
-      else this.#stream.once('drain', () => resolve());
+      else this.#stream.write('', () => resolve());
     });
   }
 
