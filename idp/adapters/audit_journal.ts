@@ -11,7 +11,7 @@
  * highest is the newest) and the new file's first line chains to the last hash of the old one, so
  * the chain runs through the whole series. idp/audit/verify.ts checks it (npm run audit:verify).
  */
-import { createHash } from 'node:crypto';
+import { hash as digest } from 'node:crypto';
 import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, type WriteStream } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -50,7 +50,7 @@ const hashSuffix = /,"hash":"([0-9a-f]{64})"\}$/;
 /** The JSON line for a record chained to `prev`, and its hash. */
 export function chainLine(record: AuditRecord, prev: string): { line: string; hash: string } {
   const body = JSON.stringify({ ...record, prev });
-  const hash = createHash('sha256').update(body).digest('hex');
+  const hash = digest('sha256', body, 'hex');
   return { line: `${body.slice(0, -1)},"hash":"${hash}"}`, hash };
 }
 
@@ -62,7 +62,7 @@ export function splitLine(line: string): { body: string; hash: string } | null {
 }
 
 export function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return digest('sha256', text, 'hex');
 }
 
 /** Rotated files of a journal, oldest first: audit.1.jsonl, audit.2.jsonl, … */

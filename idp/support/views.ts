@@ -7,6 +7,7 @@ import { html, type Html } from '../../lib/html.ts';
 import type { AuditRecord } from '../adapters/audit_journal.ts';
 import { fullName, type Account } from '../domain/account.ts';
 import { catalogue, isErrorCode, type ErrorCode } from '../errors/catalogue.ts';
+import { esiaCodes } from '../esia/errors.ts';
 import { failureAlert, failureReference, type Failure } from '../views/failure.ts';
 import { layout } from '../views/layout.ts';
 import { may, roleTitles, type Role } from './operators.ts';
@@ -223,7 +224,10 @@ const outcomeTitles = { ok: 'успешно', refused: 'отказ', error: 'с�
 
 function codeTitle(code: string | undefined): string {
   if (!code) return '';
-  return isErrorCode(code) ? `${catalogue[code].title} (${code})` : code;
+  if (isErrorCode(code)) return `${catalogue[code].title} (${code})`;
+  // Codes of the ESIA protocol face (ESIA-0070xx) carry ESIA's own Russian meaning.
+  const esia = (esiaCodes as Record<string, { meaning: string }>)[code];
+  return esia ? `${esia.meaning} (${code})` : code;
 }
 
 function attemptsTable(records: AuditRecord[]): Html {
