@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import Provider from 'oidc-provider';
 import type { Context, Middleware, Next } from 'koa';
 import { loadOrCreateKeys, type LocalKeys } from '../keys/generate.ts';
+import { loadTestPki, readPersonaSubjects } from '../lib/pki/test_pki.ts';
 import { Store } from '../lib/store/store.ts';
 import { AccountRepository, accountsFromFixtures, readPersonaFixtures, type DataFile } from './adapters/account_repository.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
@@ -39,7 +40,11 @@ export type Extension = Middleware;
 
 export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalKeys, extensions: Extension[] = []): Promise<Idp> {
   const dataDir = resolve(config.dataDir);
-  const [localKeys, clients] = await Promise.all([keys ?? loadOrCreateKeys(resolve(config.keysDir)), readClients(config.clientsFile)]);
+  const [localKeys, clients, pki] = await Promise.all([
+    keys ?? loadOrCreateKeys(resolve(config.keysDir)),
+    readClients(config.clientsFile),
+    readPersonaSubjects(config.fixturesFile).then((personas) => loadTestPki(resolve(config.keysDir), { personas })),
+  ]);
   const hashes = new Map<string, string>();
   // Re-read on every reset, so edits to the fixtures apply without a restart; hashes are cached.
   const baseline = async () => accountsFromFixtures(await readPersonaFixtures(config.fixturesFile), config.scryptN, hashes);
@@ -70,6 +75,7 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     journal,
     journeys,
     mutex: new KeyedMutex(),
+    pki,
     baseline,
     reset: async (run) => {
       storage.forgetAccounts(new Set(run.accounts.all().map((a) => a.oid)));

@@ -7,6 +7,7 @@
  * relying parties recognise them, and get their own oid, so tokens name the right copy.
  */
 import { randomBytes } from 'node:crypto';
+import { Revocations } from '../lib/pki/test_pki.ts';
 import { AccountRepository, type DataFile } from './adapters/account_repository.ts';
 import { Faults } from './adapters/faults.ts';
 import { Outbox } from './adapters/outbox.ts';
@@ -22,6 +23,8 @@ export class Run {
   readonly outbox = new Outbox(this.clock, this.faults);
   /** Next sign-ins per client that go through as a persona without the screens. */
   readonly shortcuts = new Map<string, string[]>();
+  /** Certificates revoked live in this run (issue 6); the main run's are what the CRL and OCSP publish. */
+  readonly revocations = new Revocations();
   lastUsedAt = Date.now();
 
   constructor(
@@ -42,6 +45,7 @@ export class Run {
     this.outbox.clear();
     this.faults.clear();
     this.shortcuts.clear();
+    this.revocations.clear();
     this.clock.reset();
   }
 }
