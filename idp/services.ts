@@ -7,6 +7,7 @@ import type { Account } from './domain/account.ts';
 import type { KeyedMutex } from './domain/keyed_mutex.ts';
 import type { EsiaFace } from './esia/router.ts';
 import type { Journeys } from './interactions/journeys.ts';
+import type { TlsEndpoint } from './pki/tls.ts';
 import type { Run, Runs } from './runs.ts';
 
 export interface Services {
@@ -25,6 +26,8 @@ export interface Services {
   esia?: EsiaFace;
   /** The test PKI (lib/pki/test_pki.ts): CAs, persona and server certificates; revocations live in each run. */
   pki: TestPki;
+  /** The HTTPS listener's certificate switch (TLS faults, issue 6); absent when the emulator speaks plain HTTP. */
+  tls?: TlsEndpoint;
   /** Appends an audit record stamped with the run's clock. */
   audit(record: Omit<AuditRecord, 'ts'>, run: Run): void;
 }
