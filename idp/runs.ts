@@ -7,6 +7,7 @@
  * relying parties recognise them, and get their own oid, so tokens name the right copy.
  */
 import { randomBytes } from 'node:crypto';
+import { Revocations } from '../lib/pki/test_pki.ts';
 import { AccountRepository, type DataFile } from './adapters/account_repository.ts';
 import { Faults } from './adapters/faults.ts';
 import { Outbox } from './adapters/outbox.ts';
@@ -24,6 +25,8 @@ export class Run {
   readonly shortcuts = new Map<string, string[]>();
   /** Support console: wrong operator passwords and lockouts in this run, by operator login (E2). */
   readonly operatorLockouts = new Map<string, { failedAttempts: number; lockedUntil: number | null }>();
+  /** Certificates revoked live in this run (issue 6); the main run's are what the CRL and OCSP publish. */
+  readonly revocations = new Revocations();
   lastUsedAt = Date.now();
 
   constructor(
@@ -45,6 +48,7 @@ export class Run {
     this.faults.clear();
     this.shortcuts.clear();
     this.operatorLockouts.clear();
+    this.revocations.clear();
     this.clock.reset();
   }
 }

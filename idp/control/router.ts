@@ -9,6 +9,7 @@ import { faultKinds } from '../adapters/faults.ts';
 import type { Channel } from '../adapters/outbox.ts';
 import { maskPhone } from '../domain/account.ts';
 import { AccountEditError, patchAccountState, unlock } from '../domain/account_admin.ts';
+import { certificateControlRoutes } from '../pki/control.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import { ControlError, parseDuration, parseInstant } from './inputs.ts';
@@ -81,6 +82,10 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
         'GET /__control/audit/:ref',
         'POST /__control/next-login {client_id, persona}',
         'POST /__control/clients {client_id, client_secret, redirect_uris, …}',
+        // test PKI (issue 6)
+        'GET /__control/certificates?persona=&variant=&kind=; GET /__control/certificates/:serial (PEM and test key)',
+        'POST /__control/certificates/:serial/revoke {reason?: keyCompromise | superseded | …}',
+        'GET|POST /__control/tls {certificate: valid | expired | revoked | wrong-host | untrusted} (HTTPS listener, not per run)',
       ],
     };
   });
@@ -209,6 +214,9 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     ctx.status = 201;
     ctx.body = { registered: body(ctx).client_id };
   });
+
+  // test PKI (issue 6): issued certificates and live revocation, per run
+  certificateControlRoutes(router, s, runOf);
 
   return router;
 }
