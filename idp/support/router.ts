@@ -17,6 +17,7 @@ import { AccountEditError, addNote, generateTemporarySecret, patchAccountState, 
 import type { ErrorCode } from '../errors/catalogue.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { newReference } from '../errors/reference.ts';
+import { revocationReasonCodes, type RevocationReason } from '../../lib/pki/test_pki.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import type { Failure } from '../views/failure.ts';
@@ -208,10 +209,19 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     const fmrm = register.get(account.snils.replace(/\D/g, ''));
     const records = await s.journal.recentForAccount(account.oid, 60);
     const attempts = records.filter((r) => (r.run ?? mainRun) === run.id && r.action !== 'support.view').slice(0, 20);
+    const now = run.clock.now();
+    const certificates = s.pki.certificates
+      .filter((c) => c.kind === 'person' && c.persona === account.persona)
+      .map((c) => {
+        const revoked = s.pki.revocationOf(c.serial, run.revocations);
+        const validity = now > Date.parse(c.notAfter) ? 'expired' : now < Date.parse(c.notBefore) ? 'not-yet-valid' : 'valid';
+        return { serial: c.serial, variant: c.variant ?? '', subject: c.subject, issuer: c.issuer, notBefore: c.notBefore, notAfter: c.notAfter, validity, revoked: revoked ? { at: new Date(revoked.revokedAt).toISOString(), reason: revoked.reason } : null } as const;
+      });
     render(
       ctx,
       accountPage(userOf(session), {
         account,
+        certificates,
         now: run.clock.now(),
         passwordMaxAgeDays: s.config.passwordMaxAgeDays,
         attempts,
@@ -269,6 +279,28 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
       throw error;
     }
     back();
+  });
+
+  // Certificates of the test PKI (lib/pki): revoked live in the console's run, as /__control/certificates does.
+  router.post('/accounts/:key/certificates/:serial/revoke', form, (ctx) => {
+    const current = allow(ctx, 'revoke_certificate');
+    if (!current) return;
+    const { session, run } = current;
+    const account = accountOf(run, String(ctx.params.key));
+    ctx.state.audit.account = account.oid;
+    const certificate = s.pki.bySerial(String(ctx.params.serial));
+    if (!certificate || certificate.kind !== 'person' || certificate.persona !== account.persona) {
+      throw new EsiaError('support.bad_input', { operator: session.login, action: 'revoke_certificate', problem: `certificate ${String(ctx.params.serial)} is not one of ${account.persona}'s` });
+    }
+    const reason = field(ctx, 'reason') || 'keyCompromise';
+    if (!(reason in revocationReasonCodes)) {
+      throw new EsiaError('support.bad_input', { operator: session.login, action: 'revoke_certificate', problem: `reason must be one of ${Object.keys(revocationReasonCodes).join(', ')}; got ${JSON.stringify(reason)}` });
+    }
+    run.revocations.revoke(certificate.serial, run.clock.now(), reason as RevocationReason);
+    ctx.state.audit.details = { serial: certificate.serial, variant: certificate.variant, reason };
+    session.flash = { kind: 'notice', text: `Сертификат ${certificate.serial} отозван (${reason}): вход с ним больше невозможен, CRL и OCSP этого прогона сообщают об отзыве.` };
+    ctx.status = 303;
+    ctx.redirect(`/support/accounts/${account.oid}`);
   });
 
   router.get('/ref', async (ctx) => {

@@ -130,8 +130,21 @@ function when(iso: string | null | undefined): string {
   return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
 }
 
+export interface CertificateView {
+  serial: string;
+  variant: string;
+  subject: string;
+  issuer: string;
+  notBefore: string;
+  notAfter: string;
+  validity: 'valid' | 'expired' | 'not-yet-valid';
+  revoked: { at: string; reason: string } | null;
+}
+
 export interface AccountView {
   account: Account;
+  /** The account's certificates from the test PKI, with their state in the console's run. */
+  certificates: CertificateView[];
   fmrm?: string;
   now: number;
   passwordMaxAgeDays: number;
@@ -182,6 +195,7 @@ ${may(user.role, 'reset_password') ? act('reset-password', 'support-reset-passwo
 </div>
 ${may(user.role, 'temporary_code') ? html`<p class="muted">Временный код — 8 цифр, продиктуйте по телефону после проверки личности; действует час. Сброс пароля — новый пароль по правилам сложности уходит на подтверждённую почту; действует сутки. В обоих случаях старый пароль сразу перестаёт действовать, а при входе потребуется придумать новый.</p>` : ''}
 ${may(user.role, 'edit_state') ? stateForm(user, a) : ''}
+${certificatesBlock(user, a, v.certificates)}
 <h2>Заметки</h2>
 ${a.notes?.length ? html`<ul data-testid="support-notes">${a.notes.map((n) => html`<li><span class="muted">${when(n.at)}, ${n.by}:</span> ${n.text}</li>`)}</ul>` : html`<p class="muted" data-testid="support-notes">Заметок нет.</p>`}
 ${
@@ -207,6 +221,33 @@ function secretBlock(secret: { value: string; kind: 'reset' | 'code'; expiresAt:
   return html`<div class="alert info" data-testid="support-secret-block"><strong>${secret.kind === 'code' ? 'Временный код' : 'Временный пароль'} — показан один раз</strong>
 <code class="secret" data-testid="support-secret" data-secret="${secret.value}">${secret.value}</code><br>
 ${secret.kind === 'code' ? 'Продиктуйте код пользователю: он вводит его вместо пароля.' : 'Пароль отправлен на подтверждённую почту пользователя.'} Действует до ${when(secret.expiresAt)}; при входе потребуется сменить пароль.</div>`;
+}
+
+const validityTitles = { valid: 'действует', expired: 'срок истёк', 'not-yet-valid': 'ещё не начал действовать' } as const;
+const reasonTitles: Record<string, string> = {
+  keyCompromise: 'компрометация ключа',
+  superseded: 'заменён',
+  affiliationChanged: 'изменились сведения',
+  cessationOfOperation: 'прекращение деятельности',
+  unspecified: 'без причины',
+};
+
+function certificatesBlock(user: ConsoleUser, a: Account, certificates: CertificateView[]): Html {
+  if (!certificates.length) return html`<h2>Сертификаты</h2><p class="muted" data-testid="support-certificates">Сертификатов тестового УЦ у этой записи нет.</p>`;
+  const revoke = may(user.role, 'revoke_certificate');
+  return html`<h2>Сертификаты</h2>
+<table class="sup" data-testid="support-certificates"><tr><th>Серийный номер</th><th>Срок</th><th>Состояние</th></tr>
+${certificates.map(
+  (c) =>
+    html`<tr data-testid="support-certificate" data-serial="${c.serial}" data-variant="${c.variant}" data-revoked="${c.revoked ? 'yes' : 'no'}"><td><code>${c.serial}</code><br><span class="muted">${c.variant}</span></td><td>${c.notBefore.slice(0, 10)} — ${c.notAfter.slice(0, 10)}</td><td>${validityTitles[c.validity]}${
+      c.revoked ? html`<br>отозван ${when(c.revoked.at)} (${reasonTitles[c.revoked.reason] ?? c.revoked.reason})` : ''
+    }${
+      revoke && !c.revoked
+        ? html`<form method="post" action="/support/accounts/${a.oid}/certificates/${c.serial}/revoke">${csrfField(user)}<select name="reason">${Object.entries(reasonTitles).map(([k, t]) => html`<option value="${k}">${t}</option>`)}</select><button class="btn secondary" type="submit" data-testid="support-revoke-${c.variant}">Отозвать</button></form>`
+        : ''
+    }</td></tr>`,
+)}</table>
+<p class="muted">Перевыпуск сертификата в консоли пока недоступен: тестовый УЦ выпускает сертификаты при генерации ключей (npm run keys).</p>`;
 }
 
 function stateForm(user: ConsoleUser, a: Account): Html {

@@ -59,6 +59,7 @@ const requests: Record<SupportAction, (c: Console) => Promise<Response>> = {
   temporary_code: (c) => c.post(`/support/accounts/${petrova}/temporary-code`),
   note: (c) => c.post(`/support/accounts/${petrova}/note`, { text: 'Звонила, личность проверена по паспорту' }),
   edit_state: (c) => c.post(`/support/accounts/${petrova}/state`, { status: 'active' }),
+  revoke_certificate: (c) => c.post(`/support/accounts/${petrova}/certificates/${stand.emulator!.idp.services.pki.certificateFor('petrova', 'valid').serial}/revoke`, { reason: 'keyCompromise' }),
   start_run: (c) => c.post('/support/runs'),
 };
 
@@ -211,6 +212,31 @@ test.serial('the console acts on the run of the browser it was opened in, and tr
   t.truthy(own, 'the console now works in the trainer’s new run');
   await stand.control('DELETE', `/runs/${run}`);
   await stand.control('DELETE', `/runs/${own}`);
+});
+
+test.serial('a senior operator revokes a certificate of the account in the console’s run only; not someone else’s', async (t) => {
+  await stand.control('POST', '/reset');
+  const { run } = await stand.control<{ run: string }>('POST', '/runs');
+  const senior = await operatorSession('senior', `esia_run=${run}`);
+  const { serial } = stand.emulator!.idp.services.pki.certificateFor('ivanov', 'valid');
+  const card = await (await senior.get('/support/accounts/ivanov')).text();
+  t.regex(card, new RegExp(`data-serial="${serial}" data-variant="valid" data-revoked="no"`));
+  t.regex(card, /data-testid="support-revoke-valid"/);
+  t.is((await senior.post(`/support/accounts/ivanov/certificates/${serial}/revoke`, { reason: 'superseded' })).status, 303);
+  const after = await (await senior.get('/support/accounts/ivanov')).text();
+  t.regex(after, new RegExp(`data-serial="${serial}" data-variant="valid" data-revoked="yes"`));
+  t.like(await stand.control('GET', `/certificates/${serial}?run=${run}`), { revoked: { reason: 'superseded' } });
+  t.like(await stand.control('GET', `/certificates/${serial}`), { revoked: null }, 'the main run is untouched');
+  const record = (await journal()).filter((r) => r.action === 'support.revoke_certificate' && r.outcome === 'ok').at(-1);
+  t.like(record, { operator: 'senior', role: 'senior', run, details: { serial, reason: 'superseded' } });
+  const foreign = stand.emulator!.idp.services.pki.certificateFor('petrova', 'valid').serial;
+  const refused = await senior.post(`/support/accounts/ivanov/certificates/${foreign}/revoke`);
+  t.is(refused.status, 400);
+  t.regex(await refused.text(), /support\.bad_input/);
+  const operatorCard = await (await (await operatorSession('operator', `esia_run=${run}`)).get('/support/accounts/ivanov')).text();
+  t.false(operatorCard.includes('support-revoke-'), 'an operator sees the certificates but no revoke button');
+  t.regex(operatorCard, /data-testid="support-certificates"/);
+  await stand.control('DELETE', `/runs/${run}`);
 });
 
 test.serial('search finds by ФИО, phone in any format, e-mail, СНИЛС with or without formatting, ФМРМ number', async (t) => {
