@@ -30,6 +30,7 @@ table.sup th{color:#66727f;font-weight:600;width:38%}
 .sup-actions form{margin:0}.sup-actions .btn{width:100%}
 .secret{font-size:22px;letter-spacing:.08em;background:#fff8e1;padding:4px 10px;border-radius:6px}
 textarea,select{font:inherit;padding:8px 10px;border:1px solid #b2c2d6;border-radius:8px;width:100%}
+.row select{height:48px;background:#fff}
 .row{display:flex;gap:8px;align-items:end}.row>*{flex:1}.row .btn{flex:0 0 auto}
 </style>`;
 
