@@ -209,13 +209,19 @@ ${attemptsTable(v.attempts)}`,
   );
 }
 
-/** Factors other helpers add to accounts (keys, authenticator apps…) are listed as they are stored. */
+/** Fields of the account this console does not know yet (factors other sign-in methods add: keys, apps…), shown as stored; secrets never. */
+const knownFields = new Set([
+  'oid', 'persona', 'lastName', 'firstName', 'middleName', 'gender', 'birthDate', 'snils', 'inn', 'phone', 'phoneConfirmed', 'email', 'emailConfirmed', 'trust', 'status',
+  'passwordHash', 'previousPasswordHashes', 'passwordChangedAt', 'passwordMustChange', 'failedAttempts', 'lockedAt', 'agreementAcceptedAt', 'lastSignInAt',
+  'demonstrates', 'catalogue', 'temporaryPasswordExpiresAt', 'notes',
+]);
+
 function otherFactors(a: Account): Html {
-  const known = new Set(['phone', 'email']);
-  const factors = (a as unknown as { factors?: Record<string, unknown> | unknown[] }).factors;
-  if (!factors) return html``;
-  const entries = Array.isArray(factors) ? factors.map((f, i) => [String(i + 1), f] as const) : Object.entries(factors).filter(([k]) => !known.has(k));
-  return html`${entries.map(([k, f]) => html`<tr><th>Фактор ${k}</th><td><code>${JSON.stringify(f)}</code></td></tr>`)}`;
+  const entries = Object.entries(a).filter(([key, value]) => !knownFields.has(key) && !/hash|secret|private|password/i.test(key) && value !== undefined && value !== null);
+  return html`${entries.map(([key, value]) => {
+    const text = JSON.stringify(value, (k, v: unknown) => (/hash|secret|private/i.test(k) ? '…' : v));
+    return html`<tr data-testid="support-factor" data-field="${key}"><th>${key}</th><td><code>${text.length > 240 ? `${text.slice(0, 240)}…` : text}</code></td></tr>`;
+  })}`;
 }
 
 function secretBlock(secret: { value: string; kind: 'reset' | 'code'; expiresAt: string }): Html {

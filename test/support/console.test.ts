@@ -260,6 +260,19 @@ test.serial('search finds by ФИО, phone in any format, e-mail, СНИЛС wit
   t.regex(card, /data-testid="support-fmrm">ФМРМ-0000102/);
 });
 
+test.serial('factors other sign-in methods store on the account are shown as stored, secrets left out', async (t) => {
+  await stand.control('POST', '/reset');
+  const ivanov = stand.emulator!.idp.services.runs.main.accounts.byPersona('ivanov') as unknown as Record<string, unknown>;
+  ivanov.webauthnCredentials = [{ id: 'cred-1', name: 'Ключ YubiKey', privateKeyPem: 'never shown' }];
+  ivanov.totpSecret = 'JBSWY3DPEHPK3PXP';
+  const card = await (await (await operatorSession('operator')).get('/support/accounts/ivanov')).text();
+  t.regex(card, /data-field="webauthnCredentials"/);
+  t.true(card.includes('Ключ YubiKey'));
+  t.false(card.includes('never shown'));
+  t.false(card.includes('JBSWY3DPEHPK3PXP'));
+  await stand.control('POST', '/reset');
+});
+
 test.serial('after a console session the journal still verifies end to end', async (t) => {
   const report = await verifyJournal(stand.emulator!.idp.services.config.dataDir);
   t.true(report.ok, report.bad?.message);
