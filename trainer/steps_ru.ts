@@ -21,6 +21,17 @@ const buttons: Record<string, string> = {
   'support-ref-find': 'Показать попытку',
 };
 
+const fieldNames: Record<string, string> = { q: 'Поиск', text: 'Новая заметка', code: 'Код с экрана ошибки', login: 'Логин', password: 'Пароль' };
+const placeholders: Record<string, string> = { snils: 'СНИЛС персоны', phone: 'телефон персоны', email: 'почта персоны', password: 'пароль персоны', inn: 'ИНН персоны' };
+
+/** `$persona.snils` → «СНИЛС персоны», `$remembered.ref` → «запомненное значение (ref)». */
+function valueText(value: string): string {
+  return value
+    .replace(/\$persona\.(\w+)/g, (m, key: string) => placeholders[key] ?? m)
+    .replace(/\$remembered\.(\w+)/g, (_m, key: string) => `запомненное значение (${key})`)
+    .replace(/^\s+$/, '(пробелы)');
+}
+
 const apps: Record<string, string> = { idp: 'Госуслуги (эмулятор)', rp: 'ФМРМ', rp2: 'Портал НМО' };
 
 /** What the trainer does for a control step, and whether the run page offers a button for it. */
@@ -65,7 +76,7 @@ export function describeStep(step: Step): string {
     case 'operatorSignIn':
       return `Откройте консоль поддержки (/support) и войдите как оператор «${step.login}» (пароль ${step.password ?? 'Operator-1234'})`;
     case 'fill':
-      return `Заполните ${Object.entries(step.fields).map(([k, v]) => `«${k}»: ${v}`).join(', ')} и нажмите «${buttons[step.testid] ?? step.testid}»`;
+      return `Заполните ${Object.entries(step.fields).map(([k, v]) => `«${fieldNames[k] ?? k}»: ${valueText(v)}`).join(', ')} и нажмите «${buttons[step.testid] ?? step.testid}»`;
     case 'remember':
       return 'Запомните показанный временный код — он понадобится при входе';
     case 'expect':
