@@ -51,7 +51,7 @@ export function describeStep(step: Step): string {
     case 'click':
       return `Нажмите «${buttons[step.testid] ?? step.testid}»`;
     case 'signIn':
-      return `Введите логин ${step.identifier ?? '(телефон персоны)'} и пароль ${step.password === undefined ? '(пароль персоны)' : step.password === '' ? '(оставьте пустым)' : `«${step.password}»`}${step.remember ? ', отметьте «Запомнить меня»' : ''} и нажмите «Войти»`;
+      return `Введите логин ${step.identifier ?? '(телефон персоны)'} и пароль ${step.password === undefined ? '(пароль персоны)' : step.password === '' ? '(оставьте пустым)' : step.password.startsWith('$') ? valueText(step.password) : `«${step.password}»`}${step.remember ? ', отметьте «Запомнить меня»' : ''} и нажмите «Войти»`;
     case 'enterCode':
       if (step.code === undefined || step.code === '$sms') return 'Введите код из последнего СМС (см. «Входящие СМС»)';
       if (step.code === '$sms.previous') return 'Введите код из предыдущего СМС';
