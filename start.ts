@@ -72,6 +72,7 @@ async function main(): Promise<void> {
   ФМРМ over ESIA protocol  ${esiaRps.map((rp) => rp.url).join('  ') || 'off'}   (systems: config/systems.json, /__control/esia)
   Control API              ${config.controlEnabled ? `${idp.url}/__control` : 'off'}
   Trainer gallery          ${config.controlEnabled ? `${idp.url}/trainer` : 'off (needs the control API)'}
+  Support console          ${config.supportEnabled ? `${idp.url}/support   operators: operator, senior, trainer (password Operator-1234)` : 'off'}
   Data                     ${resolve(config.dataDir)}   listening on ${config.host}
   Ready in ${readyMs.toFixed(0)} ms
 `);

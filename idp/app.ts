@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import Provider from 'oidc-provider';
 import type { Context, Middleware, Next } from 'koa';
 import { loadOrCreateKeys, type LocalKeys } from '../keys/generate.ts';
+import { loadTestPki, readPersonaSubjects } from '../lib/pki/test_pki.ts';
 import { Store } from '../lib/store/store.ts';
 import { AccountRepository, accountsFromFixtures, readPersonaFixtures, type DataFile } from './adapters/account_repository.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
@@ -24,7 +25,10 @@ import { readClients, type ClientConfig } from './provider/clients.ts';
 import { providerConfiguration } from './provider/configuration.ts';
 import { outageGate } from './provider/outage_gate.ts';
 import { ProviderStorage } from './provider/memory_adapter.ts';
+import { pkiRoutes } from './pki/router.ts';
+import { TlsEndpoint } from './pki/tls.ts';
 import { mainRun, Run, Runs } from './runs.ts';
+import { supportRoutes } from './support/router.ts';
 import type { Services } from './services.ts';
 import { homePage } from './views/home.ts';
 import { stylesheet } from './views/style.ts';
@@ -40,7 +44,11 @@ export type Extension = Middleware;
 
 export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalKeys, extensions: Extension[] = []): Promise<Idp> {
   const dataDir = resolve(config.dataDir);
-  const [localKeys, clients] = await Promise.all([keys ?? loadOrCreateKeys(resolve(config.keysDir)), readClients(config.clientsFile)]);
+  const [localKeys, clients, pki] = await Promise.all([
+    keys ?? loadOrCreateKeys(resolve(config.keysDir)),
+    readClients(config.clientsFile),
+    readPersonaSubjects(config.fixturesFile).then((personas) => loadTestPki(resolve(config.keysDir), { personas })),
+  ]);
   const hashes = new Map<string, string>();
   // Re-read on every reset, so edits to the fixtures apply without a restart; hashes are cached.
   const baseline = async () => accountsFromFixtures(await readPersonaFixtures(config.fixturesFile), config.scryptN, hashes);
@@ -49,7 +57,7 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     flushDelayMs: config.flushDelayMs,
   });
   const runs = new Runs(new Run(mainRun, 0n, new AccountRepository(store)));
-  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'));
+  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), { rotateBytes: config.auditRotateBytes });
   const storage = new ProviderStorage();
   const provider = new Provider(
     issuer,
@@ -71,6 +79,7 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     journal,
     journeys,
     mutex: new KeyedMutex(),
+    pki,
     baseline,
     reset: async (run) => {
       storage.forgetAccounts(new Set(run.accounts.all().map((a) => a.oid)));
@@ -105,6 +114,14 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     const control = controlRoutes(services, { personas: personaPasswords, registerClient });
     provider.use(control.routes());
     provider.use(control.allowedMethods());
+  }
+  // test PKI (issue 6): CA certificates, CRL, OCSP
+  provider.use(pkiRoutes(services).routes());
+  if (config.supportEnabled) {
+    // Support console (issue 7: E1, E2, F3): its own operator sessions, signed with the cookie keys.
+    const support = await supportRoutes(services, { cookieKeys: localKeys.cookieKeys });
+    provider.use(support.routes());
+    provider.use(support.allowedMethods());
   }
   for (const extension of extensions) provider.use(extension);
   // Outage mode (E3) in front of the protocol endpoints: /auth, /token, /me.
@@ -155,22 +172,31 @@ export interface RunningIdp {
  */
 export async function startIdp(config: IdpConfig, keys?: LocalKeys, extensions: Extension[] = []): Promise<RunningIdp> {
   let idp: Idp | undefined;
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     if (idp) return idp.handle(req, res);
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
     res.end(JSON.stringify({ ready: false }));
-  });
+  };
+  // HTTPS needs its certificate before it listens: the test PKI is loaded first (about a second the very first time).
+  const tls = config.https
+    ? new TlsEndpoint(await readPersonaSubjects(config.fixturesFile).then((personas) => loadTestPki(resolve(config.keysDir), { personas })))
+    : undefined;
+  const server = tls ? tls.createServer(handler) : createServer(handler);
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(config.port, config.host, () => ok());
   });
   const port = (server.address() as AddressInfo).port;
-  const issuer = config.issuer || `http://localhost:${port}`;
+  const issuer = config.issuer || `${tls ? 'https' : 'http'}://localhost:${port}`;
   try {
     idp = await createIdp(config, issuer, keys, extensions);
   } catch (error) {
     server.close();
     throw error;
+  }
+  if (tls) {
+    tls.main = idp.services.runs.main;
+    idp.services.tls = tls;
   }
   const ready = idp;
   return {

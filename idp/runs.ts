@@ -7,6 +7,7 @@
  * relying parties recognise them, and get their own oid, so tokens name the right copy.
  */
 import { randomBytes } from 'node:crypto';
+import { Revocations } from '../lib/pki/test_pki.ts';
 import { AccountRepository, type DataFile } from './adapters/account_repository.ts';
 import { Faults } from './adapters/faults.ts';
 import { Outbox } from './adapters/outbox.ts';
@@ -25,6 +26,10 @@ export class Run {
   readonly shortcuts = new Map<string, string[]>();
   /** Announced maintenance or outage (E3, idp/domain/outage.ts); null when the service works. */
   outage: Outage | null = null;
+  /** Support console: wrong operator passwords and lockouts in this run, by operator login (E2). */
+  readonly operatorLockouts = new Map<string, { failedAttempts: number; lockedUntil: number | null }>();
+  /** Certificates revoked live in this run (issue 6); the main run's are what the CRL and OCSP publish. */
+  readonly revocations = new Revocations();
   lastUsedAt = Date.now();
 
   constructor(
@@ -46,6 +51,8 @@ export class Run {
     this.faults.clear();
     this.shortcuts.clear();
     this.outage = null;
+    this.operatorLockouts.clear();
+    this.revocations.clear();
     this.clock.reset();
   }
 }

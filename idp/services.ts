@@ -1,11 +1,13 @@
 /* Everything a request handler of the emulator may use, built once in app.ts and passed down. */
 import type Provider from 'oidc-provider';
 import type { AuditJournal, AuditRecord } from './adapters/audit_journal.ts';
+import type { TestPki } from '../lib/pki/test_pki.ts';
 import type { IdpConfig } from './config/index.ts';
 import type { Account } from './domain/account.ts';
 import type { KeyedMutex } from './domain/keyed_mutex.ts';
 import type { EsiaFace } from './esia/router.ts';
 import type { Journeys } from './interactions/journeys.ts';
+import type { TlsEndpoint } from './pki/tls.ts';
 import type { Run, Runs } from './runs.ts';
 
 export interface Services {
@@ -22,6 +24,10 @@ export interface Services {
   reset(run: Run): Promise<void>;
   /** The ESIA wire-protocol face (systems, tokens, diagnostics); set once it is built. */
   esia?: EsiaFace;
+  /** The test PKI (lib/pki/test_pki.ts): CAs, persona and server certificates; revocations live in each run. */
+  pki: TestPki;
+  /** The HTTPS listener's certificate switch (TLS faults, issue 6); absent when the emulator speaks plain HTTP. */
+  tls?: TlsEndpoint;
   /** Appends an audit record stamped with the run's clock. */
   audit(record: Omit<AuditRecord, 'ts'>, run: Run): void;
 }

@@ -44,6 +44,12 @@ export type Step =
    * what the newest one says. The page stays.
    */
   | { do: 'inbox'; channel: 'sms' | 'email'; to?: string; kind?: string; count?: number; text?: string[]; expect?: Expectation }
+  /** Support console: sign in at /support as an operator (config/operators.json; password Operator-1234 unless given). */
+  | { do: 'operatorSignIn'; login: string; password?: string; expect?: Expectation }
+  /** Fills the named fields of the element's form and presses it (console search, notes). `$remembered.<name>` works in values. */
+  | { do: 'fill'; testid: string; fields: Record<string, string>; expect?: Expectation }
+  /** Keeps an attribute of an element on the page (a temporary code shown once) for later steps as `$remembered.<as>`. */
+  | { do: 'remember'; testid: string; attribute: string; as: string; expect?: Expectation }
   | { do: 'expect'; expect: Expectation }
   | { do: 'repeat'; times: number; steps: Step[]; expect?: Expectation };
 
@@ -92,13 +98,20 @@ export interface Scenario {
     clock?: string;
     /** Faults armed before the first step. */
     faults?: Array<{ kind: 'sms.fail' | 'sms.delay' | 'server.error'; count?: number; seconds?: number }>;
+    /**
+     * TLS faults (issue 6, C6/F2): the scenario runs on an HTTPS stand (emulator on TLS 1.3, relying
+     * parties trusting the test root) whose emulator serves this server certificate.
+     */
+    tls?: (typeof tlsCertificates)[number];
   };
   steps: Step[];
   /** What the user sees at the end. */
   expect: Expectation;
 }
 
-const stepKinds = ['open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'esiaAuthorize', 'esiaToken', 'inbox', 'expect', 'repeat'];
+export const tlsCertificates = ['valid', 'expired', 'revoked', 'wrong-host', 'untrusted'] as const;
+
+const stepKinds = ['open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'esiaAuthorize', 'esiaToken', 'inbox', 'operatorSignIn', 'fill', 'remember', 'expect', 'repeat'];
 const apps = ['idp', 'rp', 'rp2', 'sys'];
 
 function fail(where: string, message: string): never {
@@ -137,6 +150,13 @@ function checkSteps(steps: unknown, where: string): void {
     }
     if (step.do === 'changePassword' && typeof step.password !== 'string') fail(`${at}.password`, 'expected a string');
     if (step.do === 'agreement' && typeof step.accept !== 'boolean') fail(`${at}.accept`, 'expected true or false');
+    if (step.do === 'operatorSignIn' && typeof step.login !== 'string') fail(`${at}.login`, 'expected an operator login from config/operators.json, e.g. "operator"');
+    if (step.do === 'fill' && (typeof step.testid !== 'string' || !isObject(step.fields) || Object.values(step.fields).some((v) => typeof v !== 'string'))) {
+      fail(at, 'a fill step needs "testid" (the button of the form) and "fields" ({"name": "value"})');
+    }
+    if (step.do === 'remember' && (typeof step.testid !== 'string' || typeof step.attribute !== 'string' || typeof step.as !== 'string' || !/^\w+$/.test(String(step.as)))) {
+      fail(at, 'a remember step needs "testid", "attribute" (e.g. "data-secret") and "as" (a name for $remembered.<as>)');
+    }
     if (step.do === 'expect' && step.expect === undefined) fail(`${at}.expect`, 'required for an expect step');
     if (step.do === 'control' && (typeof step.path !== 'string' || !['GET', 'POST', 'PATCH', 'DELETE'].includes(String(step.method)))) {
       fail(at, 'a control step needs "method" (GET, POST, PATCH, DELETE) and "path" (e.g. "/accounts/petrova/unlock")');
@@ -168,6 +188,7 @@ export function validateScenario(value: unknown, fileId: string): Scenario {
   }
   if (!isObject(value.given) || typeof value.given.persona !== 'string') fail(`${where} given.persona`, 'expected a persona key, e.g. "ivanov"');
   if (value.given.clock !== undefined && Number.isNaN(Date.parse(String(value.given.clock)))) fail(`${where} given.clock`, 'expected an ISO instant');
+  if (value.given.tls !== undefined && !tlsCertificates.includes(value.given.tls as (typeof tlsCertificates)[number])) fail(`${where} given.tls`, `expected one of ${tlsCertificates.join(', ')}`);
   checkSteps(value.steps, `${where} steps`);
   checkExpectation(value.expect, `${where} expect`);
   return value as unknown as Scenario;

@@ -79,6 +79,8 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
     // Time runs on from the scenario's instant, so a trainer can also wait out a cooldown for real.
     await control(ctx, 'POST', `/clock?run=${run}`, { set: s.given.clock ?? defaultClock });
     for (const fault of s.given.faults ?? []) await control(ctx, 'POST', `/faults?run=${run}`, fault);
+    // TLS faults switch the emulator's one HTTPS listener (409 with a clear message over plain HTTP).
+    if (s.given.tls) await control(ctx, 'POST', '/tls', { certificate: s.given.tls });
     ctx.status = 303;
     ctx.redirect(`/trainer/runs/${run}?scenario=${s.id}`);
   });

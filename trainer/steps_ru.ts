@@ -17,7 +17,25 @@ const buttons: Record<string, string> = {
   'recovery-restart': 'Указать другой телефон, почту или СНИЛС',
   'back-to-login': 'Вернуться ко входу',
   'retry-login': 'Войти снова',
+  'support-find': 'Найти',
+  'support-open-0': 'первый найденный пользователь',
+  'support-unlock': 'Снять блокировку',
+  'support-temporary-code': 'Выдать временный код',
+  'support-reset-password': 'Сбросить пароль',
+  'support-add-note': 'Добавить заметку',
+  'support-ref-find': 'Показать попытку',
 };
+
+const fieldNames: Record<string, string> = { q: 'Поиск', text: 'Новая заметка', code: 'Код с экрана ошибки', login: 'Логин', password: 'Пароль' };
+const placeholders: Record<string, string> = { snils: 'СНИЛС персоны', phone: 'телефон персоны', email: 'почта персоны', password: 'пароль персоны', inn: 'ИНН персоны' };
+
+/** `$persona.snils` → «СНИЛС персоны», `$remembered.ref` → «запомненное значение (ref)». */
+function valueText(value: string): string {
+  return value
+    .replace(/\$persona\.(\w+)/g, (m, key: string) => placeholders[key] ?? m)
+    .replace(/\$remembered\.(\w+)/g, (_m, key: string) => `запомненное значение (${key})`)
+    .replace(/^\s+$/, '(пробелы)');
+}
 
 const apps: Record<string, string> = { idp: 'Госуслуги (эмулятор)', rp: 'ФМРМ', rp2: 'Портал НМО' };
 
@@ -40,7 +58,7 @@ export function describeStep(step: Step): string {
       if (step.fields?.identifier !== undefined) return `Введите ${step.fields.identifier || '(оставьте пустым)'} и нажмите «Получить код»`;
       return `Нажмите «${buttons[step.testid] ?? step.testid}»`;
     case 'signIn':
-      return `Введите логин ${step.identifier ?? '(телефон персоны)'} и пароль ${step.password === undefined ? '(пароль персоны)' : step.password === '' ? '(оставьте пустым)' : `«${step.password}»`}${step.remember ? ', отметьте «Запомнить меня»' : ''} и нажмите «Войти»`;
+      return `Введите логин ${step.identifier ?? '(телефон персоны)'} и пароль ${step.password === undefined ? '(пароль персоны)' : step.password === '' ? '(оставьте пустым)' : step.password.startsWith('$') ? valueText(step.password) : `«${step.password}»`}${step.remember ? ', отметьте «Запомнить меня»' : ''} и нажмите «Войти»`;
     case 'enterCode':
       if (step.code === undefined || step.code === '$sms') return 'Введите код из последнего СМС (см. «Входящие СМС»)';
       if (step.code === '$sms.previous') return 'Введите код из предыдущего СМС';
@@ -65,6 +83,12 @@ export function describeStep(step: Step): string {
       return `Система обменивает код на маркеры (${step.version === 'v1' ? '/te' : '/v3/te'}${step.tamper ? `, намеренно испорчен: ${step.tamper}` : ''}) — проверяется автотестом`;
     case 'inbox':
       return `Проверьте ${step.channel === 'email' ? 'входящие письма' : 'входящие СМС'}${step.kind ? ` (${step.kind})` : ''}${step.text?.length ? `: в последнем есть «${step.text.join('», «')}»` : ''}${step.count !== undefined ? `: писем ${step.count}` : ''}`;
+    case 'operatorSignIn':
+      return `Откройте консоль поддержки (/support) и войдите как оператор «${step.login}» (пароль ${step.password ?? 'Operator-1234'})`;
+    case 'fill':
+      return `Заполните ${Object.entries(step.fields).map(([k, v]) => `«${fieldNames[k] ?? k}»: ${valueText(v)}`).join(', ')} и нажмите «${buttons[step.testid] ?? step.testid}»`;
+    case 'remember':
+      return 'Запомните показанный временный код — он понадобится при входе';
     case 'expect':
       return `Убедитесь: экран «${step.expect.screen ?? ''}»${step.expect.error ? `, ошибка ${step.expect.error}` : ''}`;
     case 'repeat':

@@ -2,16 +2,24 @@
  * The audit journal: one JSON line per request or sign-in step (time, IP, account, action, outcome,
  * reference code), appended to a file. A reference code shown on an error screen finds its record
  * and, through the record's trace (the sign-in's interaction id), the whole story of that attempt (E1).
- * Recent traces are indexed in memory; older ones are found by scanning the file.
+ * Recent traces are indexed in memory; older ones are found by scanning the files.
+ *
+ * Tamper evidence (F5): every line carries `prev` (the hash of the line before it) and `hash`, the
+ * SHA-256 of the line's own JSON up to and including `prev` (the exact bytes before `,"hash":`).
+ * An edited line no longer matches its hash; a deleted, inserted or reordered line breaks the next
+ * line's `prev`. When the file outgrows `rotateBytes` it is renamed audit.<n>.jsonl (n grows, the
+ * highest is the newest) and the new file's first line chains to the last hash of the old one, so
+ * the chain runs through the whole series. idp/audit/verify.ts checks it (npm run audit:verify).
  */
-import { createReadStream, createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
-import { dirname } from 'node:path';
+import { hash as digest } from 'node:crypto';
+import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, type WriteStream } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface AuditRecord {
   ts: string;
   ip: string;
-  /** What was done: `login.password`, `otp.check`, `GET /auth`… */
+  /** What was done: `login.password`, `otp.check`, `GET /auth`, `support.unlock`… */
   action: string;
   outcome: 'ok' | 'refused' | 'error';
   /** Correlates the steps of one sign-in (the interaction uid), or one request. */
@@ -25,23 +33,125 @@ export interface AuditRecord {
   code?: string;
   /** Reference code shown to the user. */
   ref?: string;
+  /** Support console: the operator who acted, and their role. */
+  operator?: string;
+  role?: string;
   details?: Record<string, unknown>;
+}
+
+/** A record as stored: chained to the one before it. */
+export type ChainedRecord = AuditRecord & { prev: string; hash: string };
+
+/** `prev` of the very first record of a journal. */
+export const genesisHash = '0'.repeat(64);
+
+const hashSuffix = /,"hash":"([0-9a-f]{64})"\}$/;
+
+/** The JSON line for a record chained to `prev`, and its hash. */
+export function chainLine(record: AuditRecord, prev: string): { line: string; hash: string } {
+  const body = JSON.stringify({ ...record, prev });
+  const hash = digest('sha256', body, 'hex');
+  return { line: `${body.slice(0, -1)},"hash":"${hash}"}`, hash };
+}
+
+/** Splits a stored line into the hashed body and the hash it claims; null when it has no hash. */
+export function splitLine(line: string): { body: string; hash: string } | null {
+  const match = hashSuffix.exec(line);
+  if (!match) return null;
+  return { body: `${line.slice(0, match.index)}}`, hash: match[1] as string };
+}
+
+export function sha256(text: string): string {
+  return digest('sha256', text, 'hex');
+}
+
+/** Rotated files of a journal, oldest first: audit.1.jsonl, audit.2.jsonl, … */
+export function rotatedFiles(path: string): string[] {
+  const dir = dirname(path);
+  const stem = basename(path).replace(/\.jsonl$/, '');
+  const pattern = new RegExp(`^${stem.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(\\d+)\\.jsonl$`);
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir)
+    .map((name) => ({ name, n: Number(pattern.exec(name)?.[1] ?? Number.NaN) }))
+    .filter((f) => Number.isInteger(f.n))
+    .sort((a, b) => a.n - b.n)
+    .map((f) => join(dir, f.name));
+}
+
+/** The last non-empty line of a file (reads only its tail). */
+function lastLine(path: string): string | null {
+  if (!existsSync(path)) return null;
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    let tail = '';
+    for (let end = size, chunk = 64 * 1024; end > 0; end -= chunk) {
+      const start = Math.max(0, end - chunk);
+      const buffer = Buffer.alloc(end - start);
+      readSync(fd, buffer, 0, buffer.length, start);
+      tail = buffer.toString('utf8') + tail;
+      const lines = tail.split('\n').filter(Boolean);
+      if (lines.length > 1 || start === 0) return lines.at(-1) ?? null;
+    }
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** Opened at once (not on the next tick), so a rotation right after never renames a file not yet created. */
+function openStream(path: string): WriteStream {
+  return createWriteStream(path, { fd: openSync(path, 'a') });
 }
 
 const tracesKept = 5000;
 
+export interface JournalOptions {
+  /** Rename the file to audit.<n>.jsonl once it would grow past this many bytes. */
+  rotateBytes?: number;
+}
+
 export class AuditJournal {
-  readonly #stream: WriteStream;
+  #stream: WriteStream;
+  #size: number;
+  #last: string;
+  readonly #rotateBytes: number;
   readonly #traces = new Map<string, AuditRecord[]>();
   readonly #refs = new Map<string, string>();
 
-  constructor(readonly path: string) {
+  constructor(
+    readonly path: string,
+    options: JournalOptions = {},
+  ) {
     mkdirSync(dirname(path), { recursive: true });
-    this.#stream = createWriteStream(path, { flags: 'a' });
+    this.#rotateBytes = options.rotateBytes ?? 10 * 1024 * 1024;
+    let last = lastLine(path);
+    if (last !== null && !splitLine(last)) {
+      // A journal written before records were chained: kept aside, outside the chained series.
+      renameSync(path, `${path}.unchained-${statSync(path).mtimeMs.toFixed(0)}`);
+      last = null;
+    }
+    if (last === null) {
+      const previous = rotatedFiles(path).at(-1);
+      last = previous ? lastLine(previous) : null;
+    }
+    this.#last = (last && splitLine(last)?.hash) || genesisHash;
+    this.#stream = openStream(path);
+    this.#size = existsSync(path) ? statSync(path).size : 0;
+  }
+
+  /** The hash of the newest record: note it elsewhere to detect a truncated tail later (audit:verify --head). */
+  get head(): string {
+    return this.#last;
   }
 
   append(record: AuditRecord): void {
-    this.#stream.write(`${JSON.stringify(record)}\n`);
+    const { line, hash } = chainLine(record, this.#last);
+    const bytes = Buffer.byteLength(line) + 1;
+    if (this.#size > 0 && this.#size + bytes > this.#rotateBytes) this.#rotate();
+    this.#stream.write(`${line}\n`);
+    this.#size += bytes;
+    this.#last = hash;
     const trace = record.trace ?? record.ref;
     if (!trace) return;
     let list = this.#traces.get(trace);
@@ -58,37 +168,53 @@ export class AuditJournal {
     if (this.#refs.size > tracesKept * 4) this.#refs.delete(this.#refs.keys().next().value as string);
   }
 
+  /** Renames the current file (its stream keeps writing its queued lines into it) and starts a new one. */
+  #rotate(): void {
+    const n = Number(/\.(\d+)\.jsonl$/.exec(rotatedFiles(this.path).at(-1) ?? '')?.[1] ?? 0) + 1;
+    renameSync(this.path, this.path.replace(/\.jsonl$/, `.${n}.jsonl`));
+    this.#stream.end();
+    this.#stream = openStream(this.path);
+    this.#size = 0;
+  }
+
   /** The record carrying this reference code and every record of the same attempt, oldest first. */
   async findByRef(ref: string): Promise<{ record: AuditRecord; story: AuditRecord[] } | null> {
     const trace = this.#refs.get(ref);
     const story = trace ? this.#traces.get(trace) : undefined;
     const record = story?.find((r) => r.ref === ref);
     if (record && story) return { record, story: [...story] };
-    return this.#scan(ref);
+    return this.#scan((r) => r.ref === ref);
   }
 
-  async #scan(ref: string): Promise<{ record: AuditRecord; story: AuditRecord[] } | null> {
+  /** Records of one account (its oid), newest first, from memory and then the files. */
+  async recentForAccount(oid: string, limit: number): Promise<AuditRecord[]> {
     await this.flush();
-    const all: AuditRecord[] = [];
-    const lines = createInterface({ input: createReadStream(this.path, 'utf8'), crlfDelay: Infinity });
-    for await (const line of lines) {
-      if (!line) continue;
-      try {
-        all.push(JSON.parse(line) as AuditRecord);
-      } catch {
-        // A torn last line after a crash is skipped, not fatal.
-      }
+    const found: AuditRecord[] = [];
+    for (const file of [this.path, ...rotatedFiles(this.path).reverse()]) {
+      const records = await readRecords(file);
+      for (let i = records.length - 1; i >= 0 && found.length < limit; i--) if (records[i]!.account === oid) found.push(records[i]!);
+      if (found.length >= limit) break;
     }
-    const record = all.find((r) => r.ref === ref);
-    if (!record) return null;
-    const trace = record.trace ?? record.ref;
-    return { record, story: all.filter((r) => (r.trace ?? r.ref) === trace) };
+    return found;
   }
 
+  async #scan(match: (r: AuditRecord) => boolean): Promise<{ record: AuditRecord; story: AuditRecord[] } | null> {
+    await this.flush();
+    for (const file of [this.path, ...rotatedFiles(this.path).reverse()]) {
+      const all = await readRecords(file);
+      const record = all.find(match);
+      if (!record) continue;
+      const trace = record.trace ?? record.ref;
+      return { record, story: all.filter((r) => (r.trace ?? r.ref) === trace) };
+    }
+    return null;
+  }
+
+  /** Resolves when every line appended so far is in the file (a write's callback runs after those before it). */
   flush(): Promise<void> {
     return new Promise((resolve) => {
       if (this.#stream.writableLength === 0) resolve();
-      else this.#stream.once('drain', () => resolve());
+      else this.#stream.write('', () => resolve());
     });
   }
 
@@ -100,4 +226,19 @@ export class AuditJournal {
   close(): Promise<void> {
     return new Promise((resolve) => this.#stream.end(() => resolve()));
   }
+}
+
+async function readRecords(file: string): Promise<AuditRecord[]> {
+  if (!existsSync(file)) return [];
+  const all: AuditRecord[] = [];
+  const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+  for await (const line of lines) {
+    if (!line) continue;
+    try {
+      all.push(JSON.parse(line) as AuditRecord);
+    } catch {
+      // A torn last line after a crash is skipped, not fatal.
+    }
+  }
+  return all;
 }

@@ -7,7 +7,13 @@ export interface IdpConfig {
   host: string;
   /** Port of the emulator. 0 picks a free one (tests). */
   port: number;
-  /** Public origin used in URLs and as the OIDC issuer. Defaults to http://localhost:<port>. */
+  /**
+   * HTTPS (TLS 1.3 only) with the server certificate of the test PKI (keys/local/pki/server/valid.crt,
+   * issued by keys/local/pki/ca/root.crt — trust that root; README «HTTPS»). The issuer becomes
+   * https://localhost:<port>. Env ESIA_HTTPS=1 or `npm start -- --https`.
+   */
+  https: boolean;
+  /** Public origin used in URLs and as the OIDC issuer. Defaults to http(s)://localhost:<port>. */
   issuer: string;
   /** Folder for the data file, the audit journal and the lock file. */
   dataDir: string;
@@ -47,11 +53,26 @@ export interface IdpConfig {
   maxBodyBytes: number;
   /** Print one line per request and per refusal. */
   log: boolean;
+  // Support console and audit journal (issue 7: E1, E2, F3, F5).
+  /** The audit journal is renamed audit.<n>.jsonl past this size, the chain continuing in the new file. */
+  auditRotateBytes: number;
+  /** Operator accounts of the support console (/support): login, ФИО, one role, scrypt hash. */
+  operatorsFile: string;
+  /** The support console (/support). */
+  supportEnabled: boolean;
+  /** The console answers only this machine (loopback), like /__control; off to let operators on other hosts in. */
+  supportLoopbackOnly: boolean;
+  /**
+   * ФМРМ register to look account numbers up in (the relying party's JSON file: {records: [...]} or its
+   * data file). Read as plain JSON, never imported. '' turns the ФМРМ number search off.
+   */
+  fmrmRegisterFile: string;
 }
 
 export const defaults: IdpConfig = {
   host: '127.0.0.1',
   port: 3000,
+  https: false,
   issuer: '',
   dataDir: 'data',
   keysDir: 'keys/local',
@@ -73,4 +94,9 @@ export const defaults: IdpConfig = {
   flushDelayMs: 100,
   maxBodyBytes: 64 * 1024,
   log: true,
+  auditRotateBytes: 10 * 1024 * 1024,
+  operatorsFile: 'config/operators.json',
+  supportEnabled: true,
+  supportLoopbackOnly: true,
+  fmrmRegisterFile: 'relying-party/fixtures/register.json',
 };

@@ -32,6 +32,7 @@ export function configFromEnv(env: Env): Partial<IdpConfig> {
   const out: Partial<IdpConfig> = {
     host: env.ESIA_HOST || defaults.host,
     port: int(env, 'ESIA_PORT', defaults.port, 0, 65535),
+    https: bool(env, 'ESIA_HTTPS', defaults.https),
     issuer: env.ESIA_ISSUER || '',
     dataDir: env.ESIA_DATA_DIR || defaults.dataDir,
     keysDir: env.ESIA_KEYS_DIR || defaults.keysDir,
@@ -39,7 +40,12 @@ export function configFromEnv(env: Env): Partial<IdpConfig> {
     scryptN: int(env, 'ESIA_SCRYPT_N', defaults.scryptN, 2, 1 << 20),
     lockoutLimit: int(env, 'ESIA_LOCKOUT_LIMIT', defaults.lockoutLimit, 1, 1000),
     log: bool(env, 'ESIA_LOG', defaults.log),
+    auditRotateBytes: int(env, 'ESIA_AUDIT_ROTATE_BYTES', defaults.auditRotateBytes, 1024, 2 ** 40),
+    supportEnabled: bool(env, 'ESIA_SUPPORT', defaults.supportEnabled),
+    supportLoopbackOnly: bool(env, 'ESIA_SUPPORT_LOOPBACK_ONLY', defaults.supportLoopbackOnly),
   };
+  if (env.ESIA_OPERATORS) out.operatorsFile = env.ESIA_OPERATORS;
+  if (env.ESIA_FMRM_REGISTER !== undefined) out.fmrmRegisterFile = env.ESIA_FMRM_REGISTER;
   if (env.ESIA_PERSONAS) out.fixturesFile = env.ESIA_PERSONAS;
   if (env.ESIA_CLIENTS) out.clientsFile = env.ESIA_CLIENTS;
   if (env.ESIA_SYSTEMS) out.systemsFile = env.ESIA_SYSTEMS;

@@ -8,8 +8,9 @@ import type { Context, Next } from 'koa';
 import { faultKinds } from '../adapters/faults.ts';
 import type { Channel } from '../adapters/outbox.ts';
 import { maskPhone } from '../domain/account.ts';
-import { unlock } from '../domain/lockout.ts';
 import { announceOutage, endOutage, isInForce, OutageInputError } from '../domain/outage.ts';
+import { AccountEditError, patchAccountState, unlock } from '../domain/account_admin.ts';
+import { certificateControlRoutes } from '../pki/control.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import { ControlError, parseDuration, parseInstant } from './inputs.ts';
@@ -83,6 +84,10 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
         'POST /__control/next-login {client_id, persona}',
         'POST /__control/clients {client_id, client_secret, redirect_uris, …}',
         'GET|POST|DELETE /__control/outage {mode: "maintenance" | "outage", notice?, until?: ISO instant, from?: ISO instant}',
+        // test PKI (issue 6)
+        'GET /__control/certificates?persona=&variant=&kind=; GET /__control/certificates/:serial (PEM and test key)',
+        'POST /__control/certificates/:serial/revoke {reason?: keyCompromise | superseded | …}',
+        'GET|POST /__control/tls {certificate: valid | expired | revoked | wrong-host | untrusted} (HTTPS listener, not per run)',
       ],
     };
   });
@@ -155,20 +160,11 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
 
   router.patch('/accounts/:persona', (ctx) => {
     const account = findAccount(ctx);
-    const b = body(ctx);
-    const allowed = { status: ['active', 'inactive', 'restricted'], trust: ['simplified', 'standard', 'confirmed'] } as const;
-    for (const [key, value] of Object.entries(b)) {
-      if (key === 'status' || key === 'trust') {
-        if (!(allowed[key] as readonly unknown[]).includes(value)) {
-          throw new ControlError(400, 'control.bad_field', `${key} must be one of ${allowed[key].join(', ')}; got ${JSON.stringify(value)}.`);
-        }
-        Object.assign(account, { [key]: value });
-      } else if (key === 'phoneConfirmed' || key === 'emailConfirmed' || key === 'passwordMustChange') {
-        if (typeof value !== 'boolean') throw new ControlError(400, 'control.bad_field', `${key} must be true or false; got ${JSON.stringify(value)}.`);
-        account[key] = value;
-      } else {
-        throw new ControlError(400, 'control.bad_field', `Unknown field "${key}". Allowed: status, trust, phoneConfirmed, emailConfirmed, passwordMustChange.`);
-      }
+    try {
+      patchAccountState(account, body(ctx));
+    } catch (error) {
+      if (error instanceof AccountEditError) throw new ControlError(400, 'control.bad_field', error.message);
+      throw error;
     }
     runOf(ctx).accounts.changed();
     ctx.body = { persona: account.persona, status: account.status, trust: account.trust, phone: maskPhone(account.phone), phoneConfirmed: account.phoneConfirmed, emailConfirmed: account.emailConfirmed };
@@ -241,6 +237,8 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     ctx.body = { ended: endOutage(runOf(ctx)), outage: null };
   });
   // --- end of outage mode ---
+  // test PKI (issue 6): issued certificates and live revocation, per run
+  certificateControlRoutes(router, s, runOf);
 
   return router;
 }

@@ -39,6 +39,10 @@ export interface Account {
   lockedAt: string | null;
   agreementAcceptedAt: string | null;
   lastSignInAt: string | null;
+  /** Set while the password is a temporary one from support (D2): it stops working after this instant. */
+  temporaryPasswordExpiresAt?: string | null;
+  /** Support's notes on the account, oldest first (E2). */
+  notes?: Array<{ at: string; by: string; text: string }>;
   /** What this persona demonstrates, for the personas table. */
   demonstrates: string;
   /** Catalogue IDs the persona is made for. */

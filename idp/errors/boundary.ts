@@ -89,6 +89,7 @@ export function frame(s: Services) {
           ...(client ? { client } : {}),
           ...(a.code ? { code: a.code } : {}),
           ...(a.ref ? { ref: a.ref } : {}),
+          ...(a.operator ? { operator: a.operator, role: a.role } : {}),
           ...(a.details ? { details: a.details } : {}),
         }, (ctx.state.run as Run | undefined) ?? s.runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? s.runs.main);
         if (s.config.log && a.code) console.log(`[esia-emulator] ${status} ${ctx.method} ${ctx.path} → ${a.code} (${a.ref ?? 'no ref'})`);

@@ -5,6 +5,7 @@
  * concurrency (F4).
  */
 import { assertMaySignIn, type Account } from '../domain/account.ts';
+import { assertTemporaryPasswordValid } from '../domain/account_admin.ts';
 import { parseIdentifier, type Identifier } from '../domain/identifiers.ts';
 import { hintTexts, typingVariants } from '../domain/keyboard_layout.ts';
 import { isLocked, registerFailure, registerSuccess } from '../domain/lockout.ts';
@@ -70,6 +71,7 @@ export async function passwordStep(step: Step, dummyHash: string): Promise<void>
     return renderStage(step, inlineFailure(step, 'login.invalid_credentials', outcome.hints), again);
   }
   assertMaySignIn(account);
+  assertTemporaryPasswordValid(account, run.clock.now());
   journey.oid = account.oid;
   journey.amr = ['pwd'];
   journey.stage = 'otp';

@@ -29,6 +29,7 @@ export async function passwordChangeStep(step: Step): Promise<void> {
   account.passwordHash = await hashPassword(password, s.config.scryptN);
   account.passwordChangedAt = new Date(run.clock.now()).toISOString();
   account.passwordMustChange = false;
+  account.temporaryPasswordExpiresAt = null;
   run.accounts.changed();
   notify(run.outbox, account, 'security.password_changed', { at: account.passwordChangedAt, how: 'плановая смена по истечении срока' });
   return advance(step, account);

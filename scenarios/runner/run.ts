@@ -19,6 +19,9 @@ export interface ScenarioResult {
   trail: PageState[];
 }
 
+/** The documented test password of every operator in config/operators.json. */
+export const operatorPassword = 'Operator-1234';
+
 /** The clock every scenario starts at unless it gives its own: runs are reproducible. */
 export const defaultClock = '2026-11-25T09:00:00.000Z';
 
@@ -32,6 +35,13 @@ interface PersonaInfo {
 }
 
 type Vars = Record<string, string>;
+
+function substituteWith<T>(value: T, pattern: RegExp, replace: (name: string) => string): T {
+  if (typeof value === 'string') return value.replace(pattern, (_m, key: string) => replace(key)) as T;
+  if (Array.isArray(value)) return value.map((v) => substituteWith(v, pattern, replace)) as T;
+  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteWith(v, pattern, replace)])) as T;
+  return value;
+}
 
 function substitute<T>(value: T, vars: Vars): T {
   if (typeof value === 'string') return value.replace(/\$persona\.(\w+)/g, (m, key: string) => vars[key] ?? m) as T;
@@ -62,6 +72,16 @@ class Run {
   }
 
   face: Face = 'oidc';
+  /** Values kept by `remember` steps, for `$remembered.<name>` in later steps. */
+  readonly remembered = new Map<string, string>();
+
+  recall<T>(value: T): T {
+    return substituteWith(value, /\$remembered\.(\w+)/g, (name) => {
+      const kept = this.remembered.get(name);
+      if (kept === undefined) throw new ScenarioError(`$remembered.${name} is used before a remember step kept it`);
+      return kept;
+    });
+  }
   #esia: EsiaSteps | undefined;
   get esia(): EsiaSteps {
     return (this.#esia ??= new EsiaSteps(this.stand, this.browser));
@@ -131,8 +151,9 @@ class Run {
     if (problems.length) throw new ScenarioError(`${where}: ${problems.join('; ')} — at ${page.url}`);
   }
 
-  async step(step: Step, where: string): Promise<void> {
+  async step(original: Step, where: string): Promise<void> {
     const b = this.browser;
+    const step = original.do === 'repeat' ? original : this.recall(original);
     switch (step.do) {
       case 'open':
         await b.goto(this.base(step.app) + (step.path ?? '/'));
@@ -195,6 +216,19 @@ class Run {
       case 'inbox':
         await this.inbox(step, where);
         break;
+      case 'operatorSignIn':
+        this.requireScreen('support-login', where);
+        await b.click('support-submit', { login: step.login, password: step.password ?? operatorPassword });
+        break;
+      case 'fill':
+        await b.click(step.testid, step.fields);
+        break;
+      case 'remember': {
+        const value = await b.attribute(step.testid, step.attribute);
+        if (value === null) throw new ScenarioError(`${where}: no [data-testid="${step.testid}"] with ${step.attribute} on ${this.page?.url ?? 'no page'}`);
+        this.remembered.set(step.as, value);
+        break;
+      }
       case 'expect':
         break;
       case 'repeat':
@@ -233,6 +267,12 @@ export async function runScenario(stand: Stand, scenario: Scenario, browser: Dri
     await control('POST', '/reset');
     await control('POST', '/clock', { set: scenario.given.clock ?? defaultClock, freeze: true });
     for (const fault of scenario.given.faults ?? []) await control('POST', '/faults', fault);
+    if (scenario.given.tls) {
+      if (!stand.idp.startsWith('https:')) throw new ScenarioError(`given.tls needs an HTTPS stand (startStand({ https: true }), or StandPool); ${stand.idp} speaks HTTP`);
+      await stand.control('POST', '/tls', { certificate: scenario.given.tls });
+    } else if (stand.idp.startsWith('https:')) {
+      await stand.control('POST', '/tls', { certificate: 'valid' });
+    }
     const personas = await control<PersonaInfo[]>('GET', '/personas');
     const persona = personas.find((p) => p.persona === scenario.given.persona);
     if (!persona) throw new ScenarioError(`given.persona "${scenario.given.persona}" is not a persona; known: ${personas.map((p) => p.persona).join(', ')}`);

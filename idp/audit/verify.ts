@@ -1,0 +1,106 @@
+/*
+ * Checks the audit journal's hash chain (F5): one file, or a whole rotated series in a folder
+ * (audit.1.jsonl, audit.2.jsonl, …, audit.jsonl). Names the first bad record: its file, line and
+ * what is wrong — an edited line (its hash does not match its content), a deleted, inserted or
+ * reordered line (its `prev` is not the hash of the line before), a torn or unparseable line.
+ */
+import { createReadStream, existsSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { genesisHash, rotatedFiles, sha256, splitLine } from '../adapters/audit_journal.ts';
+
+export interface BadRecord {
+  file: string;
+  /** 1-based line number within the file. */
+  line: number;
+  problem: 'unparseable' | 'no-hash' | 'hash-mismatch' | 'prev-mismatch';
+  /** Precise English for the person reading the report. */
+  message: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  files: string[];
+  /** Records checked before the first bad one (all of them when ok). */
+  records: number;
+  /** Hash of the last good record. */
+  head: string;
+  bad?: BadRecord;
+}
+
+export interface VerifyOptions {
+  /** Expected hash of the newest record, noted earlier: a journal cut short at its end no longer ends with it. */
+  head?: string;
+}
+
+/** The files to check for a path: a folder's series (rotated oldest first, then audit.jsonl), or one file. */
+export function journalFiles(path: string): { files: string[]; series: boolean } {
+  if (existsSync(path) && statSync(path).isDirectory()) {
+    const current = join(path, 'audit.jsonl');
+    return { files: [...rotatedFiles(current), ...(existsSync(current) ? [current] : [])], series: true };
+  }
+  return { files: [path], series: false };
+}
+
+export async function verifyJournal(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+  const { files, series } = journalFiles(path);
+  let prev: string | null = series ? genesisHash : null;
+  let records = 0;
+  const report = (bad?: BadRecord): VerifyReport => ({ ok: !bad, files, records, head: prev ?? genesisHash, ...(bad ? { bad } : {}) });
+  if (files.length === 0 || !existsSync(files[0] as string)) {
+    return report({ file: path, line: 0, problem: 'unparseable', message: `No journal at ${path} (expected a .jsonl file or a folder with audit.jsonl).` });
+  }
+  for (const file of files) {
+    let lineNo = 0;
+    const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
+    for await (const line of lines) {
+      lineNo++;
+      const at = { file, line: lineNo };
+      if (line === '') {
+        lines.close();
+        return report({ ...at, problem: 'unparseable', message: 'Empty line: a journal has one JSON record per line.' });
+      }
+      const parts = splitLine(line);
+      let parsed: { prev?: unknown } | null = null;
+      try {
+        parsed = JSON.parse(line) as { prev?: unknown };
+      } catch {
+        parsed = null;
+      }
+      if (!parsed || typeof parsed !== 'object') {
+        lines.close();
+        return report({ ...at, problem: 'unparseable', message: 'Not a JSON object: the line was cut short or edited by hand.' });
+      }
+      if (!parts || typeof parsed.prev !== 'string') {
+        lines.close();
+        return report({ ...at, problem: 'no-hash', message: 'The record has no "prev" and "hash" at its end: it was inserted or rewritten outside the journal.' });
+      }
+      if (sha256(parts.body) !== parts.hash) {
+        lines.close();
+        return report({ ...at, problem: 'hash-mismatch', message: `Hash mismatch: the content of this record was edited after it was written (hash ${parts.hash.slice(0, 12)}…, content hashes to ${sha256(parts.body).slice(0, 12)}…).` });
+      }
+      if (prev !== null && parsed.prev !== prev) {
+        lines.close();
+        const where = lineNo === 1 && records > 0 ? ' at the start of a rotated file (a file of the series is missing, cut short or out of order)' : '';
+        return report({
+          ...at,
+          problem: 'prev-mismatch',
+          message: `Chain broken${where}: "prev" is ${String(parsed.prev).slice(0, 12)}… but the record before it hashes to ${prev.slice(0, 12)}…: a record before this one was deleted, or this one was inserted or moved.`,
+        });
+      }
+      prev = parts.hash;
+      records++;
+    }
+  }
+  if (options.head && prev !== options.head) {
+    const last = files.at(-1) as string;
+    return report({ file: last, line: 0, problem: 'prev-mismatch', message: `The journal ends at ${String(prev).slice(0, 12)}…, not at the noted head ${options.head.slice(0, 12)}…: records were cut off its end.` });
+  }
+  return report();
+}
+
+export function formatReport(r: VerifyReport): string {
+  if (r.ok) return `audit journal intact: ${r.records} records in ${r.files.length} file(s); head ${r.head}`;
+  const bad = r.bad as BadRecord;
+  return `audit journal BROKEN at ${bad.file}${bad.line ? `:${bad.line}` : ''} (${bad.problem}): ${bad.message}\n${r.records} record(s) before it are intact.`;
+}
