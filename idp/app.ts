@@ -25,7 +25,7 @@ import { readClients, type ClientConfig } from './provider/clients.ts';
 import { providerConfiguration } from './provider/configuration.ts';
 import { ProviderStorage } from './provider/memory_adapter.ts';
 import { pkiRoutes } from './pki/router.ts';
-import { TlsEndpoint } from './pki/tls.ts';
+import { TlsEndpoint, withHttpsTwins } from './pki/tls.ts';
 import { mainRun, Run, Runs } from './runs.ts';
 import type { Services } from './services.ts';
 import { homePage } from './views/home.ts';
@@ -44,7 +44,8 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   const dataDir = resolve(config.dataDir);
   const [localKeys, clients, pki] = await Promise.all([
     keys ?? loadOrCreateKeys(resolve(config.keysDir)),
-    readClients(config.clientsFile),
+    // Over HTTPS the relying parties are on https too: every http://localhost redirect URI also counts in https.
+    readClients(config.clientsFile).then((list) => (config.https ? list.map((c) => withHttpsTwins(c)) : list)),
     readPersonaSubjects(config.fixturesFile).then((personas) => loadTestPki(resolve(config.keysDir), { personas })),
   ]);
   const hashes = new Map<string, string>();
