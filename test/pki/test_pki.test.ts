@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { isValidInn, isValidSnils } from '../../idp/domain/identifiers.ts';
+import { createSelfSignedGostCertificate, generateGostKeyPair, gostSign, importPrivateKey as importGostPrivateKey } from '../../lib/gost/index.ts';
 import { checkCertificate, loadTestPki, orphanPersona, personVariants, Revocations, scenarioAnchor, signingKeyOf, verifySignature, type PersonVariant } from '../../lib/pki/test_pki.ts';
 
 const run = promisify(execFile);
@@ -102,4 +103,24 @@ test('openssl verify agrees: our chain is good, the broken variants fail for the
   t.regex(await verify(pki.certificateFor('ivanov', 'untrusted').certificateFile), /unable to get local issuer certificate/);
   const subject = await run('openssl', ['x509', '-in', pki.certificateFor('ivanov').certificateFile, '-noout', '-subject', '-nameopt', 'utf8,sep_comma_plus_space']);
   t.regex(subject.stdout, /CN=Иванов Иван Иванович, SN=Иванов, GN=Иван Иванович, C=RU, SNILS=11223340183, INN=770100000142/);
+});
+
+test('GOST R 34.10-2012: the gost certificate of a persona is accepted, its signature checked in any layout, another CA refused', async (t) => {
+  const pki = await loadTestPki(keysDir);
+  const gost = pki.certificateFor('ivanov', 'gost');
+  t.like(checkCertificate(pki, gost.certificatePem, { at: Date.now() }), { ok: true, snils: '112-233-401 83', inn: '770100000142', persona: 'ivanov' });
+  t.like(checkCertificate(pki, gost.certificatePem, { at: scenarioAnchor }), { ok: true });
+  const revocations = new Revocations();
+  revocations.revoke(gost.serial, Date.now());
+  t.like(checkCertificate(pki, gost.certificatePem, { at: Date.now(), revocations }), { ok: false, code: 'certificate.revoked' });
+  const key = importGostPrivateKey(gost.privateKeyPem);
+  for (const layout of ['openssl', 'cryptopro', 'rs'] as const) {
+    const signature = gostSign(key, new TextEncoder().encode('challenge-1'), { layout });
+    t.true(verifySignature(gost.certificatePem, 'challenge-1', signature), layout);
+    t.false(verifySignature(gost.certificatePem, 'challenge-2', signature), layout);
+  }
+  // a GOST certificate from a CA the stand does not know
+  const foreignKeys = generateGostKeyPair();
+  const foreign = createSelfSignedGostCertificate(foreignKeys, [['CN', 'Иванов Иван Иванович'], ['SNILS', '11223340183']]);
+  t.like(checkCertificate(pki, foreign.pem, { at: Date.now() }), { ok: false, code: 'certificate.untrusted' });
 });
