@@ -26,7 +26,7 @@ import { providerConfiguration } from './provider/configuration.ts';
 import { outageGate } from './provider/outage_gate.ts';
 import { ProviderStorage } from './provider/memory_adapter.ts';
 import { pkiRoutes } from './pki/router.ts';
-import { TlsEndpoint } from './pki/tls.ts';
+import { TlsEndpoint, withHttpsTwins } from './pki/tls.ts';
 import { mainRun, Run, Runs } from './runs.ts';
 import { supportRoutes } from './support/router.ts';
 import type { Services } from './services.ts';
@@ -46,7 +46,8 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   const dataDir = resolve(config.dataDir);
   const [localKeys, clients, pki] = await Promise.all([
     keys ?? loadOrCreateKeys(resolve(config.keysDir)),
-    readClients(config.clientsFile),
+    // Over HTTPS the relying parties are on https too: every http://localhost redirect URI also counts in https.
+    readClients(config.clientsFile).then((list) => (config.https ? list.map((c) => withHttpsTwins(c)) : list)),
     readPersonaSubjects(config.fixturesFile).then((personas) => loadTestPki(resolve(config.keysDir), { personas })),
   ]);
   const hashes = new Map<string, string>();

@@ -53,3 +53,14 @@ export class TlsEndpoint {
     this.#variant = variant;
   }
 }
+
+/** A client's http://localhost redirect URIs, each also in https (for `npm start -- --https`). */
+export function withHttpsTwins<T extends { redirect_uris?: readonly string[]; post_logout_redirect_uris?: readonly string[] }>(client: T): T {
+  const twins = (uris: readonly string[] | undefined) =>
+    uris && [...uris, ...uris.filter((u) => u.startsWith('http://localhost:')).map((u) => `https://${u.slice('http://'.length)}`)];
+  return {
+    ...client,
+    ...(client.redirect_uris ? { redirect_uris: twins(client.redirect_uris) } : {}),
+    ...(client.post_logout_redirect_uris ? { post_logout_redirect_uris: twins(client.post_logout_redirect_uris) } : {}),
+  };
+}

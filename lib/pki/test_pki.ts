@@ -15,7 +15,7 @@
  *   pki.server(variant) → IssuedCertificate                   variant ∈ serverVariants
  *   pki.certificates (all issued, with serial/kind/persona/variant/files), pki.bySerial(serial)
  *   pki.chainPem → intermediate + root PEMs (what a TLS server or a signer sends along)
- *   checkCertificate(pki, pemOrDer, { at, revocations? }) →
+ *   checkCertificate(pki, pem | base64 DER | DER bytes, { at, revocations? }) →
  *       { ok: true, serial, snils, inn, name, persona? } | { ok: false, code, details, serial? }
  *     checks in this order: parses → chains to our root via our intermediate (else
  *     certificate.untrusted) → valid at `at` (run.clock.now(); certificate.expired /
@@ -43,15 +43,28 @@
  * 398 days). Moving a run's clock past L+365 days makes every «valid» persona certificate expired,
  * and past L+30 days makes «not-yet-valid» valid.
  *
+ * GOST: certificateFor(persona, 'gost') is a GOST R 34.10-2012 (256) certificate from a separate
+ * GOST test CA (pki.gostRoot); checkCertificate and verifySignature handle it too (any signature
+ * layout); the CRL and OCSP answer for the ECDSA intermediate only, live revocation works for both.
+ *
  * Error codes: the certificate.* constants below (`certificateErrorCodes`) are what checkCertificate
  * returns. PATH TAKEN (for the esign helper): this module only DEFINES the codes; the entries in
  * idp/errors/catalogue.ts (Russian texts, support texts, ids A4/A5/C6) and their scenarios come with
  * the certificate sign-in that raises them. The TLS faults' codes live in relying-party/errors.ts.
  */
 import { X509Certificate, createPublicKey, verify as cryptoVerify } from 'node:crypto';
-import { chmod, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as pkijs from 'pkijs';
+import {
+  createGostCertificate,
+  createSelfSignedGostCertificate,
+  exportPrivateKeyPem as exportGostPrivateKeyPem,
+  generateGostKeyPair,
+  gostVerifyAnyLayout,
+  parseCertificate as parseGostCertificate,
+  verifyCertificateSignature as verifyGostCertificateSignature,
+} from '../gost/index.ts';
 import { projectRoot } from '../project_root.ts';
 import {
   certificatePem,
@@ -71,6 +84,13 @@ import {
 
 export const personVariants = ['valid', 'expired', 'not-yet-valid', 'revoked', 'untrusted', 'wrong-key-usage'] as const;
 export type PersonVariant = (typeof personVariants)[number];
+/**
+ * A GOST R 34.10-2012 (256) / Streebog certificate per persona, valid, from a separate GOST test CA
+ * (pki.gostRoot; lib/gost builds it): certificateFor(persona, 'gost'). Not in personVariants, so
+ * loops over the ECDSA variants stay as they are. The CRL and OCSP cover the ECDSA intermediate only.
+ */
+export const gostVariant = 'gost';
+export type PersonCertificateVariant = PersonVariant | typeof gostVariant;
 export const serverVariants = ['valid', 'expired', 'revoked', 'wrong-host', 'untrusted'] as const;
 export type ServerVariant = (typeof serverVariants)[number];
 /** The persona key of the certificate whose СНИЛС belongs to no account. */
@@ -88,7 +108,7 @@ export const certificateErrorCodes = {
 export type CertificateErrorCode = (typeof certificateErrorCodes)[keyof typeof certificateErrorCodes];
 
 /** Bump when the layout or contents change: older generations are replaced. */
-const manifestVersion = 3;
+const manifestVersion = 4;
 const day = 86_400_000;
 
 /**
@@ -110,7 +130,7 @@ export interface PersonaSubject {
 export interface IssuedCertificate {
   /** Upper-case hex, as openssl and Node print it. */
   serial: string;
-  kind: 'root' | 'intermediate' | 'untrusted-root' | 'person' | 'server';
+  kind: 'root' | 'intermediate' | 'untrusted-root' | 'gost-root' | 'person' | 'server';
   persona?: string;
   variant?: string;
   subject: string;
@@ -172,6 +192,8 @@ export class Revocations {
   }
 }
 
+const gostSignatureOid = '1.2.643.7.1.1.3.2';
+
 export function normaliseSerial(serial: string): string {
   return serial.replace(/[:\s]/g, '').toUpperCase().replace(/^(00)+(?=.)/, '');
 }
@@ -209,6 +231,10 @@ export class TestPki {
   get untrustedRoot(): IssuedCertificate {
     return this.#only('untrusted-root');
   }
+  /** The GOST test CA that issues the `gost` persona certificates. */
+  get gostRoot(): IssuedCertificate {
+    return this.#only('gost-root');
+  }
   /** What a TLS server sends: its certificate and the issuing chain (none for the untrusted variant, whose root nobody has). */
   serverCertificateChain(variant: ServerVariant): string {
     const server = this.server(variant);
@@ -229,9 +255,9 @@ export class TestPki {
     return this.#parsedIntermediate;
   }
 
-  certificateFor(persona: string, variant: PersonVariant = 'valid'): IssuedCertificate {
+  certificateFor(persona: string, variant: PersonCertificateVariant = 'valid'): IssuedCertificate {
     const found = this.certificates.find((c) => c.kind === 'person' && c.persona === persona && c.variant === variant);
-    if (!found) throw new Error(`No test certificate for persona "${persona}", variant "${variant}". Personas: ${[...new Set(this.certificates.filter((c) => c.kind === 'person').map((c) => c.persona))].join(', ')}; variants: ${personVariants.join(', ')} (${orphanPersona}: valid only).`);
+    if (!found) throw new Error(`No test certificate for persona "${persona}", variant "${variant}". Personas: ${[...new Set(this.certificates.filter((c) => c.kind === 'person').map((c) => c.persona))].join(', ')}; variants: ${personVariants.join(', ')}, ${gostVariant} (${orphanPersona}: valid only).`);
     return found;
   }
 
@@ -279,32 +305,49 @@ export type CertificateCheck =
     }
   | { ok: false; code: CertificateErrorCode; details: string; serial?: string };
 
-/** Checks a person's certificate against the test PKI at `at` (epoch ms or Date: the run's clock). */
+/** Checks a person's certificate (PEM, base64 DER or DER bytes) against the test PKI at `at` (epoch ms or Date: the run's clock). */
 export function checkCertificate(pki: TestPki, certificate: string | Uint8Array | ArrayBuffer, options: { at: number | Date; revocations?: Revocations }): CertificateCheck {
   const at = typeof options.at === 'number' ? options.at : options.at.getTime();
   let x509: X509Certificate;
   let parsed: pkijs.Certificate;
   try {
-    const der = typeof certificate === 'string' && certificate.includes('-----BEGIN') ? certificate : Buffer.from(certificate instanceof ArrayBuffer ? new Uint8Array(certificate) : certificate as Uint8Array | string);
+    // PEM text, base64 of the DER (what a signing plugin usually hands over), or DER bytes
+    const der =
+      typeof certificate === 'string'
+        ? certificate.includes('-----BEGIN') ? certificate : Buffer.from(certificate.replace(/\s+/g, ''), 'base64')
+        : Buffer.from(certificate instanceof ArrayBuffer ? new Uint8Array(certificate) : certificate);
     x509 = new X509Certificate(der);
     parsed = parseCertificate(typeof der === 'string' ? der : new Uint8Array(der));
   } catch (error) {
     return { ok: false, code: certificateErrorCodes.malformed, details: `The certificate is not X.509 in PEM or DER (${(error as Error).message}).` };
   }
   const serial = serialHex(parsed);
-  const intermediate = pki.x509Intermediate;
-  if (!x509.checkIssued(intermediate) || !x509.verify(intermediate.publicKey)) {
-    return {
-      ok: false,
-      code: certificateErrorCodes.untrusted,
-      serial,
-      details: `Certificate ${serial} (${x509.issuer.replace(/\n/g, ', ')}) is not signed by the stand's intermediate CA (${intermediate.subject.replace(/\n/g, ', ')}); only certificates chaining to the test root are trusted.`,
-    };
+  let chain: Array<readonly [string, X509Certificate]>;
+  if (parsed.signatureAlgorithm.algorithmId === gostSignatureOid) {
+    // GOST R 34.10-2012: issued directly by the GOST test CA, checked with lib/gost
+    const gostCa = new X509Certificate(pki.gostRoot.certificatePem);
+    // (Node's checkIssued cannot read a GOST issuer key without OpenSSL's gost engine: compare names, check the signature with lib/gost)
+    const signed = x509.issuer === gostCa.subject && verifyGostCertificateSignature(parseGostCertificate(new Uint8Array(x509.raw)), parseGostCertificate(pki.gostRoot.certificatePem));
+    if (!signed) {
+      return { ok: false, code: certificateErrorCodes.untrusted, serial, details: `GOST certificate ${serial} (${x509.issuer.replace(/\n/g, ', ')}) is not signed by the stand's GOST CA (${gostCa.subject.replace(/\n/g, ', ')}).` };
+    }
+    chain = [['certificate', x509], ['GOST CA', gostCa]];
+  } else {
+    const intermediate = pki.x509Intermediate;
+    if (!x509.checkIssued(intermediate) || !x509.verify(intermediate.publicKey)) {
+      return {
+        ok: false,
+        code: certificateErrorCodes.untrusted,
+        serial,
+        details: `Certificate ${serial} (${x509.issuer.replace(/\n/g, ', ')}) is not signed by the stand's intermediate CA (${intermediate.subject.replace(/\n/g, ', ')}); only certificates chaining to the test root are trusted.`,
+      };
+    }
+    if (!intermediate.verify(pki.x509Root.publicKey)) {
+      return { ok: false, code: certificateErrorCodes.untrusted, serial, details: 'The intermediate CA is not signed by the test root (the PKI folder is inconsistent: delete it to regenerate).' };
+    }
+    chain = [['certificate', x509], ['intermediate CA', intermediate], ['root CA', pki.x509Root]];
   }
-  if (!intermediate.verify(pki.x509Root.publicKey)) {
-    return { ok: false, code: certificateErrorCodes.untrusted, serial, details: 'The intermediate CA is not signed by the test root (the PKI folder is inconsistent: delete it to regenerate).' };
-  }
-  for (const [who, cert] of [['certificate', x509], ['intermediate CA', intermediate], ['root CA', pki.x509Root]] as const) {
+  for (const [who, cert] of chain) {
     const from = Date.parse(cert.validFrom);
     const to = Date.parse(cert.validTo);
     if (at > to) return { ok: false, code: certificateErrorCodes.expired, serial, details: `The ${who} expired at ${new Date(to).toISOString()}; the stand's clock says ${new Date(at).toISOString()}.` };
@@ -343,8 +386,14 @@ export function formatSnils(digits: string): string {
   return `${digits.slice(0, 3)}-${digits.slice(3, 6)}-${digits.slice(6, 9)} ${digits.slice(9)}`;
 }
 
-/** ECDSA P-256 / SHA-256 over `data`; `signature` in IEEE P1363 (64 bytes, WebCrypto) or DER. */
+/** ECDSA P-256 / SHA-256 over `data`, `signature` in IEEE P1363 (64 bytes, WebCrypto) or DER; or GOST R 34.10-2012 for a `gost` certificate. */
 export function verifySignature(certificatePem: string, data: Uint8Array | string, signature: Uint8Array): boolean {
+  if (parseCertificate(certificatePem).subjectPublicKeyInfo.algorithm.algorithmId.startsWith('1.2.643.7.1.1.1.')) {
+    // GOST R 34.10-2012 (256) over Streebog-256, any of the layouts signers use (OpenSSL s‖r, CryptoPro, r‖s)
+    const publicKey = parseGostCertificate(certificatePem).gostPublicKey;
+    const bytes = typeof data === 'string' ? new TextEncoder().encode(data) : data;
+    return !!publicKey && gostVerifyAnyLayout(publicKey, bytes, signature).valid;
+  }
   const key = createPublicKey(new X509Certificate(certificatePem).publicKey.export({ format: 'pem', type: 'spki' }));
   const bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
   const encoding = signature.length === 64 && signature[0] !== 0x30 ? 'ieee-p1363' : 'der';
@@ -373,7 +422,8 @@ const loaded = new Map<string, Promise<TestPki>>();
 
 /**
  * The test PKI in <keysDir>/pki, generated when missing, outdated or about to expire. Safe when
- * several processes start at once (each generates into a temporary folder; the first rename wins).
+ * several processes start at once: one generates (under <keysDir>/pki.lock, into a temporary folder
+ * renamed into place), the others wait and reuse it.
  */
 export function loadTestPki(keysDir: string, options: { personas?: PersonaSubject[]; origin?: string; force?: boolean } = {}): Promise<TestPki> {
   const dir = join(keysDir, 'pki');
@@ -394,19 +444,40 @@ async function loadOrCreate(dir: string, options: { personas?: PersonaSubject[];
     const existing = await readPki(dir).catch(() => undefined);
     if (existing && fresh(existing.manifest, hash)) return existing.pki;
   }
-  const temp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  await generate(temp, personas, options.origin ?? 'http://localhost:3000', hash);
-  const old = `${dir}.old-${process.pid}-${Math.random().toString(36).slice(2)}`;
-  await rename(dir, old).catch(() => undefined);
+  // One generator at a time (test files run in parallel processes): the others wait, then reuse its result.
+  const release = await lock(`${dir}.lock`);
   try {
+    if (!options.force) {
+      const existing = await readPki(dir).catch(() => undefined);
+      if (existing && fresh(existing.manifest, hash)) return existing.pki;
+    }
+    const temp = `${dir}.tmp-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    await generate(temp, personas, options.origin ?? 'http://localhost:3000', hash);
+    const old = `${dir}.old-${process.pid}-${Math.random().toString(36).slice(2)}`;
+    await rename(dir, old).catch(() => undefined);
     await rename(temp, dir);
-  } catch {
-    // another process won the race: use theirs
-    await rm(temp, { recursive: true, force: true });
+    await rm(old, { recursive: true, force: true });
+    return (await readPki(dir)).pki;
+  } finally {
+    await release();
   }
-  await rm(old, { recursive: true, force: true });
-  const result = await readPki(dir);
-  return result.pki;
+}
+
+/** A lock folder (mkdir is atomic); a lock older than a minute is a crashed generator's and is taken over. */
+async function lock(path: string): Promise<() => Promise<void>> {
+  await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await mkdir(path);
+      return () => rm(path, { recursive: true, force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const age = await stat(path).then((st) => Date.now() - st.mtimeMs, () => 0);
+      if (age > 60_000) await rm(path, { recursive: true, force: true });
+      else if (attempt > 1200) throw new Error(`The test PKI in ${path.replace(/\.lock$/, '')} stays locked by another process; delete ${path} if none is generating it.`);
+      else await new Promise((ok) => setTimeout(ok, 100));
+    }
+  }
 }
 
 function fresh(manifest: Manifest, hash: string): boolean {
@@ -448,12 +519,13 @@ async function generate(dir: string, personas: PersonaSubject[], origin: string,
     caIssuersUrl: `${origin}/pki/intermediate.crt`,
   };
 
-  async function save(kind: IssuedCertificate['kind'], path: string, cert: pkijs.Certificate, key: CryptoKey, extra: Partial<ManifestEntry> = {}): Promise<void> {
+  async function savePem(kind: IssuedCertificate['kind'], path: string, certPem: string, keyPem: string, extra: Partial<ManifestEntry> = {}): Promise<void> {
+    const cert = parseCertificate(certPem);
     const certificateFile = `${path}.crt`;
     const keyFile = `${path}.key`;
     await mkdir(join(dir, path, '..'), { recursive: true, mode: 0o700 });
-    await writeFile(join(dir, certificateFile), certificatePem(cert));
-    await writeFile(join(dir, keyFile), await privateKeyPem(key), { mode: 0o600 });
+    await writeFile(join(dir, certificateFile), certPem);
+    await writeFile(join(dir, keyFile), keyPem, { mode: 0o600 });
     await chmod(join(dir, keyFile), 0o600);
     entries.push({
       serial: serialHex(cert),
@@ -466,6 +538,9 @@ async function generate(dir: string, personas: PersonaSubject[], origin: string,
       keyFile,
       ...extra,
     });
+  }
+  async function save(kind: IssuedCertificate['kind'], path: string, cert: pkijs.Certificate, key: CryptoKey, extra: Partial<ManifestEntry> = {}): Promise<void> {
+    await savePem(kind, path, certificatePem(cert), await privateKeyPem(key), extra);
   }
 
   async function authority(kind: 'root' | 'intermediate' | 'untrusted-root', subject: NameAttribute[], years: number, parent?: Authority): Promise<Authority> {
@@ -536,6 +611,35 @@ async function generate(dir: string, personas: PersonaSubject[], origin: string,
         ...(spec.revoked ? { revokedAt: new Date(early).toISOString() } : {}),
       });
     }
+  }
+
+  // GOST R 34.10-2012 (256): a CA of its own and one valid certificate per persona (lib/gost)
+  const gostKeys = generateGostKeyPair();
+  const gostCa = createSelfSignedGostCertificate(gostKeys, [['C', 'RU'], ['O', 'esia-emulator (тестовый стенд)'], ['CN', 'Тестовый УЦ ГОСТ esia-emulator']], {
+    ca: true,
+    notBefore: fromEarly(-1),
+    notAfter: at(5 * 365),
+  });
+  await savePem('gost-root', 'ca/gost-root', gostCa.pem, exportGostPrivateKeyPem(gostKeys.privateKey));
+  for (const p of personas) {
+    const keys = generateGostKeyPair();
+    const given = [p.firstName, p.middleName].filter(Boolean).join(' ');
+    const cert = createGostCertificate({
+      keyPair: keys,
+      subject: [
+        ['CN', `${p.lastName} ${given}`],
+        ['SN', p.lastName],
+        ['GN', given],
+        ['C', 'RU'],
+        ['SNILS', p.snils.replace(/\D/g, '')],
+        ...(p.inn ? [['INN', p.inn] as const] : []),
+      ],
+      notBefore: validSpan.from,
+      notAfter: validSpan.to,
+      issuer: { certificate: gostCa.certificate, privateKey: gostKeys.privateKey },
+      extendedKeyUsage: true,
+    });
+    await savePem('person', `persons/${p.persona}/${gostVariant}`, cert.pem, exportGostPrivateKeyPem(keys.privateKey), { persona: p.persona, variant: gostVariant });
   }
 
   const serverSpec: Record<ServerVariant, { from: number; to: number; hosts: string[]; ips: string[]; revoked?: boolean; issuer?: Authority }> = {

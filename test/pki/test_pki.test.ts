@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { isValidInn, isValidSnils } from '../../idp/domain/identifiers.ts';
+import { createSelfSignedGostCertificate, generateGostKeyPair, gostSign, importPrivateKey as importGostPrivateKey } from '../../lib/gost/index.ts';
 import { checkCertificate, loadTestPki, orphanPersona, personVariants, Revocations, scenarioAnchor, signingKeyOf, verifySignature, type PersonVariant } from '../../lib/pki/test_pki.ts';
 
 const run = promisify(execFile);
@@ -42,11 +43,12 @@ test('each persona variant is refused for its own reason; the valid one names th
   t.like(checkCertificate(pki, 'not a certificate', { at: now }), { ok: false, code: 'certificate.malformed' });
 });
 
-test('the verdict follows the clock it is given, and DER input works like PEM', async (t) => {
+test('the verdict follows the clock it is given, and DER or base64 input works like PEM', async (t) => {
   const pki = await loadTestPki(keysDir);
   const valid = pki.certificateFor('petrova', 'valid');
   const der = Buffer.from(valid.certificatePem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
   t.true(checkCertificate(pki, new Uint8Array(der), { at: Date.now() }).ok);
+  t.true(checkCertificate(pki, der.toString('base64'), { at: Date.now() }).ok, 'base64 of the DER, as a signing plugin hands it over');
   t.like(checkCertificate(pki, valid.certificatePem, { at: Date.parse(valid.notAfter) + 60_000 }), { ok: false, code: 'certificate.expired' });
   t.like(checkCertificate(pki, valid.certificatePem, { at: Date.parse(valid.notBefore) - 60_000 }), { ok: false, code: 'certificate.not_yet_valid' });
   const later = pki.certificateFor('petrova', 'not-yet-valid');
@@ -101,4 +103,24 @@ test('openssl verify agrees: our chain is good, the broken variants fail for the
   t.regex(await verify(pki.certificateFor('ivanov', 'untrusted').certificateFile), /unable to get local issuer certificate/);
   const subject = await run('openssl', ['x509', '-in', pki.certificateFor('ivanov').certificateFile, '-noout', '-subject', '-nameopt', 'utf8,sep_comma_plus_space']);
   t.regex(subject.stdout, /CN=Иванов Иван Иванович, SN=Иванов, GN=Иван Иванович, C=RU, SNILS=11223340183, INN=770100000142/);
+});
+
+test('GOST R 34.10-2012: the gost certificate of a persona is accepted, its signature checked in any layout, another CA refused', async (t) => {
+  const pki = await loadTestPki(keysDir);
+  const gost = pki.certificateFor('ivanov', 'gost');
+  t.like(checkCertificate(pki, gost.certificatePem, { at: Date.now() }), { ok: true, snils: '112-233-401 83', inn: '770100000142', persona: 'ivanov' });
+  t.like(checkCertificate(pki, gost.certificatePem, { at: scenarioAnchor }), { ok: true });
+  const revocations = new Revocations();
+  revocations.revoke(gost.serial, Date.now());
+  t.like(checkCertificate(pki, gost.certificatePem, { at: Date.now(), revocations }), { ok: false, code: 'certificate.revoked' });
+  const key = importGostPrivateKey(gost.privateKeyPem);
+  for (const layout of ['openssl', 'cryptopro', 'rs'] as const) {
+    const signature = gostSign(key, new TextEncoder().encode('challenge-1'), { layout });
+    t.true(verifySignature(gost.certificatePem, 'challenge-1', signature), layout);
+    t.false(verifySignature(gost.certificatePem, 'challenge-2', signature), layout);
+  }
+  // a GOST certificate from a CA the stand does not know
+  const foreignKeys = generateGostKeyPair();
+  const foreign = createSelfSignedGostCertificate(foreignKeys, [['CN', 'Иванов Иван Иванович'], ['SNILS', '11223340183']]);
+  t.like(checkCertificate(pki, foreign.pem, { at: Date.now() }), { ok: false, code: 'certificate.untrusted' });
 });
