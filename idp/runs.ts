@@ -13,6 +13,7 @@ import { Faults } from './adapters/faults.ts';
 import { Outbox } from './adapters/outbox.ts';
 import type { Account } from './domain/account.ts';
 import { ControlledClock } from './domain/clock.ts';
+import { EsignRunState } from './esign/run_state.ts';
 
 export const mainRun = 'main';
 export const runCookie = 'esia_run';
@@ -25,6 +26,8 @@ export class Run {
   readonly shortcuts = new Map<string, string[]>();
   /** Certificates revoked live in this run (issue 6); the main run's are what the CRL and OCSP publish. */
   readonly revocations = new Revocations();
+  /** Electronic signature: the virtual token (plugin stand-in), issued challenges, client policies. */
+  readonly esign = new EsignRunState();
   lastUsedAt = Date.now();
 
   constructor(
@@ -46,6 +49,7 @@ export class Run {
     this.faults.clear();
     this.shortcuts.clear();
     this.revocations.clear();
+    this.esign.clear();
     this.clock.reset();
   }
 }

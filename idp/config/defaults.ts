@@ -19,6 +19,8 @@ export interface IdpConfig {
   clientsFile: string;
   /** Information systems of the ESIA face (/aas/oauth2/…): certificates, redirect URIs, scopes, settings. */
   systemsFile: string;
+  /** Organisations and their sign-in policies (A9). A missing file means none. */
+  organisationsFile: string;
   /** The control API (/__control) for tests, CI and trainers. Always loopback-only. */
   controlEnabled: boolean;
   /** scrypt cost. 1024 ≈ 1 ms per check (a test tool); 16384 ≈ 37 ms, as a production system would use. */
@@ -58,6 +60,7 @@ export const defaults: IdpConfig = {
   fixturesFile: 'config/personas.json',
   clientsFile: 'config/clients.json',
   systemsFile: 'config/systems.json',
+  organisationsFile: 'config/organisations.json',
   controlEnabled: true,
   scryptN: 1024,
   lockoutLimit: 5,

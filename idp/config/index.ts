@@ -43,6 +43,7 @@ export function configFromEnv(env: Env): Partial<IdpConfig> {
   if (env.ESIA_PERSONAS) out.fixturesFile = env.ESIA_PERSONAS;
   if (env.ESIA_CLIENTS) out.clientsFile = env.ESIA_CLIENTS;
   if (env.ESIA_SYSTEMS) out.systemsFile = env.ESIA_SYSTEMS;
+  if (env.ESIA_ORGANISATIONS) out.organisationsFile = env.ESIA_ORGANISATIONS;
   return out;
 }
 

@@ -12,6 +12,7 @@ import { unlock } from '../domain/lockout.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import { ControlError, parseDuration, parseInstant } from './inputs.ts';
+import { esignControlRoutes, esignEndpoints } from '../esign/control.ts';
 
 export interface ControlHooks {
   /** Personas as the fixtures define them, with their clear-text test passwords. */
@@ -81,6 +82,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
         'GET /__control/audit/:ref',
         'POST /__control/next-login {client_id, persona}',
         'POST /__control/clients {client_id, client_secret, redirect_uris, …}',
+        ...esignEndpoints,
       ],
     };
   });
@@ -218,6 +220,9 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     ctx.status = 201;
     ctx.body = { registered: body(ctx).client_id };
   });
+
+  // Electronic signature, step-up and policies (A4, A5, A9): tokens, test key files, revocation, client rules.
+  esignControlRoutes(router, s, { runOf, findAccount, body });
 
   return router;
 }

@@ -6,7 +6,7 @@
 import type { OtpState } from '../domain/otp.ts';
 import type { Run } from '../runs.ts';
 
-export type Stage = 'password' | 'otp' | 'password_change' | 'agreement';
+export type Stage = 'password' | 'otp' | 'password_change' | 'agreement' | 'certificate';
 
 export interface Journey {
   uid: string;
@@ -21,6 +21,12 @@ export interface Journey {
   /** Shown once on the next screen (e.g. «новый код отправлен»). */
   notice?: string;
   touchedAt: number;
+  /** Electronic signature (A4, A8): the challenge on the certificate screen now. */
+  challenge?: string;
+  /** Set when only a signature may finish this sign-in: the relying party's acr_values (step-up) or a client policy. */
+  required?: 'signature';
+  /** Step-up inside a live session: the signer must be this account. */
+  sessionAccountId?: string;
 }
 
 const lifetimeMs = 30 * 60 * 1000;

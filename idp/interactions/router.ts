@@ -9,6 +9,7 @@ import { hashPassword } from '../adapters/password_hash.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import type { Services } from '../services.ts';
 import { abortStep } from './abort.ts';
+import { backStep, certificateStep, requireSignatureWhereDue, startStep, tlsStep } from './certificate.ts';
 import { agreementStep } from './agreement.ts';
 import { noPhoneStep, otpStep, resendStep } from './otp.ts';
 import { passwordStep } from './password.ts';
@@ -49,6 +50,7 @@ export async function interactionRoutes(s: Services): Promise<Router> {
     async function stepHandler(ctx: Context) {
       const st = await loadStep(ctx, s);
       if (st.run.faults.take('server.error')) throw new Error('Armed fault server.error (POST /__control/faults): a simulated internal failure');
+      requireSignatureWhereDue(st);
       await handler(st);
     };
 
@@ -60,5 +62,10 @@ export async function interactionRoutes(s: Services): Promise<Router> {
   router.post('/password', form, step(passwordChangeStep));
   router.post('/agreement', form, step(agreementStep));
   router.post('/abort', form, step(abortStep));
+  // Electronic signature (A4, A5, A8): the certificate screen, its form, mutual TLS on the HTTPS listener.
+  router.post('/certificate/start', form, step(startStep));
+  router.post('/certificate/back', form, step(backStep));
+  router.post('/certificate', form, step(certificateStep));
+  router.get('/certificate/tls', step(tlsStep));
   return router;
 }

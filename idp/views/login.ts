@@ -27,6 +27,9 @@ ${failureAlert(view.failure)}
 <button class="btn primary" type="submit" data-testid="submit">Войти</button>
 </div>
 </form>
+<form method="post" action="/interaction/${view.uid}/certificate/start" class="actions">
+<button class="btn secondary" type="submit" data-testid="login-esign">Электронная подпись</button>
+</form>
 <form method="post" action="/interaction/${view.uid}/abort" class="actions">
 <button class="btn link" type="submit" data-testid="cancel">Отмена — вернуться в систему</button>
 </form>
