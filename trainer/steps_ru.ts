@@ -12,6 +12,9 @@ const buttons: Record<string, string> = {
   accept: 'Принимаю',
   decline: 'Не принимаю',
   submit: 'Войти',
+  'login-esign': 'Электронная подпись',
+  'login-password': 'Войти по паролю',
+  'sign-application': 'Подписать заявление',
 };
 
 const apps: Record<string, string> = { idp: 'Госуслуги (эмулятор)', rp: 'ФМРМ', rp2: 'Портал НМО' };
@@ -23,6 +26,8 @@ export function controlLabel(step: Step): string {
   if (step.path.endsWith('/unlock')) return 'Поддержка снимает блокировку учётной записи';
   if (step.method === 'PATCH') return `Пользователь исправляет профиль (${Object.entries(step.body ?? {}).map(([k, v]) => `${k}: ${String(v)}`).join(', ')})`;
   if (step.path.startsWith('/faults')) return `Включить сбой: ${String(step.body?.kind ?? '')}`;
+  if (step.path.endsWith('/token')) return `Вставить токен: сертификат ${step.path.split('/')[2] ?? ''} (${String(step.body?.variant ?? 'valid')})`;
+  if (step.path.startsWith('/policies/clients/')) return `Включить правило системы: разрешены ${JSON.stringify(step.body?.allowed_methods ?? null)}`;
   return `${step.method} ${step.path}`;
 }
 
@@ -55,6 +60,8 @@ export function describeStep(step: Step): string {
       return `Система отправляет в ЕСИА подписанный запрос на вход (${step.version ?? 'v2'}${step.tamper ? `, намеренно испорчен: ${step.tamper}` : ''})`;
     case 'esiaToken':
       return `Система обменивает код на маркеры (${step.version === 'v1' ? '/te' : '/v3/te'}${step.tamper ? `, намеренно испорчен: ${step.tamper}` : ''}) — проверяется автотестом`;
+    case 'esign':
+      return `В плагине электронной подписи ${step.keyFile ? `загрузите файл ключа (${step.keyFile.persona ?? 'персона'}, ${step.keyFile.variant ?? 'valid'}), ` : step.certificate ? `выберите сертификат ${step.certificate}, ` : ''}введите PIN-код ${step.pin ?? '12345678'} и нажмите «Подписать и войти»${step.challenge || step.tamper ? ' (подмена запроса или подписи проверяется автотестом)' : ''}`;
     case 'expect':
       return `Убедитесь: экран «${step.expect.screen ?? ''}»${step.expect.error ? `, ошибка ${step.expect.error}` : ''}`;
     case 'repeat':
