@@ -27,6 +27,7 @@ import { interactionRoutes } from './interactions/router.ts';
 import { providerMetadata, readClients, type ClientConfig } from './provider/clients.ts';
 import { providerConfiguration } from './provider/configuration.ts';
 import { ProviderStorage } from './provider/memory_adapter.ts';
+import { pkiRoutes } from './pki/router.ts';
 import { mainRun, Run, Runs } from './runs.ts';
 import type { Services } from './services.ts';
 import { homePage } from './views/home.ts';
@@ -122,6 +123,8 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     provider.use(control.routes());
     provider.use(control.allowedMethods());
   }
+  // test PKI (issue 6): CA certificates, CRL, OCSP
+  provider.use(pkiRoutes(services).routes());
   for (const extension of extensions) provider.use(extension);
   // The ESIA face (/aas/oauth2/…, /rs/…, /idp/ext/Logout) before the sign-in screens it hands browsers to.
   const esia = await createEsiaFace(services, { systemsFile: config.systemsFile, keysDir: resolve(config.keysDir), registerClient });

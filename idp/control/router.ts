@@ -9,6 +9,7 @@ import { faultKinds } from '../adapters/faults.ts';
 import type { Channel } from '../adapters/outbox.ts';
 import { maskPhone } from '../domain/account.ts';
 import { unlock } from '../domain/lockout.ts';
+import { certificateControlRoutes } from '../pki/control.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import { ControlError, parseDuration, parseInstant } from './inputs.ts';
@@ -82,6 +83,9 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
         'GET /__control/audit/:ref',
         'POST /__control/next-login {client_id, persona}',
         'POST /__control/clients {client_id, client_secret, redirect_uris, …}',
+        // test PKI (issue 6)
+        'GET /__control/certificates?persona=&variant=&kind=; GET /__control/certificates/:serial (PEM and test key)',
+        'POST /__control/certificates/:serial/revoke {reason?: keyCompromise | superseded | …}',
         ...esignEndpoints,
       ],
     };
@@ -221,6 +225,8 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     ctx.body = { registered: body(ctx).client_id };
   });
 
+  // test PKI (issue 6): issued certificates and live revocation, per run
+  certificateControlRoutes(router, s, runOf);
   // Electronic signature, step-up and policies (A4, A5, A9): tokens, test key files, revocation, client rules.
   esignControlRoutes(router, s, { runOf, findAccount, body });
 

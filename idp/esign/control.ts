@@ -6,14 +6,12 @@
  *   GET    /__control/personas/:persona/certificate?variant= → {certificatePem, privateKeyPem, bundle}: a test key file
  *   GET    /__control/token, DELETE /__control/token → the run's virtual token; an empty new one
  *   POST   /__control/token/unblock → what the PUK does
- *   POST   /__control/certificates/:serial/revoke {reason?} → revoked in this run (CRL/OCSP of lib/pki)
  *   PUT    /__control/policies/clients/:client_id {allowed_methods} (null clears) → a client's rule in this run
  *   GET    /__control/policies → organisations and client rules in force
  *   GET    /__control/esign → the PKI's generation instant (scenarios' "clock": "pki")
  */
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import type { RevocationReason } from '../../lib/pki/test_pki.ts';
 import type { Account } from '../domain/account.ts';
 import type { Run } from '../runs.ts';
 import type { Services } from '../services.ts';
@@ -31,7 +29,6 @@ export const esignEndpoints = [
   'POST /__control/personas/:persona/token {variant?: valid|expired|not-yet-valid|revoked|untrusted|wrong-key-usage|orphan, pin?, pinAttempts?}',
   'GET /__control/personas/:persona/certificate?variant=valid → a test key file (certificate + PKCS#8 key)',
   'GET|DELETE /__control/token, POST /__control/token/unblock',
-  'POST /__control/certificates/:serial/revoke {reason?}',
   'PUT /__control/policies/clients/:client_id {allowed_methods: ["esign"] | null}, GET /__control/policies',
   'GET /__control/esign → {pkiGeneratedAt}',
 ];
@@ -83,14 +80,6 @@ export function esignControlRoutes(router: Router, s: Services, h: ControlHelper
     const token = s.esign.tokenOf(h.runOf(ctx));
     token.unblock(token.puk);
     ctx.body = token.describe();
-  });
-
-  router.post('/certificates/:serial/revoke', (ctx) => {
-    const run = h.runOf(ctx);
-    const serial = String(ctx.params.serial).toUpperCase();
-    if (!s.pki.bySerial(serial)) throw new ControlError(404, 'control.unknown_certificate', `No certificate with serial ${serial} was issued by the stand's PKI.`);
-    const reason = (h.body(ctx).reason ?? 'keyCompromise') as RevocationReason;
-    ctx.body = run.revocations.revoke(serial, run.clock.now(), reason);
   });
 
   router.put('/policies/clients/:client_id', async (ctx) => {
