@@ -22,6 +22,7 @@ import { createEsiaFace } from './esia/index.ts';
 import { EsignServices } from './esign/index.ts';
 import { readOrganisations } from './esign/organisations.ts';
 import { pluginRoutes } from './esign/plugin_routes.ts';
+import { startMutualTlsListener } from './esign/tls_listener.ts';
 import { Journeys } from './interactions/journeys.ts';
 import { interactionRoutes } from './interactions/router.ts';
 import { providerMetadata, readClients, type ClientConfig } from './provider/clients.ts';
@@ -192,10 +193,14 @@ export async function startIdp(config: IdpConfig, keys?: LocalKeys, extensions: 
     throw error;
   }
   const ready = idp;
+  // Mutual TLS sign-in (A4): its own HTTPS listener that asks for client certificates.
+  const mtls = config.mtlsPort === null ? undefined : await startMutualTlsListener(ready.services.pki, ready.handle, { host: config.host, port: config.mtlsPort });
+  ready.services.esign.tlsOrigin = mtls?.origin;
   return {
     url: issuer,
     idp: ready,
     close: async () => {
+      await mtls?.close();
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));
       await ready.close();
