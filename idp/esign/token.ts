@@ -58,7 +58,7 @@ export class VirtualToken {
     if (!verifyWithCertificate(certificate, probe, signature)) throw new Error('the private key does not belong to the certificate');
     const entry: TokenEntry = {
       id: id ?? `file-${createHash('sha256').update(certificate.raw).digest('hex').slice(0, 12)}`,
-      label: `${subjectName(certificate)} · до ${certificate.validTo}`,
+      label: `${subjectName(certificate)} · действителен с ${ruDate(certificate.validFrom)} по ${ruDate(certificate.validTo)} · выдан: ${issuerName(certificate)}`,
       certificatePem: certificate.toString(),
       keyPem,
       source,
@@ -97,6 +97,14 @@ export class VirtualToken {
       certificates: this.entries.map(({ keyPem: _, ...rest }) => rest),
     };
   }
+}
+
+function ruDate(text: string): string {
+  return new Date(text).toLocaleDateString('ru-RU', { timeZone: 'Europe/Moscow' });
+}
+
+function issuerName(certificate: X509Certificate): string {
+  return /CN=([^\n]+)/.exec(certificate.issuer)?.[1] ?? certificate.issuer.replace(/\n/g, ', ');
 }
 
 function subjectName(certificate: X509Certificate): string {
