@@ -157,7 +157,7 @@ export class EsiaProtocolClient {
       email: email?.value,
       phone_number: mobile?.value,
       trust_level: trust,
-      amr: amd === 'DS' ? ['hwk'] : ['pwd'],
+      amr: amd === 'DS' ? ['sc'] : ['pwd'],
       'urn:esia:amd': amd,
     };
   }
