@@ -2,6 +2,7 @@
  * `npm start`: the emulator (http://localhost:3000), the ФМРМ relying party (:4000) and a second
  * state system (:4001, for SSO) in one process, with the data file and keys created on first run.
  * Prints where everything is and the personas to sign in as. Environment variables: README.md.
+ * `--https` (or ESIA_HTTPS=1): everything over TLS 1.3 with certificates of the test PKI.
  */
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -9,6 +10,7 @@ import { readPersonaFixtures } from './idp/adapters/account_repository.ts';
 import { startIdp } from './idp/app.ts';
 import { configFromEnv, loadConfig } from './idp/config/index.ts';
 import { readTestSystemKeys } from './idp/esia/systems.ts';
+import { loadTestPki, readPersonaSubjects } from './lib/pki/test_pki.ts';
 import { rpConfig } from './relying-party/config.ts';
 import { startRp, type RunningRp } from './relying-party/server.ts';
 import { trainerRoutes } from './trainer/routes.ts';
@@ -18,7 +20,14 @@ const args = new Set(process.argv.slice(2));
 const env = process.env;
 
 async function main(): Promise<void> {
-  const config = loadConfig(configFromEnv(env));
+  const fromEnv = configFromEnv(env);
+  // HTTPS (issue 6): ESIA_HTTPS=1 or --https. The relying parties then serve HTTPS too and trust the test root.
+  const config = loadConfig({ ...fromEnv, ...(args.has('--https') ? { https: true } : {}) });
+  const pki = config.https ? await loadTestPki(resolve(config.keysDir), { personas: await readPersonaSubjects(config.fixturesFile) }) : undefined;
+  const rpTls = pki
+    ? { tls: { key: pki.server('valid').privateKeyPem, cert: pki.serverCertificateChain('valid') }, idpTrust: { ca: pki.root.certificatePem, requireOcsp: true }, discoveryCacheMs: 0 }
+    : {};
+  const scheme = config.https ? 'https' : 'http';
   if (args.has('--reset')) {
     const dir = resolve(config.dataDir);
     for (const file of ['emulator.json', 'register-fmrm.json', 'register-nmo-portal.json']) await rm(join(dir, file), { force: true });
@@ -27,15 +36,16 @@ async function main(): Promise<void> {
   }
   const rpPort = Number(env.RP_PORT ?? 4000);
   const trainer = config.controlEnabled
-    ? [trainerRoutes({ rpUrl: `http://localhost:${rpPort}`, rp2Url: `http://localhost:${rpPort + 1}`, shotsDir: resolve('out/gallery/shots') })]
+    ? [trainerRoutes({ rpUrl: `${scheme}://localhost:${rpPort}`, rp2Url: `${scheme}://localhost:${rpPort + 1}`, shotsDir: resolve('out/gallery/shots') })]
     : [];
   const idp = await startIdp(config, undefined, trainer);
   const rps: RunningRp[] = env.ESIA_RP === 'off'
     ? []
     : await Promise.all([
-        startRp(rpConfig({ port: rpPort, idpIssuer: idp.url, dataDir: config.dataDir, host: config.host })),
+        startRp(rpConfig({ port: rpPort, idpIssuer: idp.url, dataDir: config.dataDir, host: config.host, ...rpTls })),
         startRp(
           rpConfig({
+            ...rpTls,
             port: rpPort + 1,
             idpIssuer: idp.url,
             dataDir: config.dataDir,
@@ -52,7 +62,8 @@ async function main(): Promise<void> {
   const esiaRps: RunningRp[] = [];
   if (env.ESIA_RP !== 'off') {
     const [gost, legacy] = await Promise.all([readTestSystemKeys(config.keysDir, 'FMRM01'), readTestSystemKeys(config.keysDir, 'FMRM02')]);
-    const common = { idpIssuer: idp.url, dataDir: config.dataDir, host: config.host, title: 'ФМРМ' };
+    // ESIA-protocol RPs stay on plain HTTP (their redirect URIs in config/systems.json are http), trusting the test root on the back-channel.
+    const common = { idpIssuer: idp.url, dataDir: config.dataDir, host: config.host, title: 'ФМРМ', ...(pki ? { idpTrust: rpTls.idpTrust! } : {}) };
     if (gost.gost) {
       esiaRps.push(await startRp(rpConfig({ ...common, port: rpPort + 2, clientId: 'FMRM01', subtitle: 'через протокол ЕСИА (v2/ac + v3/te, ГОСТ)', esia: { version: 'v2', signer: { kind: 'raw', ...gost.gost } } })));
     }
@@ -74,6 +85,8 @@ async function main(): Promise<void> {
   Control API              ${config.controlEnabled ? `${idp.url}/__control` : 'off'}
   Trainer gallery          ${config.controlEnabled ? `${idp.url}/trainer` : 'off (needs the control API)'}
   Data                     ${resolve(config.dataDir)}   listening on ${config.host}
+  Test PKI                 ${idp.url}/pki/root.crt  (CRL ${idp.url}/pki/intermediate.crl, OCSP ${idp.url}/pki/ocsp)${pki ? `
+  HTTPS (TLS 1.3)          trust ${pki.root.certificateFile} — README «HTTPS»; TLS faults: POST ${idp.url}/__control/tls` : ''}
   Ready in ${readyMs.toFixed(0)} ms
 `);
   console.log('  Personas (any login works: phone, e-mail, СНИЛС or ИНН; SMS codes: GET /__control/inbox/sms)');

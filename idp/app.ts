@@ -29,6 +29,7 @@ import { providerMetadata, readClients, type ClientConfig } from './provider/cli
 import { providerConfiguration } from './provider/configuration.ts';
 import { ProviderStorage } from './provider/memory_adapter.ts';
 import { pkiRoutes } from './pki/router.ts';
+import { TlsEndpoint, withHttpsTwins } from './pki/tls.ts';
 import { mainRun, Run, Runs } from './runs.ts';
 import type { Services } from './services.ts';
 import { homePage } from './views/home.ts';
@@ -47,7 +48,8 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   const dataDir = resolve(config.dataDir);
   const [localKeys, clients, pki] = await Promise.all([
     keys ?? loadOrCreateKeys(resolve(config.keysDir)),
-    readClients(config.clientsFile),
+    // Over HTTPS the relying parties are on https too: every http://localhost redirect URI also counts in https.
+    readClients(config.clientsFile).then((list) => (config.https ? list.map((c) => withHttpsTwins(c)) : list)),
     readPersonaSubjects(config.fixturesFile).then((personas) => loadTestPki(resolve(config.keysDir), { personas })),
   ]);
   const hashes = new Map<string, string>();
@@ -175,22 +177,31 @@ export interface RunningIdp {
  */
 export async function startIdp(config: IdpConfig, keys?: LocalKeys, extensions: Extension[] = []): Promise<RunningIdp> {
   let idp: Idp | undefined;
-  const server = createServer((req, res) => {
+  const handler = (req: IncomingMessage, res: ServerResponse) => {
     if (idp) return idp.handle(req, res);
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
     res.end(JSON.stringify({ ready: false }));
-  });
+  };
+  // HTTPS needs its certificate before it listens: the test PKI is loaded first (about a second the very first time).
+  const tls = config.https
+    ? new TlsEndpoint(await readPersonaSubjects(config.fixturesFile).then((personas) => loadTestPki(resolve(config.keysDir), { personas })))
+    : undefined;
+  const server = tls ? tls.createServer(handler) : createServer(handler);
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
     server.listen(config.port, config.host, () => ok());
   });
   const port = (server.address() as AddressInfo).port;
-  const issuer = config.issuer || `http://localhost:${port}`;
+  const issuer = config.issuer || `${tls ? 'https' : 'http'}://localhost:${port}`;
   try {
     idp = await createIdp(config, issuer, keys, extensions);
   } catch (error) {
     server.close();
     throw error;
+  }
+  if (tls) {
+    tls.main = idp.services.runs.main;
+    idp.services.tls = tls;
   }
   const ready = idp;
   // Mutual TLS sign-in (A4): its own HTTPS listener that asks for client certificates.

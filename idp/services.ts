@@ -8,6 +8,7 @@ import type { KeyedMutex } from './domain/keyed_mutex.ts';
 import type { EsiaFace } from './esia/router.ts';
 import type { EsignServices } from './esign/index.ts';
 import type { Journeys } from './interactions/journeys.ts';
+import type { TlsEndpoint } from './pki/tls.ts';
 import type { Run, Runs } from './runs.ts';
 
 export interface Services {
@@ -28,6 +29,8 @@ export interface Services {
   pki: TestPki;
   /** Electronic signature, step-up and organisation policies (A4, A5, A8, A9). */
   esign: EsignServices;
+  /** The HTTPS listener's certificate switch (TLS faults, issue 6); absent when the emulator speaks plain HTTP. */
+  tls?: TlsEndpoint;
   /** Appends an audit record stamped with the run's clock. */
   audit(record: Omit<AuditRecord, 'ts'>, run: Run): void;
 }

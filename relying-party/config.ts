@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import { projectRoot } from '../lib/project_root.ts';
 import type { EsiaSigner, EsiaVersion } from './esia/protocol.ts';
+import type { BackChannelTrust } from './tls_fetch.ts';
 
 /** ESIA account trust levels, lowest first. */
 export const trustLevels = ['simplified', 'standard', 'confirmed'] as const;
@@ -39,6 +40,15 @@ export interface RpConfig {
    * /ac + /te with PKCS#7. Absent: plain OIDC.
    */
   esia?: { version: EsiaVersion; signer: EsiaSigner; issuer?: string; scope?: string };
+  /**
+   * HTTPS (issue 6): the CA the back-channel trusts for an https: idpIssuer (the stand's test root)
+   * and whether the emulator must staple a good OCSP answer (relying-party/tls_fetch.ts).
+   */
+  idpTrust?: BackChannelTrust;
+  /** How long a discovery document is reused (ms; default 60 s). 0 rediscovers on every login, so a TLS fault shows at once. */
+  discoveryCacheMs?: number;
+  /** Serve this RP over HTTPS (TLS 1.3 only) with this key and certificate chain (PEM); publicUrl becomes https://localhost:<port>. */
+  tls?: { key: string; cert: string };
 }
 
 export const rpDefaults = {

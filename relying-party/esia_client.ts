@@ -6,6 +6,7 @@
  */
 import * as oidc from 'openid-client';
 import { RpError } from './errors.ts';
+import { tlsFailure, type BackChannelFetch } from './tls_fetch.ts';
 
 export interface EsiaClientOptions {
   /** Issuer origin, e.g. http://localhost:3000. */
@@ -20,6 +21,8 @@ export interface EsiaClientOptions {
   discoveryCacheMs?: number;
   /** Per HTTP request to the IdP, in seconds. */
   timeoutSec?: number;
+  /** The back-channel's fetch (relying-party/tls_fetch.ts: trusts the stand's CA over HTTPS); global fetch when absent. */
+  fetch?: BackChannelFetch;
 }
 
 /** What must survive between /login and /callback, kept server-side. */
@@ -49,7 +52,12 @@ export class EsiaClient {
   #config: Promise<oidc.Configuration> | undefined;
   #fetchedAt = 0;
 
-  constructor(readonly options: EsiaClientOptions) {}
+  readonly #customFetch: oidc.CustomFetch | undefined;
+
+  constructor(readonly options: EsiaClientOptions) {
+    const f = options.fetch;
+    this.#customFetch = f ? (url, init) => f(url, init) : undefined;
+  }
 
   /** prompt 'login' makes the IdP authenticate again even inside a live session. */
   async beginLogin(prompt?: 'login', request: LoginRequest = {}): Promise<{ url: URL; pending: PendingLogin }> {
@@ -124,10 +132,15 @@ export class EsiaClient {
           // The emulator runs over plain http on localhost (stack-facts §3).
           execute: issuer.startsWith('http:') ? [oidc.allowInsecureRequests] : [],
           timeout: this.options.timeoutSec ?? 5,
+          ...(this.#customFetch ? { [oidc.customFetch]: this.#customFetch } : {}),
+        })
+        .then((config) => {
+          if (this.#customFetch) config[oidc.customFetch] = this.#customFetch;
+          return config;
         })
         .catch((err: unknown) => {
           if (this.#config === pending) this.#config = undefined;
-          throw new RpError('rp.idp_unavailable', [], `discovery of ${issuer} failed: ${describe(err)}`, { cause: err });
+          throw tlsFailure(err, `discovery of ${issuer}`) ?? new RpError('rp.idp_unavailable', [], `discovery of ${issuer} failed: ${describe(err)}`, { cause: err });
         });
       this.#config = pending;
     }
@@ -139,6 +152,8 @@ export class EsiaClient {
 // response (state, iss, nonce, signature, a used code) means this callback must not be trusted.
 function translate(err: unknown): RpError {
   if (err instanceof RpError) return err;
+  const tls = tlsFailure(err, 'token or userinfo request');
+  if (tls) return tls;
   if (err instanceof oidc.AuthorizationResponseError) {
     const description = (err.error_description ?? '').slice(0, 300);
     const facts = [{ label: 'Ответ Госуслуг', value: description || err.error, testid: 'idp-error' }];

@@ -3,12 +3,14 @@
  * contacted here (discovery happens on the first login), so the RP may start before the emulator.
  */
 import { createServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { createRpApp } from './app.ts';
 import { registerPath, type RpConfig } from './config.ts';
 import { EsiaProtocolClient } from './esia/client.ts';
 import { EsiaClient } from './esia_client.ts';
 import { Register } from './register.ts';
+import { backChannelFetch } from './tls_fetch.ts';
 
 export interface RunningRp {
   /** Origin the browser should use, with the real port when config.port was 0. */
@@ -18,7 +20,7 @@ export interface RunningRp {
 
 export async function startRp(config: RpConfig): Promise<RunningRp> {
   const register = await Register.open(registerPath(config), config.registerFixtures);
-  const server = createServer();
+  const server = config.tls ? createHttpsServer({ key: config.tls.key, cert: config.tls.cert, minVersion: 'TLSv1.3' }) : createServer();
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -32,7 +34,8 @@ export async function startRp(config: RpConfig): Promise<RunningRp> {
     throw err;
   }
   const { port } = server.address() as AddressInfo;
-  const publicUrl = config.publicUrl || `http://localhost:${port}`;
+  const publicUrl = config.publicUrl || `${config.tls ? 'https' : 'http'}://localhost:${port}`;
+  const fetch = config.idpTrust ? backChannelFetch(config.idpTrust) : undefined;
   const esia = config.esia
     ? new EsiaProtocolClient({
         base: config.idpIssuer,
@@ -40,6 +43,7 @@ export async function startRp(config: RpConfig): Promise<RunningRp> {
         redirectUri: `${publicUrl}/callback`,
         postLogoutRedirectUri: `${publicUrl}/logged-out`,
         ...config.esia,
+        ...(fetch ? { fetch } : {}),
       })
     : new EsiaClient({
         issuer: config.idpIssuer,
@@ -47,6 +51,8 @@ export async function startRp(config: RpConfig): Promise<RunningRp> {
         clientSecret: config.clientSecret,
         redirectUri: `${publicUrl}/callback`,
         postLogoutRedirectUri: `${publicUrl}/logged-out`,
+        ...(fetch ? { fetch } : {}),
+        ...(config.discoveryCacheMs !== undefined ? { discoveryCacheMs: config.discoveryCacheMs } : {}),
       });
   server.on('request', createRpApp({ config: { ...config, publicUrl }, register, esia }).callback());
   if (config.log) console.error(`[rp:${config.clientId}] listening on ${config.host}:${port}, open ${publicUrl}`);

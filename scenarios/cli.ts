@@ -16,7 +16,7 @@ import type { Driver } from './runner/driver.ts';
 import { HttpBrowser } from './runner/http_browser.ts';
 import { junitXml } from './runner/junit.ts';
 import { runScenario, type ScenarioResult } from './runner/run.ts';
-import { startStand } from './runner/stand.ts';
+import { StandPool, startStand } from './runner/stand.ts';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -53,16 +53,19 @@ async function main(): Promise<number> {
 
   const started = performance.now();
   const stand = await startStand();
+  // Scenarios with given.tls (TLS faults) run on an HTTPS stand, started when the first one needs it.
+  const pool = new StandPool(stand);
   const results: ScenarioResult[] = [];
   let browser: Browser | undefined;
   try {
     // Loaded only in browser mode: the HTTP run needs no Playwright.
     const chromium = inBrowser ? await import('./runner/chromium_driver.ts') : undefined;
     if (chromium) browser = await chromium.launchChromium({ headed });
-    const apps = chromium?.standApps(stand);
     for (const scenario of chosen) {
+      const target = (await pool.for(scenario)).stand;
+      const apps = chromium?.standApps(target);
       const driver: Driver = chromium && browser ? new chromium.ChromiumDriver(browser, { screenshotsDir: screenshots, name: scenario.id, apps }) : new HttpBrowser();
-      const result = await runScenario(stand, scenario, driver).finally(() => driver.close());
+      const result = await runScenario(target, scenario, driver).finally(() => driver.close());
       results.push(result);
       const mark = result.ok ? 'ok  ' : 'FAIL';
       console.log(`${mark} ${result.id.padEnd(44)} ${result.catalogue.join(',').padEnd(12)} ${result.durationMs.toFixed(0).padStart(5)} ms`);
@@ -70,7 +73,7 @@ async function main(): Promise<number> {
     }
   } finally {
     await browser?.close();
-    await stand.close();
+    await pool.close();
   }
   const elapsed = performance.now() - started;
   const failed = results.filter((r) => !r.ok).length;

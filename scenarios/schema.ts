@@ -89,11 +89,18 @@ export interface Scenario {
     clock?: string;
     /** Faults armed before the first step. */
     faults?: Array<{ kind: 'sms.fail' | 'sms.delay' | 'server.error'; count?: number; seconds?: number }>;
+    /**
+     * TLS faults (issue 6, C6/F2): the scenario runs on an HTTPS stand (emulator on TLS 1.3, relying
+     * parties trusting the test root) whose emulator serves this server certificate.
+     */
+    tls?: (typeof tlsCertificates)[number];
   };
   steps: Step[];
   /** What the user sees at the end. */
   expect: Expectation;
 }
+
+export const tlsCertificates = ['valid', 'expired', 'revoked', 'wrong-host', 'untrusted'] as const;
 
 const stepKinds = ['open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'esiaAuthorize', 'esiaToken', 'esign', 'expect', 'repeat'];
 const apps = ['idp', 'rp', 'rp2', 'sys'];
@@ -158,6 +165,7 @@ export function validateScenario(value: unknown, fileId: string): Scenario {
   }
   if (!isObject(value.given) || typeof value.given.persona !== 'string') fail(`${where} given.persona`, 'expected a persona key, e.g. "ivanov"');
   if (value.given.clock !== undefined && value.given.clock !== 'pki' && Number.isNaN(Date.parse(String(value.given.clock)))) fail(`${where} given.clock`, 'expected an ISO instant');
+  if (value.given.tls !== undefined && !tlsCertificates.includes(value.given.tls as (typeof tlsCertificates)[number])) fail(`${where} given.tls`, `expected one of ${tlsCertificates.join(', ')}`);
   checkSteps(value.steps, `${where} steps`);
   checkExpectation(value.expect, `${where} expect`);
   return value as unknown as Scenario;

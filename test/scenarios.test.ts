@@ -2,25 +2,26 @@
 import test from 'ava';
 import { loadScenarios } from '../scenarios/load.ts';
 import { describeFailure, runScenario } from '../scenarios/runner/run.ts';
-import { newRun, type Stand, startStand } from '../scenarios/runner/stand.ts';
+import { newRun, StandPool, startStand } from '../scenarios/runner/stand.ts';
 
 const scenarios = await loadScenarios();
-let stand: Stand;
-let run: string;
+let pool: StandPool;
 
 test.before(async () => {
-  stand = await startStand();
+  const stand = await startStand();
   // An isolated run: the suite must not depend on (or disturb) the main run's state.
-  run = (await newRun(stand)).run;
+  // Scenarios with given.tls get an HTTPS stand of their own (StandPool).
+  pool = new StandPool(stand, (await newRun(stand)).run);
 });
 test.after.always(async () => {
-  await stand?.close();
+  await pool?.close();
 });
 
 for (const scenario of scenarios) {
   // Serial: scenarios share the stand and each starts with a reset to the fixtures.
   test.serial(`${scenario.id}: ${scenario.title} [${scenario.catalogue.join(', ')}]`, async (t) => {
-    const result = await runScenario(stand, scenario, undefined, { run });
+    const { stand, run } = await pool.for(scenario);
+    const result = await runScenario(stand, scenario, undefined, run ? { run } : {});
     t.true(result.ok, describeFailure(result));
   });
 }

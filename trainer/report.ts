@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { loadScenarios } from '../scenarios/load.ts';
 import { ChromiumDriver, launchChromium, standApps } from '../scenarios/runner/chromium_driver.ts';
 import { runScenario } from '../scenarios/runner/run.ts';
-import { newRun, startStand } from '../scenarios/runner/stand.ts';
+import { newRun, StandPool, startStand } from '../scenarios/runner/stand.ts';
 import { galleryEntries } from './gallery.ts';
 import { shotFor } from './shots.ts';
 import { galleryPage } from './view.ts';
@@ -25,11 +25,14 @@ async function main(): Promise<number> {
   const stand = await startStand();
   const browser = await launchChromium();
   const failures: string[] = [];
+  const { run, end } = await newRun(stand);
+  // Scenarios with given.tls (TLS faults) run on an HTTPS stand of their own.
+  const pool = new StandPool(stand, run);
   try {
-    const { run, end } = await newRun(stand);
     for (const scenario of scenarios) {
-      const driver = new ChromiumDriver(browser, { screenshotsDir: shotsDir, name: scenario.id, apps: standApps(stand) });
-      const result = await runScenario(stand, scenario, driver, { run });
+      const target = await pool.for(scenario);
+      const driver = new ChromiumDriver(browser, { screenshotsDir: shotsDir, name: scenario.id, apps: standApps(target.stand) });
+      const result = await runScenario(target.stand, scenario, driver, target.run ? { run: target.run } : {});
       await driver.close();
       console.log(`${result.ok ? 'ok  ' : 'FAIL'} ${scenario.id}`);
       if (!result.ok) failures.push(`${scenario.id}: ${result.failure}`);
@@ -37,7 +40,7 @@ async function main(): Promise<number> {
     await end();
   } finally {
     await browser.close();
-    await stand.close();
+    await pool.close();
   }
   const entries = galleryEntries(scenarios);
   const shots = new Map(await Promise.all(entries.map(async (e) => [e.code, await shotFor(shotsDir, e)] as const)));

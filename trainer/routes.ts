@@ -82,6 +82,8 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
     if (clock === 'pki') clock = new Date(Date.parse((await control<{ pkiGeneratedAt: string }>(ctx, 'GET', `/esign?run=${run}`)).pkiGeneratedAt) + 3600_000).toISOString();
     await control(ctx, 'POST', `/clock?run=${run}`, { set: clock });
     for (const fault of s.given.faults ?? []) await control(ctx, 'POST', `/faults?run=${run}`, fault);
+    // TLS faults switch the emulator's one HTTPS listener (409 with a clear message over plain HTTP).
+    if (s.given.tls) await control(ctx, 'POST', '/tls', { certificate: s.given.tls });
     ctx.status = 303;
     ctx.redirect(`/trainer/runs/${run}?scenario=${s.id}`);
   });

@@ -7,7 +7,13 @@ export interface IdpConfig {
   host: string;
   /** Port of the emulator. 0 picks a free one (tests). */
   port: number;
-  /** Public origin used in URLs and as the OIDC issuer. Defaults to http://localhost:<port>. */
+  /**
+   * HTTPS (TLS 1.3 only) with the server certificate of the test PKI (keys/local/pki/server/valid.crt,
+   * issued by keys/local/pki/ca/root.crt — trust that root; README «HTTPS»). The issuer becomes
+   * https://localhost:<port>. Env ESIA_HTTPS=1 or `npm start -- --https`.
+   */
+  https: boolean;
+  /** Public origin used in URLs and as the OIDC issuer. Defaults to http(s)://localhost:<port>. */
   issuer: string;
   /** Folder for the data file, the audit journal and the lock file. */
   dataDir: string;
@@ -56,6 +62,7 @@ export interface IdpConfig {
 export const defaults: IdpConfig = {
   host: '127.0.0.1',
   port: 3000,
+  https: false,
   issuer: '',
   dataDir: 'data',
   keysDir: 'keys/local',

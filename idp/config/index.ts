@@ -32,6 +32,7 @@ export function configFromEnv(env: Env): Partial<IdpConfig> {
   const out: Partial<IdpConfig> = {
     host: env.ESIA_HOST || defaults.host,
     port: int(env, 'ESIA_PORT', defaults.port, 0, 65535),
+    https: bool(env, 'ESIA_HTTPS', defaults.https),
     issuer: env.ESIA_ISSUER || '',
     dataDir: env.ESIA_DATA_DIR || defaults.dataDir,
     keysDir: env.ESIA_KEYS_DIR || defaults.keysDir,

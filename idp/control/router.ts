@@ -87,6 +87,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
         'GET /__control/certificates?persona=&variant=&kind=; GET /__control/certificates/:serial (PEM and test key)',
         'POST /__control/certificates/:serial/revoke {reason?: keyCompromise | superseded | …}',
         ...esignEndpoints,
+        'GET|POST /__control/tls {certificate: valid | expired | revoked | wrong-host | untrusted} (HTTPS listener, not per run)',
       ],
     };
   });

@@ -4,11 +4,14 @@
  *   GET  /__control/certificates/:serial             one, with its PEM and its (test) private key
  *   POST /__control/certificates/:serial/revoke      {reason?} revokes it live in the run: the next
  *        certificate sign-in with it fails, and the run's CRL and OCSP say so
+ *   GET  /__control/tls                              which server certificate the HTTPS listener serves
+ *   POST /__control/tls {certificate: valid | expired | revoked | wrong-host | untrusted}
+ *        switches it from the next handshake on (one listener: not per run; 409 over plain HTTP)
  * Serials are hex as openssl prints them, colons and case ignored.
  */
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { revocationReasonCodes, type IssuedCertificate, type RevocationReason } from '../../lib/pki/test_pki.ts';
+import { revocationReasonCodes, serverVariants, type IssuedCertificate, type RevocationReason, type ServerVariant } from '../../lib/pki/test_pki.ts';
 import { ControlError } from '../control/inputs.ts';
 import type { Run } from '../runs.ts';
 import type { Services } from '../services.ts';
@@ -63,5 +66,18 @@ export function certificateControlRoutes(router: Router, s: Services, runOf: (ct
     }
     run.revocations.revoke(c.serial, run.clock.now(), reason);
     ctx.body = describe(c, run, s);
+  });
+
+  const tlsState = () => ({ https: !!s.tls, certificate: s.tls?.variant ?? null, serial: s.tls ? s.pki.server(s.tls.variant).serial : null });
+  router.get('/tls', (ctx) => {
+    ctx.body = tlsState();
+  });
+  router.post('/tls', (ctx) => {
+    const b = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const variant = serverVariants.find((v) => v === b.certificate);
+    if (!variant) throw new ControlError(400, 'control.bad_certificate', `certificate must be one of ${serverVariants.join(', ')}; got ${JSON.stringify(b.certificate)}.`);
+    if (!s.tls) throw new ControlError(409, 'control.not_https', 'The emulator speaks plain HTTP: start it with ESIA_HTTPS=1 (npm start -- --https) to switch its TLS certificate.');
+    s.tls.serve(variant as ServerVariant);
+    ctx.body = tlsState();
   });
 }

@@ -10,7 +10,7 @@
  *       good / revoked (with time and reason) / unknown (a serial the stand never issued);
  *       unauthorized for a request about another issuer; malformedRequest for bytes that are not
  *       an OCSPRequest. The request's nonce is echoed.
- *   parseOcspResponse(der) → { status, certificates: [{ serial, status, revokedAt?, reason? }] }
+ *   parseOcspResponse(der, signerPem?) → { status, certificates: [{ serial, status, revokedAt?, reason? }], signatureValid? }
  *       (for tests and for a relying party that checks a server certificate)
  *   ocspRequestFor(certPem, issuerPem) → DER (a SHA-1 CertID request, as openssl makes)
  */
@@ -168,7 +168,7 @@ export interface OcspAnswer {
 }
 
 /** Reads an OCSPResponse; checks its (ECDSA-SHA256) signature when the expected signer's certificate is given. */
-export async function parseOcspResponse(der: Uint8Array, signerPem?: string): Promise<OcspAnswer> {
+export function parseOcspResponse(der: Uint8Array, signerPem?: string): OcspAnswer {
   const response = pkijs.OCSPResponse.fromBER(toDer(der));
   const status = response.responseStatus.valueBlock.valueDec;
   if (status !== 0 || !response.responseBytes) return { status, certificates: [] };

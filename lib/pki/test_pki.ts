@@ -30,13 +30,18 @@
  *     the signature may be IEEE P1363 (r‖s, 64 bytes, what WebCrypto's subtle.sign produces) or DER
  *     (what openssl/Node's crypto.sign produce by default) — both are accepted.
  *
- * Validity, relative to the generation instant G (manifest.generatedAt):
- *   CAs: G−1 day … G+10 years (root), G+5 years (intermediate, untrusted root)
- *   valid / revoked / wrong-key-usage / untrusted / orphan: G−1 day … G+365 days
- *   expired: G−400 days … G−30 days;  not-yet-valid: G+30 days … G+395 days
- *   server valid / revoked / wrong-host: G−1 day … G+397 days;  server expired: G−60 … G−30 days
- * So moving a run's clock 366 days ahead makes every «valid» certificate expired, and 31 days ahead
- * makes «not-yet-valid» valid.
+ * Validity. G = the generation instant (manifest.generatedAt), A = scenarioAnchor (2026-11-25T09:00Z,
+ * the scenarios' default clock), E = min(G, A), L = max(G, A) — so every variant means the same at
+ * the scenarios' clock and at the real time:
+ *   CAs: E−1 day … G+10 years (root), G+5 years (intermediate, untrusted root)
+ *   valid / revoked / wrong-key-usage / untrusted / orphan: E−1 day … L+365 days
+ *   expired: E−400 days … E−30 days;  not-yet-valid: L+30 days … L+395 days
+ *   (the «revoked» ones are revoked at E)
+ *   server valid / revoked / wrong-host / untrusted (issued by the untrusted root): G−1 day … G+397
+ *   days;  server expired: G−60 … G−30 days
+ * Server certificates follow real time only (TLS checks them against it; browsers refuse spans over
+ * 398 days). Moving a run's clock past L+365 days makes every «valid» persona certificate expired,
+ * and past L+30 days makes «not-yet-valid» valid.
  *
  * Error codes: the certificate.* constants below (`certificateErrorCodes`) are what checkCertificate
  * returns. PATH TAKEN (for the esign helper): this module only DEFINES the codes; the entries in
@@ -66,7 +71,7 @@ import {
 
 export const personVariants = ['valid', 'expired', 'not-yet-valid', 'revoked', 'untrusted', 'wrong-key-usage'] as const;
 export type PersonVariant = (typeof personVariants)[number];
-export const serverVariants = ['valid', 'expired', 'revoked', 'wrong-host'] as const;
+export const serverVariants = ['valid', 'expired', 'revoked', 'wrong-host', 'untrusted'] as const;
 export type ServerVariant = (typeof serverVariants)[number];
 /** The persona key of the certificate whose СНИЛС belongs to no account. */
 export const orphanPersona = 'nobody';
@@ -83,8 +88,15 @@ export const certificateErrorCodes = {
 export type CertificateErrorCode = (typeof certificateErrorCodes)[keyof typeof certificateErrorCodes];
 
 /** Bump when the layout or contents change: older generations are replaced. */
-const manifestVersion = 1;
+const manifestVersion = 3;
 const day = 86_400_000;
+
+/**
+ * The instant scenarios start at unless they say otherwise (scenarios/runner/run.ts defaultClock).
+ * Persona certificates are laid out so that each variant means the same at this instant and at the
+ * real time of generation, however far apart the two are.
+ */
+export const scenarioAnchor = Date.parse('2026-11-25T09:00:00.000Z');
 
 export interface PersonaSubject {
   persona: string;
@@ -197,6 +209,12 @@ export class TestPki {
   get untrustedRoot(): IssuedCertificate {
     return this.#only('untrusted-root');
   }
+  /** What a TLS server sends: its certificate and the issuing chain (none for the untrusted variant, whose root nobody has). */
+  serverCertificateChain(variant: ServerVariant): string {
+    const server = this.server(variant);
+    return variant === 'untrusted' ? server.certificatePem : server.certificatePem + this.intermediate.certificatePem;
+  }
+
   /** Intermediate then root, PEM: the chain a server or signer sends with its certificate. */
   get chainPem(): string {
     return this.intermediate.certificatePem + this.root.certificatePem;
@@ -418,6 +436,11 @@ async function generate(dir: string, personas: PersonaSubject[], origin: string,
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const g = Date.now();
   const at = (days: number) => new Date(g + days * day);
+  // persona certificates: valid both at the scenario anchor and at generation (see the header)
+  const early = Math.min(g, scenarioAnchor);
+  const late = Math.max(g, scenarioAnchor);
+  const fromEarly = (days: number) => new Date(early + days * day);
+  const fromLate = (days: number) => new Date(late + days * day);
   const entries: ManifestEntry[] = [];
   const urls = {
     crlUrl: `${origin}/pki/intermediate.crl`,
@@ -450,7 +473,7 @@ async function generate(dir: string, personas: PersonaSubject[], origin: string,
     const request: IssueRequest = {
       subject,
       publicKey: keys.publicKey,
-      notBefore: at(-1),
+      notBefore: fromEarly(-1),
       notAfter: at(years * 365),
       issuerKey: parent?.key ?? keys.privateKey,
       ca: kind === 'intermediate' ? { pathLength: 0 } : {},
@@ -472,13 +495,14 @@ async function generate(dir: string, personas: PersonaSubject[], origin: string,
   const intermediate = await authority('intermediate', org('Тестовый УЦ esia-emulator (выдающий)'), 5, root);
   const untrusted = await authority('untrusted-root', org('Недоверенный УЦ (не из списка стенда)'), 5);
 
-  const personVariantsSpec: Record<PersonVariant, { from: number; to: number; issuer: Authority; usage: IssueRequest['keyUsage']; revoked?: boolean }> = {
-    valid: { from: -1, to: 365, issuer: intermediate, usage: ['digitalSignature', 'nonRepudiation'] },
-    expired: { from: -400, to: -30, issuer: intermediate, usage: ['digitalSignature', 'nonRepudiation'] },
-    'not-yet-valid': { from: 30, to: 395, issuer: intermediate, usage: ['digitalSignature', 'nonRepudiation'] },
-    revoked: { from: -1, to: 365, issuer: intermediate, usage: ['digitalSignature', 'nonRepudiation'], revoked: true },
-    untrusted: { from: -1, to: 365, issuer: untrusted, usage: ['digitalSignature', 'nonRepudiation'] },
-    'wrong-key-usage': { from: -1, to: 365, issuer: intermediate, usage: ['keyEncipherment'] },
+  const validSpan = { from: fromEarly(-1), to: fromLate(365) };
+  const personVariantsSpec: Record<PersonVariant, { from: Date; to: Date; issuer: Authority; usage: IssueRequest['keyUsage']; revoked?: boolean }> = {
+    valid: { ...validSpan, issuer: intermediate, usage: ['digitalSignature', 'nonRepudiation'] },
+    expired: { from: fromEarly(-400), to: fromEarly(-30), issuer: intermediate, usage: ['digitalSignature', 'nonRepudiation'] },
+    'not-yet-valid': { from: fromLate(30), to: fromLate(395), issuer: intermediate, usage: ['digitalSignature', 'nonRepudiation'] },
+    revoked: { ...validSpan, issuer: intermediate, usage: ['digitalSignature', 'nonRepudiation'], revoked: true },
+    untrusted: { ...validSpan, issuer: untrusted, usage: ['digitalSignature', 'nonRepudiation'] },
+    'wrong-key-usage': { ...validSpan, issuer: intermediate, usage: ['keyEncipherment'] },
   };
 
   const subjects = [...personas.map((p) => ({ p, variants: personVariants as readonly PersonVariant[] })), { p: orphan, variants: ['valid'] as PersonVariant[] }];
@@ -497,8 +521,8 @@ async function generate(dir: string, personas: PersonaSubject[], origin: string,
           ...(p.inn ? [[oid.inn, p.inn, 'numeric'] as NameAttribute] : []),
         ],
         publicKey: keys.publicKey,
-        notBefore: at(spec.from),
-        notAfter: at(spec.to),
+        notBefore: spec.from,
+        notAfter: spec.to,
         issuer: spec.issuer.cert,
         issuerKey: spec.issuer.key,
         keyUsage: spec.usage,
@@ -509,16 +533,17 @@ async function generate(dir: string, personas: PersonaSubject[], origin: string,
       await save('person', `persons/${p.persona}/${variant}`, cert, keys.privateKey, {
         persona: p.persona,
         variant,
-        ...(spec.revoked ? { revokedAt: new Date(g).toISOString() } : {}),
+        ...(spec.revoked ? { revokedAt: new Date(early).toISOString() } : {}),
       });
     }
   }
 
-  const serverSpec: Record<ServerVariant, { from: number; to: number; hosts: string[]; ips: string[]; revoked?: boolean }> = {
+  const serverSpec: Record<ServerVariant, { from: number; to: number; hosts: string[]; ips: string[]; revoked?: boolean; issuer?: Authority }> = {
     valid: { from: -1, to: 397, hosts: ['localhost'], ips: ['127.0.0.1', '::1'] },
     expired: { from: -60, to: -30, hosts: ['localhost'], ips: ['127.0.0.1', '::1'] },
     revoked: { from: -1, to: 397, hosts: ['localhost'], ips: ['127.0.0.1', '::1'], revoked: true },
     'wrong-host': { from: -1, to: 397, hosts: ['wrong-host.esia-emulator.test'], ips: [] },
+    untrusted: { from: -1, to: 397, hosts: ['localhost'], ips: ['127.0.0.1', '::1'], issuer: untrusted },
   };
   for (const variant of serverVariants) {
     const spec = serverSpec[variant];
@@ -528,15 +553,15 @@ async function generate(dir: string, personas: PersonaSubject[], origin: string,
       publicKey: keys.publicKey,
       notBefore: at(spec.from),
       notAfter: at(spec.to),
-      issuer: intermediate.cert,
-      issuerKey: intermediate.key,
+      issuer: (spec.issuer ?? intermediate).cert,
+      issuerKey: (spec.issuer ?? intermediate).key,
       keyUsage: ['digitalSignature'],
       extendedKeyUsage: [oid.serverAuth],
       dnsNames: spec.hosts,
       ipAddresses: spec.ips,
-      ...urls,
+      ...(spec.issuer ? {} : urls),
     });
-    await save('server', `server/${variant}`, cert, keys.privateKey, { variant, ...(spec.revoked ? { revokedAt: new Date(g).toISOString() } : {}) });
+    await save('server', `server/${variant}`, cert, keys.privateKey, { variant, ...(spec.revoked ? { revokedAt: new Date(early).toISOString() } : {}) });
   }
 
   const manifest: Manifest = { version: manifestVersion, generatedAt: new Date(g).toISOString(), origin, personasHash: hash, certificates: entries };

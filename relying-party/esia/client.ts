@@ -9,6 +9,7 @@ import { createPublicKey, createVerify, randomUUID } from 'node:crypto';
 import { GOST_JWT_ALG, parseCertificate, verifyGostJwt } from '../../lib/gost/index.ts';
 import type { EsiaClaims, LoginRequest, PendingLogin, SignedIn } from '../esia_client.ts';
 import { RpError } from '../errors.ts';
+import { tlsFailure, type BackChannelFetch } from '../tls_fetch.ts';
 import { authorizationUrl, decodeJwt, postToken, tokenParams, type EsiaSigner, type EsiaVersion } from './protocol.ts';
 
 export interface EsiaModeOptions {
@@ -22,6 +23,8 @@ export interface EsiaModeOptions {
   /** Expected `iss` of ESIA tokens (the emulator's settings.issuer). */
   issuer?: string;
   scope?: string;
+  /** The back-channel's fetch (HTTPS with the stand's CA, relying-party/tls_fetch.ts); global fetch when absent. */
+  fetch?: BackChannelFetch;
 }
 
 const defaultScope = 'openid fullname birthdate gender snils inn id_doc email mobile contacts';
@@ -75,9 +78,9 @@ export class EsiaProtocolClient {
     });
     let answer;
     try {
-      answer = await postToken(this.options.base, this.options.version, params);
+      answer = await postToken(this.options.base, this.options.version, params, this.options.fetch);
     } catch (err) {
-      throw new RpError('rp.idp_unavailable', [], `token endpoint: ${(err as Error).message}`, { cause: err });
+      throw tlsFailure(err, 'token endpoint') ?? new RpError('rp.idp_unavailable', [], `token endpoint: ${(err as Error).message}`, { cause: err });
     }
     if (answer.status >= 500) throw new RpError('rp.idp_unavailable', [], `token endpoint answered ${answer.status}`);
     if (answer.status !== 200) throw new RpError('rp.callback_invalid', [], `token endpoint ${answer.status}: ${JSON.stringify(answer.body)}`);
@@ -86,7 +89,7 @@ export class EsiaProtocolClient {
     const accessToken = String(answer.body.access_token ?? '');
     const id = await this.#verify(idToken);
     const oid = String((id['urn:esia:sbj'] as Record<string, unknown> | undefined)?.['urn:esia:sbj:oid'] ?? id.sub);
-    const res = await fetch(new URL(`/rs/prns/${oid}?embed=(contacts.elements,documents.elements)`, this.options.base), {
+    const res = await (this.options.fetch ?? fetch)(new URL(`/rs/prns/${oid}?embed=(contacts.elements,documents.elements)`, this.options.base), {
       headers: { authorization: `Bearer ${accessToken}` },
     });
     if (!res.ok) throw new RpError('rp.callback_invalid', [], `/rs/prns/${oid}: ${res.status} ${await res.text()}`);
@@ -105,7 +108,7 @@ export class EsiaProtocolClient {
     const name = alg === GOST_JWT_ALG ? 'gost' : 'rsa';
     let pem = this.#certificates.get(name);
     if (!pem) {
-      const res = await fetch(new URL(`/public/esia-${name}.cer.pem`, this.options.base));
+      const res = await (this.options.fetch ?? fetch)(new URL(`/public/esia-${name}.cer.pem`, this.options.base));
       if (!res.ok) throw new RpError('rp.idp_unavailable', [], `ESIA certificate ${name}: ${res.status}`);
       pem = await res.text();
       this.#certificates.set(name, pem);

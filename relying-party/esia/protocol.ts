@@ -130,8 +130,8 @@ export interface TokenAnswer {
   reference?: string;
 }
 
-export async function postToken(base: string, version: EsiaVersion, params: Record<string, string>): Promise<TokenAnswer> {
-  const res = await fetch(new URL(tokenPath(version), base), {
+export async function postToken(base: string, version: EsiaVersion, params: Record<string, string>, send: (url: URL, init: { method: string; headers: Record<string, string>; body: string }) => Promise<Response> = fetch): Promise<TokenAnswer> {
+  const res = await send(new URL(tokenPath(version), base), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(params).toString(),

@@ -25,7 +25,7 @@ export function chromiumPath(): string {
 }
 
 /** Starts the system Chromium; fails with what to install when it is not there. */
-export async function launchChromium(options: { headed?: boolean } = {}): Promise<Browser> {
+export async function launchChromium(options: { headed?: boolean; /** e.g. HOME with an NSS database that trusts the test root (test/browser/tls.browser.test.ts) */ env?: Record<string, string>; args?: string[] } = {}): Promise<Browser> {
   const executablePath = chromiumPath();
   try {
     await access(executablePath);
@@ -36,7 +36,8 @@ export async function launchChromium(options: { headed?: boolean } = {}): Promis
     );
   }
   const headed = options.headed === true;
-  return chromium.launch({ executablePath, headless: !headed, args: headed ? chromiumArgs : ['--headless', ...chromiumArgs] });
+  const args = [...(headed ? chromiumArgs : ['--headless', ...chromiumArgs]), ...(options.args ?? [])];
+  return chromium.launch({ executablePath, headless: !headed, args, ...(options.env ? { env: { ...process.env, ...options.env } as Record<string, string> } : {}) });
 }
 
 /** Short names of a stand's applications for screenshot file names: idp, rp, rp2, rp-esia, rp-esia1, sys. */

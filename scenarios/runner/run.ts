@@ -246,6 +246,12 @@ export async function runScenario(stand: Stand, scenario: Scenario, browser: Dri
     }
     await control('POST', '/clock', { set: clock, freeze: true });
     for (const fault of scenario.given.faults ?? []) await control('POST', '/faults', fault);
+    if (scenario.given.tls) {
+      if (!stand.idp.startsWith('https:')) throw new ScenarioError(`given.tls needs an HTTPS stand (startStand({ https: true }), or StandPool); ${stand.idp} speaks HTTP`);
+      await stand.control('POST', '/tls', { certificate: scenario.given.tls });
+    } else if (stand.idp.startsWith('https:')) {
+      await stand.control('POST', '/tls', { certificate: 'valid' });
+    }
     const personas = await control<PersonaInfo[]>('GET', '/personas');
     const persona = personas.find((p) => p.persona === scenario.given.persona);
     if (!persona) throw new ScenarioError(`given.persona "${scenario.given.persona}" is not a persona; known: ${personas.map((p) => p.persona).join(', ')}`);

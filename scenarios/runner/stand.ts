@@ -11,8 +11,11 @@ import { join } from 'node:path';
 import { startIdp, type RunningIdp } from '../../idp/app.ts';
 import { loadConfig, type IdpConfig } from '../../idp/config/index.ts';
 import { loadOrCreateKeys } from '../../keys/generate.ts';
+import { loadTestPki } from '../../lib/pki/test_pki.ts';
+import type { Scenario } from '../schema.ts';
 import { rpConfig } from '../../relying-party/config.ts';
 import { startRp, type RunningRp } from '../../relying-party/server.ts';
+import { backChannelFetch, type BackChannelFetch } from '../../relying-party/tls_fetch.ts';
 import { trainerRoutes } from '../../trainer/routes.ts';
 import { esiaSystemsFile, startEsiaRps, startSink } from './esia_stand.ts';
 
@@ -33,9 +36,9 @@ export interface Stand {
   close(): Promise<void>;
 }
 
-function controlClient(idp: string): Stand['control'] {
+function controlClient(idp: string, send: BackChannelFetch = (url, init) => fetch(url, init as RequestInit)): Stand['control'] {
   return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await fetch(`${idp}/__control${path}`, {
+    const res = await send(`${idp}/__control${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -74,7 +77,12 @@ export async function freePort(): Promise<number> {
 export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<Stand> {
   const dir = await mkdtemp(join(tmpdir(), 'esia-stand-'));
   const [idpPort, rpPort, rp2Port] = [await freePort(), await freePort(), await freePort()];
-  const issuer = `http://localhost:${idpPort}`;
+  // HTTPS stand (issue 6, TLS faults): the emulator on TLS 1.3 with the test PKI; the relying parties stay on
+  // HTTP and trust the test root on their back-channel, requiring a stapled OCSP answer.
+  const issuer = `${overrides.https ? 'https' : 'http'}://localhost:${idpPort}`;
+  const idpTrust = overrides.https ? { ca: (await loadTestPki(overrides.keysDir ?? sharedKeysDir)).root.certificatePem, requireOcsp: true } : undefined;
+  // …and rediscover on every login, so a certificate switched on the emulator shows on the next one.
+  const tlsRp = idpTrust ? { idpTrust, discoveryCacheMs: 0 } : {};
   const client = (id: string, secret: string, port: number) => ({
     client_id: id,
     client_secret: secret,
@@ -95,9 +103,9 @@ export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<St
   const trainer = trainerRoutes({ rpUrl: `http://localhost:${rpPort}`, rp2Url: `http://localhost:${rp2Port}`, shotsDir: join(dir, 'shots') });
   const [emulator, fmrm, nmo] = await Promise.all([
     startIdp(config, await loadOrCreateKeys(sharedKeysDir), config.controlEnabled ? [trainer] : []),
-    startRp(rpConfig({ port: rpPort, idpIssuer: issuer, dataDir: dir })),
+    startRp(rpConfig({ port: rpPort, idpIssuer: issuer, dataDir: dir, ...tlsRp })),
     startRp(
-      rpConfig({ port: rp2Port, idpIssuer: issuer, dataDir: dir, clientId: 'nmo-portal', clientSecret: 'nmo-local-test-secret', title: 'Портал НМО', subtitle: 'Непрерывное медицинское образование', requiredTrust: 'standard' }),
+      rpConfig({ port: rp2Port, idpIssuer: issuer, dataDir: dir, ...tlsRp, clientId: 'nmo-portal', clientSecret: 'nmo-local-test-secret', title: 'Портал НМО', subtitle: 'Непрерывное медицинское образование', requiredTrust: 'standard' }),
     ),
   ]).catch(async (error: unknown) => {
     await Promise.all([sink.close(), ...esiaRps.map((rp) => rp.close())]);
@@ -105,7 +113,7 @@ export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<St
   });
   const rps: RunningRp[] = [fmrm, nmo, ...esiaRps];
 
-  const control = controlClient(emulator.url);
+  const control = controlClient(emulator.url, idpTrust ? backChannelFetch({ ca: idpTrust.ca, skipVerification: true }) : undefined);
   return {
     idp: emulator.url,
     rp: fmrm.url,
@@ -121,4 +129,30 @@ export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<St
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * The stand a scenario needs: the plain one, or — for a scenario with given.tls — an HTTPS stand,
+ * started on first use and closed with the pool. Options for runScenario: the isolated run of the
+ * plain stand, the main run of the HTTPS one (its TLS switch is one per listener anyway).
+ */
+export class StandPool {
+  #https: Promise<Stand> | undefined;
+
+  constructor(
+    readonly plain: Stand,
+    readonly plainRun?: string,
+  ) {}
+
+  async for(scenario: Scenario): Promise<{ stand: Stand; run?: string }> {
+    if (!scenario.given.tls) return { stand: this.plain, ...(this.plainRun ? { run: this.plainRun } : {}) };
+    this.#https ??= startStand({ https: true });
+    return { stand: await this.#https };
+  }
+
+  async close(): Promise<void> {
+    const https = this.#https;
+    this.#https = undefined;
+    await Promise.all([this.plain.close(), https?.then((s) => s.close(), () => undefined)]);
+  }
 }

@@ -9,33 +9,32 @@ import type { Browser } from 'playwright-core';
 import { loadScenarios } from '../../scenarios/load.ts';
 import { ChromiumDriver, launchChromium, standApps } from '../../scenarios/runner/chromium_driver.ts';
 import { describeFailure, runScenario } from '../../scenarios/runner/run.ts';
-import { newRun, type Stand, startStand } from '../../scenarios/runner/stand.ts';
+import { newRun, StandPool, startStand } from '../../scenarios/runner/stand.ts';
 
 const screenshotsDir = join(import.meta.dirname, '..', '..', 'out', 'screenshots');
 const scenarios = await loadScenarios();
 let browser: Browser;
-let stand: Stand;
-let apps: Record<string, string>;
-let run: string;
+let pool: StandPool;
 
 test.before(async () => {
   // First, so that a missing Chromium fails at once with its install instructions.
   browser = await launchChromium();
-  stand = await startStand();
-  apps = standApps(stand);
+  const stand = await startStand();
   // An isolated run, as the HTTP suite: no dependence on (or disturbance of) the main run's state.
-  run = (await newRun(stand)).run;
+  // Scenarios with given.tls get an HTTPS stand of their own (StandPool).
+  pool = new StandPool(stand, (await newRun(stand)).run);
 });
 test.after.always(async () => {
   await browser?.close();
-  await stand?.close();
+  await pool?.close();
 });
 
 for (const scenario of scenarios) {
   // Serial: scenarios share the stand and each starts with a reset to the fixtures.
   test.serial(`in Chromium: ${scenario.id}: ${scenario.title} [${scenario.catalogue.join(', ')}]`, async (t) => {
-    const driver = new ChromiumDriver(browser, { screenshotsDir, name: scenario.id, apps });
-    const result = await runScenario(stand, scenario, driver, { run }).finally(() => driver.close());
+    const { stand, run } = await pool.for(scenario);
+    const driver = new ChromiumDriver(browser, { screenshotsDir, name: scenario.id, apps: standApps(stand) });
+    const result = await runScenario(stand, scenario, driver, run ? { run } : {}).finally(() => driver.close());
     t.true(result.ok, `${describeFailure(result)}\nscreenshots: ${join(screenshotsDir, scenario.id)}`);
   });
 }

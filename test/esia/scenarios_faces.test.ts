@@ -11,7 +11,8 @@ import { newRun, type Stand, startStand } from '../../scenarios/runner/stand.ts'
 const all = await loadScenarios();
 /** Scenarios about the OIDC face itself or a second OIDC system, and step-up (acr_values, OIDC-only): not meaningful through ESIA. */
 const oidcOnly = new Set(['sso-second-system', 'unregistered-redirect-uri', 'unknown-client', 'repeated-parameters', 'stale-sign-in-page', 'stepup-sign-application', 'stepup-signature-missing', 'stepup-signer-other-account']);
-const main = all.filter((s) => !s.id.startsWith('esia-') && !oidcOnly.has(s.id) && JSON.stringify(s.steps).includes('"rp"') && !JSON.stringify(s.steps).includes('"rp2"'));
+// TLS-fault scenarios (given.tls) need the HTTPS stand and are about the OIDC RP's back-channel.
+const main = all.filter((s) => !s.id.startsWith('esia-') && !s.given.tls && !oidcOnly.has(s.id) && JSON.stringify(s.steps).includes('"rp"') && !JSON.stringify(s.steps).includes('"rp2"'));
 
 let stand: Stand;
 let run: string;

@@ -10,11 +10,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { isValidInn, isValidSnils } from '../../idp/domain/identifiers.ts';
-import { checkCertificate, loadTestPki, orphanPersona, personVariants, Revocations, signingKeyOf, verifySignature, type PersonVariant } from '../../lib/pki/test_pki.ts';
+import { checkCertificate, loadTestPki, orphanPersona, personVariants, Revocations, scenarioAnchor, signingKeyOf, verifySignature, type PersonVariant } from '../../lib/pki/test_pki.ts';
 
 const run = promisify(execFile);
 const keysDir = join(tmpdir(), 'esia-emulator-test-keys');
-const day = 86_400_000;
 
 const expected: Record<PersonVariant, string | undefined> = {
   valid: undefined,
@@ -48,9 +47,20 @@ test('the verdict follows the clock it is given, and DER input works like PEM', 
   const valid = pki.certificateFor('petrova', 'valid');
   const der = Buffer.from(valid.certificatePem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
   t.true(checkCertificate(pki, new Uint8Array(der), { at: Date.now() }).ok);
-  t.like(checkCertificate(pki, valid.certificatePem, { at: Date.now() + 366 * day }), { ok: false, code: 'certificate.expired' });
-  t.like(checkCertificate(pki, valid.certificatePem, { at: Date.now() - 2 * day }), { ok: false, code: 'certificate.not_yet_valid' });
-  t.true(checkCertificate(pki, pki.certificateFor('petrova', 'not-yet-valid').certificatePem, { at: Date.now() + 31 * day }).ok);
+  t.like(checkCertificate(pki, valid.certificatePem, { at: Date.parse(valid.notAfter) + 60_000 }), { ok: false, code: 'certificate.expired' });
+  t.like(checkCertificate(pki, valid.certificatePem, { at: Date.parse(valid.notBefore) - 60_000 }), { ok: false, code: 'certificate.not_yet_valid' });
+  const later = pki.certificateFor('petrova', 'not-yet-valid');
+  t.true(checkCertificate(pki, later.certificatePem, { at: Date.parse(later.notBefore) + 60_000 }).ok);
+});
+
+test('every variant means the same at the scenarios\' default clock as at the real time', async (t) => {
+  const pki = await loadTestPki(keysDir);
+  for (const at of [scenarioAnchor, Date.now()]) {
+    for (const variant of personVariants) {
+      const result = checkCertificate(pki, pki.certificateFor('kuznetsova', variant).certificatePem, { at });
+      t.is(result.ok ? undefined : (result.code as string), expected[variant], `${variant} at ${new Date(at).toISOString()}`);
+    }
+  }
 });
 
 test('a live revocation belongs to one run', async (t) => {
