@@ -15,7 +15,7 @@
  *   pki.server(variant) → IssuedCertificate                   variant ∈ serverVariants
  *   pki.certificates (all issued, with serial/kind/persona/variant/files), pki.bySerial(serial)
  *   pki.chainPem → intermediate + root PEMs (what a TLS server or a signer sends along)
- *   checkCertificate(pki, pemOrDer, { at, revocations? }) →
+ *   checkCertificate(pki, pem | base64 DER | DER bytes, { at, revocations? }) →
  *       { ok: true, serial, snils, inn, name, persona? } | { ok: false, code, details, serial? }
  *     checks in this order: parses → chains to our root via our intermediate (else
  *     certificate.untrusted) → valid at `at` (run.clock.now(); certificate.expired /
@@ -279,13 +279,17 @@ export type CertificateCheck =
     }
   | { ok: false; code: CertificateErrorCode; details: string; serial?: string };
 
-/** Checks a person's certificate against the test PKI at `at` (epoch ms or Date: the run's clock). */
+/** Checks a person's certificate (PEM, base64 DER or DER bytes) against the test PKI at `at` (epoch ms or Date: the run's clock). */
 export function checkCertificate(pki: TestPki, certificate: string | Uint8Array | ArrayBuffer, options: { at: number | Date; revocations?: Revocations }): CertificateCheck {
   const at = typeof options.at === 'number' ? options.at : options.at.getTime();
   let x509: X509Certificate;
   let parsed: pkijs.Certificate;
   try {
-    const der = typeof certificate === 'string' && certificate.includes('-----BEGIN') ? certificate : Buffer.from(certificate instanceof ArrayBuffer ? new Uint8Array(certificate) : certificate as Uint8Array | string);
+    // PEM text, base64 of the DER (what a signing plugin usually hands over), or DER bytes
+    const der =
+      typeof certificate === 'string'
+        ? certificate.includes('-----BEGIN') ? certificate : Buffer.from(certificate.replace(/\s+/g, ''), 'base64')
+        : Buffer.from(certificate instanceof ArrayBuffer ? new Uint8Array(certificate) : certificate);
     x509 = new X509Certificate(der);
     parsed = parseCertificate(typeof der === 'string' ? der : new Uint8Array(der));
   } catch (error) {

@@ -42,11 +42,12 @@ test('each persona variant is refused for its own reason; the valid one names th
   t.like(checkCertificate(pki, 'not a certificate', { at: now }), { ok: false, code: 'certificate.malformed' });
 });
 
-test('the verdict follows the clock it is given, and DER input works like PEM', async (t) => {
+test('the verdict follows the clock it is given, and DER or base64 input works like PEM', async (t) => {
   const pki = await loadTestPki(keysDir);
   const valid = pki.certificateFor('petrova', 'valid');
   const der = Buffer.from(valid.certificatePem.replace(/-----[^-]+-----|\s/g, ''), 'base64');
   t.true(checkCertificate(pki, new Uint8Array(der), { at: Date.now() }).ok);
+  t.true(checkCertificate(pki, der.toString('base64'), { at: Date.now() }).ok, 'base64 of the DER, as a signing plugin hands it over');
   t.like(checkCertificate(pki, valid.certificatePem, { at: Date.parse(valid.notAfter) + 60_000 }), { ok: false, code: 'certificate.expired' });
   t.like(checkCertificate(pki, valid.certificatePem, { at: Date.parse(valid.notBefore) - 60_000 }), { ok: false, code: 'certificate.not_yet_valid' });
   const later = pki.certificateFor('petrova', 'not-yet-valid');
