@@ -19,9 +19,10 @@ export interface SignedChallenge {
   signature: string;
 }
 
+/** PEM, or the base64 of the DER as CryptoPro's plugin hands a certificate over. */
 export function parseCertificate(pem: string): X509Certificate {
   try {
-    return new X509Certificate(pem);
+    return new X509Certificate(pem.includes('-----BEGIN') ? pem : Buffer.from(pem.replace(/\s+/g, ''), 'base64'));
   } catch {
     throw new EsiaError('oauth.invalid_request', { field: 'certificate', expected: 'an X.509 certificate in PEM', actual: pem ? `${pem.length} characters that do not parse` : 'empty' });
   }

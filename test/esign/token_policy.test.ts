@@ -90,3 +90,10 @@ test('a certificate sign-in is at the signature level; step-up is read from acr_
   t.false(asksForSignature('urn:esia:acr:mfa'));
   t.false(asksForSignature(undefined));
 });
+
+test('the certificate field takes PEM or the base64 of the DER (as CryptoPro hands it over)', async (t) => {
+  const { parseCertificate } = await import('../../idp/esign/verify.ts');
+  const der = parseCertificate(ivanov.certificatePem).raw.toString('base64');
+  t.is(parseCertificate(der).serialNumber, parseCertificate(ivanov.certificatePem).serialNumber);
+  t.is(t.throws(() => parseCertificate('not a certificate'), { instanceOf: EsiaError }).code, 'oauth.invalid_request');
+});
