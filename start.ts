@@ -81,7 +81,7 @@ async function main(): Promise<void> {
   ФМРМ relying party       ${rps[0]?.url ?? 'off'}
   Second system (SSO)      ${rps[1]?.url ?? 'off'}
   ФМРМ over ESIA protocol  ${esiaRps.map((rp) => rp.url).join('  ') || 'off'}   (systems: config/systems.json, /__control/esia)
-  Sign-in by TLS client cert ${idp.idp.services.esign.tlsOrigin ?? 'off'}   (ESIA_MTLS_PORT; signing-plugin stand-in: ${idp.url}/plugin)
+  Mutual-TLS sign-in       ${idp.idp.services.esign.tlsOrigin ?? 'off'}   (ESIA_MTLS_PORT; signing-plugin stand-in: ${idp.url}/plugin)
   Control API              ${config.controlEnabled ? `${idp.url}/__control` : 'off'}
   Trainer gallery          ${config.controlEnabled ? `${idp.url}/trainer` : 'off (needs the control API)'}
   Data                     ${resolve(config.dataDir)}   listening on ${config.host}
