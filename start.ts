@@ -81,6 +81,7 @@ async function main(): Promise<void> {
   ФМРМ relying party       ${rps[0]?.url ?? 'off'}
   Second system (SSO)      ${rps[1]?.url ?? 'off'}
   ФМРМ over ESIA protocol  ${esiaRps.map((rp) => rp.url).join('  ') || 'off'}   (systems: config/systems.json, /__control/esia)
+  Mutual-TLS sign-in       ${idp.idp.services.esign.tlsOrigin ?? 'off'}   (ESIA_MTLS_PORT; signing-plugin stand-in: ${idp.url}/plugin)
   Control API              ${config.controlEnabled ? `${idp.url}/__control` : 'off'}
   Trainer gallery          ${config.controlEnabled ? `${idp.url}/trainer` : 'off (needs the control API)'}
   Support console          ${config.supportEnabled ? `${idp.url}/support   operators: operator, senior, trainer (password Operator-1234)` : 'off'}

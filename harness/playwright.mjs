@@ -85,6 +85,9 @@ async function clickAndWait(page, testid, timeout) {
  * passes the emulator without stopping. If the page is already on the emulator's login screen, it
  * reopens that sign-in and returns once the browser has left the emulator.
  *
+ * `method: 'esign'`: signs in with the persona's valid test certificate through the emulator's
+ * signing-plugin stand-in (PIN 12345678); also answers a step-up's certificate screen.
+ *
  * `run`: the emulator's isolated run (`POST /__control/runs`) whose personas and inbox to use; the
  * browser must carry that run's `esia_run` cookie for the emulator from before the sign-in starts
  * (see `useRun`).
@@ -96,7 +99,7 @@ async function clickAndWait(page, testid, timeout) {
 export async function signInAsPersona(page, options) {
   const { persona, method = 'sms', remember = false, run, clientId, timeout = 15_000 } = options ?? {};
   const origin = originOf(options?.emulator);
-  if (method !== 'sms' && method !== 'shortcut') throw new TypeError(`signInAsPersona: method must be "sms" or "shortcut"; got ${JSON.stringify(method)}`);
+  if (method !== 'sms' && method !== 'shortcut' && method !== 'esign') throw new TypeError(`signInAsPersona: method must be "sms", "shortcut" or "esign"; got ${JSON.stringify(method)}`);
   if (typeof persona !== 'string' || !persona) throw new TypeError('signInAsPersona: "persona" is required, e.g. "ivanov" (GET /__control/personas lists them)');
 
   if (run) {
@@ -137,6 +140,8 @@ export async function signInAsPersona(page, options) {
     return { persona: record, url: page.url() };
   }
 
+  if (method === 'esign') return signWithCertificate(page, { origin, persona, record, run, timeout, onEmulator });
+
   if (!record.password) throw new Error(`signInAsPersona: the emulator does not know the clear-text password of "${persona}"`);
   await page.waitForURL((url) => url.origin === origin, { timeout, waitUntil: 'load' }).catch(() => {
     throw new Error(`signInAsPersona: the page did not reach the emulator (${origin}) within ${timeout} ms; it is at ${page.url()}. Open your app's sign-in first.`);
@@ -164,6 +169,38 @@ export async function signInAsPersona(page, options) {
   if (onEmulator()) {
     const shown = await screen(page);
     throw new Error(`signInAsPersona: after the SMS code the emulator shows "${shown.screen}"${shown.error ? ` (error ${shown.error})` : ''} for persona "${persona}" at ${page.url()}; this persona needs a step the helper does not take`);
+  }
+  return { persona: record, url: page.url() };
+}
+
+/**
+ * `method: 'esign'`: puts the persona's valid test certificate on the emulator's virtual token
+ * (POST /__control/personas/:persona/token), then, from the login screen (or the certificate screen
+ * of a step-up), picks it in the signing-plugin stand-in, types the token's PIN and signs.
+ * @param {import('playwright-core').Page} page
+ * @param {{origin: string, persona: string, record: any, run?: string, timeout: number, onEmulator: () => boolean}} o
+ */
+async function signWithCertificate(page, { origin, persona, record, run, timeout, onEmulator }) {
+  await control(origin, 'POST', `/personas/${encodeURIComponent(persona)}/token`, { variant: 'valid' }, run);
+  await page.waitForURL((url) => url.origin === origin, { timeout, waitUntil: 'load' }).catch(() => {
+    throw new Error(`signInAsPersona: the page did not reach the emulator (${origin}) within ${timeout} ms; it is at ${page.url()}. Open your app's sign-in first.`);
+  });
+  let shown = await screen(page);
+  if (shown.screen === 'login') {
+    await clickAndWait(page, 'login-esign', timeout);
+    shown = await screen(page);
+  }
+  if (shown.screen !== 'certificate') {
+    throw new Error(`signInAsPersona expects the emulator's login or certificate screen, but the page shows "${shown.screen || 'no screen'}"${shown.error ? ` (error ${shown.error})` : ''} at ${page.url()}`);
+  }
+  const select = page.locator('[data-testid="esign-certificate"]');
+  await page.locator('#esign-certificate[data-loaded]').waitFor({ state: 'attached', timeout });
+  await select.selectOption(`${persona}-valid`, { timeout });
+  await page.locator('[data-testid="esign-pin"]').fill('12345678', { timeout });
+  await clickAndWait(page, 'esign-sign', timeout);
+  if (onEmulator()) {
+    const after = await screen(page);
+    throw new Error(`signInAsPersona: after signing the emulator shows "${after.screen}"${after.error ? ` (error ${after.error})` : ''} for persona "${persona}" at ${page.url()}`);
   }
   return { persona: record, url: page.url() };
 }

@@ -19,9 +19,13 @@ import { controlRoutes } from './control/router.ts';
 import { KeyedMutex } from './domain/keyed_mutex.ts';
 import { frame } from './errors/boundary.ts';
 import { createEsiaFace } from './esia/index.ts';
+import { EsignServices } from './esign/index.ts';
+import { readOrganisations } from './esign/organisations.ts';
+import { pluginRoutes } from './esign/plugin_routes.ts';
+import { startMutualTlsListener } from './esign/tls_listener.ts';
 import { Journeys } from './interactions/journeys.ts';
 import { interactionRoutes } from './interactions/router.ts';
-import { readClients, type ClientConfig } from './provider/clients.ts';
+import { providerMetadata, readClients, type ClientConfig } from './provider/clients.ts';
 import { providerConfiguration } from './provider/configuration.ts';
 import { outageGate } from './provider/outage_gate.ts';
 import { ProviderStorage } from './provider/memory_adapter.ts';
@@ -72,6 +76,12 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   );
   provider.on('server_error', (_ctx, error) => console.error(`[esia-emulator] server error: ${error.stack ?? error}`));
 
+  const organisations = await readOrganisations(config.organisationsFile);
+  const esign = new EsignServices({
+    organisations,
+    clientMethods: new Map(clients.flatMap((c) => (c.allowed_methods ? [[c.client_id, c.allowed_methods] as [string, string[]]] : []))),
+    pki,
+  });
   const journeys = new Journeys();
   const services: Services = {
     config,
@@ -81,6 +91,7 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     journeys,
     mutex: new KeyedMutex(),
     pki,
+    esign,
     baseline,
     reset: async (run) => {
       storage.forgetAccounts(new Set(run.accounts.all().map((a) => a.oid)));
@@ -93,6 +104,7 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   const personaPasswords = async () => (await readPersonaFixtures(config.fixturesFile)).map((p) => ({ persona: p.persona, password: p.password }));
   const registerClient = async (client: Record<string, unknown>) => {
     await registerRuntimeClient(provider, storage, client as ClientConfig);
+    esign.setClientDefault(String(client.client_id), Array.isArray(client.allowed_methods) ? client.allowed_methods.map(String) : undefined);
   };
 
   provider.use(frame(services));
@@ -131,6 +143,8 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   const esia = await createEsiaFace(services, { systemsFile: config.systemsFile, keysDir: resolve(config.keysDir), registerClient });
   services.esia = esia.face;
   provider.use(esia.router.routes());
+  // The signing-plugin stand-in (/plugin), labelled as such: the virtual token of each run.
+  provider.use(pluginRoutes(services).routes());
   const interactions = await interactionRoutes(services);
   provider.use(interactions.routes());
 
@@ -151,7 +165,7 @@ async function registerRuntimeClient(provider: Provider, storage: ProviderStorag
   if (!Array.isArray(client.redirect_uris) || client.redirect_uris.length === 0) {
     throw new ControlError(400, 'control.bad_client', 'redirect_uris is required, e.g. ["http://localhost:8080/callback"].');
   }
-  const { require_pkce: _, ...metadata } = client;
+  const metadata = providerMetadata(client);
   try {
     await provider.Client.validate(metadata);
   } catch (error) {
@@ -200,10 +214,14 @@ export async function startIdp(config: IdpConfig, keys?: LocalKeys, extensions: 
     idp.services.tls = tls;
   }
   const ready = idp;
+  // Mutual TLS sign-in (A4): its own HTTPS listener that asks for client certificates.
+  const mtls = config.mtlsPort === null ? undefined : await startMutualTlsListener(ready.services.pki, ready.handle, { host: config.host, port: config.mtlsPort });
+  ready.services.esign.tlsOrigin = mtls?.origin;
   return {
     url: issuer,
     idp: ready,
     close: async () => {
+      await mtls?.close();
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));
       await ready.close();

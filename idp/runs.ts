@@ -14,6 +14,7 @@ import { Outbox } from './adapters/outbox.ts';
 import type { Account } from './domain/account.ts';
 import { ControlledClock } from './domain/clock.ts';
 import type { Outage } from './domain/outage.ts';
+import { EsignRunState } from './esign/run_state.ts';
 
 export const mainRun = 'main';
 export const runCookie = 'esia_run';
@@ -30,6 +31,8 @@ export class Run {
   readonly operatorLockouts = new Map<string, { failedAttempts: number; lockedUntil: number | null }>();
   /** Certificates revoked live in this run (issue 6); the main run's are what the CRL and OCSP publish. */
   readonly revocations = new Revocations();
+  /** Electronic signature: the virtual token (plugin stand-in), issued challenges, client policies. */
+  readonly esign = new EsignRunState();
   lastUsedAt = Date.now();
 
   constructor(
@@ -53,6 +56,7 @@ export class Run {
     this.outage = null;
     this.operatorLockouts.clear();
     this.revocations.clear();
+    this.esign.clear();
     this.clock.reset();
   }
 }

@@ -6,6 +6,7 @@ import type { IdpConfig } from './config/index.ts';
 import type { Account } from './domain/account.ts';
 import type { KeyedMutex } from './domain/keyed_mutex.ts';
 import type { EsiaFace } from './esia/router.ts';
+import type { EsignServices } from './esign/index.ts';
 import type { Journeys } from './interactions/journeys.ts';
 import type { TlsEndpoint } from './pki/tls.ts';
 import type { Run, Runs } from './runs.ts';
@@ -26,6 +27,8 @@ export interface Services {
   esia?: EsiaFace;
   /** The test PKI (lib/pki/test_pki.ts): CAs, persona and server certificates; revocations live in each run. */
   pki: TestPki;
+  /** Electronic signature, step-up and organisation policies (A4, A5, A8, A9). */
+  esign: EsignServices;
   /** The HTTPS listener's certificate switch (TLS faults, issue 6); absent when the emulator speaks plain HTTP. */
   tls?: TlsEndpoint;
   /** Appends an audit record stamped with the run's clock. */

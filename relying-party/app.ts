@@ -14,7 +14,7 @@ import { RpError } from './errors.ts';
 import type { Register } from './register.ts';
 import { ExpiringMap } from './sessions.ts';
 import { errorPage } from './views/error.ts';
-import { cabinetPage, homePage, loggedOutPage } from './views/pages.ts';
+import { applicationSignedPage, cabinetPage, describeAmr, homePage, loggedOutPage } from './views/pages.ts';
 
 export interface RpSession {
   snils: string;
@@ -32,6 +32,8 @@ export interface RpDeps {
 }
 
 const LOGIN_TTL_MS = 10 * 60_000;
+/** The level of an electronic signature (A8): what «Подписать заявление» asks Госуслуги for. */
+export const SIGNATURE_ACR = 'urn:esia:acr:signature';
 const SESSION_TTL_MS = 8 * 60 * 60_000;
 
 /**
@@ -88,6 +90,7 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
     if (!pending) {
       throw new RpError('rp.callback_invalid', [], loginId ? 'login unknown, expired or already used' : `no ${names.login} cookie`);
     }
+    if (pending.purpose === 'sign') return finishSigning(ctx, pending);
     const { claims, idToken } = await esia.finishLogin(ctx.querystring, pending);
     const record = admit(claims, config.requiredTrust, (snils) => register.find(snils));
     register.recordLogin(record.snils, new Date());
@@ -105,6 +108,45 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
     const amr = Array.isArray(session.claims.amr) ? session.claims.amr.map(String) : [];
     send(ctx, cabinetPage(brand, { record, amr, trust: session.claims.trust_level, signedInAt: new Date(session.signedInAt) }));
   });
+
+  // «Подписать заявление» (A8): a legally significant action. The RP asks Госуслуги for the signature
+  // level (acr_values); Госуслуги demands the signature even inside a live password session.
+  router.post('/application/sign', async (ctx) => {
+    const session = sessions.get(ctx.cookies.get(names.session));
+    ctx.status = 303;
+    if (!session) return ctx.redirect('/');
+    const { url, pending } = await esia.beginLogin(undefined, { acr: SIGNATURE_ACR });
+    logins.delete(ctx.cookies.get(names.login));
+    setCookie(ctx, names.login, logins.add({ ...pending, purpose: 'sign' }), LOGIN_TTL_MS);
+    ctx.redirect(url.href);
+  });
+
+  /** The return from a signing request: only an id_token at the signature level, of the same person, signs. */
+  async function finishSigning(ctx: Context, pending: PendingLogin): Promise<void> {
+    const session = sessions.get(ctx.cookies.get(names.session));
+    if (!session) throw new RpError('rp.callback_invalid', [], 'signing callback without a cabinet session');
+    let signed: Awaited<ReturnType<typeof esia.finishLogin>>;
+    try {
+      signed = await esia.finishLogin(ctx.querystring, pending);
+    } catch (err) {
+      if (err instanceof RpError && err.code === 'rp.login_refused') throw new RpError('rp.signature_required', err.facts, err.internal, { cause: err });
+      throw err;
+    }
+    const { claims } = signed;
+    const amr = Array.isArray(claims.amr) ? claims.amr.map(String) : [];
+    if (claims.acr !== SIGNATURE_ACR || claims.sub !== session.claims.sub) {
+      throw new RpError(
+        'rp.signature_required',
+        [
+          { label: 'Способ подтверждения', value: describeAmr(amr), testid: 'signature-amr' },
+          { label: 'Уровень (acr)', value: String(claims.acr ?? 'не сообщён'), testid: 'signature-acr' },
+        ],
+        claims.sub !== session.claims.sub ? 'signed by another account than the cabinet session' : `acr=${String(claims.acr)}`,
+      );
+    }
+    log({ event: 'application_signed', sub: claims.sub, acr: claims.acr, amr });
+    send(ctx, applicationSignedPage(brand, { amr, acr: String(claims.acr), signedAt: new Date() }));
+  }
 
   // Both logouts are POST: a link or an image on another site cannot sign the user out (SameSite=Lax).
   router.post('/logout', async (ctx) => {

@@ -31,6 +31,14 @@ export interface PendingLogin {
   state: string;
   nonce: string;
   codeVerifier: string;
+  /** Why the login was started: a plain sign-in, or a legally significant action that needs an electronic signature (A8). */
+  purpose?: 'sign';
+}
+
+/** What a login asks the IdP for beyond a plain sign-in. */
+export interface LoginRequest {
+  /** The authentication level the action needs (acr_values), e.g. urn:esia:acr:signature. */
+  acr?: string;
 }
 
 /** Verified id_token claims merged with userinfo. */
@@ -53,7 +61,7 @@ export class EsiaClient {
   }
 
   /** prompt 'login' makes the IdP authenticate again even inside a live session. */
-  async beginLogin(prompt?: 'login'): Promise<{ url: URL; pending: PendingLogin }> {
+  async beginLogin(prompt?: 'login', request: LoginRequest = {}): Promise<{ url: URL; pending: PendingLogin }> {
     const config = await this.#discover();
     const pending: PendingLogin = {
       state: oidc.randomState(),
@@ -68,6 +76,8 @@ export class EsiaClient {
       code_challenge: await oidc.calculatePKCECodeChallenge(pending.codeVerifier),
       code_challenge_method: 'S256',
       ...(prompt ? { prompt } : {}),
+      // Step-up (A8): the IdP demands this level even inside a live session and says so in the id_token's acr.
+      ...(request.acr ? { acr_values: request.acr } : {}),
     });
     return { url, pending };
   }

@@ -30,7 +30,7 @@ export type Step =
   | { do: 'changePassword'; password: string; repeat?: string; expect?: Expectation }
   | { do: 'agreement'; accept: boolean; expect?: Expectation }
   | { do: 'advanceClock'; by: string | number; expect?: Expectation }
-  | { do: 'control'; method: 'GET' | 'POST' | 'PATCH' | 'DELETE'; path: string; body?: Record<string, unknown>; expect?: Expectation }
+  | { do: 'control'; method: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE'; path: string; body?: Record<string, unknown>; expect?: Expectation }
   | { do: 'closeBrowser'; expect?: Expectation }
   /** A raw request with this browser's cookies; `$uid` in path is the sign-in on the current page. */
   | { do: 'request'; app: App; method: string; path: string; contentType?: string; body?: string; bodyBytes?: number; expect?: Expectation }
@@ -50,6 +50,14 @@ export type Step =
   | { do: 'fill'; testid: string; fields: Record<string, string>; expect?: Expectation }
   /** Keeps an attribute of an element on the page (a temporary code shown once) for later steps as `$remembered.<as>`. */
   | { do: 'remember'; testid: string; attribute: string; as: string; expect?: Expectation }
+  /**
+   * Electronic signature on the certificate screen through the signing-plugin stand-in (A4, A5).
+   * pin: the token's PIN (default 12345678); certificate: part of a token entry's id such as
+   * "ivanov-expired"; keyFile: load this persona's test key file (variant, default valid) first;
+   * challenge: "previous" signs the challenge this sign-in showed before (replay), "other-session" one
+   * shown to another sign-in; tamper "signature" spoils the signature.
+   */
+  | { do: 'esign'; pin?: string; certificate?: string; keyFile?: { persona?: string; variant?: string }; challenge?: 'previous' | 'other-session'; tamper?: 'signature'; expect?: Expectation }
   | { do: 'expect'; expect: Expectation }
   | { do: 'repeat'; times: number; steps: Step[]; expect?: Expectation };
 
@@ -94,7 +102,10 @@ export interface Scenario {
   given: {
     /** Persona key from config/personas.json; `$persona.*` placeholders in steps refer to it. */
     persona: string;
-    /** The emulator's clock at the start (frozen), ISO instant. */
+    /**
+     * The emulator's clock at the start (frozen), ISO instant; "pki" = an hour after the test PKI was
+     * generated, so certificate validity (relative to that instant) is the same on every machine.
+     */
     clock?: string;
     /** Faults armed before the first step. */
     faults?: Array<{ kind: 'sms.fail' | 'sms.delay' | 'server.error'; count?: number; seconds?: number }>;
@@ -111,7 +122,7 @@ export interface Scenario {
 
 export const tlsCertificates = ['valid', 'expired', 'revoked', 'wrong-host', 'untrusted'] as const;
 
-const stepKinds = ['open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'esiaAuthorize', 'esiaToken', 'inbox', 'operatorSignIn', 'fill', 'remember', 'expect', 'repeat'];
+const stepKinds = ['open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'esiaAuthorize', 'esiaToken', 'inbox', 'operatorSignIn', 'fill', 'remember', 'esign', 'expect', 'repeat'];
 const apps = ['idp', 'rp', 'rp2', 'sys'];
 
 function fail(where: string, message: string): never {
@@ -158,8 +169,8 @@ function checkSteps(steps: unknown, where: string): void {
       fail(at, 'a remember step needs "testid", "attribute" (e.g. "data-secret") and "as" (a name for $remembered.<as>)');
     }
     if (step.do === 'expect' && step.expect === undefined) fail(`${at}.expect`, 'required for an expect step');
-    if (step.do === 'control' && (typeof step.path !== 'string' || !['GET', 'POST', 'PATCH', 'DELETE'].includes(String(step.method)))) {
-      fail(at, 'a control step needs "method" (GET, POST, PATCH, DELETE) and "path" (e.g. "/accounts/petrova/unlock")');
+    if (step.do === 'control' && (typeof step.path !== 'string' || !['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(String(step.method)))) {
+      fail(at, 'a control step needs "method" (GET, POST, PUT, PATCH, DELETE) and "path" (e.g. "/accounts/petrova/unlock")');
     }
     if (step.do === 'request' && (!apps.includes(String(step.app)) || typeof step.path !== 'string' || typeof step.method !== 'string')) {
       fail(at, 'a request step needs "app", "method" and "path"');
@@ -168,6 +179,11 @@ function checkSteps(steps: unknown, where: string): void {
       fail(`${at}.tamper`, `expected one of ${esiaTampers.join(', ')}`);
     }
     if ((step.do === 'esiaAuthorize' || step.do === 'esiaToken') && step.version !== undefined && step.version !== 'v1' && step.version !== 'v2') fail(`${at}.version`, 'expected v1 or v2');
+    if (step.do === 'esign') {
+      if (step.challenge !== undefined && step.challenge !== 'previous' && step.challenge !== 'other-session') fail(`${at}.challenge`, 'expected "previous" or "other-session"');
+      if (step.tamper !== undefined && step.tamper !== 'signature') fail(`${at}.tamper`, 'expected "signature"');
+      if (step.keyFile !== undefined && !isObject(step.keyFile)) fail(`${at}.keyFile`, 'expected {"persona"?: "ivanov", "variant"?: "valid"}');
+    }
     if (step.do === 'repeat') {
       if (!Number.isInteger(step.times) || Number(step.times) < 1) fail(`${at}.times`, 'expected a whole number ≥ 1');
       checkSteps(step.steps, `${at}.steps`);
@@ -187,7 +203,7 @@ export function validateScenario(value: unknown, fileId: string): Scenario {
     fail(`${where} faces`, `expected a non-empty array of ${faces.join(', ')}`);
   }
   if (!isObject(value.given) || typeof value.given.persona !== 'string') fail(`${where} given.persona`, 'expected a persona key, e.g. "ivanov"');
-  if (value.given.clock !== undefined && Number.isNaN(Date.parse(String(value.given.clock)))) fail(`${where} given.clock`, 'expected an ISO instant');
+  if (value.given.clock !== undefined && value.given.clock !== 'pki' && Number.isNaN(Date.parse(String(value.given.clock)))) fail(`${where} given.clock`, 'expected an ISO instant');
   if (value.given.tls !== undefined && !tlsCertificates.includes(value.given.tls as (typeof tlsCertificates)[number])) fail(`${where} given.tls`, `expected one of ${tlsCertificates.join(', ')}`);
   checkSteps(value.steps, `${where} steps`);
   checkExpectation(value.expect, `${where} expect`);

@@ -77,7 +77,10 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
     const s = await scenario(ctx);
     const { run } = await control<{ run: string }>(ctx, 'POST', '/runs');
     // Time runs on from the scenario's instant, so a trainer can also wait out a cooldown for real.
-    await control(ctx, 'POST', `/clock?run=${run}`, { set: s.given.clock ?? defaultClock });
+    let clock = s.given.clock ?? defaultClock;
+    // "pki": an hour after the test PKI was generated, where its certificates have their intended validity.
+    if (clock === 'pki') clock = new Date(Date.parse((await control<{ pkiGeneratedAt: string }>(ctx, 'GET', `/esign?run=${run}`)).pkiGeneratedAt) + 3600_000).toISOString();
+    await control(ctx, 'POST', `/clock?run=${run}`, { set: clock });
     for (const fault of s.given.faults ?? []) await control(ctx, 'POST', `/faults?run=${run}`, fault);
     // TLS faults switch the emulator's one HTTPS listener (409 with a clear message over plain HTTP).
     if (s.given.tls) await control(ctx, 'POST', '/tls', { certificate: s.given.tls });

@@ -24,6 +24,9 @@ const buttons: Record<string, string> = {
   'support-reset-password': 'Сбросить пароль',
   'support-add-note': 'Добавить заметку',
   'support-ref-find': 'Показать попытку',
+  'login-esign': 'Электронная подпись',
+  'login-password': 'Войти по паролю',
+  'sign-application': 'Подписать заявление',
 };
 
 const fieldNames: Record<string, string> = { q: 'Поиск', text: 'Новая заметка', code: 'Код с экрана ошибки', login: 'Логин', password: 'Пароль' };
@@ -47,6 +50,8 @@ export function controlLabel(step: Step): string {
   if (step.method === 'PATCH') return `Пользователь исправляет профиль (${Object.entries(step.body ?? {}).map(([k, v]) => `${k}: ${String(v)}`).join(', ')})`;
   if (step.path.startsWith('/faults')) return `Включить сбой: ${String(step.body?.kind ?? '')}`;
   if (step.path.startsWith('/outage')) return step.method === 'DELETE' ? 'Госуслуги снова работают (режим недоступности снят)' : `Объявить ${step.body?.mode === 'maintenance' ? 'технические работы' : 'сбой'} на Госуслугах`;
+  if (step.path.endsWith('/token')) return `Вставить токен: сертификат ${step.path.split('/')[2] ?? ''} (${String(step.body?.variant ?? 'valid')})`;
+  if (step.path.startsWith('/policies/clients/')) return `Включить правило системы: разрешены ${JSON.stringify(step.body?.allowed_methods ?? null)}`;
   return `${step.method} ${step.path}`;
 }
 
@@ -89,6 +94,8 @@ export function describeStep(step: Step): string {
       return `Заполните ${Object.entries(step.fields).map(([k, v]) => `«${fieldNames[k] ?? k}»: ${valueText(v)}`).join(', ')} и нажмите «${buttons[step.testid] ?? step.testid}»`;
     case 'remember':
       return 'Запомните показанный временный код — он понадобится при входе';
+    case 'esign':
+      return `В плагине электронной подписи ${step.keyFile ? `загрузите файл ключа (${step.keyFile.persona ?? 'персона'}, ${step.keyFile.variant ?? 'valid'}), ` : step.certificate ? `выберите сертификат ${step.certificate}, ` : ''}введите PIN-код ${step.pin ?? '12345678'} и нажмите «Подписать и войти»${step.challenge || step.tamper ? ' (подмена запроса или подписи проверяется автотестом)' : ''}`;
     case 'expect':
       return `Убедитесь: экран «${step.expect.screen ?? ''}»${step.expect.error ? `, ошибка ${step.expect.error}` : ''}`;
     case 'repeat':

@@ -25,6 +25,10 @@ export interface IdpConfig {
   clientsFile: string;
   /** Information systems of the ESIA face (/aas/oauth2/…): certificates, redirect URIs, scopes, settings. */
   systemsFile: string;
+  /** Port of the HTTPS listener for sign-in by TLS client certificate (A4); 0 = any free port, null = off. */
+  mtlsPort: number | null;
+  /** Organisations and their sign-in policies (A9). A missing file means none. */
+  organisationsFile: string;
   /** The control API (/__control) for tests, CI and trainers. Always loopback-only. */
   controlEnabled: boolean;
   /** scrypt cost. 1024 ≈ 1 ms per check (a test tool); 16384 ≈ 37 ms, as a production system would use. */
@@ -79,6 +83,8 @@ export const defaults: IdpConfig = {
   fixturesFile: 'config/personas.json',
   clientsFile: 'config/clients.json',
   systemsFile: 'config/systems.json',
+  organisationsFile: 'config/organisations.json',
+  mtlsPort: 0,
   controlEnabled: true,
   scryptN: 1024,
   lockoutLimit: 5,

@@ -49,6 +49,9 @@ export function configFromEnv(env: Env): Partial<IdpConfig> {
   if (env.ESIA_PERSONAS) out.fixturesFile = env.ESIA_PERSONAS;
   if (env.ESIA_CLIENTS) out.clientsFile = env.ESIA_CLIENTS;
   if (env.ESIA_SYSTEMS) out.systemsFile = env.ESIA_SYSTEMS;
+  if (env.ESIA_ORGANISATIONS) out.organisationsFile = env.ESIA_ORGANISATIONS;
+  if (env.ESIA_MTLS_PORT === 'off') out.mtlsPort = null;
+  else if (env.ESIA_MTLS_PORT) out.mtlsPort = int(env, 'ESIA_MTLS_PORT', 0, 0, 65535);
   return out;
 }
 

@@ -14,6 +14,7 @@ import { certificateControlRoutes } from '../pki/control.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import { ControlError, parseDuration, parseInstant } from './inputs.ts';
+import { esignControlRoutes, esignEndpoints } from '../esign/control.ts';
 
 export interface ControlHooks {
   /** Personas as the fixtures define them, with their clear-text test passwords. */
@@ -87,6 +88,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
         // test PKI (issue 6)
         'GET /__control/certificates?persona=&variant=&kind=; GET /__control/certificates/:serial (PEM and test key)',
         'POST /__control/certificates/:serial/revoke {reason?: keyCompromise | superseded | …}',
+        ...esignEndpoints,
         'GET|POST /__control/tls {certificate: valid | expired | revoked | wrong-host | untrusted} (HTTPS listener, not per run)',
       ],
     };
@@ -239,6 +241,8 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   // --- end of outage mode ---
   // test PKI (issue 6): issued certificates and live revocation, per run
   certificateControlRoutes(router, s, runOf);
+  // Electronic signature, step-up and policies (A4, A5, A9): tokens, test key files, revocation, client rules.
+  esignControlRoutes(router, s, { runOf, findAccount, body });
 
   return router;
 }

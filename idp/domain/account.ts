@@ -47,6 +47,8 @@ export interface Account {
   demonstrates: string;
   /** Catalogue IDs the persona is made for. */
   catalogue: string[];
+  /** Electronic signature (A4, A5): this persona's certificate of this variant is on the stand's virtual token after every reset. */
+  esignToken?: 'valid' | 'expired' | 'not-yet-valid' | 'revoked' | 'untrusted' | 'wrong-key-usage';
 }
 
 /** Refuses an account that may not sign in even with the right password, naming why (B1–B3, C4). */

@@ -1,15 +1,31 @@
 /*
  * How the user signed in, as tokens say it: `amr` values from RFC 8176 and an `acr` per level.
  * Every sign-in path records the factors it checked; the level follows from them.
+ *
+ * Electronic signature (A4, A5): a certificate whose key signed the server's challenge is `sc`
+ * (RFC 8176 "smart card": proof of possession of a key on a token — the stand-in plugin's virtual
+ * token, or the key behind a TLS client certificate); when the token checked a PIN it adds `pin`.
+ * Any `sc` sign-in is at the signature level `urn:esia:acr:signature`, the level a relying party
+ * asks for with acr_values before a legally significant action (A8).
  */
 export const acrValues = {
   password: 'urn:esia:acr:pwd',
   multiFactor: 'urn:esia:acr:mfa',
+  signature: 'urn:esia:acr:signature',
 } as const;
 
+/** The amr of a proof by a certificate's key. */
+export const signatureAmr = 'sc';
+
 export function acrFor(amr: readonly string[]): string {
+  if (amr.includes(signatureAmr)) return acrValues.signature;
   const factors = amr.filter((m) => m !== 'mfa');
   return factors.length >= 2 ? acrValues.multiFactor : acrValues.password;
+}
+
+/** Whether acr_values (space-separated) ask for the signature level. */
+export function asksForSignature(acrValuesParam: unknown): boolean {
+  return typeof acrValuesParam === 'string' && acrValuesParam.split(' ').includes(acrValues.signature);
 }
 
 /** Adds `mfa` when two or more factors were used, as RFC 8176 suggests. */

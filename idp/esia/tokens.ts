@@ -177,6 +177,6 @@ export class TokenService {
 
 /** ESIA's amr/urn:esia:amd: "PWD" for a password sign-in (second factors are not in ESIA's tokens), "DS" for an e-signature. */
 export function esiaAuthMethod(amr: string[]): string {
-  if (amr.includes('ds') || amr.includes('hwk')) return 'DS';
+  if (amr.includes('ds') || amr.includes('hwk') || amr.includes('sc')) return 'DS';
   return 'PWD';
 }

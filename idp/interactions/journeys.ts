@@ -7,7 +7,7 @@ import type { OtpState } from '../domain/otp.ts';
 import type { Run } from '../runs.ts';
 import type { Recovery } from './recovery.ts';
 
-export type Stage = 'password' | 'otp' | 'password_change' | 'agreement';
+export type Stage = 'password' | 'otp' | 'password_change' | 'agreement' | 'certificate';
 
 export interface Journey {
   uid: string;
@@ -24,6 +24,12 @@ export interface Journey {
   /** «Забыли пароль?» under way in this sign-in (D1, interactions/recovery.ts). */
   recovery?: Recovery;
   touchedAt: number;
+  /** Electronic signature (A4, A8): the challenge on the certificate screen now. */
+  challenge?: string;
+  /** Set when only a signature may finish this sign-in: the relying party's acr_values (step-up) or a client policy. */
+  required?: 'signature';
+  /** Step-up inside a live session: the signer must be this account. */
+  sessionAccountId?: string;
 }
 
 const lifetimeMs = 30 * 60 * 1000;

@@ -12,6 +12,7 @@ import { isLocked, registerFailure, registerSuccess } from '../domain/lockout.ts
 import { EsiaError } from '../errors/esia_error.ts';
 import { notify } from '../adapters/notifications.ts';
 import { verifyPassword } from '../adapters/password_hash.ts';
+import { organisationRefusal, passwordRefusal } from './certificate.ts';
 import { sendCodeOrShow } from './otp.ts';
 import { field, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
 
@@ -44,6 +45,9 @@ async function checkPassword(step: Step, account: Account, password: string): Pr
 export async function passwordStep(step: Step, dummyHash: string): Promise<void> {
   const { ctx, journey, run } = step;
   ctx.state.audit.action = 'login.password';
+  // Step-up and client rules refuse the password before any account is looked at (A8, A9).
+  const refusal = passwordRefusal(step);
+  if (refusal) return renderStage(step, inlineFailure(step, refusal));
   if (journey.stage !== 'password') return redirectToStage(step);
   const identifier = field(ctx, 'identifier');
   const password = field(ctx, 'password');
@@ -70,6 +74,9 @@ export async function passwordStep(step: Step, dummyHash: string): Promise<void>
   if (!outcome.ok) {
     return renderStage(step, inlineFailure(step, 'login.invalid_credentials', outcome.hints), again);
   }
+  // The organisation's rule only after the right password, so it does not tell who belongs where (A9).
+  const policy = organisationRefusal(step, account);
+  if (policy) return renderStage(step, inlineFailure(step, policy), again);
   assertMaySignIn(account);
   assertTemporaryPasswordValid(account, run.clock.now());
   journey.oid = account.oid;

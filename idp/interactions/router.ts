@@ -9,6 +9,7 @@ import { hashPassword } from '../adapters/password_hash.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import type { Services } from '../services.ts';
 import { abortStep } from './abort.ts';
+import { backStep, certificateStep, requireSignatureWhereDue, startStep, tlsStep } from './certificate.ts';
 import { agreementStep } from './agreement.ts';
 import { noPhoneStep, otpStep, resendStep } from './otp.ts';
 import { passwordStep } from './password.ts';
@@ -52,6 +53,7 @@ export async function interactionRoutes(s: Services): Promise<Router> {
       const st = await loadStep(ctx, s);
       if (!duringOutage && refuseDuringOutage(st)) return;
       if (st.run.faults.take('server.error')) throw new Error('Armed fault server.error (POST /__control/faults): a simulated internal failure');
+      requireSignatureWhereDue(st);
       await handler(st);
     };
 
@@ -70,5 +72,10 @@ export async function interactionRoutes(s: Services): Promise<Router> {
   router.post('/recovery/resend', form, step(recoveryResend));
   router.post('/recovery/password', form, step(recoveryPassword));
   router.get('/recovery/no-access', step(recoveryNoAccess));
+  // Electronic signature (A4, A5, A8): the certificate screen, its form, mutual TLS on the HTTPS listener.
+  router.post('/certificate/start', form, step(startStep));
+  router.post('/certificate/back', form, step(backStep));
+  router.post('/certificate', form, step(certificateStep));
+  router.get('/certificate/tls', step(tlsStep));
   return router;
 }

@@ -21,6 +21,7 @@ import type { Failure } from '../views/failure.ts';
 import { loginPage } from '../views/login.ts';
 import { otpPage } from '../views/otp.ts';
 import { passwordChangePage } from '../views/password_change.ts';
+import { renderCertificateStage } from './certificate.ts';
 import type { Journey } from './journeys.ts';
 
 export interface Step {
@@ -33,6 +34,10 @@ export interface Step {
   clientName: string;
   /** The oidc-provider prompt being answered: `login` or `consent`. */
   prompt: string;
+  /** The authorization request's parameters (acr_values for step-up). */
+  params: Record<string, unknown>;
+  /** The account of the live session, if any (step-up: the signer must be it). */
+  sessionAccountId?: string;
 }
 
 /** Loads the interaction named in the URL; a stale or foreign one is `interaction.expired`. */
@@ -54,7 +59,17 @@ export async function loadStep(ctx: Context, s: Services): Promise<Step> {
   ctx.state.audit.client = clientId;
   if (journey.oid) ctx.state.audit.account = journey.oid;
   ctx.state.uid = details.uid;
-  return { ctx, s, uid: details.uid, journey, run: journey.run, clientName: client?.clientName ?? clientId, prompt: details.prompt.name };
+  return {
+    ctx,
+    s,
+    uid: details.uid,
+    journey,
+    run: journey.run,
+    clientName: client?.clientName ?? clientId,
+    prompt: details.prompt.name,
+    params: details.params,
+    sessionAccountId: details.session?.accountId,
+  };
 }
 
 /** One form field as a string. Repeated fields are refused: a browser never sends them. */
@@ -67,6 +82,8 @@ export function field(ctx: Context, name: string): string {
 /** Records a failure shown inside the current form and returns it for the view. */
 export function inlineFailure(step: Step, error: EsiaError | ErrorCode, lines?: string[]): Failure {
   const err = typeof error === 'string' ? new EsiaError(error) : error;
+  const detailLines = err.details.lines;
+  if (!lines && Array.isArray(detailLines)) lines = detailLines.map(String);
   const ref = newReference();
   Object.assign(step.ctx.state.audit, { outcome: 'refused', code: err.code, ref, details: err.details });
   step.ctx.status = err.status;
@@ -81,6 +98,7 @@ export function render(step: Step, page: Html): void {
 /** Shows the screen of the journey's current stage, with an optional failure. */
 export function renderStage(step: Step, failure?: Failure, extra: { identifier?: string; unmetRules?: string[] } = {}): void {
   const { s, journey, uid, run } = step;
+  if (journey.stage === 'certificate') return renderCertificateStage(step, failure);
   const account = journey.oid ? run.accounts.byOid(journey.oid) : undefined;
   if (journey.stage === 'password' || !account) {
     const announcement = run.outage ? announcementLines(run.outage) : undefined;

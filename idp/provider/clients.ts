@@ -6,7 +6,15 @@ import type { ClientMetadata } from 'oidc-provider';
 export type ClientConfig = ClientMetadata & {
   /** PKCE is required unless this is false (for legacy clients). */
   require_pkce?: boolean;
+  /** Sign-in methods this client accepts (A9): password, esign. Read by the emulator, not given to oidc-provider. */
+  allowed_methods?: string[];
 };
+
+/** The client metadata oidc-provider accepts: our extensions removed. */
+export function providerMetadata(client: ClientConfig): ClientMetadata {
+  const { require_pkce: _pkce, allowed_methods: _methods, ...metadata } = client;
+  return metadata;
+}
 
 export class ClientsFileError extends Error {
   override name = 'ClientsFileError';

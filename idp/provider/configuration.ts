@@ -3,14 +3,14 @@
  * features, the Russian error and logout pages, and automatic consent for registered state
  * systems (real ESIA asks for consent; the OIDC face skips it so SSO between systems is seamless).
  */
-import type { AccountClaims, Configuration, KoaContextWithOIDC, errors } from 'oidc-provider';
+import { type AccountClaims, type Configuration, type KoaContextWithOIDC, type errors, interactionPolicy } from 'oidc-provider';
 import { fullName, type Account } from '../domain/account.ts';
-import { acrValues } from '../domain/assurance.ts';
+import { acrValues, asksForSignature } from '../domain/assurance.ts';
 import type { ErrorCode } from '../errors/catalogue.ts';
 import { newReference } from '../errors/reference.ts';
 import { errorPage } from '../views/error.ts';
 import { loggedOutPage, logoutPage } from '../views/logout.ts';
-import type { ClientConfig } from './clients.ts';
+import { type ClientConfig, providerMetadata } from './clients.ts';
 import type { ProviderStorage } from './memory_adapter.ts';
 
 export const scopes = ['openid', 'offline_access', 'profile', 'email', 'phone', 'snils', 'inn', 'trust'];
@@ -44,6 +44,26 @@ function catalogueCodeOf(error: { error?: string; error_description?: string }):
   return 'oauth.invalid_request';
 }
 
+/**
+ * oidc-provider's prompts, plus step-up (A8): a relying party asking for acr_values
+ * urn:esia:acr:signature sends even a live session with a lower acr through the sign-in again,
+ * where only the signature is offered; the id_token then carries the signature's acr and amr.
+ */
+function interactionPrompts() {
+  const { base, Check } = interactionPolicy;
+  const prompts = base();
+  prompts.get('login')?.checks.add(
+    new Check('signature_required', 'the relying party asks for an electronic signature (acr_values urn:esia:acr:signature)', (ctx) => {
+      const { oidc } = ctx;
+      if (!asksForSignature(oidc.params?.acr_values)) return Check.NO_NEED_TO_PROMPT;
+      const login = oidc.result?.login as { acr?: string } | undefined;
+      if (login?.acr === acrValues.signature || (!login && oidc.session?.acr === acrValues.signature)) return Check.NO_NEED_TO_PROMPT;
+      return Check.REQUEST_PROMPT;
+    }),
+  );
+  return prompts;
+}
+
 export interface ProviderDeps {
   /** Finds an account by oid in whichever run owns it. */
   accountByOid(oid: string): Account | undefined;
@@ -56,7 +76,7 @@ export interface ProviderDeps {
 export function providerConfiguration(deps: ProviderDeps): Configuration {
   return {
     adapter: (name: string) => deps.storage.adapterFor(name),
-    clients: deps.clients.map(({ require_pkce: _, ...client }) => client),
+    clients: deps.clients.map(providerMetadata),
     jwks: deps.jwks as Configuration['jwks'],
     cookies: {
       keys: deps.cookieKeys,
@@ -107,6 +127,7 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       ClientCredentials: 3600,
     },
     interactions: {
+      policy: interactionPrompts(),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     findAccount: (_ctx, sub) => {

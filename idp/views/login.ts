@@ -32,6 +32,9 @@ ${failureAlert(view.failure)}
 </div>
 </form>
 ${forgotPasswordLink(view.uid)}
+<form method="post" action="/interaction/${view.uid}/certificate/start" class="actions">
+<button class="btn secondary" type="submit" data-testid="login-esign">Электронная подпись</button>
+</form>
 <form method="post" action="/interaction/${view.uid}/abort" class="actions">
 <button class="btn link" type="submit" data-testid="cancel">Отмена — вернуться в систему</button>
 </form>

@@ -52,5 +52,9 @@ details.dev pre{white-space:pre-wrap;word-break:break-word;background:#f1f4f8;pa
 table{border-collapse:collapse;width:100%;font-size:14px}
 th,td{text-align:left;padding:8px 10px;border-bottom:1px solid #e1e7f0;vertical-align:top}
 th{color:#66727f;font-weight:600}
+/* electronic signature: the signing-plugin stand-in */
+.plugin{border:1px dashed #b2c2d6;border-radius:10px;padding:12px 16px;background:#fafbfd}
+.plugin-label{font-size:13px;color:#3e2a00;background:#fff3c4;border-radius:6px;padding:6px 8px}
+select{width:100%;font:inherit;padding:10px 12px;border:1px solid #b2c2d6;border-radius:8px;background:#fff}
 footer{max-width:960px;margin:0 auto;padding:0 20px 40px;color:#8d99a6;font-size:12px;text-align:center}
 `;

@@ -7,7 +7,7 @@
  */
 import { createPublicKey, createVerify, randomUUID } from 'node:crypto';
 import { GOST_JWT_ALG, parseCertificate, verifyGostJwt } from '../../lib/gost/index.ts';
-import type { EsiaClaims, PendingLogin, SignedIn } from '../esia_client.ts';
+import type { EsiaClaims, LoginRequest, PendingLogin, SignedIn } from '../esia_client.ts';
 import { expectedRecovery, recoveryFacts } from '../availability.ts';
 import { RpError } from '../errors.ts';
 import { tlsFailure, type BackChannelFetch } from '../tls_fetch.ts';
@@ -45,8 +45,9 @@ export class EsiaProtocolClient {
     return this.options.scope ?? defaultScope;
   }
 
-  async beginLogin(prompt?: 'login'): Promise<{ url: URL; pending: PendingLogin }> {
+  async beginLogin(prompt?: 'login', request: LoginRequest = {}): Promise<{ url: URL; pending: PendingLogin }> {
     void prompt; // ESIA has no prompt=login; a new login after logout asks again anyway.
+    void request; // ESIA's protocol has no acr_values: step-up is OIDC-only, so the signature check at the callback refuses (A8).
     const state = randomUUID();
     const url = await authorizationUrl({
       base: this.options.base,
@@ -167,7 +168,7 @@ export class EsiaProtocolClient {
       email: email?.value,
       phone_number: mobile?.value,
       trust_level: trust,
-      amr: amd === 'DS' ? ['hwk'] : ['pwd'],
+      amr: amd === 'DS' ? ['sc'] : ['pwd'],
       'urn:esia:amd': amd,
     };
   }

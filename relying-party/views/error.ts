@@ -35,7 +35,10 @@ ${facts}
 <h2>Что делать</h2>
 <p data-testid="error-remedy">${e.remedy}</p>
 <p>Код обращения: <code data-testid="ref-code">${ref}</code>. Назовите его, если обратитесь в поддержку.</p>
-<div class="actions">${retry}<a class="button secondary" href="/" data-testid="home-link">На главную</a></div>
+<div class="actions">${retry}${
+      // A refused signature leaves the cabinet session as it was (A8).
+      error.code === 'rp.signature_required' ? html`<a class="button primary" href="/cabinet" data-testid="go-cabinet">Вернуться в личный кабинет</a>` : ''
+    }<a class="button secondary" href="/" data-testid="home-link">На главную</a></div>
 <details data-testid="support-note"><summary>Для специалиста поддержки</summary>
 <p>${e.support}</p>
 <p class="muted">Код ошибки: <code>${error.code}</code>${e.ids.length ? html`, случаи каталога: ${e.ids.join(', ')}` : ''}</p>

@@ -88,11 +88,30 @@ ${checkList}
 <tr><th>Учётная запись Госуслуг</th><td data-testid="trust-level" data-trust="${trust ?? ''}">${trust ? trustLabels[trust] : 'уровень не сообщён'}</td></tr>
 <tr><th>Время входа</th><td data-testid="signed-in-at">${view.signedInAt.toLocaleString('ru-RU', { timeZone: 'Europe/Moscow' })} (МСК)</td></tr>
 </table>
+<h2>Заявления</h2>
+<p class="muted">Заявление о внесении изменений в регистр — юридически значимое действие: Госуслуги попросят подтвердить его электронной подписью.</p>
+<form method="post" action="/application/sign"><button class="primary" data-testid="sign-application">Подписать заявление</button></form>
 <div class="actions">
 <form method="post" action="/logout"><button class="primary" data-testid="logout">Выйти</button></form>
 <form method="post" action="/logout/local"><button class="secondary" data-testid="logout-local">Выйти только из ${brand.title}</button></form>
 </div>
 <p class="muted">«Выйти» завершает сеанс и здесь, и на Госуслугах. «Выйти только из ${brand.title}» оставляет вход на Госуслугах: другие сервисы откроются без пароля.</p>`,
+  });
+}
+
+/** After «Подписать заявление»: Госуслуги confirmed the action with an electronic signature (A8). */
+export function applicationSignedPage(brand: Brand, view: { amr: readonly string[]; acr: string; signedAt: Date }): Html {
+  return page(brand, {
+    screen: 'rp-application-signed',
+    title: 'Заявление подписано',
+    body: html`<h1>Заявление подписано</h1>
+<p data-testid="application-signed">Заявление подписано электронной подписью и отправлено в регистр.</p>
+<table>
+<tr><th>Способ подтверждения</th><td data-testid="signature-amr" data-amr="${view.amr.join(' ')}">${describeAmr(view.amr)}</td></tr>
+<tr><th>Уровень (acr)</th><td data-testid="signature-acr">${view.acr}</td></tr>
+<tr><th>Время</th><td>${view.signedAt.toLocaleString('ru-RU', { timeZone: 'Europe/Moscow' })} (МСК)</td></tr>
+</table>
+<div class="actions"><a class="button primary" href="/cabinet" data-testid="go-cabinet">Вернуться в личный кабинет</a></div>`,
   });
 }
 

@@ -5,10 +5,12 @@
  * body[data-error-code] of the page it lands on. One BrowserContext per driver, so scenarios never
  * share cookies. Every page landed on, and the final screen, can be kept as a full-page PNG.
  */
-import { access, mkdir, rm, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
-import type { Driver, Fields, PageState } from './driver.ts';
+import type { Driver, EsignAction, Fields, PageState } from './driver.ts';
 import { ScenarioError } from './http_browser.ts';
 import type { Stand } from './stand.ts';
 
@@ -325,6 +327,58 @@ export class ChromiumDriver implements Driver {
       await page.unroute(shown).catch(() => undefined);
     }
     if (!fulfilled) throw new ScenarioError(`The answer to ${method} ${url} was not the page shown at ${finalUrl}: the browser fetched that address itself`);
+  }
+
+  /**
+   * Electronic signature as a person does it on the certificate screen: (load a key file through
+   * the file picker,) pick the certificate in the plugin's list, type the PIN, press «Подписать и войти».
+   */
+  async esign(action: EsignAction): Promise<void> {
+    const page = this.#requirePage();
+    const where = `${page.url()} (screen "${this.current()?.screen ?? ''}")`;
+    const select = this.#byTestId('esign-certificate');
+    // The plugin's list is filled by the page's script.
+    await select.and(page.locator('[data-loaded]')).waitFor({ state: 'attached' }).catch(() => {
+      throw new ScenarioError(`The plugin stand-in never listed the token's certificates on ${where}`);
+    });
+    if (action.keyFile) {
+      const dir = await mkdtemp(join(tmpdir(), 'esia-keyfile-'));
+      const file = join(dir, `test-key-${randomBytes(4).toString('hex')}.pem`);
+      await writeFile(file, action.keyFile, { mode: 0o600 });
+      try {
+        await this.#byTestId('esign-file').setInputFiles(file);
+        await select.and(page.locator('[data-imported]')).waitFor({ state: 'attached' });
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    } else {
+      const want = action.certificate;
+      const value = await select.evaluate((el, w) => [...(el as HTMLSelectElement).options].find((o) => !w || o.value.includes(w) || o.text.includes(w))?.value ?? null, want ?? '');
+      if (!value) throw new ScenarioError(`No certificate${want ? ` matching "${want}"` : ''} in the plugin's list on ${where}`);
+      await select.selectOption(value);
+    }
+    if (action.challenge !== undefined) {
+      await this.#byTestId('esign-challenge').evaluate((el, v) => ((el as HTMLInputElement).value = v), action.challenge);
+    }
+    await this.#byTestId('esign-pin').fill(action.pin);
+    const isSubmit = (u: URL) => /\/interaction\/[^/]+\/certificate$/.test(u.pathname);
+    if (action.tamperSignature) {
+      await page.route(
+        isSubmit,
+        (route) => {
+          const form = new URLSearchParams(route.request().postData() ?? '');
+          const signature = form.get('signature') ?? '';
+          form.set('signature', `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`);
+          return route.continue({ postData: form.toString() });
+        },
+        { times: 1 },
+      );
+    }
+    try {
+      await this.#navigate(() => this.#byTestId('esign-sign').click(), `sign on ${where}`);
+    } finally {
+      if (action.tamperSignature) await page.unroute(isSubmit).catch(() => undefined);
+    }
   }
 
   /** A persistent cookie (a day), like one in the browser profile: it outlives restart(). */

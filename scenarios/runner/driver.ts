@@ -14,6 +14,24 @@ export interface PageState {
 /** Form fields by input name: text, or for a checkbox whether it is ticked. */
 export type Fields = Record<string, string | boolean>;
 
+/**
+ * Electronic signature on the certificate screen (A4, A5): what the person does with the
+ * signing-plugin stand-in — optionally load a key file, pick a certificate, type the token's PIN,
+ * press «Подписать и войти». The Chromium driver does it on the real page; the HTTP driver makes the
+ * plugin calls the page's script makes and submits the form.
+ */
+export interface EsignAction {
+  pin: string;
+  /** Part of the certificate's id or label on the token, e.g. "ivanov-expired"; the first one when absent. */
+  certificate?: string;
+  /** Text of a test key file (certificate + PKCS#8 key) to load into the token first; it is then chosen. */
+  keyFile?: string;
+  /** Signs this challenge instead of the page's (replay, another sign-in's challenge). */
+  challenge?: string;
+  /** Spoils one character of the signature before it is posted. */
+  tamperSignature?: boolean;
+}
+
 export interface Driver {
   /** Every page landed on, in order (redirects followed). */
   readonly history: PageState[];
@@ -29,6 +47,8 @@ export interface Driver {
   text(): Promise<string>;
   /** Sets a persistent cookie for a host, as if the browser had received it (run isolation). */
   setCookie(url: string, name: string, value: string): Promise<void>;
+  /** Signs in with the plugin stand-in on the certificate screen. */
+  esign(action: EsignAction): Promise<void>;
   /** Closing and reopening the browser: session cookies are gone, persistent ones stay (A7). */
   restart(): Promise<void>;
   close(): Promise<void>;

@@ -5,7 +5,7 @@
  */
 import { type HTMLElement, parse } from 'node-html-parser';
 import { CookieJar } from 'tough-cookie';
-import type { Driver, Fields, PageState } from './driver.ts';
+import type { Driver, EsignAction, Fields, PageState } from './driver.ts';
 
 export interface Page {
   url: string;
@@ -140,6 +140,47 @@ export class HttpBrowser implements Driver {
       return this.#request(target.href);
     }
     return this.#request(action, { method: 'POST', body: data.toString() });
+  }
+
+  /** A JSON call with this browser's cookies, as a page's script makes it (the signing-plugin stand-in). */
+  async #json(url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+    const headers: Record<string, string> = { cookie: await this.jar.getCookieString(url), accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(url, { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    for (const cookie of res.headers.getSetCookie()) await this.jar.setCookie(cookie, url, { ignoreError: true });
+    return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+  }
+
+  /** What the certificate page's script does, by hand: plugin calls, then the form. */
+  async esign(action: EsignAction): Promise<void> {
+    const page = this.#current();
+    const api = `${new URL(page.url).origin}/plugin/api`;
+    let chosen: string | undefined;
+    if (action.keyFile) {
+      const imported = await this.#json(`${api}/import`, { pem: action.keyFile });
+      if (imported.status !== 201) throw new ScenarioError(`The plugin stand-in refused the key file: ${String(imported.body.message)}`);
+      chosen = String(imported.body.id);
+    }
+    if (!chosen) {
+      const token = await this.#json(`${api}/certificates`);
+      const list = (token.body.certificates ?? []) as Array<{ id: string; label: string }>;
+      const want = action.certificate;
+      chosen = list.find((c) => !want || c.id.includes(want) || c.label.includes(want))?.id;
+      if (!chosen) throw new ScenarioError(`No certificate${want ? ` matching "${want}"` : ''} on the virtual token; it holds: ${list.map((c) => c.id).join(', ') || 'nothing'}`);
+    }
+    const challenge = action.challenge ?? this.byTestId('esign-challenge')?.getAttribute('value') ?? '';
+    const signed = await this.#json(`${api}/sign`, { certificate: chosen, pin: action.pin, data: challenge });
+    let fields: Fields;
+    if (signed.status === 200) {
+      const signature = String(signed.body.signature);
+      const spoilt = action.tamperSignature ? `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}` : signature;
+      fields = { challenge, certificate: String(signed.body.certificate), signature: spoilt, plugin_error: '' };
+    } else if (typeof signed.body.error === 'string') {
+      fields = { challenge, plugin_error: signed.body.error };
+    } else {
+      throw new ScenarioError(`The plugin stand-in did not sign: ${signed.status} ${String(signed.body.message)}`);
+    }
+    await this.click('esign-sign', fields);
   }
 
   /** What closing the browser does: session cookies (no expiry) are gone, persistent ones stay (A7). */

@@ -82,6 +82,8 @@ class Run {
       return kept;
     });
   }
+  /** Challenges the certificate screens showed, by sign-in (for replay and another sign-in's challenge). */
+  readonly challenges: Array<{ uid: string; challenge: string }> = [];
   #esia: EsiaSteps | undefined;
   get esia(): EsiaSteps {
     return (this.#esia ??= new EsiaSteps(this.stand, this.browser));
@@ -229,6 +231,34 @@ class Run {
         this.remembered.set(step.as, value);
         break;
       }
+      case 'esign': {
+        this.requireScreen('certificate', where);
+        const uid = /\/interaction\/([\w-]+)/.exec(this.page?.url ?? '')?.[1] ?? '';
+        const current = (await b.attribute('esign-challenge', 'value')) ?? '';
+        if (!this.challenges.some((c) => c.challenge === current)) this.challenges.push({ uid, challenge: current });
+        let challenge: string | undefined;
+        if (step.challenge === 'previous') {
+          challenge = this.challenges.findLast((c) => c.uid === uid && c.challenge !== current)?.challenge;
+          if (!challenge) throw new ScenarioError(`${where}: no earlier challenge of this sign-in to replay (sign once before)`);
+        } else if (step.challenge === 'other-session') {
+          challenge = this.challenges.findLast((c) => c.uid !== uid)?.challenge;
+          if (!challenge) throw new ScenarioError(`${where}: no challenge of another sign-in was shown yet`);
+        }
+        let keyFile: string | undefined;
+        if (step.keyFile) {
+          const persona = step.keyFile.persona ?? this.persona.persona;
+          const file = await this.control<{ bundle: string }>('GET', `/personas/${persona}/certificate?variant=${step.keyFile.variant ?? 'valid'}`);
+          keyFile = file.bundle;
+        }
+        await b.esign({
+          pin: step.pin ?? '12345678',
+          ...(step.certificate ? { certificate: step.certificate } : {}),
+          ...(keyFile ? { keyFile } : {}),
+          ...(challenge ? { challenge } : {}),
+          ...(step.tamper === 'signature' ? { tamperSignature: true } : {}),
+        });
+        break;
+      }
       case 'expect':
         break;
       case 'repeat':
@@ -236,6 +266,12 @@ class Run {
           for (const [j, inner] of step.steps.entries()) await this.step(inner, `${where} (repeat ${i + 1}) step ${j + 1} ${inner.do}`);
         }
         break;
+    }
+    if (this.page?.screen === 'certificate') {
+      // Kept for steps that replay a challenge or sign another sign-in's.
+      const uid = /\/interaction\/([\w-]+)/.exec(this.page.url)?.[1] ?? '';
+      const challenge = await b.attribute('esign-challenge', 'value');
+      if (challenge && !this.challenges.some((c) => c.challenge === challenge)) this.challenges.push({ uid, challenge });
     }
     if (step.expect) await this.check(step.expect, where);
   }
@@ -265,7 +301,13 @@ export async function runScenario(stand: Stand, scenario: Scenario, browser: Dri
   try {
     if (options.run) await browser.setCookie(stand.idp, 'esia_run', options.run);
     await control('POST', '/reset');
-    await control('POST', '/clock', { set: scenario.given.clock ?? defaultClock, freeze: true });
+    let clock = scenario.given.clock ?? defaultClock;
+    if (clock === 'pki') {
+      // Certificates are valid relative to the PKI's generation instant: start an hour after it.
+      const { pkiGeneratedAt } = await control<{ pkiGeneratedAt: string }>('GET', '/esign');
+      clock = new Date(Date.parse(pkiGeneratedAt) + 3600_000).toISOString();
+    }
+    await control('POST', '/clock', { set: clock, freeze: true });
     for (const fault of scenario.given.faults ?? []) await control('POST', '/faults', fault);
     if (scenario.given.tls) {
       if (!stand.idp.startsWith('https:')) throw new ScenarioError(`given.tls needs an HTTPS stand (startStand({ https: true }), or StandPool); ${stand.idp} speaks HTTP`);

@@ -49,6 +49,15 @@ test.serial('sms: types login, password and the SMS code, and returns in the Ð¤Ð
   });
 });
 
+test.serial('esign: signs in with the persona\'s certificate through the plugin stand-in', async (t) => {
+  await withPage(async (page) => {
+    await page.goto(`${stand.rp}/login`);
+    await signInAsPersona(page, { emulator: stand.idp, persona: 'ivanov', method: 'esign' });
+    t.is(await screenOf(page), 'cabinet');
+    t.is(await page.locator('[data-testid="sign-in-method"]').getAttribute('data-amr'), 'sc pin mfa');
+  });
+});
+
 test.serial('sms with remember: the emulator session survives closing the browser', async (t) => {
   await withPage(async (page) => {
     await page.goto(`${stand.rp}/login`);

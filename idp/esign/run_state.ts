@@ -1,0 +1,57 @@
+/*
+ * What a run keeps for electronic signature (A4, A5, A9): its virtual token (the plugin stand-in),
+ * the sign-in challenges it issued, and per-client policies set at run time. Cleared on reset.
+ */
+import { randomBytes } from 'node:crypto';
+import { EsiaError } from '../errors/esia_error.ts';
+import type { SignInMethod } from '../domain/policy.ts';
+import { VirtualToken } from './token.ts';
+
+/** A challenge may be signed within this time, by the run's clock. */
+export const challengeLifetimeMs = 5 * 60 * 1000;
+
+interface IssuedChallenge {
+  uid: string;
+  issuedAt: number;
+  used: boolean;
+}
+
+export class EsignRunState {
+  token = new VirtualToken();
+  /** Whether the token got the personas' ready certificates since the last reset (EsignServices.tokenOf). */
+  prepared = false;
+  /** client_id → allowed methods, overriding config/clients.json for this run. */
+  readonly clientMethods = new Map<string, SignInMethod[]>();
+  readonly #challenges = new Map<string, IssuedChallenge>();
+
+  /** A fresh challenge for sign-in `uid`; the one issued before it for the same sign-in is void. */
+  issueChallenge(uid: string, now: number, previous?: string): string {
+    const old = previous ? this.#challenges.get(previous) : undefined;
+    if (old) old.used = true;
+    if (this.#challenges.size > 10_000) {
+      for (const [value, c] of this.#challenges) if (now - c.issuedAt > 6 * challengeLifetimeMs) this.#challenges.delete(value);
+    }
+    const value = `ESIA-LOGIN-${randomBytes(18).toString('base64url')}`;
+    this.#challenges.set(value, { uid, issuedAt: now, used: false });
+    return value;
+  }
+
+  /** Single use: a challenge of this sign-in, not used before, younger than its lifetime. */
+  consumeChallenge(value: string, uid: string, now: number): void {
+    const issued = this.#challenges.get(value);
+    if (!issued) throw new EsiaError('esign.challenge_foreign', { reason: 'this challenge was never issued by the emulator', challenge: value.slice(0, 40) });
+    if (issued.uid !== uid) throw new EsiaError('esign.challenge_foreign', { reason: 'challenge issued to another sign-in', expected: uid, actual: issued.uid });
+    if (issued.used) throw new EsiaError('esign.challenge_replayed', { reason: 'challenge already presented (or replaced by a newer one)' });
+    issued.used = true;
+    if (now - issued.issuedAt > challengeLifetimeMs) {
+      throw new EsiaError('esign.challenge_replayed', { reason: 'challenge expired', expected: `≤ ${challengeLifetimeMs / 1000} s`, actual: `${Math.round((now - issued.issuedAt) / 1000)} s` });
+    }
+  }
+
+  clear(): void {
+    this.token = new VirtualToken();
+    this.prepared = false;
+    this.clientMethods.clear();
+    this.#challenges.clear();
+  }
+}
