@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import Provider from 'oidc-provider';
 import type { Context, Middleware, Next } from 'koa';
 import { loadOrCreateKeys, type LocalKeys } from '../keys/generate.ts';
+import { accountClient, accountRoutes } from './account/router.ts';
 import { Store } from '../lib/store/store.ts';
 import { AccountRepository, accountsFromFixtures, readPersonaFixtures, type DataFile } from './adapters/account_repository.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
@@ -27,6 +28,7 @@ import { mainRun, Run, Runs } from './runs.ts';
 import type { Services } from './services.ts';
 import { homePage } from './views/home.ts';
 import { stylesheet } from './views/style.ts';
+import { webauthnBrowserScript } from './webauthn/static.ts';
 
 export interface Idp {
   services: Services;
@@ -90,6 +92,11 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
       ctx.type = 'text/css';
       ctx.set('Cache-Control', 'public, max-age=3600');
       ctx.body = stylesheet;
+    } else if (ctx.path === '/static/webauthn/browser.js') {
+      // feature «webauthn»: @simplewebauthn/browser's UMD bundle, from node_modules (no CDN)
+      ctx.type = 'application/javascript';
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = await webauthnBrowserScript();
     } else if (ctx.path === '/__health/ready' || ctx.path === '/__health/live') {
       ctx.body = { ready: true, issuer };
     } else if (ctx.path === '/' && ctx.method === 'GET') {
@@ -112,6 +119,9 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   provider.use(esia.router.routes());
   const interactions = await interactionRoutes(services);
   provider.use(interactions.routes());
+  // feature «webauthn»: /account, the settings page, signs in through an internal client
+  await registerRuntimeClient(provider, storage, accountClient(issuer) as unknown as ClientConfig);
+  provider.use(accountRoutes(services).routes());
 
   const callback = provider.callback();
   return {

@@ -3,6 +3,8 @@
  * scenario names the catalogue IDs it covers, what is given (persona, clock, faults), typed steps,
  * and what the user finally sees. validateScenario() names the exact field that is wrong.
  */
+import type { AuthenticatorAction } from './runner/authenticator.ts';
+
 /** idp: the emulator; rp, rp2: relying parties; sys: the redirect_uri of an ESIA protocol test system. */
 export type App = 'idp' | 'rp' | 'rp2' | 'sys';
 
@@ -22,7 +24,8 @@ export interface Expectation {
 export type Step =
   | { do: 'open'; app: App; path?: string; expect?: Expectation }
   | { do: 'click'; testid: string; expect?: Expectation }
-  | { do: 'signIn'; identifier?: string; password?: string; remember?: boolean; expect?: Expectation }
+  /** factor: the second factor chosen on the login page (default SMS). */
+  | { do: 'signIn'; identifier?: string; password?: string; remember?: boolean; factor?: 'sms' | 'totp' | 'key'; expect?: Expectation }
   | { do: 'enterCode'; code?: string; expect?: Expectation }
   | { do: 'resendCode'; expect?: Expectation }
   | { do: 'changePassword'; password: string; repeat?: string; expect?: Expectation }
@@ -36,6 +39,13 @@ export type Step =
   | ({ do: 'esiaAuthorize' } & EsiaRequestStep)
   /** ESIA face: the system posts a token request (the code from the system's callback page); expect.error is the ESIA code or "none". */
   | ({ do: 'esiaToken'; grant?: 'authorization_code' | 'refresh_token' | 'client_credentials' } & EsiaRequestStep)
+  // feature «webauthn»
+  /** «Войти по биометрии» on the login page, with a login typed or (default) none. */
+  | { do: 'biometricSignIn'; identifier?: string; expect?: Expectation }
+  /** Answers the WebAuthn ceremony on screen (biometric, security-key, webauthn-register) with a test authenticator. */
+  | ({ do: 'webauthn'; expect?: Expectation } & AuthenticatorAction)
+  /** The app code (TOTP) on the totp or totp-enrol screen: the one the app shows now, `stepOffset` steps away, or `code` as typed. */
+  | { do: 'enterAppCode'; code?: string; stepOffset?: number; expect?: Expectation }
   | { do: 'expect'; expect: Expectation }
   | { do: 'repeat'; times: number; steps: Step[]; expect?: Expectation };
 
@@ -84,7 +94,10 @@ export interface Scenario {
   expect: Expectation;
 }
 
-const stepKinds = ['open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'esiaAuthorize', 'esiaToken', 'expect', 'repeat'];
+const stepKinds = [
+  'open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'esiaAuthorize', 'esiaToken', 'expect', 'repeat',
+  'biometricSignIn', 'webauthn', 'enterAppCode',
+];
 const apps = ['idp', 'rp', 'rp2', 'sys'];
 
 function fail(where: string, message: string): never {
@@ -125,6 +138,13 @@ function checkSteps(steps: unknown, where: string): void {
       fail(`${at}.tamper`, `expected one of ${esiaTampers.join(', ')}`);
     }
     if ((step.do === 'esiaAuthorize' || step.do === 'esiaToken') && step.version !== undefined && step.version !== 'v1' && step.version !== 'v2') fail(`${at}.version`, 'expected v1 or v2');
+    if (step.do === 'signIn' && step.factor !== undefined && !['sms', 'totp', 'key'].includes(String(step.factor))) fail(`${at}.factor`, 'expected sms, totp or key');
+    if (step.do === 'webauthn') {
+      const known = ['do', 'expect', 'authenticator', 'userVerified', 'signCount', 'cancel', 'forge'];
+      for (const key of Object.keys(step)) if (!known.includes(key)) fail(`${at}.${key}`, `unknown field; allowed: ${known.join(', ')}`);
+      if (step.forge !== undefined && !isObject(step.forge)) fail(`${at}.forge`, 'expected an object such as {"origin": "https://evil.example"}');
+    }
+    if (step.do === 'enterAppCode' && step.stepOffset !== undefined && !Number.isInteger(step.stepOffset)) fail(`${at}.stepOffset`, 'expected a whole number of steps');
     if (step.do === 'repeat') {
       if (!Number.isInteger(step.times) || Number(step.times) < 1) fail(`${at}.times`, 'expected a whole number ≥ 1');
       checkSteps(step.steps, `${at}.steps`);

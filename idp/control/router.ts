@@ -9,6 +9,7 @@ import { faultKinds } from '../adapters/faults.ts';
 import type { Channel } from '../adapters/outbox.ts';
 import { maskPhone } from '../domain/account.ts';
 import { unlock } from '../domain/lockout.ts';
+import { currentCode } from '../domain/totp.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import { ControlError, parseDuration, parseInstant } from './inputs.ts';
@@ -81,6 +82,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
         'GET /__control/audit/:ref',
         'POST /__control/next-login {client_id, persona}',
         'POST /__control/clients {client_id, client_secret, redirect_uris, …}',
+        'GET /__control/accounts/:persona/totp[?steps=-3] → the app code the persona\'s phone shows now (run clock), or steps of 30 s away',
       ],
     };
   });
@@ -170,6 +172,17 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     }
     runOf(ctx).accounts.changed();
     ctx.body = { persona: account.persona, status: account.status, trust: account.trust, phone: maskPhone(account.phone), phoneConfirmed: account.phoneConfirmed, emailConfirmed: account.emailConfirmed };
+  });
+
+  // feature «webauthn»: the app the persona would hold (A2): its current code, by the run's clock
+  router.get('/accounts/:persona/totp', (ctx) => {
+    const account = findAccount(ctx);
+    if (!account.totp) throw new ControlError(404, 'control.no_totp', `Persona "${account.persona}" has no app code enrolled (zaitseva has one; enrol at /account).`);
+    // ?steps=-3: the code of a phone whose clock is that many steps behind (tests of the tolerance)
+    const steps = ctx.query.steps === undefined ? 0 : Number(ctx.query.steps);
+    if (!Number.isInteger(steps) || Math.abs(steps) > 1000) throw new ControlError(400, 'control.bad_steps', `steps must be a whole number of ${s.config.totp.periodSeconds}-second steps; got ${String(ctx.query.steps)}.`);
+    const now = runOf(ctx).clock.now() + steps * s.config.totp.periodSeconds * 1000;
+    ctx.body = { persona: account.persona, ...currentCode(account.totp.secret, now, s.config.totp), at: new Date(now).toISOString() };
   });
 
   router.get('/inbox/:channel', (ctx) => {

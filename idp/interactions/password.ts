@@ -10,7 +10,7 @@ import { hintTexts, typingVariants } from '../domain/keyboard_layout.ts';
 import { isLocked, registerFailure, registerSuccess } from '../domain/lockout.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { verifyPassword } from '../adapters/password_hash.ts';
-import { sendCodeOrShow } from './otp.ts';
+import { startSecondFactor } from './second_factor.ts';
 import { field, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
 
 async function typingHints(typed: string, hash: string): Promise<string[]> {
@@ -70,6 +70,6 @@ export async function passwordStep(step: Step, dummyHash: string): Promise<void>
   assertMaySignIn(account);
   journey.oid = account.oid;
   journey.amr = ['pwd'];
-  journey.stage = 'otp';
-  return sendCodeOrShow(step, account);
+  // feature «webauthn»: SMS by default; the app code or a security key when chosen on the login page
+  return startSecondFactor(step, account, field(ctx, 'factor'));
 }

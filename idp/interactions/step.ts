@@ -20,6 +20,9 @@ import { loginPage } from '../views/login.ts';
 import { otpPage } from '../views/otp.ts';
 import { passwordChangePage } from '../views/password_change.ts';
 import type { Journey } from './journeys.ts';
+import { factorStages, renderFactorStage } from './factor_screens.ts';
+import { availableFactors } from './second_factor.ts';
+import { factorSwitch } from '../views/webauthn.ts';
 
 export interface Step {
   ctx: Context;
@@ -80,6 +83,8 @@ export function render(step: Step, page: Html): void {
 export function renderStage(step: Step, failure?: Failure, extra: { identifier?: string; unmetRules?: string[] } = {}): void {
   const { s, journey, uid, run } = step;
   const account = journey.oid ? run.accounts.byOid(journey.oid) : undefined;
+  // feature «webauthn»: app code, security key, biometric sign-in, second factor at first login
+  if (factorStages.has(journey.stage)) return renderFactorStage(step, account, failure);
   if (journey.stage === 'password' || !account) {
     return render(step, loginPage({ uid, clientName: step.clientName, identifier: extra.identifier, remember: journey.remember, failure }));
   }
@@ -98,6 +103,7 @@ export function renderStage(step: Step, failure?: Failure, extra: { identifier?:
         sendsLeft: rules.maxSends - (journey.otp?.sends ?? 0),
         notice,
         failure,
+        after: factorSwitch(uid, 'sms', availableFactors(account)),
       }),
     );
   }
