@@ -297,7 +297,7 @@ export class ChromiumDriver implements Driver {
           return { link: el.tagName === 'A', formId: form?.id ?? '', inForm: !!form, missing: wanted.filter((n) => !form?.querySelector(`[name="${CSS.escape(n)}"]`)) };
         },
         names,
-        { timeout: 1000 },
+        { timeout: Math.min(this.#timeout, 5000) },
       )
       .catch(() => null);
     if (!found) throw new ScenarioError(`No element [data-testid="${testid}"] on ${where}`);
@@ -418,11 +418,12 @@ export class ChromiumDriver implements Driver {
     await this.#authenticator(kind, action);
     if (action.cancel) {
       // What pressing «Отмена» in the browser's own dialog gives the page.
-      await page.evaluate(() => {
+      // A string, not a function: tsx would add helpers to a function's source that the page lacks.
+      await page.evaluate(`(() => {
         const refuse = () => Promise.reject(new DOMException('The operation either timed out or was not allowed.', 'NotAllowedError'));
         Object.defineProperty(navigator.credentials, 'get', { value: refuse });
         Object.defineProperty(navigator.credentials, 'create', { value: refuse });
-      });
+      })()`);
     }
     const started = performance.now();
     await this.#navigate(() => this.#byTestId('webauthn-start').click(), `the WebAuthn ceremony on ${where}`);
