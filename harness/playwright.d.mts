@@ -11,10 +11,11 @@ export interface SignInAsPersonaOptions {
   persona: string;
   /**
    * "sms" (default): types the login, password and the SMS code on the emulator's screens.
+   * "totp": chooses «кодом из приложения» and types the persona's current app code (e.g. zaitseva).
    * "shortcut": POST /__control/next-login {client_id, persona} — call it before the navigation that
    * starts the sign-in; the browser then passes the emulator without any screen. Needs `clientId`.
    */
-  method?: 'sms' | 'shortcut';
+  method?: 'sms' | 'totp' | 'shortcut';
   /** Ticks «Запомнить меня» (the emulator's session then survives closing the browser). Default false. */
   remember?: boolean;
   /** An isolated run of the emulator (its personas and inbox); the browser must carry its esia_run cookie, see useRun. */

@@ -141,6 +141,12 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
       inn: a.inn,
       password: passwords.get(a.persona) ?? null,
       state: { status: a.status, trust: a.trust, locked: a.lockedAt !== null, failedAttempts: a.failedAttempts, phoneConfirmed: a.phoneConfirmed, emailConfirmed: a.emailConfirmed },
+      // feature «webauthn»: which ways to sign in the persona has besides password + SMS
+      factors: {
+        biometrics: (a.credentials ?? []).filter((c) => c.kind === 'platform').length,
+        securityKeys: (a.credentials ?? []).filter((c) => c.kind === 'roaming').length,
+        appCode: !!a.totp,
+      },
       demonstrates: a.demonstrates,
       catalogue: a.catalogue,
     }));
