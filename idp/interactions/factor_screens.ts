@@ -3,6 +3,7 @@ import { html } from '../../lib/html.ts';
 import type { Account } from '../domain/account.ts';
 import type { Failure } from '../views/failure.ts';
 import { factorSetupPage } from '../views/factor_setup.ts';
+import { loginPage } from '../views/login.ts';
 import { totpPage } from '../views/totp.ts';
 import { ceremonyPage, factorSwitch } from '../views/webauthn.ts';
 import type { Stage } from './journeys.ts';
@@ -30,7 +31,9 @@ export function renderFactorStage(step: Step, account: Account | undefined, fail
       }),
     );
   }
-  if (!account) return render(step, html``);
+  // A stage without its state (not reachable by the screens): back to the login page.
+  const toLogin = () => render(step, loginPage({ uid, clientName: step.clientName, remember: journey.remember, failure }));
+  if (!account) return toLogin();
   if (journey.stage === 'totp') {
     const notice = journey.notice;
     journey.notice = undefined;
@@ -52,7 +55,7 @@ export function renderFactorStage(step: Step, account: Account | undefined, fail
       }),
     );
   }
-  if (ceremony) {
+  if (journey.stage === 'factor_setup' && ceremony) {
     return render(
       step,
       ceremonyPage({
@@ -69,5 +72,6 @@ export function renderFactorStage(step: Step, account: Account | undefined, fail
       }),
     );
   }
-  return render(step, factorSetupPage({ uid, failure }));
+  if (journey.stage === 'factor_setup') return render(step, factorSetupPage({ uid, failure }));
+  return toLogin();
 }
