@@ -111,6 +111,18 @@ const readCeremony = (): CeremonyInfo | null => {
 };
 
 type Kind = 'platform' | 'roaming';
+
+/** Times the page's navigator.credentials.get/create calls and reports each to the driver. A string: see reportBodyWhenParsed. */
+const timeCredentialCalls = `(() => {
+  const c = navigator.credentials;
+  for (const name of ['get', 'create']) {
+    const original = c[name].bind(c);
+    Object.defineProperty(c, name, { configurable: true, value: async (options) => {
+      const started = performance.now();
+      try { return await original(options); } finally { window.__webauthnCeremonyMs?.(performance.now() - started); }
+    } });
+  }
+})()`;
 const std64 = (b64url: string) => Buffer.from(b64url, 'base64url').toString('base64');
 
 const cssString = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
@@ -134,8 +146,14 @@ export class ChromiumDriver implements Driver {
   readonly #saved = new Map<Kind, Array<Record<string, unknown>>>();
   /** Builds the answers no browser sends (forge), from the fixture keys. */
   readonly #forger = new Devices();
-  /** Each real ceremony: from the click on «Продолжить» until the next page has loaded, ms. */
-  readonly ceremonies: Array<{ mode: 'authenticate' | 'register'; attachment: Kind; ms: number }> = [];
+  /**
+   * Each real ceremony: `apiMs` the page's navigator.credentials call (the browser and the virtual
+   * authenticator), `ms` from the click on «Продолжить» until the next page has loaded (with the
+   * server's check and, after a sign-in, the way back to the relying party).
+   */
+  readonly ceremonies: Array<{ mode: 'authenticate' | 'register'; attachment: Kind; ms: number; apiMs: number }> = [];
+  #apiMs = Number.NaN;
+  #timedPage: Page | null = null;
 
   constructor(
     readonly browser: Browser,
@@ -416,6 +434,12 @@ export class ChromiumDriver implements Driver {
     }
     const kind = action.authenticator ? fixtureCredential(action.authenticator).kind : info.attachment;
     await this.#authenticator(kind, action);
+    if (this.#timedPage !== page) {
+      await page.exposeBinding('__webauthnCeremonyMs', (_source, ms: number) => void (this.#apiMs = ms));
+      this.#timedPage = page;
+    }
+    this.#apiMs = Number.NaN;
+    await page.evaluate(timeCredentialCalls);
     if (action.cancel) {
       // What pressing «Отмена» in the browser's own dialog gives the page.
       // A string, not a function: tsx would add helpers to a function's source that the page lacks.
@@ -427,7 +451,7 @@ export class ChromiumDriver implements Driver {
     }
     const started = performance.now();
     await this.#navigate(() => this.#byTestId('webauthn-start').click(), `the WebAuthn ceremony on ${where}`);
-    if (!action.cancel) this.ceremonies.push({ mode: info.mode, attachment: kind, ms: performance.now() - started });
+    if (!action.cancel) this.ceremonies.push({ mode: info.mode, attachment: kind, ms: performance.now() - started, apiMs: this.#apiMs });
   }
 
   /** Keeps the virtual authenticators' credentials (a phone or a key outlives the browser). */

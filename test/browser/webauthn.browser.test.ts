@@ -69,15 +69,30 @@ const median = (xs: number[]) => {
 test.serial('ceremony timings (median of 5 runs each)', async (t) => {
   t.timeout(600_000);
   const samples: Record<string, number[]> = {};
+  const api: Record<string, number[]> = {};
   for (let i = 0; i < 5; i++) {
     for (const id of ['settings-register-biometric', 'settings-security-key']) {
       const { result, ceremonies } = await play(id);
       t.true(result.ok, describeFailure(result));
-      for (const c of ceremonies) (samples[`${c.mode === 'register' ? 'registration' : 'sign-in'} (${c.attachment})`] ??= []).push(c.ms);
+      for (const c of ceremonies) {
+        const name = `${c.mode === 'register' ? 'registration' : 'sign-in'} (${c.attachment})`;
+        (samples[name] ??= []).push(c.ms);
+        (api[name] ??= []).push(c.apiMs);
+      }
     }
   }
-  const rows = Object.entries(samples).map(([ceremony, ms]) => ({ ceremony, runs: ms.length, medianMs: Math.round(median(ms)), minMs: Math.round(Math.min(...ms)), maxMs: Math.round(Math.max(...ms)) }));
-  for (const r of rows) t.log(`${r.ceremony}: median ${r.medianMs} ms (min ${r.minMs}, max ${r.maxMs}, ${r.runs} runs)`);
+  const rows = Object.entries(samples).map(([ceremony, ms]) => ({
+    ceremony,
+    runs: ms.length,
+    /** navigator.credentials.create/get in the page: browser + virtual authenticator. */
+    apiMedianMs: Math.round(median(api[ceremony]!)),
+    /** click on «Продолжить» → next page loaded: + the server's check and the redirects after it. */
+    medianMs: Math.round(median(ms)),
+    minMs: Math.round(Math.min(...ms)),
+    maxMs: Math.round(Math.max(...ms)),
+  }));
+  for (const r of rows) t.log(`${r.ceremony}: browser API median ${r.apiMedianMs} ms; click → next page median ${r.medianMs} ms (min ${r.minMs}, max ${r.maxMs}, ${r.runs} runs)`);
+  t.true(rows.every((r) => Number.isFinite(r.apiMedianMs)), 'every ceremony called navigator.credentials in the page');
   t.is(rows.length, 4, 'registration and sign-in, for platform and roaming authenticators');
   const out = join(import.meta.dirname, '..', '..', 'out');
   await mkdir(out, { recursive: true });
