@@ -11,12 +11,13 @@ export interface SignInAsPersonaOptions {
   persona: string;
   /**
    * "sms" (default): types the login, password and the SMS code on the emulator's screens.
+   * "totp": chooses «кодом из приложения» and types the persona's current app code (e.g. zaitseva).
    * "shortcut": POST /__control/next-login {client_id, persona} — call it before the navigation that
    * starts the sign-in; the browser then passes the emulator without any screen. Needs `clientId`.
    * "esign": puts the persona's valid test certificate on the emulator's virtual token and signs in
    * with it through the signing-plugin stand-in (also answers a step-up's certificate screen).
    */
-  method?: 'sms' | 'shortcut' | 'esign';
+  method?: 'sms' | 'totp' | 'shortcut' | 'esign';
   /** Ticks «Запомнить меня» (the emulator's session then survives closing the browser). Default false. */
   remember?: boolean;
   /** An isolated run of the emulator (its personas and inbox); the browser must carry its esia_run cookie, see useRun. */

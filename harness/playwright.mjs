@@ -79,6 +79,9 @@ async function clickAndWait(page, testid, timeout) {
  * emulator shows anything else on the way (an error, the agreement, a forced password change), it
  * throws with that screen and its error code.
  *
+ * `method: 'totp'`: the same, but it chooses «кодом из приложения» and types the persona's current app
+ * code from `GET /__control/accounts/<persona>/totp` (personas with an app code, e.g. `zaitseva`).
+ *
  * `method: 'shortcut'`: no screens at all. It calls `POST /__control/next-login {client_id, persona}`
  * (needs `clientId`), so the next sign-in of that client goes through as the persona (amr pwd+sms).
  * Call it BEFORE the navigation that starts the sign-in: it then returns at once, and the browser
@@ -99,7 +102,7 @@ async function clickAndWait(page, testid, timeout) {
 export async function signInAsPersona(page, options) {
   const { persona, method = 'sms', remember = false, run, clientId, timeout = 15_000 } = options ?? {};
   const origin = originOf(options?.emulator);
-  if (method !== 'sms' && method !== 'shortcut' && method !== 'esign') throw new TypeError(`signInAsPersona: method must be "sms", "shortcut" or "esign"; got ${JSON.stringify(method)}`);
+  if (!['sms', 'totp', 'shortcut', 'esign'].includes(method)) throw new TypeError(`signInAsPersona: method must be "sms", "totp", "shortcut" or "esign"; got ${JSON.stringify(method)}`);
   if (typeof persona !== 'string' || !persona) throw new TypeError('signInAsPersona: "persona" is required, e.g. "ivanov" (GET /__control/personas lists them)');
 
   if (run) {
@@ -154,6 +157,23 @@ export async function signInAsPersona(page, options) {
   await page.locator('[data-testid="identifier"]').fill(record.phone, { timeout });
   await page.locator('[data-testid="password"]').fill(record.password, { timeout });
   await page.locator('[data-testid="remember"]').setChecked(remember === true, { timeout });
+  if (method === 'totp') {
+    await page.locator('[data-testid="factor-totp"]').check({ timeout });
+    await clickAndWait(page, 'submit', timeout);
+    const shown = await screen(page);
+    if (shown.screen !== 'totp') {
+      throw new Error(`signInAsPersona: after the password the emulator shows "${shown.screen}"${shown.error ? ` (error ${shown.error})` : ''}, not the app-code screen, for persona "${persona}" (has it an app code? factor.not_set_up means no)`);
+    }
+    /** @type {{code: string}} */
+    const app = await control(origin, 'GET', `/accounts/${encodeURIComponent(persona)}/totp`, undefined, run);
+    await page.locator('[data-testid="totp-code"]').fill(app.code, { timeout });
+    await clickAndWait(page, 'submit', timeout);
+    if (onEmulator()) {
+      const after = await screen(page);
+      throw new Error(`signInAsPersona: after the app code the emulator shows "${after.screen}"${after.error ? ` (error ${after.error})` : ''} for persona "${persona}" at ${page.url()}`);
+    }
+    return { persona: record, url: page.url() };
+  }
   await clickAndWait(page, 'submit', timeout);
   const afterPassword = await screen(page);
   if (afterPassword.screen !== 'otp') {

@@ -10,6 +10,7 @@ import Provider from 'oidc-provider';
 import type { Context, Middleware, Next } from 'koa';
 import { loadOrCreateKeys, type LocalKeys } from '../keys/generate.ts';
 import { loadTestPki, readPersonaSubjects } from '../lib/pki/test_pki.ts';
+import { accountClient, accountRoutes } from './account/router.ts';
 import { Store } from '../lib/store/store.ts';
 import { AccountRepository, accountsFromFixtures, readPersonaFixtures, type DataFile } from './adapters/account_repository.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
@@ -36,6 +37,7 @@ import { supportRoutes } from './support/router.ts';
 import type { Services } from './services.ts';
 import { homePage } from './views/home.ts';
 import { stylesheet } from './views/style.ts';
+import { webauthnBrowserScript } from './webauthn/static.ts';
 
 export interface Idp {
   services: Services;
@@ -113,6 +115,11 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
       ctx.type = 'text/css';
       ctx.set('Cache-Control', 'public, max-age=3600');
       ctx.body = stylesheet;
+    } else if (ctx.path === '/static/webauthn/browser.js') {
+      // feature «webauthn»: @simplewebauthn/browser's UMD bundle, from node_modules (no CDN)
+      ctx.type = 'application/javascript';
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = await webauthnBrowserScript();
     } else if (ctx.path === '/__health/ready' || ctx.path === '/__health/live') {
       ctx.body = { ready: true, issuer };
     } else if (ctx.path === '/' && ctx.method === 'GET') {
@@ -147,6 +154,9 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   provider.use(pluginRoutes(services).routes());
   const interactions = await interactionRoutes(services);
   provider.use(interactions.routes());
+  // feature «webauthn»: /account, the settings page, signs in through an internal client
+  await registerRuntimeClient(provider, storage, accountClient(issuer) as unknown as ClientConfig);
+  provider.use(accountRoutes(services).routes());
 
   const callback = provider.callback();
   return {

@@ -3,6 +3,8 @@
  * scenario names the catalogue IDs it covers, what is given (persona, clock, faults), typed steps,
  * and what the user finally sees. validateScenario() names the exact field that is wrong.
  */
+import type { AuthenticatorAction } from './runner/authenticator.ts';
+
 /** idp: the emulator; rp, rp2: relying parties; sys: the redirect_uri of an ESIA protocol test system. */
 export type App = 'idp' | 'rp' | 'rp2' | 'sys';
 
@@ -23,7 +25,8 @@ export type Step =
   | { do: 'open'; app: App; path?: string; expect?: Expectation }
   /** Follows a link or presses a button; `fields` are typed into the button's form first (e.g. {"identifier": "$persona.email"}). */
   | { do: 'click'; testid: string; fields?: Record<string, string>; expect?: Expectation }
-  | { do: 'signIn'; identifier?: string; password?: string; remember?: boolean; expect?: Expectation }
+  /** factor: the second factor chosen on the login page (default SMS). */
+  | { do: 'signIn'; identifier?: string; password?: string; remember?: boolean; factor?: 'sms' | 'totp' | 'key'; expect?: Expectation }
   /** On the sign-in code screen or the recovery code screen; code: "$sms" (default), "$sms.previous", "$email" (the latest e-mail code), or literal digits. */
   | { do: 'enterCode'; code?: string; expect?: Expectation }
   | { do: 'resendCode'; expect?: Expectation }
@@ -58,6 +61,13 @@ export type Step =
    * shown to another sign-in; tamper "signature" spoils the signature.
    */
   | { do: 'esign'; pin?: string; certificate?: string; keyFile?: { persona?: string; variant?: string }; challenge?: 'previous' | 'other-session'; tamper?: 'signature'; expect?: Expectation }
+  // feature «webauthn»
+  /** «Войти по биометрии» on the login page, with a login typed or (default) none. */
+  | { do: 'biometricSignIn'; identifier?: string; expect?: Expectation }
+  /** Answers the WebAuthn ceremony on screen (biometric, security-key, webauthn-register) with a test authenticator. */
+  | ({ do: 'webauthn'; expect?: Expectation } & AuthenticatorAction)
+  /** The app code (TOTP) on the totp or totp-enrol screen: the one the app shows now, `stepOffset` steps away, or `code` as typed. */
+  | { do: 'enterAppCode'; code?: string; stepOffset?: number; expect?: Expectation }
   | { do: 'expect'; expect: Expectation }
   | { do: 'repeat'; times: number; steps: Step[]; expect?: Expectation };
 
@@ -122,7 +132,10 @@ export interface Scenario {
 
 export const tlsCertificates = ['valid', 'expired', 'revoked', 'wrong-host', 'untrusted'] as const;
 
-const stepKinds = ['open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'esiaAuthorize', 'esiaToken', 'inbox', 'operatorSignIn', 'fill', 'remember', 'esign', 'expect', 'repeat'];
+const stepKinds = [
+  'open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'esiaAuthorize', 'esiaToken', 'expect', 'repeat',
+  'inbox', 'operatorSignIn', 'fill', 'remember', 'esign', 'biometricSignIn', 'webauthn', 'enterAppCode',
+];
 const apps = ['idp', 'rp', 'rp2', 'sys'];
 
 function fail(where: string, message: string): never {
@@ -184,6 +197,13 @@ function checkSteps(steps: unknown, where: string): void {
       if (step.tamper !== undefined && step.tamper !== 'signature') fail(`${at}.tamper`, 'expected "signature"');
       if (step.keyFile !== undefined && !isObject(step.keyFile)) fail(`${at}.keyFile`, 'expected {"persona"?: "ivanov", "variant"?: "valid"}');
     }
+    if (step.do === 'signIn' && step.factor !== undefined && !['sms', 'totp', 'key'].includes(String(step.factor))) fail(`${at}.factor`, 'expected sms, totp or key');
+    if (step.do === 'webauthn') {
+      const known = ['do', 'expect', 'authenticator', 'userVerified', 'signCount', 'cancel', 'forge'];
+      for (const key of Object.keys(step)) if (!known.includes(key)) fail(`${at}.${key}`, `unknown field; allowed: ${known.join(', ')}`);
+      if (step.forge !== undefined && !isObject(step.forge)) fail(`${at}.forge`, 'expected an object such as {"origin": "https://evil.example"}');
+    }
+    if (step.do === 'enterAppCode' && step.stepOffset !== undefined && !Number.isInteger(step.stepOffset)) fail(`${at}.stepOffset`, 'expected a whole number of steps');
     if (step.do === 'repeat') {
       if (!Number.isInteger(step.times) || Number(step.times) < 1) fail(`${at}.times`, 'expected a whole number ≥ 1');
       checkSteps(step.steps, `${at}.steps`);

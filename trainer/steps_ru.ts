@@ -27,6 +27,19 @@ const buttons: Record<string, string> = {
   'login-esign': 'Электронная подпись',
   'login-password': 'Войти по паролю',
   'sign-application': 'Подписать заявление',
+  // feature «webauthn»
+  biometric: 'Войти по биометрии',
+  'webauthn-start': 'Продолжить',
+  'use-password': 'Войти по паролю',
+  'add-biometric': 'Подключить вход по биометрии',
+  'add-key': 'Добавить ключ безопасности',
+  'add-totp': 'Подключить',
+  'remove-credential-0': 'Удалить',
+  'setup-biometric': 'Подключить вход по биометрии',
+  'setup-skip': 'Настроить позже',
+  'switch-sms': 'Код по СМС',
+  'switch-totp': 'Код из приложения',
+  'switch-key': 'Ключ безопасности',
 };
 
 const fieldNames: Record<string, string> = { q: 'Поиск', text: 'Новая заметка', code: 'Код с экрана ошибки', login: 'Логин', password: 'Пароль' };
@@ -38,6 +51,20 @@ function valueText(value: string): string {
     .replace(/\$persona\.(\w+)/g, (m, key: string) => placeholders[key] ?? m)
     .replace(/\$remembered\.(\w+)/g, (_m, key: string) => `запомненное значение (${key})`)
     .replace(/^\s+$/, '(пробелы)');
+}
+
+const factorsRu: Record<string, string> = { sms: 'кодом из СМС', totp: 'кодом из приложения', key: 'ключом безопасности' };
+
+/** feature «webauthn»: what the user does with the phone or the key. */
+function describeWebauthn(step: Extract<Step, { do: 'webauthn' }>): string {
+  if (step.forge) {
+    const what = step.forge.replay ? 'повторно отправляет прошлый ответ устройства' : step.forge.origin ? `подделывает адрес сайта (${step.forge.origin})` : step.forge.rpId ? `подписывает вход для другого сайта (${step.forge.rpId})` : step.forge.dropUv ? 'отправляет ответ без проверки личности' : 'отправляет ответ чужого устройства';
+    return `Злоумышленник ${what} — проверяется автотестом`;
+  }
+  if (step.cancel) return 'Нажмите «Продолжить», затем «Отмена» в окне браузера';
+  const device = step.authenticator ? `устройство «${step.authenticator}» (тестовый ключ)` : 'своё устройство';
+  if (step.userVerified === false) return `Нажмите «Продолжить» и не подтверждайте отпечаток/лицо на ${device}`;
+  return `Нажмите «Продолжить» и подтвердите отпечатком, лицом или касанием ключа — ${device}${step.signCount !== undefined ? ` (копия ключа со счётчиком ${step.signCount})` : ''}`;
 }
 
 const apps: Record<string, string> = { idp: 'Госуслуги (эмулятор)', rp: 'ФМРМ', rp2: 'Портал НМО' };
@@ -63,7 +90,7 @@ export function describeStep(step: Step): string {
       if (step.fields?.identifier !== undefined) return `Введите ${step.fields.identifier || '(оставьте пустым)'} и нажмите «Получить код»`;
       return `Нажмите «${buttons[step.testid] ?? step.testid}»`;
     case 'signIn':
-      return `Введите логин ${step.identifier ?? '(телефон персоны)'} и пароль ${step.password === undefined ? '(пароль персоны)' : step.password === '' ? '(оставьте пустым)' : step.password.startsWith('$') ? valueText(step.password) : `«${step.password}»`}${step.remember ? ', отметьте «Запомнить меня»' : ''} и нажмите «Войти»`;
+      return `Введите логин ${step.identifier ?? '(телефон персоны)'} и пароль ${step.password === undefined ? '(пароль персоны)' : step.password === '' ? '(оставьте пустым)' : step.password.startsWith('$') ? valueText(step.password) : `«${step.password}»`}${step.remember ? ', отметьте «Запомнить меня»' : ''}${step.factor && step.factor !== 'sms' ? `, выберите «подтвердить ${factorsRu[step.factor]}»` : ''} и нажмите «Войти»`;
     case 'enterCode':
       if (step.code === undefined || step.code === '$sms') return 'Введите код из последнего СМС (см. «Входящие СМС»)';
       if (step.code === '$sms.previous') return 'Введите код из предыдущего СМС';
@@ -96,6 +123,14 @@ export function describeStep(step: Step): string {
       return 'Запомните показанный временный код — он понадобится при входе';
     case 'esign':
       return `В плагине электронной подписи ${step.keyFile ? `загрузите файл ключа (${step.keyFile.persona ?? 'персона'}, ${step.keyFile.variant ?? 'valid'}), ` : step.certificate ? `выберите сертификат ${step.certificate}, ` : ''}введите PIN-код ${step.pin ?? '12345678'} и нажмите «Подписать и войти»${step.challenge || step.tamper ? ' (подмена запроса или подписи проверяется автотестом)' : ''}`;
+    case 'biometricSignIn':
+      return `Нажмите «Войти по биометрии»${step.identifier ? `, указав логин ${step.identifier}` : ' (логин не вводите)'}`;
+    case 'webauthn':
+      return describeWebauthn(step);
+    case 'enterAppCode':
+      if (step.code !== undefined) return `Введите неверный код из приложения ${step.code}`;
+      if (step.stepOffset) return `Введите код из приложения на телефоне, часы которого ${step.stepOffset < 0 ? 'отстают' : 'спешат'} на ${Math.abs(step.stepOffset) * 30} с`;
+      return 'Введите код из приложения (текущий код показывает «Управление стендом»: /__control/accounts/<персона>/totp)';
     case 'expect':
       return `Убедитесь: экран «${step.expect.screen ?? ''}»${step.expect.error ? `, ошибка ${step.expect.error}` : ''}`;
     case 'repeat':

@@ -51,6 +51,31 @@ export interface IdpConfig {
     /** Codes that can be sent in one sign-in, the first included. */
     maxSends: number;
   };
+  /** Biometrics, security keys and app codes (A2, A3, A5). */
+  webauthn: {
+    /**
+     * The RP ID: the host name WebAuthn credentials are bound to. A domain, never an IP address
+     * (browsers refuse 127.0.0.1). Credentials made for one RP ID do not work under another, so set
+     * it to the stand's host name (e.g. esia.stand.example) when it is served under another name.
+     */
+    rpId: string;
+    /** Name shown by the browser and the authenticator. */
+    rpName: string;
+    /** Origins accepted in clientDataJSON; empty = the issuer's origin. */
+    origins: string[];
+    /** How long a ceremony may take, seconds: the browser's timeout, and checked on the run's clock when the answer comes. */
+    timeoutSeconds: number;
+  };
+  totp: {
+    /** Digits of an app code. */
+    digits: number;
+    /** Seconds one code is valid (RFC 6238 step). */
+    periodSeconds: number;
+    /** Steps before and after the current one that are still accepted (phone clock drift). */
+    toleranceSteps: number;
+    /** Issuer shown in the authenticator app. */
+    issuer: string;
+  };
   /** How long coalesced writes of the data file may wait, ms. Lower is safer, higher is cheaper. */
   flushDelayMs: number;
   /** Largest accepted form body. Larger requests get 413 with a reference code. */
@@ -96,6 +121,18 @@ export const defaults: IdpConfig = {
     maxAttempts: 3,
     resendCooldownSeconds: 60,
     maxSends: 3,
+  },
+  webauthn: {
+    rpId: 'localhost',
+    rpName: 'Госуслуги — тестовый стенд',
+    origins: [],
+    timeoutSeconds: 120,
+  },
+  totp: {
+    digits: 6,
+    periodSeconds: 30,
+    toleranceSteps: 1,
+    issuer: 'Госуслуги (тестовый стенд)',
   },
   flushDelayMs: 100,
   maxBodyBytes: 64 * 1024,

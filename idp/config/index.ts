@@ -46,6 +46,16 @@ export function configFromEnv(env: Env): Partial<IdpConfig> {
   };
   if (env.ESIA_OPERATORS) out.operatorsFile = env.ESIA_OPERATORS;
   if (env.ESIA_FMRM_REGISTER !== undefined) out.fmrmRegisterFile = env.ESIA_FMRM_REGISTER;
+  // Biometrics, security keys and app codes (A2, A3, A5)
+  if (env.ESIA_WEBAUTHN_RP_ID || env.ESIA_WEBAUTHN_ORIGINS || env.ESIA_WEBAUTHN_TIMEOUT) {
+    out.webauthn = {
+      ...defaults.webauthn,
+      rpId: env.ESIA_WEBAUTHN_RP_ID || defaults.webauthn.rpId,
+      origins: (env.ESIA_WEBAUTHN_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+      timeoutSeconds: int(env, 'ESIA_WEBAUTHN_TIMEOUT', defaults.webauthn.timeoutSeconds, 5, 3600),
+    };
+  }
+  if (env.ESIA_TOTP_TOLERANCE) out.totp = { ...defaults.totp, toleranceSteps: int(env, 'ESIA_TOTP_TOLERANCE', defaults.totp.toleranceSteps, 0, 10) };
   if (env.ESIA_PERSONAS) out.fixturesFile = env.ESIA_PERSONAS;
   if (env.ESIA_CLIENTS) out.clientsFile = env.ESIA_CLIENTS;
   if (env.ESIA_SYSTEMS) out.systemsFile = env.ESIA_SYSTEMS;
@@ -56,7 +66,19 @@ export function configFromEnv(env: Env): Partial<IdpConfig> {
 }
 
 export function loadConfig(overrides: Partial<IdpConfig> = {}): IdpConfig {
-  const config: IdpConfig = { ...defaults, ...overrides, otp: { ...defaults.otp, ...overrides.otp } };
+  const config: IdpConfig = {
+    ...defaults,
+    ...overrides,
+    otp: { ...defaults.otp, ...overrides.otp },
+    webauthn: { ...defaults.webauthn, ...overrides.webauthn },
+    totp: { ...defaults.totp, ...overrides.totp },
+  };
+  if (/^[\d.]+$|^\[?[\da-f:]+\]?$/i.test(config.webauthn.rpId) || config.webauthn.rpId.includes('/')) {
+    throw new ConfigError(`webauthn.rpId=${config.webauthn.rpId}: expected a host name such as localhost or esia.stand.example (browsers refuse IP addresses as RP ID)`);
+  }
+  for (const origin of config.webauthn.origins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) throw new ConfigError(`webauthn.origins: ${origin}: expected an origin such as https://esia.stand.example, without a path`);
+  }
   if ((config.scryptN & (config.scryptN - 1)) !== 0) {
     throw new ConfigError(`scryptN=${config.scryptN}: expected a power of two (1024, 16384, …)`);
   }

@@ -11,6 +11,7 @@ import { maskPhone } from '../domain/account.ts';
 import { announceOutage, endOutage, isInForce, OutageInputError } from '../domain/outage.ts';
 import { AccountEditError, patchAccountState, unlock } from '../domain/account_admin.ts';
 import { certificateControlRoutes } from '../pki/control.ts';
+import { currentCode } from '../domain/totp.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import { ControlError, parseDuration, parseInstant } from './inputs.ts';
@@ -90,6 +91,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
         'POST /__control/certificates/:serial/revoke {reason?: keyCompromise | superseded | …}',
         ...esignEndpoints,
         'GET|POST /__control/tls {certificate: valid | expired | revoked | wrong-host | untrusted} (HTTPS listener, not per run)',
+        'GET /__control/accounts/:persona/totp[?steps=-3] → the app code the persona\'s phone shows now (run clock), or steps of 30 s away',
       ],
     };
   });
@@ -148,6 +150,12 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
       inn: a.inn,
       password: passwords.get(a.persona) ?? null,
       state: { status: a.status, trust: a.trust, locked: a.lockedAt !== null, failedAttempts: a.failedAttempts, phoneConfirmed: a.phoneConfirmed, emailConfirmed: a.emailConfirmed },
+      // feature «webauthn»: which ways to sign in the persona has besides password + SMS
+      factors: {
+        biometrics: (a.credentials ?? []).filter((c) => c.kind === 'platform').length,
+        securityKeys: (a.credentials ?? []).filter((c) => c.kind === 'roaming').length,
+        appCode: !!a.totp,
+      },
       demonstrates: a.demonstrates,
       catalogue: a.catalogue,
     }));
@@ -170,6 +178,17 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     }
     runOf(ctx).accounts.changed();
     ctx.body = { persona: account.persona, status: account.status, trust: account.trust, phone: maskPhone(account.phone), phoneConfirmed: account.phoneConfirmed, emailConfirmed: account.emailConfirmed };
+  });
+
+  // feature «webauthn»: the app the persona would hold (A2): its current code, by the run's clock
+  router.get('/accounts/:persona/totp', (ctx) => {
+    const account = findAccount(ctx);
+    if (!account.totp) throw new ControlError(404, 'control.no_totp', `Persona "${account.persona}" has no app code enrolled (zaitseva has one; enrol at /account).`);
+    // ?steps=-3: the code of a phone whose clock is that many steps behind (tests of the tolerance)
+    const steps = ctx.query.steps === undefined ? 0 : Number(ctx.query.steps);
+    if (!Number.isInteger(steps) || Math.abs(steps) > 1000) throw new ControlError(400, 'control.bad_steps', `steps must be a whole number of ${s.config.totp.periodSeconds}-second steps; got ${String(ctx.query.steps)}.`);
+    const now = runOf(ctx).clock.now() + steps * s.config.totp.periodSeconds * 1000;
+    ctx.body = { persona: account.persona, ...currentCode(account.totp.secret, now, s.config.totp), at: new Date(now).toISOString() };
   });
 
   router.get('/inbox/:channel', (ctx) => {

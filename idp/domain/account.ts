@@ -43,12 +43,43 @@ export interface Account {
   temporaryPasswordExpiresAt?: string | null;
   /** Support's notes on the account, oldest first (E2). */
   notes?: Array<{ at: string; by: string; text: string }>;
+  /** WebAuthn credentials (A3, A5): biometrics of a phone or computer, and security keys. */
+  credentials?: StoredCredential[];
+  /** The app-code secret (A2, TOTP), once enrolled. */
+  totp?: TotpEnrolment | null;
   /** What this persona demonstrates, for the personas table. */
   demonstrates: string;
   /** Catalogue IDs the persona is made for. */
   catalogue: string[];
   /** Electronic signature (A4, A5): this persona's certificate of this variant is on the stand's virtual token after every reset. */
   esignToken?: 'valid' | 'expired' | 'not-yet-valid' | 'revoked' | 'untrusted' | 'wrong-key-usage';
+}
+
+/** A WebAuthn credential bound to the account: its public key and what it was last seen to count. */
+export interface StoredCredential {
+  /** Credential id, base64url. */
+  id: string;
+  /** COSE public key, base64url. */
+  publicKey: string;
+  /** Signature counter of the last accepted use (a lower one later means a cloned authenticator). */
+  counter: number;
+  /** platform: the device's own biometrics (A3); roaming: a security key (A5). */
+  kind: 'platform' | 'roaming';
+  /** How the user is verified on a platform authenticator, as an RFC 8176 amr value. */
+  biometric?: 'fpt' | 'face';
+  transports?: string[];
+  /** The user's name for it («Телефон», «Ключ на связке»). */
+  name: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+}
+
+/** App codes (TOTP, RFC 6238): the shared secret and the last time step accepted (a code is single use). */
+export interface TotpEnrolment {
+  /** base32 */
+  secret: string;
+  enrolledAt: string;
+  lastStep: number | null;
 }
 
 /** Refuses an account that may not sign in even with the right password, naming why (B1–B3, C4). */

@@ -175,8 +175,14 @@ export class TokenService {
   }
 }
 
-/** ESIA's amr/urn:esia:amd: "PWD" for a password sign-in (second factors are not in ESIA's tokens), "DS" for an e-signature. */
+/**
+ * ESIA's amr/urn:esia:amd: "PWD" for a password sign-in (second factors are not in ESIA's tokens),
+ * "DS" for an e-signature. A sign-in by biometrics of the mobile app has no password; ESIA does not
+ * document a value for it, so the emulator says "MOBILE" (an assumption, named in the README).
+ * A WebAuthn key (`hwk`) after a password stays "PWD": it is a second factor, not an e-signature.
+ */
 export function esiaAuthMethod(amr: string[]): string {
-  if (amr.includes('ds') || amr.includes('hwk') || amr.includes('sc')) return 'DS';
+  if (amr.includes('ds') || amr.includes('sc')) return 'DS';
+  if (!amr.includes('pwd') && (amr.includes('fpt') || amr.includes('face'))) return 'MOBILE';
   return 'PWD';
 }

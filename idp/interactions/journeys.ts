@@ -4,10 +4,22 @@
  * factor has passed, so the steps keep their own state here.
  */
 import type { OtpState } from '../domain/otp.ts';
+import type { Ceremony } from '../webauthn/ceremony.ts';
 import type { Run } from '../runs.ts';
 import type { Recovery } from './recovery.ts';
 
-export type Stage = 'password' | 'otp' | 'password_change' | 'agreement' | 'certificate';
+export type Stage =
+  | 'password'
+  | 'otp'
+  | 'password_change'
+  | 'agreement'
+  // feature «webauthn»: app code, security key, biometric sign-in, second factor at first login
+  | 'totp'
+  | 'key'
+  | 'biometric'
+  | 'factor_setup'
+  // electronic signature (A4, A5, A8)
+  | 'certificate';
 
 export interface Journey {
   uid: string;
@@ -19,6 +31,10 @@ export interface Journey {
   remember: boolean;
   otp: OtpState | null;
   amr: string[];
+  /** feature «webauthn»: the WebAuthn ceremony under way (challenge, deadline on the run's clock). */
+  ceremony?: Ceremony;
+  /** feature «webauthn»: wrong app codes in this sign-in. */
+  factorFailures?: number;
   /** Shown once on the next screen (e.g. «новый код отправлен»). */
   notice?: string;
   /** «Забыли пароль?» under way in this sign-in (D1, interactions/recovery.ts). */

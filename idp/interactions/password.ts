@@ -13,7 +13,7 @@ import { EsiaError } from '../errors/esia_error.ts';
 import { notify } from '../adapters/notifications.ts';
 import { verifyPassword } from '../adapters/password_hash.ts';
 import { organisationRefusal, passwordRefusal } from './certificate.ts';
-import { sendCodeOrShow } from './otp.ts';
+import { startSecondFactor } from './second_factor.ts';
 import { field, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
 
 async function typingHints(typed: string, hash: string): Promise<string[]> {
@@ -81,6 +81,6 @@ export async function passwordStep(step: Step, dummyHash: string): Promise<void>
   assertTemporaryPasswordValid(account, run.clock.now());
   journey.oid = account.oid;
   journey.amr = ['pwd'];
-  journey.stage = 'otp';
-  return sendCodeOrShow(step, account);
+  // feature «webauthn»: SMS by default; the app code or a security key when chosen on the login page
+  return startSecondFactor(step, account, field(ctx, 'factor'));
 }

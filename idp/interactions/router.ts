@@ -10,6 +10,9 @@ import { EsiaError } from '../errors/esia_error.ts';
 import type { Services } from '../services.ts';
 import { abortStep } from './abort.ts';
 import { backStep, certificateStep, requireSignatureWhereDue, startStep, tlsStep } from './certificate.ts';
+import { biometricCancelStep, biometricFinishStep, biometricStartStep } from './biometric.ts';
+import { factorSetupStep } from './factor_setup.ts';
+import { keyStep, switchFactorStep, totpStep } from './second_factor.ts';
 import { agreementStep } from './agreement.ts';
 import { noPhoneStep, otpStep, resendStep } from './otp.ts';
 import { passwordStep } from './password.ts';
@@ -77,5 +80,13 @@ export async function interactionRoutes(s: Services): Promise<Router> {
   router.post('/certificate/back', form, step(backStep));
   router.post('/certificate', form, step(certificateStep));
   router.get('/certificate/tls', step(tlsStep));
+  // feature «webauthn»: biometric sign-in, app code, security key, the factor switch, first-login set-up
+  router.post('/biometric', form, step(biometricStartStep));
+  router.post('/biometric/finish', form, step(biometricFinishStep));
+  router.post('/biometric/back', form, step(biometricCancelStep));
+  router.post('/totp', form, step(totpStep));
+  router.post('/key', form, step(keyStep));
+  router.post('/factor', form, step(switchFactorStep));
+  router.post('/setup', form, step(factorSetupStep));
   return router;
 }

@@ -23,6 +23,9 @@ import { otpPage } from '../views/otp.ts';
 import { passwordChangePage } from '../views/password_change.ts';
 import { renderCertificateStage } from './certificate.ts';
 import type { Journey } from './journeys.ts';
+import { factorStages, renderFactorStage } from './factor_screens.ts';
+import { availableFactors } from './second_factor.ts';
+import { factorSwitch } from '../views/webauthn.ts';
 
 export interface Step {
   ctx: Context;
@@ -100,6 +103,8 @@ export function renderStage(step: Step, failure?: Failure, extra: { identifier?:
   const { s, journey, uid, run } = step;
   if (journey.stage === 'certificate') return renderCertificateStage(step, failure);
   const account = journey.oid ? run.accounts.byOid(journey.oid) : undefined;
+  // feature «webauthn»: app code, security key, biometric sign-in, second factor at first login
+  if (factorStages.has(journey.stage)) return renderFactorStage(step, account, failure);
   if (journey.stage === 'password' || !account) {
     const announcement = run.outage ? announcementLines(run.outage) : undefined;
     return render(step, loginPage({ uid, clientName: step.clientName, identifier: extra.identifier, remember: journey.remember, failure, announcement }));
@@ -119,6 +124,7 @@ export function renderStage(step: Step, failure?: Failure, extra: { identifier?:
         sendsLeft: rules.maxSends - (journey.otp?.sends ?? 0),
         notice,
         failure,
+        after: factorSwitch(uid, 'sms', availableFactors(account)),
       }),
     );
   }

@@ -11,6 +11,7 @@ export function homePage(view: { issuer: string; accounts: Account[]; passwords:
 <table>
 <tr><th>Discovery (OpenID Connect)</th><td><a href="/.well-known/openid-configuration" data-testid="discovery">${view.issuer}/.well-known/openid-configuration</a></td></tr>
 <tr><th>Issuer</th><td><code>${view.issuer}</code></td></tr>
+<tr><th>Настройки учётной записи</th><td><a href="/account" data-testid="account-settings">/account</a> — вход по биометрии, ключи безопасности, код из приложения</td></tr>
 ${view.controlEnabled ? html`<tr><th>Управление стендом</th><td><a href="/__control">/__control</a> — сброс, часы, входящие СМС, сбои</td></tr>` : ''}
 </table>
 <h2>Персоны</h2>

@@ -4,6 +4,25 @@ import { type Failure, failureAlert, failureReference } from './failure.ts';
 import { layout } from './layout.ts';
 import { announcementBanner, forgotPasswordLink } from './recovery.ts';
 
+// ── feature «webauthn»: the second-factor choice (A1/A2/A5) and «Войти по биометрии» (A3) ──
+/** Inside the login form, before «Войти»: how to confirm the sign-in after the password. */
+function secondFactorChoice(): Html {
+  return html`<fieldset class="factor" data-testid="factor-choice"><legend>Подтвердить вход</legend>
+<label class="check"><input type="radio" name="factor" value="sms" checked data-testid="factor-sms"> кодом из СМС</label>
+<label class="check"><input type="radio" name="factor" value="totp" data-testid="factor-totp"> кодом из приложения</label>
+<label class="check"><input type="radio" name="factor" value="key" data-testid="factor-key"> ключом безопасности</label>
+</fieldset>`;
+}
+
+/** Inside the login form, after «Войти»: posts the typed login (if any) to the biometric sign-in. */
+function biometricButton(uid: string): Html {
+  return html`<div class="actions">
+<button class="btn secondary" type="submit" formaction="/interaction/${uid}/biometric" data-testid="biometric">Войти по биометрии</button>
+</div>
+<p class="muted">Для входа по биометрии пароль не нужен: достаточно логина или устройства, на котором вход уже подключён.</p>`;
+}
+// ── end of feature «webauthn» ──
+
 export interface LoginView {
   uid: string;
   clientName: string;
@@ -27,9 +46,11 @@ ${failureAlert(view.failure)}
 <label for="password">Пароль</label>
 <input type="password" id="password" name="password" data-testid="password"${view.identifier ? ' autofocus' : ''}>
 <label class="check"><input type="checkbox" name="remember" value="yes" data-testid="remember"${view.remember ? ' checked' : ''}> Запомнить меня</label>
+${secondFactorChoice()}
 <div class="actions">
 <button class="btn primary" type="submit" data-testid="submit">Войти</button>
 </div>
+${biometricButton(view.uid)}
 </form>
 ${forgotPasswordLink(view.uid)}
 <form method="post" action="/interaction/${view.uid}/certificate/start" class="actions">

@@ -24,6 +24,8 @@ export interface OtpView {
   sendsLeft: number;
   notice?: string;
   failure?: Failure;
+  /** feature «webauthn»: «Другой способ» (app code, security key). */
+  after?: Html;
 }
 
 export function otpPage(view: OtpView): Html {
@@ -45,6 +47,7 @@ ${failureAlert(view.failure)}
 <script>${raw(countdown)}</script>
 <a class="btn link" href="/interaction/${view.uid}/no-phone" data-testid="no-phone">Нет доступа к телефону</a>
 </form>
+${view.after ?? ''}
 ${failureReference(view.failure)}`,
   );
 }

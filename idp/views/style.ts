@@ -56,5 +56,7 @@ th{color:#66727f;font-weight:600}
 .plugin{border:1px dashed #b2c2d6;border-radius:10px;padding:12px 16px;background:#fafbfd}
 .plugin-label{font-size:13px;color:#3e2a00;background:#fff3c4;border-radius:6px;padding:6px 8px}
 select{width:100%;font:inherit;padding:10px 12px;border:1px solid #b2c2d6;border-radius:8px;background:#fff}
+fieldset.factor{border:1px solid #e1e7f0;border-radius:8px;margin:16px 0 0;padding:4px 14px 12px}fieldset.factor legend{font-size:14px;color:#66727f;padding:0 4px}fieldset.factor .check{margin:8px 0 0}
+.qr svg{width:200px;height:200px}
 footer{max-width:960px;margin:0 auto;padding:0 20px 40px;color:#8d99a6;font-size:12px;text-align:center}
 `;

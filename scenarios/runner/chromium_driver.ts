@@ -9,7 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type CDPSession, chromium, type Locator, type Page } from 'playwright-core';
+import { type AuthenticatorAction, type CeremonyInfo, Devices, fixtureCredential } from './authenticator.ts';
 import type { Driver, EsignAction, Fields, PageState } from './driver.ts';
 import { ScenarioError } from './http_browser.ts';
 import type { Stand } from './stand.ts';
@@ -101,6 +102,32 @@ const reportBodyWhenParsed = `(() => {
   observer.observe(document, { childList: true, subtree: true });
 })();`;
 
+/** The ceremony the page states (script#webauthn-options), or null. */
+const readCeremony = (): CeremonyInfo | null => {
+  const data = document.getElementById('webauthn-options');
+  if (!data) return null;
+  return {
+    mode: data.dataset.mode === 'register' ? 'register' : 'authenticate',
+    attachment: data.dataset.attachment === 'roaming' ? 'roaming' : 'platform',
+    options: JSON.parse(data.textContent ?? '{}') as Record<string, unknown>,
+  };
+};
+
+type Kind = 'platform' | 'roaming';
+
+/** Times the page's navigator.credentials.get/create calls and reports each to the driver. A string: see reportBodyWhenParsed. */
+const timeCredentialCalls = `(() => {
+  const c = navigator.credentials;
+  for (const name of ['get', 'create']) {
+    const original = c[name].bind(c);
+    Object.defineProperty(c, name, { configurable: true, value: async (options) => {
+      const started = performance.now();
+      try { return await original(options); } finally { window.__webauthnCeremonyMs?.(performance.now() - started); }
+    } });
+  }
+})()`;
+const std64 = (b64url: string) => Buffer.from(b64url, 'base64url').toString('base64');
+
 const cssString = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
 const fileSafe = (value: string) => value.replace(/[^\w.-]+/g, '_');
 
@@ -116,6 +143,20 @@ export class ChromiumDriver implements Driver {
   /** The latest landing's PNG and how many documents had committed then: final.png reuses it if none has since. */
   #lastShot: { commits: number; png: Buffer } | null = null;
   readonly #timeout: number;
+  /** feature «webauthn»: DevTools virtual authenticators of the page, their credentials kept across restarts. */
+  #cdp: CDPSession | null = null;
+  readonly #authenticators = new Map<Kind, string>();
+  readonly #saved = new Map<Kind, Array<Record<string, unknown>>>();
+  /** Builds the answers no browser sends (forge), from the fixture keys. */
+  readonly #forger = new Devices();
+  /**
+   * Each real ceremony: `apiMs` the page's navigator.credentials call (the browser and the virtual
+   * authenticator), `ms` from the click on «Продолжить» until the next page has loaded (with the
+   * server's check and, after a sign-in, the way back to the relying party).
+   */
+  readonly ceremonies: Array<{ mode: 'authenticate' | 'register'; attachment: Kind; ms: number; apiMs: number }> = [];
+  #apiMs = Number.NaN;
+  #timedPage: Page | null = null;
 
   constructor(
     readonly browser: Browser,
@@ -277,7 +318,7 @@ export class ChromiumDriver implements Driver {
           return { link: el.tagName === 'A', formId: form?.id ?? '', inForm: !!form, missing: wanted.filter((n) => !form?.querySelector(`[name="${CSS.escape(n)}"]`)) };
         },
         names,
-        { timeout: 1000 },
+        { timeout: Math.min(this.#timeout, 5000) },
       )
       .catch(() => null);
     if (!found) throw new ScenarioError(`No element [data-testid="${testid}"] on ${where}`);
@@ -292,6 +333,7 @@ export class ChromiumDriver implements Driver {
         if (found.missing.includes(name)) continue;
         const input = form.locator(`[name=${cssString(name)}]`).first();
         if (typeof value === 'boolean') await input.setChecked(value);
+        else if ((await input.getAttribute('type')) === 'radio') await form.locator(`[name=${cssString(name)}][value=${cssString(value)}]`).check();
         else await input.fill(value);
       }
     }
@@ -388,9 +430,101 @@ export class ChromiumDriver implements Driver {
     await (this.#context as BrowserContext).addCookies([{ name, value, domain: new URL(url).hostname, path: '/', sameSite: 'Lax', expires }]);
   }
 
+  /** The virtual authenticator of this kind (ctap2; internal = platform, usb = security key), set up as the action asks. */
+  async #authenticator(kind: Kind, action: AuthenticatorAction): Promise<void> {
+    const page = this.#requirePage();
+    if (!this.#cdp) {
+      this.#cdp = await page.context().newCDPSession(page);
+      await this.#cdp.send('WebAuthn.enable', { enableUI: false });
+    }
+    const cdp = this.#cdp;
+    let id = this.#authenticators.get(kind);
+    if (id && action.authenticator) {
+      await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: id });
+      this.#authenticators.delete(kind);
+      id = undefined;
+    }
+    if (!id) {
+      const options = { protocol: 'ctap2', transport: kind === 'platform' ? 'internal' : 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } as const;
+      id = (await cdp.send('WebAuthn.addVirtualAuthenticator', { options })).authenticatorId;
+      this.#authenticators.set(kind, id);
+      const saved = action.authenticator ? [] : (this.#saved.get(kind) ?? []);
+      for (const credential of saved) await cdp.send('WebAuthn.addCredential', { authenticatorId: id, credential: credential as never });
+      if (action.authenticator) {
+        const f = fixtureCredential(action.authenticator);
+        await cdp.send('WebAuthn.addCredential', {
+          authenticatorId: id,
+          credential: {
+            credentialId: std64(f.credentialId),
+            isResidentCredential: f.kind === 'platform',
+            rpId: f.rpId,
+            privateKey: std64(f.privateKey),
+            ...(f.userHandle ? { userHandle: std64(f.userHandle) } : {}),
+            signCount: action.signCount ?? f.signCount,
+          },
+        });
+      }
+    }
+    await cdp.send('WebAuthn.setUserVerified', { authenticatorId: id, isUserVerified: action.userVerified !== false });
+  }
+
+  async webauthn(action: AuthenticatorAction): Promise<void> {
+    const page = this.#requirePage();
+    const where = `${page.url()} (screen "${this.current()?.screen ?? ''}")`;
+    const info = await page.evaluate(readCeremony);
+    if (!info) throw new ScenarioError(`No WebAuthn ceremony on ${where}`);
+    if (action.forge) {
+      const answer = this.#forger.forged(info, new URL(page.url()).origin, action);
+      await this.#navigate(
+        (p) =>
+          p.evaluate((a: { response?: string; error?: string }) => {
+            const form = document.getElementById('webauthn-result') as HTMLFormElement;
+            (form.elements.namedItem('response') as HTMLInputElement).value = a.response ?? '';
+            (form.elements.namedItem('error') as HTMLInputElement).value = a.error ?? '';
+            form.submit();
+          }, answer),
+        `post a forged WebAuthn answer on ${where}`,
+      );
+      return;
+    }
+    const kind = action.authenticator ? fixtureCredential(action.authenticator).kind : info.attachment;
+    await this.#authenticator(kind, action);
+    if (this.#timedPage !== page) {
+      await page.exposeBinding('__webauthnCeremonyMs', (_source, ms: number) => void (this.#apiMs = ms));
+      this.#timedPage = page;
+    }
+    this.#apiMs = Number.NaN;
+    await page.evaluate(timeCredentialCalls);
+    if (action.cancel) {
+      // What pressing «Отмена» in the browser's own dialog gives the page.
+      // A string, not a function: tsx would add helpers to a function's source that the page lacks.
+      await page.evaluate(`(() => {
+        const refuse = () => Promise.reject(new DOMException('The operation either timed out or was not allowed.', 'NotAllowedError'));
+        Object.defineProperty(navigator.credentials, 'get', { value: refuse });
+        Object.defineProperty(navigator.credentials, 'create', { value: refuse });
+      })()`);
+    }
+    const started = performance.now();
+    await this.#navigate(() => this.#byTestId('webauthn-start').click(), `the WebAuthn ceremony on ${where}`);
+    if (!action.cancel) this.ceremonies.push({ mode: info.mode, attachment: kind, ms: performance.now() - started, apiMs: this.#apiMs });
+  }
+
+  /** Keeps the virtual authenticators' credentials (a phone or a key outlives the browser). */
+  async #saveAuthenticators(): Promise<void> {
+    if (this.#cdp) {
+      for (const [kind, id] of this.#authenticators) {
+        const { credentials } = await this.#cdp.send('WebAuthn.getCredentials', { authenticatorId: id }).catch(() => ({ credentials: [] }));
+        this.#saved.set(kind, credentials as unknown as Array<Record<string, unknown>>);
+      }
+    }
+    this.#cdp = null;
+    this.#authenticators.clear();
+  }
+
   /** Closing and reopening the browser: a new context with only the persistent cookies (A7). */
   async restart(): Promise<void> {
     if (!this.#context) return;
+    await this.#saveAuthenticators();
     const persistent = (await this.#context.cookies()).filter((c) => c.expires !== -1);
     await this.#context.close();
     this.#context = null;
@@ -410,6 +544,8 @@ export class ChromiumDriver implements Driver {
       if (this.#lastShot?.commits === this.#commits.length) await writeFile(final, this.#lastShot.png);
       else await this.#page.screenshot({ fullPage: true, animations: 'disabled', path: final }).catch(() => undefined);
     }
+    this.#cdp = null;
+    this.#authenticators.clear();
     await this.#context?.close();
     this.#context = null;
     this.#page = null;

@@ -11,6 +11,8 @@ export interface PageState {
   error: string;
 }
 
+import type { AuthenticatorAction } from './authenticator.ts';
+
 /** Form fields by input name: text, or for a checkbox whether it is ticked. */
 export type Fields = Record<string, string | boolean>;
 
@@ -49,6 +51,12 @@ export interface Driver {
   setCookie(url: string, name: string, value: string): Promise<void>;
   /** Signs in with the plugin stand-in on the certificate screen. */
   esign(action: EsignAction): Promise<void>;
+  /**
+   * Answers the WebAuthn ceremony on the page (script#webauthn-options) as the user's device would:
+   * Chromium's virtual authenticator in a real browser, a software one over HTTP; a forged answer
+   * is built outside the browser in both and posted by the page's form.
+   */
+  webauthn(action: AuthenticatorAction): Promise<void>;
   /** Closing and reopening the browser: session cookies are gone, persistent ones stay (A7). */
   restart(): Promise<void>;
   close(): Promise<void>;

@@ -5,6 +5,7 @@
  */
 import { type HTMLElement, parse } from 'node-html-parser';
 import { CookieJar } from 'tough-cookie';
+import { type AuthenticatorAction, type CeremonyInfo, Devices } from './authenticator.ts';
 import type { Driver, EsignAction, Fields, PageState } from './driver.ts';
 
 export interface Page {
@@ -23,6 +24,8 @@ export class HttpBrowser implements Driver {
   page: Page | null = null;
   /** Every page the browser landed on, for the report. */
   readonly history: PageState[] = [];
+  /** The user's WebAuthn devices (software), kept when the browser is closed. */
+  readonly devices = new Devices();
 
   async #request(url: string, init: { method?: string; body?: string; contentType?: string } = {}): Promise<Page> {
     let current = url;
@@ -132,7 +135,7 @@ export class HttpBrowser implements Driver {
     }
     const buttonName = button?.getAttribute('name');
     if (button && buttonName) data.set(buttonName, button.getAttribute('value') ?? '');
-    const action = new URL(form.getAttribute('action') ?? page.url, page.url).href;
+    const action = new URL(button?.getAttribute('formaction') ?? form.getAttribute('action') ?? page.url, page.url).href;
     const method = (form.getAttribute('method') ?? 'get').toUpperCase();
     if (method === 'GET') {
       const target = new URL(action);
@@ -181,6 +184,20 @@ export class HttpBrowser implements Driver {
       throw new ScenarioError(`The plugin stand-in did not sign: ${signed.status} ${String(signed.body.message)}`);
     }
     await this.click('esign-sign', fields);
+  }
+
+  /** The ceremony on the page answered by the software devices (or a forged answer), posted by the page's form. */
+  async webauthn(action: AuthenticatorAction): Promise<void> {
+    const page = this.#current();
+    const data = page.root.querySelector('script#webauthn-options');
+    if (!data) throw new ScenarioError(`No WebAuthn ceremony on ${page.url} (screen "${this.screen()}")`);
+    const info: CeremonyInfo = {
+      mode: data.getAttribute('data-mode') === 'register' ? 'register' : 'authenticate',
+      attachment: data.getAttribute('data-attachment') === 'roaming' ? 'roaming' : 'platform',
+      options: JSON.parse(data.rawText) as Record<string, unknown>,
+    };
+    const answer = this.devices.answer(info, new URL(page.url).origin, action);
+    await this.click('webauthn-start', 'response' in answer ? { response: answer.response, error: '' } : { response: '', error: answer.error });
   }
 
   /** What closing the browser does: session cookies (no expiry) are gone, persistent ones stay (A7). */

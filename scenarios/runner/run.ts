@@ -2,6 +2,7 @@
  * Runs one scenario over HTTP against a stand: reset, arrange (persona, clock, faults) through the
  * control API, then the steps in a fresh browser, checking every expectation as it goes.
  */
+import { generateSync } from 'otplib';
 import type { App, Expectation, Face, Scenario, Step } from '../schema.ts';
 import type { Driver, PageState } from './driver.ts';
 import { EsiaSteps } from './esia_steps.ts';
@@ -133,6 +134,18 @@ class Run {
     return code;
   }
 
+  /**
+   * The code the persona's app shows (control API), or while enrolling the code of the secret on the
+   * page, at the run's clock moved by `stepOffset` steps of 30 s (a phone whose clock drifts).
+   */
+  async appCode(enrolling: boolean, stepOffset: number): Promise<string> {
+    const { now } = await this.control<{ now: string }>('GET', '/clock');
+    const at = Math.floor(Date.parse(now) / 1000) + stepOffset * 30;
+    const secret = enrolling ? await this.browser.attribute('totp-secret', 'data-secret') : null;
+    if (secret) return generateSync({ secret, epoch: at });
+    return (await this.control<{ code: string }>('GET', `/accounts/${this.persona.persona}/totp${stepOffset ? `?steps=${stepOffset}` : ''}`)).code;
+  }
+
   requireScreen(screen: string, step: string): void {
     if (this.page?.screen !== screen) {
       throw new ScenarioError(`${step} needs the "${screen}" screen, but the page is "${this.page?.screen || 'none'}" (${this.page?.url ?? 'no page'})`);
@@ -169,8 +182,26 @@ class Run {
           identifier: step.identifier ?? this.persona.phone,
           password: step.password ?? this.persona.password,
           remember: step.remember === true,
+          ...(step.factor ? { factor: step.factor } : {}),
         });
         break;
+      // feature «webauthn»
+      case 'biometricSignIn':
+        this.requireScreen('login', where);
+        await b.click('biometric', { identifier: step.identifier ?? '' });
+        break;
+      case 'webauthn': {
+        const { do: _, expect: __, ...action } = step;
+        await b.webauthn(action);
+        break;
+      }
+      case 'enterAppCode': {
+        const screen = this.page?.screen;
+        if (screen !== 'totp' && screen !== 'totp-enrol') this.requireScreen('totp', where);
+        const code = step.code ?? (await this.appCode(screen === 'totp-enrol', step.stepOffset ?? 0));
+        await b.click(screen === 'totp-enrol' ? 'totp-confirm' : 'submit', { code });
+        break;
+      }
       case 'enterCode': {
         this.requireScreen(this.page?.screen === 'recovery-code' ? 'recovery-code' : 'otp', where);
         const code =

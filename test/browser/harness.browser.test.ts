@@ -58,6 +58,15 @@ test.serial('esign: signs in with the persona\'s certificate through the plugin 
   });
 });
 
+test.serial('totp: chooses the app code and types the persona\'s current one (feature «webauthn», A2)', async (t) => {
+  await withPage(async (page) => {
+    await page.goto(`${stand.rp}/login`);
+    await signInAsPersona(page, { emulator: stand.idp, persona: 'zaitseva', method: 'totp' });
+    t.is(await screenOf(page), 'cabinet');
+    t.is(await page.locator('[data-testid="sign-in-method"]').getAttribute('data-amr'), 'pwd otp mfa');
+  });
+});
+
 test.serial('sms with remember: the emulator session survives closing the browser', async (t) => {
   await withPage(async (page) => {
     await page.goto(`${stand.rp}/login`);

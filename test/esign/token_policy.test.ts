@@ -68,7 +68,7 @@ test('a challenge is single use, bound to its sign-in, and lives five minutes', 
 });
 
 test('organisation and client policies name what is allowed', (t) => {
-  const org = { id: 'gkb-7', name: 'ГКБ № 7', allowed_methods: ['esign'], members: ['orlova'] };
+  const org = { id: 'gkb-7', name: 'ГКБ № 7', allowed_methods: ['esign'], members: ['egorova'] };
   const error = t.throws(() => assertOrganisationAllows('password', org), { instanceOf: EsiaError });
   t.is(error.code, 'policy.method_not_allowed');
   t.deepEqual(error.details.lines, ['Организация: ГКБ № 7', 'Разрешённые способы входа: электронная подпись']);

@@ -1,0 +1,207 @@
+/*
+ * feature «webauthn»: /account, the settings page of an account signed in to the emulator itself.
+ * Signing in goes through the ordinary screens (an internal client, `esia-account`), so the page
+ * reads oidc-provider's own session. Here the user adds and removes biometrics (A3), security keys
+ * (A5) and the app code (A2, QR code and manual secret, confirmed by a first code).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Context } from 'koa';
+import QRCode from 'qrcode';
+import type { Account } from '../domain/account.ts';
+import { checkTotp, enrolmentUri, newTotpSecret } from '../domain/totp.ts';
+import { EsiaError } from '../errors/esia_error.ts';
+import { newReference } from '../errors/reference.ts';
+import type { Run } from '../runs.ts';
+import type { Services } from '../services.ts';
+import { accountPage, registerFields } from '../views/account.ts';
+import type { Failure } from '../views/failure.ts';
+import { totpEnrolPage } from '../views/totp.ts';
+import { ceremonyPage } from '../views/webauthn.ts';
+import { type Ceremony, finishRegistration, parseAnswer, siteOf, startRegistration } from '../webauthn/ceremony.ts';
+import { html } from '../../lib/html.ts';
+
+export const accountClientId = 'esia-account';
+
+/** The internal client the settings page signs in through. */
+export function accountClient(issuer: string): Record<string, unknown> {
+  return {
+    client_id: accountClientId,
+    client_name: 'Настройки учётной записи',
+    redirect_uris: [`${issuer}/account/callback`],
+    token_endpoint_auth_method: 'none',
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+  };
+}
+
+interface Pending {
+  ceremony?: Ceremony;
+  totpSecret?: string;
+}
+
+export function accountRoutes(s: Services): Router {
+  const router = new Router({ prefix: '/account' });
+  const form = bodyParser({ enableTypes: ['form'], formLimit: s.config.maxBodyBytes });
+  /** Ceremonies and app-code secrets being enrolled, per oidc-provider session. */
+  const pending = new Map<string, Pending>();
+  const site = () => siteOf(s.config, s.provider.issuer);
+
+  async function signedIn(ctx: Context): Promise<{ account: Account; run: Run; sid: string } | undefined> {
+    const session = await s.provider.Session.get(ctx);
+    const found = session.accountId ? s.runs.accountByOid(session.accountId) : undefined;
+    if (!found) return undefined;
+    ctx.state.run = found.run;
+    ctx.state.audit.account = found.account.oid;
+    return { ...found, sid: session.uid };
+  }
+
+  async function require(ctx: Context) {
+    const who = await signedIn(ctx);
+    if (!who) throw new EsiaError('interaction.expired', { reason: 'not signed in to the emulator: open /account to sign in' });
+    if (pending.size > 10_000) pending.clear();
+    const mine = pending.get(who.sid) ?? {};
+    pending.set(who.sid, mine);
+    return { ...who, mine };
+  }
+
+  const failureOf = (ctx: Context, error: EsiaError): Failure => {
+    const ref = newReference();
+    Object.assign(ctx.state.audit, { outcome: 'refused', code: error.code, ref, details: error.details });
+    ctx.status = error.status;
+    return { code: error.code, ref };
+  };
+  const show = (ctx: Context, page: { value: string }) => {
+    ctx.type = 'html';
+    ctx.body = page.value;
+  };
+  const field = (ctx: Context, name: string) => {
+    const v = (ctx.request.body as Record<string, unknown> | undefined)?.[name];
+    return typeof v === 'string' ? v : '';
+  };
+
+  router.get('/', async (ctx) => {
+    ctx.state.audit.action = 'account.show';
+    const who = await signedIn(ctx);
+    if (!who) {
+      const verifier = randomBytes(32).toString('base64url');
+      const query = new URLSearchParams({
+        client_id: accountClientId,
+        response_type: 'code',
+        scope: 'openid',
+        redirect_uri: `${s.provider.issuer}/account/callback`,
+        state: randomBytes(8).toString('hex'),
+        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
+        code_challenge_method: 'S256',
+      });
+      return ctx.redirect(`/auth?${query}`);
+    }
+    const notice = typeof ctx.query.done === 'string' ? { added: 'Устройство подключено.', removed: 'Удалено.', totp: 'Код из приложения подключён.' }[ctx.query.done] : undefined;
+    show(ctx, accountPage({ account: who.account, notice }));
+  });
+
+  // The sign-in ends here; the page reads the session it left, so the code itself is not needed.
+  router.get('/callback', (ctx) => {
+    ctx.state.audit.action = 'account.callback';
+    ctx.redirect(ctx.query.error ? '/' : '/account');
+  });
+
+  const registerPage = (ctx: Context, ceremony: Ceremony, kind: 'platform' | 'roaming', failure?: Failure) =>
+    show(
+      ctx,
+      ceremonyPage({
+        screen: 'webauthn-register',
+        title: kind === 'platform' ? 'Подключить вход по биометрии' : 'Добавить ключ безопасности',
+        lead:
+          kind === 'platform'
+            ? 'Нажмите «Продолжить» и подтвердите отпечатком пальца, лицом или PIN-кодом: устройство запомнит ключ для входа.'
+            : 'Вставьте ключ безопасности, нажмите «Продолжить» и коснитесь ключа.',
+        mode: 'register',
+        attachment: kind,
+        options: ceremony.options,
+        action: '/account/webauthn/finish',
+        fields: registerFields(kind),
+        failure,
+        after: html`<p><a href="/account" data-testid="back">Вернуться к настройкам</a></p>`,
+      }),
+    );
+
+  router.post('/webauthn/new', form, async (ctx) => {
+    ctx.state.audit.action = 'account.webauthn.new';
+    const { account, run, mine } = await require(ctx);
+    const kind = field(ctx, 'kind') === 'roaming' ? 'roaming' : 'platform';
+    mine.ceremony = await startRegistration(site(), run.clock.now(), account, kind);
+    registerPage(ctx, mine.ceremony, kind);
+  });
+
+  router.post('/webauthn/finish', form, async (ctx) => {
+    ctx.state.audit.action = 'account.webauthn.register';
+    const { account, run, mine } = await require(ctx);
+    const kind = mine.ceremony?.purpose === 'register-roaming' ? 'roaming' : 'platform';
+    try {
+      const answer = parseAnswer<Parameters<typeof finishRegistration>[2]>(field(ctx, 'response'), field(ctx, 'error'));
+      const biometric = field(ctx, 'biometric') === 'face' ? 'face' : 'fpt';
+      const name = field(ctx, 'name').trim().slice(0, 60) || (kind === 'platform' ? 'Моё устройство' : 'Ключ безопасности');
+      const credential = await finishRegistration(site(), mine.ceremony, answer, run, run.clock.now(), { name, biometric });
+      account.credentials = [...(account.credentials ?? []), credential];
+      run.accounts.changed();
+      mine.ceremony = undefined;
+      ctx.state.audit.details = { registered: credential.kind };
+    } catch (error) {
+      if (!(error instanceof EsiaError)) throw error;
+      const failure = failureOf(ctx, error);
+      mine.ceremony = await startRegistration(site(), run.clock.now(), account, kind);
+      return registerPage(ctx, mine.ceremony, kind, failure);
+    }
+    ctx.redirect('/account?done=added');
+  });
+
+  router.post('/webauthn/:id/delete', form, async (ctx) => {
+    ctx.state.audit.action = 'account.webauthn.delete';
+    const { account, run } = await require(ctx);
+    account.credentials = (account.credentials ?? []).filter((c) => c.id !== ctx.params.id);
+    run.accounts.changed();
+    ctx.redirect('/account?done=removed');
+  });
+
+  const enrolPage = async (ctx: Context, account: Account, secret: string, failure?: Failure) => {
+    const uri = enrolmentUri(secret, account.phone, s.config.totp);
+    const qrSvg = await QRCode.toString(uri, { type: 'svg', margin: 1, width: 200 });
+    show(ctx, totpEnrolPage({ action: '/account/totp/confirm', qrSvg, secret, uri, failure, after: html`<p><a href="/account" data-testid="back">Вернуться к настройкам</a></p>` }));
+  };
+
+  router.post('/totp/new', form, async (ctx) => {
+    ctx.state.audit.action = 'account.totp.new';
+    const { account, mine } = await require(ctx);
+    mine.totpSecret = newTotpSecret();
+    await enrolPage(ctx, account, mine.totpSecret);
+  });
+
+  router.post('/totp/confirm', form, async (ctx) => {
+    ctx.state.audit.action = 'account.totp.confirm';
+    const { account, run, mine } = await require(ctx);
+    const secret = mine.totpSecret;
+    if (!secret) return ctx.redirect('/account');
+    try {
+      const lastStep = checkTotp({ secret, lastStep: null }, field(ctx, 'code'), run.clock.now(), s.config.totp);
+      account.totp = { secret, enrolledAt: new Date(run.clock.now()).toISOString(), lastStep };
+      run.accounts.changed();
+      mine.totpSecret = undefined;
+    } catch (error) {
+      if (!(error instanceof EsiaError)) throw error;
+      return enrolPage(ctx, account, secret, failureOf(ctx, error));
+    }
+    ctx.redirect('/account?done=totp');
+  });
+
+  router.post('/totp/delete', form, async (ctx) => {
+    ctx.state.audit.action = 'account.totp.delete';
+    const { account, run } = await require(ctx);
+    account.totp = null;
+    run.accounts.changed();
+    ctx.redirect('/account?done=removed');
+  });
+
+  return router;
+}
