@@ -113,6 +113,8 @@ export interface JournalOptions {
 
 export class AuditJournal {
   #stream: WriteStream;
+  /** Lines appended in this turn of the event loop, written together: one write per turn, not per request. */
+  #pending: string[] = [];
   #size: number;
   #last: string;
   readonly #rotateBytes: number;
@@ -149,7 +151,8 @@ export class AuditJournal {
     const { line, hash } = chainLine(record, this.#last);
     const bytes = Buffer.byteLength(line) + 1;
     if (this.#size > 0 && this.#size + bytes > this.#rotateBytes) this.#rotate();
-    this.#stream.write(`${line}\n`);
+    if (this.#pending.length === 0) setImmediate(() => this.#writePending());
+    this.#pending.push(`${line}\n`);
     this.#size += bytes;
     this.#last = hash;
     const trace = record.trace ?? record.ref;
@@ -168,8 +171,15 @@ export class AuditJournal {
     if (this.#refs.size > tracesKept * 4) this.#refs.delete(this.#refs.keys().next().value as string);
   }
 
+  #writePending(): void {
+    if (this.#pending.length === 0) return;
+    this.#stream.write(this.#pending.join(''));
+    this.#pending = [];
+  }
+
   /** Renames the current file (its stream keeps writing its queued lines into it) and starts a new one. */
   #rotate(): void {
+    this.#writePending();
     const n = Number(/\.(\d+)\.jsonl$/.exec(rotatedFiles(this.path).at(-1) ?? '')?.[1] ?? 0) + 1;
     renameSync(this.path, this.path.replace(/\.jsonl$/, `.${n}.jsonl`));
     this.#stream.end();
@@ -212,6 +222,7 @@ export class AuditJournal {
 
   /** Resolves when every line appended so far is in the file (a write's callback runs after those before it). */
   flush(): Promise<void> {
+    this.#writePending();
     return new Promise((resolve) => {
       if (this.#stream.writableLength === 0) resolve();
       else this.#stream.write('', () => resolve());
@@ -224,6 +235,7 @@ export class AuditJournal {
   }
 
   close(): Promise<void> {
+    this.#writePending();
     return new Promise((resolve) => this.#stream.end(() => resolve()));
   }
 }
