@@ -62,7 +62,7 @@ const requests: Record<SupportAction, (c: Console) => Promise<Response>> = {
   revoke_certificate: (c) => c.post(`/support/accounts/${petrova}/certificates/${stand.emulator!.idp.services.pki.certificateFor('petrova', 'valid').serial}/revoke`, { reason: 'keyCompromise' }),
   start_run: (c) => c.post('/support/runs'),
   reissue_certificate: (c) => c.post(`/support/accounts/${petrova}/certificates/reissue`),
-  announce_outage: (c) => c.post('/support/outage', { mode: 'maintenance', until: '2026-11-25T15:00' }),
+  announce_outage: (c) => c.post('/support/outage', { mode: 'maintenance', until: '2099-01-01T12:00' }),
   end_outage: (c) => c.post('/support/outage/end'),
 };
 
