@@ -32,6 +32,7 @@ table.sup th{color:#66727f;font-weight:600;width:38%}
 .secret{font-size:22px;letter-spacing:.08em;background:#fff8e1;padding:4px 10px;border-radius:6px}
 textarea,select{font:inherit;padding:8px 10px;border:1px solid #b2c2d6;border-radius:8px;width:100%}
 .row select{height:48px;background:#fff}
+.sup-outage{margin-bottom:28px}.sup-outage details{margin-top:12px}
 .row{display:flex;gap:8px;align-items:end}.row>*{flex:1}.row .btn{flex:0 0 auto}
 </style>`;
 
@@ -95,8 +96,7 @@ export function homePage(user: ConsoleUser, view: { query?: string; kind?: Searc
     'Консоль поддержки',
     view.results ? 'support-search' : 'support-home',
     user,
-    html`${outagePanel(user, view.outage)}<h1>Поиск пользователя</h1>
-${view.notice ?? ''}
+    html`${view.notice ?? ''}${outagePanel(user, view.outage)}<h1>Поиск пользователя</h1>
 <form method="get" action="/support/search" class="row" data-testid="support-search-form">
 <div><label for="q">ФИО, телефон, почта, СНИЛС или номер в ФМРМ</label><input type="text" id="q" name="q" value="${view.query ?? ''}" data-testid="support-query"></div>
 <div style="flex:0 0 190px"><label for="kind">Искать как</label><select id="kind" name="kind" data-testid="support-kind">${Object.entries(searchKinds).map(
@@ -152,7 +152,7 @@ ${failureReference(v.failure)}</details>`
       ? html`<form method="post" action="/support/outage/end">${csrfField(user)}<button class="btn secondary" type="submit" data-testid="support-outage-end">Завершить: сервис снова работает</button></form>`
       : '';
   const readOnly = !may(user.role, 'announce_outage') ? html`<p class="muted">Объявить или завершить работы может старший оператор.</p>` : '';
-  return html`<section data-testid="support-outage"><h2>Технические работы и сбои</h2>${state}${end}${announce}${readOnly}</section>`;
+  return html`<section class="sup-outage" data-testid="support-outage"><h2>Технические работы и сбои</h2>${state}${end}${announce}${readOnly}</section>`;
 }
 
 function results(found: FoundAccount[], query: string): Html {
