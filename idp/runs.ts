@@ -7,7 +7,7 @@
  * relying parties recognise them, and get their own oid, so tokens name the right copy.
  */
 import { randomBytes } from 'node:crypto';
-import { Revocations } from '../lib/pki/test_pki.ts';
+import { normaliseSerial, Revocations, type IssuedCertificate } from '../lib/pki/test_pki.ts';
 import { AccountRepository, type DataFile } from './adapters/account_repository.ts';
 import { Faults } from './adapters/faults.ts';
 import { Outbox } from './adapters/outbox.ts';
@@ -31,6 +31,8 @@ export class Run {
   readonly operatorLockouts = new Map<string, { failedAttempts: number; lockedUntil: number | null }>();
   /** Certificates revoked live in this run (issue 6); the main run's are what the CRL and OCSP publish. */
   readonly revocations = new Revocations();
+  /** Certificates the test intermediate issued at run time in this run (support console re-issue, E2); newest last. */
+  readonly issuedCertificates: IssuedCertificate[] = [];
   /** Electronic signature: the virtual token (plugin stand-in), issued challenges, client policies. */
   readonly esign = new EsignRunState();
   lastUsedAt = Date.now();
@@ -47,6 +49,12 @@ export class Run {
     return accounts.map((a) => ({ ...a, oid: (BigInt(a.oid) + this.oidOffset).toString() }));
   }
 
+  /** A certificate issued at run time in this run, by serial (colons and case ignored). */
+  issuedCertificate(serial: string): IssuedCertificate | undefined {
+    const key = normaliseSerial(serial);
+    return this.issuedCertificates.find((c) => c.serial === key);
+  }
+
   /** Back to the fixture baseline: personas, inbox, faults, shortcuts, outage, clock. */
   reset(fixtureAccounts: Account[]): void {
     this.accounts.replaceAll(this.adopt(fixtureAccounts));
@@ -56,6 +64,7 @@ export class Run {
     this.outage = null;
     this.operatorLockouts.clear();
     this.revocations.clear();
+    this.issuedCertificates.length = 0;
     this.esign.clear();
     this.clock.reset();
   }

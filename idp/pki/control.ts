@@ -1,6 +1,7 @@
 /*
  * Control routes of the test PKI (issue 6), mounted by control/router.ts in the run of the call:
  *   GET  /__control/certificates                     every issued certificate with its state in the run
+ *        (those generated with the PKI, then those the run's support console re-issued: variant «reissued»)
  *   GET  /__control/certificates/:serial             one, with its PEM and its (test) private key
  *   POST /__control/certificates/:serial/revoke      {reason?} revokes it live in the run: the next
  *        certificate sign-in with it fails, and the run's CRL and OCSP say so
@@ -31,21 +32,20 @@ function describe(c: IssuedCertificate, run: Run, s: Services) {
     notAfter: c.notAfter,
     validity,
     revoked: revoked ? { at: new Date(revoked.revokedAt).toISOString(), reason: revoked.reason } : null,
-    certificateFile: c.certificateFile,
-    keyFile: c.keyFile,
+    ...(c.certificateFile ? { certificateFile: c.certificateFile, keyFile: c.keyFile } : { issuedInRun: run.id }),
   };
 }
 
 export function certificateControlRoutes(router: Router, s: Services, runOf: (ctx: Context) => Run): void {
   const find = (ctx: Context): IssuedCertificate => {
-    const found = s.pki.bySerial(String(ctx.params.serial));
+    const found = s.pki.bySerial(String(ctx.params.serial)) ?? runOf(ctx).issuedCertificate(String(ctx.params.serial));
     if (!found) throw new ControlError(404, 'control.unknown_certificate', `No certificate with serial ${ctx.params.serial} was issued by the test PKI. GET /__control/certificates lists them.`);
     return found;
   };
   router.get('/certificates', (ctx) => {
     const run = runOf(ctx);
     const { persona, variant, kind } = ctx.query;
-    ctx.body = s.pki.certificates
+    ctx.body = [...s.pki.certificates, ...run.issuedCertificates]
       .filter((c) => (typeof persona !== 'string' || c.persona === persona) && (typeof variant !== 'string' || c.variant === variant) && (typeof kind !== 'string' || c.kind === kind))
       .map((c) => describe(c, run, s));
   });

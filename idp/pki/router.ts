@@ -72,7 +72,7 @@ export function pkiRoutes(s: Services): Router {
     ctx.state.audit.action = 'pki ocsp';
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'application/ocsp-response';
-    ctx.body = Buffer.from(await answerOcsp(s.pki, request, { at: run.clock.now(), revocations: run.revocations }));
+    ctx.body = Buffer.from(await answerOcsp(s.pki, request, { at: run.clock.now(), revocations: run.revocations, alsoIssued: (serial) => !!run.issuedCertificate(serial) }));
   };
   router.post('/ocsp', async (ctx) => ocsp(ctx, await rawBody(ctx)));
   router.get('/ocsp/:request', async (ctx) => {

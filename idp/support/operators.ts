@@ -11,13 +11,15 @@ export type Role = (typeof roles)[number];
 export const roleTitles: Record<Role, string> = { operator: 'оператор', senior: 'старший оператор', trainer: 'тренер' };
 
 /** Everything an operator can ask the console for; each is journaled as `support.<action>`. */
-export const supportActions = ['search', 'view', 'lookup_ref', 'unlock', 'reset_password', 'temporary_code', 'note', 'edit_state', 'revoke_certificate', 'start_run'] as const;
+export const supportActions = ['search', 'view', 'lookup_ref', 'unlock', 'reset_password', 'temporary_code', 'note', 'edit_state', 'revoke_certificate', 'start_run',
+  // issue 7, console2: re-issue a certificate (E2), announce and end maintenance or an outage (E3)
+  'reissue_certificate', 'announce_outage', 'end_outage'] as const;
 export type SupportAction = (typeof supportActions)[number];
 
 /** The role matrix, enforced on the server for every request (the pages only hide what is refused anyway). */
 export const permissions: Record<Role, ReadonlySet<SupportAction>> = {
   operator: new Set(['search', 'view', 'lookup_ref', 'unlock', 'reset_password', 'temporary_code', 'note']),
-  senior: new Set(['search', 'view', 'lookup_ref', 'unlock', 'reset_password', 'temporary_code', 'note', 'edit_state', 'revoke_certificate']),
+  senior: new Set(['search', 'view', 'lookup_ref', 'unlock', 'reset_password', 'temporary_code', 'note', 'edit_state', 'revoke_certificate', 'reissue_certificate', 'announce_outage', 'end_outage']),
   trainer: new Set(['search', 'view', 'lookup_ref', 'start_run']),
 };
 

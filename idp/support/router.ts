@@ -17,14 +17,15 @@ import { AccountEditError, addNote, generateTemporarySecret, patchAccountState, 
 import type { ErrorCode } from '../errors/catalogue.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { newReference } from '../errors/reference.ts';
-import { revocationReasonCodes, type RevocationReason } from '../../lib/pki/test_pki.ts';
+import { issuePersonCertificate, revocationReasonCodes, type IssuedCertificate, type RevocationReason } from '../../lib/pki/test_pki.ts';
+import { announceOutage, endOutage, isInForce, moscowTime, OutageInputError } from '../domain/outage.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import type { Failure } from '../views/failure.ts';
 import { may, readOperators, type Operator, type SupportAction } from './operators.ts';
 import { readFmrmRegister, searchAccounts } from './search.ts';
 import { type ConsoleSession, ConsoleSessions, csrfMatches, supportCookie } from './sessions.ts';
-import { accountPage, type ConsoleUser, homePage, loginPage, refPage, searchKinds, type SearchKind } from './views.ts';
+import { accountPage, type ConsoleUser, homePage, loginPage, type OutageView, refPage, searchKinds, type SearchKind } from './views.ts';
 
 /** An operator's wrong passwords in a row before the console refuses them for `operatorLockMs` (run clock). */
 const operatorLockMs = 15 * 60 * 1000;
@@ -60,6 +61,26 @@ const verbs: Record<string, SupportAction> = {
   note: 'note',
   state: 'edit_state',
 };
+
+/**
+ * A date and time typed in the console, read as Moscow time (UTC+3 all year): the form's
+ * datetime-local value 2026-11-25T15:00, or 25.11.2026 15:00 typed by hand. Empty → null;
+ * anything else → undefined (the caller shows a Russian error next to the field).
+ */
+export function parseMoscowDateTime(value: string): number | null | undefined {
+  const text = value.trim();
+  if (!text) return null;
+  const iso = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text);
+  const ru = /^(\d{2})\.(\d{2})\.(\d{4}),?\s+(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text);
+  const [y, mo, d, h, mi, se] = iso ? [iso[1], iso[2], iso[3], iso[4], iso[5], iso[6]] : ru ? [ru[3], ru[2], ru[1], ru[4], ru[5], ru[6]] : [];
+  if (!y) return undefined;
+  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, se ?? '0'].map(Number) as [number, number, number, number, number, number];
+  const ms = Date.UTC(year, month - 1, day, hour - 3, minute, second);
+  // Date.UTC rolls 31.02 over into March: a date that does not come back the same is no date.
+  const back = new Date(ms + 3 * 3_600_000);
+  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return undefined;
+  return ms;
+}
 
 export interface SupportOptions {
   /** The emulator's cookie keys (keys/local): they sign the console's session cookie. */
@@ -133,13 +154,21 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     return { code, ref };
   };
 
+  const outageOf = (run: Run, refused?: Pick<OutageView, 'failure' | 'form'>): OutageView => ({ state: run.outage, inForce: isInForce(run.outage, run.clock.now()), ...refused });
+
   router.get('/', (ctx) => {
     const current = sessionOf(ctx);
     if (!current) return render(ctx, loginPage({}));
     ctx.state.audit.action = 'support.home';
     const flash = current.session.flash;
     current.session.flash = undefined;
-    render(ctx, homePage(userOf(current.session), { notice: flash?.kind === 'notice' ? html`<div class="alert info" data-testid="support-notice">${flash.text}</div>` : undefined }));
+    render(
+      ctx,
+      homePage(userOf(current.session), {
+        notice: flash?.kind === 'notice' ? html`<div class="alert info" data-testid="support-notice">${flash.text}</div>` : undefined,
+        outage: outageOf(current.run),
+      }),
+    );
   });
 
   router.post('/login', form, async (ctx) => {
@@ -194,7 +223,7 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     const kind = (typeof ctx.query.kind === 'string' && ctx.query.kind in searchKinds ? ctx.query.kind : 'auto') as SearchKind;
     const results = searchAccounts(current.run.accounts, await readFmrmRegister(s.config.fmrmRegisterFile), query, kind);
     ctx.state.audit.details = { kind, found: results.length };
-    render(ctx, homePage(userOf(current.session), { query, kind, results }));
+    render(ctx, homePage(userOf(current.session), { query, kind, results, outage: outageOf(current.run) }));
   });
 
   router.get('/accounts/:key', async (ctx) => {
@@ -210,7 +239,7 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     const records = await s.journal.recentForAccount(account.oid, 60);
     const attempts = records.filter((r) => (r.run ?? mainRun) === run.id && r.action !== 'support.view').slice(0, 20);
     const now = run.clock.now();
-    const certificates = s.pki.certificates
+    const certificates = [...s.pki.certificates, ...run.issuedCertificates]
       .filter((c) => c.kind === 'person' && c.persona === account.persona)
       .map((c) => {
         const revoked = s.pki.revocationOf(c.serial, run.revocations);
@@ -288,7 +317,7 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     const { session, run } = current;
     const account = accountOf(run, String(ctx.params.key));
     ctx.state.audit.account = account.oid;
-    const certificate = s.pki.bySerial(String(ctx.params.serial));
+    const certificate = s.pki.bySerial(String(ctx.params.serial)) ?? run.issuedCertificate(String(ctx.params.serial));
     if (!certificate || certificate.kind !== 'person' || certificate.persona !== account.persona) {
       throw new EsiaError('support.bad_input', { operator: session.login, action: 'revoke_certificate', problem: `certificate ${String(ctx.params.serial)} is not one of ${account.persona}'s` });
     }
@@ -301,6 +330,90 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     session.flash = { kind: 'notice', text: `Сертификат ${certificate.serial} отозван (${reason}): вход с ним больше невозможен, CRL и OCSP этого прогона сообщают об отзыве.` };
     ctx.status = 303;
     ctx.redirect(`/support/accounts/${account.oid}`);
+  });
+
+  // --- issue 7, console2: re-issue a certificate (E2) -------------------------------------------
+  /**
+   * The account's current certificate: the newest one this run re-issued that is not revoked, else
+   * the persona's generated «valid» one unless revoked. None when every one is revoked.
+   */
+  const currentCertificate = (run: Run, persona: string): IssuedCertificate | undefined => {
+    const candidates = [...run.issuedCertificates.filter((c) => c.persona === persona).reverse(), ...s.pki.certificates.filter((c) => c.kind === 'person' && c.persona === persona && c.variant === 'valid')];
+    return candidates.find((c) => !s.pki.revocationOf(c.serial, run.revocations));
+  };
+
+  router.post('/accounts/:key/certificates/reissue', form, async (ctx) => {
+    const current = allow(ctx, 'reissue_certificate');
+    if (!current) return;
+    const { session, run } = current;
+    const account = accountOf(run, String(ctx.params.key));
+    ctx.state.audit.account = account.oid;
+    const now = run.clock.now();
+    const issued = await issuePersonCertificate(s.pki, account, { at: now });
+    const old = currentCertificate(run, account.persona);
+    if (old) run.revocations.revoke(old.serial, now, 'superseded');
+    run.issuedCertificates.push(issued);
+    // The person's token on this run's machine gets the new certificate; the old one stays (and is refused as revoked).
+    s.esign.tokenOf(run);
+    const entry = run.esign.token.add(issued.certificatePem, issued.privateKeyPem, 'control', `${account.persona}-reissued`);
+    ctx.state.audit.details = { serial: issued.serial, notBefore: issued.notBefore, notAfter: issued.notAfter, superseded: old?.serial ?? null, token: entry.id };
+    session.flash = {
+      kind: 'notice',
+      text: `Выпущен новый сертификат ${issued.serial}, действует с ${moscowTime(issued.notBefore)} по ${moscowTime(issued.notAfter)}. ${
+        old ? `Прежний сертификат ${old.serial} отозван (заменён): вход с ним больше невозможен.` : 'Действующего сертификата не было: отзывать нечего.'
+      } Новый сертификат записан на токен пользователя в этом прогоне.`,
+    };
+    ctx.status = 303;
+    ctx.redirect(`/support/accounts/${account.oid}`);
+  });
+
+  // --- issue 7, console2: maintenance or an outage of the console's run (E3) --------------------
+  router.post('/outage', form, (ctx) => {
+    const current = allow(ctx, 'announce_outage');
+    if (!current) return;
+    const { session, run } = current;
+    const input = { mode: field(ctx, 'mode'), notice: field(ctx, 'notice'), until: field(ctx, 'until'), from: field(ctx, 'from') };
+    const refuse = (line: string, problem: string) => {
+      ctx.state.audit.action = 'support.announce_outage';
+      const failure = refusal(ctx, 'support.bad_input', { operator: session.login, action: 'announce_outage', problem });
+      render(ctx, homePage(userOf(session), { outage: outageOf(run, { failure: { ...failure, lines: [line] }, form: input }) }));
+    };
+    const until = parseMoscowDateTime(input.until);
+    const from = parseMoscowDateTime(input.from);
+    if (until === undefined) return refuse(`Ожидаемое время восстановления «${input.until}» — не дата и время. Укажите их по Москве, например 25.11.2026 15:00.`, `until is not a date and time: ${JSON.stringify(input.until)}`);
+    if (from === undefined) return refuse(`Начало «${input.from}» — не дата и время. Укажите их по Москве, например 25.11.2026 12:00, или оставьте поле пустым.`, `from is not a date and time: ${JSON.stringify(input.from)}`);
+    const start = from ?? run.clock.now();
+    if (until !== null && until <= start) {
+      return refuse(`Ожидаемое время восстановления (${moscowTime(new Date(until).toISOString())}) должно быть позже начала (${moscowTime(new Date(start).toISOString())}).`, 'until is not after the start');
+    }
+    let outage;
+    try {
+      outage = announceOutage(
+        run,
+        { mode: input.mode, notice: input.notice, ...(until !== null ? { until: new Date(until).toISOString() } : {}), ...(from !== null ? { from: new Date(from).toISOString() } : {}) },
+        session.login,
+      );
+    } catch (error) {
+      if (error instanceof OutageInputError) return refuse('Выберите режим (технические работы или сбой) и текст не длиннее 500 знаков.', error.message);
+      throw error;
+    }
+    ctx.state.audit.details = { ...outage };
+    session.flash = {
+      kind: 'notice',
+      text: `${outage.mode === 'maintenance' ? 'Технические работы объявлены' : 'Сбой объявлен'}${Date.parse(outage.from) <= run.clock.now() ? ': вход в этом прогоне закрыт' : `: до ${moscowTime(outage.from)} на странице входа только предупреждение`}.`,
+    };
+    ctx.status = 303;
+    ctx.redirect('/support');
+  });
+
+  router.post('/outage/end', form, (ctx) => {
+    const current = allow(ctx, 'end_outage');
+    if (!current) return;
+    const was = endOutage(current.run);
+    ctx.state.audit.details = { ended: was ? { mode: was.mode, from: was.from, until: was.until, by: was.by } : null };
+    current.session.flash = { kind: 'notice', text: was ? 'Работы завершены: вход снова открыт.' : 'Объявления не было: сервис и так работает.' };
+    ctx.status = 303;
+    ctx.redirect('/support');
   });
 
   router.get('/ref', async (ctx) => {

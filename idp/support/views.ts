@@ -7,6 +7,7 @@ import { html, type Html } from '../../lib/html.ts';
 import type { AuditRecord } from '../adapters/audit_journal.ts';
 import { fullName, type Account } from '../domain/account.ts';
 import { catalogue, isErrorCode, type ErrorCode } from '../errors/catalogue.ts';
+import { moscowTime, type Outage } from '../domain/outage.ts';
 import { esiaCodes } from '../esia/errors.ts';
 import { failureAlert, failureReference, type Failure } from '../views/failure.ts';
 import { layout } from '../views/layout.ts';
@@ -31,6 +32,7 @@ table.sup th{color:#66727f;font-weight:600;width:38%}
 .secret{font-size:22px;letter-spacing:.08em;background:#fff8e1;padding:4px 10px;border-radius:6px}
 textarea,select{font:inherit;padding:8px 10px;border:1px solid #b2c2d6;border-radius:8px;width:100%}
 .row select{height:48px;background:#fff}
+.sup-outage{margin-bottom:28px}.sup-outage details{margin-top:12px}
 .row{display:flex;gap:8px;align-items:end}.row>*{flex:1}.row .btn{flex:0 0 auto}
 </style>`;
 
@@ -80,14 +82,21 @@ export interface FoundAccount {
   fmrm?: string;
 }
 
-export function homePage(user: ConsoleUser, view: { query?: string; kind?: SearchKind; results?: FoundAccount[]; notice?: Html }): Html {
+/** The run's maintenance or outage (E3) as the console's main page shows it; `failure` and `form` after a refused announcement. */
+export interface OutageView {
+  state: Outage | null;
+  inForce: boolean;
+  failure?: Failure;
+  form?: Record<string, string>;
+}
+
+export function homePage(user: ConsoleUser, view: { query?: string; kind?: SearchKind; results?: FoundAccount[]; notice?: Html; outage: OutageView }): Html {
   const kind = view.kind ?? 'auto';
   return page(
     'Консоль поддержки',
     view.results ? 'support-search' : 'support-home',
     user,
-    html`<h1>Поиск пользователя</h1>
-${view.notice ?? ''}
+    html`${view.notice ?? ''}${outagePanel(user, view.outage)}<h1>Поиск пользователя</h1>
 <form method="get" action="/support/search" class="row" data-testid="support-search-form">
 <div><label for="q">ФИО, телефон, почта, СНИЛС или номер в ФМРМ</label><input type="text" id="q" name="q" value="${view.query ?? ''}" data-testid="support-query"></div>
 <div style="flex:0 0 190px"><label for="kind">Искать как</label><select id="kind" name="kind" data-testid="support-kind">${Object.entries(searchKinds).map(
@@ -102,7 +111,48 @@ ${view.results ? results(view.results, view.query ?? '') : ''}
 <button class="btn secondary" type="submit" data-testid="support-ref-find">Показать попытку</button>
 </form>
 ${may(user.role, 'start_run') ? trainerBlock(user) : ''}`,
+    view.outage.failure,
   );
+}
+
+const outageModes = { maintenance: 'плановые технические работы', outage: 'сбой (внеплановая недоступность)' } as const;
+
+/**
+ * E3 from the console: the state of the console's run for every role; the form to announce and the
+ * button to end for the roles that may (senior operator). Times are entered and shown in МСК.
+ */
+function outagePanel(user: ConsoleUser, v: OutageView): Html {
+  const o = v.state;
+  const state = o
+    ? html`<table class="sup" data-testid="support-outage-state" data-mode="${o.mode}" data-in-force="${v.inForce ? 'yes' : 'no'}">
+<tr><th>Режим</th><td data-testid="support-outage-mode">${outageModes[o.mode]} · ${v.inForce ? 'вход закрыт' : 'объявлены заранее, пока только предупреждение'}</td></tr>
+<tr><th>Текст для пользователей</th><td data-testid="support-outage-notice">${o.notice}</td></tr>
+<tr><th>Начало</th><td>${moscowTime(o.from)}</td></tr>
+<tr><th>Ожидаемое восстановление</th><td data-testid="support-outage-until">${o.until ? moscowTime(o.until) : 'неизвестно'}</td></tr>
+<tr><th>Объявил</th><td>${o.by}</td></tr>
+</table>`
+    : html`<p data-testid="support-outage-state" data-mode="none" data-in-force="no">Сервис работает: технические работы и сбои не объявлены.</p>`;
+  const f = v.form ?? {};
+  const announce = may(user.role, 'announce_outage')
+    ? html`<details${v.failure || !o ? ' open' : ''}><summary>${o ? 'Изменить объявление' : 'Объявить технические работы или сбой'}</summary>
+${failureAlert(v.failure)}
+<form method="post" action="/support/outage" data-testid="support-outage-form">${csrfField(user)}
+<div class="row"><div><label for="outage-mode">Режим</label><select id="outage-mode" name="mode" data-testid="support-outage-mode-select">${Object.entries(outageModes).map(
+        ([k, t]) => html`<option value="${k}"${k === (f.mode ?? o?.mode ?? 'maintenance') ? ' selected' : ''}>${t}</option>`,
+      )}</select></div>
+<div><label for="outage-until">Ожидаемое время восстановления (МСК)</label><input type="datetime-local" id="outage-until" name="until" value="${f.until ?? ''}" data-testid="support-outage-until-input"></div>
+<div><label for="outage-from">Начало (МСК; пусто — сейчас)</label><input type="datetime-local" id="outage-from" name="from" value="${f.from ?? ''}" data-testid="support-outage-from-input"></div></div>
+<label for="outage-notice">Текст для пользователей (пусто — стандартный)</label><textarea id="outage-notice" name="notice" rows="2" maxlength="500" data-testid="support-outage-notice-input">${f.notice ?? ''}</textarea>
+<div class="actions"><button class="btn primary" type="submit" data-testid="support-outage-announce">Объявить</button></div>
+</form>
+${failureReference(v.failure)}</details>`
+    : '';
+  const end =
+    o && may(user.role, 'end_outage')
+      ? html`<form method="post" action="/support/outage/end">${csrfField(user)}<button class="btn secondary" type="submit" data-testid="support-outage-end">Завершить: сервис снова работает</button></form>`
+      : '';
+  const readOnly = !may(user.role, 'announce_outage') ? html`<p class="muted">Объявить или завершить работы может старший оператор.</p>` : '';
+  return html`<section class="sup-outage" data-testid="support-outage"><h2>Технические работы и сбои</h2>${state}${end}${announce}${readOnly}</section>`;
 }
 
 function results(found: FoundAccount[], query: string): Html {
@@ -242,11 +292,15 @@ const reasonTitles: Record<string, string> = {
 function certificatesBlock(user: ConsoleUser, a: Account, certificates: CertificateView[]): Html {
   if (!certificates.length) return html`<h2>Сертификаты</h2><p class="muted" data-testid="support-certificates">Сертификатов тестового УЦ у этой записи нет.</p>`;
   const revoke = may(user.role, 'revoke_certificate');
+  const reissue = may(user.role, 'reissue_certificate')
+    ? html`<form method="post" action="/support/accounts/${a.oid}/certificates/reissue" data-testid="support-reissue-form">${csrfField(user)}<button class="btn secondary" type="submit" data-testid="support-reissue">Перевыпустить сертификат</button></form>
+<p class="muted">Перевыпуск: действующий сертификат отзывается с причиной «заменён», тестовый УЦ выпускает новый на год по часам прогона и кладёт его на виртуальный токен этого прогона.</p>`
+    : '';
   return html`<h2>Сертификаты</h2>
 <table class="sup" data-testid="support-certificates"><tr><th>Серийный номер</th><th>Срок</th><th>Состояние</th></tr>
 ${certificates.map(
   (c) =>
-    html`<tr data-testid="support-certificate" data-serial="${c.serial}" data-variant="${c.variant}" data-revoked="${c.revoked ? 'yes' : 'no'}"><td><code>${c.serial}</code><br><span class="muted">${c.variant}</span></td><td>${c.notBefore.slice(0, 10)} — ${c.notAfter.slice(0, 10)}</td><td>${validityTitles[c.validity]}${
+    html`<tr data-testid="support-certificate" data-serial="${c.serial}" data-variant="${c.variant}" data-revoked="${c.revoked ? 'yes' : 'no'}"><td><code>${c.serial}</code><br><span class="muted">${c.variant}</span></td><td data-testid="support-certificate-validity">${when(c.notBefore)} — ${when(c.notAfter)}</td><td>${validityTitles[c.validity]}${
       c.revoked ? html`<br>отозван ${when(c.revoked.at)} (${reasonTitles[c.revoked.reason] ?? c.revoked.reason})` : ''
     }${
       revoke && !c.revoked
@@ -254,7 +308,7 @@ ${certificates.map(
         : ''
     }</td></tr>`,
 )}</table>
-<p class="muted">Перевыпуск сертификата в консоли пока недоступен: тестовый УЦ выпускает сертификаты при генерации ключей (npm run keys).</p>`;
+${reissue}`;
 }
 
 function stateForm(user: ConsoleUser, a: Account): Html {

@@ -88,7 +88,12 @@ function statusResponse(status: number): Uint8Array {
 }
 
 /** Answers one DER OCSPRequest for the run whose revocations are given, at `at`. */
-export async function answerOcsp(pki: TestPki, request: Uint8Array, options: { at: number; revocations?: Revocations }): Promise<Uint8Array> {
+export async function answerOcsp(
+  pki: TestPki,
+  request: Uint8Array,
+  /** alsoIssued: serials the intermediate issued at run time in this run (issuePersonCertificate), known besides the generated ones. */
+  options: { at: number; revocations?: Revocations; alsoIssued?: (serial: string) => boolean },
+): Promise<Uint8Array> {
   let parsed: pkijs.OCSPRequest;
   try {
     parsed = pkijs.OCSPRequest.fromBER(toDer(request));
@@ -105,7 +110,7 @@ export async function answerOcsp(pki: TestPki, request: Uint8Array, options: { a
       Buffer.from(reqCert.issuerNameHash.valueBlock.valueHexView).equals(hashes.name) && Buffer.from(reqCert.issuerKeyHash.valueBlock.valueHexView).equals(hashes.key);
     if (!sameIssuer) return statusResponse(6); // unauthorized: we answer for our intermediate only
     const serial = normaliseSerial(Buffer.from(reqCert.serialNumber.valueBlock.valueHexView).toString('hex'));
-    const issued = pki.bySerial(serial);
+    const issued = pki.bySerial(serial) ?? (options.alsoIssued?.(serial) ? { serial } : undefined);
     const revoked = issued ? pki.revocationOf(serial, options.revocations) : undefined;
     let certStatus: asn1js.BaseBlock;
     if (!issued) {

@@ -15,6 +15,8 @@
  *   pki.server(variant) → IssuedCertificate                   variant ∈ serverVariants
  *   pki.certificates (all issued, with serial/kind/persona/variant/files), pki.bySerial(serial)
  *   pki.chainPem → intermediate + root PEMs (what a TLS server or a signer sends along)
+ *   issuePersonCertificate(pki, person, { at, days? }) → IssuedCertificate: a NEW valid certificate
+ *       from the intermediate at run time (in memory; the caller keeps it in its run)
  *   checkCertificate(pki, pem | base64 DER | DER bytes, { at, revocations? }) →
  *       { ok: true, serial, snils, inn, name, persona? } | { ok: false, code, details, serial? }
  *     checks in this order: parses → chains to our root via our intermediate (else
@@ -137,7 +139,7 @@ export interface IssuedCertificate {
   issuer: string;
   notBefore: string;
   notAfter: string;
-  /** Absolute paths. */
+  /** Absolute paths; empty for a certificate issued at run time (issuePersonCertificate). */
   certificateFile: string;
   keyFile: string;
   certificatePem: string;
@@ -498,6 +500,69 @@ async function readPki(dir: string): Promise<{ pki: TestPki; manifest: Manifest 
   return { pki: new TestPki(dir, new Date(manifest.generatedAt), manifest.origin, certificates), manifest };
 }
 
+/** Subject of a person's certificate, shaped like a qualified one (generation and runtime issuing share it). */
+function personSubject(p: Omit<PersonaSubject, 'persona'>): NameAttribute[] {
+  const given = [p.firstName, p.middleName].filter(Boolean).join(' ');
+  return [
+    [oid.commonName, `${p.lastName} ${given}`],
+    [oid.surname, p.lastName],
+    [oid.givenName, given],
+    [oid.country, 'RU', 'printable'],
+    [oid.snils, p.snils.replace(/\D/g, ''), 'numeric'],
+    ...(p.inn ? [[oid.inn, p.inn, 'numeric'] as NameAttribute] : []),
+  ];
+}
+const personExtendedKeyUsage = [oid.clientAuth, oid.emailProtection];
+const personSignTool = 'Плагин подписи тестового стенда esia-emulator';
+
+/**
+ * Issues a NEW certificate for a person at run time from the test intermediate CA (the support
+ * console's re-issue, E2): ECDSA P-256 / SHA-256, the subject and extensions of the generated
+ * «valid» certificates (CN/SN/G/C, СНИЛС, ИНН, clientAuth + emailProtection, CDP/AIA of the stand),
+ * valid from `at` (the run's clock; five minutes back, for clocks a little behind) for `days` (365
+ * by default, never past the intermediate's own end). The result lives in memory only: it is not
+ * written into the PKI folder (`certificateFile`/`keyFile` are empty) and `pki.bySerial` does not
+ * know it — the caller keeps it in its run (idp/runs.ts Run.issuedCertificates).
+ */
+export async function issuePersonCertificate(
+  pki: TestPki,
+  person: PersonaSubject,
+  options: { at: number; days?: number; variant?: string },
+): Promise<IssuedCertificate> {
+  const keys = await generateEcKeys();
+  const notBefore = new Date(options.at - 5 * 60_000);
+  const notAfter = new Date(Math.min(options.at + (options.days ?? 365) * day, Date.parse(pki.intermediate.notAfter)));
+  if (notAfter <= notBefore) throw new Error(`The intermediate CA ends at ${pki.intermediate.notAfter}: it cannot issue at ${new Date(options.at).toISOString()}.`);
+  const cert = await issueCertificate({
+    subject: personSubject(person),
+    publicKey: keys.publicKey,
+    notBefore,
+    notAfter,
+    issuer: pki.parsedIntermediate,
+    issuerKey: await importPrivateKey(pki.intermediate.privateKeyPem),
+    keyUsage: ['digitalSignature', 'nonRepudiation'],
+    extendedKeyUsage: personExtendedKeyUsage,
+    signTool: personSignTool,
+    crlUrl: `${pki.origin}/pki/intermediate.crl`,
+    ocspUrl: `${pki.origin}/pki/ocsp`,
+    caIssuersUrl: `${pki.origin}/pki/intermediate.crt`,
+  });
+  return {
+    serial: serialHex(cert),
+    kind: 'person',
+    persona: person.persona,
+    variant: options.variant ?? 'reissued',
+    subject: nameText(cert.subject),
+    issuer: nameText(cert.issuer),
+    notBefore: cert.notBefore.value.toISOString(),
+    notAfter: cert.notAfter.value.toISOString(),
+    certificateFile: '',
+    keyFile: '',
+    certificatePem: certificatePem(cert),
+    privateKeyPem: await privateKeyPem(keys.privateKey),
+  };
+}
+
 interface Authority {
   cert: pkijs.Certificate;
   key: CryptoKey;
@@ -585,24 +650,16 @@ async function generate(dir: string, personas: PersonaSubject[], origin: string,
     for (const variant of variants) {
       const spec = personVariantsSpec[variant];
       const keys = await generateEcKeys();
-      const given = [p.firstName, p.middleName].filter(Boolean).join(' ');
       const cert = await issueCertificate({
-        subject: [
-          [oid.commonName, `${p.lastName} ${given}`],
-          [oid.surname, p.lastName],
-          [oid.givenName, given],
-          [oid.country, 'RU', 'printable'],
-          [oid.snils, p.snils.replace(/\D/g, ''), 'numeric'],
-          ...(p.inn ? [[oid.inn, p.inn, 'numeric'] as NameAttribute] : []),
-        ],
+        subject: personSubject(p),
         publicKey: keys.publicKey,
         notBefore: spec.from,
         notAfter: spec.to,
         issuer: spec.issuer.cert,
         issuerKey: spec.issuer.key,
         keyUsage: spec.usage,
-        extendedKeyUsage: [oid.clientAuth, oid.emailProtection],
-        signTool: 'Плагин подписи тестового стенда esia-emulator',
+        extendedKeyUsage: personExtendedKeyUsage,
+        signTool: personSignTool,
         ...(spec.issuer === intermediate ? urls : {}),
       });
       await save('person', `persons/${p.persona}/${variant}`, cert, keys.privateKey, {

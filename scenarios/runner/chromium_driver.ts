@@ -334,6 +334,7 @@ export class ChromiumDriver implements Driver {
         const input = form.locator(`[name=${cssString(name)}]`).first();
         if (typeof value === 'boolean') await input.setChecked(value);
         else if ((await input.getAttribute('type')) === 'radio') await form.locator(`[name=${cssString(name)}][value=${cssString(value)}]`).check();
+        else if ((await input.evaluate((el) => el.tagName)) === 'SELECT') await input.selectOption(value);
         else await input.fill(value);
       }
     }

@@ -61,6 +61,9 @@ const requests: Record<SupportAction, (c: Console) => Promise<Response>> = {
   edit_state: (c) => c.post(`/support/accounts/${petrova}/state`, { status: 'active' }),
   revoke_certificate: (c) => c.post(`/support/accounts/${petrova}/certificates/${stand.emulator!.idp.services.pki.certificateFor('petrova', 'valid').serial}/revoke`, { reason: 'keyCompromise' }),
   start_run: (c) => c.post('/support/runs'),
+  reissue_certificate: (c) => c.post(`/support/accounts/${petrova}/certificates/reissue`),
+  announce_outage: (c) => c.post('/support/outage', { mode: 'maintenance', until: '2099-01-01T12:00' }),
+  end_outage: (c) => c.post('/support/outage/end'),
 };
 
 async function journal(): Promise<Array<Record<string, unknown>>> {
