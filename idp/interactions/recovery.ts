@@ -14,17 +14,17 @@
  *   inactive one gets its new password, then is refused as at sign-in (account.inactive).
  * - Success: amr ['pwd', 'sms'] (code by SMS) or ['pwd', 'otp'] (code by e-mail), plus 'mfa'.
  */
-import { randomInt } from 'node:crypto';
 import { notify } from '../adapters/notifications.ts';
 import { hashPassword, verifyPassword } from '../adapters/password_hash.ts';
 import { assertMaySignIn, maskEmail, maskPhone, type Account } from '../domain/account.ts';
 import { parseIdentifier, type Identifier } from '../domain/identifiers.ts';
 import { isLocked, registerSuccess } from '../domain/lockout.ts';
-import { checkCode, issueCode, secondsUntilResend, type OtpState } from '../domain/otp.ts';
+import { issueCode, secondsUntilResend, type OtpState } from '../domain/otp.ts';
 import { passwordRules, unmetRules } from '../domain/password_policy.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { recoveryCodePage, recoveryPasswordPage, recoveryStartPage } from '../views/recovery.ts';
 import type { Failure } from '../views/failure.ts';
+import { checkEnteredCode, drawCode, sendRefusal } from './otp.ts';
 import { advance, field, inlineFailure, redirectToStage, render, type Step } from './step.ts';
 
 export interface Recovery {
@@ -97,10 +97,6 @@ function describeTarget(reading: Identifier): string {
   return 'в СМС на подтверждённый телефон учётной записи';
 }
 
-function draw(length: number): string {
-  return String(randomInt(10 ** length)).padStart(length, '0');
-}
-
 /**
  * Draws a code under the cooldown and cap, and sends it when there is someone to send it to.
  * Throws EsiaError (otp.resend_cooldown, otp.resend_limit, otp.delivery_failed) the same way in both cases.
@@ -108,7 +104,7 @@ function draw(length: number): string {
 function sendRecoveryCode(step: Step, r: Pick<Recovery, 'oid' | 'channel' | 'lastOtp'>): OtpState {
   const { s, run } = step;
   const now = run.clock.now();
-  const code = draw(s.config.otp.length);
+  const code = drawCode(s.config.otp.length);
   const next = issueCode(r.lastOtp, now, s.config.otp, () => code);
   const account = r.oid ? run.accounts.byOid(r.oid) : undefined;
   if (!account) {
@@ -130,12 +126,6 @@ function sendRecoveryCode(step: Step, r: Pick<Recovery, 'oid' | 'channel' | 'las
     notify(run.outbox, account, 'security.code_requested', { at: new Date(now).toISOString(), channel: `СМС на ${maskPhone(account.phone)}` });
   }
   return next;
-}
-
-function refusal(step: Step, error: unknown): Failure {
-  if (!(error instanceof EsiaError)) throw error;
-  const wait = error.details.secondsLeft;
-  return inlineFailure(step, error, typeof wait === 'number' ? [`Подождите ещё ${wait} с`] : undefined);
 }
 
 /** GET /recovery: the current screen; ?again=1 starts over with another identifier. */
@@ -184,7 +174,7 @@ export async function recoveryStart(step: Step): Promise<void> {
   try {
     otp = sendRecoveryCode(step, pending);
   } catch (error) {
-    return showStart(step, refusal(step, error), identifier);
+    return showStart(step, sendRefusal(step, error), identifier);
   }
   journey.recovery = { stage: 'code', ...pending, sentTo: describeTarget(readings[0]!), otp, lastOtp: otp };
   toRecovery(step);
@@ -201,7 +191,7 @@ export async function recoveryResend(step: Step): Promise<void> {
     r.otp = otp;
     r.lastOtp = otp;
   } catch (error) {
-    return showCurrent(step, refusal(step, error));
+    return showCurrent(step, sendRefusal(step, error));
   }
   r.notice = 'Новый код отправлен. Предыдущий больше не действует.';
   toRecovery(step);
@@ -209,21 +199,14 @@ export async function recoveryResend(step: Step): Promise<void> {
 
 /** POST /recovery/code */
 export async function recoveryCode(step: Step): Promise<void> {
-  const { ctx, run } = step;
+  const { ctx } = step;
   ctx.state.audit.action = 'recovery.code';
   const r = step.journey.recovery;
   if (!open(step)) return redirectToStage(step);
   if (!r || r.stage !== 'code' || !r.otp) return showStart(step, inlineFailure(step, 'recovery.not_started'));
   if (r.oid) ctx.state.audit.account = r.oid;
-  try {
-    checkCode(r.otp, field(ctx, 'code'), run.clock.now());
-  } catch (error) {
-    if (error instanceof EsiaError) {
-      const lines = error.code === 'otp.invalid' ? [`Осталось попыток: ${r.otp.attemptsLeft}`] : undefined;
-      return showCurrent(step, inlineFailure(step, error, lines));
-    }
-    throw error;
-  }
+  const refused = checkEnteredCode(step, r.otp);
+  if (refused) return showCurrent(step, refused);
   r.otp = null; // single use
   const account = accountOf(step);
   if (!account) throw new EsiaError('recovery.not_started', { reason: 'the account was reset or deleted during recovery' });
