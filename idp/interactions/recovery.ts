@@ -15,16 +15,16 @@
  * - Success: amr ['pwd', 'sms'] (code by SMS) or ['pwd', 'otp'] (code by e-mail), plus 'mfa'.
  */
 import { notify } from '../adapters/notifications.ts';
-import { hashPassword, verifyPassword } from '../adapters/password_hash.ts';
 import { assertMaySignIn, maskEmail, maskPhone, type Account } from '../domain/account.ts';
 import { parseIdentifier, type Identifier } from '../domain/identifiers.ts';
 import { isLocked, registerSuccess } from '../domain/lockout.ts';
 import { issueCode, secondsUntilResend, type OtpState } from '../domain/otp.ts';
-import { passwordRules, unmetRules } from '../domain/password_policy.ts';
+import { passwordRules } from '../domain/password_policy.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { recoveryCodePage, recoveryPasswordPage, recoveryStartPage } from '../views/recovery.ts';
 import type { Failure } from '../views/failure.ts';
 import { checkEnteredCode, drawCode, sendRefusal } from './otp.ts';
+import { refuseNewPassword, saveNewPassword } from './password_change.ts';
 import { advance, field, inlineFailure, redirectToStage, render, type Step } from './step.ts';
 
 export interface Recovery {
@@ -218,7 +218,7 @@ export async function recoveryCode(step: Step): Promise<void> {
 
 /** POST /recovery/password: the rules of B7, the history of C3, then the sign-in continues. */
 export async function recoveryPassword(step: Step): Promise<void> {
-  const { ctx, s, journey, run } = step;
+  const { ctx, journey } = step;
   ctx.state.audit.action = 'recovery.password';
   const r = journey.recovery;
   if (!open(step)) return redirectToStage(step);
@@ -226,28 +226,16 @@ export async function recoveryPassword(step: Step): Promise<void> {
   const account = accountOf(step);
   if (!account) throw new EsiaError('recovery.not_started', { reason: 'the account was reset or deleted during recovery' });
   ctx.state.audit.account = account.oid;
-  const password = field(ctx, 'password');
-  const repeat = field(ctx, 'repeat');
-  const unmet = unmetRules(password);
-  if (unmet.length) {
-    const ids = unmet.map((x) => x.id);
-    const failure = inlineFailure(step, new EsiaError('password.too_weak', { unmet: ids }), unmet.map((x) => `Нужно: ${x.text}`));
-    return render(step, recoveryPasswordPage({ uid: step.uid, rules: passwordRules.map((x) => ({ id: x.id, text: x.text, met: !ids.includes(x.id) })), failure }));
+  const refused = await refuseNewPassword(step, account);
+  if (refused?.unmet) {
+    const unmet = refused.unmet;
+    return render(step, recoveryPasswordPage({ uid: step.uid, rules: passwordRules.map((x) => ({ id: x.id, text: x.text, met: !unmet.includes(x.id) })), failure: refused.failure }));
   }
-  if (password !== repeat) return showCurrent(step, inlineFailure(step, 'password.mismatch'));
-  const recent = [account.passwordHash, ...account.previousPasswordHashes].slice(0, s.config.passwordHistory);
-  for (const hash of recent) {
-    if (await verifyPassword(password, hash)) return showCurrent(step, inlineFailure(step, 'password.reused'));
-  }
+  if (refused) return showCurrent(step, refused.failure);
   // Locked meanwhile (wrong passwords in another tab): still support's to unlock.
   if (isLocked(account)) throw new EsiaError('recovery.account_locked', { lockedAt: account.lockedAt });
-  account.previousPasswordHashes = recent;
-  account.passwordHash = await hashPassword(password, s.config.scryptN);
-  account.passwordChangedAt = new Date(run.clock.now()).toISOString();
-  account.passwordMustChange = false;
   registerSuccess(account);
-  run.accounts.changed();
-  notify(run.outbox, account, 'security.password_changed', { at: account.passwordChangedAt, how: 'восстановление доступа' });
+  await saveNewPassword(step, account, 'восстановление доступа');
   journey.recovery = undefined;
   assertMaySignIn(account);
   journey.oid = account.oid;
