@@ -41,10 +41,16 @@ function body(ctx: Context): Record<string, unknown> {
   return b as Record<string, unknown>;
 }
 
+/** A body that does not parse is the caller's mistake: a JSON answer, as every control error (not the sign-in error page). */
+function unreadableBody(error: Error & { status?: number }): never {
+  if (error.status === 413) throw new ControlError(413, 'control.bad_body', 'The body is larger than 256kb.');
+  throw new ControlError(400, 'control.bad_body', `Expected a JSON object body; it did not parse: ${error.message}.`);
+}
+
 export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   const router = new Router({ prefix: '/__control' });
   router.use(loopbackOnly);
-  router.use(bodyParser({ enableTypes: ['json'], jsonLimit: '256kb' }));
+  router.use(bodyParser({ enableTypes: ['json'], jsonLimit: '256kb', onError: unreadableBody }));
   router.use(async function controlAudit(ctx, next) {
     ctx.state.audit.action = `control ${ctx.method} ${ctx.path.replace('/__control', '')}`;
     await next();

@@ -25,11 +25,22 @@ export function splitBundle(pem: string): { certificatePem: string; keyPem: stri
 
 export function pluginRoutes(s: Services): Router {
   const router = new Router({ prefix: '/plugin' });
-  router.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb' }));
+  // A body that does not parse is answered as the plugin answers any refusal (JSON, in Russian), not with the sign-in error page.
+  router.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: '64kb',
+      onError: (error: Error & { status?: number }, ctx) => {
+        if (error.status === 413) throw error;
+        ctx.state.pluginBodyUnreadable = true;
+      },
+    }),
+  );
   router.use(async function marked(ctx, next) {
     ctx.state.audit.action = `plugin ${ctx.method} ${ctx.path.replace('/plugin', '')}`;
     ctx.set('X-Test-Stand-Plugin', 'virtual-token');
     ctx.set('Cache-Control', 'no-store');
+    if (ctx.state.pluginBodyUnreadable) return fail(ctx, 400, 'Плагин не разобрал запрос: нужен JSON-объект.');
     await next();
   });
   const runOf = (ctx: Context): Run => {

@@ -47,6 +47,20 @@ for (const [name, path, init] of cases) {
   });
 }
 
+test('the control API and the signing plugin answer an unreadable body in their own JSON, not with the sign-in error page', async (t) => {
+  const json = { 'content-type': 'application/json' };
+  for (const path of ['/__control/outage', '/__control/certificates/01/revoke', '/__control/clock']) {
+    for (const body of ['{"mode":', 'null']) {
+      const res = await fetch(stand.idp + path, { method: 'POST', headers: json, body });
+      t.is(res.status, 400, `${path} ${body}`);
+      t.like(await res.json(), { error: 'control.bad_body' }, `${path} ${body}`);
+    }
+  }
+  const res = await fetch(`${stand.idp}/plugin/api/sign`, { method: 'POST', headers: json, body: '{"pin":' });
+  t.is(res.status, 400);
+  t.like(await res.json(), { message: 'Плагин не разобрал запрос: нужен JSON-объект.' });
+});
+
 test('a repeated form field is refused, not merged', async (t) => {
   const page = await fetch(`${stand.rp}/login`, { redirect: 'manual' });
   t.is(page.status, 302);
