@@ -12,7 +12,9 @@
  * - After the code: a locked account stays locked until support unlocks it (recovery.account_locked,
  *   D2 texts); a restricted one is refused (account.restricted) with its password unchanged; an
  *   inactive one gets its new password, then is refused as at sign-in (account.inactive).
- * - Success: amr ['pwd', 'sms'] (code by SMS) or ['pwd', 'otp'] (code by e-mail), plus 'mfa'.
+ * - Success: amr ['pwd', 'sms'] (code by SMS) or ['pwd', 'otp'] (code by e-mail), plus 'mfa' — unless
+ *   the client or the account's organisation does not accept a password (A9): the new password is
+ *   kept and the login page names the rule, as at the password step.
  */
 import { notify } from '../adapters/notifications.ts';
 import { assertMaySignIn, maskEmail, maskPhone, type Account } from '../domain/account.ts';
@@ -25,7 +27,8 @@ import { recoveryCodePage, recoveryPasswordPage, recoveryStartPage } from '../vi
 import type { Failure } from '../views/failure.ts';
 import { checkEnteredCode, drawCode, sendRefusal } from './otp.ts';
 import { refuseNewPassword, saveNewPassword } from './password_change.ts';
-import { advance, field, inlineFailure, redirectToStage, render, type Step } from './step.ts';
+import { organisationRefusal, passwordRefusal } from './certificate.ts';
+import { advance, field, inlineFailure, redirectToStage, render, renderStage, type Step } from './step.ts';
 
 export interface Recovery {
   stage: 'code' | 'password';
@@ -237,6 +240,9 @@ export async function recoveryPassword(step: Step): Promise<void> {
   registerSuccess(account);
   await saveNewPassword(step, account, 'восстановление доступа');
   journey.recovery = undefined;
+  // The new password is kept; signing in with it follows the same rules as at the password step (A8, A9).
+  const policy = passwordRefusal(step) ?? organisationRefusal(step, account);
+  if (policy) return renderStage(step, inlineFailure(step, policy));
   assertMaySignIn(account);
   journey.oid = account.oid;
   journey.amr = ['pwd', r.channel === 'sms' ? 'sms' : 'otp'];
