@@ -11,6 +11,7 @@ import type { Context } from 'koa';
 import { EsiaError } from '../errors/esia_error.ts';
 import { catalogue } from '../errors/catalogue.ts';
 import { runCookie, type Run } from '../runs.ts';
+import { KeyMismatchError } from './token.ts';
 import type { Services } from '../services.ts';
 
 const standIn = 'Имитация плагина электронной подписи тестового стенда (не КриптоПро): ключи на виртуальном токене эмулятора';
@@ -74,7 +75,9 @@ export function pluginRoutes(s: Services): Router {
       ctx.status = 201;
       ctx.body = { standIn, id: `${entry.id}`, label: entry.label };
     } catch (error) {
-      fail(ctx, 400, `Файл не загружен: ${(error as Error).message}`);
+      // The page shows `message` to the person; `detail` is for developers.
+      const why = error instanceof KeyMismatchError ? 'закрытый ключ в нём не от этого сертификата' : 'в нём нужны сертификат (BEGIN CERTIFICATE) и закрытый ключ PKCS#8 (BEGIN PRIVATE KEY)';
+      fail(ctx, 400, `Файл не загружен: ${why}.`, { detail: (error as Error).message });
     }
   });
 

@@ -59,6 +59,13 @@ test('the control API and the signing plugin answer an unreadable body in their 
   const res = await fetch(`${stand.idp}/plugin/api/sign`, { method: 'POST', headers: json, body: '{"pin":' });
   t.is(res.status, 400);
   t.like(await res.json(), { message: 'Плагин не разобрал запрос: нужен JSON-объект.' });
+  // A wrong key file: the page shows `message` to the person, in Russian; the reason in English is `detail`.
+  const imported = await fetch(`${stand.idp}/plugin/api/import`, { method: 'POST', headers: json, body: JSON.stringify({ pem: 'not a key file' }) });
+  t.is(imported.status, 400);
+  const answer = (await imported.json()) as { message: string; detail: string };
+  t.regex(answer.message, /^Файл не загружен: в нём нужны сертификат/);
+  t.notRegex(answer.message, /[A-Za-z]{4,} [a-z]{3,}/, 'no English sentence for the person');
+  t.regex(answer.detail, /CERTIFICATE/);
 });
 
 test('a repeated form field is refused, not merged', async (t) => {
