@@ -26,14 +26,13 @@ export function splitBundle(pem: string): { certificatePem: string; keyPem: stri
 
 export function pluginRoutes(s: Services): Router {
   const router = new Router({ prefix: '/plugin' });
-  // A body that does not parse is answered as the plugin answers any refusal (JSON, in Russian), not with the sign-in error page.
+  // A body that does not parse, or is too large, is answered as the plugin answers any refusal (JSON, in Russian: the page shows it), not with the sign-in error page.
   router.use(
     bodyParser({
       enableTypes: ['json'],
       jsonLimit: '64kb',
       onError: (error: Error & { status?: number }, ctx) => {
-        if (error.status === 413) throw error;
-        ctx.state.pluginBodyUnreadable = true;
+        ctx.state.pluginBodyUnreadable = error.status === 413 ? 413 : 400;
       },
     }),
   );
@@ -41,6 +40,7 @@ export function pluginRoutes(s: Services): Router {
     ctx.state.audit.action = `plugin ${ctx.method} ${ctx.path.replace('/plugin', '')}`;
     ctx.set('X-Test-Stand-Plugin', 'virtual-token');
     ctx.set('Cache-Control', 'no-store');
+    if (ctx.state.pluginBodyUnreadable === 413) return fail(ctx, 413, 'Файл не загружен: он больше 64 КБ, а файл ключа занимает несколько килобайт.');
     if (ctx.state.pluginBodyUnreadable) return fail(ctx, 400, 'Плагин не разобрал запрос: нужен JSON-объект.');
     await next();
   });

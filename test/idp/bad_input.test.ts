@@ -66,6 +66,9 @@ test('the control API and the signing plugin answer an unreadable body in their 
   t.regex(answer.message, /^Файл не загружен: в нём нужны сертификат/);
   t.notRegex(answer.message, /[A-Za-z]{4,} [a-z]{3,}/, 'no English sentence for the person');
   t.regex(answer.detail, /CERTIFICATE/);
+  const huge = await fetch(`${stand.idp}/plugin/api/import`, { method: 'POST', headers: json, body: JSON.stringify({ pem: 'x'.repeat(100_000) }) });
+  t.is(huge.status, 413);
+  t.regex(((await huge.json()) as { message: string }).message, /^Файл не загружен: он больше 64 КБ/);
 });
 
 test('a repeated form field is refused, not merged', async (t) => {
