@@ -1,4 +1,25 @@
 /* Parsing and errors of the control API: precise messages for developers, JSON, never a stack. */
+import type Router from '@koa/router';
+import type { Context } from 'koa';
+import type { Account } from '../domain/account.ts';
+import type { Run } from '../runs.ts';
+import type { Services } from '../services.ts';
+
+/** What control/router.ts hands each feature's control routes: the run of the call, its account, its JSON body. */
+export interface ControlHelpers {
+  /** ?run=, the X-Esia-Run header, or the main run. */
+  runOf(ctx: Context): Run;
+  /** :persona of the path, a persona key or an oid, in the run of the call. */
+  findAccount(ctx: Context): Account;
+  /** The JSON object body ({} when none). */
+  body(ctx: Context): Record<string, unknown>;
+}
+
+/**
+ * A feature's control routes (outage, test PKI, electronic signature, WebAuthn…): mounted by
+ * control/router.ts on its loopback-only /__control router, each with its lines for GET /__control.
+ */
+export type ControlRoutes = (router: Router, s: Services, h: ControlHelpers) => void;
 export class ControlError extends Error {
   override name = 'ControlError';
   constructor(

@@ -8,14 +8,18 @@ import type { Context, Next } from 'koa';
 import { faultKinds } from '../adapters/faults.ts';
 import type { Channel } from '../adapters/outbox.ts';
 import { maskPhone } from '../domain/account.ts';
-import { announceOutage, endOutage, isInForce, OutageInputError } from '../domain/outage.ts';
 import { AccountEditError, patchAccountState, unlock } from '../domain/account_admin.ts';
-import { certificateControlRoutes } from '../pki/control.ts';
-import { currentCode } from '../domain/totp.ts';
+import { certificateControlRoutes, certificateEndpoints } from '../pki/control.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
-import { ControlError, parseDuration, parseInstant } from './inputs.ts';
 import { esignControlRoutes, esignEndpoints } from '../esign/control.ts';
+import { webauthnControlRoutes, webauthnEndpoints } from '../webauthn/control.ts';
+import { ControlError, type ControlHelpers, type ControlRoutes, parseDuration, parseInstant } from './inputs.ts';
+import { outageControlRoutes, outageEndpoints } from './outage.ts';
+
+/** Features' control routes (outage E3, test PKI, electronic signature, WebAuthn), in this order, and their GET /__control lines. */
+const featureRoutes: ControlRoutes[] = [outageControlRoutes, certificateControlRoutes, esignControlRoutes, webauthnControlRoutes];
+const featureEndpoints = [...outageEndpoints, ...certificateEndpoints, ...esignEndpoints, ...webauthnEndpoints];
 
 export interface ControlHooks {
   /** Personas as the fixtures define them, with their clear-text test passwords. */
@@ -41,10 +45,16 @@ function body(ctx: Context): Record<string, unknown> {
   return b as Record<string, unknown>;
 }
 
+/** A body that does not parse is the caller's mistake: a JSON answer, as every control error (not the sign-in error page). */
+function unreadableBody(error: Error & { status?: number }): never {
+  if (error.status === 413) throw new ControlError(413, 'control.bad_body', 'The body is larger than 256kb.');
+  throw new ControlError(400, 'control.bad_body', `Expected a JSON object body; it did not parse: ${error.message}.`);
+}
+
 export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   const router = new Router({ prefix: '/__control' });
   router.use(loopbackOnly);
-  router.use(bodyParser({ enableTypes: ['json'], jsonLimit: '256kb' }));
+  router.use(bodyParser({ enableTypes: ['json'], jsonLimit: '256kb', onError: unreadableBody }));
   router.use(async function controlAudit(ctx, next) {
     ctx.state.audit.action = `control ${ctx.method} ${ctx.path.replace('/__control', '')}`;
     await next();
@@ -85,13 +95,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
         'GET /__control/audit/:ref',
         'POST /__control/next-login {client_id, persona}',
         'POST /__control/clients {client_id, client_secret, redirect_uris, …}',
-        'GET|POST|DELETE /__control/outage {mode: "maintenance" | "outage", notice?, until?: ISO instant, from?: ISO instant}',
-        // test PKI (issue 6)
-        'GET /__control/certificates?persona=&variant=&kind=; GET /__control/certificates/:serial (PEM and test key)',
-        'POST /__control/certificates/:serial/revoke {reason?: keyCompromise | superseded | …}',
-        ...esignEndpoints,
-        'GET|POST /__control/tls {certificate: valid | expired | revoked | wrong-host | untrusted} (HTTPS listener, not per run)',
-        'GET /__control/accounts/:persona/totp[?steps=-3] → the app code the persona\'s phone shows now (run clock), or steps of 30 s away',
+        ...featureEndpoints,
       ],
     };
   });
@@ -180,17 +184,6 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     ctx.body = { persona: account.persona, status: account.status, trust: account.trust, phone: maskPhone(account.phone), phoneConfirmed: account.phoneConfirmed, emailConfirmed: account.emailConfirmed };
   });
 
-  // feature «webauthn»: the app the persona would hold (A2): its current code, by the run's clock
-  router.get('/accounts/:persona/totp', (ctx) => {
-    const account = findAccount(ctx);
-    if (!account.totp) throw new ControlError(404, 'control.no_totp', `Persona "${account.persona}" has no app code enrolled (zaitseva has one; enrol at /account).`);
-    // ?steps=-3: the code of a phone whose clock is that many steps behind (tests of the tolerance)
-    const steps = ctx.query.steps === undefined ? 0 : Number(ctx.query.steps);
-    if (!Number.isInteger(steps) || Math.abs(steps) > 1000) throw new ControlError(400, 'control.bad_steps', `steps must be a whole number of ${s.config.totp.periodSeconds}-second steps; got ${String(ctx.query.steps)}.`);
-    const now = runOf(ctx).clock.now() + steps * s.config.totp.periodSeconds * 1000;
-    ctx.body = { persona: account.persona, ...currentCode(account.totp.secret, now, s.config.totp), at: new Date(now).toISOString() };
-  });
-
   router.get('/inbox/:channel', (ctx) => {
     const channel = ctx.params.channel as Channel;
     if (channel !== 'sms' && channel !== 'email') throw new ControlError(404, 'control.unknown_inbox', 'Inboxes: sms, email.');
@@ -238,30 +231,9 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     ctx.body = { registered: body(ctx).client_id };
   });
 
-  // --- Outage mode (E3), issue 7: announce, read, end (idp/domain/outage.ts) ---
-  router.get('/outage', (ctx) => {
-    const run = runOf(ctx);
-    ctx.body = { outage: run.outage, inForce: isInForce(run.outage, run.clock.now()) };
-  });
-  router.post('/outage', (ctx) => {
-    const run = runOf(ctx);
-    try {
-      announceOutage(run, body(ctx), 'control');
-    } catch (error) {
-      if (error instanceof OutageInputError) throw new ControlError(400, 'control.bad_outage', error.message);
-      throw error;
-    }
-    ctx.status = 201;
-    ctx.body = { outage: run.outage, inForce: isInForce(run.outage, run.clock.now()) };
-  });
-  router.delete('/outage', (ctx) => {
-    ctx.body = { ended: endOutage(runOf(ctx)), outage: null };
-  });
-  // --- end of outage mode ---
-  // test PKI (issue 6): issued certificates and live revocation, per run
-  certificateControlRoutes(router, s, runOf);
-  // Electronic signature, step-up and policies (A4, A5, A9): tokens, test key files, revocation, client rules.
-  esignControlRoutes(router, s, { runOf, findAccount, body });
+  // Each feature's routes, mounted the same way (idp/control/inputs.ts ControlRoutes); their lines in GET /__control come from the same modules.
+  const helpers: ControlHelpers = { runOf, findAccount, body };
+  for (const mount of featureRoutes) mount(router, s, helpers);
 
   return router;
 }

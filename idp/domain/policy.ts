@@ -1,8 +1,9 @@
 /*
  * Sign-in policies (A9): an organisation, or a relying party (client), may fix the methods its
- * users sign in with. A method is `password` (password + SMS code) or `esign` (electronic
- * signature: the signing plugin or a TLS client certificate); other branches may add their own
- * names (the list is open; unknown names are shown as they are). Pure: no I/O.
+ * users sign in with. A method is `password` (password, then a second factor: SMS code, app code or
+ * security key), `esign` (electronic signature: the signing plugin or a TLS client certificate) or
+ * `biometric` («Войти по биометрии», no password); the list is open (unknown names are shown as
+ * they are). Pure: no I/O.
  */
 import { EsiaError } from '../errors/esia_error.ts';
 
@@ -11,6 +12,7 @@ export type SignInMethod = 'password' | 'esign' | (string & {});
 export const methodLabels: Record<string, string> = {
   password: 'пароль и код из СМС',
   esign: 'электронная подпись',
+  biometric: 'вход по биометрии',
 };
 
 export interface Organisation {

@@ -11,19 +11,10 @@
  *   GET    /__control/esign → the PKI's generation instant (scenarios' "clock": "pki")
  */
 import type Router from '@koa/router';
-import type { Context } from 'koa';
-import type { Account } from '../domain/account.ts';
-import type { Run } from '../runs.ts';
 import type { Services } from '../services.ts';
-import { ControlError } from '../control/inputs.ts';
+import { ControlError, type ControlHelpers } from '../control/inputs.ts';
 import { tokenVariants } from './index.ts';
 import { VirtualToken } from './token.ts';
-
-export interface ControlHelpers {
-  runOf(ctx: Context): Run;
-  findAccount(ctx: Context): Account;
-  body(ctx: Context): Record<string, unknown>;
-}
 
 export const esignEndpoints = [
   'POST /__control/personas/:persona/token {variant?: valid|expired|not-yet-valid|revoked|untrusted|wrong-key-usage|orphan, pin?, pinAttempts?}',

@@ -11,6 +11,7 @@ import type { Context } from 'koa';
 import { EsiaError } from '../errors/esia_error.ts';
 import { catalogue } from '../errors/catalogue.ts';
 import { runCookie, type Run } from '../runs.ts';
+import { KeyMismatchError } from './token.ts';
 import type { Services } from '../services.ts';
 
 const standIn = 'Имитация плагина электронной подписи тестового стенда (не КриптоПро): ключи на виртуальном токене эмулятора';
@@ -25,11 +26,22 @@ export function splitBundle(pem: string): { certificatePem: string; keyPem: stri
 
 export function pluginRoutes(s: Services): Router {
   const router = new Router({ prefix: '/plugin' });
-  router.use(bodyParser({ enableTypes: ['json'], jsonLimit: '64kb' }));
+  // A body that does not parse, or is too large, is answered as the plugin answers any refusal (JSON, in Russian: the page shows it), not with the sign-in error page.
+  router.use(
+    bodyParser({
+      enableTypes: ['json'],
+      jsonLimit: '64kb',
+      onError: (error: Error & { status?: number }, ctx) => {
+        ctx.state.pluginBodyUnreadable = error.status === 413 ? 413 : 400;
+      },
+    }),
+  );
   router.use(async function marked(ctx, next) {
     ctx.state.audit.action = `plugin ${ctx.method} ${ctx.path.replace('/plugin', '')}`;
     ctx.set('X-Test-Stand-Plugin', 'virtual-token');
     ctx.set('Cache-Control', 'no-store');
+    if (ctx.state.pluginBodyUnreadable === 413) return fail(ctx, 413, 'Файл не загружен: он больше 64 КБ, а файл ключа занимает несколько килобайт.');
+    if (ctx.state.pluginBodyUnreadable) return fail(ctx, 400, 'Плагин не разобрал запрос: нужен JSON-объект.');
     await next();
   });
   const runOf = (ctx: Context): Run => {
@@ -63,7 +75,9 @@ export function pluginRoutes(s: Services): Router {
       ctx.status = 201;
       ctx.body = { standIn, id: `${entry.id}`, label: entry.label };
     } catch (error) {
-      fail(ctx, 400, `Файл не загружен: ${(error as Error).message}`);
+      // The page shows `message` to the person; `detail` is for developers.
+      const why = error instanceof KeyMismatchError ? 'закрытый ключ в нём не от этого сертификата' : 'в нём нужны сертификат (BEGIN CERTIFICATE) и закрытый ключ PKCS#8 (BEGIN PRIVATE KEY)';
+      fail(ctx, 400, `Файл не загружен: ${why}.`, { detail: (error as Error).message });
     }
   });
 

@@ -39,6 +39,11 @@ export const defaultPin = '12345678';
 export const defaultPuk = '87654321';
 export const defaultPinAttempts = 3;
 
+/** A key file whose private key is not the certificate's (the plugin says so in Russian). */
+export class KeyMismatchError extends Error {
+  override name = 'KeyMismatchError';
+}
+
 export class VirtualToken {
   pin = defaultPin;
   puk = defaultPuk;
@@ -55,7 +60,7 @@ export class VirtualToken {
     const certificate = new X509Certificate(certificatePem);
     const probe = Buffer.from('virtual token: key matches certificate');
     const signature = signWithKey(keyPem, probe);
-    if (!verifyWithCertificate(certificate, probe, signature)) throw new Error('the private key does not belong to the certificate');
+    if (!verifyWithCertificate(certificate, probe, signature)) throw new KeyMismatchError('the private key does not belong to the certificate');
     const entry: TokenEntry = {
       id: id ?? `file-${createHash('sha256').update(certificate.raw).digest('hex').slice(0, 12)}`,
       label: `${subjectName(certificate)} · действителен с ${ruDate(certificate.validFrom)} по ${ruDate(certificate.validTo)} · выдан: ${issuerName(certificate)}`,

@@ -9,6 +9,7 @@ import { parseIdentifier } from '../domain/identifiers.ts';
 import { isLocked } from '../domain/lockout.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { amrOf, finishAuthentication, parseAnswer, startAuthentication } from '../webauthn/ceremony.ts';
+import { organisationRefusal } from './certificate.ts';
 import { siteFor } from './second_factor.ts';
 import { advance, field, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
 
@@ -52,8 +53,14 @@ export async function biometricFinishStep(step: Step): Promise<void> {
   const { account, credential } = found;
   ctx.state.audit.account = account.oid;
   if (isLocked(account)) throw new EsiaError('account.locked', { lockedAt: account.lockedAt });
-  assertMaySignIn(account);
   journey.ceremony = undefined;
+  // An organisation that allows only the signature refuses biometrics too, on the login page as it refuses the password (A9).
+  const policy = organisationRefusal(step, account, 'biometric');
+  if (policy) {
+    journey.stage = 'password';
+    return renderStage(step, inlineFailure(step, policy));
+  }
+  assertMaySignIn(account);
   journey.oid = account.oid;
   journey.amr = amrOf(credential, 'biometric');
   return advance(step, account);

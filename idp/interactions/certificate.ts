@@ -14,7 +14,7 @@
 import type { TLSSocket } from 'node:tls';
 import { assertMaySignIn, type Account } from '../domain/account.ts';
 import { asksForSignature } from '../domain/assurance.ts';
-import { assertClientAllows, assertOrganisationAllows, clientForbidsPassword, describeMethods } from '../domain/policy.ts';
+import { assertClientAllows, assertOrganisationAllows, clientForbidsPassword, describeMethods, type SignInMethod } from '../domain/policy.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { accountOfCertificate, verifySignedChallenge } from '../esign/verify.ts';
 import type { Failure } from '../views/failure.ts';
@@ -79,10 +79,10 @@ export function passwordRefusal(step: Step): EsiaError | undefined {
   return undefined;
 }
 
-/** The organisation's rule for a password sign-in of this account (after the password was right). */
-export function organisationRefusal(step: Step, account: Account): EsiaError | undefined {
+/** The organisation's rule for a sign-in of this account by `method` (after the password, or the biometric check, was right). */
+export function organisationRefusal(step: Step, account: Account, method: SignInMethod = 'password'): EsiaError | undefined {
   try {
-    assertOrganisationAllows('password', step.s.esign.organisationOf(account));
+    assertOrganisationAllows(method, step.s.esign.organisationOf(account));
   } catch (error) {
     if (error instanceof EsiaError) return error;
     throw error;

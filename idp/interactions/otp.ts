@@ -1,12 +1,35 @@
 /* Step 2: the SMS code (A1, C7): send, resend within limits, check; «нет доступа к телефону» (B5). */
 import { randomInt } from 'node:crypto';
 import type { Account } from '../domain/account.ts';
-import { checkCode, issueCode } from '../domain/otp.ts';
+import { checkCode, issueCode, type OtpState } from '../domain/otp.ts';
 import { EsiaError } from '../errors/esia_error.ts';
+import type { Failure } from '../views/failure.ts';
 import { advance, field, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
 
-function randomCode(length: number): () => string {
-  return () => String(randomInt(10 ** length)).padStart(length, '0');
+/** A fresh code of `length` digits (leading zeros kept); the sign-in and recovery (D1) codes alike. */
+export function drawCode(length: number): string {
+  return String(randomInt(10 ** length)).padStart(length, '0');
+}
+
+/** A refused send (cooldown, cap, failed delivery) as the code screen shows it, with the wait left. */
+export function sendRefusal(step: Step, error: unknown): Failure {
+  if (!(error instanceof EsiaError)) throw error;
+  const wait = error.details.secondsLeft;
+  return inlineFailure(step, error, typeof wait === 'number' ? [`Подождите ещё ${wait} с`] : undefined);
+}
+
+/**
+ * Checks the entered `code` field against `otp` (idp/domain/otp.ts spends an attempt or the code);
+ * a refusal is returned as the code screen shows it, with the attempts left after a wrong code.
+ */
+export function checkEnteredCode(step: Step, otp: OtpState): Failure | undefined {
+  try {
+    checkCode(otp, field(step.ctx, 'code'), step.run.clock.now());
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof EsiaError)) throw error;
+    return inlineFailure(step, error, error.code === 'otp.invalid' ? [`Осталось попыток: ${otp.attemptsLeft}`] : undefined);
+  }
 }
 
 /**
@@ -15,7 +38,7 @@ function randomCode(length: number): () => string {
  */
 export function sendCode(step: Step, account: Account): void {
   const { s, journey, run } = step;
-  const next = issueCode(journey.otp, run.clock.now(), s.config.otp, randomCode(s.config.otp.length));
+  const next = issueCode(journey.otp, run.clock.now(), s.config.otp, () => drawCode(s.config.otp.length));
   run.outbox.send('sms', account.phone, `Код для входа: ${next.code}. Никому его не сообщайте. ТЕСТОВЫЙ СТЕНД ЕСИА`, next.code);
   journey.otp = next;
 }
@@ -25,9 +48,7 @@ export function sendCodeOrShow(step: Step, account: Account, notice?: string): v
   try {
     sendCode(step, account);
   } catch (error) {
-    if (!(error instanceof EsiaError)) throw error;
-    const wait = error.details.secondsLeft;
-    return renderStage(step, inlineFailure(step, error, typeof wait === 'number' ? [`Подождите ещё ${wait} с`] : undefined));
+    return renderStage(step, sendRefusal(step, error));
   }
   step.journey.notice = notice;
   return redirectToStage(step);
@@ -40,20 +61,13 @@ function accountOf(step: Step): Account {
 }
 
 export async function otpStep(step: Step): Promise<void> {
-  const { ctx, journey, run } = step;
+  const { ctx, journey } = step;
   ctx.state.audit.action = 'otp.check';
   if (journey.stage !== 'otp') return redirectToStage(step);
   const account = accountOf(step);
   if (!journey.otp) return renderStage(step, inlineFailure(step, 'otp.delivery_failed'));
-  try {
-    checkCode(journey.otp, field(ctx, 'code'), run.clock.now());
-  } catch (error) {
-    if (error instanceof EsiaError) {
-      const lines = error.code === 'otp.invalid' ? [`Осталось попыток: ${journey.otp.attemptsLeft}`] : undefined;
-      return renderStage(step, inlineFailure(step, error, lines));
-    }
-    throw error;
-  }
+  const refused = checkEnteredCode(step, journey.otp);
+  if (refused) return renderStage(step, refused);
   journey.amr = [...journey.amr, 'sms'];
   return advance(step, account);
 }

@@ -12,20 +12,23 @@
  * - After the code: a locked account stays locked until support unlocks it (recovery.account_locked,
  *   D2 texts); a restricted one is refused (account.restricted) with its password unchanged; an
  *   inactive one gets its new password, then is refused as at sign-in (account.inactive).
- * - Success: amr ['pwd', 'sms'] (code by SMS) or ['pwd', 'otp'] (code by e-mail), plus 'mfa'.
+ * - Success: amr ['pwd', 'sms'] (code by SMS) or ['pwd', 'otp'] (code by e-mail), plus 'mfa' — unless
+ *   the client or the account's organisation does not accept a password (A9): the new password is
+ *   kept and the login page names the rule, as at the password step.
  */
-import { randomInt } from 'node:crypto';
 import { notify } from '../adapters/notifications.ts';
-import { hashPassword, verifyPassword } from '../adapters/password_hash.ts';
 import { assertMaySignIn, maskEmail, maskPhone, type Account } from '../domain/account.ts';
 import { parseIdentifier, type Identifier } from '../domain/identifiers.ts';
 import { isLocked, registerSuccess } from '../domain/lockout.ts';
-import { checkCode, issueCode, secondsUntilResend, type OtpState } from '../domain/otp.ts';
-import { passwordRules, unmetRules } from '../domain/password_policy.ts';
+import { issueCode, secondsUntilResend, type OtpState } from '../domain/otp.ts';
+import { passwordRules } from '../domain/password_policy.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { recoveryCodePage, recoveryPasswordPage, recoveryStartPage } from '../views/recovery.ts';
 import type { Failure } from '../views/failure.ts';
-import { advance, field, inlineFailure, redirectToStage, render, type Step } from './step.ts';
+import { checkEnteredCode, drawCode, sendRefusal } from './otp.ts';
+import { refuseNewPassword, saveNewPassword } from './password_change.ts';
+import { organisationRefusal, passwordRefusal } from './certificate.ts';
+import { advance, field, inlineFailure, redirectToStage, render, renderStage, type Step } from './step.ts';
 
 export interface Recovery {
   stage: 'code' | 'password';
@@ -97,10 +100,6 @@ function describeTarget(reading: Identifier): string {
   return 'в СМС на подтверждённый телефон учётной записи';
 }
 
-function draw(length: number): string {
-  return String(randomInt(10 ** length)).padStart(length, '0');
-}
-
 /**
  * Draws a code under the cooldown and cap, and sends it when there is someone to send it to.
  * Throws EsiaError (otp.resend_cooldown, otp.resend_limit, otp.delivery_failed) the same way in both cases.
@@ -108,7 +107,7 @@ function draw(length: number): string {
 function sendRecoveryCode(step: Step, r: Pick<Recovery, 'oid' | 'channel' | 'lastOtp'>): OtpState {
   const { s, run } = step;
   const now = run.clock.now();
-  const code = draw(s.config.otp.length);
+  const code = drawCode(s.config.otp.length);
   const next = issueCode(r.lastOtp, now, s.config.otp, () => code);
   const account = r.oid ? run.accounts.byOid(r.oid) : undefined;
   if (!account) {
@@ -130,12 +129,6 @@ function sendRecoveryCode(step: Step, r: Pick<Recovery, 'oid' | 'channel' | 'las
     notify(run.outbox, account, 'security.code_requested', { at: new Date(now).toISOString(), channel: `СМС на ${maskPhone(account.phone)}` });
   }
   return next;
-}
-
-function refusal(step: Step, error: unknown): Failure {
-  if (!(error instanceof EsiaError)) throw error;
-  const wait = error.details.secondsLeft;
-  return inlineFailure(step, error, typeof wait === 'number' ? [`Подождите ещё ${wait} с`] : undefined);
 }
 
 /** GET /recovery: the current screen; ?again=1 starts over with another identifier. */
@@ -184,7 +177,7 @@ export async function recoveryStart(step: Step): Promise<void> {
   try {
     otp = sendRecoveryCode(step, pending);
   } catch (error) {
-    return showStart(step, refusal(step, error), identifier);
+    return showStart(step, sendRefusal(step, error), identifier);
   }
   journey.recovery = { stage: 'code', ...pending, sentTo: describeTarget(readings[0]!), otp, lastOtp: otp };
   toRecovery(step);
@@ -201,7 +194,7 @@ export async function recoveryResend(step: Step): Promise<void> {
     r.otp = otp;
     r.lastOtp = otp;
   } catch (error) {
-    return showCurrent(step, refusal(step, error));
+    return showCurrent(step, sendRefusal(step, error));
   }
   r.notice = 'Новый код отправлен. Предыдущий больше не действует.';
   toRecovery(step);
@@ -209,21 +202,14 @@ export async function recoveryResend(step: Step): Promise<void> {
 
 /** POST /recovery/code */
 export async function recoveryCode(step: Step): Promise<void> {
-  const { ctx, run } = step;
+  const { ctx } = step;
   ctx.state.audit.action = 'recovery.code';
   const r = step.journey.recovery;
   if (!open(step)) return redirectToStage(step);
   if (!r || r.stage !== 'code' || !r.otp) return showStart(step, inlineFailure(step, 'recovery.not_started'));
   if (r.oid) ctx.state.audit.account = r.oid;
-  try {
-    checkCode(r.otp, field(ctx, 'code'), run.clock.now());
-  } catch (error) {
-    if (error instanceof EsiaError) {
-      const lines = error.code === 'otp.invalid' ? [`Осталось попыток: ${r.otp.attemptsLeft}`] : undefined;
-      return showCurrent(step, inlineFailure(step, error, lines));
-    }
-    throw error;
-  }
+  const refused = checkEnteredCode(step, r.otp);
+  if (refused) return showCurrent(step, refused);
   r.otp = null; // single use
   const account = accountOf(step);
   if (!account) throw new EsiaError('recovery.not_started', { reason: 'the account was reset or deleted during recovery' });
@@ -235,7 +221,7 @@ export async function recoveryCode(step: Step): Promise<void> {
 
 /** POST /recovery/password: the rules of B7, the history of C3, then the sign-in continues. */
 export async function recoveryPassword(step: Step): Promise<void> {
-  const { ctx, s, journey, run } = step;
+  const { ctx, journey } = step;
   ctx.state.audit.action = 'recovery.password';
   const r = journey.recovery;
   if (!open(step)) return redirectToStage(step);
@@ -243,29 +229,20 @@ export async function recoveryPassword(step: Step): Promise<void> {
   const account = accountOf(step);
   if (!account) throw new EsiaError('recovery.not_started', { reason: 'the account was reset or deleted during recovery' });
   ctx.state.audit.account = account.oid;
-  const password = field(ctx, 'password');
-  const repeat = field(ctx, 'repeat');
-  const unmet = unmetRules(password);
-  if (unmet.length) {
-    const ids = unmet.map((x) => x.id);
-    const failure = inlineFailure(step, new EsiaError('password.too_weak', { unmet: ids }), unmet.map((x) => `Нужно: ${x.text}`));
-    return render(step, recoveryPasswordPage({ uid: step.uid, rules: passwordRules.map((x) => ({ id: x.id, text: x.text, met: !ids.includes(x.id) })), failure }));
+  const refused = await refuseNewPassword(step, account);
+  if (refused?.unmet) {
+    const unmet = refused.unmet;
+    return render(step, recoveryPasswordPage({ uid: step.uid, rules: passwordRules.map((x) => ({ id: x.id, text: x.text, met: !unmet.includes(x.id) })), failure: refused.failure }));
   }
-  if (password !== repeat) return showCurrent(step, inlineFailure(step, 'password.mismatch'));
-  const recent = [account.passwordHash, ...account.previousPasswordHashes].slice(0, s.config.passwordHistory);
-  for (const hash of recent) {
-    if (await verifyPassword(password, hash)) return showCurrent(step, inlineFailure(step, 'password.reused'));
-  }
+  if (refused) return showCurrent(step, refused.failure);
   // Locked meanwhile (wrong passwords in another tab): still support's to unlock.
   if (isLocked(account)) throw new EsiaError('recovery.account_locked', { lockedAt: account.lockedAt });
-  account.previousPasswordHashes = recent;
-  account.passwordHash = await hashPassword(password, s.config.scryptN);
-  account.passwordChangedAt = new Date(run.clock.now()).toISOString();
-  account.passwordMustChange = false;
   registerSuccess(account);
-  run.accounts.changed();
-  notify(run.outbox, account, 'security.password_changed', { at: account.passwordChangedAt, how: 'восстановление доступа' });
+  await saveNewPassword(step, account, 'восстановление доступа');
   journey.recovery = undefined;
+  // The new password is kept; signing in with it follows the same rules as at the password step (A8, A9).
+  const policy = passwordRefusal(step) ?? organisationRefusal(step, account);
+  if (policy) return renderStage(step, inlineFailure(step, policy));
   assertMaySignIn(account);
   journey.oid = account.oid;
   journey.amr = ['pwd', r.channel === 'sms' ? 'sms' : 'otp'];

@@ -13,7 +13,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { revocationReasonCodes, serverVariants, type IssuedCertificate, type RevocationReason, type ServerVariant } from '../../lib/pki/test_pki.ts';
-import { ControlError } from '../control/inputs.ts';
+import { ControlError, type ControlHelpers } from '../control/inputs.ts';
 import type { Run } from '../runs.ts';
 import type { Services } from '../services.ts';
 
@@ -36,7 +36,13 @@ function describe(c: IssuedCertificate, run: Run, s: Services) {
   };
 }
 
-export function certificateControlRoutes(router: Router, s: Services, runOf: (ctx: Context) => Run): void {
+export const certificateEndpoints = [
+  'GET /__control/certificates?persona=&variant=&kind=; GET /__control/certificates/:serial (PEM and test key)',
+  'POST /__control/certificates/:serial/revoke {reason?: keyCompromise | superseded | …}',
+  'GET|POST /__control/tls {certificate: valid | expired | revoked | wrong-host | untrusted} (HTTPS listener, not per run)',
+];
+
+export function certificateControlRoutes(router: Router, s: Services, { runOf, body }: ControlHelpers): void {
   const find = (ctx: Context): IssuedCertificate => {
     const found = s.pki.bySerial(String(ctx.params.serial)) ?? runOf(ctx).issuedCertificate(String(ctx.params.serial));
     if (!found) throw new ControlError(404, 'control.unknown_certificate', `No certificate with serial ${ctx.params.serial} was issued by the test PKI. GET /__control/certificates lists them.`);
@@ -59,7 +65,7 @@ export function certificateControlRoutes(router: Router, s: Services, runOf: (ct
       throw new ControlError(400, 'control.bad_certificate', `Certificate ${c.serial} is a CA (${c.kind}); only certificates issued by the intermediate can be revoked.`);
     }
     const run = runOf(ctx);
-    const b = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const b = body(ctx);
     const reason = (b.reason ?? 'keyCompromise') as RevocationReason;
     if (!(reason in revocationReasonCodes)) {
       throw new ControlError(400, 'control.bad_reason', `reason must be one of ${Object.keys(revocationReasonCodes).join(', ')}; got ${JSON.stringify(b.reason)}.`);
@@ -73,7 +79,7 @@ export function certificateControlRoutes(router: Router, s: Services, runOf: (ct
     ctx.body = tlsState();
   });
   router.post('/tls', (ctx) => {
-    const b = (ctx.request.body ?? {}) as Record<string, unknown>;
+    const b = body(ctx);
     const variant = serverVariants.find((v) => v === b.certificate);
     if (!variant) throw new ControlError(400, 'control.bad_certificate', `certificate must be one of ${serverVariants.join(', ')}; got ${JSON.stringify(b.certificate)}.`);
     if (!s.tls) throw new ControlError(409, 'control.not_https', 'The emulator speaks plain HTTP: start it with ESIA_HTTPS=1 (npm start -- --https) to switch its TLS certificate.');

@@ -1,5 +1,7 @@
 /* Step 2 (A1, C7): the one-time code from the SMS, resend with a cooldown, and «нет доступа к телефону» (B5). */
 import { html, raw, type Html } from '../../lib/html.ts';
+import { type Failure, failureAlert, failureReference } from './failure.ts';
+import { layout } from './layout.ts';
 
 /** Counts the resend wait down on screen; the server still decides (a click too early is refused by name). */
 const countdown = `(() => {
@@ -12,8 +14,25 @@ const countdown = `(() => {
     if (left <= 0) clearInterval(t);
   }, 1000);
 })();`;
-import { type Failure, failureAlert, failureReference } from './failure.ts';
-import { layout } from './layout.ts';
+
+/**
+ * The code field and «Получить новый код» with its countdown, posting to `to.check` and `to.resend`:
+ * the sign-in code screen and the recovery code screen (D1) share them. `inResend` goes inside the
+ * resend form, after the button.
+ */
+export function codeForms(to: { check: string; resend: string }, view: { codeLength: number; resendIn: number; sendsLeft: number }, inResend?: Html): Html {
+  return html`<form method="post" action="${to.check}" autocomplete="off" novalidate>
+<label for="code">Код подтверждения</label>
+<input type="text" id="code" name="code" class="code-input" inputmode="numeric" maxlength="${view.codeLength + 4}" data-testid="otp-code" autofocus>
+<div class="actions"><button class="btn primary" type="submit" data-testid="submit">Продолжить</button></div>
+</form>
+<form method="post" action="${to.resend}" class="actions">
+<button class="btn secondary" type="submit" data-testid="resend" data-resend-in="${view.resendIn}" data-sends-left="${view.sendsLeft}">${
+    view.resendIn > 0 ? `Получить новый код через ${view.resendIn} с` : 'Получить новый код'
+  }</button>
+<script>${raw(countdown)}</script>${inResend ?? ''}
+</form>`;
+}
 
 export interface OtpView {
   uid: string;
@@ -35,18 +54,8 @@ export function otpPage(view: OtpView): Html {
 <p>Код отправлен на номер <b data-testid="masked-phone">${view.maskedPhone}</b></p>
 ${view.notice ? html`<div class="alert info" data-testid="notice">${view.notice}</div>` : ''}
 ${failureAlert(view.failure)}
-<form method="post" action="/interaction/${view.uid}/otp" autocomplete="off" novalidate>
-<label for="code">Код подтверждения</label>
-<input type="text" id="code" name="code" class="code-input" inputmode="numeric" maxlength="${view.codeLength + 4}" data-testid="otp-code" autofocus>
-<div class="actions"><button class="btn primary" type="submit" data-testid="submit">Продолжить</button></div>
-</form>
-<form method="post" action="/interaction/${view.uid}/otp/resend" class="actions">
-<button class="btn secondary" type="submit" data-testid="resend" data-resend-in="${view.resendIn}" data-sends-left="${view.sendsLeft}">${
-      view.resendIn > 0 ? `Получить новый код через ${view.resendIn} с` : 'Получить новый код'
-    }</button>
-<script>${raw(countdown)}</script>
-<a class="btn link" href="/interaction/${view.uid}/no-phone" data-testid="no-phone">Нет доступа к телефону</a>
-</form>
+${codeForms({ check: `/interaction/${view.uid}/otp`, resend: `/interaction/${view.uid}/otp/resend` }, view, html`
+<a class="btn link" href="/interaction/${view.uid}/no-phone" data-testid="no-phone">Нет доступа к телефону</a>`)}
 ${view.after ?? ''}
 ${failureReference(view.failure)}`,
   );

@@ -4,9 +4,11 @@
  * not an account exists («если такая учётная запись есть…»). Each screen offers the way to support
  * when self-service is impossible (D2).
  */
-import { html, raw, type Html } from '../../lib/html.ts';
+import { html, type Html } from '../../lib/html.ts';
 import { type Failure, failureAlert, failureReference } from './failure.ts';
 import { layout } from './layout.ts';
+import { codeForms } from './otp.ts';
+import { newPasswordFields, type PasswordRuleView } from './password_change.ts';
 
 /** The link on the login page (kept as its own block: other sign-in methods add theirs beside it). */
 export function forgotPasswordLink(uid: string): Html {
@@ -44,18 +46,6 @@ ${failureReference(view.failure)}`,
   );
 }
 
-/** Counts the resend wait down on screen, as on the sign-in code screen; the server still decides. */
-const countdown = `(() => {
-  const b = document.querySelector('[data-testid=resend]');
-  let left = Number(b.dataset.resendIn);
-  if (!(left > 0)) return;
-  const t = setInterval(() => {
-    left -= 1;
-    b.textContent = left > 0 ? 'Получить новый код через ' + left + ' с' : 'Получить новый код';
-    if (left <= 0) clearInterval(t);
-  }, 1000);
-})();`;
-
 export interface RecoveryCodeView {
   uid: string;
   /** Where the code went, from what the user typed (never from the account). */
@@ -74,17 +64,7 @@ export function recoveryCodePage(view: RecoveryCodeView): Html {
 <div class="alert info" data-testid="recovery-sent">Если такая учётная запись есть, мы отправили код ${view.sentTo}. Код действует несколько минут.</div>
 ${view.notice ? html`<div class="alert ok" data-testid="notice">${view.notice}</div>` : ''}
 ${failureAlert(view.failure)}
-<form method="post" action="/interaction/${view.uid}/recovery/code" autocomplete="off" novalidate>
-<label for="code">Код подтверждения</label>
-<input type="text" id="code" name="code" class="code-input" inputmode="numeric" maxlength="${view.codeLength + 4}" data-testid="otp-code" autofocus>
-<div class="actions"><button class="btn primary" type="submit" data-testid="submit">Продолжить</button></div>
-</form>
-<form method="post" action="/interaction/${view.uid}/recovery/resend" class="actions">
-<button class="btn secondary" type="submit" data-testid="resend" data-resend-in="${view.resendIn}" data-sends-left="${view.sendsLeft}">${
-      view.resendIn > 0 ? `Получить новый код через ${view.resendIn} с` : 'Получить новый код'
-    }</button>
-<script>${raw(countdown)}</script>
-</form>
+${codeForms({ check: `/interaction/${view.uid}/recovery/code`, resend: `/interaction/${view.uid}/recovery/resend` }, view)}
 <p class="muted">Код не приходит? Проверьте, что указали телефон или почту, подтверждённые в учётной записи.</p>
 <p class="actions"><a class="btn link" href="/interaction/${view.uid}/recovery?again=1" data-testid="recovery-restart">Указать другой телефон, почту или СНИЛС</a> ${noAccessLink(view.uid)}</p>
 ${failureReference(view.failure)}`,
@@ -93,7 +73,7 @@ ${failureReference(view.failure)}`,
 
 export interface RecoveryPasswordView {
   uid: string;
-  rules: Array<{ id: string; text: string; met?: boolean }>;
+  rules: PasswordRuleView[];
   failure?: Failure;
 }
 
@@ -104,14 +84,7 @@ export function recoveryPasswordPage(view: RecoveryPasswordView): Html {
 <div class="alert ok" data-testid="notice">Код подтверждён. Новый пароль должен отличаться от нескольких предыдущих.</div>
 ${failureAlert(view.failure)}
 <form method="post" action="/interaction/${view.uid}/recovery/password" autocomplete="off" novalidate>
-<label for="password">Новый пароль</label>
-<input type="password" id="password" name="password" data-testid="new-password" autofocus>
-<label for="repeat">Повторите пароль</label>
-<input type="password" id="repeat" name="repeat" data-testid="repeat-password">
-<p class="muted" style="margin-top:14px">Пароль должен содержать:</p>
-<ul class="rules" data-testid="rules">${view.rules.map(
-      (r) => html`<li class="${r.met === undefined ? '' : r.met ? 'ok' : 'bad'}" data-rule="${r.id}">${r.text}</li>`,
-    )}</ul>
+${newPasswordFields(view.rules)}
 <div class="actions"><button class="btn primary" type="submit" data-testid="submit">Сохранить и войти</button></div>
 </form>
 ${failureReference(view.failure)}`,

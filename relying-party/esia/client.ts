@@ -168,8 +168,19 @@ export class EsiaProtocolClient {
       email: email?.value,
       phone_number: mobile?.value,
       trust_level: trust,
-      amr: amd === 'DS' ? ['sc'] : ['pwd'],
+      amr: amrOfEsiaMethod(amd),
       'urn:esia:amd': amd,
     };
   }
+}
+
+/**
+ * ESIA names one method of signing in (urn:esia:amd), not the factors: as RFC 8176 values for the
+ * cabinet, DS is a signature (`sc`), MOBILE the biometric sign-in on a phone (`fpt`), anything else
+ * a password (ESIA does not say whether a second factor followed).
+ */
+export function amrOfEsiaMethod(amd: string): string[] {
+  if (amd === 'DS') return ['sc'];
+  if (amd === 'MOBILE') return ['fpt'];
+  return ['pwd'];
 }

@@ -7,28 +7,18 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
-import type { Browser, Page } from 'playwright-core';
-import { launchChromium } from '../../scenarios/runner/chromium_driver.ts';
-import { newRun, type Stand, startStand } from '../../scenarios/runner/stand.ts';
+import type { Page } from 'playwright-core';
+import { newRun } from '../../scenarios/runner/stand.ts';
+import { errorCodeOf, screenOf, sharedBrowserStand } from '../helpers/stand.ts';
 
-let browser: Browser;
-let stand: Stand;
-
-test.before(async () => {
-  browser = await launchChromium();
-  stand = await startStand();
-});
-test.after.always(async () => {
-  await browser?.close();
-  await stand?.close();
-});
+const env = sharedBrowserStand();
 
 /** A fresh browser in a fresh run whose clock stands an hour after the test PKI was made. */
 async function freshPage(t: { teardown(fn: () => Promise<void>): void }): Promise<{ page: Page; run: string }> {
-  const { run, end } = await newRun(stand);
-  const { pkiGeneratedAt } = await stand.control<{ pkiGeneratedAt: string }>('GET', `/esign?run=${run}`);
-  await stand.control('POST', `/clock?run=${run}`, { set: new Date(Date.parse(pkiGeneratedAt) + 3600_000).toISOString(), freeze: true });
-  const context = await browser.newContext({ locale: 'ru-RU' });
+  const { run, end } = await newRun(env.stand);
+  const { pkiGeneratedAt } = await env.stand.control<{ pkiGeneratedAt: string }>('GET', `/esign?run=${run}`);
+  await env.stand.control('POST', `/clock?run=${run}`, { set: new Date(Date.parse(pkiGeneratedAt) + 3600_000).toISOString(), freeze: true });
+  const context = await env.browser.newContext({ locale: 'ru-RU' });
   context.setDefaultTimeout(15_000);
   await context.addCookies([{ name: 'esia_run', value: run, domain: 'localhost', path: '/', sameSite: 'Lax', expires: Math.floor(Date.now() / 1000) + 3600 }]);
   t.teardown(async () => {
@@ -38,11 +28,9 @@ async function freshPage(t: { teardown(fn: () => Promise<void>): void }): Promis
   return { page: await context.newPage(), run };
 }
 
-const screen = (page: Page) => page.locator('body').getAttribute('data-screen');
-const errorCode = (page: Page) => page.locator('body').getAttribute('data-error-code');
 
 async function toCertificateScreen(page: Page): Promise<void> {
-  await page.goto(stand.rp);
+  await page.goto(env.stand.rp);
   await page.getByTestId('login-esia').click();
   await page.waitForURL(/\/interaction\//);
   await page.getByTestId('login-esign').click();
@@ -52,7 +40,7 @@ async function toCertificateScreen(page: Page): Promise<void> {
 
 test.serial('a person picks a test key file in the plugin and signs in to ФМРМ', async (t) => {
   const { page, run } = await freshPage(t);
-  const { bundle } = await stand.control<{ bundle: string }>('GET', `/personas/ivanov/certificate?variant=valid&run=${run}`);
+  const { bundle } = await env.stand.control<{ bundle: string }>('GET', `/personas/ivanov/certificate?variant=valid&run=${run}`);
   const dir = await mkdtemp(join(tmpdir(), 'esign-browser-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'ivanov.pem');
@@ -78,7 +66,7 @@ test.serial('a wrong PIN is refused with the attempts left, and the plugin shows
   await page.getByTestId('esign-pin').fill('11111111');
   await page.getByTestId('esign-sign').click();
   await page.locator('body[data-error-code="esign.pin_invalid"]').waitFor();
-  t.is(await screen(page), 'certificate');
+  t.is(await screenOf(page), 'certificate');
   t.regex(await page.getByTestId('error').innerText(), /Осталось попыток: 2/);
   await page.locator('#esign-certificate[data-loaded]').waitFor({ state: 'attached' });
   await t.notThrowsAsync(page.getByText('Попыток ввода PIN-кода: 2 из 3').waitFor());
@@ -86,18 +74,18 @@ test.serial('a wrong PIN is refused with the attempts left, and the plugin shows
   await page.getByTestId('esign-pin').fill('12345678');
   await page.getByTestId('esign-sign').click();
   await page.locator('body[data-screen="cabinet"]').waitFor();
-  t.is(await errorCode(page), null);
+  t.is(await errorCodeOf(page), null);
 });
 
 test.serial('«Подписать заявление» steps up from a password session to an electronic signature', async (t) => {
   const { page, run } = await freshPage(t);
-  await page.goto(stand.rp);
+  await page.goto(env.stand.rp);
   await page.getByTestId('login-esia').click();
   await page.getByTestId('identifier').fill('+79000000062');
   await page.getByTestId('password').fill('Test-1234');
   await page.getByTestId('submit').click();
   await page.locator('body[data-screen="otp"]').waitFor();
-  const { messages } = await stand.control<{ messages: Array<{ code: string }> }>('GET', `/inbox/sms?to=%2B79000000062&run=${run}`);
+  const { messages } = await env.stand.control<{ messages: Array<{ code: string }> }>('GET', `/inbox/sms?to=%2B79000000062&run=${run}`);
   await page.getByTestId('otp-code').fill(messages[0]!.code);
   await page.getByTestId('submit').click();
   await page.locator('body[data-screen="cabinet"]').waitFor();

@@ -3,35 +3,22 @@
  * unlocks them from the account card, and the user then signs in with their own password.
  */
 import test from 'ava';
-import type { Browser } from 'playwright-core';
-import { launchChromium } from '../../scenarios/runner/chromium_driver.ts';
-import { type Stand, startStand } from '../../scenarios/runner/stand.ts';
+import { screenOf, sharedBrowserStand } from '../helpers/stand.ts';
 
-let browser: Browser;
-let stand: Stand;
-
-test.before(async () => {
-  browser = await launchChromium();
-  stand = await startStand();
-});
-test.after.always(async () => {
-  await browser?.close();
-  await stand?.close();
-});
+const env = sharedBrowserStand();
 
 test('an operator signs in, finds a user by СНИЛС and unlocks them; the user then signs in', async (t) => {
-  await stand.control('POST', '/reset');
-  const context = await browser.newContext({ locale: 'ru-RU' });
+  await env.stand.control('POST', '/reset');
+  const context = await env.browser.newContext({ locale: 'ru-RU' });
   const page = await context.newPage();
-  const screen = () => page.locator('body').getAttribute('data-screen');
   try {
-    await page.goto(`${stand.idp}/support`);
-    t.is(await screen(), 'support-login');
+    await page.goto(`${env.stand.idp}/support`);
+    t.is(await screenOf(page), 'support-login');
     await page.getByTestId('support-login').fill('operator');
     await page.getByTestId('support-password').fill('Operator-1234');
     await page.getByTestId('support-submit').click();
-    await page.waitForURL(`${stand.idp}/support`);
-    t.is(await screen(), 'support-home');
+    await page.waitForURL(`${env.stand.idp}/support`);
+    t.is(await screenOf(page), 'support-home');
     t.is(await page.getByTestId('support-role').getAttribute('data-role'), 'operator');
 
     await page.getByTestId('support-query').fill('11223340284');
@@ -51,12 +38,12 @@ test('an operator signs in, finds a user by СНИЛС and unlocks them; the use
     t.regex(await page.getByTestId('support-attempts').innerText(), /support\.unlock/);
 
     const user = await context.newPage();
-    await user.goto(`${stand.rp}/login`);
+    await user.goto(`${env.stand.rp}/login`);
     await user.getByTestId('identifier').fill('+79000000002');
     await user.getByTestId('password').fill('Test-1234');
     await user.getByTestId('submit').click();
     await user.waitForLoadState();
-    t.is(await user.locator('body').getAttribute('data-screen'), 'otp', 'the unlocked user gets past the password');
+    t.is(await screenOf(user), 'otp', 'the unlocked user gets past the password');
   } finally {
     await context.close();
   }

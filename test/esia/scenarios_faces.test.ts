@@ -6,26 +6,17 @@
 import test from 'ava';
 import { loadScenarios } from '../../scenarios/load.ts';
 import { describeFailure, runScenario } from '../../scenarios/runner/run.ts';
-import { newRun, type Stand, startStand } from '../../scenarios/runner/stand.ts';
 import { playsThrough } from '../../scenarios/schema.ts';
+import { sharedStandAndRun } from '../helpers/stand.ts';
 
 const all = await loadScenarios();
-
-let stand: Stand;
-let run: string;
-test.before(async () => {
-  stand = await startStand();
-  run = (await newRun(stand)).run;
-});
-test.after.always(async () => {
-  await stand?.close();
-});
+const env = sharedStandAndRun();
 
 for (const face of ['esia-v2', 'esia-v1'] as const) {
   const main = all.filter((s) => playsThrough(s, face));
   for (const scenario of main) {
     test.serial(`${face} · ${scenario.id}: ${scenario.title}`, async (t) => {
-      const result = await runScenario(stand, scenario, undefined, { run, face });
+      const result = await runScenario(env.stand, scenario, undefined, { run: env.run, face });
       t.true(result.ok, describeFailure(result));
     });
   }

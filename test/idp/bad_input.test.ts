@@ -47,6 +47,30 @@ for (const [name, path, init] of cases) {
   });
 }
 
+test('the control API and the signing plugin answer an unreadable body in their own JSON, not with the sign-in error page', async (t) => {
+  const json = { 'content-type': 'application/json' };
+  for (const path of ['/__control/outage', '/__control/certificates/01/revoke', '/__control/clock']) {
+    for (const body of ['{"mode":', 'null']) {
+      const res = await fetch(stand.idp + path, { method: 'POST', headers: json, body });
+      t.is(res.status, 400, `${path} ${body}`);
+      t.like(await res.json(), { error: 'control.bad_body' }, `${path} ${body}`);
+    }
+  }
+  const res = await fetch(`${stand.idp}/plugin/api/sign`, { method: 'POST', headers: json, body: '{"pin":' });
+  t.is(res.status, 400);
+  t.like(await res.json(), { message: 'Плагин не разобрал запрос: нужен JSON-объект.' });
+  // A wrong key file: the page shows `message` to the person, in Russian; the reason in English is `detail`.
+  const imported = await fetch(`${stand.idp}/plugin/api/import`, { method: 'POST', headers: json, body: JSON.stringify({ pem: 'not a key file' }) });
+  t.is(imported.status, 400);
+  const answer = (await imported.json()) as { message: string; detail: string };
+  t.regex(answer.message, /^Файл не загружен: в нём нужны сертификат/);
+  t.notRegex(answer.message, /[A-Za-z]{4,} [a-z]{3,}/, 'no English sentence for the person');
+  t.regex(answer.detail, /CERTIFICATE/);
+  const huge = await fetch(`${stand.idp}/plugin/api/import`, { method: 'POST', headers: json, body: JSON.stringify({ pem: 'x'.repeat(100_000) }) });
+  t.is(huge.status, 413);
+  t.regex(((await huge.json()) as { message: string }).message, /^Файл не загружен: он больше 64 КБ/);
+});
+
 test('a repeated form field is refused, not merged', async (t) => {
   const page = await fetch(`${stand.rp}/login`, { redirect: 'manual' });
   t.is(page.status, 302);

@@ -95,6 +95,24 @@ test('recovery answers an existing and an unknown login identically, and sends n
   await end();
 });
 
+test('recovery does not sign in past an organisation that allows only the signature: the new password is kept, the sign-in refused by name', async (t) => {
+  const { run, end } = await newRun(stand);
+  const b = new HttpBrowser();
+  await b.setCookie(stand.idp, 'esia_run', run);
+  await b.goto(`${stand.rp}/login`);
+  await b.click('forgot-password');
+  await b.click('submit', { identifier: 'egorova@example.test' });
+  const { messages } = await stand.control<{ messages: Array<{ code: string }> }>('GET', `/inbox/email?to=egorova%40example.test&run=${run}`);
+  await b.click('submit', { code: messages[0]!.code });
+  await b.click('submit', { password: 'Recovered-5678', repeat: 'Recovered-5678' });
+  t.is(b.screen(), 'login');
+  t.is(b.errorCode(), 'policy.method_not_allowed');
+  t.true((await b.text()).includes('Разрешённые способы входа: электронная подпись'));
+  await b.click('submit', { identifier: 'egorova@example.test', password: 'Recovered-5678' });
+  t.is(b.errorCode(), 'policy.method_not_allowed', 'the recovered password is hers: the same refusal as at an ordinary sign-in');
+  await end();
+});
+
 /** Signs ivanov in through the screens in `run` and stops at the RP's callback URL (this test is the client). */
 async function codeFor(run: string, config: oidc.Configuration, verifier: string, state: string): Promise<URL> {
   const redirect = `${stand.rp}/callback`;

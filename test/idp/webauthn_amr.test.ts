@@ -6,18 +6,10 @@ import test from 'ava';
 import { loadScenarios } from '../../scenarios/load.ts';
 import { HttpBrowser } from '../../scenarios/runner/http_browser.ts';
 import { describeFailure, runScenario } from '../../scenarios/runner/run.ts';
-import { newRun, type Stand, startStand } from '../../scenarios/runner/stand.ts';
+import { sharedStandAndRun } from '../helpers/stand.ts';
 
 const scenarios = new Map((await loadScenarios()).map((s) => [s.id, s]));
-let stand: Stand;
-let run: string;
-test.before(async () => {
-  stand = await startStand();
-  run = (await newRun(stand)).run;
-});
-test.after.always(async () => {
-  await stand?.close();
-});
+const env = sharedStandAndRun();
 
 for (const [id, amr, label] of [
   ['happy-path-password-sms', 'pwd sms mfa', 'пароль + код из СМС (двухфакторный вход)'],
@@ -28,9 +20,24 @@ for (const [id, amr, label] of [
 ] as const) {
   test.serial(`${id}: amr ${amr}`, async (t) => {
     const browser = new HttpBrowser();
-    const result = await runScenario(stand, scenarios.get(id)!, browser, { run });
+    const result = await runScenario(env.stand, scenarios.get(id)!, browser, { run: env.run });
     t.true(result.ok, describeFailure(result));
     t.is(await browser.attribute('sign-in-method', 'data-amr'), amr);
     t.true((await browser.text()).includes(label));
+  });
+}
+
+// Through the ESIA face the token names one method (urn:esia:amd), which the relying party shows as
+// such: the biometric sign-in is MOBILE («биометрия»), a security key after the password is PWD.
+for (const [id, amd, amr, label] of [
+  ['biometric-sign-in', 'MOBILE', 'fpt', 'биометрия'],
+  ['security-key-second-factor', 'PWD', 'pwd', 'пароль'],
+] as const) {
+  test.serial(`${id} through the ESIA face: ${amd}`, async (t) => {
+    const browser = new HttpBrowser();
+    const result = await runScenario(env.stand, scenarios.get(id)!, browser, { run: env.run, face: 'esia-v2' });
+    t.true(result.ok, describeFailure(result));
+    t.is(await browser.attribute('sign-in-method', 'data-amr'), amr);
+    t.is(browser.byTestId('sign-in-method')?.textContent, label);
   });
 }

@@ -194,6 +194,30 @@ test.serial('a temporary code replaces the password at once, forces a change and
   t.regex(messages[0]?.code ?? '', /^.{10}$/, 'a reset e-mails a 10-character password meeting the rules');
 });
 
+test.serial('a password the user recovers on their own replaces a temporary code: it still works after the code would have expired', async (t) => {
+  await stand.control('POST', '/reset');
+  await stand.control('POST', '/clock', { set: '2026-11-25T09:00:00Z', freeze: true });
+  const c = await operatorSession('operator');
+  t.is((await c.post('/support/accounts/1000001013/temporary-code')).status, 303);
+
+  const user = new HttpBrowser();
+  await user.goto(`${stand.rp}/login`);
+  await user.click('forgot-password');
+  await user.click('submit', { identifier: '+79000000001' });
+  t.is(user.current()?.screen, 'recovery-code');
+  const { messages } = await stand.control<{ messages: Array<{ code: string }> }>('GET', '/inbox/sms?to=%2B79000000001');
+  await user.click('submit', { code: messages.at(-1)!.code });
+  await user.click('submit', { password: 'Recovered-5678', repeat: 'Recovered-5678' });
+  t.is(user.current()?.screen, 'cabinet');
+  t.regex((await (await c.get('/support/accounts/1000001013')).text()), /data-testid="support-must-change" data-value="no">нет</, 'no temporary password is left on the card');
+
+  await stand.control('POST', '/clock', { advance: 2 * 3600 });
+  const later = new HttpBrowser();
+  await later.goto(`${stand.rp}/login`);
+  await later.click('submit', { identifier: '+79000000001', password: 'Recovered-5678' });
+  t.is(later.current()?.screen, 'otp', 'the recovered password is the user’s own, not a temporary one past its lifetime');
+});
+
 test.serial('the console acts on the run of the browser it was opened in, and trainers start their own', async (t) => {
   await stand.control('POST', '/reset');
   const { run } = await stand.control<{ run: string }>('POST', '/runs');
