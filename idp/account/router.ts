@@ -8,7 +8,6 @@ import { createHash, randomBytes } from 'node:crypto';
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
-import QRCode from 'qrcode';
 import type { Account } from '../domain/account.ts';
 import { checkTotp, enrolmentUri, newTotpSecret } from '../domain/totp.ts';
 import { EsiaError } from '../errors/esia_error.ts';
@@ -167,6 +166,8 @@ export function accountRoutes(s: Services): Router {
 
   const enrolPage = async (ctx: Context, account: Account, secret: string, failure?: Failure) => {
     const uri = enrolmentUri(secret, account.phone, s.config.totp);
+    // Imported when first needed: it pulls in a PNG encoder and is the second-largest cold-start import.
+    const { default: QRCode } = await import('qrcode');
     const qrSvg = await QRCode.toString(uri, { type: 'svg', margin: 1, width: 200 });
     show(ctx, totpEnrolPage({ action: '/account/totp/confirm', qrSvg, secret, uri, failure, after: html`<p><a href="/account" data-testid="back">Вернуться к настройкам</a></p>` }));
   };

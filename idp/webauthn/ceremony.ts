@@ -6,20 +6,20 @@
  * signature counter (a cloned authenticator). Each is its own catalogue code.
  */
 import { createHash } from 'node:crypto';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-  type AuthenticationResponseJSON,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type PublicKeyCredentialRequestOptionsJSON,
-  type RegistrationResponseJSON,
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 import type { IdpConfig } from '../config/index.ts';
 import { fullName, type Account, type StoredCredential } from '../domain/account.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import type { Run } from '../runs.ts';
+
+/** Loaded on the first ceremony: the library and its ASN.1 stack take ~0.4 s to import, most of a cold start. */
+let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
+const webauthn = () => (library ??= import('@simplewebauthn/server'));
 
 /** biometric: passwordless sign-in (UV required); key: security key after the password; register-*: adding one. */
 export type CeremonyPurpose = 'biometric' | 'key' | 'register-platform' | 'register-roaming';
@@ -64,7 +64,7 @@ const credentialsOf = (account: Account, kind?: StoredCredential['kind']) => (ac
 
 export async function startAuthentication(site: WebAuthnSite, now: number, purpose: 'biometric' | 'key', account?: Account): Promise<Ceremony> {
   const allowed = account ? credentialsOf(account, purpose === 'key' ? 'roaming' : 'platform') : [];
-  const options = await generateAuthenticationOptions({
+  const options = await (await webauthn()).generateAuthenticationOptions({
     rpID: site.rpId,
     timeout: site.timeoutMs,
     userVerification: purpose === 'biometric' ? 'required' : 'discouraged',
@@ -74,7 +74,7 @@ export async function startAuthentication(site: WebAuthnSite, now: number, purpo
 }
 
 export async function startRegistration(site: WebAuthnSite, now: number, account: Account, kind: StoredCredential['kind']): Promise<Ceremony> {
-  const options = await generateRegistrationOptions({
+  const options = await (await webauthn()).generateRegistrationOptions({
     rpName: site.rpName,
     rpID: site.rpId,
     userName: account.phone,
@@ -187,7 +187,7 @@ export async function finishAuthentication(site: WebAuthnSite, ceremony: Ceremon
   }
   let verified = false;
   try {
-    const result = await verifyAuthenticationResponse({
+    const result = await (await webauthn()).verifyAuthenticationResponse({
       response: answer,
       expectedChallenge: live.challenge,
       expectedOrigin: site.origins,
@@ -218,9 +218,9 @@ export async function finishRegistration(
   const live = checkClientData(site, ceremony, clientDataOf(answer.response?.clientDataJSON), run, now);
   spentIn(run).add(live.challenge);
   const platform = live.purpose === 'register-platform';
-  let result: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
+  let result: Awaited<ReturnType<Awaited<ReturnType<typeof webauthn>>['verifyRegistrationResponse']>>;
   try {
-    result = await verifyRegistrationResponse({ response: answer, expectedChallenge: live.challenge, expectedOrigin: site.origins, expectedRPID: site.rpId, requireUserVerification: platform });
+    result = await (await webauthn()).verifyRegistrationResponse({ response: answer, expectedChallenge: live.challenge, expectedOrigin: site.origins, expectedRPID: site.rpId, requireUserVerification: platform });
   } catch (error) {
     const message = (error as Error).message;
     if (/user could not be verified/i.test(message)) throw new EsiaError('webauthn.user_not_verified', { reason: message });
