@@ -6,6 +6,8 @@
  *   --list [--json]  list scenarios without running them: [{id, title, catalogue}]
  *   --face F         the ФМРМ relying party speaks oidc (default), esia-v2 or esia-v1 to the
  *                    emulator; only the scenarios meaningful through that face run
+ *   --lanes N        scenarios played at once, each lane in an isolated run of the one stand
+ *                    (default 4 over HTTP, 1 in the browser); TLS-fault scenarios share one lane
  *   --browser        run them in the system Chromium instead (one browser, one context per scenario)
  *   --headed         show that browser's window (needs a display)
  *   --screenshots DIR  where the browser keeps a PNG of every page (default out/screenshots)
@@ -18,8 +20,8 @@ import type { Driver } from './runner/driver.ts';
 import { HttpBrowser } from './runner/http_browser.ts';
 import { junitXml } from './runner/junit.ts';
 import { runScenario, type ScenarioResult } from './runner/run.ts';
-import { type Face, faces, playsThrough } from './schema.ts';
-import { StandPool, startStand } from './runner/stand.ts';
+import { type Face, faces, playsThrough, type Scenario } from './schema.ts';
+import { newRun, StandPool, startStand } from './runner/stand.ts';
 
 function option(name: string): string | undefined {
   const i = process.argv.indexOf(name);
@@ -59,25 +61,44 @@ async function main(): Promise<number> {
   }
   const screenshots = inBrowser ? (option('--screenshots') ?? join('out', 'screenshots')) : undefined;
 
+  const lanes = Number(option('--lanes') ?? (inBrowser ? 1 : 4));
+  if (!Number.isInteger(lanes) || lanes < 1 || lanes > 32) {
+    console.error(`--lanes ${option('--lanes')}: expected a whole number from 1 to 32.`);
+    return 2;
+  }
+
   const started = performance.now();
   const stand = await startStand();
-  // Scenarios with given.tls (TLS faults) run on an HTTPS stand, started when the first one needs it.
+  // Scenarios with given.tls (TLS faults) run on an HTTPS stand, started when the first one needs it;
+  // they switch its one listener's certificate, so they play one after another in a lane of their own.
   const pool = new StandPool(stand);
+  const byIndex = new Map<Scenario, number>(chosen.map((s, i) => [s, i]));
   const results: ScenarioResult[] = [];
   let browser: Browser | undefined;
   try {
     // Loaded only in browser mode: the HTTP run needs no Playwright.
     const chromium = inBrowser ? await import('./runner/chromium_driver.ts') : undefined;
     if (chromium) browser = await chromium.launchChromium({ headed });
-    for (const scenario of chosen) {
-      const target = (await pool.for(scenario)).stand;
-      const apps = chromium?.standApps(target);
-      const driver: Driver = chromium && browser ? new chromium.ChromiumDriver(browser, { screenshotsDir: screenshots, name: scenario.id, apps }) : new HttpBrowser();
-      const result = await runScenario(target, scenario, driver, { face }).finally(() => driver.close());
-      results.push(result);
-      const mark = result.ok ? 'ok  ' : 'FAIL';
-      console.log(`${mark} ${result.id.padEnd(44)} ${result.catalogue.join(',').padEnd(12)} ${result.durationMs.toFixed(0).padStart(5)} ms`);
-      if (!result.ok) console.log(`     ${result.failure}`);
+    const play = async (queue: Scenario[], run?: string) => {
+      for (let scenario = queue.shift(); scenario; scenario = queue.shift()) {
+        const target = scenario.given.tls ? (await pool.for(scenario)).stand : stand;
+        const apps = chromium?.standApps(target);
+        const driver: Driver = chromium && browser ? new chromium.ChromiumDriver(browser, { screenshotsDir: screenshots, name: scenario.id, apps }) : new HttpBrowser();
+        const result = await runScenario(target, scenario, driver, { face, ...(run && !scenario.given.tls ? { run } : {}) }).finally(() => driver.close());
+        results[byIndex.get(scenario) ?? results.length] = result;
+        const mark = result.ok ? 'ok  ' : 'FAIL';
+        console.log(`${mark} ${result.id.padEnd(44)} ${result.catalogue.join(',').padEnd(12)} ${result.durationMs.toFixed(0).padStart(5)} ms`);
+        if (!result.ok) console.log(`     ${result.failure}`);
+      }
+    };
+    const tls = chosen.filter((s) => s.given.tls);
+    const plain = chosen.filter((s) => !s.given.tls);
+    if (lanes === 1) await play([...chosen]);
+    else {
+      // Each lane plays in an isolated run (own personas, clock, inbox, faults): lanes never meet.
+      const runs = await Promise.all(Array.from({ length: Math.min(lanes, Math.max(plain.length, 1)) }, () => newRun(stand)));
+      await Promise.all([play(tls), ...runs.map((r) => play(plain, r.run))]);
+      await Promise.all(runs.map((r) => r.end()));
     }
   } finally {
     await browser?.close();
@@ -91,7 +112,7 @@ async function main(): Promise<number> {
     await writeFile(junit, junitXml(results, `esia-emulator scenarios (${mode})`, elapsed));
   }
   console.log(`\n${results.length - failed} passed, ${failed} failed`);
-  console.log(`scenarios: ${results.length} in ${(elapsed / 1000).toFixed(2)} s${inBrowser ? ' in Chromium' : ''}${junit ? `, JUnit: ${junit}` : ''}${screenshots ? `, screenshots: ${screenshots}` : ''}`);
+  console.log(`scenarios: ${results.length} in ${(elapsed / 1000).toFixed(2)} s${lanes > 1 ? ` (${lanes} lanes)` : ''}${inBrowser ? ' in Chromium' : ''}${junit ? `, JUnit: ${junit}` : ''}${screenshots ? `, screenshots: ${screenshots}` : ''}`);
   return failed ? 1 : 0;
 }
 
