@@ -17,9 +17,9 @@ function secondFactorChoice(): Html {
 /** Inside the login form, after «Войти»: posts the typed login (if any) to the biometric sign-in. */
 function biometricButton(uid: string): Html {
   return html`<div class="actions">
-<button class="btn secondary" type="submit" formaction="/interaction/${uid}/biometric" data-testid="biometric">Войти по биометрии</button>
+<button class="btn secondary wide" type="submit" formaction="/interaction/${uid}/biometric" data-testid="biometric">Войти по биометрии</button>
 </div>
-<p class="muted">Для входа по биометрии пароль не нужен: достаточно логина или устройства, на котором вход уже подключён.</p>`;
+<p class="muted">Пароль не нужен: достаточно логина или устройства, на котором вход по биометрии уже подключён.</p>`;
 }
 // ── end of feature «webauthn» ──
 
@@ -50,11 +50,12 @@ ${secondFactorChoice()}
 <div class="actions">
 <button class="btn primary" type="submit" data-testid="submit">Войти</button>
 </div>
+${forgotPasswordLink(view.uid)}
+<p class="other-methods muted">Другие способы входа</p>
 ${biometricButton(view.uid)}
 </form>
-${forgotPasswordLink(view.uid)}
 <form method="post" action="/interaction/${view.uid}/certificate/start" class="actions">
-<button class="btn secondary" type="submit" data-testid="login-esign">Электронная подпись</button>
+<button class="btn secondary wide" type="submit" data-testid="login-esign">Электронная подпись</button>
 </form>
 <form method="post" action="/interaction/${view.uid}/abort" class="actions">
 <button class="btn link" type="submit" data-testid="cancel">Отмена — вернуться в систему</button>

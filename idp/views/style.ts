@@ -28,7 +28,8 @@ input:focus{outline:2px solid #0d4cd3;outline-offset:-1px;border-color:#0d4cd3}
 .btn.secondary{background:#e4ecfd;color:#0d4cd3}.btn.link{background:none;color:#0d4cd3;padding:12px 4px}
 .btn[disabled]{opacity:.5;cursor:not-allowed}
 .actions{display:flex;flex-wrap:wrap;gap:12px;align-items:center;margin-top:24px}
-.actions .btn.primary{flex:1 1 100%}
+.actions .btn.primary,.actions .btn.wide{flex:1 1 100%}
+.recovery-link{margin-top:8px}.other-methods{margin:28px 0 -12px;text-align:center;border-top:1px solid #e1e7f0;padding-top:16px}
 .alert{border-radius:10px;padding:14px 16px;margin:0 0 18px;font-size:15px}
 .alert.error{background:#fdecee;color:#8a1526;border:1px solid #f7c3cb}
 .alert.info{background:#e8f1fe;color:#0b3a8c;border:1px solid #c4dafc}
