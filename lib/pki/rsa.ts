@@ -6,23 +6,9 @@
 import { webcrypto } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-
-const subtle = webcrypto.subtle as unknown as SubtleCrypto;
-const engine = new pkijs.CryptoEngine({ name: 'node', crypto: webcrypto as unknown as Crypto });
-pkijs.setEngine('node', engine);
+import { engine, subtle, toDer as derOf, toPem as pem } from './x509.ts';
 
 const rsaParams = { name: 'RSASSA-PKCS1-v1_5', hash: 'SHA-256' } as const;
-
-function pem(der: ArrayBuffer | Uint8Array, label: string): string {
-  const b64 = Buffer.from(der as Uint8Array).toString('base64');
-  return `-----BEGIN ${label}-----\n${b64.replace(/.{1,64}/g, '$&\n')}-----END ${label}-----\n`;
-}
-
-function derOf(text: string): ArrayBuffer {
-  const b64 = text.replace(/-----[^-]+-----/g, '').replace(/\s+/g, '');
-  const buf = Buffer.from(b64, 'base64');
-  return buf.buffer.slice(buf.byteOffset, buf.byteOffset + buf.byteLength) as ArrayBuffer;
-}
 
 export interface RsaCertificate {
   certificatePem: string;
