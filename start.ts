@@ -7,10 +7,9 @@
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readPersonaFixtures } from './idp/adapters/account_repository.ts';
-import { startIdp } from './idp/app.ts';
+import { startIdp, testPkiOf } from './idp/app.ts';
 import { configFromEnv, loadConfig } from './idp/config/index.ts';
 import { readTestSystemKeys } from './idp/esia/systems.ts';
-import { loadTestPki, readPersonaSubjects } from './lib/pki/test_pki.ts';
 import { rpConfig } from './relying-party/config.ts';
 import { startRp, type RunningRp } from './relying-party/server.ts';
 import { trainerRoutes } from './trainer/routes.ts';
@@ -23,7 +22,7 @@ async function main(): Promise<void> {
   const fromEnv = configFromEnv(env);
   // HTTPS (issue 6): ESIA_HTTPS=1 or --https. The relying parties then serve HTTPS too and trust the test root.
   const config = loadConfig({ ...fromEnv, ...(args.has('--https') ? { https: true } : {}) });
-  const pki = config.https ? await loadTestPki(resolve(config.keysDir), { personas: await readPersonaSubjects(config.fixturesFile) }) : undefined;
+  const pki = config.https ? await testPkiOf(config) : undefined;
   const rpTls = pki
     ? { tls: { key: pki.server('valid').privateKeyPem, cert: pki.serverCertificateChain('valid') }, idpTrust: { ca: pki.root.certificatePem, requireOcsp: true }, discoveryCacheMs: 0 }
     : {};

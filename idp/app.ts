@@ -9,10 +9,10 @@ import { join, resolve } from 'node:path';
 import Provider from 'oidc-provider';
 import type { Context, Middleware, Next } from 'koa';
 import { loadOrCreateKeys, type LocalKeys } from '../keys/generate.ts';
-import { loadTestPki, readPersonaSubjects } from '../lib/pki/test_pki.ts';
+import { loadTestPki, type PersonaSubject, readPersonaSubjects, type TestPki } from '../lib/pki/test_pki.ts';
 import { accountClient, accountRoutes } from './account/router.ts';
 import { Store } from '../lib/store/store.ts';
-import { AccountRepository, accountsFromFixtures, readPersonaFixtures, type DataFile } from './adapters/account_repository.ts';
+import { AccountRepository, accountsFromFixtures, type DataFile, readPersonaFixtures } from './adapters/account_repository.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
 import type { IdpConfig } from './config/index.ts';
 import { ControlError } from './control/inputs.ts';
@@ -48,18 +48,25 @@ export interface Idp {
 /** Extra routes mounted by the composition root (the trainer gallery); the emulator never imports them. */
 export type Extension = Middleware;
 
+/** The test PKI of this configuration's keys folder, for its personas (loaded once per process: loadTestPki caches). */
+export function testPkiOf(config: IdpConfig, personas?: PersonaSubject[]): Promise<TestPki> {
+  const subjects = personas ? Promise.resolve(personas) : readPersonaSubjects(config.fixturesFile);
+  return subjects.then((list) => loadTestPki(resolve(config.keysDir), { personas: list }));
+}
+
 export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalKeys, extensions: Extension[] = []): Promise<Idp> {
   const dataDir = resolve(config.dataDir);
+  const fixtures = await readPersonaFixtures(config.fixturesFile);
   const [localKeys, clients, pki] = await Promise.all([
     keys ?? loadOrCreateKeys(resolve(config.keysDir)),
     // Over HTTPS the relying parties are on https too: every http://localhost redirect URI also counts in https.
     readClients(config.clientsFile).then((list) => (config.https ? list.map((c) => withHttpsTwins(c)) : list)),
-    readPersonaSubjects(config.fixturesFile).then((personas) => loadTestPki(resolve(config.keysDir), { personas })),
+    testPkiOf(config, fixtures),
   ]);
   const hashes = new Map<string, string>();
   // Re-read on every reset, so edits to the fixtures apply without a restart; hashes are cached.
   const baseline = async () => accountsFromFixtures(await readPersonaFixtures(config.fixturesFile), config.scryptN, hashes);
-  const initial = await baseline();
+  const initial = await accountsFromFixtures(fixtures, config.scryptN, hashes);
   const store = await Store.open<DataFile>(join(dataDir, 'emulator.json'), () => ({ version: 1, accounts: initial }), {
     flushDelayMs: config.flushDelayMs,
   });
@@ -204,7 +211,7 @@ export async function startIdp(config: IdpConfig, keys?: LocalKeys, extensions: 
   };
   // HTTPS needs its certificate before it listens: the test PKI is loaded first (about a second the very first time).
   const tls = config.https
-    ? new TlsEndpoint(await readPersonaSubjects(config.fixturesFile).then((personas) => loadTestPki(resolve(config.keysDir), { personas })))
+    ? new TlsEndpoint(await testPkiOf(config))
     : undefined;
   const server = tls ? tls.createServer(handler) : createServer(handler);
   await new Promise<void>((ok, fail) => {
