@@ -139,16 +139,14 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   });
   if (config.controlEnabled) {
     const control = controlRoutes(services, { personas: personaPasswords, registerClient });
-    provider.use(control.routes());
-    provider.use(control.allowedMethods());
+    provider.use(under(['/__control/'], control.routes(), control.allowedMethods()));
   }
   // test PKI (issue 6): CA certificates, CRL, OCSP
-  provider.use(pkiRoutes(services).routes());
+  provider.use(under(['/pki/'], pkiRoutes(services).routes()));
   if (config.supportEnabled) {
     // Support console (issue 7: E1, E2, F3): its own operator sessions, signed with the cookie keys.
     const support = await supportRoutes(services, { cookieKeys: localKeys.cookieKeys });
-    provider.use(support.routes());
-    provider.use(support.allowedMethods());
+    provider.use(under(['/support'], support.routes(), support.allowedMethods()));
   }
   for (const extension of extensions) provider.use(extension);
   // Outage mode (E3) in front of the protocol endpoints: /auth, /token, /me.
@@ -156,14 +154,14 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   // The ESIA face (/aas/oauth2/…, /rs/…, /idp/ext/Logout) before the sign-in screens it hands browsers to.
   const esia = await createEsiaFace(services, { systemsFile: config.systemsFile, keysDir: resolve(config.keysDir), registerClient });
   services.esia = esia.face;
-  provider.use(esia.router.routes());
+  provider.use(under(['/aas/', '/rs/', '/idp/ext/', '/public/', '/__control/esia'], esia.router.routes()));
   // The signing-plugin stand-in (/plugin), labelled as such: the virtual token of each run.
-  provider.use(pluginRoutes(services).routes());
+  provider.use(under(['/plugin'], pluginRoutes(services).routes()));
   const interactions = await interactionRoutes(services);
-  provider.use(interactions.routes());
+  provider.use(under(['/interaction/'], interactions.routes()));
   // feature «webauthn»: /account, the settings page, signs in through an internal client
   await registerRuntimeClient(provider, storage, accountClient(issuer) as unknown as ClientConfig);
-  provider.use(accountRoutes(services).routes());
+  provider.use(under(['/account'], accountRoutes(services).routes()));
 
   const callback = provider.callback();
   return {
@@ -175,6 +173,20 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     },
   };
 }
+
+/**
+ * Runs route tables only for paths under one of their prefixes. Every table otherwise matches each
+ * request against all its routes, and a sign-in's requests pass seven of them.
+ */
+function under<C extends { path: string }>(prefixes: string[], routes: RouteTable<C>, methods?: RouteTable<C>): RouteTable<C> {
+  return (ctx, next) => {
+    if (!prefixes.some((prefix) => ctx.path.startsWith(prefix))) return next();
+    return methods ? routes(ctx, () => methods(ctx, next)) : routes(ctx, next);
+  };
+}
+
+/** A router's routes() or allowedMethods(). */
+type RouteTable<C> = (ctx: C, next: Next) => Promise<unknown>;
 
 /** Validates a client through oidc-provider's own schema, then stores it for Client.find. */
 async function registerRuntimeClient(provider: Provider, storage: ProviderStorage, client: ClientConfig): Promise<void> {

@@ -2,9 +2,9 @@
  * The only route table of the sign-in screens. All routes live under /interaction/<uid>, because
  * oidc-provider scopes its interaction cookie to that path.
  */
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
+import { readForm } from '../../lib/http/form.ts';
 import { hashPassword } from '../adapters/password_hash.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import type { Services } from '../services.ts';
@@ -38,12 +38,12 @@ async function show(step: Step): Promise<void> {
 }
 
 function formOnly(maxBytes: number) {
-  const parse = bodyParser({ enableTypes: ['form'], formLimit: maxBytes });
   return async function formOnly(ctx: Context, next: Next) {
     if (!ctx.is('application/x-www-form-urlencoded')) {
       throw new EsiaError('request.unsupported_type', { expected: 'application/x-www-form-urlencoded', actual: ctx.get('content-type') || 'none' });
     }
-    await parse(ctx, next);
+    await readForm(ctx, maxBytes);
+    await next();
   };
 }
 

@@ -11,6 +11,7 @@ import { newReference } from '../errors/reference.ts';
 import { errorPage } from '../views/error.ts';
 import { loggedOutPage, logoutPage } from '../views/logout.ts';
 import { type ClientConfig, providerMetadata } from './clients.ts';
+import { CookieSigner } from './cookie_signer.ts';
 import type { ProviderStorage } from './memory_adapter.ts';
 
 export const scopes = ['openid', 'offline_access', 'profile', 'email', 'phone', 'snils', 'inn', 'trust'];
@@ -79,7 +80,8 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
     clients: deps.clients.map(providerMetadata),
     jwks: deps.jwks as Configuration['jwks'],
     cookies: {
-      keys: deps.cookieKeys,
+      // A Keygrip-compatible signer instead of the key list: see cookie_signer.ts.
+      keys: new CookieSigner(deps.cookieKeys) as unknown as string[],
       long: { signed: true, sameSite: 'lax' },
       short: { signed: true, sameSite: 'lax' },
     },
