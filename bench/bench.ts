@@ -5,7 +5,9 @@
  *   2. full sign-ins per second against one emulator process at concurrency 1, 4 and 8, with one
  *      persona and spread over every persona that signs in without extra screens; latency p50/p95
  *      and the server's CPU time per sign-in (from /proc);
- *   3. wall time of the scenario suite (`scenarios/cli.ts`).
+ *   3. the same sign-ins against bench/reference.ts, a bare oidc-provider with the same two steps,
+ *      so the emulator's figures can be read against what the library alone does on this machine;
+ *   4. wall time of the scenario suite (`scenarios/cli.ts`).
  * CPU used by other processes on the machine is measured during every run: each run first waits
  * (bounded) for a lull, a run they disturbed anyway is repeated once, and disturbed runs are left
  * out of the medians whenever an undisturbed one exists.
@@ -13,14 +15,14 @@
  * and wait is bounded and a watchdog ends the run if something hangs.
  *   --quick            1 repetition, 2 s per load level, no waiting for lulls, no repeats
  *   --profile          also run the emulator once under --cpu-prof during load and summarise it
- *   --only a,b         phases to run: startup, load, suite, profile
+ *   --only a,b         phases to run: startup, load, reference, suite, profile
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { awaitQuiet, children, killAll, OtherLoad, processCpu, processCpuMs, repoRoot, startEmulator, type Emulator } from './emulator.ts';
+import { awaitQuiet, children, killAll, mainThreadCpuMs, OtherLoad, processCpu, processCpuMs, repoRoot, startEmulator, type Emulator } from './emulator.ts';
 import { DriverLocks, login, type Persona, type Target } from './login.ts';
 import { summariseProfile, type ProfileSummary } from './profile.ts';
 import { fmt, median, percentile, summarise, type Summary } from './stats.ts';
@@ -28,10 +30,10 @@ import { fmt, median, percentile, summarise, type Summary } from './stats.ts';
 const argv = process.argv.slice(2);
 const quick = argv.includes('--quick');
 const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined);
-const phases = new Set(onlyArg ? onlyArg.split(',').map((p) => p.trim()) : ['startup', 'load', 'suite', ...(argv.includes('--profile') ? ['profile'] : [])]);
+const phases = new Set(onlyArg ? onlyArg.split(',').map((p) => p.trim()) : ['startup', 'load', 'reference', 'suite', ...(argv.includes('--profile') ? ['profile'] : [])]);
 for (const p of phases) {
-  if (!['startup', 'load', 'suite', 'profile'].includes(p)) {
-    console.error(`Unknown phase "${p}". Phases: startup, load, suite, profile.`);
+  if (!['startup', 'load', 'reference', 'suite', 'profile'].includes(p)) {
+    console.error(`Unknown phase "${p}". Phases: startup, load, reference, suite, profile.`);
     process.exit(2);
   }
 }
@@ -188,6 +190,8 @@ interface LoadRun {
   latencyMs: { p50: number; p95: number; min: number; max: number };
   serverCpuMs: number;
   serverCpuMsPerLogin: number;
+  /** CPU of the server's main (JavaScript) thread alone, ms per sign-in: it saturates first. */
+  serverMainThreadMsPerLogin: number;
   /** Kernel share of the server's CPU (system / (user + system)). */
   serverSystemShare: number;
   driverCpuMsPerLogin: number;
@@ -246,6 +250,7 @@ async function loadRun(
   let errors = 0;
   let firstError: string | undefined;
   const cpu0 = processCpu(em.pid);
+  const main0 = mainThreadCpuMs(em.pid);
   const others = new OtherLoad();
   const driver0 = process.cpuUsage();
   const t0 = performance.now();
@@ -267,6 +272,7 @@ async function loadRun(
   const elapsedMs = performance.now() - t0;
   onWindow?.(t0, t0 + elapsedMs);
   const cpu1 = processCpu(em.pid);
+  const mainMs = mainThreadCpuMs(em.pid) - main0;
   const user = cpu1.userMs - cpu0.userMs;
   const system = cpu1.systemMs - cpu0.systemMs;
   const serverCpuMs = user + system;
@@ -285,6 +291,7 @@ async function loadRun(
     latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), min: Math.min(...latencies), max: Math.max(...latencies) },
     serverCpuMs,
     serverCpuMsPerLogin: serverCpuMs / n,
+    serverMainThreadMsPerLogin: mainMs / n,
     serverSystemShare: serverCpuMs ? system / serverCpuMs : 0,
     driverCpuMsPerLogin: (driver.user + driver.system) / 1000 / n,
     driverLockWaitMsPerLogin: locks.waitedMs / n,
@@ -322,6 +329,7 @@ interface LevelSummary {
   p50: Summary;
   p95: Summary;
   serverCpuMsPerLogin: Summary;
+  serverMainThreadMsPerLogin: Summary;
   driverCpuMsPerLogin: Summary;
   lockWaitMsPerLogin: Summary;
   errors: number;
@@ -334,13 +342,22 @@ interface LoadResult {
   summary: LevelSummary[];
 }
 
-async function benchLoad(root: string): Promise<LoadResult> {
+/** What is put under load: the emulator, or the bare oidc-provider reference (bench/reference.ts). */
+type Server = 'emulator' | 'reference';
+
+/** `personas`: sign in only as these (the reference takes the emulator's list, so both serve the same mix). */
+async function benchLoad(root: string, server: Server = 'emulator', personas?: string[]): Promise<LoadResult> {
   const clientsFile = await writeClients(root);
-  const em = await startEmulator({ dataDir: join(root, 'data-load'), keysDir: join(root, 'keys'), clientsFile });
+  const em = await startEmulator({
+    dataDir: join(root, `data-${server}`),
+    keysDir: join(root, 'keys'),
+    clientsFile,
+    ...(server === 'reference' ? { entry: ['--import', 'tsx', 'bench/reference.ts'] } : {}),
+  });
   try {
     // Keep only personas that really sign in without extra screens on this emulator.
     const spread: Persona[] = [];
-    for (const p of await plainPersonas()) {
+    for (const p of (await plainPersonas()).filter((p) => !personas || personas.includes(p.persona))) {
       try {
         await login({ base: em.url, ...client }, p, new DriverLocks());
         spread.push(p);
@@ -364,7 +381,7 @@ async function benchLoad(root: string): Promise<LoadResult> {
           const attempts = await measured(
             () => loadRun(em, personas, label, c, rep, plan.loadSeconds),
             (r) =>
-              `  rep ${rep} ${label.padEnd(10)} c=${c}: ${r.loginsPerSec.toFixed(1).padStart(6)}/s  p50 ${r.latencyMs.p50.toFixed(1)} ms  p95 ${r.latencyMs.p95.toFixed(1)} ms  server ${r.serverCpuMsPerLogin.toFixed(2)} ms CPU/login (${r.serverCores.toFixed(2)} cores, ${(100 * r.serverSystemShare).toFixed(0)}% sys)  driver ${r.driverCpuMsPerLogin.toFixed(2)} ms  lock wait ${r.driverLockWaitMsPerLogin.toFixed(1)} ms${r.errors ? `  ERRORS ${r.errors}: ${r.firstError}` : ''}`,
+              `  rep ${rep} ${label.padEnd(10)} c=${c}: ${r.loginsPerSec.toFixed(1).padStart(6)}/s  p50 ${r.latencyMs.p50.toFixed(1)} ms  p95 ${r.latencyMs.p95.toFixed(1)} ms  server ${r.serverCpuMsPerLogin.toFixed(2)} ms CPU/login, main thread ${r.serverMainThreadMsPerLogin.toFixed(2)} (${r.serverCores.toFixed(2)} cores, ${(100 * r.serverSystemShare).toFixed(0)}% sys)  driver ${r.driverCpuMsPerLogin.toFixed(2)} ms  lock wait ${r.driverLockWaitMsPerLogin.toFixed(1)} ms${r.errors ? `  ERRORS ${r.errors}: ${r.firstError}` : ''}`,
             [em.pid],
           );
           runs.push(...attempts);
@@ -385,6 +402,7 @@ async function benchLoad(root: string): Promise<LoadResult> {
           p50: summarise(rs.map((r) => r.latencyMs.p50)),
           p95: summarise(rs.map((r) => r.latencyMs.p95)),
           serverCpuMsPerLogin: summarise(rs.map((r) => r.serverCpuMsPerLogin)),
+          serverMainThreadMsPerLogin: summarise(rs.map((r) => r.serverMainThreadMsPerLogin)),
           driverCpuMsPerLogin: summarise(rs.map((r) => r.driverCpuMsPerLogin)),
           lockWaitMsPerLogin: summarise(rs.map((r) => r.driverLockWaitMsPerLogin)),
           errors: all.reduce((sum, r) => sum + r.errors, 0),
@@ -556,6 +574,13 @@ async function main(): Promise<number> {
       results.load = load;
       if (load.summary.some((s) => s.errors > 0)) ok = false;
     }
+    if (phases.has('reference')) {
+      noteLoad('reference');
+      console.log(`\n[2b] the same sign-ins against a bare oidc-provider with the same two steps (bench/reference.ts)`);
+      const reference = await benchLoad(root, 'reference', (results.load as LoadResult | undefined)?.personasSpread);
+      results.reference = reference;
+      if (reference.summary.some((s) => s.errors > 0)) ok = false;
+    }
     if (phases.has('suite')) {
       noteLoad('suite');
       console.log(`\n[3] scenario suite: node --import tsx scenarios/cli.ts, ${plan.suiteRuns} runs`);
@@ -585,21 +610,25 @@ async function main(): Promise<number> {
       `Start-up to ready   ${fmt(startup.readyMs, 0)} ms (CPU ${fmt(startup.cpuMs, 0)} ms; runs ${share(startup.runs)}); first run incl. key generation ${startup.firstRunWithKeygen.readyMs.toFixed(0)} ms`,
     );
   }
-  const load = results.load as LoadResult | undefined;
-  if (load) {
-    console.log(`Full sign-ins       ${plan.loadSeconds} s per run`);
-    console.log('  personas    conc  runs  logins/s             p50 ms                p95 ms                server CPU ms/login  driver CPU ms/login  lock wait ms  errors');
+  for (const [title, load] of [
+    ['Full sign-ins', results.load],
+    ['Reference (bare oidc-provider, same driver)', results.reference],
+  ] as Array<[string, LoadResult | undefined]>) {
+    if (!load) continue;
+    console.log(`${title}, ${plan.loadSeconds} s per run`);
+    console.log('  personas    conc  runs  logins/s             p50 ms                p95 ms                server CPU ms/login  main thread ms/login  driver CPU ms/login  lock wait ms  errors');
     for (const s of load.summary) {
       console.log(
-        `  ${s.personas.padEnd(11)} ${String(s.concurrency).padStart(4)}  ${s.runsUsed.padEnd(4)}  ${fmt(s.loginsPerSec).padEnd(20)} ${fmt(s.p50).padEnd(21)} ${fmt(s.p95).padEnd(21)} ${fmt(s.serverCpuMsPerLogin, 2).padEnd(20)} ${fmt(s.driverCpuMsPerLogin, 2).padEnd(20)} ${s.lockWaitMsPerLogin.median.toFixed(1).padEnd(12)}  ${s.errors}`,
+        `  ${s.personas.padEnd(11)} ${String(s.concurrency).padStart(4)}  ${s.runsUsed.padEnd(4)}  ${fmt(s.loginsPerSec).padEnd(20)} ${fmt(s.p50).padEnd(21)} ${fmt(s.p95).padEnd(21)} ${fmt(s.serverCpuMsPerLogin, 2).padEnd(20)} ${fmt(s.serverMainThreadMsPerLogin, 2).padEnd(21)} ${fmt(s.driverCpuMsPerLogin, 2).padEnd(20)} ${s.lockWaitMsPerLogin.median.toFixed(1).padEnd(12)}  ${s.errors}`,
       );
     }
     console.log(`  (spread: ${load.personasSpread.join(', ')}; loop i signs in as persona i mod n. Lock wait: driver-side, see bench/login.ts)`);
     // CPU time per sign-in barely moves when other processes steal cores, unlike rates and latencies.
     const server = median(load.runs.map((r) => r.serverCpuMsPerLogin));
+    const main = median(load.runs.map((r) => r.serverMainThreadMsPerLogin));
     const driver = median(load.runs.map((r) => r.driverCpuMsPerLogin));
     console.log(
-      `  CPU per sign-in over all ${load.runs.length} runs: server ${server.toFixed(2)} ms, driver ${driver.toFixed(2)} ms ⇒ ceilings ≈ ${(1000 / server).toFixed(0)} sign-ins/s per server core, ≈ ${((1000 * results.nproc) / (server + driver)).toFixed(0)}/s for this box with the driver on it`,
+      `  CPU per sign-in over all ${load.runs.length} runs: server ${server.toFixed(2)} ms (main thread ${main.toFixed(2)}), driver ${driver.toFixed(2)} ms ⇒ ceilings ≈ ${(1000 / main).toFixed(0)}/s for one main thread, ≈ ${((1000 * results.nproc) / (server + driver)).toFixed(0)}/s for this box's ${results.nproc} cores with the driver on them`,
     );
   }
   const suite = results.suite as { wall: Summary; allPassed: boolean; runs: Array<Attempt<SuiteRun>> } | undefined;

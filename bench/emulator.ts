@@ -51,7 +51,20 @@ export interface CpuTimes {
 
 /** User and system CPU time of a process (all its threads), from /proc/<pid>/stat fields 14 and 15. */
 export function processCpu(pid: number): CpuTimes {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return cpuFromStat(`/proc/${pid}/stat`);
+}
+
+/**
+ * CPU time of the process's main thread only (its JavaScript thread; the thread id equals the pid).
+ * The main thread is what saturates first: libuv's pool (scrypt, RSA, file writes) runs beside it.
+ */
+export function mainThreadCpuMs(pid: number): number {
+  const t = cpuFromStat(`/proc/${pid}/task/${pid}/stat`);
+  return t.userMs + t.systemMs;
+}
+
+function cpuFromStat(path: string): CpuTimes {
+  const stat = readFileSync(path, 'utf8');
   // The command name (field 2) may contain spaces and parentheses: split after the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const tick = 1000 / ticksPerSecond();
@@ -101,6 +114,10 @@ export interface EmulatorOptions {
   clientsFile?: string;
   /** Extra node flags, e.g. --cpu-prof. */
   nodeArgs?: string[];
+  /** What to run instead of build/start.js, e.g. ['--import', 'tsx', 'bench/reference.ts']. */
+  entry?: string[];
+  /** Extra environment, applied last (for experiments: `ESIA_SCRYPT_N`, …). */
+  env?: NodeJS.ProcessEnv;
 }
 
 export interface Emulator {
@@ -133,10 +150,11 @@ export async function startEmulator(options: EmulatorOptions, timeoutMs = 60_000
   // Nothing the bench did not ask for: an inherited ESIA_* (e.g. a cost or issuer override) would skew the figures.
   for (const key of ['ESIA_ISSUER', 'ESIA_SCRYPT_N', 'ESIA_LOCKOUT_LIMIT', 'ESIA_PERSONAS', 'ESIA_CONTROL', 'ESIA_HOST']) delete env[key];
 
+  Object.assign(env, options.env);
   buildOnce();
   const others = new OtherLoad();
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), 'build/start.js'], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.entry ?? ['build/start.js'])], {
     cwd: repoRoot,
     env,
     stdio: ['ignore', 'ignore', 'pipe'],
