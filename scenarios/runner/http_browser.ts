@@ -6,6 +6,7 @@
 import { type HTMLElement, parse } from 'node-html-parser';
 import { CookieJar } from 'tough-cookie';
 import { type AuthenticatorAction, type CeremonyInfo, Devices } from './authenticator.ts';
+import { send } from './http_client.ts';
 import type { Driver, EsignAction, Fields, PageState } from './driver.ts';
 
 export interface Page {
@@ -17,6 +18,16 @@ export interface Page {
 
 export class ScenarioError extends Error {
   override name = 'ScenarioError';
+}
+
+/** A JSON object from an answer, or {} when it is not one (the caller reports the status). */
+function parseJsonObject(text: string): Record<string, unknown> {
+  try {
+    const value: unknown = JSON.parse(text);
+    return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
+  } catch {
+    return {};
+  }
 }
 
 export class HttpBrowser implements Driver {
@@ -34,11 +45,10 @@ export class HttpBrowser implements Driver {
     for (let hop = 0; hop < 20; hop++) {
       const headers: Record<string, string> = { cookie: await this.jar.getCookieString(current), accept: 'text/html' };
       if (body !== undefined) headers['content-type'] = init.contentType ?? 'application/x-www-form-urlencoded';
-      const res = await fetch(current, { method, headers, body, redirect: 'manual' });
-      for (const cookie of res.headers.getSetCookie()) await this.jar.setCookie(cookie, current, { ignoreError: true });
-      const location = res.headers.get('location');
+      const res = await send(current, { method, headers, body });
+      for (const cookie of res.setCookies) await this.jar.setCookie(cookie, current, { ignoreError: true });
+      const location = res.headers.location;
       if (res.status >= 300 && res.status < 400 && location) {
-        await res.arrayBuffer();
         current = new URL(location, current).href;
         if (res.status !== 307 && res.status !== 308) {
           method = 'GET';
@@ -46,7 +56,7 @@ export class HttpBrowser implements Driver {
         }
         continue;
       }
-      const html = await res.text();
+      const html = res.text;
       const page: Page = { url: current, status: res.status, html, root: parse(html) };
       this.page = page;
       this.history.push({ url: current, status: res.status, screen: this.screen(), error: this.errorCode() });
@@ -149,9 +159,9 @@ export class HttpBrowser implements Driver {
   async #json(url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
     const headers: Record<string, string> = { cookie: await this.jar.getCookieString(url), accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await fetch(url, { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
-    for (const cookie of res.headers.getSetCookie()) await this.jar.setCookie(cookie, url, { ignoreError: true });
-    return { status: res.status, body: (await res.json().catch(() => ({}))) as Record<string, unknown> };
+    const res = await send(url, { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    for (const cookie of res.setCookies) await this.jar.setCookie(cookie, url, { ignoreError: true });
+    return { status: res.status, body: parseJsonObject(res.text) };
   }
 
   /** What the certificate page's script does, by hand: plugin calls, then the form. */

@@ -18,6 +18,7 @@ import { startRp, type RunningRp } from '../../relying-party/server.ts';
 import { backChannelFetch, type BackChannelFetch } from '../../relying-party/tls_fetch.ts';
 import { trainerRoutes } from '../../trainer/routes.ts';
 import { esiaSystemsFile, startEsiaRps, startSink } from './esia_stand.ts';
+import { send } from './http_client.ts';
 
 export interface Stand {
   idp: string;
@@ -36,15 +37,30 @@ export interface Stand {
   close(): Promise<void>;
 }
 
-function controlClient(idp: string, send: BackChannelFetch = (url, init) => fetch(url, init as RequestInit)): Stand['control'] {
+/** How the control client reaches the emulator: plain HTTP, or the TLS back-channel of an HTTPS stand. */
+type ControlTransport = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{ status: number; text: string }>;
+
+function overBackChannel(fetchOver: BackChannelFetch): ControlTransport {
+  return async (url, init) => {
+    const res = await fetchOver(url, init);
+    return { status: res.status, text: await res.text() };
+  };
+}
+
+function controlClient(idp: string, transport: ControlTransport = send): Stand['control'] {
   return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await send(`${idp}/__control${path}`, {
+    const res = await transport(`${idp}/__control${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
-    const json = (await res.json().catch(() => ({ message: 'not JSON: is the control API on (ESIA_CONTROL)?' }))) as T & { message?: string };
-    if (!res.ok) throw new Error(`control ${method} ${path}: ${res.status} ${json.message ?? ''}`);
+    let json: T & { message?: string };
+    try {
+      json = JSON.parse(res.text) as T & { message?: string };
+    } catch {
+      json = { message: 'not JSON: is the control API on (ESIA_CONTROL)?' } as T & { message?: string };
+    }
+    if (res.status < 200 || res.status > 299) throw new Error(`control ${method} ${path}: ${res.status} ${json.message ?? ''}`);
     return json;
   };
 }
@@ -113,7 +129,7 @@ export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<St
   });
   const rps: RunningRp[] = [fmrm, nmo, ...esiaRps];
 
-  const control = controlClient(emulator.url, idpTrust ? backChannelFetch({ ca: idpTrust.ca, skipVerification: true }) : undefined);
+  const control = controlClient(emulator.url, idpTrust ? overBackChannel(backChannelFetch({ ca: idpTrust.ca, skipVerification: true })) : undefined);
   return {
     idp: emulator.url,
     rp: fmrm.url,

@@ -1,0 +1,34 @@
+/*
+ * The scenario browser's transport: node:http(s) on keep-alive connections, no redirects followed,
+ * the body read whole. fetch (undici) cost the single-threaded runner about three times as much CPU
+ * per request, and a suite makes thousands. https: URLs use Node's default trust, as fetch did.
+ */
+import { Agent as HttpAgent, request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+export interface Reply {
+  status: number;
+  headers: IncomingHttpHeaders;
+  /** Set-Cookie lines, one per cookie. */
+  setCookies: string[];
+  text: string;
+}
+
+const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
+
+export function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}): Promise<Reply> {
+  const target = new URL(url);
+  const secure = target.protocol === 'https:';
+  return new Promise((resolve, reject) => {
+    const req = (secure ? httpsRequest : httpRequest)(target, { method: init.method ?? 'GET', headers: init.headers, agent: secure ? agents.https : agents.http }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, setCookies: res.headers['set-cookie'] ?? [], text: Buffer.concat(chunks).toString('utf8') }),
+      );
+    });
+    req.on('error', (error) => reject(new Error(`${init.method ?? 'GET'} ${url}: ${error.message}`, { cause: error })));
+    req.end(init.body);
+  });
+}
