@@ -14,7 +14,7 @@ export const repoRoot = new URL('..', import.meta.url).pathname;
 
 let built = false;
 
-/** What `npm start`'s prestart does: type-check and bundle into build/ (not timed; start-up is measured from spawn). */
+/** What `npm start`'s prestart does: type-check and bundle into build/ (not timed; start-up is measured from spawn; an unchanged bundle keeps its V8 code cache, see bundle.ts). */
 function buildOnce(): void {
   if (built) return;
   execFileSync('npm', ['run', 'build', '--silent'], { cwd: repoRoot, stdio: 'inherit' });

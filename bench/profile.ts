@@ -2,7 +2,7 @@
  * Summarises a V8 .cpuprofile (node --cpu-prof) of the emulator under load: self time per function,
  * self time per package or project folder, and inclusive time of the project's own functions. Only
  * samples inside the load window count, so start-up and the idle tail do not dilute the picture.
- * `npm start` runs one esbuild bundle (build/start.js, see bundle.ts): its frames are first mapped back
+ * `npm start` runs one esbuild bundle (build/emulator.cjs, see bundle.ts): its frames are first mapped back
  * to their source file and line through the bundle's source maps, so packages and project folders
  * are told apart. tsx hands V8 whitespace-minified code (a whole file on one line), so project
  * positions of code run through tsx are mapped back through the source maps in tsx's cache; without
@@ -104,29 +104,29 @@ function segmentAt(segs: Array<[number, number, number]> | undefined, column: nu
 }
 
 /**
- * Maps frames of the bundle `npm start` runs (build/start.js and build/chunks/) to the file and
- * line they were bundled from, through esbuild's linked source maps. Other frames are returned as
- * they are.
+ * Maps frames of the bundle `npm start` runs (build/emulator.cjs, see bundle.ts) to the file and
+ * line they were bundled from, through esbuild's linked source map. Other frames are returned as
+ * they are. The bundle runs as a vm.Script, so its frames carry a plain path rather than a file URL.
  */
 async function bundleFrameMapper(repoRoot: string): Promise<(frame: CallFrame) => CallFrame> {
-  const buildUrl = pathToFileURL(join(repoRoot, 'build')).href + '/';
+  const buildDir = join(repoRoot, 'build');
   const maps = new Map<string, { sources: string[]; lines: Array<Array<[number, number, number]>> }>();
   let files: string[] = [];
   try {
-    files = (await readdir(join(repoRoot, 'build'), { recursive: true })).filter((f) => f.endsWith('.js.map'));
+    files = (await readdir(buildDir)).filter((f) => f.endsWith('.map'));
   } catch {
     // No build: nothing to map.
   }
   for (const file of files) {
-    const mapUrl = buildUrl + file;
+    const mapUrl = pathToFileURL(join(buildDir, file)).href;
     const map = JSON.parse(await readFile(new URL(mapUrl), 'utf8')) as { sources: string[]; mappings: string };
-    maps.set(mapUrl.slice(0, -'.map'.length), {
-      sources: map.sources.map((source) => new URL(source, mapUrl).href),
-      lines: decodeMappings(map.mappings),
-    });
+    const entry = { sources: map.sources.map((source) => new URL(source, mapUrl).href), lines: decodeMappings(map.mappings) };
+    const bundle = join(buildDir, file.slice(0, -'.map'.length));
+    maps.set(bundle, entry);
+    maps.set(pathToFileURL(bundle).href, entry);
   }
   return (frame) => {
-    const map = frame.url.startsWith(buildUrl) ? maps.get(frame.url) : undefined;
+    const map = maps.get(frame.url);
     const seg = map && segmentAt(map.lines[frame.lineNumber], frame.columnNumber);
     if (!map || !seg) return frame;
     return { ...frame, url: map.sources[seg[2]]!, lineNumber: seg[1], columnNumber: 0, mapped: true };

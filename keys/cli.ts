@@ -1,8 +1,8 @@
 /*
  * `npm run keys`: creates the local secrets (keys/generate.ts) and the test PKI (lib/pki/test_pki.ts)
  * ahead of time, which the emulator otherwise makes on first start; --force rotates them. A file of
- * its own, not a main-module check inside generate.ts: `npm start` runs a bundle in which every
- * module shares the entry's import.meta.url, so such a check would fire there.
+ * its own, not a main-module check (import.meta.url === argv[1]) inside generate.ts: `npm start`
+ * runs a bundle (bundle.ts), where import.meta is no longer the module's own.
  */
 import { resolve } from 'node:path';
 import { loadTestPki } from '../lib/pki/test_pki.ts';

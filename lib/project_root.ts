@@ -1,6 +1,6 @@
 /*
  * The checkout's root folder, found from this file whether it runs as TypeScript (lib/) or inside
- * the bundle of `npm start` (build/start.js): data files shipped with the code are read from the
+ * the bundle of `npm start` (build/emulator.cjs): data files shipped with the code are read from the
  * checkout, never from the build folder.
  */
 import { existsSync } from 'node:fs';
