@@ -203,7 +203,7 @@ export function normaliseSerial(serial: string): string {
 
 export class TestPki {
   readonly #bySerial = new Map<string, IssuedCertificate>();
-  readonly #parsedIntermediate: pkijs.Certificate;
+  #parsedIntermediate: pkijs.Certificate | undefined;
   readonly #x509Intermediate: X509Certificate;
   readonly #x509Root: X509Certificate;
 
@@ -215,7 +215,6 @@ export class TestPki {
     readonly certificates: IssuedCertificate[],
   ) {
     for (const c of certificates) this.#bySerial.set(c.serial, c);
-    this.#parsedIntermediate = parseCertificate(this.intermediate.certificatePem);
     this.#x509Intermediate = new X509Certificate(this.intermediate.certificatePem);
     this.#x509Root = new X509Certificate(this.root.certificatePem);
   }
@@ -254,8 +253,9 @@ export class TestPki {
   get x509Intermediate(): X509Certificate {
     return this.#x509Intermediate;
   }
+  /** Parsed when first needed (CRL, OCSP, issuing at run time), not at start-up: pkijs takes a while the first time. */
   get parsedIntermediate(): pkijs.Certificate {
-    return this.#parsedIntermediate;
+    return (this.#parsedIntermediate ??= parseCertificate(this.intermediate.certificatePem));
   }
 
   certificateFor(persona: string, variant: PersonCertificateVariant = 'valid'): IssuedCertificate {
