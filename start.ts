@@ -38,6 +38,7 @@ async function main(): Promise<void> {
     ? [trainerRoutes({ rpUrl: `${scheme}://localhost:${rpPort}`, rp2Url: `${scheme}://localhost:${rpPort + 1}`, shotsDir: resolve('out/gallery/shots') })]
     : [];
   const idp = await startIdp(config, undefined, trainer);
+  closeAll = () => idp.close();
   const rps: RunningRp[] = env.ESIA_RP === 'off'
     ? []
     : await Promise.all([
@@ -95,16 +96,25 @@ async function main(): Promise<void> {
   }
   console.log('\n  Stop with Ctrl+C.');
 
-  let stopping = false;
-  const stop = async () => {
-    if (stopping) return;
-    stopping = true;
-    await Promise.all([idp.close(), ...rps.map((rp) => rp.close())]);
-    process.exit(0);
-  };
-  process.on('SIGINT', stop);
-  process.on('SIGTERM', stop);
+  closeAll = () => Promise.all([idp.close(), ...rps.map((rp) => rp.close())]);
 }
+
+// Ctrl+C and SIGTERM are handled from the first moment, not only once everything listens: a stop during
+// start-up (the bench stops right after /__health/ready) still ends through process.exit, so what
+// runs at exit runs (the V8 code cache of bundle.ts). What has fully started is closed first.
+let closeAll: () => Promise<unknown> = async () => {};
+let stopping = false;
+const stop = async () => {
+  if (stopping) return;
+  stopping = true;
+  try {
+    await closeAll();
+  } finally {
+    process.exit(0);
+  }
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);
 
 main().catch((error: Error) => {
   // Configuration and data-file problems are the user's to fix: say what, without a stack.

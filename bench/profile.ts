@@ -2,18 +2,24 @@
  * Summarises a V8 .cpuprofile (node --cpu-prof) of the emulator under load: self time per function,
  * self time per package or project folder, and inclusive time of the project's own functions. Only
  * samples inside the load window count, so start-up and the idle tail do not dilute the picture.
- * tsx hands V8 whitespace-minified code (a whole file on one line), so project positions are mapped
- * back to source lines through the source maps in tsx's cache; without them a column is shown.
+ * `npm start` runs one esbuild bundle (build/emulator.cjs, see bundle.ts): its frames are first mapped back
+ * to their source file and line through the bundle's source maps, so packages and project folders
+ * are told apart. tsx hands V8 whitespace-minified code (a whole file on one line), so project
+ * positions of code run through tsx are mapped back through the source maps in tsx's cache; without
+ * them a column is shown.
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 
 interface CallFrame {
   functionName: string;
   url: string;
   lineNumber: number;
   columnNumber: number;
+  /** Set when the position was already mapped back to the source (bundle frames). */
+  mapped?: true;
 }
 
 interface ProfileNode {
@@ -49,12 +55,13 @@ export interface ProfileSummary {
 
 const base64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
 
-/** Per generated line, [generated column, source line] pairs in column order (source map v3 "mappings"). */
-function decodeMappings(mappings: string): Array<Array<[number, number]>> {
-  const lines: Array<Array<[number, number]>> = [];
+/** Per generated line, [generated column, source line, source index] in column order (source map v3 "mappings"). */
+function decodeMappings(mappings: string): Array<Array<[number, number, number]>> {
+  const lines: Array<Array<[number, number, number]>> = [];
   let srcLine = 0;
+  let srcIndex = 0;
   for (const line of mappings.split(';')) {
-    const segs: Array<[number, number]> = [];
+    const segs: Array<[number, number, number]> = [];
     let genCol = 0;
     for (const seg of line.split(',')) {
       if (!seg) continue;
@@ -74,8 +81,9 @@ function decodeMappings(mappings: string): Array<Array<[number, number]>> {
       }
       genCol += values[0] ?? 0;
       if (values.length >= 4) {
+        srcIndex += values[1]!;
         srcLine += values[2]!;
-        segs.push([genCol, srcLine]);
+        segs.push([genCol, srcLine, srcIndex]);
       }
     }
     lines.push(segs);
@@ -84,6 +92,46 @@ function decodeMappings(mappings: string): Array<Array<[number, number]>> {
 }
 
 type LineMapper = (line: number, column: number) => number | undefined;
+
+/** The last segment at or before `column` on a decoded line. */
+function segmentAt(segs: Array<[number, number, number]> | undefined, column: number): [number, number, number] | undefined {
+  let found: [number, number, number] | undefined;
+  for (const seg of segs ?? []) {
+    if (seg[0] > column) break;
+    found = seg;
+  }
+  return found;
+}
+
+/**
+ * Maps frames of the bundle `npm start` runs (build/emulator.cjs, see bundle.ts) to the file and
+ * line they were bundled from, through esbuild's linked source map. Other frames are returned as
+ * they are. The bundle runs as a vm.Script, so its frames carry a plain path rather than a file URL.
+ */
+async function bundleFrameMapper(repoRoot: string): Promise<(frame: CallFrame) => CallFrame> {
+  const buildDir = join(repoRoot, 'build');
+  const maps = new Map<string, { sources: string[]; lines: Array<Array<[number, number, number]>> }>();
+  let files: string[] = [];
+  try {
+    files = (await readdir(buildDir)).filter((f) => f.endsWith('.map'));
+  } catch {
+    // No build: nothing to map.
+  }
+  for (const file of files) {
+    const mapUrl = pathToFileURL(join(buildDir, file)).href;
+    const map = JSON.parse(await readFile(new URL(mapUrl), 'utf8')) as { sources: string[]; mappings: string };
+    const entry = { sources: map.sources.map((source) => new URL(source, mapUrl).href), lines: decodeMappings(map.mappings) };
+    const bundle = join(buildDir, file.slice(0, -'.map'.length));
+    maps.set(bundle, entry);
+    maps.set(pathToFileURL(bundle).href, entry);
+  }
+  return (frame) => {
+    const map = maps.get(frame.url);
+    const seg = map && segmentAt(map.lines[frame.lineNumber], frame.columnNumber);
+    if (!map || !seg) return frame;
+    return { ...frame, url: map.sources[seg[2]]!, lineNumber: seg[1], columnNumber: 0, mapped: true };
+  };
+}
 
 /**
  * Source line lookup for project files from tsx's transform cache (${tmpdir}/tsx-<uid>, entries
@@ -113,17 +161,11 @@ async function tsxLineMappers(): Promise<Map<string, LineMapper>> {
   }
   const mappers = new Map<string, LineMapper>();
   for (const [source, { mappings }] of newest) {
-    let decoded: Array<Array<[number, number]>> | undefined;
+    let decoded: Array<Array<[number, number, number]>> | undefined;
     mappers.set(source, (line, column) => {
       decoded ??= decodeMappings(mappings);
-      const segs = decoded[line];
-      if (!segs?.length) return undefined;
-      let found: number | undefined;
-      for (const [col, srcLine] of segs) {
-        if (col > column) break;
-        found = srcLine;
-      }
-      return found === undefined ? undefined : found + 1;
+      const seg = segmentAt(decoded[line], column);
+      return seg === undefined ? undefined : seg[1] + 1;
     });
   }
   return mappers;
@@ -168,7 +210,7 @@ function labeller(repoRoot: string, mappers: Map<string, LineMapper>) {
     if (out !== undefined) return out;
     const where = shortUrl(frame.url, repoRoot);
     let line = String(frame.lineNumber + 1);
-    if (isProject(frame, repoRoot)) {
+    if (isProject(frame, repoRoot) && !frame.mapped) {
       const mapped = mappers.get(decodeURIComponent(new URL(frame.url).pathname))?.(frame.lineNumber, frame.columnNumber);
       line = mapped === undefined ? `${frame.lineNumber + 1}@col${frame.columnNumber}` : String(mapped);
     }
@@ -192,7 +234,9 @@ export async function summariseProfile(file: string, repoRoot: string, fromMs: n
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();
+  const unbundle = await bundleFrameMapper(repoRoot);
   for (const node of profile.nodes) {
+    node.callFrame = unbundle(node.callFrame);
     byId.set(node.id, node);
     for (const child of node.children ?? []) parent.set(child, node.id);
   }

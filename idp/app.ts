@@ -14,6 +14,7 @@ import { accountClient, accountRoutes } from './account/router.ts';
 import { Store } from '../lib/store/store.ts';
 import { AccountRepository, accountsFromFixtures, type DataFile, readPersonaFixtures } from './adapters/account_repository.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
+import { readFixtureHashes, writeFixtureHashes } from './adapters/fixture_hashes.ts';
 import type { IdpConfig } from './config/index.ts';
 import { ControlError } from './control/inputs.ts';
 import { controlRoutes } from './control/router.ts';
@@ -57,16 +58,20 @@ export function testPkiOf(config: IdpConfig, personas?: PersonaSubject[]): Promi
 export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalKeys, extensions: Extension[] = []): Promise<Idp> {
   const dataDir = resolve(config.dataDir);
   const fixtures = await readPersonaFixtures(config.fixturesFile);
-  const [localKeys, clients, pki] = await Promise.all([
+  const hashesFile = join(resolve(config.keysDir), 'fixture-hashes.json');
+  const [localKeys, clients, pki, hashes] = await Promise.all([
     keys ?? loadOrCreateKeys(resolve(config.keysDir)),
     // Over HTTPS the relying parties are on https too: every http://localhost redirect URI also counts in https.
     readClients(config.clientsFile).then((list) => (config.https ? list.map((c) => withHttpsTwins(c)) : list)),
     testPkiOf(config, fixtures),
+    readFixtureHashes(hashesFile),
   ]);
-  const hashes = new Map<string, string>();
   // Re-read on every reset, so edits to the fixtures apply without a restart; hashes are cached.
   const baseline = async () => accountsFromFixtures(await readPersonaFixtures(config.fixturesFile), config.scryptN, hashes);
+  const known = hashes.size;
   const initial = await accountsFromFixtures(fixtures, config.scryptN, hashes);
+  // Hashing the personas' passwords is most of a start on a new data folder: kept for the next process.
+  if (hashes.size > known) await writeFixtureHashes(hashesFile, hashes);
   const store = await Store.open<DataFile>(join(dataDir, 'emulator.json'), () => ({ version: 1, accounts: initial }), {
     flushDelayMs: config.flushDelayMs,
   });

@@ -2,14 +2,12 @@
  * Generates the emulator's local secrets on first run: the RS256 key that signs id_tokens and the
  * keys that sign cookies. They are written to a folder that git ignores (keys/local by default),
  * readable by the owner only, and reused on later starts so tokens stay verifiable across restarts.
- * Run `npm run keys` to create them ahead of time, or with --force to rotate them. It also makes
- * the test PKI (lib/pki/test_pki.ts) in <dir>/pki, which the emulator otherwise makes on first start.
+ * `npm run keys` (keys/cli.ts) creates them ahead of time, or with --force rotates them.
  */
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { loadTestPki } from '../lib/pki/test_pki.ts';
 
 export interface LocalKeys {
   /** Private JWKS for oidc-provider. */
@@ -50,13 +48,4 @@ export async function loadOrCreateKeys(dir: string, force = false): Promise<Loca
     await writeSecret(cookiePath, cookieKeys);
   }
   return { jwks, cookieKeys };
-}
-
-if (import.meta.url === `file://${process.argv[1]}`) {
-  const dir = resolve(process.env.ESIA_KEYS_DIR ?? 'keys/local');
-  const force = process.argv.includes('--force');
-  await loadOrCreateKeys(dir, force);
-  const pki = await loadTestPki(dir, { force });
-  console.log(`Keys are in ${dir} (not tracked by git).`);
-  console.log(`Test PKI (${pki.certificates.length} certificates, generated ${pki.generatedAt.toISOString()}) is in ${pki.dir}; trust ${pki.root.certificateFile} to use HTTPS.`);
 }

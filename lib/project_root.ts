@@ -1,7 +1,7 @@
 /*
- * The checkout's root folder, found from this file whether it runs as TypeScript (lib/) or as the
- * compiled JavaScript of `npm start` (build/lib/): data files shipped with the code are read from
- * the checkout, never from the build folder.
+ * The checkout's root folder, found from this file whether it runs as TypeScript (lib/) or inside
+ * the bundle of `npm start` (build/emulator.cjs): data files shipped with the code are read from the
+ * checkout, never from the build folder.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';

@@ -1,11 +1,12 @@
 /*
  * Accounts in the data file (lowdb, via lib/store), with in-memory indexes for every login kind
  * (A6). Personas come from the fixtures file on first run and on reset; their passwords are hashed
- * once per process, so a reset costs no hashing.
+ * once (cached in memory and in the keys folder: fixture_hashes.ts), so a reset costs no hashing.
  */
 import { readFile } from 'node:fs/promises';
 import type { Account } from '../domain/account.ts';
 import type { Identifier } from '../domain/identifiers.ts';
+import { fixtureHashKey } from './fixture_hashes.ts';
 import { hashPassword } from './password_hash.ts';
 
 export interface DataFile {
@@ -30,7 +31,7 @@ export async function readPersonaFixtures(path: string): Promise<PersonaFixture[
   return parsed.personas;
 }
 
-/** Turns fixtures into accounts; `hashes` caches one hash per persona and password for later resets. */
+/** Turns fixtures into accounts; `hashes` caches one hash per persona, password and cost (fixtureHashKey). */
 export async function accountsFromFixtures(
   fixtures: PersonaFixture[],
   scryptN: number,
@@ -38,7 +39,7 @@ export async function accountsFromFixtures(
 ): Promise<Account[]> {
   return Promise.all(
     fixtures.map(async ({ password, ...rest }) => {
-      const key = `${rest.persona}\u0000${password}`;
+      const key = fixtureHashKey(rest.persona, password, scryptN);
       let passwordHash = hashes.get(key);
       if (!passwordHash) {
         passwordHash = await hashPassword(password, scryptN);

@@ -55,6 +55,7 @@
  * the certificate sign-in that raises them. The TLS faults' codes live in relying-party/errors.ts.
  */
 import { X509Certificate, createPublicKey, verify as cryptoVerify } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as pkijs from 'pkijs';
@@ -202,7 +203,7 @@ export function normaliseSerial(serial: string): string {
 
 export class TestPki {
   readonly #bySerial = new Map<string, IssuedCertificate>();
-  readonly #parsedIntermediate: pkijs.Certificate;
+  #parsedIntermediate: pkijs.Certificate | undefined;
   readonly #x509Intermediate: X509Certificate;
   readonly #x509Root: X509Certificate;
 
@@ -214,7 +215,6 @@ export class TestPki {
     readonly certificates: IssuedCertificate[],
   ) {
     for (const c of certificates) this.#bySerial.set(c.serial, c);
-    this.#parsedIntermediate = parseCertificate(this.intermediate.certificatePem);
     this.#x509Intermediate = new X509Certificate(this.intermediate.certificatePem);
     this.#x509Root = new X509Certificate(this.root.certificatePem);
   }
@@ -253,8 +253,9 @@ export class TestPki {
   get x509Intermediate(): X509Certificate {
     return this.#x509Intermediate;
   }
+  /** Parsed when first needed (CRL, OCSP, issuing at run time), not at start-up: pkijs takes a while the first time. */
   get parsedIntermediate(): pkijs.Certificate {
-    return this.#parsedIntermediate;
+    return (this.#parsedIntermediate ??= parseCertificate(this.intermediate.certificatePem));
   }
 
   certificateFor(persona: string, variant: PersonCertificateVariant = 'valid'): IssuedCertificate {
@@ -490,13 +491,13 @@ function fresh(manifest: Manifest, hash: string): boolean {
 
 async function readPki(dir: string): Promise<{ pki: TestPki; manifest: Manifest }> {
   const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-  const certificates = await Promise.all(
-    manifest.certificates.map(async (entry) => {
-      const certificateFile = join(dir, entry.certificateFile);
-      const keyFile = join(dir, entry.keyFile);
-      return { ...entry, certificateFile, keyFile, certificatePem: await readFile(certificateFile, 'utf8'), privateKeyPem: await readFile(keyFile, 'utf8') };
-    }),
-  );
+  // About 300 small files, read once per process at start-up: synchronous reads take a few ms, where
+  // as many asynchronous ones queue four file-system calls each on libuv's thread pool.
+  const certificates = manifest.certificates.map((entry) => {
+    const certificateFile = join(dir, entry.certificateFile);
+    const keyFile = join(dir, entry.keyFile);
+    return { ...entry, certificateFile, keyFile, certificatePem: readFileSync(certificateFile, 'utf8'), privateKeyPem: readFileSync(keyFile, 'utf8') };
+  });
   return { pki: new TestPki(dir, new Date(manifest.generatedAt), manifest.origin, certificates), manifest };
 }
 

@@ -1,10 +1,12 @@
 /* Start-up: readiness is honest, a corrupt data file is reported and kept, a second process is refused. */
 import test from 'ava';
 import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
 import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { verifyPassword } from '../../idp/adapters/password_hash.ts';
 import { startIdp } from '../../idp/app.ts';
 import { loadConfig } from '../../idp/config/index.ts';
 import { loadOrCreateKeys } from '../../keys/generate.ts';
@@ -12,6 +14,16 @@ import { freePort } from '../../scenarios/runner/stand.ts';
 
 const run = promisify(execFile);
 const keysDir = join(tmpdir(), 'esia-emulator-test-keys');
+
+/** config/personas.json with a password never used before for every persona, written into `dir`. */
+async function personasWithNewPasswords(dir: string): Promise<string> {
+  const fixtures = JSON.parse(await readFile('config/personas.json', 'utf8')) as { personas: Array<{ password: string }> };
+  const nonce = randomUUID();
+  for (const p of fixtures.personas) p.password = `${p.password}-${nonce}`;
+  const file = join(dir, 'personas.json');
+  await writeFile(file, JSON.stringify(fixtures));
+  return file;
+}
 
 test('a corrupt data file stops start-up with its path named, and is left untouched', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'esia-corrupt-'));
@@ -57,9 +69,11 @@ test('persona changes survive a restart; the data file holds hashes, never clear
 
 test('readiness answers 503 until keys, fixtures and the store are loaded, then 200', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'esia-ready-'));
-  // A costly hash makes loading slow enough to observe the not-ready phase.
+  // A costly hash makes loading slow enough to observe the not-ready phase. Passwords no earlier run
+  // hashed: the keys folder keeps the hashes of those it has seen (idp/adapters/fixture_hashes.ts).
+  const fixturesFile = await personasWithNewPasswords(dir);
   const port = await freePort();
-  const pending = startIdp(loadConfig({ port, dataDir: dir, keysDir, log: false, scryptN: 1 << 15 }), await loadOrCreateKeys(keysDir));
+  const pending = startIdp(loadConfig({ port, dataDir: dir, keysDir, fixturesFile, log: false, scryptN: 1 << 15 }), await loadOrCreateKeys(keysDir));
   let sawNotReady = false;
   for (let i = 0; i < 200 && !sawNotReady; i++) {
     const res = await fetch(`http://127.0.0.1:${port}/__health/ready`).catch(() => null);
@@ -73,4 +87,28 @@ test('readiness answers 503 until keys, fixtures and the store are loaded, then 
   } finally {
     await idp.close();
   }
+});
+
+test('a start on a new data folder reuses the password hashes an earlier start made, and hashes a changed password anew', async (t) => {
+  const fixturesDir = await mkdtemp(join(tmpdir(), 'esia-hashes-'));
+  const fixturesFile = await personasWithNewPasswords(fixturesDir);
+  const hashOf = async (dataDir: string, persona: string) => {
+    const idp = await startIdp(loadConfig({ port: 0, dataDir, keysDir, fixturesFile, log: false }), await loadOrCreateKeys(keysDir));
+    await idp.close();
+    const data = JSON.parse(await readFile(join(dataDir, 'emulator.json'), 'utf8')) as { accounts: Array<{ persona: string; passwordHash: string }> };
+    return data.accounts.find((a) => a.persona === persona)!.passwordHash;
+  };
+  const first = await hashOf(await mkdtemp(join(tmpdir(), 'esia-hashes-a-')), 'ivanov');
+  t.is(await hashOf(await mkdtemp(join(tmpdir(), 'esia-hashes-b-')), 'ivanov'), first, 'the same salted hash: taken from the keys folder, not computed again');
+  const cache = await readFile(join(keysDir, 'fixture-hashes.json'), 'utf8');
+  t.true(cache.includes(first));
+  t.false(cache.includes('Test-1234'), 'no clear password in the keys folder');
+
+  const fixtures = JSON.parse(await readFile(fixturesFile, 'utf8')) as { personas: Array<{ persona: string; password: string }> };
+  fixtures.personas.find((p) => p.persona === 'ivanov')!.password = 'Changed-5678';
+  await writeFile(fixturesFile, JSON.stringify(fixtures));
+  const changed = await hashOf(await mkdtemp(join(tmpdir(), 'esia-hashes-c-')), 'ivanov');
+  t.not(changed, first);
+  t.true(await verifyPassword('Changed-5678', changed));
+  t.false(await verifyPassword(fixtures.personas[1]!.password, changed));
 });
