@@ -2,7 +2,7 @@
  * The reference the issue measures us against: a bare oidc-provider with the same two steps
  * (scrypt N=1024 password check, then a one-time code), a memory store and nothing else — no
  * audit journal, no data file, no runs, no catalogue pages. It speaks exactly the driver's
- * protocol (same paths, form fields and redirects as the emulator), so `npm run bench -- --reference`
+ * protocol (same paths, form fields and redirects as the emulator), so `npm run bench` (phase reference)
  * measures both with one driver on one machine. Never used outside the bench.
  */
 import { randomBytes, randomInt, scrypt, timingSafeEqual } from 'node:crypto';
@@ -13,7 +13,7 @@ import { loadOrCreateKeys } from '../keys/generate.ts';
 
 const port = Number(process.env.ESIA_PORT ?? 3999);
 const issuer = `http://localhost:${port}`;
-const keys = await loadOrCreateKeys(process.env.ESIA_KEYS_DIR ?? 'keys');
+const keys = await loadOrCreateKeys(process.env.ESIA_KEYS_DIR ?? 'keys/local');
 
 const derive = (password: string, salt: Buffer) =>
   new Promise<Buffer>((ok, fail) => scrypt(password, salt, 32, { N: 1024, r: 8, p: 1 }, (e, k) => (e ? fail(e) : ok(k))));

@@ -491,8 +491,8 @@ function fresh(manifest: Manifest, hash: string): boolean {
 
 async function readPki(dir: string): Promise<{ pki: TestPki; manifest: Manifest }> {
   const manifest = JSON.parse(await readFile(join(dir, 'manifest.json'), 'utf8')) as Manifest;
-  // About 300 small files, read once per process at start-up: synchronous reads take a few ms, where
-  // as many asynchronous ones queue four file-system calls each on libuv's thread pool.
+  // About 300 small files, read once per process at start-up: synchronous reads take a few ms,
+  // whereas as many asynchronous ones queue four file-system calls each on libuv's thread pool.
   const certificates = manifest.certificates.map((entry) => {
     const certificateFile = join(dir, entry.certificateFile);
     const keyFile = join(dir, entry.keyFile);
