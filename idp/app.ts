@@ -144,10 +144,10 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   });
   if (config.controlEnabled) {
     const control = controlRoutes(services, { personas: personaPasswords, registerClient });
-    provider.use(under(['/__control/'], control.routes(), control.allowedMethods()));
+    provider.use(under(['/__control'], control.routes(), control.allowedMethods()));
   }
   // test PKI (issue 6): CA certificates, CRL, OCSP
-  provider.use(under(['/pki/'], pkiRoutes(services).routes()));
+  provider.use(under(['/pki'], pkiRoutes(services).routes()));
   if (config.supportEnabled) {
     // Support console (issue 7: E1, E2, F3): its own operator sessions, signed with the cookie keys.
     const support = await supportRoutes(services, { cookieKeys: localKeys.cookieKeys });

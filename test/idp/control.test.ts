@@ -87,3 +87,18 @@ test('every page is marked as a test stand, in the page and in a header', async 
   t.is(res.headers.get('x-test-stand'), 'esia-emulator; not the real ESIA');
   t.regex(await res.text(), /data-testid="test-stand-banner"/);
 });
+
+test('every route table answers at its own root, with or without the trailing slash; a look-alike path is a 404', async (t) => {
+  for (const path of ['/__control', '/__control/', '/__control/esia', '/support', '/support/', '/plugin', '/plugin/', '/pki/root.crt', '/account']) {
+    const res = await fetch(stand.idp + path, { redirect: 'manual' });
+    await res.arrayBuffer();
+    t.true(res.status === 200 || res.status === 302, `${path}: ${res.status}`);
+  }
+  const listing = (await (await fetch(`${stand.idp}/__control`)).json()) as { endpoints: string[] };
+  t.true(listing.endpoints.some((e) => e.startsWith('POST /__control/reset')));
+  for (const path of ['/supportx', '/__controlx', '/pkix/root.crt', '/interactionx']) {
+    const res = await fetch(stand.idp + path, { redirect: 'manual' });
+    await res.arrayBuffer();
+    t.is(res.status, 404, path);
+  }
+});
