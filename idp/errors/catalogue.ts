@@ -18,6 +18,8 @@ export interface CatalogueEntry {
   support: string;
   /** Catalogue IDs of the source document. */
   ids: string[];
+  /** The same failure when the code went by e-mail (recovering access), where «СМС» would mislead. */
+  byEmail?: { message: string; remedy: string; support: string };
 }
 
 export const catalogue = {
@@ -110,6 +112,11 @@ export const catalogue = {
     remedy: 'Проверьте последнее СМС и введите код ещё раз.',
     support: 'Код не совпал. Убедитесь, что пользователь вводит код из последнего СМС. Число попыток ограничено.',
     ids: ['C7'],
+    byEmail: {
+      message: 'Код из письма введён неверно.',
+      remedy: 'Проверьте последнее письмо с кодом (и папку «Спам») и введите код ещё раз.',
+      support: 'Код не совпал. Убедитесь, что пользователь вводит код из последнего письма на подтверждённую почту. Число попыток ограничено.',
+    },
   },
   'otp.expired': {
     status: 401,
@@ -118,6 +125,11 @@ export const catalogue = {
     remedy: 'Запросите новый код.',
     support: 'Код просрочен. Подскажите нажать «Получить новый код».',
     ids: ['C7'],
+    byEmail: {
+      message: 'Код из письма действует ограниченное время, и оно прошло.',
+      remedy: 'Запросите новый код.',
+      support: 'Код из письма просрочен. Подскажите нажать «Получить новый код».',
+    },
   },
   'otp.attempts_exhausted': {
     status: 429,

@@ -209,7 +209,11 @@ export async function recoveryCode(step: Step): Promise<void> {
   if (!r || r.stage !== 'code' || !r.otp) return showStart(step, inlineFailure(step, 'recovery.not_started'));
   if (r.oid) ctx.state.audit.account = r.oid;
   const refused = checkEnteredCode(step, r.otp);
-  if (refused) return showCurrent(step, refused);
+  if (refused) {
+    // The journal says how the code went, so the support console explains it in the same words.
+    ctx.state.audit.details = { ...ctx.state.audit.details, channel: r.channel };
+    return showCurrent(step, { ...refused, byEmail: r.channel === 'email' });
+  }
   r.otp = null; // single use
   const account = accountOf(step);
   if (!account) throw new EsiaError('recovery.not_started', { reason: 'the account was reset or deleted during recovery' });

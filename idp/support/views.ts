@@ -6,7 +6,7 @@
 import { html, type Html } from '../../lib/html.ts';
 import type { AuditRecord } from '../adapters/audit_journal.ts';
 import { fullName, type Account } from '../domain/account.ts';
-import { catalogue, isErrorCode, type ErrorCode } from '../errors/catalogue.ts';
+import { catalogue, type CatalogueEntry, isErrorCode, type ErrorCode } from '../errors/catalogue.ts';
 import { moscowTime, type Outage } from '../domain/outage.ts';
 import { esiaCodes } from '../esia/errors.ts';
 import { failureAlert, failureReference, type Failure } from '../views/failure.ts';
@@ -351,7 +351,9 @@ export function refPage(user: ConsoleUser, v: { code: string; found: { record: A
     );
   }
   const { record, story } = v.found;
-  const entry = record.code && isErrorCode(record.code) ? catalogue[record.code as ErrorCode] : undefined;
+  const found: CatalogueEntry | undefined = record.code && isErrorCode(record.code) ? catalogue[record.code as ErrorCode] : undefined;
+  // A code that went by e-mail (recovering access) has the entry's e-mail wording, where it has one.
+  const entry = found && { title: found.title, ...((record.details?.channel === 'email' && found.byEmail) || found) };
   return page(
     `Код ${v.code} — консоль поддержки`,
     'support-ref',

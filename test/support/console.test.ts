@@ -218,6 +218,24 @@ test.serial('a password the user recovers on their own replaces a temporary code
   t.is(later.current()?.screen, 'otp', 'the recovered password is the user’s own, not a temporary one past its lifetime');
 });
 
+test.serial('a wrong recovery code sent by e-mail is explained in the e-mail wording, on the screen and in the console; by SMS in the SMS wording', async (t) => {
+  await stand.control('POST', '/reset');
+  const c = await operatorSession('operator');
+  for (const [identifier, wording] of [['ivanov@example.test', 'Код из письма введён неверно'], ['+79000000001', 'Код из СМС введён неверно']] as const) {
+    const user = new HttpBrowser();
+    await user.goto(`${stand.rp}/login`);
+    await user.click('forgot-password');
+    await user.click('submit', { identifier });
+    await user.click('submit', { code: '000000' });
+    t.is(user.errorCode(), 'otp.invalid');
+    t.true((await user.text()).includes(wording), `${identifier}: the screen says «${wording}»`);
+    const ref = user.byTestId('ref-code')?.getAttribute('data-ref') ?? '';
+    const card = await (await c.get(`/support/ref?code=${ref}`)).text();
+    const explanation = /data-testid="support-ref-explanation">([\s\S]*?)<\/div>/.exec(card)?.[1] ?? '';
+    t.true(explanation.includes(wording), `${identifier}: the console says «${wording}»: ${explanation}`);
+  }
+});
+
 test.serial('the console acts on the run of the browser it was opened in, and trainers start their own', async (t) => {
   await stand.control('POST', '/reset');
   const { run } = await stand.control<{ run: string }>('POST', '/runs');
