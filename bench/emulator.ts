@@ -116,8 +116,6 @@ export interface EmulatorOptions {
   nodeArgs?: string[];
   /** What to run instead of build/start.js, e.g. ['--import', 'tsx', 'bench/reference.ts']. */
   entry?: string[];
-  /** Extra environment, applied last (for experiments: `ESIA_SCRYPT_N`, …). */
-  env?: NodeJS.ProcessEnv;
 }
 
 export interface Emulator {
@@ -150,7 +148,6 @@ export async function startEmulator(options: EmulatorOptions, timeoutMs = 60_000
   // Nothing the bench did not ask for: an inherited ESIA_* (e.g. a cost or issuer override) would skew the figures.
   for (const key of ['ESIA_ISSUER', 'ESIA_SCRYPT_N', 'ESIA_LOCKOUT_LIMIT', 'ESIA_PERSONAS', 'ESIA_CONTROL', 'ESIA_HOST']) delete env[key];
 
-  Object.assign(env, options.env);
   buildOnce();
   const others = new OtherLoad();
   const spawnedAt = performance.now();

@@ -1,14 +1,13 @@
 /* First sign-in (G2): accept the user agreement, or leave with access_denied. */
 import { EsiaError } from '../errors/esia_error.ts';
 import { wantsFactorSetup } from './factor_setup.ts';
-import { advance, field, redirectToStage, type Step } from './step.ts';
+import { advance, field, journeyAccount, redirectToStage, type Step } from './step.ts';
 
 export async function agreementStep(step: Step): Promise<void> {
   const { ctx, journey, run } = step;
   ctx.state.audit.action = 'agreement';
   if (journey.stage !== 'agreement') return redirectToStage(step);
-  const account = journey.oid ? run.accounts.byOid(journey.oid) : undefined;
-  if (!account) throw new EsiaError('interaction.expired', { reason: 'sign-in has no account yet' });
+  const account = journeyAccount(step);
   if (field(ctx, 'decision') !== 'accept') throw new EsiaError('agreement.declined');
   account.agreementAcceptedAt = new Date(run.clock.now()).toISOString();
   run.accounts.changed();

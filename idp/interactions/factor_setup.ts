@@ -6,7 +6,7 @@ import type { Account } from '../domain/account.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { finishRegistration, parseAnswer, startRegistration } from '../webauthn/ceremony.ts';
 import { siteFor } from './second_factor.ts';
-import { field, finishLogin, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
+import { field, finishLogin, inlineFailure, journeyAccount, redirectToStage, renderStage, type Step } from './step.ts';
 
 /** Whether a first sign-in should be offered the set-up: no device and no app code yet. */
 export function wantsFactorSetup(account: Account): boolean {
@@ -17,8 +17,7 @@ export async function factorSetupStep(step: Step): Promise<void> {
   const { ctx, journey, run } = step;
   ctx.state.audit.action = 'factor.setup';
   if (journey.stage !== 'factor_setup') return redirectToStage(step);
-  const account = journey.oid ? run.accounts.byOid(journey.oid) : undefined;
-  if (!account) throw new EsiaError('interaction.expired', { reason: 'sign-in has no account yet' });
+  const account = journeyAccount(step);
   const action = field(ctx, 'action');
   if (action === 'biometric') {
     journey.ceremony = await startRegistration(siteFor(step), run.clock.now(), account, 'platform');

@@ -4,7 +4,7 @@ import type { Account } from '../domain/account.ts';
 import { checkCode, issueCode, type OtpState } from '../domain/otp.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import type { Failure } from '../views/failure.ts';
-import { advance, field, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
+import { advance, field, inlineFailure, journeyAccount, redirectToStage, renderStage, type Step } from './step.ts';
 
 /** A fresh code of `length` digits (leading zeros kept); the sign-in and recovery (D1) codes alike. */
 export function drawCode(length: number): string {
@@ -54,17 +54,12 @@ export function sendCodeOrShow(step: Step, account: Account, notice?: string): v
   return redirectToStage(step);
 }
 
-function accountOf(step: Step): Account {
-  const account = step.journey.oid ? step.run.accounts.byOid(step.journey.oid) : undefined;
-  if (!account) throw new EsiaError('interaction.expired', { reason: 'sign-in has no account yet' });
-  return account;
-}
 
 export async function otpStep(step: Step): Promise<void> {
   const { ctx, journey } = step;
   ctx.state.audit.action = 'otp.check';
   if (journey.stage !== 'otp') return redirectToStage(step);
-  const account = accountOf(step);
+  const account = journeyAccount(step);
   if (!journey.otp) return renderStage(step, inlineFailure(step, 'otp.delivery_failed'));
   const refused = checkEnteredCode(step, journey.otp);
   if (refused) return renderStage(step, refused);
@@ -76,7 +71,7 @@ export async function resendStep(step: Step): Promise<void> {
   const { ctx, journey } = step;
   ctx.state.audit.action = 'otp.resend';
   if (journey.stage !== 'otp') return redirectToStage(step);
-  return sendCodeOrShow(step, accountOf(step), 'Новый код отправлен. Предыдущий больше не действует.');
+  return sendCodeOrShow(step, journeyAccount(step), 'Новый код отправлен. Предыдущий больше не действует.');
 }
 
 export function noPhoneStep(step: Step): never {

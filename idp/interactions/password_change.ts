@@ -5,7 +5,7 @@ import { unmetRules } from '../domain/password_policy.ts';
 import type { Account } from '../domain/account.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import type { Failure } from '../views/failure.ts';
-import { advance, field, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
+import { advance, field, inlineFailure, journeyAccount, redirectToStage, renderStage, type Step } from './step.ts';
 
 /** A new password refused, as its form shows it; `unmet` names the unmet rules of B7. */
 export interface NewPasswordRefusal {
@@ -49,11 +49,10 @@ export async function saveNewPassword(step: Step, account: Account, how: string)
 }
 
 export async function passwordChangeStep(step: Step): Promise<void> {
-  const { ctx, journey, run } = step;
+  const { ctx, journey } = step;
   ctx.state.audit.action = 'password.change';
   if (journey.stage !== 'password_change') return redirectToStage(step);
-  const account = journey.oid ? run.accounts.byOid(journey.oid) : undefined;
-  if (!account) throw new EsiaError('interaction.expired', { reason: 'sign-in has no account yet' });
+  const account = journeyAccount(step);
   const refused = await refuseNewPassword(step, account);
   if (refused) return renderStage(step, refused.failure, refused.unmet ? { unmetRules: refused.unmet } : undefined);
   await saveNewPassword(step, account, 'плановая смена по истечении срока');

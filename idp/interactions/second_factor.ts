@@ -9,7 +9,7 @@ import { EsiaError } from '../errors/esia_error.ts';
 import type { SecondFactor } from '../views/webauthn.ts';
 import { amrOf, finishAuthentication, parseAnswer, siteOf, startAuthentication } from '../webauthn/ceremony.ts';
 import { sendCode, sendCodeOrShow } from './otp.ts';
-import { advance, field, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
+import { advance, field, inlineFailure, journeyAccount, redirectToStage, renderStage, type Step } from './step.ts';
 
 export function availableFactors(account: Account): SecondFactor[] {
   return ['sms', ...(account.totp ? (['totp'] as const) : []), ...((account.credentials ?? []).some((c) => c.kind === 'roaming') ? (['key'] as const) : [])];
@@ -50,11 +50,6 @@ export async function startSecondFactor(step: Step, account: Account, chosen: st
   return renderStage(step, inlineFailure(step, new EsiaError('factor.not_set_up', { chosen: factor, available: availableFactors(account) })));
 }
 
-function accountOf(step: Step): Account {
-  const account = step.journey.oid ? step.run.accounts.byOid(step.journey.oid) : undefined;
-  if (!account) throw new EsiaError('interaction.expired', { reason: 'sign-in has no account yet' });
-  return account;
-}
 
 const secondFactorStages = new Set(['otp', 'totp', 'key']);
 
@@ -62,7 +57,7 @@ const secondFactorStages = new Set(['otp', 'totp', 'key']);
 export async function switchFactorStep(step: Step): Promise<void> {
   step.ctx.state.audit.action = 'factor.switch';
   if (!secondFactorStages.has(step.journey.stage)) return redirectToStage(step);
-  const account = accountOf(step);
+  const account = journeyAccount(step);
   const factor = field(step.ctx, 'factor') as SecondFactor;
   if (!availableFactors(account).includes(factor)) return redirectToStage(step);
   return enter(step, account, factor);
@@ -81,7 +76,7 @@ export async function totpStep(step: Step): Promise<void> {
   const { ctx, journey, run, s } = step;
   ctx.state.audit.action = 'totp.check';
   if (journey.stage !== 'totp') return redirectToStage(step);
-  const account = accountOf(step);
+  const account = journeyAccount(step);
   if (!account.totp) return redirectToStage(step);
   if ((journey.factorFailures ?? 0) >= s.config.otp.maxAttempts) return renderStage(step, inlineFailure(step, 'otp.attempts_exhausted'));
   try {
@@ -100,7 +95,7 @@ export async function keyStep(step: Step): Promise<void> {
   const { ctx, journey, run } = step;
   ctx.state.audit.action = 'webauthn.key';
   if (journey.stage !== 'key') return redirectToStage(step);
-  const account = accountOf(step);
+  const account = journeyAccount(step);
   try {
     const answer = parseAnswer<Parameters<typeof finishAuthentication>[2]>(field(ctx, 'response'), field(ctx, 'error'));
     const { credential } = await finishAuthentication(siteFor(step), journey.ceremony, answer, run, run.clock.now());

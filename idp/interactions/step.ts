@@ -98,6 +98,13 @@ export function render(step: Step, page: Html): void {
   step.ctx.body = page.value;
 }
 
+/** The account this sign-in has reached (after the password or another first factor); a stage that needs one and has none has expired. */
+export function journeyAccount(step: Step): Account {
+  const account = step.journey.oid ? step.run.accounts.byOid(step.journey.oid) : undefined;
+  if (!account) throw new EsiaError('interaction.expired', { reason: 'sign-in has no account yet' });
+  return account;
+}
+
 /** Shows the screen of the journey's current stage, with an optional failure. */
 export function renderStage(step: Step, failure?: Failure, extra: { identifier?: string; unmetRules?: string[] } = {}): void {
   const { s, journey, uid, run } = step;
