@@ -14,7 +14,7 @@ export const scopeDescriptions: Record<string, string> = {
   snils: 'СНИЛС',
   inn: 'ИНН',
   trust: 'Уровень учётной записи: упрощённая, стандартная или подтверждённая',
-  offline_access: 'Доступ к этим данным, когда вы не в системе: она сможет обновлять их без вашего входа, пока вы не отзовёте доступ',
+  offline_access: 'Доступ к этим данным, когда вы не в системе: она сможет обновлять их без вашего входа',
 };
 
 export interface ConsentView {
@@ -28,7 +28,7 @@ export function consentPage(view: ConsentView): Html {
     { title: 'Доступ к вашим данным', screen: 'consent' },
     html`<h1>Доступ к вашим данным</h1>
 <p data-testid="client-name">Система «${view.clientName}» запрашивает доступ к данным вашей учётной записи. Если разрешить, она получит:</p>
-<ul class="rules" data-testid="consent-scopes">${view.scopes.map((s) => html`<li data-scope="${s}">${scopeDescriptions[s] ?? s}</li>`)}</ul>
+<ul class="rules scopes" data-testid="consent-scopes">${view.scopes.map((s) => html`<li data-scope="${s}">${scopeDescriptions[s] ?? s}</li>`)}</ul>
 <p class="muted">Разрешайте, только если доверяете этой системе и сами входите в неё. Если отказать, система не получит ваших данных, а вы вернётесь в неё без входа.</p>
 <form method="post" action="/interaction/${view.uid}/consent" class="actions">
 <button class="btn primary" type="submit" name="decision" value="allow" data-testid="consent-allow">Разрешить</button>
