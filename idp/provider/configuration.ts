@@ -114,6 +114,8 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       short: { signed: true, sameSite: 'lax' },
     },
     scopes,
+    // OpenID Connect Discovery's prompt_values_supported: what interactions/ answers.
+    discovery: { prompt_values_supported: ['none', 'login', 'consent'] },
     claims: {
       openid: ['sub', 'acr', 'amr', 'auth_time'],
       profile: ['name', 'family_name', 'given_name', 'middle_name', 'birthdate', 'gender'],
@@ -174,9 +176,11 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       const clientId = oidc.client?.clientId;
       const accountId = oidc.session?.accountId;
       if (!clientId || !accountId || !oidc.session) return undefined;
-      const existingId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(clientId);
+      const firstParty = isFirstParty(oidc.client);
+      // A third-party client's grant outlives the browser session: the user is not asked again after signing in anew.
+      const existingId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(clientId) ?? (firstParty ? undefined : deps.storage.grantIdOf(accountId, clientId));
       const existing = existingId ? await oidc.provider.Grant.find(existingId) : undefined;
-      if (!isFirstParty(oidc.client)) return existing;
+      if (!firstParty) return existing;
       const grant = existing ?? new oidc.provider.Grant({ clientId, accountId });
       grant.addOIDCScope([...oidc.requestParamScopes].join(' '));
       await grant.save();

@@ -18,6 +18,22 @@ test.before(async () => {
 });
 test.after.always(() => stand?.close());
 
+test.serial('discovery names the prompt values, the client authentication methods and the scopes', (t) => {
+  const meta = ours.config.serverMetadata();
+  t.deepEqual(meta.prompt_values_supported, ['none', 'login', 'consent']);
+  t.deepEqual(meta.token_endpoint_auth_methods_supported, ['client_secret_basic', 'client_secret_jwt', 'client_secret_post', 'private_key_jwt', 'none']);
+  t.deepEqual(meta.scopes_supported, ['openid', 'offline_access', 'profile', 'email', 'phone', 'snils', 'inn', 'trust']);
+});
+
+test.serial('prompt=login inside a live session asks the password and code again', async (t) => {
+  const { browser } = await signInAndRedeem(stand, ours);
+  const auth = await authorization(ours, { prompt: 'login' });
+  await browser.goto(auth.url.href);
+  t.is(browser.screen(), 'login');
+  await signInAsIvanov(stand, browser);
+  t.is((await redeem(ours, browser, auth)).claims()?.sub, ivanov.sub);
+});
+
 test.serial('prompt=none without a session: the client gets login_required at once, no screen', async (t) => {
   const auth = await authorization(ours, { prompt: 'none' });
   const browser = new HttpBrowser();

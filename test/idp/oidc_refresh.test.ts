@@ -54,6 +54,21 @@ test.serial('«Разрешить» yields a code and a refresh token; the grant
   t.truthy(callbackOf(client, browser)?.searchParams.get('code'), `screen ${browser.screen()}`);
 });
 
+test.serial('the consent is remembered for the account: signing in anew in another browser asks for no consent', async (t) => {
+  const client = await registerClient(stand);
+  await signInAndRedeem(stand, client, offline);
+  const auth = await authorization(client, { scope: 'openid profile snils offline_access' });
+  const browser = new HttpBrowser();
+  await browser.goto(auth.url.href);
+  await signInAsIvanov(stand, browser);
+  t.truthy(callbackOf(client, browser), `expected the client's callback, got screen "${browser.screen()}"`);
+  // More than was granted: only the new scope is asked.
+  const more = await authorization(client, { scope: 'openid profile snils inn' });
+  await browser.goto(more.url.href);
+  t.is(browser.screen(), 'consent');
+  t.deepEqual(browser.page?.root.querySelectorAll('[data-scope]').map((li) => li.getAttribute('data-scope')), ['inn']);
+});
+
 test.serial('«Отказать» returns access_denied to the client', async (t) => {
   const client = await registerClient(stand);
   const auth = await authorization(client, offline);
