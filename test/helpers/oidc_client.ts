@@ -10,6 +10,9 @@ import type { Stand } from '../../scenarios/runner/stand.ts';
 
 export const ivanov = { sub: '1000001013', phone: '+79000000001', password: 'Test-1234' };
 
+/** What a client asks for a refresh token: offline_access, which oidc-provider keeps only with prompt=consent. */
+export const offline = { scope: 'openid profile snils offline_access', prompt: 'consent' };
+
 export interface TestClient {
   id: string;
   secret: string;
