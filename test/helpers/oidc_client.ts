@@ -87,11 +87,17 @@ export async function redeem(client: TestClient, browser: HttpBrowser, auth: Aut
   return oidc.authorizationCodeGrant(client.config, callback, { pkceCodeVerifier: auth.verifier, expectedState: auth.state, expectedNonce: auth.nonce, ...checks });
 }
 
-/** A full sign-in of Ivanov through `client`, answering the consent screen if it comes, and the code redeemed. */
-export async function signInAndRedeem(stand: Stand, client: TestClient, params: Record<string, string> = {}, browser = new HttpBrowser()) {
+/** Ivanov starts a sign-in through `client` and, if the login screen comes, signs in; the browser is then on the next screen or back at the client. */
+export async function signInTo(stand: Stand, client: TestClient, params: Record<string, string> = {}, browser = new HttpBrowser()) {
   const auth = await authorization(client, params);
   await browser.goto(auth.url.href);
   if (browser.screen() === 'login') await signInAsIvanov(stand, browser);
+  return { browser, auth };
+}
+
+/** A full sign-in of Ivanov through `client`, answering the consent screen if it comes, and the code redeemed. */
+export async function signInAndRedeem(stand: Stand, client: TestClient, params: Record<string, string> = {}, browser = new HttpBrowser()) {
+  const { auth } = await signInTo(stand, client, params, browser);
   if (browser.screen() === 'consent') await browser.click('consent-allow');
   return { browser, auth, tokens: await redeem(client, browser, auth) };
 }

@@ -7,16 +7,13 @@ import { webcrypto } from 'node:crypto';
 import test from 'ava';
 import * as oidc from 'openid-client';
 import { HttpBrowser } from '../../scenarios/runner/http_browser.ts';
-import { type Stand, startStand } from '../../scenarios/runner/stand.ts';
-import { authorization, callbackOf, ivanov, redeem, registerClient, signInAndRedeem, signInAsIvanov, type TestClient } from '../helpers/oidc_client.ts';
+import { authorization, callbackOf, ivanov, redeem, registerClient, signInAndRedeem, signInAsIvanov, signInTo, type TestClient } from '../helpers/oidc_client.ts';
+import { sharedStand } from '../helpers/stand.ts';
 
-let stand: Stand;
 let ours: TestClient;
-test.before(async () => {
-  stand = await startStand();
+const shared = sharedStand(async (stand) => {
   ours = await registerClient(stand, { first_party: true });
 });
-test.after.always(() => stand?.close());
 
 test.serial('discovery names the prompt values, the client authentication methods and the scopes', (t) => {
   const meta = ours.config.serverMetadata();
@@ -26,11 +23,11 @@ test.serial('discovery names the prompt values, the client authentication method
 });
 
 test.serial('prompt=login inside a live session asks the password and code again', async (t) => {
-  const { browser } = await signInAndRedeem(stand, ours);
+  const { browser } = await signInAndRedeem(shared.stand, ours);
   const auth = await authorization(ours, { prompt: 'login' });
   await browser.goto(auth.url.href);
   t.is(browser.screen(), 'login');
-  await signInAsIvanov(stand, browser);
+  await signInAsIvanov(shared.stand, browser);
   t.is((await redeem(ours, browser, auth)).claims()?.sub, ivanov.sub);
 });
 
@@ -45,7 +42,7 @@ test.serial('prompt=none without a session: the client gets login_required at on
 });
 
 test.serial('prompt=none with a session: a code at once, for the same person', async (t) => {
-  const { browser, tokens } = await signInAndRedeem(stand, ours);
+  const { browser, tokens } = await signInAndRedeem(shared.stand, ours);
   const silent = await authorization(ours, { prompt: 'none' });
   const before = browser.history.length;
   await browser.goto(silent.url.href);
@@ -56,16 +53,16 @@ test.serial('prompt=none with a session: a code at once, for the same person', a
 });
 
 test.serial('prompt=none with a session, for a third-party client not yet allowed: consent_required', async (t) => {
-  const { browser } = await signInAndRedeem(stand, ours);
-  const other = await registerClient(stand);
+  const { browser } = await signInAndRedeem(shared.stand, ours);
+  const other = await registerClient(shared.stand);
   const silent = await authorization(other, { prompt: 'none' });
   await browser.goto(silent.url.href);
   t.is(callbackOf(other, browser)?.searchParams.get('error'), 'consent_required');
 });
 
 test.serial('max_age: a session younger than max_age by the run\'s clock passes; once the clock moves past it, the user signs in again', async (t) => {
-  t.teardown(() => stand.control('POST', '/reset'));
-  const { browser, tokens } = await signInAndRedeem(stand, ours);
+  t.teardown(() => shared.stand.control('POST', '/reset'));
+  const { browser, tokens } = await signInAndRedeem(shared.stand, ours);
   const signedInAt = tokens.claims()!.auth_time!;
 
   const fresh = await authorization(ours, { max_age: '600' });
@@ -74,11 +71,11 @@ test.serial('max_age: a session younger than max_age by the run\'s clock passes;
   t.is((await redeem(ours, browser, fresh, { maxAge: 600 })).claims()?.auth_time, signedInAt);
 
   // No sleeping: the run's clock moves 11 minutes; the session is now older than max_age.
-  await stand.control('POST', '/clock', { advance: 'PT11M' });
+  await shared.stand.control('POST', '/clock', { advance: 'PT11M' });
   const stale = await authorization(ours, { max_age: '600' });
   await browser.goto(stale.url.href);
   t.is(browser.screen(), 'login', 'the sign-in is asked again');
-  await signInAsIvanov(stand, browser);
+  await signInAsIvanov(shared.stand, browser);
   const renewed = await redeem(ours, browser, stale, { maxAge: 600 });
   t.true(renewed.claims()!.auth_time! >= signedInAt + 660, 'auth_time is the new sign-in on the run\'s clock');
 });
@@ -101,7 +98,7 @@ test.serial('login_hint pre-fills the identifier on the login screen, escaped', 
 });
 
 test.serial('end session with id_token_hint: back to post_logout_redirect_uri with the state, and the session is gone', async (t) => {
-  const { browser, tokens } = await signInAndRedeem(stand, ours);
+  const { browser, tokens } = await signInAndRedeem(shared.stand, ours);
   const state = oidc.randomState();
   const logout = oidc.buildEndSessionUrl(ours.config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: ours.postLogoutUri, state });
   await browser.goto(logout.href);
@@ -114,7 +111,7 @@ test.serial('end session with id_token_hint: back to post_logout_redirect_uri wi
 });
 
 test.serial('end session with a tampered id_token_hint is refused on a Russian error page', async (t) => {
-  const { browser, tokens } = await signInAndRedeem(stand, ours);
+  const { browser, tokens } = await signInAndRedeem(shared.stand, ours);
   const [header, payload] = tokens.id_token!.split('.');
   const logout = oidc.buildEndSessionUrl(ours.config, { id_token_hint: `${header}.${payload}.AAAA`, post_logout_redirect_uri: ours.postLogoutUri });
   await browser.goto(logout.href);
@@ -131,9 +128,9 @@ async function keyPair(): Promise<{ privateKey: CryptoKey; jwk: JsonWebKey & { k
 
 test.serial('private_key_jwt: a client registered with its public JWKS authenticates by a signed assertion (openid-client PrivateKeyJwt)', async (t) => {
   const { privateKey, jwk } = await keyPair();
-  const client = await registerClient(stand, { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [jwk] }, first_party: true }, oidc.PrivateKeyJwt({ key: privateKey, kid: jwk.kid }));
+  const client = await registerClient(shared.stand, { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [jwk] }, first_party: true }, oidc.PrivateKeyJwt({ key: privateKey, kid: jwk.kid }));
   t.true(client.config.serverMetadata().token_endpoint_auth_methods_supported?.includes('private_key_jwt'));
-  const { tokens } = await signInAndRedeem(stand, client, { scope: 'openid offline_access', prompt: 'consent' });
+  const { tokens } = await signInAndRedeem(shared.stand, client, { scope: 'openid offline_access', prompt: 'consent' });
   t.is(tokens.claims()?.sub, ivanov.sub);
   const refreshed = await oidc.refreshTokenGrant(client.config, tokens.refresh_token!);
   t.truthy(refreshed.access_token, 'the refresh grant authenticates the same way');
@@ -142,11 +139,8 @@ test.serial('private_key_jwt: a client registered with its public JWKS authentic
 test.serial('private_key_jwt: an assertion signed with a key not in the client\'s JWKS is invalid_client', async (t) => {
   const registered = await keyPair();
   const stranger = await keyPair();
-  const client = await registerClient(stand, { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [registered.jwk] }, first_party: true }, oidc.PrivateKeyJwt({ key: stranger.privateKey, kid: registered.jwk.kid }));
-  const auth = await authorization(client);
-  const browser = new HttpBrowser();
-  await browser.goto(auth.url.href);
-  await signInAsIvanov(stand, browser);
+  const client = await registerClient(shared.stand, { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [registered.jwk] }, first_party: true }, oidc.PrivateKeyJwt({ key: stranger.privateKey, kid: registered.jwk.kid }));
+  const { browser, auth } = await signInTo(shared.stand, client);
   const error = await t.throwsAsync(redeem(client, browser, auth));
   t.is((error as oidc.ResponseBodyError).error, 'invalid_client');
 });

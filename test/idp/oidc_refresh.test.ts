@@ -4,32 +4,28 @@
  */
 import test from 'ava';
 import * as oidc from 'openid-client';
-import { type Stand, startStand } from '../../scenarios/runner/stand.ts';
 import { ivanov, offline, registerClient, signInAndRedeem } from '../helpers/oidc_client.ts';
+import { sharedStand } from '../helpers/stand.ts';
 
-let stand: Stand;
-test.before(async () => {
-  stand = await startStand();
-});
-test.after.always(() => stand?.close());
+const shared = sharedStand();
 
 test.serial('discovery lists offline_access and the refresh_token grant', async (t) => {
-  const client = await registerClient(stand);
+  const client = await registerClient(shared.stand);
   const meta = client.config.serverMetadata();
   t.true(meta.scopes_supported?.includes('offline_access'));
   t.true(meta.grant_types_supported?.includes('refresh_token'));
 });
 
 test.serial('without prompt=consent offline_access is dropped (OIDC Core 11): no refresh token', async (t) => {
-  const client = await registerClient(stand, { first_party: true });
-  const { tokens } = await signInAndRedeem(stand, client, { scope: 'openid offline_access' });
+  const client = await registerClient(shared.stand, { first_party: true });
+  const { tokens } = await signInAndRedeem(shared.stand, client, { scope: 'openid offline_access' });
   t.is(tokens.refresh_token, undefined);
   t.false(tokens.scope?.split(' ').includes('offline_access') ?? false);
 });
 
 test.serial('refreshTokenGrant gives new tokens and a new refresh token each time; reusing a rotated-away one revokes the grant', async (t) => {
-  const client = await registerClient(stand);
-  const { tokens } = await signInAndRedeem(stand, client, offline);
+  const client = await registerClient(shared.stand);
+  const { tokens } = await signInAndRedeem(shared.stand, client, offline);
   const first = tokens.refresh_token!;
   const refreshed = await oidc.refreshTokenGrant(client.config, first);
   t.truthy(refreshed.access_token);
@@ -47,9 +43,9 @@ test.serial('refreshTokenGrant gives new tokens and a new refresh token each tim
 });
 
 test.serial('a refresh token is refused to another client', async (t) => {
-  const owner = await registerClient(stand);
-  const other = await registerClient(stand);
-  const { tokens } = await signInAndRedeem(stand, owner, offline);
+  const owner = await registerClient(shared.stand);
+  const other = await registerClient(shared.stand);
+  const { tokens } = await signInAndRedeem(shared.stand, owner, offline);
   const error = await t.throwsAsync(oidc.refreshTokenGrant(other.config, tokens.refresh_token!));
   t.is((error as oidc.ResponseBodyError).error, 'invalid_grant');
 });
