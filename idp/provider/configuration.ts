@@ -48,7 +48,7 @@ function catalogueCodeOf(error: { error?: string; error_description?: string }):
 }
 
 /**
- * oidc-provider's prompts, plus step-up (A8): a relying party asking for acr_values
+ * oidc-provider's prompts, with max_age measured on the run's clock, plus step-up (A8): a relying party asking for acr_values
  * urn:esia:acr:signature sends even a live session with a lower acr through the sign-in again,
  * where only the signature is offered; the id_token then carries the signature's acr and amr.
  */

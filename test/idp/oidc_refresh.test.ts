@@ -49,3 +49,14 @@ test.serial('a refresh token is refused to another client', async (t) => {
   const error = await t.throwsAsync(oidc.refreshTokenGrant(other.config, tokens.refresh_token!));
   t.is((error as oidc.ResponseBodyError).error, 'invalid_grant');
 });
+
+test.serial('offline means offline: the refresh token outlives logout, while tokens without offline_access end with the session', async (t) => {
+  const client = await registerClient(shared.stand);
+  const { browser, tokens } = await signInAndRedeem(shared.stand, client, offline);
+  const online = await signInAndRedeem(shared.stand, client, { scope: 'openid profile' }, browser);
+  const logout = oidc.buildEndSessionUrl(client.config, { id_token_hint: tokens.id_token!, post_logout_redirect_uri: client.postLogoutUri });
+  await browser.goto(logout.href);
+  t.true(browser.page?.url.startsWith(client.postLogoutUri));
+  t.truthy((await oidc.refreshTokenGrant(client.config, tokens.refresh_token!)).access_token);
+  t.false((await oidc.tokenIntrospection(client.config, online.tokens.access_token)).active);
+});
