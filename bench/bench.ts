@@ -315,7 +315,7 @@ async function warmProcess(em: Emulator, personas: Persona[]): Promise<void> {
 
 async function writeClients(root: string): Promise<string> {
   const file = join(root, 'clients.json');
-  const bench = { client_id: client.clientId, client_secret: client.clientSecret, client_name: 'Benchmark', redirect_uris: [client.redirectUri], scope: 'openid' };
+  const bench = { client_id: client.clientId, client_secret: client.clientSecret, client_name: 'Benchmark', redirect_uris: [client.redirectUri], scope: 'openid', first_party: true };
   await writeFile(file, JSON.stringify({ clients: [bench] }));
   return file;
 }

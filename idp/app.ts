@@ -33,7 +33,7 @@ import { outageGate } from './provider/outage_gate.ts';
 import { ProviderStorage } from './provider/memory_adapter.ts';
 import { pkiRoutes } from './pki/router.ts';
 import { TlsEndpoint, withHttpsTwins } from './pki/tls.ts';
-import { mainRun, Run, Runs } from './runs.ts';
+import { mainRun, Run, runCookie, Runs } from './runs.ts';
 import { supportRoutes } from './support/router.ts';
 import type { Services } from './services.ts';
 import { homePage } from './views/home.ts';
@@ -86,6 +86,7 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
       clients,
       jwks: localKeys.jwks,
       cookieKeys: localKeys.cookieKeys,
+      clockOf: (ctx) => (runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? runs.main).clock,
     }),
   );
   provider.on('server_error', (_ctx, error) => console.error(`[esia-emulator] server error: ${error.stack ?? error}`));

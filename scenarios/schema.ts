@@ -68,6 +68,8 @@ export type Step =
   | ({ do: 'webauthn'; expect?: Expectation } & AuthenticatorAction)
   /** The app code (TOTP) on the totp or totp-enrol screen: the one the app shows now, `stepOffset` steps away, or `code` as typed. */
   | { do: 'enterAppCode'; code?: string; stepOffset?: number; expect?: Expectation }
+  /** A third-party system (no first_party) starts an OIDC sign-in; its redirect_uri is the capture page ("sys"). */
+  | { do: 'oidcAuthorize'; scope?: string; prompt?: string; expect?: Expectation }
   | { do: 'expect'; expect: Expectation }
   | { do: 'repeat'; times: number; steps: Step[]; expect?: Expectation };
 
@@ -134,7 +136,7 @@ export const tlsCertificates = ['valid', 'expired', 'revoked', 'wrong-host', 'un
 
 const stepKinds = [
   'open', 'click', 'signIn', 'enterCode', 'resendCode', 'changePassword', 'agreement', 'advanceClock', 'control', 'closeBrowser', 'request', 'esiaAuthorize', 'esiaToken', 'expect', 'repeat',
-  'inbox', 'operatorSignIn', 'fill', 'remember', 'esign', 'biometricSignIn', 'webauthn', 'enterAppCode',
+  'inbox', 'operatorSignIn', 'fill', 'remember', 'esign', 'biometricSignIn', 'webauthn', 'enterAppCode', 'oidcAuthorize',
 ];
 const apps = ['idp', 'rp', 'rp2', 'sys'];
 
@@ -202,6 +204,9 @@ function checkSteps(steps: unknown, where: string): void {
       const known = ['do', 'expect', 'authenticator', 'userVerified', 'signCount', 'cancel', 'forge'];
       for (const key of Object.keys(step)) if (!known.includes(key)) fail(`${at}.${key}`, `unknown field; allowed: ${known.join(', ')}`);
       if (step.forge !== undefined && !isObject(step.forge)) fail(`${at}.forge`, 'expected an object such as {"origin": "https://evil.example"}');
+    }
+    if (step.do === 'oidcAuthorize' && ((step.scope !== undefined && typeof step.scope !== 'string') || (step.prompt !== undefined && typeof step.prompt !== 'string'))) {
+      fail(at, 'an oidcAuthorize step takes "scope" and "prompt" as strings, e.g. {"scope": "openid profile", "prompt": "consent"}');
     }
     if (step.do === 'enterAppCode' && step.stepOffset !== undefined && !Number.isInteger(step.stepOffset)) fail(`${at}.stepOffset`, 'expected a whole number of steps');
     if (step.do === 'repeat') {

@@ -40,6 +40,8 @@ const buttons: Record<string, string> = {
   'switch-sms': 'Код по СМС',
   'switch-totp': 'Код из приложения',
   'switch-key': 'Ключ безопасности',
+  'consent-allow': 'Разрешить',
+  'consent-deny': 'Отказать',
 };
 
 const fieldNames: Record<string, string> = { q: 'Поиск', text: 'Новая заметка', code: 'Код с экрана ошибки', login: 'Логин', password: 'Пароль' };
@@ -131,6 +133,8 @@ export function describeStep(step: Step): string {
       if (step.code !== undefined) return `Введите неверный код из приложения ${step.code}`;
       if (step.stepOffset) return `Введите код из приложения на телефоне, часы которого ${step.stepOffset < 0 ? 'отстают' : 'спешат'} на ${Math.abs(step.stepOffset) * 30} с`;
       return 'Введите код из приложения (текущий код показывает «Управление стендом»: /__control/accounts/<персона>/totp)';
+    case 'oidcAuthorize':
+      return `Сторонняя система «Запись к врачу» отправляет пользователя на вход через Госуслуги (OIDC${step.prompt ? `, prompt=${step.prompt}` : ''})`;
     case 'expect':
       return `Убедитесь: экран «${step.expect.screen ?? ''}»${step.expect.error ? `, ошибка ${step.expect.error}` : ''}`;
     case 'repeat':

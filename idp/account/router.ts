@@ -32,6 +32,7 @@ export function accountClient(issuer: string): Record<string, unknown> {
     token_endpoint_auth_method: 'none',
     grant_types: ['authorization_code'],
     response_types: ['code'],
+    first_party: true,
   };
 }
 

@@ -35,6 +35,8 @@ export async function createEsiaFace(s: Services, options: EsiaOptions): Promise
         grant_types: ['authorization_code'],
         response_types: ['code'],
         scope: 'openid',
+        // The ESIA face asks consent on its own screen (esia/consent.ts), for systems registered with it.
+        first_party: true,
       }),
   };
   for (const system of registry.all()) await face.registerInternalClient(system);

@@ -9,6 +9,7 @@ import { hashPassword } from '../adapters/password_hash.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import type { Services } from '../services.ts';
 import { abortStep } from './abort.ts';
+import { consentStep, showConsent } from './consent.ts';
 import { backStep, certificateStep, requireSignatureWhereDue, startStep, tlsStep } from './certificate.ts';
 import { biometricCancelStep, biometricFinishStep, biometricStartStep } from './biometric.ts';
 import { factorSetupStep } from './factor_setup.ts';
@@ -25,6 +26,7 @@ import { finishLogin, loadStep, renderStage, type Step } from './step.ts';
 async function show(step: Step): Promise<void> {
   const { journey, ctx, run } = step;
   ctx.state.audit.action = 'login.show';
+  if (step.prompt === 'consent') return showConsent(step);
   if (step.prompt === 'login' && journey.stage === 'password') {
     const persona = run.shortcuts.get(journey.clientId)?.shift();
     const account = persona ? run.accounts.byPersona(persona) : undefined;
@@ -56,7 +58,7 @@ export async function interactionRoutes(s: Services): Promise<Router> {
       const st = await loadStep(ctx, s);
       if (!duringOutage && refuseDuringOutage(st)) return;
       if (st.run.faults.take('server.error')) throw new Error('Armed fault server.error (POST /__control/faults): a simulated internal failure');
-      requireSignatureWhereDue(st);
+      if (st.prompt === 'login') requireSignatureWhereDue(st);
       await handler(st);
     };
 
@@ -67,6 +69,7 @@ export async function interactionRoutes(s: Services): Promise<Router> {
   router.get('/no-phone', step(noPhoneStep));
   router.post('/password', form, step(passwordChangeStep));
   router.post('/agreement', form, step(agreementStep));
+  router.post('/consent', form, step(consentStep));
   router.post('/abort', form, step(abortStep, true));
   // Recovering access (D1, D2): interactions/recovery.ts
   router.get('/recovery', step(recoveryShow));

@@ -22,6 +22,7 @@ import { loginPage } from '../views/login.ts';
 import { otpPage } from '../views/otp.ts';
 import { passwordChangePage } from '../views/password_change.ts';
 import { renderCertificateStage } from './certificate.ts';
+import { isFirstParty } from '../provider/clients.ts';
 import type { Journey } from './journeys.ts';
 import { factorStages, renderFactorStage } from './factor_screens.ts';
 import { availableFactors } from './second_factor.ts';
@@ -37,6 +38,12 @@ export interface Step {
   clientName: string;
   /** The oidc-provider prompt being answered: `login` or `consent`. */
   prompt: string;
+  /** What the prompt asks for (consent: missingOIDCScope, missingOIDCClaims). */
+  promptDetails: Record<string, unknown>;
+  /** The grant the authorization request already has, if any (consent adds to it). */
+  grantId?: string;
+  /** Whether the client is one of the operator's own systems (no consent screen). */
+  firstParty: boolean;
   /** The authorization request's parameters (acr_values for step-up). */
   params: Record<string, unknown>;
   /** The account of the live session, if any (step-up: the signer must be it). */
@@ -70,6 +77,9 @@ export async function loadStep(ctx: Context, s: Services): Promise<Step> {
     run: journey.run,
     clientName: client?.clientName ?? clientId,
     prompt: details.prompt.name,
+    promptDetails: details.prompt.details,
+    grantId: details.grantId,
+    firstParty: isFirstParty(client),
     params: details.params,
     sessionAccountId: details.session?.accountId,
   };
@@ -114,7 +124,9 @@ export function renderStage(step: Step, failure?: Failure, extra: { identifier?:
   if (factorStages.has(journey.stage)) return renderFactorStage(step, account, failure);
   if (journey.stage === 'password' || !account) {
     const announcement = run.outage ? announcementLines(run.outage) : undefined;
-    return render(step, loginPage({ uid, clientName: step.clientName, identifier: extra.identifier, remember: journey.remember, failure, announcement }));
+    // login_hint pre-fills the identifier until the user types one.
+    const identifier = extra.identifier ?? (typeof step.params.login_hint === 'string' ? step.params.login_hint : undefined);
+    return render(step, loginPage({ uid, clientName: step.clientName, identifier, remember: journey.remember, failure, announcement }));
   }
   if (journey.stage === 'otp') {
     const rules = s.config.otp;
@@ -173,7 +185,8 @@ export async function finishLogin(step: Step, account: Account, factors: string[
   await s.provider.interactionFinished(
     ctx.req,
     ctx.res,
-    { login: { accountId: account.oid, remember: step.journey.remember, amr, acr: acrFor(amr) } },
+    // The login time is the run's, so max_age (configuration.ts) and auth_time follow the run's clock.
+    { login: { accountId: account.oid, remember: step.journey.remember, amr, acr: acrFor(amr), ts: Math.floor(run.clock.now() / 1000) } },
     { mergeWithLastSubmission: false },
   );
   ctx.respond = false;

@@ -8,7 +8,14 @@ export type ClientConfig = ClientMetadata & {
   require_pkce?: boolean;
   /** Sign-in methods this client accepts (A9): password, esign. Read by the emulator, not given to oidc-provider. */
   allowed_methods?: string[];
+  /** A system of the operator itself (ФМРМ, НМО): no consent screen. Passed to oidc-provider as extra client metadata. */
+  first_party?: boolean;
 };
+
+/** Whether a client skips the consent screen; a client without the flag (any registered at run time) is third-party. */
+export function isFirstParty(client: unknown): boolean {
+  return (client as { first_party?: unknown } | undefined)?.first_party === true;
+}
 
 /** The client metadata oidc-provider accepts: our extensions removed. */
 export function providerMetadata(client: ClientConfig): ClientMetadata {

@@ -1,16 +1,18 @@
 /*
  * The only place that knows oidc-provider's configuration shape: clients, claims, lifetimes,
- * features, the Russian error and logout pages, and automatic consent for registered state
- * systems (real ESIA asks for consent; the OIDC face skips it so SSO between systems is seamless).
+ * features, the Russian error and logout pages, and consent: a first-party system ("first_party":
+ * true, ours) gets what it asks for without a screen, so SSO between them is seamless; any other
+ * client meets the consent screen (interactions/consent.ts) for scopes the user has not granted it.
  */
-import { type AccountClaims, type Configuration, type KoaContextWithOIDC, type errors, interactionPolicy } from 'oidc-provider';
+import { type AccountClaims, type Configuration, type KoaContextWithOIDC, errors, interactionPolicy } from 'oidc-provider';
 import { fullName, type Account } from '../domain/account.ts';
+import type { Clock } from '../domain/clock.ts';
 import { acrValues, asksForSignature } from '../domain/assurance.ts';
 import type { ErrorCode } from '../errors/catalogue.ts';
 import { newReference } from '../errors/reference.ts';
 import { errorPage } from '../views/error.ts';
 import { loggedOutPage, logoutPage } from '../views/logout.ts';
-import { type ClientConfig, providerMetadata } from './clients.ts';
+import { type ClientConfig, isFirstParty, providerMetadata } from './clients.ts';
 import { CookieSigner } from './cookie_signer.ts';
 import type { ProviderStorage } from './memory_adapter.ts';
 
@@ -46,14 +48,30 @@ function catalogueCodeOf(error: { error?: string; error_description?: string }):
 }
 
 /**
- * oidc-provider's prompts, plus step-up (A8): a relying party asking for acr_values
+ * oidc-provider's prompts, with max_age measured on the run's clock, plus step-up (A8): a relying party asking for acr_values
  * urn:esia:acr:signature sends even a live session with a lower acr through the sign-in again,
  * where only the signature is offered; the id_token then carries the signature's acr and amr.
  */
-function interactionPrompts() {
+function interactionPrompts(clockOf: ProviderDeps['clockOf']) {
   const { base, Check } = interactionPolicy;
   const prompts = base();
-  prompts.get('login')?.checks.add(
+  const login = prompts.get('login');
+  // max_age on the run's clock (oidc-provider's own check reads Date.now()): the session's login
+  // time is the run's (step.ts finishLogin), so advancing the run's clock ages the session.
+  const at = login?.checks.findIndex((c) => c.reason === 'max_age') ?? -1;
+  login?.checks.remove('max_age');
+  login?.checks.add(
+    new Check('max_age', 'End-User authentication could not be obtained', (ctx) => {
+      const { oidc } = ctx;
+      if (oidc.params?.max_age === undefined) return Check.NO_NEED_TO_PROMPT;
+      if (!oidc.session?.accountId || !oidc.session.loginTs) return Check.REQUEST_PROMPT;
+      if (oidc.result?.login) return Check.NO_NEED_TO_PROMPT;
+      const age = clockOf(ctx).now() / 1000 - oidc.session.loginTs;
+      return age > Number(oidc.params.max_age) ? Check.REQUEST_PROMPT : Check.NO_NEED_TO_PROMPT;
+    }),
+    at < 0 ? undefined : at,
+  );
+  login?.checks.add(
     new Check('signature_required', 'the relying party asks for an electronic signature (acr_values urn:esia:acr:signature)', (ctx) => {
       const { oidc } = ctx;
       if (!asksForSignature(oidc.params?.acr_values)) return Check.NO_NEED_TO_PROMPT;
@@ -72,12 +90,22 @@ export interface ProviderDeps {
   clients: ClientConfig[];
   jwks: { keys: object[] };
   cookieKeys: string[];
+  /** The clock of the run a request belongs to (its esia_run cookie), for max_age. */
+  clockOf(ctx: KoaContextWithOIDC): Clock;
 }
 
 export function providerConfiguration(deps: ProviderDeps): Configuration {
   return {
     adapter: (name: string) => deps.storage.adapterFor(name),
     clients: deps.clients.map(providerMetadata),
+    extraClientMetadata: {
+      properties: ['first_party'],
+      validator: (_ctx, key, value) => {
+        if (key === 'first_party' && value !== undefined && typeof value !== 'boolean') {
+          throw new errors.InvalidClientMetadata(`first_party must be true or false, got ${JSON.stringify(value)}`);
+        }
+      },
+    },
     jwks: deps.jwks as Configuration['jwks'],
     cookies: {
       // A Keygrip-compatible signer instead of the key list: see cookie_signer.ts.
@@ -86,6 +114,8 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       short: { signed: true, sameSite: 'lax' },
     },
     scopes,
+    // OpenID Connect Discovery's prompt_values_supported: what interactions/ answers.
+    discovery: { prompt_values_supported: ['none', 'login', 'consent'] },
     claims: {
       openid: ['sub', 'acr', 'amr', 'auth_time'],
       profile: ['name', 'family_name', 'given_name', 'middle_name', 'birthdate', 'gender'],
@@ -129,7 +159,7 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       ClientCredentials: 3600,
     },
     interactions: {
-      policy: interactionPrompts(),
+      policy: interactionPrompts(deps.clockOf),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     findAccount: (_ctx, sub) => {
@@ -137,14 +167,20 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       if (!account) return undefined;
       return { accountId: sub, claims: () => accountClaims(account) };
     },
-    // Registered systems get every scope they ask for without a consent screen.
+    // A new refresh token on every use; the used one is consumed, and presenting it again revokes the grant.
+    rotateRefreshToken: true,
+    // A first-party system gets every scope it asks for without a consent screen; any other client
+    // keeps what the user granted it on the consent screen, and is asked for the rest.
     loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
       const { oidc } = ctx;
       const clientId = oidc.client?.clientId;
       const accountId = oidc.session?.accountId;
       if (!clientId || !accountId || !oidc.session) return undefined;
-      const existingId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(clientId);
+      const firstParty = isFirstParty(oidc.client);
+      // A third-party client's grant outlives the browser session: the user is not asked again after signing in anew.
+      const existingId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(clientId) ?? (firstParty ? undefined : deps.storage.grantIdOf(accountId, clientId));
       const existing = existingId ? await oidc.provider.Grant.find(existingId) : undefined;
+      if (!firstParty) return existing;
       const grant = existing ?? new oidc.provider.Grant({ clientId, accountId });
       grant.addOIDCScope([...oidc.requestParamScopes].join(' '));
       await grant.save();

@@ -49,6 +49,16 @@ export class ProviderStorage {
     this.purge();
   }
 
+  /** The live grant an account gave a client in an earlier session (consent is remembered per account, not per browser). */
+  grantIdOf(accountId: string, clientId: string, now = Date.now()): string | undefined {
+    for (const [key, entry] of this.entries) {
+      if (!key.startsWith('Grant:') || entry.expiresAt <= now) continue;
+      const grant = entry.payload as { accountId?: string; clientId?: string; jti?: string };
+      if (grant.accountId === accountId && grant.clientId === clientId) return grant.jti;
+    }
+    return undefined;
+  }
+
   close(): void {
     clearInterval(this.#timer);
   }

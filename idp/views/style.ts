@@ -44,6 +44,7 @@ input:focus{outline:2px solid #0d4cd3;outline-offset:-1px;border-color:#0d4cd3}
 .rules li:before{content:"•";position:absolute;left:6px;color:#66727f}
 .rules li.bad{color:#8a1526}.rules li.bad:before{content:"✕";left:3px}
 .rules li.ok{color:#14622f}.rules li.ok:before{content:"✓";left:3px}
+.rules.scopes{margin-bottom:16px;font-size:15px}
 .big-icon{width:56px;height:56px;border-radius:50%;display:flex;align-items:center;justify-content:center;font-size:28px;font-weight:700;margin-bottom:16px}
 .big-icon.error{background:#fdecee;color:#d3223a}.big-icon.info{background:#e8f1fe;color:#0d4cd3}
 .code-input{letter-spacing:.4em;font-size:22px!important;text-align:center}

@@ -7,6 +7,7 @@ import type { App, Expectation, Face, Scenario, Step } from '../schema.ts';
 import type { Driver, PageState } from './driver.ts';
 import { EsiaSteps } from './esia_steps.ts';
 import { HttpBrowser, ScenarioError } from './http_browser.ts';
+import { oidcAuthorize } from './oidc_steps.ts';
 import type { Stand } from './stand.ts';
 
 export interface ScenarioResult {
@@ -290,6 +291,9 @@ class Run {
         });
         break;
       }
+      case 'oidcAuthorize':
+        await oidcAuthorize(this.stand, this.control, b, step);
+        break;
       case 'expect':
         break;
       case 'repeat':

@@ -106,6 +106,7 @@ export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<St
     redirect_uris: [`http://localhost:${port}/callback`],
     post_logout_redirect_uris: [`http://localhost:${port}/logged-out`],
     scope: 'openid profile email phone snils inn trust',
+    first_party: true,
   });
   // The ESIA face's relying parties and capture page listen first (ports from the OS), then the systems file names them.
   const keysDir = overrides.keysDir ?? sharedKeysDir;

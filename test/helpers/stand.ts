@@ -8,6 +8,19 @@ import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../scenarios/runner/chromium_driver.ts';
 import { newRun, type Stand, startStand } from '../../scenarios/runner/stand.ts';
 
+/** One stand for the file, its main run used; `stand` is set once test.before ran, after `setUp` (hooks run at once). */
+export function sharedStand(setUp?: (stand: Stand) => Promise<void>): { stand: Stand } {
+  const shared = {} as { stand: Stand };
+  test.before(async () => {
+    shared.stand = await startStand();
+    await setUp?.(shared.stand);
+  });
+  test.after.always(async () => {
+    await shared.stand?.close();
+  });
+  return shared;
+}
+
 /** One stand for the file and one isolated run in it; the fields are set once test.before ran. */
 export interface SharedStand {
   stand: Stand;
