@@ -8,6 +8,7 @@ import type { Context, Next } from 'koa';
 import { faultKinds } from '../adapters/faults.ts';
 import type { Channel } from '../adapters/outbox.ts';
 import { maskPhone } from '../domain/account.ts';
+import { normaliseReference, referenceAlphabet } from '../errors/reference.ts';
 import { AccountEditError, patchAccountState, unlock } from '../domain/account_admin.ts';
 import { certificateControlRoutes, certificateEndpoints } from '../pki/control.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
@@ -207,8 +208,11 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   });
 
   router.get('/audit/:ref', async (ctx) => {
-    const found = await s.journal.findByRef(String(ctx.params.ref).toUpperCase());
-    if (!found) throw new ControlError(404, 'control.unknown_ref', `No journal record has reference code ${ctx.params.ref}.`);
+    const typed = String(ctx.params.ref);
+    const ref = normaliseReference(typed);
+    if (!ref) throw new ControlError(400, 'control.bad_ref', `"${typed}" is not a reference code: expected 8 characters of ${referenceAlphabet} (case, spaces and the dash do not matter), e.g. 7KQ2-M9XD.`);
+    const found = await s.journal.findByRef(ref);
+    if (!found) throw new ControlError(404, 'control.unknown_ref', `No journal record has reference code ${ref}.`);
     ctx.body = found;
   });
 
