@@ -8,6 +8,7 @@ import type { Context, Next } from 'koa';
 import { faultKinds } from '../adapters/faults.ts';
 import type { Channel } from '../adapters/outbox.ts';
 import { maskPhone } from '../domain/account.ts';
+import { normalisePhone } from '../domain/identifiers.ts';
 import { normaliseReference, referenceAlphabet } from '../errors/reference.ts';
 import { AccountEditError, patchAccountState, unlock } from '../domain/account_admin.ts';
 import { certificateControlRoutes, certificateEndpoints } from '../pki/control.ts';
@@ -188,7 +189,9 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   router.get('/inbox/:channel', (ctx) => {
     const channel = ctx.params.channel as Channel;
     if (channel !== 'sms' && channel !== 'email') throw new ControlError(404, 'control.unknown_inbox', 'Inboxes: sms, email.');
-    const to = typeof ctx.query.to === 'string' ? ctx.query.to : undefined;
+    // Phones as the login form reads them: `?to=+7900…` unencoded arrives as « 7900…», and 8 900 … is the same phone.
+    const raw = typeof ctx.query.to === 'string' ? ctx.query.to.trim() : '';
+    const to = raw ? (channel === 'sms' ? (normalisePhone(raw) ?? raw) : raw) : undefined;
     ctx.body = { messages: runOf(ctx).outbox.read(channel, to) };
   });
 
