@@ -26,7 +26,8 @@ const featureEndpoints = [...outageEndpoints, ...certificateEndpoints, ...esignE
 export interface ControlHooks {
   /** Personas as the fixtures define them, with their clear-text test passwords. */
   personas(): Promise<Array<{ persona: string; password: string }>>;
-  registerClient(client: Record<string, unknown>): Promise<void>;
+  /** POST /__control/clients: 409 for a client_id of the clients file; `replaced` when it was registered the same way before. */
+  registerClient(client: Record<string, unknown>): Promise<{ replaced: boolean }>;
 }
 
 function isLoopback(address: string | undefined): boolean {
@@ -96,7 +97,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
         'DELETE /__control/faults',
         'GET /__control/audit/:ref',
         'POST /__control/next-login {client_id, persona}',
-        'POST /__control/clients {client_id, client_secret, redirect_uris, …}',
+        'POST /__control/clients {client_id, client_secret, redirect_uris, …}: 201 new, 200 replaced, 409 for a client_id of the clients file; kept across restarts',
         ...featureEndpoints,
       ],
     };
@@ -233,9 +234,9 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   });
 
   router.post('/clients', async (ctx) => {
-    await hooks.registerClient(body(ctx));
-    ctx.status = 201;
-    ctx.body = { registered: body(ctx).client_id };
+    const { replaced } = await hooks.registerClient(body(ctx));
+    ctx.status = replaced ? 200 : 201;
+    ctx.body = { registered: body(ctx).client_id, replaced };
   });
 
   // Each feature's routes, mounted the same way (idp/control/inputs.ts ControlRoutes); their lines in GET /__control come from the same modules.
