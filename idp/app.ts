@@ -26,7 +26,7 @@ import { pluginRoutes } from './esign/plugin_routes.ts';
 import { startMutualTlsListener } from './esign/tls_listener.ts';
 import { Journeys } from './interactions/journeys.ts';
 import { interactionRoutes } from './interactions/router.ts';
-import { readClients, type ClientConfig } from './provider/clients.ts';
+import { movedTo, readClients, type ClientConfig } from './provider/clients.ts';
 import { RuntimeClients } from './provider/runtime_clients.ts';
 import { providerConfiguration } from './provider/configuration.ts';
 import { outageGate } from './provider/outage_gate.ts';
@@ -62,7 +62,8 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   const [localKeys, clients, pki, hashes] = await Promise.all([
     keys ?? loadOrCreateKeys(resolve(config.keysDir)),
     // Over HTTPS the relying parties are on https too: every http://localhost redirect URI also counts in https.
-    readClients(config.clientsFile).then((list) => (config.https ? list.map((c) => withHttpsTwins(c)) : list)),
+    // The start script's own relying parties where they really listen (RP_PORT), whatever the file says.
+    readClients(config.clientsFile).then((list) => list.map((c) => movedTo(c, config.clientOrigins[c.client_id]))).then((list) => (config.https ? list.map((c) => withHttpsTwins(c)) : list)),
     testPkiOf(config, fixtures),
     readFixtureHashes(hashesFile),
   ]);
@@ -157,7 +158,7 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   // Outage mode (E3) in front of the protocol endpoints: /auth, /token, /me.
   provider.use(outageGate(services));
   // The ESIA face (/aas/oauth2/…, /rs/…, /idp/ext/Logout) before the sign-in screens it hands browsers to.
-  const esia = await createEsiaFace(services, { systemsFile: config.systemsFile, keysDir: resolve(config.keysDir), registerClient });
+  const esia = await createEsiaFace(services, { systemsFile: config.systemsFile, keysDir: resolve(config.keysDir), clientOrigins: config.clientOrigins, registerClient });
   services.esia = esia.face;
   provider.use(under(['/aas/', '/rs/', '/idp/ext/', '/public/', '/__control/esia'], esia.router.routes()));
   // The signing-plugin stand-in (/plugin), labelled as such: the virtual token of each run.
