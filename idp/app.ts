@@ -79,12 +79,15 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   const runs = new Runs(new Run(mainRun, 0n, new AccountRepository(store)));
   const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), { rotateBytes: config.auditRotateBytes });
   const storage = new ProviderStorage();
+  // Every client with the emulator's extensions, by id: the file's now, runtime registrations as they come.
+  const clientConfigs = new Map(clients.map((c) => [c.client_id, c]));
   const provider = new Provider(
     issuer,
     providerConfiguration({
       accountByOid: (oid) => runs.accountByOid(oid)?.account,
       storage,
       clients,
+      clientConfig: (clientId) => clientConfigs.get(clientId),
       jwks: localKeys.jwks,
       cookieKeys: localKeys.cookieKeys,
     }),
@@ -117,9 +120,10 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   };
 
   const personaPasswords = async () => (await readPersonaFixtures(config.fixturesFile)).map((p) => ({ persona: p.persona, password: p.password }));
-  const runtimeClients = new RuntimeClients(provider, storage, store, clients, config.clientsFile, (client) =>
-    esign.setClientDefault(String(client.client_id), Array.isArray(client.allowed_methods) ? client.allowed_methods.map(String) : undefined),
-  );
+  const runtimeClients = new RuntimeClients(provider, storage, store, clients, config.clientsFile, (client) => {
+    clientConfigs.set(client.client_id, client);
+    esign.setClientDefault(String(client.client_id), Array.isArray(client.allowed_methods) ? client.allowed_methods.map(String) : undefined);
+  });
   const registerClient = (client: Record<string, unknown>) => runtimeClients.registerInternal(client as ClientConfig);
 
   provider.use(frame(services));

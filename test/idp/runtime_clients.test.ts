@@ -80,3 +80,19 @@ test('a runtime registration survives a restart on the same data folder, and a r
   t.is((await signInThrough(app.url, second.url)).screen, 'cabinet', 'my-app signs in after the restart without registering again');
   t.is((await register(second.url, client)).status, 200, 'and is known as registered before');
 });
+
+test('require_pkce: false registered at run time lets an authorization request without PKCE through; without it PKCE stays required', async (t) => {
+  const { start } = await emulatorAndApp(t);
+  const idp = await start();
+  t.teardown(() => idp.close());
+  const redirect = 'http://localhost:8080/callback';
+  const authorize = async (clientId: string) => {
+    const query = new URLSearchParams({ client_id: clientId, response_type: 'code', scope: 'openid', redirect_uri: redirect, state: 's1' });
+    return (await fetch(`${idp.url}/auth?${query}`, { redirect: 'manual' })).headers.get('location') ?? '';
+  };
+  for (const [id, requirePkce] of [['legacy-app', false], ['modern-app', undefined]] as const) {
+    t.is((await register(idp.url, { client_id: id, client_secret: `${id}-secret`, redirect_uris: [redirect], ...(requirePkce === false ? { require_pkce: false } : {}) })).status, 201);
+  }
+  t.regex(await authorize('legacy-app'), /\/interaction\//, 'the legacy client reaches the sign-in screens');
+  t.regex(await authorize('modern-app'), /^http:\/\/localhost:8080\/callback\?error=invalid_request&error_description=[^&]*PKCE/, 'a client that did not opt out still needs PKCE');
+});
