@@ -71,7 +71,9 @@ export class RuntimeClients {
     const kept = this.store.data.clients ?? [];
     const replaced = kept.some((c) => c.client_id === client.client_id);
     this.store.data.clients = [...kept.filter((c) => c.client_id !== client.client_id), client];
+    // Written before the answer: a registration is rare, and one lost to a crash would fail every later sign-in of that client.
     this.store.changed();
+    await this.store.flush();
     return { replaced };
   }
 

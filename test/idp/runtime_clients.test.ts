@@ -4,7 +4,7 @@
  * misspelt field is refused by name, and a registration outlives a restart on the same data folder.
  */
 import test from 'ava';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIdp } from '../../idp/app.ts';
@@ -26,7 +26,7 @@ async function register(idp: string, client: Record<string, unknown>): Promise<{
 async function emulatorAndApp(t: { teardown(fn: () => Promise<void>): void }) {
   const dataDir = await mkdtemp(join(tmpdir(), 'esia-runtime-clients-'));
   const port = await freePort();
-  const config = loadConfig({ port, dataDir, keysDir, log: false, mtlsPort: null, flushDelayMs: 0 });
+  const config = loadConfig({ port, dataDir, keysDir, log: false, mtlsPort: null, flushDelayMs: 60_000 });
   const keys = await loadOrCreateKeys(keysDir);
   const start = () => startIdp(config, keys);
   const app = await startRp(rpConfig({ port: 0, idpIssuer: `http://localhost:${port}`, dataDir, clientId: 'my-app', clientSecret: 'my-app-secret', title: 'Моё приложение', discoveryCacheMs: 0 }));
@@ -35,7 +35,7 @@ async function emulatorAndApp(t: { teardown(fn: () => Promise<void>): void }) {
     await app.close();
     await rm(dataDir, { recursive: true, force: true });
   });
-  return { start, app, client };
+  return { start, app, client, dataDir };
 }
 
 test('a client_id of the clients file is a 409 that names the file and what to do; a new one is 201 and signs in; again is 200 replaced', async (t) => {
@@ -69,9 +69,11 @@ test('an unknown metadata field is refused by name; standard OIDC fields are acc
 });
 
 test('a runtime registration survives a restart on the same data folder, and a reset of the personas', async (t) => {
-  const { start, app, client } = await emulatorAndApp(t);
+  const { start, app, client, dataDir } = await emulatorAndApp(t);
   const first = await start();
   t.is((await register(first.url, client)).status, 201);
+  const kept = JSON.parse(await readFile(join(dataDir, 'emulator.json'), 'utf8')) as { clients?: Array<{ client_id: string }> };
+  t.deepEqual(kept.clients?.map((c) => c.client_id), ['my-app'], 'in the data file at once, before any coalesced write');
   await fetch(`${first.url}/__control/reset`, { method: 'POST' });
   await first.close();
 
