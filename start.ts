@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readPersonaFixtures } from './idp/adapters/account_repository.ts';
 import { startIdp, testPkiOf } from './idp/app.ts';
-import { configFromEnv, loadConfig } from './idp/config/index.ts';
+import { configFromEnv, loadConfig, relyingPartyPort } from './idp/config/index.ts';
 import { readTestSystemKeys } from './idp/esia/systems.ts';
 import { rpConfig } from './relying-party/config.ts';
 import { startRp, type RunningRp } from './relying-party/server.ts';
@@ -33,11 +33,16 @@ async function main(): Promise<void> {
     console.log(`Data in ${dir} reset to the fixtures.`);
     if (args.has('--exit')) return;
   }
-  const rpPort = Number(env.RP_PORT ?? 4000);
+  const rpPort = relyingPartyPort(env);
+  // The relying parties started here are registered where they really listen, whatever config/clients.json
+  // and config/systems.json say (they name :4000–:4003): RP_PORT and ESIA_PORT change without editing them.
+  const clientOrigins: Record<string, string> = env.ESIA_RP === 'off'
+    ? {}
+    : { fmrm: `${scheme}://localhost:${rpPort}`, 'nmo-portal': `${scheme}://localhost:${rpPort + 1}`, FMRM01: `http://localhost:${rpPort + 2}`, FMRM02: `http://localhost:${rpPort + 3}` };
   const trainer = config.controlEnabled
     ? [trainerRoutes({ rpUrl: `${scheme}://localhost:${rpPort}`, rp2Url: `${scheme}://localhost:${rpPort + 1}`, shotsDir: resolve('out/gallery/shots') })]
     : [];
-  const idp = await startIdp(config, undefined, trainer);
+  const idp = await startIdp({ ...config, clientOrigins }, undefined, trainer);
   closeAll = () => idp.close();
   const rps: RunningRp[] = env.ESIA_RP === 'off'
     ? []

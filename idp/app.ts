@@ -16,7 +16,6 @@ import { AccountRepository, accountsFromFixtures, type DataFile, readPersonaFixt
 import { AuditJournal } from './adapters/audit_journal.ts';
 import { readFixtureHashes, writeFixtureHashes } from './adapters/fixture_hashes.ts';
 import type { IdpConfig } from './config/index.ts';
-import { ControlError } from './control/inputs.ts';
 import { controlRoutes } from './control/router.ts';
 import { KeyedMutex } from './domain/keyed_mutex.ts';
 import { frame } from './errors/boundary.ts';
@@ -27,7 +26,8 @@ import { pluginRoutes } from './esign/plugin_routes.ts';
 import { startMutualTlsListener } from './esign/tls_listener.ts';
 import { Journeys } from './interactions/journeys.ts';
 import { interactionRoutes } from './interactions/router.ts';
-import { providerMetadata, readClients, type ClientConfig } from './provider/clients.ts';
+import { movedTo, readClients, type ClientConfig } from './provider/clients.ts';
+import { RuntimeClients } from './provider/runtime_clients.ts';
 import { providerConfiguration } from './provider/configuration.ts';
 import { outageGate } from './provider/outage_gate.ts';
 import { ProviderStorage } from './provider/memory_adapter.ts';
@@ -62,7 +62,8 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   const [localKeys, clients, pki, hashes] = await Promise.all([
     keys ?? loadOrCreateKeys(resolve(config.keysDir)),
     // Over HTTPS the relying parties are on https too: every http://localhost redirect URI also counts in https.
-    readClients(config.clientsFile).then((list) => (config.https ? list.map((c) => withHttpsTwins(c)) : list)),
+    // The start script's own relying parties where they really listen (RP_PORT), whatever the file says.
+    readClients(config.clientsFile).then((list) => list.map((c) => movedTo(c, config.clientOrigins[c.client_id]))).then((list) => (config.https ? list.map((c) => withHttpsTwins(c)) : list)),
     testPkiOf(config, fixtures),
     readFixtureHashes(hashesFile),
   ]);
@@ -78,12 +79,15 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   const runs = new Runs(new Run(mainRun, 0n, new AccountRepository(store)));
   const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), { rotateBytes: config.auditRotateBytes });
   const storage = new ProviderStorage();
+  // Every client with the emulator's extensions, by id: the file's now, runtime registrations as they come.
+  const clientConfigs = new Map(clients.map((c) => [c.client_id, c]));
   const provider = new Provider(
     issuer,
     providerConfiguration({
       accountByOid: (oid) => runs.accountByOid(oid)?.account,
       storage,
       clients,
+      clientConfig: (clientId) => clientConfigs.get(clientId),
       jwks: localKeys.jwks,
       cookieKeys: localKeys.cookieKeys,
       clockOf: (ctx) => (runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? runs.main).clock,
@@ -117,10 +121,11 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   };
 
   const personaPasswords = async () => (await readPersonaFixtures(config.fixturesFile)).map((p) => ({ persona: p.persona, password: p.password }));
-  const registerClient = async (client: Record<string, unknown>) => {
-    await registerRuntimeClient(provider, storage, client as ClientConfig);
+  const runtimeClients = new RuntimeClients(provider, storage, store, clients, config.clientsFile, (client) => {
+    clientConfigs.set(client.client_id, client);
     esign.setClientDefault(String(client.client_id), Array.isArray(client.allowed_methods) ? client.allowed_methods.map(String) : undefined);
-  };
+  });
+  const registerClient = (client: Record<string, unknown>) => runtimeClients.registerInternal(client as ClientConfig);
 
   provider.use(frame(services));
   provider.use(async function staticAndHealth(ctx: Context, next: Next) {
@@ -144,7 +149,7 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     }
   });
   if (config.controlEnabled) {
-    const control = controlRoutes(services, { personas: personaPasswords, registerClient });
+    const control = controlRoutes(services, { personas: personaPasswords, registerClient: (client) => runtimeClients.register(client as ClientConfig) });
     provider.use(under(['/__control'], control.routes(), control.allowedMethods()));
   }
   // test PKI (issue 6): CA certificates, CRL, OCSP
@@ -158,7 +163,7 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   // Outage mode (E3) in front of the protocol endpoints: /auth, /token, /me.
   provider.use(outageGate(services));
   // The ESIA face (/aas/oauth2/…, /rs/…, /idp/ext/Logout) before the sign-in screens it hands browsers to.
-  const esia = await createEsiaFace(services, { systemsFile: config.systemsFile, keysDir: resolve(config.keysDir), registerClient });
+  const esia = await createEsiaFace(services, { systemsFile: config.systemsFile, keysDir: resolve(config.keysDir), clientOrigins: config.clientOrigins, registerClient });
   services.esia = esia.face;
   provider.use(under(['/aas/', '/rs/', '/idp/ext/', '/public/', '/__control/esia'], esia.router.routes()));
   // The signing-plugin stand-in (/plugin), labelled as such: the virtual token of each run.
@@ -166,8 +171,10 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   const interactions = await interactionRoutes(services);
   provider.use(under(['/interaction/'], interactions.routes()));
   // feature «webauthn»: /account, the settings page, signs in through an internal client
-  await registerRuntimeClient(provider, storage, accountClient(issuer) as unknown as ClientConfig);
+  await runtimeClients.registerInternal(accountClient(issuer) as unknown as ClientConfig);
   provider.use(under(['/account'], accountRoutes(services).routes()));
+  // Last, once every id the emulator needs is known: a kept registration never takes one over.
+  await runtimeClients.restore();
 
   const callback = provider.callback();
   return {
@@ -193,22 +200,6 @@ function under<C extends { path: string }>(prefixes: string[], routes: RouteTabl
 
 /** A router's routes() or allowedMethods(). */
 type RouteTable<C> = (ctx: C, next: Next) => Promise<unknown>;
-
-/** Validates a client through oidc-provider's own schema, then stores it for Client.find. */
-async function registerRuntimeClient(provider: Provider, storage: ProviderStorage, client: ClientConfig): Promise<void> {
-  if (typeof client.client_id !== 'string' || !client.client_id) throw new ControlError(400, 'control.bad_client', 'client_id is required.');
-  if (!Array.isArray(client.redirect_uris) || client.redirect_uris.length === 0) {
-    throw new ControlError(400, 'control.bad_client', 'redirect_uris is required, e.g. ["http://localhost:8080/callback"].');
-  }
-  const metadata = providerMetadata(client);
-  try {
-    await provider.Client.validate(metadata);
-  } catch (error) {
-    const e = error as { error_description?: string; message: string };
-    throw new ControlError(400, 'control.bad_client', `Client metadata rejected: ${e.error_description ?? e.message}`);
-  }
-  await storage.adapterFor('Client').upsert(client.client_id, metadata, 0);
-}
 
 export interface RunningIdp {
   url: string;

@@ -5,8 +5,8 @@
 import Koa from 'koa';
 import type { Context } from 'koa';
 import Router from '@koa/router';
-import { randomInt } from 'node:crypto';
 import type { Html } from '../lib/html.ts';
+import { newReference } from '../lib/reference_code.ts';
 import { admit } from './admission.ts';
 import type { RpConfig } from './config.ts';
 import type { EsiaClaims, EsiaClient, PendingLogin } from './esia_client.ts';
@@ -43,11 +43,6 @@ const SESSION_TTL_MS = 8 * 60 * 60_000;
 export function cookieNames(clientId: string): { login: string; session: string } {
   const suffix = clientId.replace(/[^A-Za-z0-9_-]/g, '_');
   return { login: `rp_login_${suffix}`, session: `rp_sid_${suffix}` };
-}
-
-export function newRefCode(): string {
-  const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789';
-  return 'RP-' + Array.from({ length: 6 }, () => alphabet[randomInt(alphabet.length)]).join('');
 }
 
 export function createRpApp({ config, register, esia }: RpDeps): Koa {
@@ -179,7 +174,7 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
       if (ctx.status === 404 && ctx.body == null) throw new RpError('rp.not_found', [], `${ctx.method} ${ctx.path}`);
     } catch (err) {
       const error = err instanceof RpError ? err : new RpError('rp.internal_error', [], undefined, { cause: err });
-      const ref = newRefCode();
+      const ref = newReference();
       ctx.set('X-Rp-Error', error.code);
       ctx.set('X-Ref-Code', ref);
       send(ctx, errorPage(brand, error, ref), error.entry.status);

@@ -4,11 +4,8 @@
  * error (an ISO instant; the emulator sends it, see README «Режим недоступности»), or a Retry-After
  * header (HTTP-date or seconds). Shown to the user as «Ожидаемое время восстановления».
  */
+import { moscowTime } from '../lib/moscow_time.ts';
 import type { RpErrorFact } from './errors.ts';
-
-const moscow = new Intl.DateTimeFormat('ru-RU', {
-  timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
-});
 
 /** The expected recovery instant, or undefined when the IdP did not say (or said nonsense). */
 export function expectedRecovery(availableAt: unknown, retryAfter?: string | null, now = Date.now()): Date | undefined {
@@ -25,5 +22,5 @@ export function expectedRecovery(availableAt: unknown, retryAfter?: string | nul
 }
 
 export function recoveryFacts(at: Date | undefined): RpErrorFact[] {
-  return at ? [{ label: 'Ожидаемое время восстановления', value: `${moscow.format(at)} (МСК)`, testid: 'idp-available-at' }] : [];
+  return at ? [{ label: 'Ожидаемое время восстановления', value: moscowTime(at), testid: 'idp-available-at' }] : [];
 }

@@ -21,6 +21,10 @@ export interface Expectation {
   status?: number;
 }
 
+/** How a person may type a code back: `lowercase-without-dash` (h3j8l58y), `space-for-dash` (H3J8 L58Y). */
+export const retypings = ['lowercase-without-dash', 'space-for-dash'] as const;
+export type Retyping = (typeof retypings)[number];
+
 export type Step =
   | { do: 'open'; app: App; path?: string; expect?: Expectation }
   /** Follows a link or presses a button; `fields` are typed into the button's form first (e.g. {"identifier": "$persona.email"}). */
@@ -51,8 +55,11 @@ export type Step =
   | { do: 'operatorSignIn'; login: string; password?: string; expect?: Expectation }
   /** Fills the named fields of the element's form and presses it (console search, notes). `$remembered.<name>` works in values. */
   | { do: 'fill'; testid: string; fields: Record<string, string>; expect?: Expectation }
-  /** Keeps an attribute of an element on the page (a temporary code shown once) for later steps as `$remembered.<as>`. */
-  | { do: 'remember'; testid: string; attribute: string; as: string; expect?: Expectation }
+  /**
+   * Keeps an attribute of an element on the page (a temporary code shown once) for later steps as `$remembered.<as>`;
+   * `retype`: kept as a person types it back (a reference code read out over the phone), see `retypings`.
+   */
+  | { do: 'remember'; testid: string; attribute: string; as: string; retype?: Retyping; expect?: Expectation }
   /**
    * Electronic signature on the certificate screen through the signing-plugin stand-in (A4, A5).
    * pin: the token's PIN (default 12345678); certificate: part of a token entry's id such as
@@ -183,6 +190,7 @@ function checkSteps(steps: unknown, where: string): void {
     if (step.do === 'remember' && (typeof step.testid !== 'string' || typeof step.attribute !== 'string' || typeof step.as !== 'string' || !/^\w+$/.test(String(step.as)))) {
       fail(at, 'a remember step needs "testid", "attribute" (e.g. "data-secret") and "as" (a name for $remembered.<as>)');
     }
+    if (step.do === 'remember' && step.retype !== undefined && !retypings.includes(step.retype as Retyping)) fail(`${at}.retype`, `expected one of ${retypings.join(', ')}`);
     if (step.do === 'expect' && step.expect === undefined) fail(`${at}.expect`, 'required for an expect step');
     if (step.do === 'control' && (typeof step.path !== 'string' || !['GET', 'POST', 'PUT', 'PATCH', 'DELETE'].includes(String(step.method)))) {
       fail(at, 'a control step needs "method" (GET, POST, PUT, PATCH, DELETE) and "path" (e.g. "/accounts/petrova/unlock")');

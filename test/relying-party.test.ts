@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'node-html-parser';
+import { referencePattern } from '../lib/reference_code.ts';
 import { cookieNames } from '../relying-party/app.ts';
 import { admit, maskDates, maskNames, maskSnils } from '../relying-party/admission.ts';
 import { rpConfig, type RpConfig } from '../relying-party/config.ts';
@@ -52,7 +53,7 @@ function assertErrorPage(t: ExecutionContext, page: Awaited<ReturnType<typeof ge
   t.is(page.res.status, rpErrors[code].status);
   t.is(body?.getAttribute('data-screen'), 'rp-error');
   t.is(body?.getAttribute('data-error-code'), code);
-  t.regex(page.body.querySelector('[data-testid="ref-code"]')?.text ?? '', /^RP-[A-Z0-9]{6}$/);
+  t.regex(page.body.querySelector('[data-testid="ref-code"]')?.text ?? '', referencePattern);
   t.is(page.body.querySelector('[data-testid="error-title"]')?.text, rpErrors[code].title);
   t.truthy(page.body.querySelector('[data-testid="test-stand-banner"]'));
   t.truthy(page.body.querySelector('a[data-testid="home-link"][href="/"]'));
@@ -72,7 +73,7 @@ test('an unknown page is a 404 error page with a reference code and no stack', a
   const url = await startTestRp(t);
   const page = await get(`${url}/no/such/page?x=<script>`);
   assertErrorPage(t, page, 'rp.not_found');
-  t.regex(page.res.headers.get('x-ref-code') ?? '', /^RP-[A-Z0-9]{6}$/);
+  t.regex(page.res.headers.get('x-ref-code') ?? '', referencePattern);
   t.false(page.text.includes('<script>'));
 });
 

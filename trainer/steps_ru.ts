@@ -47,6 +47,8 @@ const buttons: Record<string, string> = {
 const fieldNames: Record<string, string> = { q: 'Поиск', text: 'Новая заметка', code: 'Код с экрана ошибки', login: 'Логин', password: 'Пароль' };
 const placeholders: Record<string, string> = { snils: 'СНИЛС персоны', phone: 'телефон персоны', email: 'почта персоны', password: 'пароль персоны', inn: 'ИНН персоны' };
 
+const retypedRu = { 'lowercase-without-dash': 'строчными буквами и без дефиса', 'space-for-dash': 'с пробелом вместо дефиса' } as const;
+
 /** `$persona.snils` → «СНИЛС персоны», `$remembered.ref` → «запомненное значение (ref)». */
 function valueText(value: string): string {
   return value
@@ -122,7 +124,8 @@ export function describeStep(step: Step): string {
     case 'fill':
       return `Заполните ${Object.entries(step.fields).map(([k, v]) => `«${fieldNames[k] ?? k}»: ${valueText(v)}`).join(', ')} и нажмите «${buttons[step.testid] ?? step.testid}»`;
     case 'remember':
-      return 'Запомните показанный временный код — он понадобится при входе';
+      if (step.testid !== 'ref-code') return 'Запомните показанный временный код — он понадобится при входе';
+      return `Запишите код обращения с экрана ошибки${step.retype ? ` — оператор наберёт его так, как услышит: ${retypedRu[step.retype]}` : ''}`;
     case 'esign':
       return `В плагине электронной подписи ${step.keyFile ? `загрузите файл ключа (${step.keyFile.persona ?? 'персона'}, ${step.keyFile.variant ?? 'valid'}), ` : step.certificate ? `выберите сертификат ${step.certificate}, ` : ''}введите PIN-код ${step.pin ?? '12345678'} и нажмите «Подписать и войти»${step.challenge || step.tamper ? ' (подмена запроса или подписи проверяется автотестом)' : ''}`;
     case 'biometricSignIn':

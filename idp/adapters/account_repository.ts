@@ -6,12 +6,15 @@
 import { readFile } from 'node:fs/promises';
 import type { Account } from '../domain/account.ts';
 import type { Identifier } from '../domain/identifiers.ts';
+import type { ClientConfig } from '../provider/clients.ts';
 import { fixtureHashKey } from './fixture_hashes.ts';
 import { hashPassword } from './password_hash.ts';
 
 export interface DataFile {
   version: 1;
   accounts: Account[];
+  /** Relying parties registered with POST /__control/clients (idp/provider/runtime_clients.ts), kept across restarts. */
+  clients?: ClientConfig[];
 }
 
 export type PersonaFixture = Omit<Account, 'passwordHash' | 'previousPasswordHashes' | 'lastSignInAt'> & { password: string };
@@ -104,7 +107,8 @@ export class AccountRepository {
   }
 
   replaceAll(accounts: Account[]): void {
-    this.store.replace({ version: 1, accounts });
+    // Only the accounts: the data file's other contents (runtime clients) outlive a reset of the personas.
+    this.store.replace({ ...this.store.data, version: 1, accounts });
     this.#index();
   }
 }

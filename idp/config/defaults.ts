@@ -23,6 +23,12 @@ export interface IdpConfig {
   fixturesFile: string;
   /** OIDC clients (relying parties) the emulator knows. */
   clientsFile: string;
+  /**
+   * Where the start script's own relying parties really listen, by client_id (OIDC clients and ESIA
+   * systems): their redirect URIs in the clients and systems files are moved to these origins, so
+   * RP_PORT and ESIA_PORT can change without editing the files. Not an environment variable; empty = the files as written.
+   */
+  clientOrigins: Record<string, string>;
   /** Information systems of the ESIA face (/aas/oauth2/…): certificates, redirect URIs, scopes, settings. */
   systemsFile: string;
   /** Port of the HTTPS listener for sign-in by TLS client certificate (A4); 0 = any free port, null = off. */
@@ -107,6 +113,7 @@ export const defaults: IdpConfig = {
   keysDir: 'keys/local',
   fixturesFile: 'config/personas.json',
   clientsFile: 'config/clients.json',
+  clientOrigins: {},
   systemsFile: 'config/systems.json',
   organisationsFile: 'config/organisations.json',
   mtlsPort: 0,

@@ -65,6 +65,17 @@ export function configFromEnv(env: Env): Partial<IdpConfig> {
   return out;
 }
 
+/** RP_PORT of the start script: ФМРМ there, the second system on +1, the ESIA-protocol ФМРМ on +2 and +3. */
+export function relyingPartyPort(env: Env): number {
+  return int(env, 'RP_PORT', 4000, 1, 65532);
+}
+
+/** A redirect URI moved to another origin (scheme, host and port), its path and query kept. */
+export function atOrigin(uri: string, origin: string): string {
+  const url = new URL(uri);
+  return `${origin}${url.pathname}${url.search}`;
+}
+
 export function loadConfig(overrides: Partial<IdpConfig> = {}): IdpConfig {
   const config: IdpConfig = {
     ...defaults,
@@ -81,6 +92,9 @@ export function loadConfig(overrides: Partial<IdpConfig> = {}): IdpConfig {
   }
   if ((config.scryptN & (config.scryptN - 1)) !== 0) {
     throw new ConfigError(`scryptN=${config.scryptN}: expected a power of two (1024, 16384, …)`);
+  }
+  for (const [id, origin] of Object.entries(config.clientOrigins)) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) throw new ConfigError(`clientOrigins.${id}=${origin}: expected an origin such as http://localhost:4000, without a path`);
   }
   if (config.issuer && !/^https?:\/\/[^/]+$/.test(config.issuer)) {
     throw new ConfigError(`issuer=${config.issuer}: expected an origin such as http://localhost:3000, without a path`);

@@ -8,6 +8,8 @@ import type { Context, Next } from 'koa';
 import { faultKinds } from '../adapters/faults.ts';
 import type { Channel } from '../adapters/outbox.ts';
 import { maskPhone } from '../domain/account.ts';
+import { normalisePhone } from '../domain/identifiers.ts';
+import { normaliseReference, referenceAlphabet } from '../errors/reference.ts';
 import { AccountEditError, patchAccountState, unlock } from '../domain/account_admin.ts';
 import { certificateControlRoutes, certificateEndpoints } from '../pki/control.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
@@ -24,7 +26,8 @@ const featureEndpoints = [...outageEndpoints, ...certificateEndpoints, ...esignE
 export interface ControlHooks {
   /** Personas as the fixtures define them, with their clear-text test passwords. */
   personas(): Promise<Array<{ persona: string; password: string }>>;
-  registerClient(client: Record<string, unknown>): Promise<void>;
+  /** POST /__control/clients: 409 for a client_id of the clients file; `replaced` when it was registered the same way before. */
+  registerClient(client: Record<string, unknown>): Promise<{ replaced: boolean }>;
 }
 
 function isLoopback(address: string | undefined): boolean {
@@ -94,7 +97,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
         'DELETE /__control/faults',
         'GET /__control/audit/:ref',
         'POST /__control/next-login {client_id, persona}',
-        'POST /__control/clients {client_id, client_secret, redirect_uris, …}',
+        'POST /__control/clients {client_id, client_secret, redirect_uris, …}: 201 new, 200 replaced, 409 for a client_id of the clients file; kept across restarts',
         ...featureEndpoints,
       ],
     };
@@ -187,7 +190,9 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   router.get('/inbox/:channel', (ctx) => {
     const channel = ctx.params.channel as Channel;
     if (channel !== 'sms' && channel !== 'email') throw new ControlError(404, 'control.unknown_inbox', 'Inboxes: sms, email.');
-    const to = typeof ctx.query.to === 'string' ? ctx.query.to : undefined;
+    // Phones as the login form reads them: `?to=+7900…` unencoded arrives as « 7900…», and 8 900 … is the same phone.
+    const raw = typeof ctx.query.to === 'string' ? ctx.query.to.trim() : '';
+    const to = raw ? (channel === 'sms' ? (normalisePhone(raw) ?? raw) : raw) : undefined;
     ctx.body = { messages: runOf(ctx).outbox.read(channel, to) };
   });
 
@@ -207,8 +212,11 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   });
 
   router.get('/audit/:ref', async (ctx) => {
-    const found = await s.journal.findByRef(String(ctx.params.ref).toUpperCase());
-    if (!found) throw new ControlError(404, 'control.unknown_ref', `No journal record has reference code ${ctx.params.ref}.`);
+    const typed = String(ctx.params.ref);
+    const ref = normaliseReference(typed);
+    if (!ref) throw new ControlError(400, 'control.bad_ref', `"${typed}" is not a reference code: expected 8 characters of ${referenceAlphabet} (case, spaces and the dash do not matter), e.g. 7KQ2-M9XD.`);
+    const found = await s.journal.findByRef(ref);
+    if (!found) throw new ControlError(404, 'control.unknown_ref', `No journal record has reference code ${ref}.`);
     ctx.body = found;
   });
 
@@ -226,9 +234,9 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   });
 
   router.post('/clients', async (ctx) => {
-    await hooks.registerClient(body(ctx));
-    ctx.status = 201;
-    ctx.body = { registered: body(ctx).client_id };
+    const { replaced } = await hooks.registerClient(body(ctx));
+    ctx.status = replaced ? 200 : 201;
+    ctx.body = { registered: body(ctx).client_id, replaced };
   });
 
   // Each feature's routes, mounted the same way (idp/control/inputs.ts ControlRoutes); their lines in GET /__control come from the same modules.

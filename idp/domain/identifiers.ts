@@ -48,10 +48,16 @@ export function isValidInn(digits: string): boolean {
   );
 }
 
-function phoneFrom(digits: string): string | null {
+/** +7 and ten digits, as phones are stored, from the digits typed (9…, 7…, 8…); null when they are no Russian mobile number. */
+export function phoneFrom(digits: string): string | null {
   if (digits.length === 10 && digits.startsWith('9')) return `+7${digits}`;
   if (digits.length === 11 && (digits.startsWith('7') || digits.startsWith('8'))) return `+7${digits.slice(1)}`;
   return null;
+}
+
+/** A phone however it was written (+7 900 …, 8 (900) …, or « 7900…» — a `+` of a query string decoded as a space), as stored. */
+export function normalisePhone(typed: string): string | null {
+  return /^[\d\s()+\-]+$/.test(typed) ? phoneFrom(typed.replace(/\D/g, '')) : null;
 }
 
 /** Every reading of what the user typed, most likely first. Throws a named error for typos in СНИЛС/ИНН. */

@@ -8,6 +8,8 @@
  * Pure: callers pass `now` (the run's clock). announceOutage/endOutage are the one service the
  * control API and the support console use.
  */
+import { moscowTime } from '../../lib/moscow_time.ts';
+
 export type OutageMode = 'maintenance' | 'outage';
 
 export interface Outage {
@@ -58,14 +60,8 @@ export function isInForce(outage: Outage | null, now: number): outage is Outage 
   return outage !== null && Date.parse(outage.from) <= now;
 }
 
-const moscow = new Intl.DateTimeFormat('ru-RU', {
-  timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit',
-});
-
-/** 25.11.2026, 15:00 (МСК): how the portal writes times. */
-export function moscowTime(iso: string): string {
-  return `${moscow.format(new Date(iso))} (МСК)`;
-}
+/** 25.11.2026, 15:00 (МСК): how the portal writes times (one formatter for every screen). */
+export { moscowTime };
 
 /** Lines under the error title: the notice and the expected recovery time. */
 export function outageLines(outage: Outage): string[] {

@@ -1,15 +1,2 @@
-/*
- * Reference codes shown on every error screen (E1): short, unambiguous when read aloud over the phone
- * (no 0/O, 1/I), and unique enough for a journal of a test stand.
- */
-import { randomInt } from 'node:crypto';
-
-const alphabet = '23456789ABCDEFGHJKLMNPQRSTUVWXYZ';
-
-export function newReference(): string {
-  let code = '';
-  for (let i = 0; i < 8; i++) code += alphabet[randomInt(alphabet.length)];
-  return `${code.slice(0, 4)}-${code.slice(4)}`;
-}
-
-export const referencePattern = /^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/;
+/* Reference codes (E1): the one format shared with the relying party lives in lib/reference_code.ts. */
+export { newReference, normaliseReference, referenceAlphabet, referencePattern } from '../../lib/reference_code.ts';

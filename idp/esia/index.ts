@@ -15,12 +15,14 @@ export type { EsiaFace } from './router.ts';
 export interface EsiaOptions {
   systemsFile: string;
   keysDir: string;
+  /** Systems whose redirect URIs move to these origins (the start script's relying parties, IdpConfig.clientOrigins). */
+  clientOrigins?: Record<string, string>;
   /** Stores an oidc-provider client (validated by the provider's own schema). */
   registerClient(client: Record<string, unknown>): Promise<void>;
 }
 
 export async function createEsiaFace(s: Services, options: EsiaOptions): Promise<{ face: EsiaFace; router: Router }> {
-  const [registry, keys] = await Promise.all([SystemRegistry.load(options.systemsFile, options.keysDir), loadOrCreateSigningKeys(options.keysDir)]);
+  const [registry, keys] = await Promise.all([SystemRegistry.load(options.systemsFile, options.keysDir, options.clientOrigins), loadOrCreateSigningKeys(options.keysDir)]);
   const issuerOrigin = s.provider.issuer.replace(/\/$/, '');
   const face: EsiaFace = {
     registry,

@@ -16,6 +16,7 @@ import {
   type GostPrivateKey, type ParsedCertificate,
 } from '../../lib/gost/index.ts';
 import { createRsaCertificate } from '../../lib/pki/rsa.ts';
+import { atOrigin } from '../config/index.ts';
 
 export type TokenAlg = 'RS256' | 'GOST3410_2012_256';
 export const grantTypes = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
@@ -167,11 +168,13 @@ export class SystemRegistry {
     readonly baseDir: string,
   ) {}
 
-  static async load(file: string, keysDir: string): Promise<SystemRegistry> {
+  /** `origins`: systems whose redirect URIs move there (where the start script's relying parties really listen). */
+  static async load(file: string, keysDir: string, origins: Record<string, string> = {}): Promise<SystemRegistry> {
     const raw = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as { settings?: Partial<EsiaSettings>; systems?: SystemConfig[] }) : {};
     const registry = new SystemRegistry({ ...defaultSettings, ...raw.settings }, keysDir, dirname(resolve(file)));
     for (const system of raw.systems ?? []) {
-      await registry.add(system);
+      const origin = origins[system.client_id];
+      await registry.add(origin && Array.isArray(system.redirect_uris) ? { ...system, redirect_uris: system.redirect_uris.map((uri) => atOrigin(uri, origin)) } : system);
       registry.#fromFile.add(system.client_id);
     }
     return registry;

@@ -1,6 +1,7 @@
 /* Reads the registered relying parties from the clients file, with precise errors for a bad file. */
 import { readFile } from 'node:fs/promises';
 import type { ClientMetadata } from 'oidc-provider';
+import { atOrigin } from '../config/index.ts';
 
 /** oidc-provider client metadata, plus our one extension. */
 export type ClientConfig = ClientMetadata & {
@@ -21,6 +22,13 @@ export function isFirstParty(client: unknown): boolean {
 export function providerMetadata(client: ClientConfig): ClientMetadata {
   const { require_pkce: _pkce, allowed_methods: _methods, ...metadata } = client;
   return metadata;
+}
+
+/** The client with its redirect URIs moved to `origin` (where the start script's relying party really listens). */
+export function movedTo(client: ClientConfig, origin: string | undefined): ClientConfig {
+  if (!origin) return client;
+  const move = (uris: readonly string[] | undefined) => uris?.map((uri) => atOrigin(uri, origin));
+  return { ...client, redirect_uris: move(client.redirect_uris), ...(client.post_logout_redirect_uris ? { post_logout_redirect_uris: move(client.post_logout_redirect_uris) } : {}) };
 }
 
 export class ClientsFileError extends Error {

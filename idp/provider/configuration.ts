@@ -87,7 +87,10 @@ export interface ProviderDeps {
   /** Finds an account by oid in whichever run owns it. */
   accountByOid(oid: string): Account | undefined;
   storage: ProviderStorage;
+  /** The clients file's clients, static in oidc-provider. */
   clients: ClientConfig[];
+  /** Any client's configuration with the emulator's extensions (require_pkce…): the file's and those registered at run time. */
+  clientConfig(clientId: string): ClientConfig | undefined;
   jwks: { keys: object[] };
   cookieKeys: string[];
   /** The clock of the run a request belongs to (its esia_run cookie), for max_age. */
@@ -129,7 +132,7 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
     conformIdTokenClaims: false,
     responseTypes: ['code'],
     pkce: {
-      required: (_ctx, client) => deps.clients.find((c) => c.client_id === client.clientId)?.require_pkce !== false,
+      required: (_ctx, client) => deps.clientConfig(client.clientId)?.require_pkce !== false,
     },
     clientBasedCORS: () => true,
     features: {

@@ -16,7 +16,7 @@ import type { Account } from '../domain/account.ts';
 import { AccountEditError, addNote, generateTemporarySecret, patchAccountState, setTemporaryPassword, unlock, type TemporaryKind } from '../domain/account_admin.ts';
 import type { ErrorCode } from '../errors/catalogue.ts';
 import { EsiaError } from '../errors/esia_error.ts';
-import { newReference } from '../errors/reference.ts';
+import { newReference, normaliseReference } from '../errors/reference.ts';
 import { issuePersonCertificate, revocationReasonCodes, type IssuedCertificate, type RevocationReason } from '../../lib/pki/test_pki.ts';
 import { announceOutage, endOutage, isInForce, moscowTime, OutageInputError } from '../domain/outage.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
@@ -286,7 +286,7 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
           const secret = generateTemporarySecret(kind);
           const { expiresAt } = setTemporaryPassword(account, await hashPassword(secret, s.config.scryptN), kind, now, s.config.passwordHistory);
           if (kind === 'reset') {
-            run.outbox.send('email', account.email, `Пароль для входа на Госуслуги сброшен службой поддержки. Временный пароль: ${secret}. Он действует до ${expiresAt.slice(0, 16).replace('T', ' ')} UTC; при входе придумайте новый пароль. Если вы не обращались в поддержку — сообщите нам.`, secret);
+            run.outbox.send('email', account.email, `Пароль для входа на Госуслуги сброшен службой поддержки. Временный пароль: ${secret}. Он действует до ${moscowTime(expiresAt)}; при входе придумайте новый пароль. Если вы не обращались в поддержку — сообщите нам.`, secret);
           }
           ctx.state.audit.details = { kind, expiresAt, ...(kind === 'reset' ? { emailedTo: account.email } : {}) };
           session.flash = { kind: 'secret', value: secret, secretKind: kind, expiresAt, oid: account.oid };
@@ -419,12 +419,14 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
   router.get('/ref', async (ctx) => {
     const current = allow(ctx, 'lookup_ref');
     if (!current) return;
-    const code = (typeof ctx.query.code === 'string' ? ctx.query.code : '').trim().toUpperCase();
+    // Read as the person typed it back: any case, spaces, no dash, Cyrillic look-alikes.
+    const typed = (typeof ctx.query.code === 'string' ? ctx.query.code : '').trim();
+    const code = normaliseReference(typed);
     const found = code ? await s.journal.findByRef(code) : null;
-    ctx.state.audit.details = { lookedUp: code, found: !!found };
+    ctx.state.audit.details = { lookedUp: typed, ...(code && code !== typed ? { readAs: code } : {}), found: !!found };
     if (!found) ctx.status = 404;
     const account = found?.record.account ? s.runs.accountByOid(found.record.account)?.account : undefined;
-    render(ctx, refPage(userOf(current.session), { code, found, ...(account ? { account } : {}) }));
+    render(ctx, refPage(userOf(current.session), { code: code ?? typed, wellFormed: !!code, found, ...(account ? { account } : {}) }));
   });
 
   router.post('/runs', form, async (ctx) => {

@@ -6,7 +6,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fullName, type Account } from '../domain/account.ts';
-import { formatSnils } from '../domain/identifiers.ts';
+import { formatSnils, phoneFrom } from '../domain/identifiers.ts';
 import type { AccountRepository } from '../adapters/account_repository.ts';
 import type { FoundAccount, SearchKind } from './views.ts';
 
@@ -32,12 +32,6 @@ export async function readFmrmRegister(path: string): Promise<Map<string, string
 
 const fold = (text: string) => text.toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ').trim();
 
-function phoneOf(digits: string): string | null {
-  if (digits.length === 10 && digits.startsWith('9')) return `+7${digits}`;
-  if (digits.length === 11 && (digits.startsWith('7') || digits.startsWith('8'))) return `+7${digits.slice(1)}`;
-  return null;
-}
-
 /** What the query most likely is, when the operator left «определить по вводу». */
 export function guessKind(query: string): Exclude<SearchKind, 'auto'> {
   const q = query.trim();
@@ -46,7 +40,7 @@ export function guessKind(query: string): Exclude<SearchKind, 'auto'> {
   const digits = q.replace(/\D/g, '');
   if (/^[\d\s()+-]+$/.test(q) && digits.length >= 10) {
     if (/^\d{3}-\d{3}-\d{3}[\s-]\d{2}$/.test(q)) return 'snils';
-    if (q.startsWith('+') || phoneOf(digits)) return 'phone';
+    if (q.startsWith('+') || phoneFrom(digits)) return 'phone';
     return 'snils';
   }
   if (/^[\d\s-]+$/.test(q)) return 'fmrm';
@@ -74,7 +68,7 @@ export function searchAccounts(accounts: AccountRepository, register: Map<string
       break;
     }
     case 'phone': {
-      const phone = phoneOf(digits);
+      const phone = phoneFrom(digits);
       found = accounts.all().filter((a) => (phone ? a.phone === phone : digits.length >= 4 && a.phone.endsWith(digits)));
       break;
     }

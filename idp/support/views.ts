@@ -107,7 +107,7 @@ export function homePage(user: ConsoleUser, view: { query?: string; kind?: Searc
 ${view.results ? results(view.results, view.query ?? '') : ''}
 <h2>Код обращения</h2>
 <form method="get" action="/support/ref" class="row" data-testid="support-ref-form">
-<div><label for="code">Код с экрана ошибки, например 7KQ2-M9XD</label><input type="text" id="code" name="code" data-testid="support-ref-input"></div>
+<div><label for="code">Код с экрана ошибки, например 7KQ2-M9XD (регистр, пробелы и дефис не важны)</label><input type="text" id="code" name="code" data-testid="support-ref-input"></div>
 <button class="btn secondary" type="submit" data-testid="support-ref-find">Показать попытку</button>
 </form>
 ${may(user.role, 'start_run') ? trainerBlock(user) : ''}`,
@@ -176,9 +176,9 @@ function trainerBlock(user: ConsoleUser): Html {
 const statusTitles = { active: 'активна', inactive: 'неактивна (регистрация не завершена)', restricted: 'ограничена' } as const;
 const trustTitles = { simplified: 'упрощённая', standard: 'стандартная', confirmed: 'подтверждённая' } as const;
 
+/** Journal times in МСК, as every user screen shows them, to the second. */
 function when(iso: string | null | undefined): string {
-  if (!iso) return '—';
-  return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
+  return iso ? moscowTime(iso, 'seconds') : '—';
 }
 
 export interface CertificateView {
@@ -341,13 +341,20 @@ ${records.map(
 )}</table>`;
 }
 
-export function refPage(user: ConsoleUser, v: { code: string; found: { record: AuditRecord; story: AuditRecord[] } | null; account?: Account }): Html {
+/** What a reference code looks like, for the operator who typed one that is not found. */
+const codeShape = 'Код — 8 знаков, например 7KQ2-M9XD: латинские буквы без O и I и цифры от 2 до 9; регистр, пробелы и дефис не важны.';
+
+/** `code` is the canonical form of what was typed, or the input itself when it cannot be a code (`wellFormed` false). */
+export function refPage(user: ConsoleUser, v: { code: string; wellFormed: boolean; found: { record: AuditRecord; story: AuditRecord[] } | null; account?: Account }): Html {
   if (!v.found) {
+    const why = v.wellFormed
+      ? html`В журнале аудита эмулятора нет записи с кодом <code>${v.code}</code>. Проверьте код с клиентом. ${codeShape} Код со страницы ошибки самой системы (например ФМРМ) хранится в её журнале, а не здесь.`
+      : html`«${v.code}» — не код обращения. ${codeShape}`;
     return page(
       `Код ${v.code} — консоль поддержки`,
       'support-ref',
       user,
-      html`<h1>Код обращения ${v.code}</h1><p data-testid="support-ref-missing">В журнале аудита нет записи с таким кодом. Проверьте код: в нём нет букв O и I и цифр 0 и 1.</p><p><a href="/support">← к поиску</a></p>`,
+      html`<h1>Код обращения ${v.code}</h1><p data-testid="support-ref-missing" data-well-formed="${String(v.wellFormed)}">${why}</p><p><a href="/support">← к поиску</a></p>`,
     );
   }
   const { record, story } = v.found;

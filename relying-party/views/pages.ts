@@ -3,6 +3,7 @@
  * Every control a test clicks has a data-testid; texts may change, test ids may not.
  */
 import { html, type Html } from '../../lib/html.ts';
+import { moscowTime } from '../../lib/moscow_time.ts';
 import { trustLabels } from '../admission.ts';
 import { trustLevels } from '../config.ts';
 import type { RegisterRecord } from '../register.ts';
@@ -86,7 +87,7 @@ ${checkList}
 <table>
 <tr><th>Способ входа в Госуслуги</th><td data-testid="sign-in-method" data-amr="${view.amr.join(' ')}">${describeAmr(view.amr)}</td></tr>
 <tr><th>Учётная запись Госуслуг</th><td data-testid="trust-level" data-trust="${trust ?? ''}">${trust ? trustLabels[trust] : 'уровень не сообщён'}</td></tr>
-<tr><th>Время входа</th><td data-testid="signed-in-at">${view.signedInAt.toLocaleString('ru-RU', { timeZone: 'Europe/Moscow' })} (МСК)</td></tr>
+<tr><th>Время входа</th><td data-testid="signed-in-at">${moscowTime(view.signedInAt, 'seconds')}</td></tr>
 </table>
 <h2>Заявления</h2>
 <p class="muted">Заявление о внесении изменений в регистр — юридически значимое действие: Госуслуги попросят подтвердить его электронной подписью.</p>
@@ -109,7 +110,7 @@ export function applicationSignedPage(brand: Brand, view: { amr: readonly string
 <table>
 <tr><th>Способ подтверждения</th><td data-testid="signature-amr" data-amr="${view.amr.join(' ')}">${describeAmr(view.amr)}</td></tr>
 <tr><th>Уровень (acr)</th><td data-testid="signature-acr">${view.acr}</td></tr>
-<tr><th>Время</th><td>${view.signedAt.toLocaleString('ru-RU', { timeZone: 'Europe/Moscow' })} (МСК)</td></tr>
+<tr><th>Время</th><td>${moscowTime(view.signedAt, 'seconds')}</td></tr>
 </table>
 <div class="actions"><a class="button primary" href="/cabinet" data-testid="go-cabinet">Вернуться в личный кабинет</a></div>`,
   });

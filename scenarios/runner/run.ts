@@ -260,7 +260,7 @@ class Run {
       case 'remember': {
         const value = await b.attribute(step.testid, step.attribute);
         if (value === null) throw new ScenarioError(`${where}: no [data-testid="${step.testid}"] with ${step.attribute} on ${this.page?.url ?? 'no page'}`);
-        this.remembered.set(step.as, value);
+        this.remembered.set(step.as, step.retype === 'lowercase-without-dash' ? value.toLowerCase().replace(/-/g, '') : step.retype === 'space-for-dash' ? value.replace(/-/g, ' ') : value);
         break;
       }
       case 'esign': {

@@ -55,6 +55,21 @@ test.serial('SMS codes land in the inbox by phone; a delayed one appears when th
   t.true(message?.text.includes(message.code));
 });
 
+test.serial('the SMS inbox finds a phone written as the README shows it (unencoded +), with 8 or with spaces', async (t) => {
+  await stand.control('POST', '/reset');
+  const b = new HttpBrowser();
+  await b.goto(`${stand.rp}/login`);
+  await b.click('submit', { identifier: 'ivanov@example.test', password: 'Test-1234' });
+  for (const query of ['to=+79000000001', 'to=%2B79000000001', 'to=89000000001', 'to=8%20(900)%20000-00-01', 'to=+7%20900%20000%2000%2001']) {
+    const res = await fetch(`${stand.idp}/__control/inbox/sms?${query}`);
+    const { messages } = (await res.json()) as { messages: Array<{ code: string }> };
+    t.is(messages.length, 1, query);
+    t.regex(messages[0]?.code ?? '', /^\d{6}$/, query);
+  }
+  const other = (await (await fetch(`${stand.idp}/__control/inbox/sms?to=+79000000002`)).json()) as { messages: unknown[] };
+  t.is(other.messages.length, 0, 'another phone has its own inbox');
+});
+
 test.serial('next-login lets a client sign in as a persona without the screens', async (t) => {
   await stand.control('POST', '/reset');
   await stand.control('POST', '/next-login', { client_id: 'fmrm', persona: 'ivanov' });

@@ -17,6 +17,7 @@ import { HttpBrowser } from '../../scenarios/runner/http_browser.ts';
 import { describeFailure, runScenario } from '../../scenarios/runner/run.ts';
 import { newRun, type Stand, startStand } from '../../scenarios/runner/stand.ts';
 import type { Scenario } from '../../scenarios/schema.ts';
+import { operatorSession as signedInOperator } from '../helpers/support_console.ts';
 
 let stand: Stand;
 test.before(async () => {
@@ -24,26 +25,8 @@ test.before(async () => {
 });
 test.after.always(() => stand?.close());
 
-const form = { 'content-type': 'application/x-www-form-urlencoded' };
-
-interface Console {
-  get(path: string): Promise<Response>;
-  post(path: string, fields?: Record<string, string>): Promise<Response>;
-}
-
 /** An operator signed in to the console in `run` (the browser's esia_run cookie at sign-in). */
-async function operatorSession(login: string, run: string): Promise<Console> {
-  const runCookie = `esia_run=${run}`;
-  const res = await fetch(`${stand.idp}/support/login`, { method: 'POST', redirect: 'manual', headers: { ...form, cookie: runCookie }, body: new URLSearchParams({ login, password: 'Operator-1234' }) });
-  if (res.status !== 303) throw new Error(`sign-in of ${login}: ${res.status}`);
-  const cookie = `${res.headers.getSetCookie().find((c) => c.startsWith('esia_support='))!.split(';')[0]}; ${runCookie}`;
-  const home = await (await fetch(`${stand.idp}/support`, { headers: { cookie } })).text();
-  const csrf = /name="csrf" value="([^"]+)"/.exec(home)?.[1] ?? '';
-  return {
-    get: (path) => fetch(`${stand.idp}${path}`, { redirect: 'manual', headers: { cookie } }),
-    post: (path, fields = {}) => fetch(`${stand.idp}${path}`, { method: 'POST', redirect: 'manual', headers: { ...form, cookie }, body: new URLSearchParams({ csrf, ...fields }) }),
-  };
-}
+const operatorSession = (login: string, run: string) => signedInOperator(stand.idp, login, `esia_run=${run}`);
 
 async function journal(): Promise<Array<Record<string, unknown>>> {
   await stand.emulator!.idp.services.journal.flush();

@@ -1,0 +1,13 @@
+/*
+ * The one way every screen writes a moment: Moscow time, labelled, as the portal does
+ * («25.11.2026, 15:00 (МСК)»). Moscow has been UTC+3 all year since 2014; Intl knows it.
+ * The support console shows seconds too: it reads the audit journal, where seconds tell steps apart.
+ */
+const formats = {
+  minutes: new Intl.DateTimeFormat('ru-RU', { timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }),
+  seconds: new Intl.DateTimeFormat('ru-RU', { timeZone: 'Europe/Moscow', day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' }),
+};
+
+export function moscowTime(at: string | number | Date, precision: keyof typeof formats = 'minutes'): string {
+  return `${formats[precision].format(new Date(at))} (МСК)`;
+}
