@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import type { Html } from '../../lib/html.ts';
 import { notify } from '../adapters/notifications.ts';
 import { maskPhone, type Account } from '../domain/account.ts';
+import { hasTemporaryPassword } from '../domain/account_admin.ts';
 import { acrFor, withMfa } from '../domain/assurance.ts';
 import { secondsUntilResend } from '../domain/otp.ts';
 import { announcementLines } from '../domain/outage.ts';
@@ -138,7 +139,8 @@ export function renderStage(step: Step, failure?: Failure, extra: { identifier?:
   if (journey.stage === 'password_change') {
     const unmet = extra.unmetRules;
     const rules = passwordRules.map((r) => ({ id: r.id, text: r.text, ...(unmet ? { met: !unmet.includes(r.id) } : {}) }));
-    return render(step, passwordChangePage({ uid, rules, failure }));
+    const reason = hasTemporaryPassword(journeyAccount(step)) ? 'password.temporary_change' : 'password.expired';
+    return render(step, passwordChangePage({ uid, reason, rules, failure }));
   }
   return render(step, agreementPage({ uid, clientName: step.clientName }));
 }
