@@ -4,8 +4,7 @@
  * was typed is the real password. Attempts on one account are serialised so lockout holds under
  * concurrency (F4).
  */
-import { assertMaySignIn, type Account } from '../domain/account.ts';
-import { assertTemporaryPasswordValid } from '../domain/account_admin.ts';
+import type { Account } from '../domain/account.ts';
 import { parseIdentifier, type Identifier } from '../domain/identifiers.ts';
 import { hintTexts, typingVariants } from '../domain/keyboard_layout.ts';
 import { attemptsLeft, attemptsLeftWarning, isLocked, registerFailure, registerSuccess, type LockoutState } from '../domain/lockout.ts';
@@ -13,7 +12,7 @@ import { EsiaError } from '../errors/esia_error.ts';
 import { notify } from '../adapters/notifications.ts';
 import { verifyPassword } from '../adapters/password_hash.ts';
 import { organisationRefusal, passwordRefusal } from './certificate.ts';
-import { startSecondFactor } from './second_factor.ts';
+import { continueWhenConfirmed } from './confirm_contact.ts';
 import { field, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
 
 async function typingHints(typed: string, hash: string): Promise<string[]> {
@@ -109,10 +108,7 @@ export async function passwordStep(step: Step, dummyHash: string): Promise<void>
   // The organisation's rule only after the right password, so it does not tell who belongs where (A9).
   const policy = organisationRefusal(step, account);
   if (policy) return renderStage(step, inlineFailure(step, policy), again);
-  assertMaySignIn(account);
-  assertTemporaryPasswordValid(account, run.clock.now());
-  journey.oid = account.oid;
   journey.amr = ['pwd'];
   // feature «webauthn»: SMS by default; the app code or a security key when chosen on the login page
-  return startSecondFactor(step, account, field(ctx, 'factor'));
+  return continueWhenConfirmed(step, account, { factor: field(ctx, 'factor') });
 }

@@ -23,6 +23,7 @@ import { loginPage } from '../views/login.ts';
 import { otpPage } from '../views/otp.ts';
 import { passwordChangePage } from '../views/password_change.ts';
 import { renderCertificateStage } from './certificate.ts';
+import { renderConfirmStage } from './confirm_contact.ts';
 import type { Journey } from './journeys.ts';
 import { factorStages, renderFactorStage } from './factor_screens.ts';
 import { availableFactors } from './second_factor.ts';
@@ -117,6 +118,7 @@ export function renderStage(step: Step, failure?: Failure, extra: { identifier?:
     const announcement = run.outage ? announcementLines(run.outage) : undefined;
     return render(step, loginPage({ uid, clientName: step.clientName, identifier: extra.identifier, remember: journey.remember, failure, announcement }));
   }
+  if (journey.stage === 'confirm_contact') return renderConfirmStage(step, account, failure);
   if (journey.stage === 'otp') {
     const rules = s.config.otp;
     const now = run.clock.now();
