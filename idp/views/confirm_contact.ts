@@ -3,7 +3,7 @@
  * screen for the code that went to that phone (SMS) or address (e-mail).
  */
 import { html, type Html } from '../../lib/html.ts';
-import { codeForms } from './otp.ts';
+import { codeForms, type CodeScreenView } from './otp.ts';
 import { type Failure, failureAlert, failureReference } from './failure.ts';
 import { layout } from './layout.ts';
 
@@ -17,16 +17,10 @@ export function confirmOffer(uid: string, channel: ContactChannel, failure?: Fai
 </form>`;
 }
 
-export interface ConfirmContactView {
-  uid: string;
+export interface ConfirmContactView extends CodeScreenView {
   channel: ContactChannel;
   /** The masked phone or address the code went to. */
   sentTo: string;
-  codeLength: number;
-  resendIn: number;
-  sendsLeft: number;
-  notice?: string;
-  failure?: Failure;
 }
 
 export function confirmContactPage(view: ConfirmContactView): Html {
