@@ -1,7 +1,7 @@
 /*
  * Step 1: login and password (A1, A6, C1, C2, B1–B3, C4). A wrong password is a generic refusal
- * that does not reveal whether the login exists; typing hints appear only when a variant of what
- * was typed is the real password. Attempts on one account are serialised so lockout holds under
+ * that does not reveal whether the login exists — an unknown login gets the same countdown and the
+ * same lock; typing hints appear only when a variant of what was typed is the real password. Attempts on one account are serialised so lockout holds under
  * concurrency (F4).
  */
 import type { Account } from '../domain/account.ts';
