@@ -13,6 +13,7 @@ import { Faults } from './adapters/faults.ts';
 import { Outbox } from './adapters/outbox.ts';
 import type { Account } from './domain/account.ts';
 import { ControlledClock } from './domain/clock.ts';
+import { UnknownLogins } from './domain/lockout.ts';
 import type { Outage } from './domain/outage.ts';
 import { EsignRunState } from './esign/run_state.ts';
 
@@ -27,6 +28,8 @@ export class Run {
   readonly shortcuts = new Map<string, string[]>();
   /** Announced maintenance or outage (E3, idp/domain/outage.ts); null when the service works. */
   outage: Outage | null = null;
+  /** Wrong passwords typed for logins no account has, so their refusals count down and lock like an account's (C1, C2). */
+  readonly unknownLogins = new UnknownLogins();
   /** Support console: wrong operator passwords and lockouts in this run, by operator login (E2). */
   readonly operatorLockouts = new Map<string, { failedAttempts: number; lockedUntil: number | null }>();
   /** Certificates revoked live in this run (issue 6); the main run's are what the CRL and OCSP publish. */
@@ -63,6 +66,7 @@ export class Run {
     this.shortcuts.clear();
     this.outage = null;
     this.operatorLockouts.clear();
+    this.unknownLogins.clear();
     this.revocations.clear();
     this.issuedCertificates.length = 0;
     this.esign.clear();

@@ -12,6 +12,7 @@ import type { RpConfig } from './config.ts';
 import type { EsiaClaims, EsiaClient, PendingLogin } from './esia_client.ts';
 import { RpError } from './errors.ts';
 import type { Register } from './register.ts';
+import { PendingLogins } from './pending_logins.ts';
 import { ExpiringMap } from './sessions.ts';
 import { errorPage } from './views/error.ts';
 import { applicationSignedPage, cabinetPage, describeAmr, homePage, loggedOutPage } from './views/pages.ts';
@@ -46,7 +47,7 @@ export function cookieNames(clientId: string): { login: string; session: string 
 }
 
 export function createRpApp({ config, register, esia }: RpDeps): Koa {
-  const logins = new ExpiringMap<PendingLogin>(LOGIN_TTL_MS);
+  const logins = new PendingLogins(LOGIN_TTL_MS);
   const sessions = new ExpiringMap<RpSession>(SESSION_TTL_MS);
   const names = cookieNames(config.clientId);
   const brand = { title: config.title, subtitle: config.subtitle };
@@ -73,17 +74,23 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
     // prompt=login makes the IdP ask again instead of reusing its session: "sign in as someone else".
     const prompt = ctx.query.prompt === 'login' ? 'login' : undefined;
     const { url, pending } = await esia.beginLogin(prompt);
-    logins.delete(ctx.cookies.get(names.login)); // one pending login per browser; the newest wins
-    setCookie(ctx, names.login, logins.add(pending), LOGIN_TTL_MS);
+    keepPending(ctx, pending);
     ctx.redirect(url.href);
   });
 
+  /** Each tab's sign-in is kept under its own state, so tabs finished in any order all succeed. */
+  const keepPending = (ctx: Context, pending: PendingLogin) =>
+    setCookie(ctx, names.login, logins.add(ctx.cookies.get(names.login), pending), LOGIN_TTL_MS);
+
   router.get('/callback', async (ctx) => {
-    const loginId = ctx.cookies.get(names.login);
-    const pending = logins.take(loginId); // single use: a replayed callback finds nothing
-    setCookie(ctx, names.login, null);
+    const browserId = ctx.cookies.get(names.login);
+    const state = typeof ctx.query.state === 'string' ? ctx.query.state : undefined;
+    const pending = logins.take(browserId, state); // single use: a replayed callback finds nothing
     if (!pending) {
-      throw new RpError('rp.callback_invalid', [], loginId ? 'login unknown, expired or already used' : `no ${names.login} cookie`);
+      // A reload (or «Назад») of a callback that already signed this browser in: nothing to refuse.
+      if (logins.completed(browserId, state)) return ctx.redirect('/cabinet');
+      const why = !browserId ? `no ${names.login} cookie` : state === undefined ? 'callback without a single state' : `state ${state.slice(0, 64)} unknown, expired or already used`;
+      throw new RpError('rp.callback_invalid', [], why);
     }
     if (pending.purpose === 'sign') return finishSigning(ctx, pending);
     const { claims, idToken } = await esia.finishLogin(ctx.querystring, pending);
@@ -92,6 +99,7 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
     sessions.delete(ctx.cookies.get(names.session)); // a new login never inherits an old session id
     const sid = sessions.add({ snils: record.snils, idToken, claims, signedInAt: Date.now() });
     setCookie(ctx, names.session, sid);
+    logins.complete(browserId, pending.state);
     log({ event: 'login', sub: claims.sub, account: record.accountNumber });
     ctx.redirect('/cabinet');
   });
@@ -111,8 +119,7 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
     ctx.status = 303;
     if (!session) return ctx.redirect('/');
     const { url, pending } = await esia.beginLogin(undefined, { acr: SIGNATURE_ACR });
-    logins.delete(ctx.cookies.get(names.login));
-    setCookie(ctx, names.login, logins.add({ ...pending, purpose: 'sign' }), LOGIN_TTL_MS);
+    keepPending(ctx, { ...pending, purpose: 'sign' });
     ctx.redirect(url.href);
   });
 

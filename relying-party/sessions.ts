@@ -22,6 +22,13 @@ export class ExpiringMap<V> {
     return id;
   }
 
+  /** Stores the value under an id this map issued (and restarts its lifetime), or under a new id when it did not. */
+  put(id: string | undefined, value: V): string {
+    if (!id || this.get(id) === undefined) return this.add(value);
+    this.#entries.set(id, { value, expiresAt: this.now() + this.ttlMs });
+    return id;
+  }
+
   get(id: string | undefined): V | undefined {
     if (!id) return undefined;
     const entry = this.#entries.get(id);

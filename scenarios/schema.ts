@@ -31,7 +31,7 @@ export type Step =
   | { do: 'click'; testid: string; fields?: Record<string, string>; expect?: Expectation }
   /** factor: the second factor chosen on the login page (default SMS). */
   | { do: 'signIn'; identifier?: string; password?: string; remember?: boolean; factor?: 'sms' | 'totp' | 'key'; expect?: Expectation }
-  /** On the sign-in code screen or the recovery code screen; code: "$sms" (default), "$sms.previous", "$email" (the latest e-mail code), or literal digits. */
+  /** On the sign-in code screen, the recovery code screen or the contact confirmation screen; code: "$sms" (default), "$sms.previous", "$email" (the latest e-mail code), or literal digits. */
   | { do: 'enterCode'; code?: string; expect?: Expectation }
   | { do: 'resendCode'; expect?: Expectation }
   | { do: 'changePassword'; password: string; repeat?: string; expect?: Expectation }

@@ -16,6 +16,7 @@ const buttons: Record<string, string> = {
   'no-access': 'Нет доступа ни к телефону, ни к почте',
   'recovery-restart': 'Указать другой телефон, почту или СНИЛС',
   'back-to-login': 'Вернуться ко входу',
+  'confirm-contact': 'Подтвердить номер / почту',
   'retry-login': 'Войти снова',
   'support-find': 'Найти',
   'support-open-0': 'первый найденный пользователь',

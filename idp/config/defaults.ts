@@ -41,6 +41,11 @@ export interface IdpConfig {
   scryptN: number;
   /** Wrong passwords in a row that lock an account (C2, F4). */
   lockoutLimit: number;
+  /**
+   * A wrong-password refusal warns «Осталось N попытки…» once this many or fewer attempts remain
+   * before the lock (unknown logins get the same countdown). 0 = never warn.
+   */
+  lockoutWarnRemaining: number;
   /** A password older than this many days is expired (B4). */
   passwordMaxAgeDays: number;
   /** How many previous passwords a new one must differ from (C3). */
@@ -120,6 +125,7 @@ export const defaults: IdpConfig = {
   controlEnabled: true,
   scryptN: 1024,
   lockoutLimit: 5,
+  lockoutWarnRemaining: 2,
   passwordMaxAgeDays: 180,
   passwordHistory: 3,
   otp: {

@@ -85,6 +85,11 @@ export function setTemporaryPassword(account: Account, hash: string, kind: Tempo
   return { expiresAt };
 }
 
+/** The password is a temporary one from support (D2), not the user's own: the forced change replaces it. */
+export function hasTemporaryPassword(account: Account): boolean {
+  return Boolean(account.temporaryPasswordExpiresAt);
+}
+
 /** After the right password: a temporary one past its lifetime no longer opens the account (D2). */
 export function assertTemporaryPasswordValid(account: Account, now: number): void {
   const expiresAt = account.temporaryPasswordExpiresAt;

@@ -6,12 +6,15 @@
 import type { OtpState } from '../domain/otp.ts';
 import type { Ceremony } from '../webauthn/ceremony.ts';
 import type { Run } from '../runs.ts';
+import type { ContactConfirmation } from './confirm_contact.ts';
 import type { Recovery } from './recovery.ts';
 
 export type Stage =
   | 'password'
   | 'otp'
   | 'password_change'
+  // B1, B2: the unconfirmed phone or e-mail confirmed inside the sign-in
+  | 'confirm_contact'
   | 'agreement'
   // feature «webauthn»: app code, security key, biometric sign-in, second factor at first login
   | 'totp'
@@ -37,6 +40,8 @@ export interface Journey {
   factorFailures?: number;
   /** Shown once on the next screen (e.g. «новый код отправлен»). */
   notice?: string;
+  /** B1, B2: the phone or e-mail being confirmed after the password (interactions/confirm_contact.ts). */
+  confirm?: ContactConfirmation;
   /** «Забыли пароль?» under way in this sign-in (D1, interactions/recovery.ts). */
   recovery?: Recovery;
   touchedAt: number;

@@ -1,19 +1,18 @@
 /*
  * Step 1: login and password (A1, A6, C1, C2, B1–B3, C4). A wrong password is a generic refusal
- * that does not reveal whether the login exists; typing hints appear only when a variant of what
- * was typed is the real password. Attempts on one account are serialised so lockout holds under
+ * that does not reveal whether the login exists — an unknown login gets the same countdown and the
+ * same lock; typing hints appear only when a variant of what was typed is the real password. Attempts on one account are serialised so lockout holds under
  * concurrency (F4).
  */
-import { assertMaySignIn, type Account } from '../domain/account.ts';
-import { assertTemporaryPasswordValid } from '../domain/account_admin.ts';
+import type { Account } from '../domain/account.ts';
 import { parseIdentifier, type Identifier } from '../domain/identifiers.ts';
 import { hintTexts, typingVariants } from '../domain/keyboard_layout.ts';
-import { isLocked, registerFailure, registerSuccess } from '../domain/lockout.ts';
+import { attemptsLeft, attemptsLeftWarning, isLocked, registerFailure, registerSuccess, type LockoutState } from '../domain/lockout.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { notify } from '../adapters/notifications.ts';
 import { verifyPassword } from '../adapters/password_hash.ts';
 import { organisationRefusal, passwordRefusal } from './certificate.ts';
-import { startSecondFactor } from './second_factor.ts';
+import { continueWhenConfirmed } from './confirm_contact.ts';
 import { field, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
 
 async function typingHints(typed: string, hash: string): Promise<string[]> {
@@ -23,22 +22,56 @@ async function typingHints(typed: string, hash: string): Promise<string[]> {
   return [];
 }
 
-type Outcome = { ok: true } | { ok: false; hints: string[] };
+type Outcome = { ok: true } | { ok: false; lines: string[] };
+
+/**
+ * One wrong password counted on an account or on an unknown login: the lock at the limit, before it
+ * the countdown once few attempts remain. Both kinds go through here, so their pages cannot differ.
+ */
+function countFailure(step: Step, state: LockoutState): { locked: EsiaError | null; lines: string[] } {
+  const { s, run } = step;
+  const limit = s.config.lockoutLimit;
+  if (registerFailure(state, run.clock.now(), limit)) {
+    return { locked: new EsiaError('account.locked', { expected: `fewer than ${limit} wrong passwords`, actual: state.failedAttempts }), lines: [] };
+  }
+  const left = attemptsLeft(state, limit);
+  return { locked: null, lines: left <= s.config.lockoutWarnRemaining ? [attemptsLeftWarning(left)] : [] };
+}
+
+function refuseIfLocked(state: LockoutState): void {
+  if (isLocked(state)) throw new EsiaError('account.locked', { lockedAt: state.lockedAt });
+}
 
 async function checkPassword(step: Step, account: Account, password: string): Promise<Outcome> {
-  const { s, run } = step;
-  return s.mutex.run(account.oid, async () => {
-    if (isLocked(account)) throw new EsiaError('account.locked', { lockedAt: account.lockedAt });
+  const { run } = step;
+  return step.s.mutex.run(account.oid, async () => {
+    refuseIfLocked(account);
     if (await verifyPassword(password, account.passwordHash)) {
       registerSuccess(account);
       run.accounts.changed();
       return { ok: true };
     }
-    const lockedNow = registerFailure(account, run.clock.now(), s.config.lockoutLimit);
+    const failure = countFailure(step, account);
     run.accounts.changed();
-    if (lockedNow) notify(run.outbox, account, 'security.account_locked', { at: account.lockedAt ?? new Date(run.clock.now()).toISOString() });
-    if (lockedNow) throw new EsiaError('account.locked', { expected: `fewer than ${s.config.lockoutLimit} wrong passwords`, actual: account.failedAttempts });
-    return { ok: false, hints: await typingHints(password, account.passwordHash) };
+    if (failure.locked) {
+      notify(run.outbox, account, 'security.account_locked', { at: account.lockedAt! });
+      throw failure.locked;
+    }
+    return { ok: false, lines: [...(await typingHints(password, account.passwordHash)), ...failure.lines] };
+  });
+}
+
+/** A login no account has: the same cost, the same countdown and the same lock as a wrong password. */
+async function refuseUnknownLogin(step: Step, readings: Identifier[], password: string, dummyHash: string): Promise<string[]> {
+  const key = readings.map((r) => `${r.kind}:${r.value}`).join('|');
+  return step.s.mutex.run(`unknown:${step.run.id}:${key}`, async () => {
+    const state = step.run.unknownLogins.of(key);
+    refuseIfLocked(state);
+    // Same cost as a real check, so timing does not tell whether the login exists.
+    await verifyPassword(password, dummyHash);
+    const failure = countFailure(step, state);
+    if (failure.locked) throw failure.locked;
+    return failure.lines;
   });
 }
 
@@ -65,22 +98,17 @@ export async function passwordStep(step: Step, dummyHash: string): Promise<void>
   ctx.state.audit.details = { identifierKind: readings.map((r) => r.kind).join('|') };
   const account = run.accounts.find(readings);
   if (!account) {
-    // Same cost as a real check, so timing does not tell whether the login exists.
-    await verifyPassword(password, dummyHash);
-    return renderStage(step, inlineFailure(step, 'login.invalid_credentials'), again);
+    return renderStage(step, inlineFailure(step, 'login.invalid_credentials', await refuseUnknownLogin(step, readings, password, dummyHash)), again);
   }
   ctx.state.audit.account = account.oid;
   const outcome = await checkPassword(step, account, password);
   if (!outcome.ok) {
-    return renderStage(step, inlineFailure(step, 'login.invalid_credentials', outcome.hints), again);
+    return renderStage(step, inlineFailure(step, 'login.invalid_credentials', outcome.lines), again);
   }
   // The organisation's rule only after the right password, so it does not tell who belongs where (A9).
   const policy = organisationRefusal(step, account);
   if (policy) return renderStage(step, inlineFailure(step, policy), again);
-  assertMaySignIn(account);
-  assertTemporaryPasswordValid(account, run.clock.now());
-  journey.oid = account.oid;
   journey.amr = ['pwd'];
   // feature «webauthn»: SMS by default; the app code or a security key when chosen on the login page
-  return startSecondFactor(step, account, field(ctx, 'factor'));
+  return continueWhenConfirmed(step, account, { factor: field(ctx, 'factor') });
 }

@@ -3,6 +3,7 @@ import { notify } from '../adapters/notifications.ts';
 import { hashPassword, verifyPassword } from '../adapters/password_hash.ts';
 import { unmetRules } from '../domain/password_policy.ts';
 import type { Account } from '../domain/account.ts';
+import { hasTemporaryPassword } from '../domain/account_admin.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import type { Failure } from '../views/failure.ts';
 import { advance, field, inlineFailure, journeyAccount, redirectToStage, renderStage, type Step } from './step.ts';
@@ -55,6 +56,6 @@ export async function passwordChangeStep(step: Step): Promise<void> {
   const account = journeyAccount(step);
   const refused = await refuseNewPassword(step, account);
   if (refused) return renderStage(step, refused.failure, refused.unmet ? { unmetRules: refused.unmet } : undefined);
-  await saveNewPassword(step, account, 'плановая смена по истечении срока');
+  await saveNewPassword(step, account, hasTemporaryPassword(account) ? 'замена временного кода от службы поддержки' : 'плановая смена по истечении срока');
   return advance(step, account);
 }

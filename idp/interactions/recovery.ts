@@ -17,7 +17,7 @@
  *   kept and the login page names the rule, as at the password step.
  */
 import { notify } from '../adapters/notifications.ts';
-import { assertMaySignIn, maskEmail, maskPhone, type Account } from '../domain/account.ts';
+import { maskEmail, maskPhone, type Account } from '../domain/account.ts';
 import { parseIdentifier, type Identifier } from '../domain/identifiers.ts';
 import { isLocked, registerSuccess } from '../domain/lockout.ts';
 import { issueCode, secondsUntilResend, type OtpState } from '../domain/otp.ts';
@@ -25,10 +25,11 @@ import { passwordRules } from '../domain/password_policy.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { recoveryCodePage, recoveryPasswordPage, recoveryStartPage } from '../views/recovery.ts';
 import type { Failure } from '../views/failure.ts';
+import { continueWhenConfirmed } from './confirm_contact.ts';
 import { checkEnteredCode, drawCode, sendRefusal } from './otp.ts';
 import { refuseNewPassword, saveNewPassword } from './password_change.ts';
 import { organisationRefusal, passwordRefusal } from './certificate.ts';
-import { advance, field, inlineFailure, redirectToStage, render, renderStage, type Step } from './step.ts';
+import { field, inlineFailure, redirectToStage, render, renderStage, type Step } from './step.ts';
 
 export interface Recovery {
   stage: 'code' | 'password';
@@ -247,10 +248,9 @@ export async function recoveryPassword(step: Step): Promise<void> {
   // The new password is kept; signing in with it follows the same rules as at the password step (A8, A9).
   const policy = passwordRefusal(step) ?? organisationRefusal(step, account);
   if (policy) return renderStage(step, inlineFailure(step, policy));
-  assertMaySignIn(account);
-  journey.oid = account.oid;
   journey.amr = ['pwd', r.channel === 'sms' ? 'sms' : 'otp'];
-  return advance(step, account);
+  // An unconfirmed phone or e-mail is confirmed here too (B1, B2), then the sign-in goes on.
+  return continueWhenConfirmed(step, account, 'advance');
 }
 
 /** GET /recovery/no-access: self-service is impossible; what to bring to support (D2). */

@@ -15,6 +15,7 @@ import { biometricCancelStep, biometricFinishStep, biometricStartStep } from './
 import { factorSetupStep } from './factor_setup.ts';
 import { keyStep, switchFactorStep, totpStep } from './second_factor.ts';
 import { agreementStep } from './agreement.ts';
+import { confirmCodeStep, confirmSendStep } from './confirm_contact.ts';
 import { noPhoneStep, otpStep, resendStep } from './otp.ts';
 import { passwordStep } from './password.ts';
 import { passwordChangeStep } from './password_change.ts';
@@ -78,6 +79,9 @@ export async function interactionRoutes(s: Services): Promise<Router> {
   router.post('/recovery/resend', form, step(recoveryResend));
   router.post('/recovery/password', form, step(recoveryPassword));
   router.get('/recovery/no-access', step(recoveryNoAccess));
+  // An unconfirmed phone or e-mail confirmed inside the sign-in (B1, B2): interactions/confirm_contact.ts
+  router.post('/confirm', form, step(confirmSendStep));
+  router.post('/confirm/code', form, step(confirmCodeStep));
   // Electronic signature (A4, A5, A8): the certificate screen, its form, mutual TLS on the HTTPS listener.
   router.post('/certificate/start', form, step(startStep));
   router.post('/certificate/back', form, step(backStep));

@@ -7,6 +7,7 @@ import type { Context } from 'koa';
 import type { Html } from '../../lib/html.ts';
 import { notify } from '../adapters/notifications.ts';
 import { maskPhone, type Account } from '../domain/account.ts';
+import { hasTemporaryPassword } from '../domain/account_admin.ts';
 import { acrFor, withMfa } from '../domain/assurance.ts';
 import { secondsUntilResend } from '../domain/otp.ts';
 import { announcementLines } from '../domain/outage.ts';
@@ -23,6 +24,7 @@ import { otpPage } from '../views/otp.ts';
 import { passwordChangePage } from '../views/password_change.ts';
 import { renderCertificateStage } from './certificate.ts';
 import { isFirstParty } from '../provider/clients.ts';
+import { renderConfirmStage } from './confirm_contact.ts';
 import type { Journey } from './journeys.ts';
 import { factorStages, renderFactorStage } from './factor_screens.ts';
 import { availableFactors } from './second_factor.ts';
@@ -128,6 +130,7 @@ export function renderStage(step: Step, failure?: Failure, extra: { identifier?:
     const identifier = extra.identifier ?? (typeof step.params.login_hint === 'string' ? step.params.login_hint : undefined);
     return render(step, loginPage({ uid, clientName: step.clientName, identifier, remember: journey.remember, failure, announcement }));
   }
+  if (journey.stage === 'confirm_contact') return renderConfirmStage(step, account, failure);
   if (journey.stage === 'otp') {
     const rules = s.config.otp;
     const now = run.clock.now();
@@ -150,7 +153,8 @@ export function renderStage(step: Step, failure?: Failure, extra: { identifier?:
   if (journey.stage === 'password_change') {
     const unmet = extra.unmetRules;
     const rules = passwordRules.map((r) => ({ id: r.id, text: r.text, ...(unmet ? { met: !unmet.includes(r.id) } : {}) }));
-    return render(step, passwordChangePage({ uid, rules, failure }));
+    const reason = hasTemporaryPassword(journeyAccount(step)) ? 'password.temporary_change' : 'password.expired';
+    return render(step, passwordChangePage({ uid, reason, rules, failure }));
   }
   return render(step, agreementPage({ uid, clientName: step.clientName }));
 }

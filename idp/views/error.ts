@@ -14,6 +14,8 @@ export interface ErrorView {
   lines?: string[];
   /** Precise cause for developers (protocol errors). */
   developer?: string;
+  /** What the person can do about it right here, above «Вернуться в систему» (e.g. confirm the phone). */
+  action?: Html;
 }
 
 export function errorPage(view: ErrorView): Html {
@@ -25,9 +27,10 @@ export function errorPage(view: ErrorView): Html {
 <p data-testid="error-message">${entry.message}</p>
 ${view.lines?.length ? html`<ul data-testid="error-lines">${view.lines.map((l) => html`<li>${l}</li>`)}</ul>` : ''}
 <div class="alert info" data-testid="error-remedy"><strong>Что делать</strong>${entry.remedy}</div>
+${view.action ?? ''}
 ${
   view.uid
-    ? html`<form method="post" action="/interaction/${view.uid}/abort" class="actions"><input type="hidden" name="reason" value="${view.code}"><button class="btn primary" type="submit" data-testid="back">Вернуться в систему</button></form>`
+    ? html`<form method="post" action="/interaction/${view.uid}/abort" class="actions"><input type="hidden" name="reason" value="${view.code}"><button class="btn ${view.action ? 'secondary' : 'primary'}" type="submit" data-testid="back">Вернуться в систему</button></form>`
     : ''
 }
 ${referenceBlock(view.ref)}

@@ -34,15 +34,19 @@ export function codeForms(to: { check: string; resend: string }, view: { codeLen
 </form>`;
 }
 
-export interface OtpView {
+/** What every code screen shows around codeForms: the sign-in, recovery and contact confirmation screens. */
+export interface CodeScreenView {
   uid: string;
-  maskedPhone: string;
   codeLength: number;
   /** Seconds until a new code may be requested; 0 = now. */
   resendIn: number;
   sendsLeft: number;
   notice?: string;
   failure?: Failure;
+}
+
+export interface OtpView extends CodeScreenView {
+  maskedPhone: string;
   /** feature «webauthn»: «Другой способ» (app code, security key). */
   after?: Html;
 }

@@ -25,16 +25,18 @@ export function newPasswordFields(rules: readonly PasswordRuleView[]): Html {
 
 export interface PasswordChangeView {
   uid: string;
+  /** Why the change is forced: the password expired (B4), or it is a temporary one from support (D2). */
+  reason: 'password.expired' | 'password.temporary_change';
   rules: PasswordRuleView[];
   failure?: Failure;
 }
 
 export function passwordChangePage(view: PasswordChangeView): Html {
-  const notice = catalogue['password.expired'];
+  const notice = catalogue[view.reason];
   return layout(
-    { title: notice.title, screen: 'password-change', errorCode: view.failure?.code ?? 'password.expired' },
+    { title: notice.title, screen: 'password-change', errorCode: view.failure?.code ?? view.reason },
     html`<h1>${notice.title}</h1>
-<div class="alert info" data-testid="notice" data-error-code="password.expired">${notice.message} ${notice.remedy}</div>
+<div class="alert info" data-testid="notice" data-error-code="${view.reason}">${notice.message} ${notice.remedy}</div>
 ${failureAlert(view.failure)}
 <form method="post" action="/interaction/${view.uid}/password" autocomplete="off" novalidate>
 ${newPasswordFields(view.rules)}

@@ -204,7 +204,7 @@ class Run {
         break;
       }
       case 'enterCode': {
-        this.requireScreen(this.page?.screen === 'recovery-code' ? 'recovery-code' : 'otp', where);
+        this.requireScreen(['recovery-code', 'confirm-contact'].find((screen) => screen === this.page?.screen) ?? 'otp', where);
         const code =
           step.code === undefined || step.code === '$sms' ? await this.smsCode('latest')
           : step.code === '$sms.previous' ? await this.smsCode('previous')

@@ -187,6 +187,14 @@ test.serial('a temporary code replaces the password at once, forces a change and
   t.is(user.current()?.error, 'login.invalid_credentials', 'the old password stopped working');
   await user.click('submit', { identifier: '+79000000001', password: code! });
   t.is(user.current()?.screen, 'otp');
+  const sms = await stand.control<{ messages: Array<{ code: string }> }>('GET', '/inbox/sms?to=%2B79000000001');
+  await user.click('submit', { code: sms.messages[0]!.code });
+  // The forced change says why: a temporary code to replace, not a password past its 180 days.
+  t.is(user.current()?.screen, 'password-change');
+  t.is(user.current()?.error, 'password.temporary_change');
+  const notice = user.byTestId('notice')?.text ?? '';
+  t.regex(notice, /временному коду или паролю, который выдала служба поддержки/);
+  t.notRegex(await user.text(), /180 дней|истёк/);
 
   t.is((await c.post('/support/accounts/1000001013/reset-password')).status, 303);
   const { messages } = await stand.control<{ messages: Array<{ code: string; text: string }> }>('GET', '/inbox/email?to=ivanov%40example.test');
