@@ -114,7 +114,7 @@ test.serial('a senior operator announces maintenance: banner on the login page, 
     await user.goto(`${stand.rp}/login`);
     t.is(user.current()?.screen, 'login');
     const banner = await user.text();
-    t.true(banner.includes('Обновляем вход.') && banner.includes('Вход будет недоступен с 25.11.2026, 13:00 (МСК) до 25.11.2026, 15:00 (МСК)'), banner);
+    t.true(banner.includes('Обновляем вход.') && banner.includes('Запланированы технические работы: с 25.11.2026, 13:00 (МСК) до 25.11.2026, 15:00 (МСК) вход через Госуслуги будет недоступен.'), banner);
 
     await control('POST', '/clock', { advance: 'PT1H' });
     t.true((await control<OutageState>('GET', '/outage')).inForce);
