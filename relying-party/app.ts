@@ -54,7 +54,7 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
   const logins = new ExpiringMap<PendingLogin>(LOGIN_TTL_MS);
   const sessions = new ExpiringMap<RpSession>(SESSION_TTL_MS);
   const names = cookieNames(config.clientId);
-  const brand = { title: config.title, subtitle: config.subtitle };
+  const brand = { title: config.title, genitive: config.titleGenitive ?? config.title, subtitle: config.subtitle };
   const log = (entry: Record<string, unknown>) => {
     if (config.log) console.error(JSON.stringify({ t: new Date().toISOString(), rp: config.clientId, ...entry }));
   };
