@@ -12,6 +12,7 @@ import type { RpConfig } from './config.ts';
 import type { EsiaClaims, EsiaClient, PendingLogin } from './esia_client.ts';
 import { RpError } from './errors.ts';
 import type { Register } from './register.ts';
+import { favicon } from '../lib/http/favicon.ts';
 import { ExpiringMap } from './sessions.ts';
 import { errorPage } from './views/error.ts';
 import { applicationSignedPage, cabinetPage, describeAmr, homePage, loggedOutPage } from './views/pages.ts';
@@ -69,6 +70,12 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
   };
 
   const router = new Router();
+
+  router.get(favicon.path, (ctx) => {
+    ctx.type = favicon.type;
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = favicon.body;
+  });
 
   router.get('/', (ctx) => {
     send(ctx, homePage(brand, sessions.get(ctx.cookies.get(names.session)) !== undefined));
