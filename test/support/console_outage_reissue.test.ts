@@ -172,7 +172,7 @@ test.serial('re-issue: refused for operators and trainers, nothing changes', asy
     const certificates = await stand.control<Array<{ variant: string; revoked: unknown }>>('GET', `/certificates?persona=belov&run=${run}`);
     t.false(certificates.some((c) => c.variant === 'reissued'));
     t.is(certificates.find((c) => c.variant === 'valid')?.revoked, null);
-    const token = await stand.control<{ certificates: Array<{ id: string }> }>('GET', `/token?run=${run}`);
+    const token = await stand.control<{ certificates: Array<{ id: string }> }>('GET', `/token?persona=belov&run=${run}`);
     t.false(token.certificates.some((c) => c.id.includes('reissued')));
   } finally {
     await end();
@@ -246,7 +246,7 @@ test.serial('re-issue by a senior operator: old certificate revoked (superseded)
     t.is((await senior.post('/support/accounts/belov/certificates/reissue')).status, 303);
     t.is(runA.issuedCertificates.length, 2);
     t.is(runA.revocations.get(issued.serial)?.reason, 'superseded');
-    const token = await stand.control<{ certificates: Array<{ id: string; certificatePem: string }> }>('GET', `/token?run=${a.run}`);
+    const token = await stand.control<{ certificates: Array<{ id: string; certificatePem: string }> }>('GET', `/token?persona=belov&run=${a.run}`);
     t.is(token.certificates.find((c) => c.id === 'belov-reissued')?.certificatePem.trim(), runA.issuedCertificates[1]!.certificatePem.trim(), 'the token holds the newest');
 
     // A reset of the run forgets what it issued.
