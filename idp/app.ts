@@ -40,6 +40,7 @@ import type { Services } from './services.ts';
 import { homePage } from './views/home.ts';
 import { stylesheet } from './views/style.ts';
 import { webauthnBrowserScript } from './webauthn/static.ts';
+import { certificateScript, certificateScriptPath } from './views/certificate_script.ts';
 
 export interface Idp {
   services: Services;
@@ -133,6 +134,10 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
       ctx.type = 'application/javascript';
       ctx.set('Cache-Control', 'public, max-age=3600');
       ctx.body = await webauthnBrowserScript();
+    } else if (ctx.path === certificateScriptPath) {
+      ctx.type = 'application/javascript';
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = certificateScript;
     } else if (ctx.path === favicon.path) {
       ctx.type = favicon.type;
       ctx.set('Cache-Control', 'public, max-age=86400');
