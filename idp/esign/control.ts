@@ -16,7 +16,7 @@
 import type Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Services } from '../services.ts';
-import { ControlError, type ControlHelpers } from '../control/inputs.ts';
+import { ControlError, type ControlHelpers, localNext } from '../control/inputs.ts';
 import type { Run } from '../runs.ts';
 import { tokenCookie, tokenCookieOptions, tokenVariants } from './index.ts';
 import { VirtualToken } from './token.ts';
@@ -86,9 +86,8 @@ export function esignControlRoutes(router: Router, s: Services, h: ControlHelper
   // A person sits down at this browser with their token: the plugin stand-in here offers it from now on.
   router.get('/personas/:persona/token/plug-in', (ctx) => {
     const { id } = s.esign.personaToken(h.runOf(ctx), h.findAccount(ctx).persona);
-    const next = typeof ctx.query.next === 'string' && /^(https?:\/\/localhost[:/]|\/)/.test(ctx.query.next) ? ctx.query.next : '/';
     ctx.cookies.set(tokenCookie, id, tokenCookieOptions);
-    ctx.redirect(next);
+    ctx.redirect(localNext(ctx));
   });
 
   router.get('/personas/:persona/certificate', (ctx) => {

@@ -74,6 +74,9 @@ test('a person\'s token is plugged into a browser by its id; another person\'s s
   t.deepEqual((await stand.control<TokenAnswer>('GET', `/token?persona=ivanov&run=${run}`)).certificates.map((c) => c.id), ['ivanov-expired']);
   const plugIn = await fetch(`${stand.idp}/__control/personas/belov/token/plug-in?next=/&run=${run}`, { redirect: 'manual' });
   t.is(plugIn.status, 302);
+  t.is(plugIn.headers.get('location'), '/');
+  const offSite = await fetch(`${stand.idp}/__control/personas/belov/token/plug-in?next=//elsewhere.example/&run=${run}`, { redirect: 'manual' });
+  t.is(offSite.headers.get('location'), '/', 'a protocol-relative next is not followed off the stand');
   t.regex(plugIn.headers.getSetCookie().join('\n'), new RegExp(`esia_token=${belov.id}`));
   // The trainer's start link enters the run as the scenario's persona, token included.
   const enter = await fetch(`${stand.idp}/__control/runs/${run}/enter?persona=belov&next=/`, { redirect: 'manual' });
