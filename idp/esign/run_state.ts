@@ -13,6 +13,9 @@ import { EsiaError } from '../errors/esia_error.ts';
 import type { SignInMethod } from '../domain/policy.ts';
 import { VirtualToken } from './token.ts';
 
+/** Tokens a run keeps at most (the personas' always stay). */
+export const maxTokens = 1000;
+
 /** A challenge may be signed within this time, by the run's clock. */
 export const challengeLifetimeMs = 5 * 60 * 1000;
 
@@ -57,6 +60,12 @@ export class EsignRunState {
 
   /** A new empty token under a fresh random id. */
   newToken(): { id: string; token: VirtualToken } {
+    // A client that keeps no cookies makes a token per call: past the cap the oldest browser token goes.
+    if (this.tokens.size >= maxTokens) {
+      const persons = new Set(this.personaTokens.values());
+      const oldest = [...this.tokens.keys()].find((key) => !persons.has(key));
+      if (oldest) this.tokens.delete(oldest);
+    }
     const id = randomBytes(12).toString('base64url');
     const token = new VirtualToken();
     this.tokens.set(id, token);
