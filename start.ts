@@ -58,6 +58,7 @@ async function main(): Promise<void> {
             clientId: 'nmo-portal',
             clientSecret: 'nmo-local-test-secret',
             title: 'Портал НМО',
+            titleGenitive: 'Портала НМО',
             subtitle: 'Непрерывное медицинское образование',
             requiredTrust: 'standard',
           }),

@@ -7,6 +7,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import Provider from 'oidc-provider';
+import { favicon } from '../lib/http/favicon.ts';
 import type { Context, Middleware, Next } from 'koa';
 import { loadOrCreateKeys, type LocalKeys } from '../keys/generate.ts';
 import { loadTestPki, type PersonaSubject, readPersonaSubjects, type TestPki } from '../lib/pki/test_pki.ts';
@@ -39,6 +40,7 @@ import type { Services } from './services.ts';
 import { homePage } from './views/home.ts';
 import { stylesheet } from './views/style.ts';
 import { webauthnBrowserScript } from './webauthn/static.ts';
+import { certificateScript, certificateScriptPath } from './views/certificate_script.ts';
 
 export interface Idp {
   services: Services;
@@ -138,6 +140,14 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
       ctx.type = 'application/javascript';
       ctx.set('Cache-Control', 'public, max-age=3600');
       ctx.body = await webauthnBrowserScript();
+    } else if (ctx.path === certificateScriptPath) {
+      ctx.type = 'application/javascript';
+      ctx.set('Cache-Control', 'public, max-age=3600');
+      ctx.body = certificateScript;
+    } else if (ctx.path === favicon.path) {
+      ctx.type = favicon.type;
+      ctx.set('Cache-Control', 'public, max-age=86400');
+      ctx.body = favicon.body;
     } else if (ctx.path === '/__health/ready' || ctx.path === '/__health/live') {
       ctx.body = { ready: true, issuer };
     } else if (ctx.path === '/' && ctx.method === 'GET') {

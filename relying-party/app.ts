@@ -12,6 +12,7 @@ import type { RpConfig } from './config.ts';
 import type { EsiaClaims, EsiaClient, PendingLogin } from './esia_client.ts';
 import { RpError } from './errors.ts';
 import type { Register } from './register.ts';
+import { favicon } from '../lib/http/favicon.ts';
 import { PendingLogins } from './pending_logins.ts';
 import { ExpiringMap } from './sessions.ts';
 import { errorPage } from './views/error.ts';
@@ -50,7 +51,7 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
   const logins = new PendingLogins(LOGIN_TTL_MS);
   const sessions = new ExpiringMap<RpSession>(SESSION_TTL_MS);
   const names = cookieNames(config.clientId);
-  const brand = { title: config.title, subtitle: config.subtitle };
+  const brand = { title: config.title, genitive: config.titleGenitive ?? config.title, subtitle: config.subtitle };
   const log = (entry: Record<string, unknown>) => {
     if (config.log) console.error(JSON.stringify({ t: new Date().toISOString(), rp: config.clientId, ...entry }));
   };
@@ -65,6 +66,12 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
   };
 
   const router = new Router();
+
+  router.get(favicon.path, (ctx) => {
+    ctx.type = favicon.type;
+    ctx.set('Cache-Control', 'public, max-age=86400');
+    ctx.body = favicon.body;
+  });
 
   router.get('/', (ctx) => {
     send(ctx, homePage(brand, sessions.get(ctx.cookies.get(names.session)) !== undefined));

@@ -24,6 +24,8 @@ export interface RpConfig {
   clientSecret: string;
   /** Short name shown in the header and titles, e.g. 'ФМРМ'. */
   title: string;
+  /** The name after «из» (genitive), e.g. 'Портала НМО'; the title when absent, right for an indeclinable abbreviation such as ФМРМ. */
+  titleGenitive?: string;
   /** Line under the title, e.g. 'Федеральный регистр медицинских работников'. */
   subtitle: string;
   /** Lowest ESIA trust level allowed in (B8). ФМРМ needs 'confirmed'. */

@@ -5,7 +5,7 @@
  * diff the RP against a textbook OIDC client. Library errors leave this file as RpError codes.
  */
 import * as oidc from 'openid-client';
-import { expectedRecovery, recoveryFacts } from './availability.ts';
+import { expectedRecovery, outageFacts, recoveryFacts } from './availability.ts';
 import { RpError, type RpErrorFact } from './errors.ts';
 import { tlsFailure, type BackChannelFetch } from './tls_fetch.ts';
 
@@ -157,9 +157,10 @@ function translate(err: unknown): RpError {
   if (tls) return tls;
   if (err instanceof oidc.AuthorizationResponseError) {
     const description = (err.error_description ?? '').slice(0, 300);
-    const facts: RpErrorFact[] = [{ label: 'Ответ Госуслуг', value: description || err.error, testid: 'idp-error' }];
     const outage = err.error === 'temporarily_unavailable' || err.error === 'server_error';
-    if (outage) facts.push(...recoveryFacts(expectedRecovery((err.cause as URLSearchParams | undefined)?.get?.('available_at'))));
+    const facts: RpErrorFact[] = outage
+      ? outageFacts(description, err.error, (err.cause as URLSearchParams | undefined)?.get?.('available_at'))
+      : [{ label: 'Ответ Госуслуг', value: description || err.error, testid: 'idp-error' }];
     return new RpError(outage ? 'rp.idp_unavailable' : 'rp.login_refused', facts, `IdP error=${err.error}`, { cause: err });
   }
   if (isUnavailable(err)) {

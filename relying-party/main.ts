@@ -20,6 +20,7 @@ if (env.RP_IDP_ISSUER) overrides.idpIssuer = env.RP_IDP_ISSUER;
 if (env.RP_CLIENT_ID) overrides.clientId = env.RP_CLIENT_ID;
 if (env.RP_CLIENT_SECRET) overrides.clientSecret = env.RP_CLIENT_SECRET;
 if (env.RP_TITLE) overrides.title = env.RP_TITLE;
+if (env.RP_TITLE_GENITIVE) overrides.titleGenitive = env.RP_TITLE_GENITIVE;
 if (env.RP_SUBTITLE) overrides.subtitle = env.RP_SUBTITLE;
 if (env.RP_REQUIRED_TRUST) overrides.requiredTrust = env.RP_REQUIRED_TRUST as TrustLevel; // validated by rpConfig
 if (env.RP_DATA_DIR) overrides.dataDir = env.RP_DATA_DIR;

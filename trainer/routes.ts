@@ -113,7 +113,7 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
     const run = String(ctx.params.run);
     const personas = await control<Array<{ persona: string; phone: string; email: string; snils: string; password: string; name: string }>>(ctx, 'GET', `/personas?run=${run}`);
     const persona = personas.find((p) => p.persona === s.given.persona);
-    const start = `/__control/runs/${run}/enter?next=${encodeURIComponent(firstScreen(s, ctx.origin, options))}`;
+    const start = `/__control/runs/${run}/enter?persona=${encodeURIComponent(s.given.persona)}&next=${encodeURIComponent(firstScreen(s, ctx.origin, options))}`;
     ctx.type = 'html';
     ctx.body = html`<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>${s.title} — воспроизведение</title>
 <link rel="stylesheet" href="/static/esia.css"></head>

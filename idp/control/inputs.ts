@@ -47,3 +47,9 @@ export function parseDuration(value: unknown): number {
   const [, d = '0', h = '0', m = '0', sec = '0'] = match;
   return ((Number(d) * 24 + Number(h)) * 60 + Number(m)) * 60_000 + Number(sec) * 1000;
 }
+
+/** Where a browser link of the control API goes on: ?next= when it is on this stand (localhost or a path), else the home page; never an open redirect. */
+export function localNext(ctx: Context): string {
+  const next = ctx.query.next;
+  return typeof next === 'string' && /^(https?:\/\/localhost[:/]|\/(?![/\\]))/.test(next) ? next : '/';
+}

@@ -15,8 +15,9 @@ import { certificateControlRoutes, certificateEndpoints } from '../pki/control.t
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import { esignControlRoutes, esignEndpoints } from '../esign/control.ts';
+import { tokenCookie, tokenCookieOptions } from '../esign/index.ts';
 import { webauthnControlRoutes, webauthnEndpoints } from '../webauthn/control.ts';
-import { ControlError, type ControlHelpers, type ControlRoutes, parseDuration, parseInstant } from './inputs.ts';
+import { ControlError, type ControlHelpers, type ControlRoutes, localNext, parseDuration, parseInstant } from './inputs.ts';
 import { outageControlRoutes, outageEndpoints } from './outage.ts';
 
 /** Features' control routes (outage E3, test PKI, electronic signature, WebAuthn), in this order, and their GET /__control lines. */
@@ -85,7 +86,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
       endpoints: [
         'every call below takes ?run=<id> (or the X-Esia-Run header) to act on an isolated run instead of the main one',
         'POST /__control/runs → {run, cookie}: a new isolated run with fresh personas; GET /__control/runs; DELETE /__control/runs/:id',
-        'GET /__control/runs/:id/enter?next=<url>: sets the esia_run cookie in this browser and goes to next',
+        'GET /__control/runs/:id/enter?next=<url>&persona=<persona>?: sets the esia_run cookie in this browser (and plugs in the persona\'s signature token) and goes to next',
         'POST /__control/reset',
         'GET|POST /__control/clock {set?: ISO instant, advance?: seconds | ISO duration, freeze?: boolean}',
         'GET /__control/personas',
@@ -118,9 +119,11 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   router.get('/runs/:id/enter', (ctx) => {
     const run = s.runs.get(String(ctx.params.id));
     if (!run) throw new ControlError(404, 'control.unknown_run', `No run "${ctx.params.id}".`);
-    const next = typeof ctx.query.next === 'string' && /^(https?:\/\/localhost[:/]|\/)/.test(ctx.query.next) ? ctx.query.next : '/';
     ctx.cookies.set(runCookie, run.id === mainRun ? '' : run.id, { httpOnly: true, sameSite: 'lax', signed: false, overwrite: true, maxAge: 12 * 3600 * 1000 });
-    ctx.redirect(next);
+    // &persona=: the person sits down at this browser with their token (the trainer plays that persona).
+    const persona = typeof ctx.query.persona === 'string' ? run.accounts.byPersona(ctx.query.persona) : undefined;
+    if (persona) ctx.cookies.set(tokenCookie, s.esign.personaToken(run, persona.persona).id, tokenCookieOptions);
+    ctx.redirect(localNext(ctx));
   });
 
   router.post('/reset', async (ctx) => {

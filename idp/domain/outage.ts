@@ -68,9 +68,15 @@ export function outageLines(outage: Outage): string[] {
   return [outage.notice, outage.until ? `Ожидаемое время восстановления: ${moscowTime(outage.until)}` : 'Время восстановления пока неизвестно.'];
 }
 
-/** The banner of a maintenance announced for later. */
+/**
+ * The banner of works announced for later, in the future tense: the default notice speaks of works
+ * going on now («идут работы»), so the banner leaves it out; a notice of the announcer's own stays.
+ */
 export function announcementLines(outage: Outage): string[] {
-  return [outage.notice, `Вход будет недоступен с ${moscowTime(outage.from)}${outage.until ? ` до ${moscowTime(outage.until)}` : ''}.`];
+  const span = `с ${moscowTime(outage.from)}${outage.until ? ` до ${moscowTime(outage.until)}` : ''}`;
+  const what = outage.mode === 'maintenance' ? 'Запланированы технические работы' : 'Запланирован перерыв в работе';
+  const line = `${what}: ${span} вход через Госуслуги будет недоступен.`;
+  return outage.notice === defaultNotice[outage.mode] ? [line] : [outage.notice, line];
 }
 
 /** One line for protocol answers (error_description) and logs. */

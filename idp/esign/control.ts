@@ -1,25 +1,31 @@
 /*
  * Control API of electronic signature and policies (A4, A5, A9), mounted by control/router.ts in
- * its loopback-only router:
+ * its loopback-only router. Tokens are a person's or a browser's own (idp/esign/run_state.ts):
  *   POST   /__control/personas/:persona/token {variant?, pin?, pinAttempts?} → the persona's certificate (valid,
- *          expired, not-yet-valid, revoked, untrusted, wrong-key-usage, orphan) onto the run's virtual token
+ *          expired, not-yet-valid, revoked, untrusted, wrong-key-usage, orphan) onto that person's token
+ *   GET    /__control/personas/:persona/token → that token and its id (the esia_token cookie that plugs it into a browser)
+ *   GET    /__control/personas/:persona/token/plug-in?next= → plugs it into this browser (sets the cookie) and goes to next
  *   GET    /__control/personas/:persona/certificate?variant= → {certificatePem, privateKeyPem, bundle}: a test key file
- *   GET    /__control/token, DELETE /__control/token → the run's virtual token; an empty new one
- *   POST   /__control/token/unblock → what the PUK does
+ *   GET    /__control/token[?persona=|?token=] → one token, or every token of the run
+ *   DELETE /__control/token[?persona=|?token=] → that token (or every one) empty
+ *   POST   /__control/token/unblock[?persona=|?token=] → what the PUK does
  *   PUT    /__control/policies/clients/:client_id {allowed_methods} (null clears) → a client's rule in this run
  *   GET    /__control/policies → organisations and client rules in force
  *   GET    /__control/esign → the PKI's generation instant (scenarios' "clock": "pki")
  */
 import type Router from '@koa/router';
+import type { Context } from 'koa';
 import type { Services } from '../services.ts';
-import { ControlError, type ControlHelpers } from '../control/inputs.ts';
-import { tokenVariants } from './index.ts';
+import { ControlError, type ControlHelpers, localNext } from '../control/inputs.ts';
+import type { Run } from '../runs.ts';
+import { tokenCookie, tokenCookieOptions, tokenVariants } from './index.ts';
 import { VirtualToken } from './token.ts';
 
 export const esignEndpoints = [
-  'POST /__control/personas/:persona/token {variant?: valid|expired|not-yet-valid|revoked|untrusted|wrong-key-usage|orphan, pin?, pinAttempts?}',
+  'POST /__control/personas/:persona/token {variant?: valid|expired|not-yet-valid|revoked|untrusted|wrong-key-usage|orphan, pin?, pinAttempts?} → onto that person\'s token',
+  'GET /__control/personas/:persona/token → {id, cookie, …}: set cookie esia_token=<id> in a browser to plug the token in; GET …/token/plug-in?next=<url> does it',
   'GET /__control/personas/:persona/certificate?variant=valid → a test key file (certificate + PKCS#8 key)',
-  'GET|DELETE /__control/token, POST /__control/token/unblock',
+  'GET|DELETE /__control/token[?persona=|?token=] (every token of the run without either), POST /__control/token/unblock[?persona=|?token=]',
   'PUT /__control/policies/clients/:client_id {allowed_methods: ["esign"] | null}, GET /__control/policies',
   'GET /__control/esign → {pkiGeneratedAt}',
 ];
@@ -30,12 +36,32 @@ function variantOf(value: unknown): (typeof tokenVariants)[number] {
   return variant;
 }
 
+/** The tokens a /__control/token call is about: ?persona= (that person's), ?token= (an id), or every token of the run. */
+function selectedTokens(s: Services, ctx: Context, run: Run): Array<[string, VirtualToken]> {
+  if (typeof ctx.query.persona === 'string') {
+    const account = run.accounts.byPersona(ctx.query.persona);
+    if (!account) throw new ControlError(404, 'control.unknown_persona', `No persona "${ctx.query.persona}". GET /__control/personas lists them.`);
+    const { id, token } = s.esign.personaToken(run, account.persona);
+    return [[id, token]];
+  }
+  if (typeof ctx.query.token === 'string') {
+    const token = run.esign.tokens.get(ctx.query.token);
+    if (!token) throw new ControlError(404, 'control.unknown_token', `No token "${ctx.query.token}" in this run; GET /__control/token lists them.`);
+    return [[ctx.query.token, token]];
+  }
+  return [...run.esign.tokens];
+}
+
 export function esignControlRoutes(router: Router, s: Services, h: ControlHelpers): void {
+  const describe = (run: Run, id: string, token: VirtualToken) => ({ id, owner: s.esign.ownerOf(run, id) ?? null, cookie: `${tokenCookie}=${id}`, ...token.describe() });
+  const answer = (run: Run, ctx: Context, tokens: Array<[string, VirtualToken]>) =>
+    typeof ctx.query.persona === 'string' || typeof ctx.query.token === 'string' ? describe(run, ...tokens[0]!) : { tokens: tokens.map(([id, token]) => describe(run, id, token)) };
+
   router.post('/personas/:persona/token', (ctx) => {
     const account = h.findAccount(ctx);
     const run = h.runOf(ctx);
     const b = h.body(ctx);
-    const token = s.esign.tokenOf(run);
+    const { id, token } = s.esign.personaToken(run, account.persona);
     if (b.pin !== undefined) {
       if (typeof b.pin !== 'string' || !/^\d{4,16}$/.test(b.pin)) throw new ControlError(400, 'control.bad_field', `pin must be 4–16 digits; got ${JSON.stringify(b.pin)}.`);
       token.pin = b.pin;
@@ -46,9 +72,22 @@ export function esignControlRoutes(router: Router, s: Services, h: ControlHelper
       token.maxAttempts = n;
       token.attemptsLeft = n;
     }
-    const entry = s.esign.handToToken(run, account.persona, variantOf(b.variant));
+    const entry = s.esign.handToToken(token, account.persona, variantOf(b.variant));
     ctx.status = 201;
-    ctx.body = { added: entry.id, label: entry.label, token: token.describe() };
+    ctx.body = { added: entry.id, label: entry.label, token: describe(run, id, token) };
+  });
+
+  router.get('/personas/:persona/token', (ctx) => {
+    const run = h.runOf(ctx);
+    const { id, token } = s.esign.personaToken(run, h.findAccount(ctx).persona);
+    ctx.body = describe(run, id, token);
+  });
+
+  // A person sits down at this browser with their token: the plugin stand-in here offers it from now on.
+  router.get('/personas/:persona/token/plug-in', (ctx) => {
+    const { id } = s.esign.personaToken(h.runOf(ctx), h.findAccount(ctx).persona);
+    ctx.cookies.set(tokenCookie, id, tokenCookieOptions);
+    ctx.redirect(localNext(ctx));
   });
 
   router.get('/personas/:persona/certificate', (ctx) => {
@@ -59,18 +98,23 @@ export function esignControlRoutes(router: Router, s: Services, h: ControlHelper
   });
 
   router.get('/token', (ctx) => {
-    ctx.body = s.esign.tokenOf(h.runOf(ctx)).describe();
+    const run = h.runOf(ctx);
+    ctx.body = answer(run, ctx, selectedTokens(s, ctx, run));
   });
   router.delete('/token', (ctx) => {
     const run = h.runOf(ctx);
-    s.esign.tokenOf(run);
-    run.esign.token = new VirtualToken();
-    ctx.body = run.esign.token.describe();
+    const emptied = selectedTokens(s, ctx, run).map(([id]): [string, VirtualToken] => {
+      const token = new VirtualToken();
+      run.esign.tokens.set(id, token);
+      return [id, token];
+    });
+    ctx.body = answer(run, ctx, emptied);
   });
   router.post('/token/unblock', (ctx) => {
-    const token = s.esign.tokenOf(h.runOf(ctx));
-    token.unblock(token.puk);
-    ctx.body = token.describe();
+    const run = h.runOf(ctx);
+    const tokens = selectedTokens(s, ctx, run);
+    for (const [, token] of tokens) token.unblock(token.puk);
+    ctx.body = answer(run, ctx, tokens);
   });
 
   router.put('/policies/clients/:client_id', async (ctx) => {
@@ -92,6 +136,7 @@ export function esignControlRoutes(router: Router, s: Services, h: ControlHelper
   });
 
   router.get('/esign', (ctx) => {
-    ctx.body = { pkiGeneratedAt: s.pki.generatedAt.toISOString(), token: s.esign.tokenOf(h.runOf(ctx)).describe() };
+    const run = h.runOf(ctx);
+    ctx.body = { pkiGeneratedAt: s.pki.generatedAt.toISOString(), tokens: [...run.esign.tokens].map(([id, token]) => describe(run, id, token)) };
   });
 }

@@ -8,6 +8,16 @@ import type { Organisation, SignInMethod } from '../domain/policy.ts';
 import type { Run } from '../runs.ts';
 import type { VirtualToken } from './token.ts';
 
+/** The cookie that names a browser's token (the plugin stand-in sets it; the control API plugs a person's token in with it). */
+export const tokenCookie = 'esia_token';
+export const tokenCookieOptions = { httpOnly: true, sameSite: 'lax', signed: false, overwrite: true, path: '/', maxAge: 12 * 3600 * 1000 } as const;
+
+/** What of Koa's ctx.cookies the token lookup needs. */
+interface BrowserCookies {
+  get(name: string, options: { signed: boolean }): string | undefined;
+  set(name: string, value: string, options: typeof tokenCookieOptions): unknown;
+}
+
 export interface EsignOptions {
   organisations: Organisation[];
   /** client_id → allowed methods from the clients file (`allowed_methods`). */
@@ -37,25 +47,44 @@ export class EsignServices {
   }
 
   /**
-   * The run's virtual token. After a reset it holds the certificates of personas whose fixtures say
-   * `esignToken` (a token "ready" on this machine), so a person sees them at once.
+   * A person's token in this run, made on first use; a persona whose fixtures say `esignToken` (a
+   * token "ready" on that person's computer) finds those certificates on it.
    */
-  tokenOf(run: Run): VirtualToken {
+  personaToken(run: Run, persona: string): { id: string; token: VirtualToken } {
     const state = run.esign;
-    if (!state.prepared) {
-      state.prepared = true;
-      for (const account of run.accounts.all()) {
-        const variant = account.esignToken;
-        if (variant) this.handToToken(run, account.persona, variant);
-      }
-    }
-    return state.token;
+    const known = state.personaTokens.get(persona);
+    const token = known ? state.tokens.get(known) : undefined;
+    if (known && token) return { id: known, token };
+    const made = state.newToken();
+    state.personaTokens.set(persona, made.id);
+    const variant = run.accounts.byPersona(persona)?.esignToken;
+    if (variant) this.handToToken(made.token, persona, variant);
+    return made;
   }
 
-  /** Puts a persona's certificate (any variant) with its key on the run's token, as the control API does. */
-  handToToken(run: Run, persona: string, variant: PersonVariant | 'orphan') {
+  /**
+   * The token a browser holds: the one its esia_token cookie names in this run (a person's, once
+   * plugged in, or its own), else a new empty one of its own, remembered in that cookie.
+   */
+  browserToken(run: Run, cookies: BrowserCookies): VirtualToken {
+    const id = cookies.get(tokenCookie, { signed: false });
+    const token = id ? run.esign.tokens.get(id) : undefined;
+    if (token) return token;
+    const made = run.esign.newToken();
+    cookies.set(tokenCookie, made.id, tokenCookieOptions);
+    return made.token;
+  }
+
+  /** Whose token this is (a persona), or undefined for a browser's own. */
+  ownerOf(run: Run, id: string): string | undefined {
+    for (const [persona, tokenId] of run.esign.personaTokens) if (tokenId === id) return persona;
+    return undefined;
+  }
+
+  /** Puts a persona's certificate (any variant) with its key on a token, as the control API does. */
+  handToToken(token: VirtualToken, persona: string, variant: PersonVariant | 'orphan') {
     const issued = variant === 'orphan' ? this.options.pki.certificateFor('nobody', 'valid') : this.options.pki.certificateFor(persona, variant);
-    return run.esign.token.add(issued.certificatePem, issued.privateKeyPem, 'control', `${variant === 'orphan' ? 'nobody' : persona}-${variant}`);
+    return token.add(issued.certificatePem, issued.privateKeyPem, 'control', `${variant === 'orphan' ? 'nobody' : persona}-${variant}`);
   }
 }
 

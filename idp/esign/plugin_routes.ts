@@ -1,7 +1,8 @@
 /*
  * /plugin — THE SIGNING-PLUGIN STAND-IN's interface (see idp/esign/token.ts for the design). What a
  * real CryptoPro/Рутокен plugin answers to a page's script, the stand-in answers over HTTP on the
- * emulator's origin, for the browser's run (cookie esia_run): list the token's certificates, load
+ * emulator's origin, for the browser's token (cookie esia_token, in the run of cookie esia_run; see
+ * idp/esign/run_state.ts for whose token that is): list the token's certificates, load
  * a test key file into it, sign data after the token's PIN check. Every answer says it is the
  * stand-in (`standIn`), and the header X-Test-Stand-Plugin marks it.
  */
@@ -10,8 +11,8 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { EsiaError } from '../errors/esia_error.ts';
 import { catalogue } from '../errors/catalogue.ts';
-import { runCookie, type Run } from '../runs.ts';
-import { KeyMismatchError } from './token.ts';
+import { runCookie } from '../runs.ts';
+import { KeyMismatchError, type VirtualToken } from './token.ts';
 import type { Services } from '../services.ts';
 
 const standIn = 'Имитация плагина электронной подписи тестового стенда (не КриптоПро): ключи на виртуальном токене эмулятора';
@@ -44,10 +45,11 @@ export function pluginRoutes(s: Services): Router {
     if (ctx.state.pluginBodyUnreadable) return fail(ctx, 400, 'Плагин не разобрал запрос: нужен JSON-объект.');
     await next();
   });
-  const runOf = (ctx: Context): Run => {
+  /** This browser's token in its run (cookie esia_run), made on first use (cookie esia_token). */
+  const tokenOf = (ctx: Context): VirtualToken => {
     const run = s.runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? s.runs.main;
     ctx.state.run = run;
-    return run;
+    return s.esign.browserToken(run, ctx.cookies);
   };
   const fail = (ctx: Context, status: number, message: string, extra: Record<string, unknown> = {}) => {
     ctx.status = status;
@@ -59,11 +61,11 @@ export function pluginRoutes(s: Services): Router {
   };
 
   router.get('/', (ctx) => {
-    ctx.body = { standIn, token: s.esign.tokenOf(runOf(ctx)).describe(), api: ['GET /plugin/api/certificates', 'POST /plugin/api/import {pem}', 'POST /plugin/api/sign {certificate, pin, data}', 'POST /plugin/api/unblock {puk, pin?}'] };
+    ctx.body = { standIn, token: tokenOf(ctx).describe(), api: ['GET /plugin/api/certificates', 'POST /plugin/api/import {pem}', 'POST /plugin/api/sign {certificate, pin, data}', 'POST /plugin/api/unblock {puk, pin?}'] };
   });
 
   router.get('/api/certificates', (ctx) => {
-    ctx.body = { standIn, ...s.esign.tokenOf(runOf(ctx)).describe() };
+    ctx.body = { standIn, ...tokenOf(ctx).describe() };
   });
 
   router.post('/api/import', (ctx) => {
@@ -71,7 +73,7 @@ export function pluginRoutes(s: Services): Router {
     if (typeof pem !== 'string' || !pem) return fail(ctx, 400, 'Нужен файл ключа: PEM с сертификатом и закрытым ключом (PKCS#8).');
     try {
       const { certificatePem, keyPem } = splitBundle(pem);
-      const entry = s.esign.tokenOf(runOf(ctx)).add(certificatePem, keyPem, 'file');
+      const entry = tokenOf(ctx).add(certificatePem, keyPem, 'file');
       ctx.status = 201;
       ctx.body = { standIn, id: `${entry.id}`, label: entry.label };
     } catch (error) {
@@ -87,7 +89,7 @@ export function pluginRoutes(s: Services): Router {
     if (typeof id !== 'string' || typeof pin !== 'string' || typeof data !== 'string' || !data) {
       return fail(ctx, 400, 'Нужны certificate (id на токене), pin и data (что подписать).');
     }
-    const token = s.esign.tokenOf(runOf(ctx));
+    const token = tokenOf(ctx);
     if (!token.entries.some((e) => e.id === id)) return fail(ctx, 404, `На токене нет сертификата «${id}».`);
     try {
       const { entry, signature } = token.sign(id, pin, Buffer.from(data, 'utf8'));
@@ -100,7 +102,7 @@ export function pluginRoutes(s: Services): Router {
 
   router.post('/api/unblock', (ctx) => {
     const b = bodyOf(ctx);
-    const token = s.esign.tokenOf(runOf(ctx));
+    const token = tokenOf(ctx);
     if (typeof b.puk !== 'string' || !token.unblock(b.puk, typeof b.pin === 'string' && b.pin ? b.pin : undefined)) return fail(ctx, 403, 'Неверный PUK-код.');
     ctx.body = { standIn, ...token.describe() };
   });

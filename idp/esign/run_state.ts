@@ -1,11 +1,20 @@
 /*
- * What a run keeps for electronic signature (A4, A5, A9): its virtual token (the plugin stand-in),
+ * What a run keeps for electronic signature (A4, A5, A9): its virtual tokens (the plugin stand-in),
  * the sign-in challenges it issued, and per-client policies set at run time. Cleared on reset.
+ *
+ * A token belongs to a person or to a browser, never to the whole run: each person has one (the
+ * control API fills it, the fixtures' `esignToken` prefills it), plugged into the browser the
+ * harness or a trainer seats that person at; a browser nobody was seated at has its own, empty
+ * at first, for key files loaded from disk. Ids are random, so a browser reaches only the token
+ * whose id it was given (cookie esia_token).
  */
 import { randomBytes } from 'node:crypto';
 import { EsiaError } from '../errors/esia_error.ts';
 import type { SignInMethod } from '../domain/policy.ts';
 import { VirtualToken } from './token.ts';
+
+/** Tokens a run keeps at most (the personas' always stay). */
+export const maxTokens = 1000;
 
 /** A challenge may be signed within this time, by the run's clock. */
 export const challengeLifetimeMs = 5 * 60 * 1000;
@@ -17,9 +26,10 @@ interface IssuedChallenge {
 }
 
 export class EsignRunState {
-  token = new VirtualToken();
-  /** Whether the token got the personas' ready certificates since the last reset (EsignServices.tokenOf). */
-  prepared = false;
+  /** token id → token: the personas' and the browsers' own. */
+  readonly tokens = new Map<string, VirtualToken>();
+  /** persona → the id of that person's token. */
+  readonly personaTokens = new Map<string, string>();
   /** client_id → allowed methods, overriding config/clients.json for this run. */
   readonly clientMethods = new Map<string, SignInMethod[]>();
   readonly #challenges = new Map<string, IssuedChallenge>();
@@ -48,9 +58,23 @@ export class EsignRunState {
     }
   }
 
+  /** A new empty token under a fresh random id. */
+  newToken(): { id: string; token: VirtualToken } {
+    // A client that keeps no cookies makes a token per call: past the cap the oldest browser token goes.
+    if (this.tokens.size >= maxTokens) {
+      const persons = new Set(this.personaTokens.values());
+      const oldest = [...this.tokens.keys()].find((key) => !persons.has(key));
+      if (oldest) this.tokens.delete(oldest);
+    }
+    const id = randomBytes(12).toString('base64url');
+    const token = new VirtualToken();
+    this.tokens.set(id, token);
+    return { id, token };
+  }
+
   clear(): void {
-    this.token = new VirtualToken();
-    this.prepared = false;
+    this.tokens.clear();
+    this.personaTokens.clear();
     this.clientMethods.clear();
     this.#challenges.clear();
   }

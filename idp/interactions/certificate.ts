@@ -127,7 +127,7 @@ export async function certificateStep(step: Step): Promise<void> {
     const code = pluginErrors.find((c) => c === pluginError);
     if (!code) throw new EsiaError('oauth.invalid_request', { field: 'plugin_error', expected: pluginErrors.join(' or '), actual: pluginError.slice(0, 60) });
     // The page reports what the stand-in said; the screen shows the token's own counter, not the page's claim.
-    const token = s.esign.tokenOf(run);
+    const token = s.esign.browserToken(run, ctx.cookies);
     const lines = code === 'esign.pin_invalid' ? [`Осталось попыток: ${token.attemptsLeft}`] : [`PIN-код введён неверно ${token.maxAttempts} раз подряд`];
     return renderStage(step, inlineFailure(step, new EsiaError(code, { attemptsLeft: token.attemptsLeft }), lines));
   }

@@ -21,7 +21,7 @@ export async function refuseNewPassword(step: Step, account: Account): Promise<N
   const unmet = unmetRules(password);
   if (unmet.length) {
     const ids = unmet.map((r) => r.id);
-    return { failure: inlineFailure(step, new EsiaError('password.too_weak', { unmet: ids }), unmet.map((r) => `Нужно: ${r.text}`)), unmet: ids };
+    return { failure: inlineFailure(step, new EsiaError('password.too_weak', { unmet: ids }), unmet.map((r) => r.fix)), unmet: ids };
   }
   if (password !== field(ctx, 'repeat')) return { failure: inlineFailure(step, 'password.mismatch') };
   for (const hash of recentHashes(step, account)) {

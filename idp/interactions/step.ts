@@ -141,6 +141,8 @@ export function renderStage(step: Step, failure?: Failure, extra: { identifier?:
       otpPage({
         uid,
         maskedPhone: maskPhone(account.phone),
+        // A failed resend leaves the earlier code valid, so «отправлен» stays true only when none went out at all.
+        codeSent: Boolean(journey.otp),
         codeLength: rules.length,
         resendIn: journey.otp ? secondsUntilResend(journey.otp, now, rules) : 0,
         sendsLeft: rules.maxSends - (journey.otp?.sends ?? 0),

@@ -353,9 +353,8 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     const old = currentCertificate(run, account.persona);
     if (old) run.revocations.revoke(old.serial, now, 'superseded');
     run.issuedCertificates.push(issued);
-    // The person's token on this run's machine gets the new certificate; the old one stays (and is refused as revoked).
-    s.esign.tokenOf(run);
-    const entry = run.esign.token.add(issued.certificatePem, issued.privateKeyPem, 'control', `${account.persona}-reissued`);
+    // The person's token gets the new certificate; the old one stays (and is refused as revoked).
+    const entry = s.esign.personaToken(run, account.persona).token.add(issued.certificatePem, issued.privateKeyPem, 'control', `${account.persona}-reissued`);
     ctx.state.audit.details = { serial: issued.serial, notBefore: issued.notBefore, notAfter: issued.notAfter, superseded: old?.serial ?? null, token: entry.id };
     session.flash = {
       kind: 'notice',

@@ -3,9 +3,11 @@
  * the signing-plugin stand-in (/plugin, idp/esign/token.ts) lists the token's certificates, asks
  * its PIN and signs the challenge; the page posts {challenge, certificate, signature} — or what the
  * plugin refused with (wrong PIN, blocked token) — to the interaction, where the server checks
- * everything itself. Without script (the HTTP scenario driver) the same calls are made by hand.
+ * everything itself. The page's script is a static file (idp/views/certificate_script.ts); without
+ * script (the HTTP scenario driver) the same calls are made by hand.
  */
-import { html, raw, type Html } from '../../lib/html.ts';
+import { html, type Html } from '../../lib/html.ts';
+import { certificateScriptPath } from './certificate_script.ts';
 import { type Failure, failureAlert, failureReference } from './failure.ts';
 import { layout } from './layout.ts';
 
@@ -22,49 +24,23 @@ export interface CertificateView {
   failure?: Failure;
 }
 
-/** The page's half of the plugin: list, load a key file, sign. Plain ES2020, no build step. */
-const pluginScript = `(() => {
-  const api = '/plugin/api';
-  const $ = (id) => document.getElementById(id);
-  const form = $('esign-form'), select = $('esign-certificate'), pin = $('esign-pin'), file = $('esign-file'), state = $('esign-token-state'), sign = $('esign-sign');
-  const json = { 'content-type': 'application/json' };
-  const say = (text) => { state.textContent = text; };
-  async function refresh(selectId) {
-    const res = await fetch(api + '/certificates');
-    const token = await res.json();
-    select.innerHTML = '';
-    for (const c of token.certificates) select.add(new Option(c.label, c.id));
-    if (selectId) select.value = selectId;
-    select.dataset.loaded = String(token.certificates.length);
-    say(token.certificates.length === 0 ? 'На токене нет сертификатов: загрузите файл ключа.' : token.blocked ? 'Токен заблокирован.' : 'Попыток ввода PIN-кода: ' + token.attemptsLeft + ' из ' + token.pinAttempts);
-  }
-  file.addEventListener('change', async () => {
-    const chosen = file.files && file.files[0];
-    if (!chosen) return;
-    const res = await fetch(api + '/import', { method: 'POST', headers: json, body: JSON.stringify({ pem: await chosen.text() }) });
-    const answer = await res.json();
-    if (!res.ok) return say(answer.message || 'Файл не загружен');
-    await refresh(answer.id);
-    select.dataset.imported = answer.id;
-  });
-  sign.addEventListener('click', async () => {
-    if (!select.value) return say('Выберите сертификат или загрузите файл ключа.');
-    sign.disabled = true;
-    const res = await fetch(api + '/sign', { method: 'POST', headers: json, body: JSON.stringify({ certificate: select.value, pin: pin.value, data: form.elements.challenge.value }) });
-    const answer = await res.json();
-    if (res.ok) {
-      form.elements.certificate.value = answer.certificate;
-      form.elements.signature.value = answer.signature;
-    } else if (answer.error) {
-      form.elements.plugin_error.value = answer.error;
-    } else {
-      sign.disabled = false;
-      return say(answer.message || 'Плагин не ответил');
-    }
-    form.submit();
-  });
-  refresh().catch(() => say('Плагин электронной подписи не отвечает.'));
-})();`;
+/**
+ * Sign-in by a certificate installed in the browser, folded: before the browser's own dialogs
+ * (an English warning without the test root, then the certificate choice), the person reads what
+ * is needed and what will happen, and goes on with «Продолжить».
+ */
+function tlsSignIn(tlsUrl: string): Html {
+  return html`<details class="tls-sign-in" data-testid="esign-tls-details">
+<summary>Войти по сертификату, установленному в браузер (TLS)</summary>
+<p>Браузер предъявит сертификат из своего хранилища — плагин и PIN-код на этой странице не понадобятся. Заранее:</p>
+<ol>
+<li>доверьте тестовому корню стенда: <a href="/pki/root.crt" data-testid="esign-tls-root">скачайте root.crt</a> и установите его как доверенный центр сертификации (README стенда, раздел «HTTPS»), иначе браузер покажет английское предупреждение «Your connection is not private»;</li>
+<li>установите в браузер сертификат персоны с закрытым ключом (файл .p12, README, раздел «Электронная подпись»).</li>
+</ol>
+<p>«Продолжить» откроет защищённый адрес стенда, и браузер попросит выбрать сертификат. Без сертификата вход не состоится, и экран назовёт причину.</p>
+<div class="actions"><a class="btn secondary" href="${tlsUrl}" data-testid="esign-tls">Продолжить</a></div>
+</details>`;
+}
 
 export function certificatePage(view: CertificateView): Html {
   return layout(
@@ -78,8 +54,12 @@ ${failureAlert(view.failure)}
 <label for="esign-certificate">Сертификат на токене</label>
 <select id="esign-certificate" data-testid="esign-certificate"></select>
 <p class="muted" id="esign-token-state" data-testid="esign-token-state">Плагин загружается…</p>
-<label for="esign-file">Или загрузите тестовый файл ключа (PEM: сертификат и закрытый ключ)</label>
-<input type="file" id="esign-file" data-testid="esign-file" accept=".pem,.txt">
+<p class="field-label" id="esign-file-caption">Или загрузите тестовый файл ключа (PEM: сертификат и закрытый ключ)</p>
+<div class="file-picker">
+<input type="file" id="esign-file" class="visually-hidden" data-testid="esign-file" accept=".pem,.txt" aria-labelledby="esign-file-caption esign-file-button" aria-describedby="esign-file-name">
+<label for="esign-file" class="btn secondary" id="esign-file-button">Выбрать файл</label>
+<span class="muted" id="esign-file-name" data-testid="esign-file-name" aria-live="polite">Файл не выбран</span>
+</div>
 <label for="esign-pin">PIN-код токена</label>
 <input type="password" id="esign-pin" data-testid="esign-pin" autocomplete="off">
 </section>
@@ -90,7 +70,7 @@ ${failureAlert(view.failure)}
 <input type="hidden" name="plugin_error" value="">
 <div class="actions"><button class="btn primary" type="button" id="esign-sign" data-testid="esign-sign">Подписать и войти</button></div>
 </form>
-${view.tlsUrl ? html`<p class="muted">Сертификат установлен в браузер? <a href="${view.tlsUrl}" data-testid="esign-tls">Войти по сертификату браузера (TLS)</a></p>` : ''}
+${view.tlsUrl ? tlsSignIn(view.tlsUrl) : ''}
 ${
   view.passwordAllowed
     ? html`<form method="post" action="/interaction/${view.uid}/certificate/back" class="actions"><button class="btn secondary" type="submit" data-testid="login-password">Войти по паролю</button></form>`
@@ -101,6 +81,6 @@ ${
 <button class="btn link" type="submit" data-testid="cancel">Отмена — вернуться в систему</button>
 </form>
 ${failureReference(view.failure)}
-<script>${raw(pluginScript)}</script>`,
+<script src="${certificateScriptPath}"></script>`,
   );
 }

@@ -47,6 +47,8 @@ export interface CodeScreenView {
 
 export interface OtpView extends CodeScreenView {
   maskedPhone: string;
+  /** Whether a code went out to that number; false when the SMS gateway refused (otp.delivery_failed). */
+  codeSent: boolean;
   /** feature «webauthn»: «Другой способ» (app code, security key). */
   after?: Html;
 }
@@ -55,7 +57,7 @@ export function otpPage(view: OtpView): Html {
   return layout(
     { title: 'Код из СМС', screen: 'otp', errorCode: view.failure?.code },
     html`<h1>Введите код из СМС</h1>
-<p>Код отправлен на номер <b data-testid="masked-phone">${view.maskedPhone}</b></p>
+<p data-testid="code-destination">${view.codeSent ? 'Код отправлен на номер' : 'Код ещё не отправлен на номер'} <b data-testid="masked-phone">${view.maskedPhone}</b></p>
 ${view.notice ? html`<div class="alert info" data-testid="notice">${view.notice}</div>` : ''}
 ${failureAlert(view.failure)}
 ${codeForms({ check: `/interaction/${view.uid}/otp`, resend: `/interaction/${view.uid}/otp/resend` }, view, html`

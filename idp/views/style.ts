@@ -57,6 +57,11 @@ th{color:#66727f;font-weight:600}
 /* electronic signature: the signing-plugin stand-in */
 .plugin{border:1px dashed #b2c2d6;border-radius:10px;padding:12px 16px;background:#fafbfd}
 .plugin-label{font-size:13px;color:#3e2a00;background:#fff3c4;border-radius:6px;padding:6px 8px}
+.visually-hidden{position:absolute;width:1px;height:1px;margin:-1px;padding:0;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap;border:0}
+.file-picker{display:flex;align-items:center;gap:12px;flex-wrap:wrap;margin:4px 0 12px}
+.field-label{font-size:14px;color:#66727f;margin:16px 0 6px}.file-picker label{margin:0}
+.file-picker input:focus-visible+label{outline:3px solid #0d4cd3;outline-offset:2px}
+.tls-sign-in{margin-top:16px;font-size:14px}.tls-sign-in li{margin-bottom:4px}.tls-sign-in summary{cursor:pointer;color:#0d4cd3;font-weight:600}
 select{width:100%;font:inherit;padding:10px 12px;border:1px solid #b2c2d6;border-radius:8px;background:#fff}
 fieldset.factor{border:1px solid #e1e7f0;border-radius:8px;margin:16px 0 0;padding:4px 14px 12px}fieldset.factor legend{font-size:14px;color:#66727f;padding:0 4px}fieldset.factor .check{margin:8px 0 0}
 .qr svg{width:200px;height:200px}

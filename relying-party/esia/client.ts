@@ -8,7 +8,7 @@
 import { createPublicKey, createVerify, randomUUID } from 'node:crypto';
 import { GOST_JWT_ALG, parseCertificate, verifyGostJwt } from '../../lib/gost/index.ts';
 import type { EsiaClaims, LoginRequest, PendingLogin, SignedIn } from '../esia_client.ts';
-import { expectedRecovery, recoveryFacts } from '../availability.ts';
+import { expectedRecovery, outageFacts, recoveryFacts } from '../availability.ts';
 import { RpError } from '../errors.ts';
 import { tlsFailure, type BackChannelFetch } from '../tls_fetch.ts';
 import { authorizationUrl, decodeJwt, postToken, tokenParams, type EsiaSigner, type EsiaVersion } from './protocol.ts';
@@ -68,12 +68,11 @@ export class EsiaProtocolClient {
     const error = q.get('error');
     if (error) {
       const description = (q.get('error_description') ?? '').slice(0, 300);
-      const facts = [{ label: 'Ответ Госуслуг', value: description || error, testid: 'idp-error' }];
       // ESIA-007008: overloaded or maintenance (E3).
       if (error === 'temporarily_unavailable') {
-        throw new RpError('rp.idp_unavailable', [...facts, ...recoveryFacts(expectedRecovery(q.get('available_at')))], `ESIA error=${error} ${description}`);
+        throw new RpError('rp.idp_unavailable', outageFacts(description, error, q.get('available_at')), `ESIA error=${error} ${description}`);
       }
-      throw new RpError('rp.login_refused', facts, `ESIA error=${error} ${description}`);
+      throw new RpError('rp.login_refused', [{ label: 'Ответ Госуслуг', value: description || error, testid: 'idp-error' }], `ESIA error=${error} ${description}`);
     }
     const code = q.get('code');
     if (!code) throw new RpError('rp.callback_invalid', [], 'callback without code');

@@ -34,14 +34,14 @@ export function errorPage(brand: Brand, error: RpError, ref: string): Html {
 ${facts}
 <h2>Что делать</h2>
 <p data-testid="error-remedy">${e.remedy}</p>
-<p>Код обращения: <code data-testid="ref-code">${ref}</code>. Назовите его, если обратитесь в поддержку.</p>
+<p class="ref">Код обращения: <code data-testid="ref-code">${ref}</code><br><span class="muted">Назовите его, если обратитесь в поддержку: по нему найдут, что произошло.</span></p>
 <div class="actions">${retry}${
       // A refused signature leaves the cabinet session as it was (A8).
       error.code === 'rp.signature_required' ? html`<a class="button primary" href="/cabinet" data-testid="go-cabinet">Вернуться в личный кабинет</a>` : ''
     }<a class="button secondary" href="/" data-testid="home-link">На главную</a></div>
-<details data-testid="support-note"><summary>Для специалиста поддержки</summary>
+<details data-testid="support-note"><summary>Для службы поддержки</summary>
 <p>${e.support}</p>
-<p class="muted">Код ошибки: <code>${error.code}</code>${e.ids.length ? html`, случаи каталога: ${e.ids.join(', ')}` : ''}</p>
+<p class="muted">Код ошибки: <code data-testid="support-error-code">${error.code}</code>${e.ids.length ? html`, случаи каталога: ${e.ids.join(', ')}` : ''}</p>
 </details>`,
   });
 }

@@ -6,6 +6,8 @@ import { html, raw, type Html } from '../../lib/html.ts';
 
 export interface Brand {
   title: string;
+  /** The title after «из»: «Выйти только из Портала НМО». */
+  genitive: string;
   subtitle: string;
 }
 
@@ -44,6 +46,8 @@ const style = raw(`
   .notice{background:#fdecec;border-left:4px solid #c62828;padding:10px 14px;border-radius:4px}
   code{background:#eef2f7;padding:1px 6px;border-radius:4px;font-size:15px}
   details{margin-top:20px;color:#52606d}
+  .ref{margin-top:20px;padding:12px 16px;background:#f3f6fa;border-radius:6px}
+  .ref code{font-size:20px;font-weight:700;letter-spacing:1px}
   footer{text-align:center;color:#6b7785;font-size:13px;margin:0 0 24px}
 `);
 

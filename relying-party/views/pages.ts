@@ -94,9 +94,9 @@ ${checkList}
 <form method="post" action="/application/sign"><button class="primary" data-testid="sign-application">Подписать заявление</button></form>
 <div class="actions">
 <form method="post" action="/logout"><button class="primary" data-testid="logout">Выйти</button></form>
-<form method="post" action="/logout/local"><button class="secondary" data-testid="logout-local">Выйти только из ${brand.title}</button></form>
+<form method="post" action="/logout/local"><button class="secondary" data-testid="logout-local">Выйти только из ${brand.genitive}</button></form>
 </div>
-<p class="muted">«Выйти» завершает сеанс и здесь, и на Госуслугах. «Выйти только из ${brand.title}» оставляет вход на Госуслугах: другие сервисы откроются без пароля.</p>`,
+<p class="muted">«Выйти» завершает сеанс и здесь, и на Госуслугах. «Выйти только из ${brand.genitive}» оставляет вход на Госуслугах: другие сервисы откроются без пароля.</p>`,
   });
 }
 

@@ -328,6 +328,11 @@ export function describeFailure(result: ScenarioResult): string {
   return `${result.failure}\ntrail:\n${result.trail.map((p) => `  ${p.status} ${p.screen} ${p.error} ${p.url}`).join('\n')}`;
 }
 
+/** Whether a scenario signs with the plugin stand-in anywhere (also inside a repeat). */
+function usesSignature(steps: Step[]): boolean {
+  return steps.some((step) => step.do === 'esign' || (step.do === 'repeat' && usesSignature(step.steps)));
+}
+
 export async function runScenario(stand: Stand, scenario: Scenario, browser: Driver = new HttpBrowser(), options: RunOptions = {}): Promise<ScenarioResult> {
   const started = performance.now();
   const control: Control = (method, path, body) =>
@@ -353,6 +358,11 @@ export async function runScenario(stand: Stand, scenario: Scenario, browser: Dri
     const personas = await control<PersonaInfo[]>('GET', '/personas');
     const persona = personas.find((p) => p.persona === scenario.given.persona);
     if (!persona) throw new ScenarioError(`given.persona "${scenario.given.persona}" is not a persona; known: ${personas.map((p) => p.persona).join(', ')}`);
+    // The browser is the persona's computer: the plugin stand-in there offers that person's token (idp/esign/run_state.ts).
+    if (usesSignature(scenario.steps)) {
+      const token = await control<{ id: string }>('GET', `/personas/${persona.persona}/token`);
+      await browser.setCookie(stand.idp, 'esia_token', token.id);
+    }
     run = new Run(stand, control, persona, browser);
     run.face = options.face ?? 'oidc';
     const steps = substitute(scenario.steps, persona as unknown as Vars);

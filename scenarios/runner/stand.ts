@@ -122,7 +122,7 @@ export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<St
     startIdp(config, await loadOrCreateKeys(sharedKeysDir), config.controlEnabled ? [trainer] : []),
     startRp(rpConfig({ port: rpPort, idpIssuer: issuer, dataDir: dir, ...tlsRp })),
     startRp(
-      rpConfig({ port: rp2Port, idpIssuer: issuer, dataDir: dir, ...tlsRp, clientId: 'nmo-portal', clientSecret: 'nmo-local-test-secret', title: 'Портал НМО', subtitle: 'Непрерывное медицинское образование', requiredTrust: 'standard' }),
+      rpConfig({ port: rp2Port, idpIssuer: issuer, dataDir: dir, ...tlsRp, clientId: 'nmo-portal', clientSecret: 'nmo-local-test-secret', title: 'Портал НМО', titleGenitive: 'Портала НМО', subtitle: 'Непрерывное медицинское образование', requiredTrust: 'standard' }),
     ),
   ]).catch(async (error: unknown) => {
     await Promise.all([sink.close(), ...esiaRps.map((rp) => rp.close())]);

@@ -7,7 +7,7 @@ import { loadTestPki } from '../../lib/pki/test_pki.ts';
 import { acrFor, acrValues, asksForSignature, withMfa } from '../../idp/domain/assurance.ts';
 import { assertClientAllows, assertOrganisationAllows, clientForbidsPassword } from '../../idp/domain/policy.ts';
 import { EsiaError } from '../../idp/errors/esia_error.ts';
-import { challengeLifetimeMs, EsignRunState } from '../../idp/esign/run_state.ts';
+import { challengeLifetimeMs, EsignRunState, maxTokens } from '../../idp/esign/run_state.ts';
 import { splitBundle } from '../../idp/esign/plugin_routes.ts';
 import { VirtualToken } from '../../idp/esign/token.ts';
 
@@ -96,4 +96,17 @@ test('the certificate field takes PEM or the base64 of the DER (as CryptoPro han
   const der = parseCertificate(ivanov.certificatePem).raw.toString('base64');
   t.is(parseCertificate(der).serialNumber, parseCertificate(ivanov.certificatePem).serialNumber);
   t.is(t.throws(() => parseCertificate('not a certificate'), { instanceOf: EsiaError }).code, 'oauth.invalid_request');
+});
+
+test('a run keeps at most maxTokens tokens: the oldest browser token goes, a person\'s stays', (t) => {
+  const state = new EsignRunState();
+  const person = state.newToken();
+  state.personaTokens.set('ivanov', person.id);
+  const first = state.newToken();
+  for (let i = 2; i < maxTokens; i++) state.newToken();
+  t.is(state.tokens.size, maxTokens);
+  state.newToken();
+  t.is(state.tokens.size, maxTokens);
+  t.true(state.tokens.has(person.id));
+  t.false(state.tokens.has(first.id));
 });

@@ -97,7 +97,7 @@ test.serial('a senior operator announces maintenance: banner on the login page, 
     await user.goto(`${stand.rp}/login`);
     t.is(user.current()?.screen, 'login');
     const banner = await user.text();
-    t.true(banner.includes('Обновляем вход.') && banner.includes('Вход будет недоступен с 25.11.2026, 13:00 (МСК) до 25.11.2026, 15:00 (МСК)'), banner);
+    t.true(banner.includes('Обновляем вход.') && banner.includes('Запланированы технические работы: с 25.11.2026, 13:00 (МСК) до 25.11.2026, 15:00 (МСК) вход через Госуслуги будет недоступен.'), banner);
 
     await control('POST', '/clock', { advance: 'PT1H' });
     t.true((await control<OutageState>('GET', '/outage')).inForce);
@@ -155,7 +155,7 @@ test.serial('re-issue: refused for operators and trainers, nothing changes', asy
     const certificates = await stand.control<Array<{ variant: string; revoked: unknown }>>('GET', `/certificates?persona=belov&run=${run}`);
     t.false(certificates.some((c) => c.variant === 'reissued'));
     t.is(certificates.find((c) => c.variant === 'valid')?.revoked, null);
-    const token = await stand.control<{ certificates: Array<{ id: string }> }>('GET', `/token?run=${run}`);
+    const token = await stand.control<{ certificates: Array<{ id: string }> }>('GET', `/token?persona=belov&run=${run}`);
     t.false(token.certificates.some((c) => c.id.includes('reissued')));
   } finally {
     await end();
@@ -229,7 +229,7 @@ test.serial('re-issue by a senior operator: old certificate revoked (superseded)
     t.is((await senior.post('/support/accounts/belov/certificates/reissue')).status, 303);
     t.is(runA.issuedCertificates.length, 2);
     t.is(runA.revocations.get(issued.serial)?.reason, 'superseded');
-    const token = await stand.control<{ certificates: Array<{ id: string; certificatePem: string }> }>('GET', `/token?run=${a.run}`);
+    const token = await stand.control<{ certificates: Array<{ id: string; certificatePem: string }> }>('GET', `/token?persona=belov&run=${a.run}`);
     t.is(token.certificates.find((c) => c.id === 'belov-reissued')?.certificatePem.trim(), runA.issuedCertificates[1]!.certificatePem.trim(), 'the token holds the newest');
 
     // A reset of the run forgets what it issued.
