@@ -13,6 +13,7 @@ import { Faults } from './adapters/faults.ts';
 import { Outbox } from './adapters/outbox.ts';
 import type { Account } from './domain/account.ts';
 import { ControlledClock } from './domain/clock.ts';
+import type { Lockable } from './domain/lockout.ts';
 import type { Outage } from './domain/outage.ts';
 import { EsignRunState } from './esign/run_state.ts';
 
@@ -28,7 +29,7 @@ export class Run {
   /** Announced maintenance or outage (E3, idp/domain/outage.ts); null when the service works. */
   outage: Outage | null = null;
   /** Support console: wrong operator passwords and lockouts in this run, by operator login (E2). */
-  readonly operatorLockouts = new Map<string, { failedAttempts: number; lockedUntil: number | null }>();
+  readonly operatorLockouts = new Map<string, Lockable>();
   /** Certificates revoked live in this run (issue 6); the main run's are what the CRL and OCSP publish. */
   readonly revocations = new Revocations();
   /** Certificates the test intermediate issued at run time in this run (support console re-issue, E2); newest last. */
