@@ -31,6 +31,28 @@ function isLoopback(address: string | undefined): boolean {
   return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 }
 
+/**
+ * Where GET /__control/runs/:id/enter may send a browser: a path of the emulator, or a page on the
+ * emulator's own host (the stand's relying parties listen on other ports of it). Parsed as a
+ * browser would (a backslash is a slash, user info hides the real host), never followed off-site.
+ */
+export function sameHostTarget(next: unknown, origin: string): string {
+  if (next === undefined || next === '') return '/';
+  const refuse = (why: string) =>
+    new ControlError(400, 'control.bad_next', `next must be a path of the emulator (e.g. /trainer) or a URL on ${new URL(origin).hostname} (any port); ${why}: ${JSON.stringify(next).slice(0, 200)}.`);
+  if (typeof next !== 'string') throw refuse('give it once');
+  let target: URL;
+  try {
+    target = new URL(next, origin);
+  } catch {
+    throw refuse('not a URL');
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') throw refuse('only http and https');
+  if (target.username || target.password) throw refuse('a URL with user info names another host than it seems to');
+  if (target.hostname !== new URL(origin).hostname) throw refuse(`another host (${target.hostname})`);
+  return target.origin === origin ? `${target.pathname}${target.search}${target.hash}` : target.href;
+}
+
 function loopbackOnly(ctx: Context, next: Next) {
   if (!isLoopback(ctx.req.socket.remoteAddress)) {
     throw new ControlError(403, 'control.forbidden', 'The control API answers only requests from this machine (loopback).');
@@ -115,7 +137,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   router.get('/runs/:id/enter', (ctx) => {
     const run = s.runs.get(String(ctx.params.id));
     if (!run) throw new ControlError(404, 'control.unknown_run', `No run "${ctx.params.id}".`);
-    const next = typeof ctx.query.next === 'string' && /^(https?:\/\/localhost[:/]|\/)/.test(ctx.query.next) ? ctx.query.next : '/';
+    const next = sameHostTarget(ctx.query.next, new URL(s.provider.issuer).origin);
     ctx.cookies.set(runCookie, run.id === mainRun ? '' : run.id, { httpOnly: true, sameSite: 'lax', signed: false, overwrite: true, maxAge: 12 * 3600 * 1000 });
     ctx.redirect(next);
   });
