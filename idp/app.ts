@@ -12,7 +12,7 @@ import { loadOrCreateKeys, type LocalKeys } from '../keys/generate.ts';
 import { loadTestPki, type PersonaSubject, readPersonaSubjects, type TestPki } from '../lib/pki/test_pki.ts';
 import { accountClient, accountRoutes } from './account/router.ts';
 import { Store } from '../lib/store/store.ts';
-import { AccountRepository, accountsFromFixtures, type DataFile, readPersonaFixtures } from './adapters/account_repository.ts';
+import { AccountRepository, accountsFromFixtures, dataFileProblem, type DataFile, readPersonaFixtures } from './adapters/account_repository.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
 import { readFixtureHashes, writeFixtureHashes } from './adapters/fixture_hashes.ts';
 import type { IdpConfig } from './config/index.ts';
@@ -74,6 +74,7 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   if (hashes.size > known) await writeFixtureHashes(hashesFile, hashes);
   const store = await Store.open<DataFile>(join(dataDir, 'emulator.json'), () => ({ version: 1, accounts: initial }), {
     flushDelayMs: config.flushDelayMs,
+    validate: dataFileProblem,
   });
   const runs = new Runs(new Run(mainRun, 0n, new AccountRepository(store)));
   const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), { rotateBytes: config.auditRotateBytes });
