@@ -64,6 +64,8 @@ const quiet = new Set(['/static/esia.css', '/__health/ready', '/__health/live', 
 export function frame(s: Services) {
   return async function frameMiddleware(ctx: Context, next: Next) {
     ctx.state.audit = {} as Partial<AuditRecord>;
+    // Read now: a client that goes away mid-request takes its socket, and with it the address.
+    const ip = ctx.ip;
     ctx.set('X-Test-Stand', 'esia-emulator; not the real ESIA');
     ctx.set('X-Robots-Tag', 'noindex, nofollow');
     try {
@@ -80,7 +82,7 @@ export function frame(s: Services) {
         const account = a.account ?? oidc?.session?.accountId;
         const client = a.client ?? oidc?.client?.clientId;
         s.audit({
-          ip: ctx.ip,
+          ip,
           action: a.action ?? `${ctx.method} ${ctx.path.replace(/\/[\w-]{20,}/g, '/:id')}`,
           outcome: a.outcome ?? (status >= 500 ? 'error' : status >= 400 ? 'refused' : 'ok'),
           status,

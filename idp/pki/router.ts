@@ -13,6 +13,7 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { decodeComponent } from '../../lib/http/decode.ts';
 import { buildCrl, answerOcsp } from '../../lib/pki/revocation.ts';
 import { toDer, toPem } from '../../lib/pki/x509.ts';
 import { ControlError } from '../control/inputs.ts';
@@ -76,7 +77,8 @@ export function pkiRoutes(s: Services): Router {
   };
   router.post('/ocsp', async (ctx) => ocsp(ctx, await rawBody(ctx)));
   router.get('/ocsp/:request', async (ctx) => {
-    const b64 = decodeURIComponent(String(ctx.params.request)).replace(/-/g, '+').replace(/_/g, '/');
+    // Not percent-decodable: no OCSPRequest can be in it, so the answer is RFC 6960's malformedRequest, as for any bad bytes.
+    const b64 = (decodeComponent(String(ctx.params.request)) ?? '').replace(/-/g, '+').replace(/_/g, '/');
     await ocsp(ctx, new Uint8Array(Buffer.from(b64, 'base64')));
   });
   return router;
