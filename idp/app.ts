@@ -16,10 +16,10 @@ import { AccountRepository, accountsFromFixtures, dataFileProblem, type DataFile
 import { AuditJournal } from './adapters/audit_journal.ts';
 import { readFixtureHashes, writeFixtureHashes } from './adapters/fixture_hashes.ts';
 import type { IdpConfig } from './config/index.ts';
-import { ControlError } from './control/inputs.ts';
+import { ControlError, controlMethodRefusal } from './control/inputs.ts';
 import { controlRoutes } from './control/router.ts';
 import { KeyedMutex } from './domain/keyed_mutex.ts';
-import { frame } from './errors/boundary.ts';
+import { frame, methodRefusal } from './errors/boundary.ts';
 import { createEsiaFace } from './esia/index.ts';
 import { EsignServices } from './esign/index.ts';
 import { readOrganisations } from './esign/organisations.ts';
@@ -145,14 +145,14 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   });
   if (config.controlEnabled) {
     const control = controlRoutes(services, { personas: personaPasswords, registerClient });
-    provider.use(under(['/__control'], control.routes(), control.allowedMethods()));
+    provider.use(under(['/__control'], control.routes(), control.allowedMethods(controlMethodRefusal)));
   }
   // test PKI (issue 6): CA certificates, CRL, OCSP
   provider.use(under(['/pki'], pkiRoutes(services).routes()));
   if (config.supportEnabled) {
     // Support console (issue 7: E1, E2, F3): its own operator sessions, signed with the cookie keys.
     const support = await supportRoutes(services, { cookieKeys: localKeys.cookieKeys });
-    provider.use(under(['/support'], support.routes(), support.allowedMethods()));
+    provider.use(under(['/support'], support.routes(), support.allowedMethods(methodRefusal)));
   }
   for (const extension of extensions) provider.use(extension);
   // Outage mode (E3) in front of the protocol endpoints: /auth, /token, /me.

@@ -47,3 +47,10 @@ export function parseDuration(value: unknown): number {
   const [, d = '0', h = '0', m = '0', sec = '0'] = match;
   return ((Number(d) * 24 + Number(h)) * 60 + Number(m)) * 60_000 + Number(sec) * 1000;
 }
+
+/** allowedMethods() options for the control API: a method a route lacks (or HTTP's unknown ones) is a 405 in the API's JSON, not a 501. */
+export const controlMethodRefusal = {
+  throw: true,
+  notImplemented: () => new ControlError(405, 'control.method_not_allowed', 'The control API has no route with this method; GET /__control lists each route with its method.'),
+  methodNotAllowed: () => new ControlError(405, 'control.method_not_allowed', 'This route of the control API does not take this method; GET /__control lists each route with its method.'),
+};

@@ -15,7 +15,7 @@ export type Form = Record<string, string | string[]>;
  * length). It stops listening instead of destroying the stream, so the socket lives on to carry the
  * 413 page and the request keeps its client address for the audit record.
  */
-function readUpTo(req: Readable, limit: number): Promise<Buffer[] | undefined> {
+export function readUpTo(req: Readable, limit: number): Promise<Buffer[] | undefined> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
