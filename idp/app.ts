@@ -13,6 +13,7 @@ import { loadTestPki, type PersonaSubject, readPersonaSubjects, type TestPki } f
 import { accountClient, accountRoutes } from './account/router.ts';
 import { Store } from '../lib/store/store.ts';
 import { AccountRepository, accountsFromFixtures, dataFileProblem, type DataFile, readPersonaFixtures } from './adapters/account_repository.ts';
+import { loadAuditKey } from './adapters/audit_key.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
 import { readFixtureHashes, writeFixtureHashes } from './adapters/fixture_hashes.ts';
 import type { IdpConfig } from './config/index.ts';
@@ -77,7 +78,7 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     validate: dataFileProblem,
   });
   const runs = new Runs(new Run(mainRun, 0n, new AccountRepository(store)));
-  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), { rotateBytes: config.auditRotateBytes });
+  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), { key: loadAuditKey(resolve(config.keysDir), true), rotateBytes: config.auditRotateBytes });
   const storage = new ProviderStorage();
   const provider = new Provider(
     issuer,
