@@ -13,13 +13,15 @@ import { loadOrCreateKeys, type LocalKeys } from '../keys/generate.ts';
 import { loadTestPki, type PersonaSubject, readPersonaSubjects, type TestPki } from '../lib/pki/test_pki.ts';
 import { accountClient, accountRoutes } from './account/router.ts';
 import { Store } from '../lib/store/store.ts';
-import { AccountRepository, accountsFromFixtures, type DataFile, readPersonaFixtures } from './adapters/account_repository.ts';
+import { AccountRepository, accountsFromFixtures, dataFileProblem, type DataFile, readPersonaFixtures } from './adapters/account_repository.ts';
+import { loadAuditKey } from './adapters/audit_key.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
 import { readFixtureHashes, writeFixtureHashes } from './adapters/fixture_hashes.ts';
 import type { IdpConfig } from './config/index.ts';
+import { controlMethodRefusal } from './control/inputs.ts';
 import { controlRoutes } from './control/router.ts';
 import { KeyedMutex } from './domain/keyed_mutex.ts';
-import { frame } from './errors/boundary.ts';
+import { frame, methodRefusal } from './errors/boundary.ts';
 import { createEsiaFace } from './esia/index.ts';
 import { EsignServices } from './esign/index.ts';
 import { readOrganisations } from './esign/organisations.ts';
@@ -77,9 +79,10 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   if (hashes.size > known) await writeFixtureHashes(hashesFile, hashes);
   const store = await Store.open<DataFile>(join(dataDir, 'emulator.json'), () => ({ version: 1, accounts: initial }), {
     flushDelayMs: config.flushDelayMs,
+    validate: dataFileProblem,
   });
   const runs = new Runs(new Run(mainRun, 0n, new AccountRepository(store)));
-  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), { rotateBytes: config.auditRotateBytes });
+  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), { key: loadAuditKey(resolve(config.keysDir), true), rotateBytes: config.auditRotateBytes });
   const storage = new ProviderStorage();
   // Every client with the emulator's extensions, by id: the file's now, runtime registrations as they come.
   const clientConfigs = new Map(clients.map((c) => [c.client_id, c]));
@@ -160,14 +163,14 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   });
   if (config.controlEnabled) {
     const control = controlRoutes(services, { personas: personaPasswords, registerClient: (client) => runtimeClients.register(client as ClientConfig) });
-    provider.use(under(['/__control'], control.routes(), control.allowedMethods()));
+    provider.use(under(['/__control'], control.routes(), control.allowedMethods(controlMethodRefusal)));
   }
   // test PKI (issue 6): CA certificates, CRL, OCSP
   provider.use(under(['/pki'], pkiRoutes(services).routes()));
   if (config.supportEnabled) {
     // Support console (issue 7: E1, E2, F3): its own operator sessions, signed with the cookie keys.
     const support = await supportRoutes(services, { cookieKeys: localKeys.cookieKeys });
-    provider.use(under(['/support'], support.routes(), support.allowedMethods()));
+    provider.use(under(['/support'], support.routes(), support.allowedMethods(methodRefusal)));
   }
   for (const extension of extensions) provider.use(extension);
   // Outage mode (E3) in front of the protocol endpoints: /auth, /token, /me.

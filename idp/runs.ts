@@ -13,7 +13,7 @@ import { Faults } from './adapters/faults.ts';
 import { Outbox } from './adapters/outbox.ts';
 import type { Account } from './domain/account.ts';
 import { ControlledClock } from './domain/clock.ts';
-import { UnknownLogins } from './domain/lockout.ts';
+import { type Lockable, UnknownLogins } from './domain/lockout.ts';
 import type { Outage } from './domain/outage.ts';
 import { EsignRunState } from './esign/run_state.ts';
 
@@ -31,7 +31,7 @@ export class Run {
   /** Wrong passwords typed for logins no account has, so their refusals count down and lock like an account's (C1, C2). */
   readonly unknownLogins = new UnknownLogins();
   /** Support console: wrong operator passwords and lockouts in this run, by operator login (E2). */
-  readonly operatorLockouts = new Map<string, { failedAttempts: number; lockedUntil: number | null }>();
+  readonly operatorLockouts = new Map<string, Lockable>();
   /** Certificates revoked live in this run (issue 6); the main run's are what the CRL and OCSP publish. */
   readonly revocations = new Revocations();
   /** Certificates the test intermediate issued at run time in this run (support console re-issue, E2); newest last. */

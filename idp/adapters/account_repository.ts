@@ -17,6 +17,37 @@ export interface DataFile {
   clients?: ClientConfig[];
 }
 
+/** Account fields the emulator indexes and checks on every sign-in, with the type each must have. */
+const requiredFields: Array<[keyof Account, 'string' | 'boolean' | 'number']> = [
+  ['oid', 'string'],
+  ['persona', 'string'],
+  ['phone', 'string'],
+  ['email', 'string'],
+  ['snils', 'string'],
+  ['inn', 'string'],
+  ['passwordHash', 'string'],
+  ['phoneConfirmed', 'boolean'],
+  ['emailConfirmed', 'boolean'],
+  ['failedAttempts', 'number'],
+];
+
+const kindOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`);
+
+/** The first way a data file's content is not a DataFile, named by its path in the file; undefined when it is one. */
+export function dataFileProblem(data: object): string | undefined {
+  const file = data as Partial<Record<keyof DataFile, unknown>>;
+  if (file.version !== 1) return `version is ${JSON.stringify(file.version) ?? 'missing'}, expected 1`;
+  if (!Array.isArray(file.accounts)) return `accounts is ${kindOf(file.accounts)}, expected a list of accounts`;
+  for (const [i, account] of file.accounts.entries()) {
+    if (typeof account !== 'object' || account === null || Array.isArray(account)) return `accounts[${i}] is ${kindOf(account)}, expected an account object`;
+    for (const [name, type] of requiredFields) {
+      const value = (account as Record<string, unknown>)[name];
+      if (typeof value !== type) return `accounts[${i}].${name} is ${value === undefined ? 'missing' : kindOf(value)}, expected a ${type}`;
+    }
+  }
+  return undefined;
+}
+
 export type PersonaFixture = Omit<Account, 'passwordHash' | 'previousPasswordHashes' | 'lastSignInAt'> & { password: string };
 
 export class FixtureError extends Error {

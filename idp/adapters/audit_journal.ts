@@ -5,14 +5,17 @@
  * Recent traces are indexed in memory; older ones are found by scanning the files.
  *
  * Tamper evidence (F5): every line carries `prev` (the hash of the line before it) and `hash`, the
- * SHA-256 of the line's own JSON up to and including `prev` (the exact bytes before `,"hash":`).
- * An edited line no longer matches its hash; a deleted, inserted or reordered line breaks the next
- * line's `prev`. When the file outgrows `rotateBytes` it is renamed audit.<n>.jsonl (n grows, the
+ * HMAC-SHA256, with the journal's key (audit_key.ts, in the keys folder), of the line's own JSON up
+ * to and including `prev` (the exact bytes before `,"hash":`). An edited line no longer matches its
+ * hash; a deleted, inserted or reordered line breaks the next line's `prev`; a chain recomputed
+ * without the key matches nothing. The head file beside the journal (audit.head.json) names the
+ * newest record written, with its own HMAC, so records cut off the end are missed too. When the file outgrows `rotateBytes` it is renamed audit.<n>.jsonl (n grows, the
  * highest is the newest) and the new file's first line chains to the last hash of the old one, so
  * the chain runs through the whole series. idp/audit/verify.ts checks it (npm run audit:verify).
  */
-import { hash as digest } from 'node:crypto';
+import { createHmac, timingSafeEqual } from 'node:crypto';
 import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, type WriteStream } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 
@@ -47,10 +50,19 @@ export const genesisHash = '0'.repeat(64);
 
 const hashSuffix = /,"hash":"([0-9a-f]{64})"\}$/;
 
+/** The journal's keyed hash of a text. */
+export function mac(key: Buffer, text: string): string {
+  return createHmac('sha256', key).update(text).digest('hex');
+}
+
+export function sameMac(a: string, b: string): boolean {
+  return a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
+}
+
 /** The JSON line for a record chained to `prev`, and its hash. */
-export function chainLine(record: AuditRecord, prev: string): { line: string; hash: string } {
+export function chainLine(record: AuditRecord, prev: string, key: Buffer): { line: string; hash: string } {
   const body = JSON.stringify({ ...record, prev });
-  const hash = digest('sha256', body, 'hex');
+  const hash = mac(key, body);
   return { line: `${body.slice(0, -1)},"hash":"${hash}"}`, hash };
 }
 
@@ -61,8 +73,19 @@ export function splitLine(line: string): { body: string; hash: string } | null {
   return { body: `${line.slice(0, match.index)}}`, hash: match[1] as string };
 }
 
-export function sha256(text: string): string {
-  return digest('sha256', text, 'hex');
+/** The newest record written, as the head file beside the journal keeps it. */
+export interface JournalHead {
+  head: string;
+  at: string;
+  mac: string;
+}
+
+export function headPath(journalPath: string): string {
+  return journalPath.replace(/\.jsonl$/, '.head.json');
+}
+
+export function signHead(key: Buffer, head: string, at: string): JournalHead {
+  return { head, at, mac: mac(key, `audit-head:${head}:${at}`) };
 }
 
 /** Rotated files of a journal, oldest first: audit.1.jsonl, audit.2.jsonl, … */
@@ -115,6 +138,8 @@ const writeDelayMs = 20;
 const writeBatchBytes = 64 * 1024;
 
 export interface JournalOptions {
+  /** The journal's key (audit_key.ts): every hash is an HMAC with it. */
+  key: Buffer;
   /** Rename the file to audit.<n>.jsonl once it would grow past this many bytes. */
   rotateBytes?: number;
 }
@@ -128,14 +153,19 @@ export class AuditJournal {
   #size: number;
   #last: string;
   readonly #rotateBytes: number;
+  readonly #key: Buffer;
+  /** The head file is rewritten after each batch of lines; one write at a time, the newest head wins. */
+  #headWrite: Promise<void> = Promise.resolve();
+  #headDirty = false;
   readonly #traces = new Map<string, AuditRecord[]>();
   readonly #refs = new Map<string, string>();
 
   constructor(
     readonly path: string,
-    options: JournalOptions = {},
+    options: JournalOptions,
   ) {
     mkdirSync(dirname(path), { recursive: true });
+    this.#key = options.key;
     this.#rotateBytes = options.rotateBytes ?? 10 * 1024 * 1024;
     let last = lastLine(path);
     if (last !== null && !splitLine(last)) {
@@ -158,7 +188,7 @@ export class AuditJournal {
   }
 
   append(record: AuditRecord): void {
-    const { line, hash } = chainLine(record, this.#last);
+    const { line, hash } = chainLine(record, this.#last, this.#key);
     const bytes = Buffer.byteLength(line) + 1;
     if (this.#size > 0 && this.#size + bytes > this.#rotateBytes) this.#rotate();
     this.#pending.push(`${line}\n`);
@@ -187,10 +217,26 @@ export class AuditJournal {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#pending.length === 0) return;
-    this.#stream.write(this.#pending.join(''));
+    const head = signHead(this.#key, this.#last, new Date().toISOString());
+    this.#stream.write(this.#pending.join(''), () => this.#writeHead(head));
     this.#pending = [];
     this.#pendingBytes = 0;
   }
+
+  /** After the lines it names are written: atomically, so a crash leaves the old head or the new one. */
+  #writeHead(head: JournalHead): void {
+    this.#latestHead = head;
+    if (this.#headDirty) return;
+    this.#headDirty = true;
+    this.#headWrite = this.#headWrite.then(async () => {
+      this.#headDirty = false;
+      const file = headPath(this.path);
+      await writeFile(`${file}.tmp`, `${JSON.stringify(this.#latestHead)}\n`);
+      await rename(`${file}.tmp`, file);
+    }).catch((error) => console.error(`[esia-emulator] audit head ${headPath(this.path)} not written: ${(error as Error).message}`));
+  }
+
+  #latestHead: JournalHead | undefined;
 
   /** Renames the current file (its stream keeps writing its queued lines into it) and starts a new one. */
   #rotate(): void {
@@ -236,12 +282,13 @@ export class AuditJournal {
   }
 
   /** Resolves when every line appended so far is in the file (a write's callback runs after those before it). */
-  flush(): Promise<void> {
+  async flush(): Promise<void> {
     this.#writePending();
-    return new Promise((resolve) => {
+    await new Promise<void>((resolve) => {
       if (this.#stream.writableLength === 0) resolve();
       else this.#stream.write('', () => resolve());
     });
+    await this.#headWrite;
   }
 
   forget(): void {
@@ -249,9 +296,10 @@ export class AuditJournal {
     this.#refs.clear();
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     this.#writePending();
-    return new Promise((resolve) => this.#stream.end(() => resolve()));
+    await new Promise<void>((resolve) => this.#stream.end(() => resolve()));
+    await this.#headWrite;
   }
 }
 

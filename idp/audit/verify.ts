@@ -1,19 +1,21 @@
 /*
- * Checks the audit journal's hash chain (F5): one file, or a whole rotated series in a folder
- * (audit.1.jsonl, audit.2.jsonl, …, audit.jsonl). Names the first bad record: its file, line and
- * what is wrong — an edited line (its hash does not match its content), a deleted, inserted or
- * reordered line (its `prev` is not the hash of the line before), a torn or unparseable line.
+ * Checks the audit journal's keyed hash chain (F5): one file, or a whole rotated series in a folder
+ * (audit.1.jsonl, audit.2.jsonl, …, audit.jsonl), with the journal's key. Names the first bad
+ * record: its file, line and what is wrong — an edited line or a chain recomputed without the key
+ * (its hash does not match its content), a deleted, inserted or reordered line (its `prev` is not
+ * the hash of the line before), a torn or unparseable line — and a journal cut short at its end
+ * (the signed head file beside it names a record the journal no longer has, or is missing).
  */
-import { createReadStream, existsSync, statSync } from 'node:fs';
+import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { genesisHash, rotatedFiles, sha256, splitLine } from '../adapters/audit_journal.ts';
+import { genesisHash, headPath, type JournalHead, mac, rotatedFiles, sameMac, signHead, splitLine } from '../adapters/audit_journal.ts';
 
 export interface BadRecord {
   file: string;
   /** 1-based line number within the file. */
   line: number;
-  problem: 'unparseable' | 'no-hash' | 'hash-mismatch' | 'prev-mismatch';
+  problem: 'unparseable' | 'no-hash' | 'hash-mismatch' | 'prev-mismatch' | 'head';
   /** Precise English for the person reading the report. */
   message: string;
 }
@@ -29,8 +31,24 @@ export interface VerifyReport {
 }
 
 export interface VerifyOptions {
+  /** The journal's key (idp/adapters/audit_key.ts). */
+  key: Buffer;
   /** Expected hash of the newest record, noted earlier: a journal cut short at its end no longer ends with it. */
   head?: string;
+}
+
+/** The head file beside the journal, checked against the key; a string says what is wrong with it. */
+function readHead(file: string, key: Buffer): JournalHead | string | undefined {
+  if (!existsSync(file)) return undefined;
+  let head: Partial<JournalHead>;
+  try {
+    head = JSON.parse(readFileSync(file, 'utf8')) as Partial<JournalHead>;
+  } catch {
+    return `the head file ${file} is not JSON`;
+  }
+  if (typeof head.head !== 'string' || typeof head.at !== 'string' || typeof head.mac !== 'string') return `the head file ${file} lacks head, at or mac`;
+  if (!sameMac(signHead(key, head.head, head.at).mac, head.mac)) return `the head file ${file} is not signed with the journal's key: it was written by someone else`;
+  return head as JournalHead;
 }
 
 /** The files to check for a path: a folder's series (rotated oldest first, then audit.jsonl), or one file. */
@@ -42,8 +60,9 @@ export function journalFiles(path: string): { files: string[]; series: boolean }
   return { files: [path], series: false };
 }
 
-export async function verifyJournal(path: string, options: VerifyOptions = {}): Promise<VerifyReport> {
+export async function verifyJournal(path: string, options: VerifyOptions): Promise<VerifyReport> {
   const { files, series } = journalFiles(path);
+  const seen = new Set<string>();
   let prev: string | null = series ? genesisHash : null;
   let records = 0;
   const report = (bad?: BadRecord): VerifyReport => ({ ok: !bad, files, records, head: prev ?? genesisHash, ...(bad ? { bad } : {}) });
@@ -75,9 +94,13 @@ export async function verifyJournal(path: string, options: VerifyOptions = {}): 
         lines.close();
         return report({ ...at, problem: 'no-hash', message: 'The record has no "prev" and "hash" at its end: it was inserted or rewritten outside the journal.' });
       }
-      if (sha256(parts.body) !== parts.hash) {
+      if (!sameMac(mac(options.key, parts.body), parts.hash)) {
         lines.close();
-        return report({ ...at, problem: 'hash-mismatch', message: `Hash mismatch: the content of this record was edited after it was written (hash ${parts.hash.slice(0, 12)}…, content hashes to ${sha256(parts.body).slice(0, 12)}…).` });
+        return report({
+          ...at,
+          problem: 'hash-mismatch',
+          message: `Hash mismatch: this record was edited after it was written, or the chain was recomputed without the journal's key (hash ${parts.hash.slice(0, 12)}…, the key gives ${mac(options.key, parts.body).slice(0, 12)}…).`,
+        });
       }
       if (prev !== null && parsed.prev !== prev) {
         lines.close();
@@ -89,11 +112,23 @@ export async function verifyJournal(path: string, options: VerifyOptions = {}): 
         });
       }
       prev = parts.hash;
+      seen.add(prev);
       records++;
     }
   }
+  // The head file lags the journal by at most one batch of lines (it is written after them), so the
+  // newest record it names must be in the chain; a journal cut before it has lost its end.
+  const last = files.at(-1) as string;
+  const headFile = series ? join(path, 'audit.head.json') : headPath(last);
+  const head = readHead(headFile, options.key);
+  if (typeof head === 'string') return report({ file: headFile, line: 0, problem: 'head', message: `${head[0]?.toUpperCase()}${head.slice(1)}.` });
+  if (head === undefined && records > 0) {
+    return report({ file: headFile, line: 0, problem: 'head', message: `No head file ${headFile}: the journal writes one after every batch of records, so it was deleted, perhaps with records cut off the end.` });
+  }
+  if (head && !seen.has(head.head) && !(head.head === genesisHash && records === 0)) {
+    return report({ file: last, line: 0, problem: 'head', message: `The signed head (${head.head.slice(0, 12)}…, ${head.at}) names a record the journal does not have: records were cut off its end, or it was rewritten.` });
+  }
   if (options.head && prev !== options.head) {
-    const last = files.at(-1) as string;
     return report({ file: last, line: 0, problem: 'prev-mismatch', message: `The journal ends at ${String(prev).slice(0, 12)}…, not at the noted head ${options.head.slice(0, 12)}…: records were cut off its end.` });
   }
   return report();

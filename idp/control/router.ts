@@ -119,11 +119,12 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   router.get('/runs/:id/enter', (ctx) => {
     const run = s.runs.get(String(ctx.params.id));
     if (!run) throw new ControlError(404, 'control.unknown_run', `No run "${ctx.params.id}".`);
+    const next = localNext(ctx, s.provider.issuer);
     ctx.cookies.set(runCookie, run.id === mainRun ? '' : run.id, { httpOnly: true, sameSite: 'lax', signed: false, overwrite: true, maxAge: 12 * 3600 * 1000 });
     // &persona=: the person sits down at this browser with their token (the trainer plays that persona).
     const persona = typeof ctx.query.persona === 'string' ? run.accounts.byPersona(ctx.query.persona) : undefined;
     if (persona) ctx.cookies.set(tokenCookie, s.esign.personaToken(run, persona.persona).id, tokenCookieOptions);
-    ctx.redirect(localNext(ctx));
+    ctx.redirect(next);
   });
 
   router.post('/reset', async (ctx) => {

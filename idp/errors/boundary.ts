@@ -51,6 +51,13 @@ function handle(ctx: Context, error: unknown, s: Services): void {
   ctx.body = errorPage({ code: 'oauth.server_error', ref }).value;
 }
 
+/** allowedMethods() options for a page router: a method it lacks (or HTTP's unknown ones) is a 405 page, not a 501. */
+export const methodRefusal = {
+  throw: true,
+  notImplemented: () => Object.assign(new Error('This page takes no such method'), { status: 405, expose: true }),
+  methodNotAllowed: () => Object.assign(new Error('This page does not take this method'), { status: 405, expose: true }),
+};
+
 /** `/interaction/<uid>/…` and `/auth/<uid>` identify a sign-in; redirects into one name it too. */
 function traceOf(ctx: Context): string | undefined {
   const inPath = /^\/(?:interaction|auth)\/([\w-]{10,})/.exec(ctx.path)?.[1];
@@ -64,6 +71,9 @@ const quiet = new Set(['/static/esia.css', '/__health/ready', '/__health/live', 
 export function frame(s: Services) {
   return async function frameMiddleware(ctx: Context, next: Next) {
     ctx.state.audit = {} as Partial<AuditRecord>;
+    // Read now: a client that goes away mid-request takes its socket, and with it the address and scheme.
+    const ip = ctx.ip;
+    const cookieRun = ctx.cookies.get(runCookie, { signed: false });
     ctx.set('X-Test-Stand', 'esia-emulator; not the real ESIA');
     ctx.set('X-Robots-Tag', 'noindex, nofollow');
     try {
@@ -80,7 +90,7 @@ export function frame(s: Services) {
         const account = a.account ?? oidc?.session?.accountId;
         const client = a.client ?? oidc?.client?.clientId;
         s.audit({
-          ip: ctx.ip,
+          ip,
           action: a.action ?? `${ctx.method} ${ctx.path.replace(/\/[\w-]{20,}/g, '/:id')}`,
           outcome: a.outcome ?? (status >= 500 ? 'error' : status >= 400 ? 'refused' : 'ok'),
           status,
@@ -91,7 +101,7 @@ export function frame(s: Services) {
           ...(a.ref ? { ref: a.ref } : {}),
           ...(a.operator ? { operator: a.operator, role: a.role } : {}),
           ...(a.details ? { details: a.details } : {}),
-        }, (ctx.state.run as Run | undefined) ?? s.runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? s.runs.main);
+        }, (ctx.state.run as Run | undefined) ?? s.runs.get(cookieRun) ?? s.runs.main);
         if (s.config.log && a.code) console.log(`[esia-emulator] ${status} ${ctx.method} ${ctx.path} → ${a.code} (${a.ref ?? 'no ref'})`);
       }
     }

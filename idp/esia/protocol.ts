@@ -22,8 +22,13 @@ export type Params = Record<string, string>;
 export function readParams(source: Record<string, unknown>): Params {
   const out: Params = {};
   for (const [key, value] of Object.entries(source)) {
-    if (Array.isArray(value)) throw new EsiaProtocolError('ESIA-007003', `parameter ${key} is given ${value.length} times; ESIA accepts each parameter once`, { parameter: key });
+    if (Array.isArray(value) && value.every((v) => typeof v === 'string')) {
+      throw new EsiaProtocolError('ESIA-007003', `parameter ${key} is given ${value.length} times; ESIA accepts each parameter once`, { parameter: key });
+    }
     if (typeof value === 'string') out[key] = value;
+    else if (value !== undefined && value !== null) {
+      throw new EsiaProtocolError('ESIA-007003', `parameter ${key} is ${Array.isArray(value) ? 'a JSON list' : typeof value === 'object' ? 'a JSON object' : `a JSON ${typeof value}`}; ESIA parameters are text`, { parameter: key });
+    }
   }
   return out;
 }

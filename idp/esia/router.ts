@@ -18,6 +18,7 @@ import Router from '@koa/router';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { streebog256 } from '../../lib/gost/index.ts';
+import { decodeComponent } from '../../lib/http/decode.ts';
 import { newReference } from '../errors/reference.ts';
 import { isInForce, outageDescription, retryAfter } from '../domain/outage.ts';
 import { type Run, runCookie } from '../runs.ts';
@@ -67,8 +68,10 @@ interface SignedIn {
 
 type Outcome = { redirect: string; state?: string } | { json: true; state?: string } | { page: true };
 
+/** The first value of each parameter as sent, for echoing `state` in a refusal; anything but text counts as empty. */
 function firstValues(source: Record<string, unknown>): Params {
-  return Object.fromEntries(Object.entries(source).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]));
+  const text = (v: unknown) => (typeof v === 'string' ? v : '');
+  return Object.fromEntries(Object.entries(source).map(([k, v]) => [k, Array.isArray(v) ? text(v[0]) : text(v)]));
 }
 
 function isLoopback(address: string | undefined): boolean {
@@ -307,9 +310,14 @@ export function esiaRoutes(s: Services, face: EsiaFace): Router {
       const params = readParams(body);
       const basic = /^Basic\s+(.+)$/i.exec(ctx.get('authorization'));
       if (basic && !params.client_secret) {
-        const [id, ...secret] = Buffer.from(basic[1]!, 'base64').toString('utf8').split(':');
-        params.client_id ??= decodeURIComponent(id ?? '');
-        params.client_secret = decodeURIComponent(secret.join(':'));
+        const [rawId, ...rawSecret] = Buffer.from(basic[1]!, 'base64').toString('utf8').split(':');
+        const id = decodeComponent(rawId ?? '');
+        const secret = decodeComponent(rawSecret.join(':'));
+        if (id === undefined || secret === undefined) {
+          throw new EsiaProtocolError('ESIA-007003', `the Basic authorization header's ${id === undefined ? 'client_id' : 'client_secret'} is not valid percent-encoding (RFC 6749 §2.3.1: application/x-www-form-urlencoded, then base64)`, { parameter: 'authorization' });
+        }
+        params.client_id ??= id;
+        params.client_secret = secret;
       }
       outcome = { json: true, state: params.state };
       // The run of the code or refresh token (server-to-server calls carry no cookie).

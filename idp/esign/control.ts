@@ -87,7 +87,7 @@ export function esignControlRoutes(router: Router, s: Services, h: ControlHelper
   router.get('/personas/:persona/token/plug-in', (ctx) => {
     const { id } = s.esign.personaToken(h.runOf(ctx), h.findAccount(ctx).persona);
     ctx.cookies.set(tokenCookie, id, tokenCookieOptions);
-    ctx.redirect(localNext(ctx));
+    ctx.redirect(localNext(ctx, s.provider.issuer));
   });
 
   router.get('/personas/:persona/certificate', (ctx) => {

@@ -7,7 +7,7 @@
 import type { Account } from '../domain/account.ts';
 import { parseIdentifier, type Identifier } from '../domain/identifiers.ts';
 import { hintTexts, typingVariants } from '../domain/keyboard_layout.ts';
-import { attemptsLeft, attemptsLeftWarning, isLocked, registerFailure, registerSuccess, type LockoutState } from '../domain/lockout.ts';
+import { attemptsLeft, attemptsLeftWarning, isLocked, registerFailure, registerSuccess, type Lockable } from '../domain/lockout.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { notify } from '../adapters/notifications.ts';
 import { verifyPassword } from '../adapters/password_hash.ts';
@@ -28,7 +28,7 @@ type Outcome = { ok: true } | { ok: false; lines: string[] };
  * One wrong password counted on an account or on an unknown login: the lock at the limit, before it
  * the countdown once few attempts remain. Both kinds go through here, so their pages cannot differ.
  */
-function countFailure(step: Step, state: LockoutState): { locked: EsiaError | null; lines: string[] } {
+function countFailure(step: Step, state: Lockable): { locked: EsiaError | null; lines: string[] } {
   const { s, run } = step;
   const limit = s.config.lockoutLimit;
   if (registerFailure(state, run.clock.now(), limit)) {
@@ -38,7 +38,7 @@ function countFailure(step: Step, state: LockoutState): { locked: EsiaError | nu
   return { locked: null, lines: left <= s.config.lockoutWarnRemaining ? [attemptsLeftWarning(left)] : [] };
 }
 
-function refuseIfLocked(state: LockoutState): void {
+function refuseIfLocked(state: Lockable): void {
   if (isLocked(state)) throw new EsiaError('account.locked', { lockedAt: state.lockedAt });
 }
 

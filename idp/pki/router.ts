@@ -13,6 +13,8 @@
  */
 import Router from '@koa/router';
 import type { Context } from 'koa';
+import { decodeComponent } from '../../lib/http/decode.ts';
+import { readUpTo } from '../../lib/http/form.ts';
 import { buildCrl, answerOcsp } from '../../lib/pki/revocation.ts';
 import { toDer, toPem } from '../../lib/pki/x509.ts';
 import { ControlError } from '../control/inputs.ts';
@@ -22,12 +24,10 @@ import type { Services } from '../services.ts';
 const maxOcspRequest = 16 * 1024;
 
 async function rawBody(ctx: Context): Promise<Uint8Array> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of ctx.req as AsyncIterable<Buffer>) {
-    size += chunk.length;
-    if (size > maxOcspRequest) throw new ControlError(413, 'pki.request_too_large', `An OCSP request over ${maxOcspRequest} bytes is not an OCSP request.`);
-    chunks.push(chunk);
+  const chunks = await readUpTo(ctx.req, maxOcspRequest);
+  if (!chunks) {
+    ctx.set('Connection', 'close');
+    throw new ControlError(413, 'pki.request_too_large', `An OCSP request over ${maxOcspRequest} bytes is not an OCSP request.`);
   }
   return new Uint8Array(Buffer.concat(chunks));
 }
@@ -76,7 +76,8 @@ export function pkiRoutes(s: Services): Router {
   };
   router.post('/ocsp', async (ctx) => ocsp(ctx, await rawBody(ctx)));
   router.get('/ocsp/:request', async (ctx) => {
-    const b64 = decodeURIComponent(String(ctx.params.request)).replace(/-/g, '+').replace(/_/g, '/');
+    // Not percent-decodable: no OCSPRequest can be in it, so the answer is RFC 6960's malformedRequest, as for any bad bytes.
+    const b64 = (decodeComponent(String(ctx.params.request)) ?? '').replace(/-/g, '+').replace(/_/g, '/');
     await ocsp(ctx, new Uint8Array(Buffer.from(b64, 'base64')));
   });
   return router;

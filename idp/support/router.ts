@@ -22,6 +22,7 @@ import { announceOutage, endOutage, isInForce, moscowTime, OutageInputError } fr
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import type { Failure } from '../views/failure.ts';
+import { expireLock, isLocked, lockedUntil, registerFailure, registerSuccess } from '../domain/lockout.ts';
 import { may, readOperators, type Operator, type SupportAction } from './operators.ts';
 import { readFmrmRegister, searchAccounts } from './search.ts';
 import { type ConsoleSession, ConsoleSessions, csrfMatches, supportCookie } from './sessions.ts';
@@ -183,22 +184,30 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
       return render(ctx, loginPage({ login, failure: refusal(ctx, 'support.invalid_credentials', { login }) }));
     }
     Object.assign(ctx.state.audit, { operator: operator.login, role: operator.role });
-    const now = run.clock.now();
-    const state = run.operatorLockouts.get(login) ?? { failedAttempts: 0, lockedUntil: null };
-    run.operatorLockouts.set(login, state);
-    if (state.lockedUntil !== null && now < state.lockedUntil) {
-      return render(ctx, loginPage({ login, failure: refusal(ctx, 'support.operator_locked', { lockedUntil: new Date(state.lockedUntil).toISOString() }) }));
-    }
-    if (!(await verifyPassword(password, operator.passwordHash))) {
-      state.failedAttempts += 1;
-      if (state.failedAttempts >= s.config.lockoutLimit) {
-        state.lockedUntil = now + operatorLockMs;
-        state.failedAttempts = 0;
-        return render(ctx, loginPage({ login, failure: refusal(ctx, 'support.operator_locked', { expected: `fewer than ${s.config.lockoutLimit} wrong passwords`, lockedUntil: new Date(state.lockedUntil).toISOString() }) }));
+    // One attempt at a time per operator, as for accounts: a lock set by a wrong password in flight
+    // is seen by every attempt after it, and a right password cannot lift it.
+    const signedIn = await s.mutex.run(`operator:${run.id}:${login}`, async () => {
+      const now = run.clock.now();
+      const state = run.operatorLockouts.get(login) ?? { failedAttempts: 0, lockedAt: null };
+      run.operatorLockouts.set(login, state);
+      expireLock(state, now, operatorLockMs);
+      const until = () => new Date(lockedUntil(state, operatorLockMs)).toISOString();
+      if (isLocked(state, now, operatorLockMs)) {
+        render(ctx, loginPage({ login, failure: refusal(ctx, 'support.operator_locked', { lockedUntil: until() }) }));
+        return false;
       }
-      return render(ctx, loginPage({ login, failure: refusal(ctx, 'support.invalid_credentials', { login, failedAttempts: state.failedAttempts }) }));
-    }
-    run.operatorLockouts.delete(login);
+      if (!(await verifyPassword(password, operator.passwordHash))) {
+        if (registerFailure(state, now, s.config.lockoutLimit)) {
+          render(ctx, loginPage({ login, failure: refusal(ctx, 'support.operator_locked', { expected: `fewer than ${s.config.lockoutLimit} wrong passwords`, lockedUntil: until() }) }));
+        } else {
+          render(ctx, loginPage({ login, failure: refusal(ctx, 'support.invalid_credentials', { login, failedAttempts: state.failedAttempts }) }));
+        }
+        return false;
+      }
+      registerSuccess(state);
+      return true;
+    });
+    if (!signedIn) return;
     const { cookie } = sessions.create({ login: operator.login, name: operator.name, role: operator.role, run: run.id });
     ctx.cookies.set(supportCookie, cookie, { path: '/support', httpOnly: true, sameSite: 'strict', signed: false, overwrite: true });
     ctx.state.audit.details = { run: run.id };

@@ -15,6 +15,8 @@ export interface StoreOptions {
   flushDelayMs: number;
   /** Failed background writes land here (the data stays dirty and is retried on the next change or flush). */
   onError?: (err: unknown) => void;
+  /** What is wrong with the shape of an existing file (e.g. `accounts is a string, expected a list`), or undefined when it fits. */
+  validate?: (data: object) => string | undefined;
 }
 
 // lowdb adapter over our crash-safe primitives (lowdb's own TextFile uses steno, see json_file.ts).
@@ -64,6 +66,10 @@ export class Store<T extends object> {
           abs,
           `Data file ${abs} does not contain a JSON object. It was left untouched. Fix or delete it, or run \`npm run reset\`.`,
         );
+      }
+      const problem = existing === null ? undefined : options.validate?.(existing);
+      if (problem) {
+        throw new DataFileError('corrupt', abs, `Data file ${abs} is JSON of the wrong shape: ${problem}. It was left untouched. Fix or delete it, or run \`npm run reset\`.`);
       }
       const db = new Low<T>(adapter, existing ?? initial()); // initial() only when there is no file
       if (existing === null) await db.write();

@@ -76,7 +76,8 @@ test('a person\'s token is plugged into a browser by its id; another person\'s s
   t.is(plugIn.status, 302);
   t.is(plugIn.headers.get('location'), '/');
   const offSite = await fetch(`${stand.idp}/__control/personas/belov/token/plug-in?next=//elsewhere.example/&run=${run}`, { redirect: 'manual' });
-  t.is(offSite.headers.get('location'), '/', 'a protocol-relative next is not followed off the stand');
+  t.is(offSite.status, 400, 'a protocol-relative next is refused, not followed off the stand');
+  t.is(offSite.headers.get('location'), null);
   t.regex(plugIn.headers.getSetCookie().join('\n'), new RegExp(`esia_token=${belov.id}`));
   // The trainer's start link enters the run as the scenario's persona, token included.
   const enter = await fetch(`${stand.idp}/__control/runs/${run}/enter?persona=belov&next=/`, { redirect: 'manual' });

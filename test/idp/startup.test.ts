@@ -35,6 +35,26 @@ test('a corrupt data file stops start-up with its path named, and is left untouc
   t.is(await readFile(file, 'utf8'), '{"version":1,"accounts":[');
 });
 
+const wrongShapes: Array<[string, RegExp]> = [
+  ['{"version":1,"accounts":"oops"}', /accounts is a string, expected a list of accounts/],
+  ['{"accounts":[]}', /version is missing, expected 1/],
+  ['{"version":1,"accounts":[42]}', /accounts\[0\] is a number, expected an account object/],
+  ['{"version":1,"accounts":[{"oid":"1000000001","persona":"ivanov"}]}', /accounts\[0\]\.phone is missing, expected a string/],
+];
+
+test('a data file of the right syntax but the wrong shape stops start-up naming the file and the field, and is left untouched', async (t) => {
+  for (const [content, reason] of wrongShapes) {
+    const dir = await mkdtemp(join(tmpdir(), 'esia-shape-'));
+    const file = join(dir, 'emulator.json');
+    await writeFile(file, content);
+    const error = await t.throwsAsync(startIdp(loadConfig({ port: 0, dataDir: dir, keysDir, log: false }), await loadOrCreateKeys(keysDir)));
+    t.is(error?.name, 'DataFileError', content);
+    t.true(error?.message.includes(file), content);
+    t.regex(error?.message ?? '', reason);
+    t.is(await readFile(file, 'utf8'), content);
+  }
+});
+
 test('npm start on a data folder in use by another process is refused with a clear message', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'esia-locked-'));
   const first = await startIdp(loadConfig({ port: 0, dataDir: dir, keysDir, log: false }), await loadOrCreateKeys(keysDir));

@@ -7,6 +7,7 @@
 import test from 'ava';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { loadAuditKey } from '../../idp/adapters/audit_key.ts';
 import { verifyJournal } from '../../idp/audit/verify.ts';
 import { parseOperators, permissions, roles, supportActions, type Role, type SupportAction } from '../../idp/support/operators.ts';
 import { HttpBrowser } from '../../scenarios/runner/http_browser.ts';
@@ -327,7 +328,8 @@ test.serial('factors other sign-in methods store on the account are shown as sto
 });
 
 test.serial('after a console session the journal still verifies end to end', async (t) => {
-  const report = await verifyJournal(stand.emulator!.idp.services.config.dataDir);
+  const { dataDir, keysDir } = stand.emulator!.idp.services.config;
+  const report = await verifyJournal(dataDir, { key: loadAuditKey(keysDir) });
   t.true(report.ok, report.bad?.message);
   t.true(report.records > 50);
 });
