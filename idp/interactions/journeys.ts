@@ -6,7 +6,6 @@
 import type { OtpState } from '../domain/otp.ts';
 import type { Ceremony } from '../webauthn/ceremony.ts';
 import type { Run } from '../runs.ts';
-import type { Recovery } from './recovery.ts';
 
 export type Stage =
   | 'password'
@@ -20,6 +19,20 @@ export type Stage =
   | 'factor_setup'
   // electronic signature (A4, A5, A8)
   | 'certificate';
+
+/** «Забыли пароль?» under way in a sign-in (recovery.ts). */
+export interface Recovery {
+  stage: 'code' | 'password';
+  /** The account the code went to; absent when none matched or its contact is unconfirmed. */
+  oid?: string;
+  channel: 'sms' | 'email';
+  /** Where the screen says the code went, from what the user typed. */
+  sentTo: string;
+  otp: OtpState | null;
+  /** Sends so far in this sign-in (cooldown and cap carry over a change of identifier). */
+  lastOtp: OtpState | null;
+  notice?: string;
+}
 
 export interface Journey {
   uid: string;

@@ -12,9 +12,10 @@ import { isLocked, registerFailure, registerSuccess } from '../domain/lockout.ts
 import { EsiaError } from '../errors/esia_error.ts';
 import { notify } from '../adapters/notifications.ts';
 import { verifyPassword } from '../adapters/password_hash.ts';
-import { organisationRefusal, passwordRefusal } from './certificate.ts';
+import { organisationRefusal, passwordRefusal } from './refusals.ts';
 import { startSecondFactor } from './second_factor.ts';
-import { field, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
+import { renderStage } from './stages.ts';
+import { field, inlineFailure, redirectToStage, type Step } from './step.ts';
 
 async function typingHints(typed: string, hash: string): Promise<string[]> {
   for (const variant of typingVariants(typed)) {
