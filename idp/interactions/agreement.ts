@@ -1,7 +1,8 @@
 /* First sign-in (G2): accept the user agreement, or leave with access_denied. */
 import { EsiaError } from '../errors/esia_error.ts';
 import { wantsFactorSetup } from './factor_setup.ts';
-import { advance, field, journeyAccount, redirectToStage, type Step } from './step.ts';
+import { advance } from './stages.ts';
+import { field, journeyAccount, redirectToStage, type Step } from './step.ts';
 
 export async function agreementStep(step: Step): Promise<void> {
   const { ctx, journey, run } = step;

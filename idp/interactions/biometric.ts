@@ -9,9 +9,10 @@ import { parseIdentifier } from '../domain/identifiers.ts';
 import { isLocked } from '../domain/lockout.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { amrOf, finishAuthentication, parseAnswer, startAuthentication } from '../webauthn/ceremony.ts';
-import { organisationRefusal } from './certificate.ts';
-import { siteFor } from './second_factor.ts';
-import { advance, field, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
+import { siteFor } from './factors.ts';
+import { organisationRefusal } from './refusals.ts';
+import { advance, renderStage } from './stages.ts';
+import { field, inlineFailure, redirectToStage, type Step } from './step.ts';
 
 export async function biometricStartStep(step: Step): Promise<void> {
   const { ctx, journey, run } = step;

@@ -14,12 +14,11 @@
 import type { TLSSocket } from 'node:tls';
 import { assertMaySignIn, type Account } from '../domain/account.ts';
 import { asksForSignature } from '../domain/assurance.ts';
-import { assertClientAllows, assertOrganisationAllows, clientForbidsPassword, describeMethods, type SignInMethod } from '../domain/policy.ts';
+import { assertClientAllows, assertOrganisationAllows, clientForbidsPassword } from '../domain/policy.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { accountOfCertificate, verifySignedChallenge } from '../esign/verify.ts';
-import type { Failure } from '../views/failure.ts';
-import { certificatePage } from '../views/certificate.ts';
-import { field, finishLogin, inlineFailure, redirectToStage, render, renderStage, type Step } from './step.ts';
+import { renderStage } from './stages.ts';
+import { field, finishLogin, inlineFailure, redirectToStage, type Step } from './step.ts';
 
 /** Codes the plugin stand-in reports through the page; anything else posted as plugin_error is refused. */
 const pluginErrors = ['esign.pin_invalid', 'esign.token_blocked'] as const;
@@ -37,57 +36,6 @@ export function requireSignatureWhereDue(step: Step): void {
     journey.stage = 'certificate';
     if (stepUp && step.sessionAccountId) journey.sessionAccountId = step.sessionAccountId;
   }
-}
-
-function noticeOf(step: Step): string | undefined {
-  const { journey, s, run } = step;
-  if (journey.required !== 'signature') return undefined;
-  if (asksForSignature(step.params.acr_values)) {
-    return `«${step.clientName}» запрашивает юридически значимое действие: подтвердите его электронной подписью.${journey.sessionAccountId ? ' Подпись должна принадлежать тому, кто уже вошёл.' : ''}`;
-  }
-  const methods = s.esign.clientMethods(run, journey.clientId);
-  return `«${step.clientName}» принимает только: ${describeMethods(methods ?? ['esign'])}.`;
-}
-
-export function renderCertificateStage(step: Step, failure?: Failure): void {
-  const { journey, run, uid, s } = step;
-  journey.challenge = run.esign.issueChallenge(uid, run.clock.now(), journey.challenge);
-  const tlsUrl = s.esign.tlsOrigin ? `${s.esign.tlsOrigin}/interaction/${uid}/certificate/tls` : undefined;
-  render(
-    step,
-    certificatePage({
-      uid,
-      clientName: step.clientName,
-      challenge: journey.challenge,
-      notice: noticeOf(step),
-      passwordAllowed: journey.required !== 'signature',
-      ...(tlsUrl ? { tlsUrl } : {}),
-      ...(failure ? { failure } : {}),
-    }),
-  );
-}
-
-/** Refusals of the password itself, before any account is looked at: step-up and client rules. */
-export function passwordRefusal(step: Step): EsiaError | undefined {
-  if (asksForSignature(step.params.acr_values)) return new EsiaError('stepup.signature_required', { acr_values: step.params.acr_values });
-  try {
-    assertClientAllows('password', { clientMethods: step.s.esign.clientMethods(step.run, step.journey.clientId), clientName: step.clientName });
-  } catch (error) {
-    if (error instanceof EsiaError) return error;
-    throw error;
-  }
-  return undefined;
-}
-
-/** The organisation's rule for a sign-in of this account by `method` (after the password, or the biometric check, was right). */
-export function organisationRefusal(step: Step, account: Account, method: SignInMethod = 'password'): EsiaError | undefined {
-  try {
-    assertOrganisationAllows(method, step.s.esign.organisationOf(account));
-  } catch (error) {
-    if (error instanceof EsiaError) return error;
-    throw error;
-  }
-  return undefined;
 }
 
 export function startStep(step: Step): void {

@@ -7,29 +7,20 @@
  */
 import { assertMaySignIn, maskEmail, maskPhone, type Account } from '../domain/account.ts';
 import { assertTemporaryPasswordValid } from '../domain/account_admin.ts';
-import { issueCode, secondsUntilResend, type OtpState } from '../domain/otp.ts';
+import { issueCode } from '../domain/otp.ts';
 import type { ErrorCode } from '../errors/catalogue.ts';
 import { EsiaError } from '../errors/esia_error.ts';
-import { confirmContactPage, confirmOffer, type ContactChannel } from '../views/confirm_contact.ts';
-import { errorPage } from '../views/error.ts';
-import type { Failure } from '../views/failure.ts';
+import type { ContactChannel } from '../views/confirm_contact.ts';
+import { refusalOf } from './confirm_contact_screen.ts';
+import type { ContactConfirmation } from './journeys.ts';
 import { checkEnteredCode, drawCode, sendRefusal } from './otp.ts';
 import { startSecondFactor } from './second_factor.ts';
-import { advance, inlineFailure, journeyAccount, redirectToStage, render, renderStage, type Step } from './step.ts';
+import { advance, renderStage } from './stages.ts';
+import { inlineFailure, journeyAccount, redirectToStage, type Step } from './step.ts';
 
-export interface ContactConfirmation {
-  channel: ContactChannel;
-  /** The code sent last; null until the person asks for one. */
-  otp: OtpState | null;
-  /** Where the sign-in goes on: the second factor chosen on the login page, or the rest of it after recovery (whose code was the second factor). */
-  next: Next;
-  notice?: string;
-}
-
-type Next = { factor: string } | 'advance';
+type Next = ContactConfirmation['next'];
 
 const channelOf: Partial<Record<ErrorCode, ContactChannel>> = { 'account.phone_unconfirmed': 'sms', 'account.email_unconfirmed': 'email' };
-const refusalOf: Record<ContactChannel, ErrorCode> = { sms: 'account.phone_unconfirmed', email: 'account.email_unconfirmed' };
 
 /**
  * After the password (or recovery): the account's refusals (inactive, restricted), the confirmation
@@ -54,35 +45,6 @@ export async function continueWhenConfirmed(step: Step, account: Account, next: 
 
 function describe(account: Account, channel: ContactChannel): string {
   return channel === 'sms' ? `phone ${maskPhone(account.phone)}` : `e-mail ${maskEmail(account.email)}`;
-}
-
-/** The refusal with its offer while no code was sent, then the code screen. */
-export function renderConfirmStage(step: Step, account: Account, failure?: Failure): void {
-  const { s, run, uid } = step;
-  const c = step.journey.confirm;
-  if (!c) throw new EsiaError('interaction.expired', { reason: 'confirmation stage without a confirmation under way' });
-  if (!c.otp) {
-    // The refusal with its offer; a send that did not go out (SMS gateway down) is named under it.
-    const refusal = refusalOf[c.channel];
-    const sendFailure = failure?.code === refusal ? undefined : failure;
-    const ref = failure?.ref ?? inlineFailure(step, refusal).ref;
-    return render(step, errorPage({ code: refusal, ref, uid, action: confirmOffer(uid, c.channel, sendFailure) }));
-  }
-  const notice = c.notice;
-  c.notice = undefined;
-  render(
-    step,
-    confirmContactPage({
-      uid,
-      channel: c.channel,
-      sentTo: c.channel === 'sms' ? maskPhone(account.phone) : maskEmail(account.email),
-      codeLength: s.config.otp.length,
-      resendIn: secondsUntilResend(c.otp, run.clock.now(), s.config.otp),
-      sendsLeft: s.config.otp.maxSends - c.otp.sends,
-      notice,
-      failure: failure && { ...failure, byEmail: c.channel === 'email' },
-    }),
-  );
 }
 
 function confirmationOf(step: Step): ContactConfirmation | undefined {

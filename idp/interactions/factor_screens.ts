@@ -6,11 +6,8 @@ import { factorSetupPage } from '../views/factor_setup.ts';
 import { loginPage } from '../views/login.ts';
 import { totpPage } from '../views/totp.ts';
 import { ceremonyPage, factorSwitch } from '../views/webauthn.ts';
-import type { Stage } from './journeys.ts';
-import { availableFactors } from './second_factor.ts';
+import { availableFactors } from './factors.ts';
 import { render, type Step } from './step.ts';
-
-export const factorStages: ReadonlySet<Stage> = new Set<Stage>(['totp', 'key', 'biometric', 'factor_setup']);
 
 export function renderFactorStage(step: Step, account: Account | undefined, failure?: Failure): void {
   const { journey, uid, s } = step;

@@ -5,8 +5,9 @@
 import type { Account } from '../domain/account.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { finishRegistration, parseAnswer, startRegistration } from '../webauthn/ceremony.ts';
-import { siteFor } from './second_factor.ts';
-import { field, finishLogin, inlineFailure, journeyAccount, redirectToStage, renderStage, type Step } from './step.ts';
+import { siteFor } from './factors.ts';
+import { renderStage } from './stages.ts';
+import { field, finishLogin, inlineFailure, journeyAccount, redirectToStage, type Step } from './step.ts';
 
 /** Whether a first sign-in should be offered the set-up: no device and no app code yet. */
 export function wantsFactorSetup(account: Account): boolean {

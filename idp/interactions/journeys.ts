@@ -6,8 +6,7 @@
 import type { OtpState } from '../domain/otp.ts';
 import type { Ceremony } from '../webauthn/ceremony.ts';
 import type { Run } from '../runs.ts';
-import type { ContactConfirmation } from './confirm_contact.ts';
-import type { Recovery } from './recovery.ts';
+import type { ContactChannel } from '../views/confirm_contact.ts';
 
 export type Stage =
   | 'password'
@@ -23,6 +22,30 @@ export type Stage =
   | 'factor_setup'
   // electronic signature (A4, A5, A8)
   | 'certificate';
+
+/** A phone or e-mail being confirmed inside a sign-in (B1, B2: confirm_contact.ts). */
+export interface ContactConfirmation {
+  channel: ContactChannel;
+  /** The code sent last; null until the person asks for one. */
+  otp: OtpState | null;
+  /** Where the sign-in goes on: the second factor chosen on the login page, or the rest of it after recovery (whose code was the second factor). */
+  next: { factor: string } | 'advance';
+  notice?: string;
+}
+
+/** «Забыли пароль?» under way in a sign-in (recovery.ts). */
+export interface Recovery {
+  stage: 'code' | 'password';
+  /** The account the code went to; absent when none matched or its contact is unconfirmed. */
+  oid?: string;
+  channel: 'sms' | 'email';
+  /** Where the screen says the code went, from what the user typed. */
+  sentTo: string;
+  otp: OtpState | null;
+  /** Sends so far in this sign-in (cooldown and cap carry over a change of identifier). */
+  lastOtp: OtpState | null;
+  notice?: string;
+}
 
 export interface Journey {
   uid: string;

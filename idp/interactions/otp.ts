@@ -4,7 +4,8 @@ import type { Account } from '../domain/account.ts';
 import { checkCode, issueCode, type OtpState } from '../domain/otp.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import type { Failure } from '../views/failure.ts';
-import { advance, field, inlineFailure, journeyAccount, redirectToStage, renderStage, type Step } from './step.ts';
+import { advance, renderStage } from './stages.ts';
+import { field, inlineFailure, journeyAccount, redirectToStage, type Step } from './step.ts';
 
 /** A fresh code of `length` digits (leading zeros kept); the sign-in and recovery (D1) codes alike. */
 export function drawCode(length: number): string {

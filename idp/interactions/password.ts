@@ -11,9 +11,10 @@ import { attemptsLeft, attemptsLeftWarning, isLocked, registerFailure, registerS
 import { EsiaError } from '../errors/esia_error.ts';
 import { notify } from '../adapters/notifications.ts';
 import { verifyPassword } from '../adapters/password_hash.ts';
-import { organisationRefusal, passwordRefusal } from './certificate.ts';
 import { continueWhenConfirmed } from './confirm_contact.ts';
-import { field, inlineFailure, redirectToStage, renderStage, type Step } from './step.ts';
+import { organisationRefusal, passwordRefusal } from './refusals.ts';
+import { renderStage } from './stages.ts';
+import { field, inlineFailure, redirectToStage, type Step } from './step.ts';
 
 async function typingHints(typed: string, hash: string): Promise<string[]> {
   for (const variant of typingVariants(typed)) {

@@ -6,7 +6,8 @@ import type { Account } from '../domain/account.ts';
 import { hasTemporaryPassword } from '../domain/account_admin.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import type { Failure } from '../views/failure.ts';
-import { advance, field, inlineFailure, journeyAccount, redirectToStage, renderStage, type Step } from './step.ts';
+import { advance, renderStage } from './stages.ts';
+import { field, inlineFailure, journeyAccount, redirectToStage, type Step } from './step.ts';
 
 /** A new password refused, as its form shows it; `unmet` names the unmet rules of B7. */
 export interface NewPasswordRefusal {

@@ -28,21 +28,10 @@ import type { Failure } from '../views/failure.ts';
 import { continueWhenConfirmed } from './confirm_contact.ts';
 import { checkEnteredCode, drawCode, sendRefusal } from './otp.ts';
 import { refuseNewPassword, saveNewPassword } from './password_change.ts';
-import { organisationRefusal, passwordRefusal } from './certificate.ts';
-import { field, inlineFailure, redirectToStage, render, renderStage, type Step } from './step.ts';
-
-export interface Recovery {
-  stage: 'code' | 'password';
-  /** The account the code went to; absent when none matched or its contact is unconfirmed. */
-  oid?: string;
-  channel: 'sms' | 'email';
-  /** Where the screen says the code went, from what the user typed. */
-  sentTo: string;
-  otp: OtpState | null;
-  /** Sends so far in this sign-in (cooldown and cap carry over a change of identifier). */
-  lastOtp: OtpState | null;
-  notice?: string;
-}
+import type { Recovery } from './journeys.ts';
+import { organisationRefusal, passwordRefusal } from './refusals.ts';
+import { renderStage } from './stages.ts';
+import { field, inlineFailure, redirectToStage, render, type Step } from './step.ts';
 
 /** A code that no entry can match: entries lose their spaces before the comparison. */
 const unmatchable = ' ';

@@ -21,7 +21,8 @@ import { passwordStep } from './password.ts';
 import { passwordChangeStep } from './password_change.ts';
 import { refuseDuringOutage } from './outage.ts';
 import { recoveryCode, recoveryNoAccess, recoveryPassword, recoveryResend, recoveryShow, recoveryStart } from './recovery.ts';
-import { finishLogin, loadStep, renderStage, type Step } from './step.ts';
+import { renderStage } from './stages.ts';
+import { finishLogin, loadStep, type Step } from './step.ts';
 
 /** Opens the current screen; answers a pending shortcut (control API) without showing any. */
 async function show(step: Step): Promise<void> {

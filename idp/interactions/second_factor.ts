@@ -7,17 +7,11 @@ import type { Account } from '../domain/account.ts';
 import { checkTotp } from '../domain/totp.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import type { SecondFactor } from '../views/webauthn.ts';
-import { amrOf, finishAuthentication, parseAnswer, siteOf, startAuthentication } from '../webauthn/ceremony.ts';
+import { amrOf, finishAuthentication, parseAnswer, startAuthentication } from '../webauthn/ceremony.ts';
+import { availableFactors, siteFor } from './factors.ts';
 import { sendCode, sendCodeOrShow } from './otp.ts';
-import { advance, field, inlineFailure, journeyAccount, redirectToStage, renderStage, type Step } from './step.ts';
-
-export function availableFactors(account: Account): SecondFactor[] {
-  return ['sms', ...(account.totp ? (['totp'] as const) : []), ...((account.credentials ?? []).some((c) => c.kind === 'roaming') ? (['key'] as const) : [])];
-}
-
-export function siteFor(step: Step) {
-  return siteOf(step.s.config, step.s.provider.issuer);
-}
+import { advance, renderStage } from './stages.ts';
+import { field, inlineFailure, journeyAccount, redirectToStage, type Step } from './step.ts';
 
 async function enter(step: Step, account: Account, factor: SecondFactor): Promise<void> {
   const { journey, run } = step;

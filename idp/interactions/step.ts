@@ -1,34 +1,22 @@
 /*
- * What every sign-in step shares: loading the interaction and its journey, reading form fields,
- * showing a failure inside the current form, moving to the next stage, and finishing the login
- * only after every factor has passed.
+ * What every step shares: loading the interaction and its journey, reading form fields, recording a
+ * failure shown inside the current form, redirecting to the current stage's screen, and finishing
+ * the login once every factor has passed. A leaf of the sign-in screens: it imports none of them
+ * (which screen a stage shows, and which stage follows, is stages.ts).
  */
 import type { Context } from 'koa';
 import type { Html } from '../../lib/html.ts';
 import { notify } from '../adapters/notifications.ts';
-import { maskPhone, type Account } from '../domain/account.ts';
-import { hasTemporaryPassword } from '../domain/account_admin.ts';
+import type { Account } from '../domain/account.ts';
 import { acrFor, withMfa } from '../domain/assurance.ts';
-import { secondsUntilResend } from '../domain/otp.ts';
-import { announcementLines } from '../domain/outage.ts';
-import { isPasswordExpired, passwordRules } from '../domain/password_policy.ts';
 import type { ErrorCode } from '../errors/catalogue.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { newReference } from '../errors/reference.ts';
 import { type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
-import { agreementPage } from '../views/agreement.ts';
 import type { Failure } from '../views/failure.ts';
-import { loginPage } from '../views/login.ts';
-import { otpPage } from '../views/otp.ts';
-import { passwordChangePage } from '../views/password_change.ts';
-import { renderCertificateStage } from './certificate.ts';
 import { isFirstParty } from '../provider/clients.ts';
-import { renderConfirmStage } from './confirm_contact.ts';
 import type { Journey } from './journeys.ts';
-import { factorStages, renderFactorStage } from './factor_screens.ts';
-import { availableFactors } from './second_factor.ts';
-import { factorSwitch } from '../views/webauthn.ts';
 
 export interface Step {
   ctx: Context;
@@ -117,67 +105,9 @@ export function journeyAccount(step: Step): Account {
   return account;
 }
 
-/** Shows the screen of the journey's current stage, with an optional failure. */
-export function renderStage(step: Step, failure?: Failure, extra: { identifier?: string; unmetRules?: string[] } = {}): void {
-  const { s, journey, uid, run } = step;
-  if (journey.stage === 'certificate') return renderCertificateStage(step, failure);
-  const account = journey.oid ? run.accounts.byOid(journey.oid) : undefined;
-  // feature «webauthn»: app code, security key, biometric sign-in, second factor at first login
-  if (factorStages.has(journey.stage)) return renderFactorStage(step, account, failure);
-  if (journey.stage === 'password' || !account) {
-    const announcement = run.outage ? announcementLines(run.outage) : undefined;
-    // login_hint pre-fills the identifier until the user types one.
-    const identifier = extra.identifier ?? (typeof step.params.login_hint === 'string' ? step.params.login_hint : undefined);
-    return render(step, loginPage({ uid, clientName: step.clientName, identifier, remember: journey.remember, failure, announcement }));
-  }
-  if (journey.stage === 'confirm_contact') return renderConfirmStage(step, account, failure);
-  if (journey.stage === 'otp') {
-    const rules = s.config.otp;
-    const now = run.clock.now();
-    const notice = journey.notice;
-    journey.notice = undefined;
-    return render(
-      step,
-      otpPage({
-        uid,
-        maskedPhone: maskPhone(account.phone),
-        // A failed resend leaves the earlier code valid, so «отправлен» stays true only when none went out at all.
-        codeSent: Boolean(journey.otp),
-        codeLength: rules.length,
-        resendIn: journey.otp ? secondsUntilResend(journey.otp, now, rules) : 0,
-        sendsLeft: rules.maxSends - (journey.otp?.sends ?? 0),
-        notice,
-        failure,
-        after: factorSwitch(uid, 'sms', availableFactors(account)),
-      }),
-    );
-  }
-  if (journey.stage === 'password_change') {
-    const unmet = extra.unmetRules;
-    const rules = passwordRules.map((r) => ({ id: r.id, text: r.text, ...(unmet ? { met: !unmet.includes(r.id) } : {}) }));
-    const reason = hasTemporaryPassword(journeyAccount(step)) ? 'password.temporary_change' : 'password.expired';
-    return render(step, passwordChangePage({ uid, reason, rules, failure }));
-  }
-  return render(step, agreementPage({ uid, clientName: step.clientName }));
-}
-
 export function redirectToStage(step: Step): void {
   step.ctx.status = 303;
   step.ctx.redirect(`/interaction/${step.uid}`);
-}
-
-/** After the second factor: a forced password change, then the first-login agreement, then done. */
-export async function advance(step: Step, account: Account): Promise<void> {
-  const { s, journey, run } = step;
-  if (isPasswordExpired(account, run.clock.now(), s.config.passwordMaxAgeDays)) {
-    journey.stage = 'password_change';
-    return redirectToStage(step);
-  }
-  if (!account.agreementAcceptedAt) {
-    journey.stage = 'agreement';
-    return redirectToStage(step);
-  }
-  return finishLogin(step, account, journey.amr);
 }
 
 export async function finishLogin(step: Step, account: Account, factors: string[]): Promise<void> {
