@@ -186,6 +186,32 @@ test('a file held by another live process is reported as locked with that pid', 
   t.regex(err?.message ?? '', /ESIA_DATA_DIR/);
 });
 
+test('with waitMs, a held lock is waited for: one of this process until released, one of another process until it dies', async (t) => {
+  const path = join(await tempDir(t), 'db.json');
+  const release = await acquireLock(path);
+  let taken = false;
+  const waiting = acquireLock(path, { waitMs: 5000 }).then((r) => ((taken = true), r));
+  await delay(300);
+  t.false(taken, 'held by this process until released');
+  await release();
+  await (await waiting)();
+
+  const churn = spawnChild('churn', path);
+  t.teardown(() => churn.child.kill('SIGKILL'));
+  await until(() => churn.lines.some((l) => l.startsWith('flushed')), 20_000).catch(() => {
+    throw new Error(`child did not start: ${churn.stderr()}`);
+  });
+  const err = await t.throwsAsync(acquireLock(path, { waitMs: 300 }), { instanceOf: DataFileError });
+  t.is(err?.kind, 'locked', 'still held once the wait is over');
+  const afterDeath = acquireLock(path, { waitMs: 20_000 });
+  await delay(200);
+  churn.child.kill('SIGKILL');
+  await churn.closed;
+  const releaseAfterDeath = await afterDeath;
+  t.is(((await readJson(`${path}.lock`)) as { pid: number }).pid, process.pid);
+  await releaseAfterDeath();
+});
+
 test('a stale lock left by a dead process is taken over, including an empty one', async (t) => {
   const dir = await tempDir(t);
   const deadPid = await pidOfExitedProcess();
