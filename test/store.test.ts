@@ -196,17 +196,16 @@ test('with waitMs, a held lock is waited for: one of this process until released
   await release();
   await (await waiting)();
 
-  const churn = spawnChild('churn', path);
-  t.teardown(() => churn.child.kill('SIGKILL'));
-  await until(() => churn.lines.some((l) => l.startsWith('flushed')), 20_000).catch(() => {
-    throw new Error(`child did not start: ${churn.stderr()}`);
-  });
+  // A lock of another live process (a plain node that sleeps: quicker to start than a Store child).
+  const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+  t.teardown(() => holder.kill('SIGKILL'));
+  await writeFile(`${path}.lock`, JSON.stringify({ pid: holder.pid, startedAt: new Date().toISOString(), host: hostname() }));
   const err = await t.throwsAsync(acquireLock(path, { waitMs: 300 }), { instanceOf: DataFileError });
   t.is(err?.kind, 'locked', 'still held once the wait is over');
   const afterDeath = acquireLock(path, { waitMs: 20_000 });
   await delay(200);
-  churn.child.kill('SIGKILL');
-  await churn.closed;
+  holder.kill('SIGKILL');
+  await new Promise((resolve) => holder.on('exit', resolve));
   const releaseAfterDeath = await afterDeath;
   t.is(((await readJson(`${path}.lock`)) as { pid: number }).pid, process.pid);
   await releaseAfterDeath();
