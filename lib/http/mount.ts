@@ -28,7 +28,8 @@ export function prefixesOf(router: Router): string[] {
 }
 
 export class MountedRouter {
-  readonly prefixes: string[];
+  #prefixes: string[] = [];
+  #counted = -1;
 
   constructor(
     /** For messages and tests: which table this is. */
@@ -36,8 +37,15 @@ export class MountedRouter {
     readonly router: Router,
     /** Answers 405/501 for a known path with another method (router.allowedMethods()). */
     readonly options: { allowedMethods?: boolean } = {},
-  ) {
-    this.prefixes = prefixesOf(router);
+  ) {}
+
+  /** Worked out again whenever the router has gained a route since (routes added after mounting count too). */
+  get prefixes(): string[] {
+    if (this.#counted !== this.router.stack.length) {
+      this.#prefixes = prefixesOf(this.router);
+      this.#counted = this.router.stack.length;
+    }
+    return this.#prefixes;
   }
 
   /** Whether a request for `path` runs this router at all. */

@@ -1,6 +1,7 @@
 /* The control API: clock, inboxes, faults, the journal story behind a reference code (E1), and its safety rails. */
 import test from 'ava';
-import { prefixOf, routesOf } from '../../lib/http/mount.ts';
+import Router from '@koa/router';
+import { MountedRouter, prefixOf, routesOf } from '../../lib/http/mount.ts';
 import { HttpBrowser } from '../../scenarios/runner/http_browser.ts';
 import { type Stand, startStand } from '../../scenarios/runner/stand.ts';
 
@@ -130,10 +131,16 @@ test('every route a route table declares is reached through the dispatch, whose 
   }
 });
 
-test('the prefixes of a table are the first path segments of its routes', (t) => {
+test('the prefixes of a table are the first path segments of its routes, also of routes added after mounting', (t) => {
   t.is(prefixOf('/aas/oauth2/ac'), '/aas/');
   t.is(prefixOf('/rs/prns/:oid'), '/rs/');
   t.is(prefixOf('/support'), '/support');
   t.is(prefixOf('/interaction/:uid'), '/interaction/');
   t.is(prefixOf('/:anything'), '/');
+  const router = new Router();
+  router.get('/one/a', () => undefined);
+  const table = new MountedRouter('sample', router);
+  t.deepEqual([table.reaches('/one/a'), table.reaches('/two/b')], [true, false]);
+  router.get('/two/:id', () => undefined);
+  t.true(table.reaches('/two/b'), 'a route added after mounting is reached too');
 });
