@@ -10,6 +10,7 @@ import Provider from 'oidc-provider';
 import { favicon } from '../lib/http/favicon.ts';
 import type { Context, Middleware, Next } from 'koa';
 import { loadOrCreateKeys, type LocalKeys } from '../keys/generate.ts';
+import { MountedRouter } from '../lib/http/mount.ts';
 import { loadTestPki, type PersonaSubject, readPersonaSubjects, type TestPki } from '../lib/pki/test_pki.ts';
 import { accountClient, accountRoutes } from './account/router.ts';
 import { Store } from '../lib/store/store.ts';
@@ -46,6 +47,8 @@ import { certificateScript, certificateScriptPath } from './views/certificate_sc
 
 export interface Idp {
   services: Services;
+  /** The route tables, in the order they are mounted, each running only under its own routes' prefixes. */
+  routeTables: MountedRouter[];
   handle(req: IncomingMessage, res: ServerResponse): void;
   close(): Promise<void>;
 }
@@ -132,6 +135,12 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   });
   const registerClient = (client: Record<string, unknown>) => runtimeClients.registerInternal(client as ClientConfig);
 
+  const routeTables: MountedRouter[] = [];
+  const mount = (table: MountedRouter) => {
+    routeTables.push(table);
+    provider.use(table.middleware());
+  };
+
   provider.use(frame(services));
   provider.use(async function staticAndHealth(ctx: Context, next: Next) {
     if (ctx.path === '/static/esia.css') {
@@ -163,14 +172,14 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   });
   if (config.controlEnabled) {
     const control = controlRoutes(services, { personas: personaPasswords, registerClient: (client) => runtimeClients.register(client as ClientConfig) });
-    provider.use(under(['/__control'], control.routes(), control.allowedMethods(controlMethodRefusal)));
+    mount(new MountedRouter('control', control, { allowedMethods: controlMethodRefusal }));
   }
   // test PKI (issue 6): CA certificates, CRL, OCSP
-  provider.use(under(['/pki'], pkiRoutes(services).routes()));
+  mount(new MountedRouter('pki', pkiRoutes(services)));
   if (config.supportEnabled) {
     // Support console (issue 7: E1, E2, F3): its own operator sessions, signed with the cookie keys.
     const support = await supportRoutes(services, { cookieKeys: localKeys.cookieKeys });
-    provider.use(under(['/support'], support.routes(), support.allowedMethods(methodRefusal)));
+    mount(new MountedRouter('support', support, { allowedMethods: methodRefusal }));
   }
   for (const extension of extensions) provider.use(extension);
   // Outage mode (E3) in front of the protocol endpoints: /auth, /token, /me.
@@ -178,20 +187,21 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   // The ESIA face (/aas/oauth2/…, /rs/…, /idp/ext/Logout) before the sign-in screens it hands browsers to.
   const esia = await createEsiaFace(services, { systemsFile: config.systemsFile, keysDir: resolve(config.keysDir), clientOrigins: config.clientOrigins, registerClient });
   services.esia = esia.face;
-  provider.use(under(['/aas/', '/rs/', '/idp/ext/', '/public/', '/__control/esia'], esia.router.routes()));
+  mount(new MountedRouter('esia', esia.router));
   // The signing-plugin stand-in (/plugin), labelled as such: the virtual token of each run.
-  provider.use(under(['/plugin'], pluginRoutes(services).routes()));
+  mount(new MountedRouter('plugin', pluginRoutes(services)));
   const interactions = await interactionRoutes(services);
-  provider.use(under(['/interaction/'], interactions.routes()));
+  mount(new MountedRouter('interactions', interactions));
   // feature «webauthn»: /account, the settings page, signs in through an internal client
   await runtimeClients.registerInternal(accountClient(issuer) as unknown as ClientConfig);
-  provider.use(under(['/account'], accountRoutes(services).routes()));
+  mount(new MountedRouter('account', accountRoutes(services)));
   // Last, once every id the emulator needs is known: a kept registration never takes one over.
   await runtimeClients.restore();
 
   const callback = provider.callback();
   return {
     services,
+    routeTables,
     handle: (req, res) => void callback(req, res),
     close: async () => {
       storage.close();
@@ -199,20 +209,6 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     },
   };
 }
-
-/**
- * Runs route tables only for paths under one of their prefixes. Every table otherwise matches each
- * request against all its routes, and a sign-in's requests pass seven of them.
- */
-function under<C extends { path: string }>(prefixes: string[], routes: RouteTable<C>, methods?: RouteTable<C>): RouteTable<C> {
-  return (ctx, next) => {
-    if (!prefixes.some((prefix) => ctx.path.startsWith(prefix))) return next();
-    return methods ? routes(ctx, () => methods(ctx, next)) : routes(ctx, next);
-  };
-}
-
-/** A router's routes() or allowedMethods(). */
-type RouteTable<C> = (ctx: C, next: Next) => Promise<unknown>;
 
 export interface RunningIdp {
   url: string;

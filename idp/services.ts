@@ -5,7 +5,7 @@ import type { TestPki } from '../lib/pki/test_pki.ts';
 import type { IdpConfig } from './config/index.ts';
 import type { Account } from './domain/account.ts';
 import type { KeyedMutex } from './domain/keyed_mutex.ts';
-import type { EsiaFace } from './esia/router.ts';
+import type { EsiaFace } from './esia/face.ts';
 import type { EsignServices } from './esign/index.ts';
 import type { Journeys } from './interactions/journeys.ts';
 import type { TlsEndpoint } from './pki/tls.ts';

@@ -186,6 +186,31 @@ test('a file held by another live process is reported as locked with that pid', 
   t.regex(err?.message ?? '', /ESIA_DATA_DIR/);
 });
 
+test('with waitMs, a held lock is waited for: one of this process until released, one of another process until it dies', async (t) => {
+  const path = join(await tempDir(t), 'db.json');
+  const release = await acquireLock(path);
+  let taken = false;
+  const waiting = acquireLock(path, { waitMs: 5000 }).then((r) => ((taken = true), r));
+  await delay(300);
+  t.false(taken, 'held by this process until released');
+  await release();
+  await (await waiting)();
+
+  // A lock of another live process (a plain node that sleeps: quicker to start than a Store child).
+  const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
+  t.teardown(() => holder.kill('SIGKILL'));
+  await writeFile(`${path}.lock`, JSON.stringify({ pid: holder.pid, startedAt: new Date().toISOString(), host: hostname() }));
+  const err = await t.throwsAsync(acquireLock(path, { waitMs: 300 }), { instanceOf: DataFileError });
+  t.is(err?.kind, 'locked', 'still held once the wait is over');
+  const afterDeath = acquireLock(path, { waitMs: 20_000 });
+  await delay(200);
+  holder.kill('SIGKILL');
+  await new Promise((resolve) => holder.on('exit', resolve));
+  const releaseAfterDeath = await afterDeath;
+  t.is(((await readJson(`${path}.lock`)) as { pid: number }).pid, process.pid);
+  await releaseAfterDeath();
+});
+
 test('a stale lock left by a dead process is taken over, including an empty one', async (t) => {
   const dir = await tempDir(t);
   const deadPid = await pidOfExitedProcess();

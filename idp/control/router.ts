@@ -14,15 +14,16 @@ import { AccountEditError, patchAccountState, unlock } from '../domain/account_a
 import { certificateControlRoutes, certificateEndpoints } from '../pki/control.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
+import { esiaControlRoutes, esiaEndpoints } from '../esia/control.ts';
 import { esignControlRoutes, esignEndpoints } from '../esign/control.ts';
 import { tokenCookie, tokenCookieOptions } from '../esign/index.ts';
 import { webauthnControlRoutes, webauthnEndpoints } from '../webauthn/control.ts';
 import { ControlError, type ControlHelpers, type ControlRoutes, localNext, parseDuration, parseInstant } from './inputs.ts';
 import { outageControlRoutes, outageEndpoints } from './outage.ts';
 
-/** Features' control routes (outage E3, test PKI, electronic signature, WebAuthn), in this order, and their GET /__control lines. */
-const featureRoutes: ControlRoutes[] = [outageControlRoutes, certificateControlRoutes, esignControlRoutes, webauthnControlRoutes];
-const featureEndpoints = [...outageEndpoints, ...certificateEndpoints, ...esignEndpoints, ...webauthnEndpoints];
+/** Features' control routes (outage E3, test PKI, electronic signature, WebAuthn, the ESIA face), in this order, and their GET /__control lines. */
+const featureRoutes: ControlRoutes[] = [outageControlRoutes, certificateControlRoutes, esignControlRoutes, webauthnControlRoutes, esiaControlRoutes];
+const featureEndpoints = [...outageEndpoints, ...certificateEndpoints, ...esignEndpoints, ...webauthnEndpoints, ...esiaEndpoints];
 
 export interface ControlHooks {
   /** Personas as the fixtures define them, with their clear-text test passwords. */

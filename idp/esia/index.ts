@@ -1,16 +1,17 @@
 /*
  * Builds the ESIA face: systems registry (config/systems.json), ESIA's signing keys (generated on
  * first start under <keysDir>/esia/), tokens, diagnostics, the internal oidc-provider client of
- * every system (so the same sign-in screens serve both faces), and the routes.
+ * every system (so the same sign-in screens serve both faces), and the route table (routes.ts).
  */
 import type Router from '@koa/router';
 import type { Services } from '../services.ts';
 import { Diagnostics } from './diagnostics.ts';
-import { esiaRoutes, internalClientId, returnPath, type EsiaFace } from './router.ts';
+import { internalClientId, returnPath, type EsiaFace } from './face.ts';
+import { esiaRoutes } from './routes.ts';
 import { loadOrCreateSigningKeys, SystemRegistry, type EsiaSystem } from './systems.ts';
 import { TokenService } from './tokens.ts';
 
-export type { EsiaFace } from './router.ts';
+export type { EsiaFace } from './face.ts';
 
 export interface EsiaOptions {
   systemsFile: string;

@@ -17,7 +17,8 @@
 import { X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
-import { normaliseSerial, revocationReasonCodes, type RevocationEntry, type RevocationReason, type Revocations, type TestPki } from './test_pki.ts';
+import type { TestPki } from './certificates.ts';
+import { normaliseSerial, revocationReasonCodes, type RevocationEntry, type RevocationReason, type Revocations } from './revocation_state.ts';
 import { engine, importPrivateKey, parseCertificate, serialHex, toDer } from './x509.ts';
 
 const day = 86_400_000;

@@ -1,7 +1,8 @@
 /*
  * Crash-safe JSON file primitives for the emulator's data file: read without ever touching a bad
  * file, write atomically (unique temp file + fsync + rename + folder fsync), and a per-file lock so
- * two emulator processes never share one file. steno (lowdb's writer) is not used because it has no
+ * two emulator processes never share one file (the test PKI's generation takes the same lock, and
+ * waits for it). steno (lowdb's writer) is not used because it has no
  * fsync and a fixed temp name that concurrent writers clobber (stack-facts §8).
  */
 import { randomBytes } from 'node:crypto';
@@ -173,29 +174,40 @@ function lockedError(abs: string, lockPath: string, info: LockInfo): DataFileErr
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const LOCK_TIMEOUT_MS = 10_000;
 const TAKEOVER_MUTEX_STALE_MS = 5_000;
+const WAIT_POLL_MS = 100;
+
+export interface LockOptions {
+  /** How long to wait for a live holder (another process, or this one) to release, instead of failing at once. */
+  waitMs?: number;
+}
 
 /**
  * Takes `<dataFile>.lock` (O_EXCL) or throws DataFileError('locked'). A lock whose process is gone
  * (crash, SIGKILL) is taken over. Returns an idempotent release that removes the lock only if it is
  * still ours.
  */
-export async function acquireLock(dataFilePath: string): Promise<() => Promise<void>> {
+export async function acquireLock(dataFilePath: string, options: LockOptions = {}): Promise<() => Promise<void>> {
   const abs = resolve(dataFilePath);
   const lockPath = `${abs}.lock`;
-  if (heldLocks.has(lockPath)) {
+  const waitUntil = Date.now() + (options.waitMs ?? 0);
+  while (heldLocks.has(lockPath)) {
+    if (Date.now() < waitUntil) {
+      await sleep(WAIT_POLL_MS);
+      continue;
+    }
     const text = await readFile(lockPath, 'utf8').catch(() => '');
     throw lockedError(abs, lockPath, parseLock(text) ?? { pid: process.pid, startedAt: 'just now', host: hostname() });
   }
   heldLocks.add(lockPath); // reserved synchronously, so two open()s in this process cannot both win
   try {
-    return await createLock(abs, lockPath);
+    return await createLock(abs, lockPath, waitUntil);
   } catch (err) {
     heldLocks.delete(lockPath);
     throw err;
   }
 }
 
-async function createLock(abs: string, lockPath: string): Promise<() => Promise<void>> {
+async function createLock(abs: string, lockPath: string, waitUntil: number): Promise<() => Promise<void>> {
   const mine = JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), host: hostname() } satisfies LockInfo);
   try {
     await mkdir(dirname(abs), { recursive: true });
@@ -204,7 +216,7 @@ async function createLock(abs: string, lockPath: string): Promise<() => Promise<
   }
 
   let unreadable = 0;
-  const deadline = Date.now() + LOCK_TIMEOUT_MS;
+  const deadline = Math.max(Date.now() + LOCK_TIMEOUT_MS, waitUntil);
   while (Date.now() < deadline) {
     let handle;
     try {
@@ -238,9 +250,13 @@ async function createLock(abs: string, lockPath: string): Promise<() => Promise<
         continue;
       }
     } else {
-      const sameHost = info.host === hostname();
-      if (!sameHost) throw lockedError(abs, lockPath, info); // cannot check a pid on another machine
-      if (info.pid !== process.pid && isAlive(info.pid)) throw lockedError(abs, lockPath, info);
+      // a pid cannot be checked on another machine: its lock counts as live
+      const live = info.host !== hostname() || (info.pid !== process.pid && isAlive(info.pid));
+      if (live && Date.now() < waitUntil) {
+        await sleep(WAIT_POLL_MS);
+        continue;
+      }
+      if (live) throw lockedError(abs, lockPath, info);
     }
     await takeOverStale(abs, lockPath, text);
   }

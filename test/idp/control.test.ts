@@ -1,5 +1,7 @@
 /* The control API: clock, inboxes, faults, the journal story behind a reference code (E1), and its safety rails. */
 import test from 'ava';
+import Router from '@koa/router';
+import { MountedRouter, prefixOf, routesOf } from '../../lib/http/mount.ts';
 import { HttpBrowser } from '../../scenarios/runner/http_browser.ts';
 import { type Stand, startStand } from '../../scenarios/runner/stand.ts';
 
@@ -116,4 +118,44 @@ test('every route table answers at its own root, with or without the trailing sl
     await res.arrayBuffer();
     t.is(res.status, 404, path);
   }
+});
+
+/** A concrete path a route matches: each parameter or wildcard filled in, optional parts kept. */
+const samplePath = (path: string) => path.replace(/[:*]\w+/g, 'x').replace(/[{}]/g, '');
+
+test('every route a route table declares is reached through the dispatch, whose prefixes come from the routes', async (t) => {
+  const tables = stand.emulator!.idp.routeTables;
+  t.true(tables.length >= 6, tables.map((table) => table.name).join(', '));
+  const firstUnder = new Map<string, { table: string; path: string }>();
+  for (const table of tables) {
+    for (const route of routesOf(table.router)) {
+      t.is(typeof route.path, 'string', `${table.name}: a RegExp route has no prefix to derive`);
+      const path = samplePath(String(route.path));
+      const method = route.methods.at(-1)!;
+      t.true(table.router.match(path, method).route, `${table.name}: ${path} is a path of ${method} ${String(route.path)}`);
+      t.true(table.reaches(path), `${table.name}: ${method} ${String(route.path)} is declared but the dispatch (${table.prefixes.join(', ')}) never runs the table for it`);
+      const prefix = table.prefixes.find((p) => path.startsWith(p))!;
+      if (method === 'GET' && !firstUnder.has(prefix)) firstUnder.set(prefix, { table: table.name, path });
+    }
+  }
+  // One real request per prefix: the table answers (not the 404 of a request no table took).
+  for (const [prefix, { table, path }] of firstUnder) {
+    const res = await fetch(stand.idp + path, { redirect: 'manual' });
+    await res.arrayBuffer();
+    t.not(res.status, 404, `${table}: GET ${path} (under ${prefix})`);
+  }
+});
+
+test('the prefixes of a table are the first path segments of its routes, also of routes added after mounting', (t) => {
+  t.is(prefixOf('/aas/oauth2/ac'), '/aas/');
+  t.is(prefixOf('/rs/prns/:oid'), '/rs/');
+  t.is(prefixOf('/support'), '/support');
+  t.is(prefixOf('/interaction/:uid'), '/interaction/');
+  t.is(prefixOf('/:anything'), '/');
+  const router = new Router();
+  router.get('/one/a', () => undefined);
+  const table = new MountedRouter('sample', router);
+  t.deepEqual([table.reaches('/one/a'), table.reaches('/two/b')], [true, false]);
+  router.get('/two/:id', () => undefined);
+  t.true(table.reaches('/two/b'), 'a route added after mounting is reached too');
 });

@@ -6,6 +6,7 @@
 import test from 'ava';
 import { execFile } from 'node:child_process';
 import { sign, webcrypto } from 'node:crypto';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -123,4 +124,17 @@ test('GOST R 34.10-2012: the gost certificate of a persona is accepted, its sign
   const foreignKeys = generateGostKeyPair();
   const foreign = createSelfSignedGostCertificate(foreignKeys, [['CN', 'Иванов Иван Иванович'], ['SNILS', '11223340183']]);
   t.like(checkCertificate(pki, foreign.pem, { at: Date.now() }), { ok: false, code: 'certificate.untrusted' });
+});
+
+test('processes loading a missing PKI at once: one generates under the lock, the others wait and reuse it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'esia-pki-race-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  const script = `import { loadTestPki } from './lib/pki/test_pki.ts';
+const pki = await loadTestPki(process.argv[1], { personas: [{ persona: 'p', lastName: 'Петров', firstName: 'Пётр', snils: '112-233-445 95' }] });
+console.log(pki.generatedAt.toISOString(), pki.root.serial);`;
+  const root = join(import.meta.dirname, '../..');
+  const outputs = await Promise.all([1, 2, 3].map(() => run(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, dir], { cwd: root })));
+  const generations = new Set(outputs.map((o) => o.stdout.trim()));
+  t.is(generations.size, 1, [...generations].join(' | '));
+  t.deepEqual(await readdir(dir), ['pki'], 'no lock, temporary or old folder is left');
 });

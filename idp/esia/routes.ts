@@ -1,0 +1,49 @@
+/*
+ * The ESIA face's route table, on the same origin and the same sign-in screens as the OIDC face:
+ * one line per endpoint, each in its own file under endpoints/ (the token endpoint's grants under
+ * grants/). Its control routes (/__control/esia/…) are in control.ts, mounted with the others.
+ * Every refusal carries a reference code (refusal.ts) whose developer page says what is wrong.
+ */
+import { bodyParser } from '@koa/bodyparser';
+import Router from '@koa/router';
+import type { Middleware } from 'koa';
+import type { Services } from '../services.ts';
+import { authorize } from './endpoints/authorize.ts';
+import { signingCertificate } from './endpoints/certificates.ts';
+import { consentAnswer } from './endpoints/consent.ts';
+import { logout } from './endpoints/logout.ts';
+import { organisation, personCollection, personElement, personResource } from './endpoints/person.ts';
+import { signInReturn } from './endpoints/return.ts';
+import { token } from './endpoints/token.ts';
+import { type Endpoint, esiaOf, type EsiaFace, returnPath } from './face.ts';
+
+const consentForm = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
+const tokenForm = bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb', jsonLimit: '64kb' });
+
+type Route = [method: 'GET' | 'POST', path: string, endpoint: Endpoint, body?: Middleware];
+
+export const routes: Route[] = [
+  ['GET', '/aas/oauth2/ac', authorize('v1')],
+  ['GET', '/aas/oauth2/v2/ac', authorize('v2')],
+  ['GET', returnPath, signInReturn],
+  ['POST', '/aas/oauth2/_consent', consentAnswer, consentForm],
+  ['POST', '/aas/oauth2/te', token('v1'), tokenForm],
+  ['POST', '/aas/oauth2/v3/te', token('v3'), tokenForm],
+  ['GET', '/rs/prns/:oid', personResource],
+  ['GET', '/rs/prns/:oid/:collection', personCollection],
+  ['GET', '/rs/prns/:oid/:collection/:id', personElement],
+  ['GET', '/rs/orgs/:oid', organisation],
+  ['GET', '/idp/ext/Logout', logout],
+  ['GET', '/public/esia-rsa.cer.pem', signingCertificate('rsa')],
+  ['GET', '/public/esia-gost.cer.pem', signingCertificate('gost')],
+];
+
+export function esiaRoutes(s: Services, face: EsiaFace): Router {
+  const e = esiaOf(s, face);
+  const router = new Router();
+  for (const [method, path, endpoint, body] of routes) {
+    const handler: Middleware = (ctx) => endpoint(ctx, e);
+    router.register(path, [method], body ? [body, handler] : [handler]);
+  }
+  return router;
+}
