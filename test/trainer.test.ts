@@ -3,7 +3,10 @@ import test from 'ava';
 import { parse } from 'node-html-parser';
 import { catalogue } from '../idp/errors/catalogue.ts';
 import { rpErrors } from '../relying-party/errors.ts';
+import { loadScenarios } from '../scenarios/load.ts';
 import { HttpBrowser } from '../scenarios/runner/http_browser.ts';
+import type { Step } from '../scenarios/schema.ts';
+import { screenName } from '../trainer/screens_ru.ts';
 import { type Stand, startStand } from '../scenarios/runner/stand.ts';
 
 let stand: Stand;
@@ -57,4 +60,29 @@ test('an unknown scenario is a clear 404, not a stack trace', async (t) => {
   const res = await fetch(`${stand.idp}/trainer/replay/nope`, { method: 'POST' });
   t.is(res.status, 404);
   t.notRegex(await res.text(), /\bat \w/);
+});
+
+test('the walk-through says the expected outcome in words: the screen’s name and the error’s title, or «без ошибки»', async (t) => {
+  const outcome = async (id: string) => {
+    const res = await fetch(`${stand.idp}/trainer/replay/${id}`, { method: 'POST', redirect: 'manual' });
+    const page = parse(await (await fetch(new URL(res.headers.get('location') ?? '', stand.idp))).text());
+    return page.querySelector('[data-testid="expected-outcome"]')?.textContent ?? '';
+  };
+  t.is(await outcome('locked-account-unlocked-by-support'), 'Ожидаемый итог: экран «Личный кабинет ФМРМ», без ошибки.');
+  t.is(await outcome('lockout-after-five-wrong-passwords'), `Ожидаемый итог: экран «Сообщение об ошибке на Госуслугах», ошибка «${catalogue['account.locked'].title}» (account.locked).`);
+});
+
+test('every screen a scenario expects has a Russian name for the walk-through', async (t) => {
+  const screens = new Set<string>();
+  const visit = (steps: Step[]) => {
+    for (const step of steps) {
+      if (step.expect?.screen) screens.add(step.expect.screen);
+      if (step.do === 'repeat') visit(step.steps);
+    }
+  };
+  for (const s of await loadScenarios()) {
+    if (s.expect.screen) screens.add(s.expect.screen);
+    visit(s.steps);
+  }
+  t.deepEqual([...screens].filter((screen) => screenName(screen) === screen), []);
 });

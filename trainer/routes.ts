@@ -2,16 +2,18 @@
  * The trainer's pages on the emulator: /trainer (the gallery), «Воспроизвести» (a scenario's
  * persona, clock and faults arranged in an isolated run), and a run page with the steps to walk
  * through, buttons for what only the stand can do (clock, support actions), and the run's SMS and e-mail inbox.
- * It drives the emulator only through its control API over HTTP, like any other client.
+ * It drives the emulator only through its control API over HTTP(S), like any other client.
  */
 import { readFile } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { html, raw } from '../lib/html.ts';
+import { backChannelFetch } from '../relying-party/tls_fetch.ts';
 import { loadScenarios } from '../scenarios/load.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { galleryEntries } from './gallery.ts';
+import { outcomeText } from './screens_ru.ts';
 import { controlLabel, describeStep } from './steps_ru.ts';
 import { galleryPage } from './view.ts';
 import { shotFor } from './shots.ts';
@@ -26,8 +28,15 @@ export interface TrainerOptions {
 
 const defaultClock = '2026-11-25T09:00:00.000Z';
 
+/*
+ * The control API of this very emulator, over the listener the request came in on (plain HTTP, or
+ * TLS on an HTTPS stand). The certificate is not checked: the trainer talks to its own process on
+ * loopback, and a replayed TLS-fault scenario has just made that listener serve a broken one.
+ */
+const ownListener = backChannelFetch({ ca: '', skipVerification: true });
+
 async function control<T>(ctx: Context, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${ctx.socket.localPort}/__control${path}`, {
+  const res = await ownListener(`${ctx.protocol}://127.0.0.1:${ctx.socket.localPort}/__control${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -134,7 +143,7 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
             : ''
         }</li>`,
     )}</ol>
-<p>Ожидаемый итог: экран «${s.expect.screen ?? ''}»${s.expect.error ? html`, ошибка <code>${s.expect.error}</code>` : ''}.</p>
+<p data-testid="expected-outcome">Ожидаемый итог: ${outcomeText(s.expect)}${s.expect.error && s.expect.error !== 'none' ? html` (<code>${s.expect.error}</code>)` : ''}.</p>
 <h2>Входящие СМС и письма этого прогона</h2>
 <ul id="inbox" data-testid="run-inbox"><li class="muted">Пока пусто</li></ul>
 <p><a href="/trainer">← к галерее</a></p>

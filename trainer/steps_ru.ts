@@ -1,5 +1,6 @@
 /* Scenario steps as instructions a trainer can follow by hand, in Russian. */
 import type { Step } from '../scenarios/schema.ts';
+import { outcomeText } from './screens_ru.ts';
 
 const buttons: Record<string, string> = {
   'login-esia': 'Войти через Госуслуги',
@@ -132,7 +133,7 @@ export function describeStep(step: Step): string {
       if (step.stepOffset) return `Введите код из приложения на телефоне, часы которого ${step.stepOffset < 0 ? 'отстают' : 'спешат'} на ${Math.abs(step.stepOffset) * 30} с`;
       return 'Введите код из приложения (текущий код показывает «Управление стендом»: /__control/accounts/<персона>/totp)';
     case 'expect':
-      return `Убедитесь: экран «${step.expect.screen ?? ''}»${step.expect.error ? `, ошибка ${step.expect.error}` : ''}`;
+      return `Убедитесь: ${outcomeText(step.expect)}`;
     case 'repeat':
       return `Повторите ${step.times} раз: ${step.steps.map(describeStep).join('; ')}`;
   }
