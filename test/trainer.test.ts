@@ -86,3 +86,15 @@ test('every screen a scenario expects has a Russian name for the walk-through', 
   }
   t.deepEqual([...screens].filter((screen) => screenName(screen) === screen), []);
 });
+
+test('the static gallery’s «Воспроизвести» link opens a page whose button arranges the run; the GET itself starts nothing', async (t) => {
+  const runs = async () => (await stand.control<Array<unknown>>('GET', '/runs')).length;
+  const before = await runs();
+  const b = new HttpBrowser();
+  await b.goto(`${stand.idp}/trainer/replay/otp-expired`);
+  t.is(b.current()?.screen, 'trainer-replay');
+  t.is(await runs(), before);
+  await b.click('replay-otp-expired');
+  t.is(b.current()?.screen, 'trainer-run');
+  t.regex(b.page?.root.querySelector('body')?.getAttribute('data-run') ?? '', /^run-/);
+});

@@ -76,9 +76,26 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
   router.get('/shots/*path', async (ctx) => {
     const param = ctx.params.path as unknown;
     const path = normalize(Array.isArray(param) ? param.join('/') : String(param));
-    if (path.startsWith('..') || !/^[\w./-]+\.png$/.test(path)) ctx.throw(404);
-    ctx.type = 'image/png';
+    if (path.startsWith('..') || !/^[\w./-]+\.(png|jpg)$/.test(path)) ctx.throw(404);
+    ctx.type = path.endsWith('.jpg') ? 'image/jpeg' : 'image/png';
     ctx.body = await readFile(join(options.shotsDir, path)).catch(() => ctx.throw(404));
+  });
+
+  // «Воспроизвести» of the static gallery is a link: a page with the button, since a GET starts nothing.
+  router.get('/replay/:id', async (ctx) => {
+    const s = await scenario(ctx);
+    ctx.type = 'html';
+    ctx.body = html`<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>${s.title} — воспроизведение</title>
+<link rel="stylesheet" href="/static/esia.css"></head>
+<body data-screen="trainer-replay">
+<div class="stand"><b>Тестовый стенд</b> · воспроизведение сценария</div>
+<main><div class="card">
+<h1>${s.title}</h1>
+<p class="muted">${s.id} · ${s.catalogue.join(', ')}</p>${s.summary ? html`<p>${s.summary}</p>` : ''}
+<p>Ожидаемый итог: ${outcomeText(s.expect)}.</p>
+<form method="post" action="/trainer/replay/${s.id}"><button class="btn primary" type="submit" data-testid="replay-${s.id}" autofocus>Воспроизвести</button></form>
+<p><a href="/trainer">← к галерее</a></p>
+</div></main></body></html>`.value;
   });
 
   router.post('/replay/:id', async (ctx) => {
