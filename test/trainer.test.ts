@@ -1,11 +1,18 @@
 /* The trainer's gallery and «Воспроизвести»: every error screen listed, and a scenario arranged in its own run. */
 import test from 'ava';
+import Koa from 'koa';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'node-html-parser';
 import { catalogue } from '../idp/errors/catalogue.ts';
 import { rpErrors } from '../relying-party/errors.ts';
 import { loadScenarios } from '../scenarios/load.ts';
 import { HttpBrowser } from '../scenarios/runner/http_browser.ts';
 import type { Step } from '../scenarios/schema.ts';
+import { trainerRoutes } from '../trainer/routes.ts';
 import { screenName } from '../trainer/screens_ru.ts';
 import { type Stand, startStand } from '../scenarios/runner/stand.ts';
 
@@ -97,4 +104,25 @@ test('the static gallery’s «Воспроизвести» link opens a page wh
   await b.click('replay-otp-expired');
   t.is(b.current()?.screen, 'trainer-run');
   t.regex(b.page?.root.querySelector('body')?.getAttribute('data-run') ?? '', /^run-/);
+});
+
+test('the live gallery shows and serves the JPEG screenshots npm run gallery wrote', async (t) => {
+  const shotsDir = await mkdtemp(join(tmpdir(), 'esia-shots-'));
+  const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]);
+  await mkdir(join(shotsDir, 'otp-expired'));
+  await writeFile(join(shotsDir, 'otp-expired', '04-idp-otp-otp.expired.jpg'), jpeg);
+  const server = new Koa().use(trainerRoutes({ rpUrl: stand.rp, rp2Url: stand.rp2, shotsDir })).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const page = parse(await (await fetch(`${base}/trainer`)).text());
+    const src = page.querySelector('#otp\\.expired .shot img')?.getAttribute('src');
+    t.is(src, '/trainer/shots/otp-expired/04-idp-otp-otp.expired.jpg');
+    const image = await fetch(`${base}${src}`);
+    t.is(image.headers.get('content-type'), 'image/jpeg');
+    t.deepEqual(Buffer.from(await image.arrayBuffer()), jpeg);
+  } finally {
+    server.close();
+    await rm(shotsDir, { recursive: true, force: true });
+  }
 });
