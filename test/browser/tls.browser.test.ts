@@ -87,3 +87,23 @@ test.serial('a revoked certificate: Chromium opens the page anyway (no online re
   const { error } = await open('revoked');
   t.is(error, '', 'if this fails, Chromium started checking revocation: update the README «TLS faults»');
 });
+
+test.serial('the trainer over HTTPS: «Воспроизвести» in /trainer arranges the run, its «Выполнить» buttons act on it', async (t) => {
+  await stand.control('POST', '/tls', { certificate: 'valid' });
+  const context = await browser.newContext({ locale: 'ru-RU' });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${stand.idp}/trainer`);
+    await page.click('[data-testid="replay-locked-account-unlocked-by-support"]');
+    await page.waitForSelector('body[data-screen="trainer-run"]');
+    const run = (await page.getAttribute('body', 'data-run')) ?? '';
+    t.regex(run, /^run-/);
+    t.true((await page.innerText('body')).includes('+79000000002'));
+    await page.click('[data-testid^="act-"]');
+    await page.waitForSelector('body[data-screen="trainer-run"]');
+    const personas = await stand.control<Array<{ persona: string; state: { locked: boolean } }>>('GET', `/personas?run=${run}`);
+    t.false(personas.find((p) => p.persona === 'petrova')?.state.locked, 'the support step ran over HTTPS, in that run');
+  } finally {
+    await context.close();
+  }
+});
