@@ -1,7 +1,7 @@
 /*
  * Finds the screenshot of a gallery entry among those the browser run wrote
- * (<dir>/<scenario>/<NN>-<app>-<screen>[-<error>].jpg, or .png from a scenario run with --screenshots): the last page of the first scenario that
- * showed that error code.
+ * (<dir>/<scenario>/<NN>-<app>-<screen>[-<error>].jpg, or .png from a scenario run with
+ * --screenshots): the last page of the first scenario that showed that error code.
  */
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';

@@ -86,7 +86,7 @@ export function galleryPage(entries: GalleryEntry[], options: GalleryOptions): H
 <header><h1>Галерея ошибок входа в ФМРМ через Госуслуги</h1>
 <p>Каждый экран ошибки: что видит пользователь, что ему делать, что сказать в поддержке. ${entries.length} экранов.${options.generatedAt ? ` Снимки: ${options.generatedAt}.` : ''}</p>${
     !options.live && options.liveUrl
-      ? html`<p data-testid="replay-note">«Воспроизвести» открывает этот сценарий на стенде ${options.liveUrl}: стенд должен быть запущен на этом компьютере (<code>npm start</code>).</p>`
+      ? html`<p data-testid="replay-note">Ссылка «Воспроизвести» открывает сценарий на стенде ${options.liveUrl} — для этого стенд должен работать на вашем компьютере (<code>npm start</code>).</p>`
       : ''
   }</header>
 <div class="search"><input id="q" type="search" placeholder="Поиск по коду ошибки или словам на экране: «заблокирована», otp.expired, C2…" data-testid="gallery-search" autofocus>
