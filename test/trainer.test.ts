@@ -73,6 +73,8 @@ test('the walk-through says the expected outcome in words: the screen’s name a
   const outcome = async (id: string) => {
     const res = await fetch(`${stand.idp}/trainer/replay/${id}`, { method: 'POST', redirect: 'manual' });
     const page = parse(await (await fetch(new URL(res.headers.get('location') ?? '', stand.idp))).text());
+    // The steps' own checks read the same way: no bare screen id, no «none».
+    t.notRegex(page.querySelector('ol')?.textContent ?? '', /экран «[a-z-]+»|ошибка none/);
     return page.querySelector('[data-testid="expected-outcome"]')?.textContent ?? '';
   };
   t.is(await outcome('locked-account-unlocked-by-support'), 'Ожидаемый итог: экран «Личный кабинет ФМРМ», без ошибки.');
