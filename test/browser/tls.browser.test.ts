@@ -6,6 +6,7 @@
  * out/screenshots/tls-<certificate>/. Findings (recorded in the README): expired → net::ERR_CERT_DATE_INVALID,
  * wrong host → net::ERR_CERT_COMMON_NAME_INVALID, untrusted root → net::ERR_CERT_AUTHORITY_INVALID;
  * a revoked certificate is NOT reported — Chromium does no online OCSP/CRL checks for such sites.
+ * The trainer's «Воспроизвести» is checked here too, in the same trusting browser.
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
