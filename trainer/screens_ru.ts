@@ -17,6 +17,8 @@ const screens: Record<string, string> = {
   'factor-setup': 'Настройка второго фактора',
   certificate: 'Вход с электронной подписью',
   agreement: 'Пользовательское соглашение',
+  consent: 'Согласие на доступ к данным',
+  'confirm-contact': 'Подтверждение номера телефона или почты',
   'password-change': 'Смена пароля',
   recovery: 'Восстановление доступа',
   'recovery-code': 'Восстановление доступа: ввод кода',
