@@ -1,9 +1,19 @@
 /* The trainer's gallery and «Воспроизвести»: every error screen listed, and a scenario arranged in its own run. */
 import test from 'ava';
+import Koa from 'koa';
+import { once } from 'node:events';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { parse } from 'node-html-parser';
 import { catalogue } from '../idp/errors/catalogue.ts';
 import { rpErrors } from '../relying-party/errors.ts';
+import { loadScenarios } from '../scenarios/load.ts';
 import { HttpBrowser } from '../scenarios/runner/http_browser.ts';
+import type { Step } from '../scenarios/schema.ts';
+import { trainerRoutes } from '../trainer/routes.ts';
+import { screenName } from '../trainer/screens_ru.ts';
 import { type Stand, startStand } from '../scenarios/runner/stand.ts';
 
 let stand: Stand;
@@ -57,4 +67,65 @@ test('an unknown scenario is a clear 404, not a stack trace', async (t) => {
   const res = await fetch(`${stand.idp}/trainer/replay/nope`, { method: 'POST' });
   t.is(res.status, 404);
   t.notRegex(await res.text(), /\bat \w/);
+});
+
+test('the walk-through says the expected outcome in words: the screen’s name and the error’s title, or «без ошибки»', async (t) => {
+  const outcome = async (id: string) => {
+    const res = await fetch(`${stand.idp}/trainer/replay/${id}`, { method: 'POST', redirect: 'manual' });
+    const page = parse(await (await fetch(new URL(res.headers.get('location') ?? '', stand.idp))).text());
+    // The steps' own checks read the same way: no bare screen id, no «none».
+    t.notRegex(page.querySelector('ol')?.textContent ?? '', /экран «[a-z-]+»|ошибка none/);
+    return page.querySelector('[data-testid="expected-outcome"]')?.textContent ?? '';
+  };
+  t.is(await outcome('locked-account-unlocked-by-support'), 'Ожидаемый итог: экран «Личный кабинет ФМРМ», без ошибки.');
+  t.is(await outcome('lockout-after-five-wrong-passwords'), `Ожидаемый итог: экран «Сообщение об ошибке на Госуслугах», ошибка «${catalogue['account.locked'].title}» (account.locked).`);
+});
+
+test('every screen a scenario expects has a Russian name for the walk-through', async (t) => {
+  const screens = new Set<string>();
+  const visit = (steps: Step[]) => {
+    for (const step of steps) {
+      if (step.expect?.screen) screens.add(step.expect.screen);
+      if (step.do === 'repeat') visit(step.steps);
+    }
+  };
+  for (const s of await loadScenarios()) {
+    if (s.expect.screen) screens.add(s.expect.screen);
+    visit(s.steps);
+  }
+  t.deepEqual([...screens].filter((screen) => screenName(screen) === screen), []);
+});
+
+test.serial('the static gallery’s «Воспроизвести» link opens a page whose button arranges the run; the GET itself starts nothing', async (t) => {
+  // Serial (ava runs serial tests before the others): no other test creates a run meanwhile.
+  const runs = async () => (await stand.control<Array<unknown>>('GET', '/runs')).length;
+  const before = await runs();
+  const b = new HttpBrowser();
+  await b.goto(`${stand.idp}/trainer/replay/otp-expired`);
+  t.is(b.current()?.screen, 'trainer-replay');
+  t.is(await runs(), before);
+  await b.click('replay-otp-expired');
+  t.is(b.current()?.screen, 'trainer-run');
+  t.regex(b.page?.root.querySelector('body')?.getAttribute('data-run') ?? '', /^run-/);
+});
+
+test('the live gallery shows and serves the JPEG screenshots npm run gallery wrote', async (t) => {
+  const shotsDir = await mkdtemp(join(tmpdir(), 'esia-shots-'));
+  const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]);
+  await mkdir(join(shotsDir, 'otp-expired'));
+  await writeFile(join(shotsDir, 'otp-expired', '04-idp-otp-otp.expired.jpg'), jpeg);
+  const server = new Koa().use(trainerRoutes({ rpUrl: stand.rp, rp2Url: stand.rp2, shotsDir })).listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  try {
+    const page = parse(await (await fetch(`${base}/trainer`)).text());
+    const src = page.querySelector('#otp\\.expired .shot img')?.getAttribute('src');
+    t.is(src, '/trainer/shots/otp-expired/04-idp-otp-otp.expired.jpg');
+    const image = await fetch(`${base}${src}`);
+    t.is(image.headers.get('content-type'), 'image/jpeg');
+    t.deepEqual(Buffer.from(await image.arrayBuffer()), jpeg);
+  } finally {
+    server.close();
+    await rm(shotsDir, { recursive: true, force: true });
+  }
 });

@@ -1,60 +1,99 @@
 /*
- * `npm run gallery`: plays every scenario in real Chromium, keeps a screenshot of every screen,
- * and writes a static gallery (index.html + shots/) that opens without a server. Same texts as the
- * live /trainer page: both are rendered from the catalogues and the scenario files.
+ * `npm run gallery`: the static trainer gallery (trainer/write_gallery.ts) into out/gallery/.
+ * Arguments: --help shows them; an unknown or malformed one stops with exit code 2.
  */
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
-import { loadScenarios } from '../scenarios/load.ts';
-import { ChromiumDriver, launchChromium, standApps } from '../scenarios/runner/chromium_driver.ts';
-import { runScenario } from '../scenarios/runner/run.ts';
-import { newRun, StandPool, startStand } from '../scenarios/runner/stand.ts';
-import { galleryEntries } from './gallery.ts';
-import { shotFor } from './shots.ts';
-import { galleryPage } from './view.ts';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
 
-const outIndex = process.argv.indexOf('--out');
-const out = resolve(outIndex > 0 ? (process.argv[outIndex + 1] ?? 'out/gallery') : 'out/gallery');
-const shotsDir = join(out, 'shots');
+const defaults = { out: 'out/gallery', lanes: 3, quality: 70, liveUrl: 'http://localhost:3000' };
 
-async function main(): Promise<number> {
-  const started = performance.now();
-  const scenarios = await loadScenarios();
-  await rm(shotsDir, { recursive: true, force: true });
-  await mkdir(shotsDir, { recursive: true });
-  const stand = await startStand();
-  const browser = await launchChromium();
-  const failures: string[] = [];
-  const { run, end } = await newRun(stand);
-  // Scenarios with given.tls (TLS faults) run on an HTTPS stand of their own.
-  const pool = new StandPool(stand, run);
+const usage = `npm run gallery [-- options]
+
+Plays the scenarios that show the trainer gallery's error screens in Chromium, several at once, and
+writes a static gallery that opens without a server: <out>/index.html and <out>/shots/*.jpg.
+
+  --out DIR         where to write it (default ${defaults.out})
+  --only ID[,ID]    only these scenarios (ids or catalogue IDs such as C2); every screen is still listed
+  --lanes N         scenarios played at once, each in an isolated run (default ${defaults.lanes}, 1–8)
+  --quality N       JPEG quality of the screenshots (default ${defaults.quality}, 1–100)
+  --live-url URL    the emulator the «Воспроизвести» links open (default $GALLERY_LIVE_URL or ${defaults.liveUrl})
+  --help            this text
+`;
+
+const spec = {
+  out: { type: 'string' },
+  only: { type: 'string' },
+  lanes: { type: 'string' },
+  quality: { type: 'string' },
+  'live-url': { type: 'string' },
+  help: { type: 'boolean' },
+} as const;
+
+class UsageError extends Error {}
+
+/** parseArgs' own messages, in the words of this command. */
+function parsed(argv: string[]) {
   try {
-    for (const scenario of scenarios) {
-      const target = await pool.for(scenario);
-      const driver = new ChromiumDriver(browser, { screenshotsDir: shotsDir, name: scenario.id, apps: standApps(target.stand) });
-      const result = await runScenario(target.stand, scenario, driver, target.run ? { run: target.run } : {});
-      await driver.close();
-      console.log(`${result.ok ? 'ok  ' : 'FAIL'} ${scenario.id}`);
-      if (!result.ok) failures.push(`${scenario.id}: ${result.failure}`);
-    }
-    await end();
-  } finally {
-    await browser.close();
-    await pool.close();
+    return parseArgs({ args: argv, options: spec, strict: true, allowPositionals: false }).values;
+  } catch (error) {
+    const { code, message } = error as { code?: string; message: string };
+    const quoted = /'([^' ]*)/.exec(message)?.[1] ?? '';
+    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`Unknown option ${quoted}. Known: ${Object.keys(spec).map((o) => `--${o}`).join(', ')}.`);
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UsageError(`Unexpected argument «${quoted}»: every argument is an --option.`);
+    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${quoted} needs a value.`);
+    throw new UsageError(message);
   }
-  const entries = galleryEntries(scenarios);
-  const shots = new Map(await Promise.all(entries.map(async (e) => [e.code, await shotFor(shotsDir, e)] as const)));
-  const generatedAt = new Date().toISOString().slice(0, 16).replace('T', ' ');
-  const page = galleryPage(entries, { live: false, generatedAt, shot: (e) => (shots.get(e.code) ? `shots/${shots.get(e.code)}` : undefined) });
-  await writeFile(join(out, 'index.html'), page.value);
-  const missing = entries.filter((e) => !shots.get(e.code)).map((e) => e.code);
-  console.log(`\nGallery: ${join(out, 'index.html')} — ${entries.length} screens, ${entries.length - missing.length} with screenshots, in ${((performance.now() - started) / 1000).toFixed(1)} s`);
-  if (missing.length) console.log(`No screenshot (no browser scenario shows them): ${missing.join(', ')}`);
-  for (const f of failures) console.error(`FAIL ${f}`);
-  return failures.length ? 1 : 0;
 }
 
-main().then((code) => process.exit(code), (error: Error) => {
-  console.error(error.message);
-  process.exit(2);
-});
+function whole(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} ${value}: expected a whole number from ${min} to ${max}.`);
+  return n;
+}
+
+function liveUrl(value: string): string {
+  const url = URL.canParse(value) ? new URL(value) : undefined;
+  if (!url || !['http:', 'https:'].includes(url.protocol) || url.pathname !== '/' || url.search || url.hash) {
+    throw new UsageError(`--live-url ${value}: expected the emulator's origin, such as ${defaults.liveUrl} or https://localhost:3000.`);
+  }
+  return url.origin;
+}
+
+async function main(argv: string[]): Promise<number> {
+  const args = parsed(argv);
+  if (args.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
+  const only = args.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const options = {
+    out: resolve(args.out ?? defaults.out),
+    ...(only ? { only } : {}),
+    lanes: whole('lanes', args.lanes, defaults.lanes, 1, 8),
+    quality: whole('quality', args.quality, defaults.quality, 1, 100),
+    liveUrl: liveUrl(args['live-url'] ?? process.env.GALLERY_LIVE_URL ?? defaults.liveUrl),
+    log: (line: string) => console.log(line),
+  };
+  const started = performance.now();
+  const cpu = process.cpuUsage();
+  // Loaded only now: --help and a wrong argument answer without loading the stand.
+  const { writeGallery } = await import('./write_gallery.ts');
+  const report = await writeGallery(options);
+  const used = process.cpuUsage(cpu);
+  console.log(
+    `\nGallery: ${report.index} — ${report.screens} screens, ${report.screens - report.missing.length} with screenshots, ${report.played} scenarios played, ` +
+      `${(report.bytes / 1e6).toFixed(1)} MB, in ${((performance.now() - started) / 1000).toFixed(1)} s (CPU of this process ${((used.user + used.system) / 1e6).toFixed(1)} s, without Chromium's)`,
+  );
+  if (report.missing.length) console.log(`No screenshot (no browser scenario shows them): ${report.missing.join(', ')}`);
+  for (const f of report.failures) console.error(`FAIL ${f}`);
+  return report.failures.length ? 1 : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    console.error(error instanceof UsageError ? `${error.message}\nnpm run gallery -- --help lists the options.` : error.message);
+    process.exit(2);
+  },
+);

@@ -2,16 +2,18 @@
  * The trainer's pages on the emulator: /trainer (the gallery), «Воспроизвести» (a scenario's
  * persona, clock and faults arranged in an isolated run), and a run page with the steps to walk
  * through, buttons for what only the stand can do (clock, support actions), and the run's SMS and e-mail inbox.
- * It drives the emulator only through its control API over HTTP, like any other client.
+ * It drives the emulator only through its control API over HTTP(S), like any other client.
  */
 import { readFile } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { html, raw } from '../lib/html.ts';
+import { backChannelFetch } from '../relying-party/tls_fetch.ts';
 import { loadScenarios } from '../scenarios/load.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { galleryEntries } from './gallery.ts';
+import { outcomeText } from './screens_ru.ts';
 import { controlLabel, describeStep } from './steps_ru.ts';
 import { galleryPage } from './view.ts';
 import { shotFor } from './shots.ts';
@@ -26,8 +28,15 @@ export interface TrainerOptions {
 
 const defaultClock = '2026-11-25T09:00:00.000Z';
 
+/*
+ * The control API of this very emulator, over the listener the request came in on (plain HTTP, or
+ * TLS on an HTTPS stand). The certificate is not checked: the trainer talks to its own process on
+ * loopback, and a replayed TLS-fault scenario has just made that listener serve a broken one.
+ */
+const ownListener = backChannelFetch({ ca: '', skipVerification: true });
+
 async function control<T>(ctx: Context, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${ctx.socket.localPort}/__control${path}`, {
+  const res = await ownListener(`${ctx.protocol}://127.0.0.1:${ctx.socket.localPort}/__control${path}`, {
     method,
     headers: body === undefined ? {} : { 'content-type': 'application/json' },
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -67,9 +76,26 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
   router.get('/shots/*path', async (ctx) => {
     const param = ctx.params.path as unknown;
     const path = normalize(Array.isArray(param) ? param.join('/') : String(param));
-    if (path.startsWith('..') || !/^[\w./-]+\.png$/.test(path)) ctx.throw(404);
-    ctx.type = 'image/png';
+    if (path.startsWith('..') || !/^[\w./-]+\.(png|jpg)$/.test(path)) ctx.throw(404);
+    ctx.type = path.endsWith('.jpg') ? 'image/jpeg' : 'image/png';
     ctx.body = await readFile(join(options.shotsDir, path)).catch(() => ctx.throw(404));
+  });
+
+  // «Воспроизвести» of the static gallery is a link: a page with the button, since a GET starts nothing.
+  router.get('/replay/:id', async (ctx) => {
+    const s = await scenario(ctx);
+    ctx.type = 'html';
+    ctx.body = html`<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>${s.title} — воспроизведение</title>
+<link rel="stylesheet" href="/static/esia.css"></head>
+<body data-screen="trainer-replay">
+<div class="stand"><b>Тестовый стенд</b> · воспроизведение сценария</div>
+<main><div class="card">
+<h1>${s.title}</h1>
+<p class="muted">${s.id} · ${s.catalogue.join(', ')}</p>${s.summary ? html`<p>${s.summary}</p>` : ''}
+<p>Ожидаемый итог: ${outcomeText(s.expect)}.</p>
+<form method="post" action="/trainer/replay/${s.id}"><button class="btn primary" type="submit" data-testid="replay-${s.id}" autofocus>Воспроизвести</button></form>
+<p><a href="/trainer">← к галерее</a></p>
+</div></main></body></html>`.value;
   });
 
   router.post('/replay/:id', async (ctx) => {
@@ -134,7 +160,7 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
             : ''
         }</li>`,
     )}</ol>
-<p>Ожидаемый итог: экран «${s.expect.screen ?? ''}»${s.expect.error ? html`, ошибка <code>${s.expect.error}</code>` : ''}.</p>
+<p data-testid="expected-outcome">Ожидаемый итог: ${outcomeText(s.expect)}${s.expect.error && s.expect.error !== 'none' ? html` (<code>${s.expect.error}</code>)` : ''}.</p>
 <h2>Входящие СМС и письма этого прогона</h2>
 <ul id="inbox" data-testid="run-inbox"><li class="muted">Пока пусто</li></ul>
 <p><a href="/trainer">← к галерее</a></p>

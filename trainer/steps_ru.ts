@@ -1,5 +1,6 @@
 /* Scenario steps as instructions a trainer can follow by hand, in Russian. */
 import type { Step } from '../scenarios/schema.ts';
+import { outcomeText } from './screens_ru.ts';
 
 const buttons: Record<string, string> = {
   'login-esia': 'Войти через Госуслуги',
@@ -140,7 +141,7 @@ export function describeStep(step: Step): string {
     case 'oidcAuthorize':
       return `Сторонняя система «Запись к врачу» отправляет пользователя на вход через Госуслуги (OIDC${step.prompt ? `, prompt=${step.prompt}` : ''})`;
     case 'expect':
-      return `Убедитесь: экран «${step.expect.screen ?? ''}»${step.expect.error ? `, ошибка ${step.expect.error}` : ''}`;
+      return `Убедитесь: ${outcomeText(step.expect)}`;
     case 'repeat':
       return `Повторите ${step.times} раз: ${step.steps.map(describeStep).join('; ')}`;
   }

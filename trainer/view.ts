@@ -8,6 +8,8 @@ import { type GalleryEntry, sections } from './gallery.ts';
 export interface GalleryOptions {
   /** Live page: «Воспроизвести» buttons that start the scenario in an isolated run. */
   live: boolean;
+  /** Static copy: where the live emulator is, for «Воспроизвести» links to its /trainer. */
+  liveUrl?: string;
   /** URL of the screenshot of an entry, if one was taken (npm run gallery). */
   shot(entry: GalleryEntry): string | undefined;
   generatedAt?: string;
@@ -32,7 +34,7 @@ h2{margin:28px 0 12px;font-size:20px}
 .badge.idp{background:#e4ecfd;color:#0d4cd3}.badge.rp{background:#e9f7ef;color:#14622f}
 dl{margin:0}dt{font-weight:600;font-size:13px;color:#66727f;margin-top:8px}dd{margin:2px 0 0}
 .scen{margin-top:12px;font-size:14px}.scen li{margin:4px 0}
-.scen form{display:inline}.scen button{font:inherit;font-size:13px;font-weight:600;background:#0d4cd3;color:#fff;border:0;border-radius:6px;padding:4px 10px;cursor:pointer;margin-left:8px}
+.scen form{display:inline}.scen a.replay{font-size:13px;font-weight:600;color:#0d4cd3;margin-left:8px}.scen button{font:inherit;font-size:13px;font-weight:600;background:#0d4cd3;color:#fff;border:0;border-radius:6px;padding:4px 10px;cursor:pointer;margin-left:8px}
 .hidden{display:none}
 @media (max-width:800px){.card{grid-template-columns:1fr}}
 `;
@@ -63,7 +65,9 @@ function card(entry: GalleryEntry, options: GalleryOptions): Html {
       html`<li><span>${s.title}</span> <span class="meta">(${s.id})</span>${
         options.live
           ? html`<form method="post" action="/trainer/replay/${s.id}"><button type="submit" data-testid="replay-${s.id}">Воспроизвести</button></form>`
-          : ''
+          : options.liveUrl
+            ? html`<a class="replay" href="${options.liveUrl}/trainer/replay/${s.id}" data-testid="replay-${s.id}">Воспроизвести</a>`
+            : ''
       }</li>`,
   )}</ul>
 </div>
@@ -80,7 +84,11 @@ export function galleryPage(entries: GalleryEntry[], options: GalleryOptions): H
 <body data-screen="trainer">
 <div class="stand" data-testid="test-stand-banner">ТЕСТОВЫЙ СТЕНД · эмулятор ЕСИА, не Госуслуги · данные вымышлены</div>
 <header><h1>Галерея ошибок входа в ФМРМ через Госуслуги</h1>
-<p>Каждый экран ошибки: что видит пользователь, что ему делать, что сказать в поддержке. ${entries.length} экранов.${options.generatedAt ? ` Снимки: ${options.generatedAt}.` : ''}</p></header>
+<p>Каждый экран ошибки: что видит пользователь, что ему делать, что сказать в поддержке. ${entries.length} экранов.${options.generatedAt ? ` Снимки: ${options.generatedAt}.` : ''}</p>${
+    !options.live && options.liveUrl
+      ? html`<p data-testid="replay-note">Ссылка «Воспроизвести» открывает сценарий на стенде ${options.liveUrl} — для этого стенд должен работать на вашем компьютере (<code>npm start</code>).</p>`
+      : ''
+  }</header>
 <div class="search"><input id="q" type="search" placeholder="Поиск по коду ошибки или словам на экране: «заблокирована», otp.expired, C2…" data-testid="gallery-search" autofocus>
 <nav class="toc">${bySection.map((s) => html`<a href="#section-${s.key}">${s.key}. ${s.title}</a>`)}</nav></div>
 <main>${bySection.map((s) => html`<section id="section-${s.key}"><h2>${s.key}. ${s.title}</h2>${s.entries.map((e) => card(e, options))}</section>`)}</main>

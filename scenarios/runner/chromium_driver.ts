@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, type CDPSession, chromium, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type CDPSession, chromium, type Locator, type Page, type PageScreenshotOptions } from 'playwright-core';
 import { type AuthenticatorAction, type CeremonyInfo, Devices, fixtureCredential } from './authenticator.ts';
 import type { Driver, EsignAction, Fields, PageState } from './driver.ts';
 import { ScenarioError } from './http_browser.ts';
@@ -54,6 +54,10 @@ export interface ChromiumDriverOptions {
   name?: string;
   /** Short names for origins in screenshot file names, e.g. {"http://localhost:3000": "idp"}; otherwise host_port. */
   apps?: Record<string, string>;
+  /** Only the landed pages this accepts get a picture, and no final one (the gallery keeps its error screens only). */
+  keep?: (page: PageState) => boolean;
+  /** JPEG of this quality (1–100) instead of PNG: these flat pages compress to a fraction. */
+  jpegQuality?: number;
   /** How long one click, navigation or wait may take (ms). */
   timeoutMs?: number;
 }
@@ -140,7 +144,7 @@ export class ChromiumDriver implements Driver {
   /** Status of the latest main-frame document response (each redirect too; the last one wins). */
   #documentStatus = 0;
   #shotsReady: Promise<void> | null = null;
-  /** The latest landing's PNG and how many documents had committed then: final.png reuses it if none has since. */
+  /** The latest landing's picture and how many documents had committed then: the final one reuses it if none has since. */
   #lastShot: { commits: number; png: Buffer } | null = null;
   readonly #timeout: number;
   /** feature «webauthn»: DevTools virtual authenticators of the page, their credentials kept across restarts. */
@@ -266,22 +270,32 @@ export class ChromiumDriver implements Driver {
     return dir;
   }
 
+  #shotOptions(): PageScreenshotOptions {
+    const quality = this.options.jpegQuality;
+    return { fullPage: true, animations: 'disabled', ...(quality ? { type: 'jpeg', quality } : {}) };
+  }
+
+  get #shotExtension(): string {
+    return this.options.jpegQuality ? 'jpg' : 'png';
+  }
+
   /**
-   * A full-page PNG of history entry number `count` (the page on screen now), named
-   * NN-<app>-<screen>[-<error>].png; dropped if the page moved on while it was being taken.
+   * A full-page picture of history entry number `count` (the page on screen now), named
+   * NN-<app>-<screen>[-<error>].png (or .jpg); dropped if the page moved on while it was being taken.
    */
   async #screenshot(count: number): Promise<void> {
-    const dir = await this.#shotsDir();
     const state = this.history[count - 1];
-    if (!dir || !this.#page || !state) return;
+    if (!state || (this.options.keep && !this.options.keep(state))) return;
+    const dir = await this.#shotsDir();
+    if (!dir || !this.#page) return;
     let png: Buffer;
     try {
-      png = await this.#page.screenshot({ fullPage: true, animations: 'disabled' });
+      png = await this.#page.screenshot(this.#shotOptions());
     } catch {
       return;
     }
     if (this.#commits.length > count) return;
-    const file = `${String(count).padStart(2, '0')}-${this.#appName(state.url)}-${fileSafe(state.screen || 'no-screen')}${state.error ? `-${fileSafe(state.error)}` : ''}.png`;
+    const file = `${String(count).padStart(2, '0')}-${this.#appName(state.url)}-${fileSafe(state.screen || 'no-screen')}${state.error ? `-${fileSafe(state.error)}` : ''}.${this.#shotExtension}`;
     await writeFile(join(dir, file), png);
     this.#lastShot = { commits: count, png };
   }
@@ -535,15 +549,15 @@ export class ChromiumDriver implements Driver {
   }
 
   /**
-   * Keeps final.png of what is on screen (when screenshots are on; the last landing's picture when
-   * the page has not moved since), then closes the context.
+   * Keeps final.png of what is on screen (when screenshots are on, for every page; the last
+   * landing's picture when the page has not moved since), then closes the context.
    */
   async close(): Promise<void> {
-    const dir = await this.#shotsDir();
+    const dir = this.options.keep ? null : await this.#shotsDir();
     if (dir && this.#page && this.history.length) {
-      const final = join(dir, 'final.png');
+      const final = join(dir, `final.${this.#shotExtension}`);
       if (this.#lastShot?.commits === this.#commits.length) await writeFile(final, this.#lastShot.png);
-      else await this.#page.screenshot({ fullPage: true, animations: 'disabled', path: final }).catch(() => undefined);
+      else await this.#page.screenshot({ ...this.#shotOptions(), path: final }).catch(() => undefined);
     }
     this.#cdp = null;
     this.#authenticators.clear();

@@ -173,3 +173,24 @@ export class StandPool {
     await Promise.all([this.plain.close(), https?.then((s) => s.close(), () => undefined)]);
   }
 }
+
+/**
+ * Plays scenarios several at once: each of `lanes` lanes in an isolated run of the plain stand
+ * (own personas, clock, inbox, faults), so lanes never meet; scenarios with given.tls switch the
+ * HTTPS stand's one listener, so they play one after another in a lane of their own.
+ */
+export async function playInLanes(pool: StandPool, scenarios: Scenario[], lanes: number, play: (scenario: Scenario, target: { stand: Stand; run?: string }) => Promise<void>): Promise<void> {
+  const tls = scenarios.filter((s) => s.given.tls);
+  const plain = scenarios.filter((s) => !s.given.tls);
+  const drain = async (queue: Scenario[], run?: string) => {
+    for (let scenario = queue.shift(); scenario; scenario = queue.shift()) {
+      await play(scenario, scenario.given.tls ? await pool.for(scenario) : { stand: pool.plain, ...(run ? { run } : {}) });
+    }
+  };
+  const runs = await Promise.all(Array.from({ length: Math.min(lanes, plain.length) }, () => newRun(pool.plain)));
+  try {
+    await Promise.all([drain(tls), ...runs.map((r) => drain(plain, r.run))]);
+  } finally {
+    await Promise.all(runs.map((r) => r.end()));
+  }
+}

@@ -6,6 +6,7 @@
  * out/screenshots/tls-<certificate>/. Findings (recorded in the README): expired → net::ERR_CERT_DATE_INVALID,
  * wrong host → net::ERR_CERT_COMMON_NAME_INVALID, untrusted root → net::ERR_CERT_AUTHORITY_INVALID;
  * a revoked certificate is NOT reported — Chromium does no online OCSP/CRL checks for such sites.
+ * The trainer's «Воспроизвести» is checked here too, in the same trusting browser.
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
@@ -86,4 +87,24 @@ for (const [certificate, netError] of [
 test.serial('a revoked certificate: Chromium opens the page anyway (no online revocation checks) — only the RP back-channel catches it', async (t) => {
   const { error } = await open('revoked');
   t.is(error, '', 'if this fails, Chromium started checking revocation: update the README «TLS faults»');
+});
+
+test.serial('the trainer over HTTPS: «Воспроизвести» in /trainer arranges the run, its «Выполнить» buttons act on it', async (t) => {
+  await stand.control('POST', '/tls', { certificate: 'valid' });
+  const context = await browser.newContext({ locale: 'ru-RU' });
+  const page = await context.newPage();
+  try {
+    await page.goto(`${stand.idp}/trainer`);
+    await page.click('[data-testid="replay-locked-account-unlocked-by-support"]');
+    await page.waitForSelector('body[data-screen="trainer-run"]');
+    const run = (await page.getAttribute('body', 'data-run')) ?? '';
+    t.regex(run, /^run-/);
+    t.true((await page.innerText('body')).includes('+79000000002'));
+    await page.click('[data-testid^="act-"]');
+    await page.waitForSelector('body[data-screen="trainer-run"]');
+    const personas = await stand.control<Array<{ persona: string; state: { locked: boolean } }>>('GET', `/personas?run=${run}`);
+    t.false(personas.find((p) => p.persona === 'petrova')?.state.locked, 'the support step ran over HTTPS, in that run');
+  } finally {
+    await context.close();
+  }
 });

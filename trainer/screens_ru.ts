@@ -1,0 +1,65 @@
+/*
+ * Screens (body[data-screen]) and outcomes in words a trainer reads on the walk-through page:
+ * «экран „Личный кабинет ФМРМ“, ошибка „Учётная запись заблокирована“» instead of the ids.
+ */
+import { catalogue } from '../idp/errors/catalogue.ts';
+import { rpErrors } from '../relying-party/errors.ts';
+
+const screens: Record<string, string> = {
+  home: 'Главная страница эмулятора Госуслуг',
+  login: 'Вход на Госуслуги (логин и пароль)',
+  otp: 'Ввод кода из СМС',
+  totp: 'Ввод кода из приложения',
+  'totp-enrol': 'Подключение приложения для кодов',
+  'security-key': 'Вход по ключу безопасности',
+  biometric: 'Вход по биометрии',
+  'webauthn-register': 'Подключение биометрии или ключа безопасности',
+  'factor-setup': 'Настройка второго фактора',
+  certificate: 'Вход с электронной подписью',
+  agreement: 'Пользовательское соглашение',
+  consent: 'Согласие на доступ к данным',
+  'confirm-contact': 'Подтверждение номера телефона или почты',
+  'password-change': 'Смена пароля',
+  recovery: 'Восстановление доступа',
+  'recovery-code': 'Восстановление доступа: ввод кода',
+  'recovery-password': 'Восстановление доступа: новый пароль',
+  error: 'Сообщение об ошибке на Госуслугах',
+  account: 'Настройки учётной записи на Госуслугах',
+  logout: 'Выход с Госуслуг',
+  'logged-out': 'Вы вышли с Госуслуг',
+  'esia-consent': 'Согласие на доступ к данным (протокол ЕСИА)',
+  'esia-error': 'Сообщение об ошибке (протокол ЕСИА)',
+  'esia-diagnostics': 'Диагностика отклонённого запроса (протокол ЕСИА)',
+  'esia-logged-out': 'Вы вышли (протокол ЕСИА)',
+  'system-callback': 'Тестовая система: ответ ЕСИА',
+  'rp-home': 'Главная страница ФМРМ',
+  cabinet: 'Личный кабинет ФМРМ',
+  'rp-error': 'Сообщение об ошибке в ФМРМ',
+  'rp-logged-out': 'Вы вышли из ФМРМ',
+  'rp-application-signed': 'Заявление подписано (ФМРМ)',
+  'support-login': 'Консоль поддержки: вход оператора',
+  'support-home': 'Консоль поддержки: главная',
+  'support-search': 'Консоль поддержки: поиск',
+  'support-account': 'Консоль поддержки: карточка пользователя',
+  'support-ref': 'Консоль поддержки: попытка по коду обращения',
+  'support-unlock': 'Консоль поддержки: снятие блокировки',
+  'support-temporary-code': 'Консоль поддержки: временный код',
+  'support-reset-password': 'Консоль поддержки: сброс пароля',
+};
+
+const errorTitles: Record<string, string> = Object.fromEntries([...Object.entries(catalogue), ...Object.entries(rpErrors)].map(([code, entry]) => [code, entry.title]));
+
+/** «Личный кабинет ФМРМ»; an id without a name stays as it is, so a new screen still reads. */
+export function screenName(screen: string): string {
+  return screens[screen] ?? screen;
+}
+
+/**
+ * «экран «Личный кабинет ФМРМ», без ошибки» / «…, ошибка «Учётная запись заблокирована»»; an error
+ * left out of the expectation is not checked, so it is not mentioned either.
+ */
+export function outcomeText(expect: { screen?: string; error?: string }): string {
+  const screen = expect.screen ? `экран «${screenName(expect.screen)}»` : '';
+  const error = expect.error === 'none' ? 'без ошибки' : expect.error ? `ошибка «${errorTitles[expect.error] ?? expect.error}»` : '';
+  return [screen, error].filter(Boolean).join(', ');
+}
