@@ -53,7 +53,7 @@ function substitute<T>(value: T, vars: Vars): T {
 
 type Control = <T = unknown>(method: string, path: string, body?: unknown) => Promise<T>;
 
-class Run {
+class ScenarioRun {
   constructor(
     readonly stand: Stand,
     readonly control: Control,
@@ -328,7 +328,7 @@ export async function runScenario(stand: Stand, scenario: Scenario, browser: Dri
   const started = performance.now();
   const control: Control = (method, path, body) =>
     stand.control(method, options.run ? `${path}${path.includes('?') ? '&' : '?'}run=${options.run}` : path, body);
-  let run: Run | undefined;
+  let run: ScenarioRun | undefined;
   try {
     if (options.run) await browser.setCookie(stand.idp, 'esia_run', options.run);
     await control('POST', '/reset');
@@ -349,7 +349,7 @@ export async function runScenario(stand: Stand, scenario: Scenario, browser: Dri
     const personas = await control<PersonaInfo[]>('GET', '/personas');
     const persona = personas.find((p) => p.persona === scenario.given.persona);
     if (!persona) throw new ScenarioError(`given.persona "${scenario.given.persona}" is not a persona; known: ${personas.map((p) => p.persona).join(', ')}`);
-    run = new Run(stand, control, persona, browser);
+    run = new ScenarioRun(stand, control, persona, browser);
     run.face = options.face ?? 'oidc';
     const steps = substitute(scenario.steps, persona as unknown as Vars);
     for (const [i, step] of steps.entries()) await run.step(step, `step ${i + 1} (${step.do})`);

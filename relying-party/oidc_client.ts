@@ -9,7 +9,7 @@ import { expectedRecovery, recoveryFacts } from './availability.ts';
 import { RpError, type RpErrorFact } from './errors.ts';
 import { tlsFailure, type BackChannelFetch } from './tls_fetch.ts';
 
-export interface EsiaClientOptions {
+export interface OidcClientOptions {
   /** Issuer origin, e.g. http://localhost:3000. */
   issuer: string;
   clientId: string;
@@ -49,13 +49,13 @@ export interface SignedIn {
   idToken: string;
 }
 
-export class EsiaClient {
+export class OidcClient {
   #config: Promise<oidc.Configuration> | undefined;
   #fetchedAt = 0;
 
   readonly #customFetch: oidc.CustomFetch | undefined;
 
-  constructor(readonly options: EsiaClientOptions) {
+  constructor(readonly options: OidcClientOptions) {
     const f = options.fetch;
     this.#customFetch = f ? (url, init) => f(url, init) : undefined;
   }
