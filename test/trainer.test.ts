@@ -1,14 +1,16 @@
 /* The trainer's gallery and «Воспроизвести»: every error screen listed, and a scenario arranged in its own run. */
 import test from 'ava';
+import { join } from 'node:path';
 import { parse } from 'node-html-parser';
 import { catalogue } from '../idp/errors/catalogue.ts';
 import { rpErrors } from '../relying-party/errors.ts';
 import { HttpBrowser } from '../scenarios/runner/http_browser.ts';
 import { type Stand, startStand } from '../scenarios/runner/stand.ts';
+import { trainerRoutes } from '../trainer/routes.ts';
 
 let stand: Stand;
 test.before(async () => {
-  stand = await startStand();
+  stand = await startStand({}, ({ rpUrl, rp2Url, dir }) => [trainerRoutes({ rpUrl, rp2Url, shotsDir: join(dir, 'shots') })]);
 });
 test.after.always(() => stand?.close());
 

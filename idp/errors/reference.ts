@@ -11,5 +11,3 @@ export function newReference(): string {
   for (let i = 0; i < 8; i++) code += alphabet[randomInt(alphabet.length)];
   return `${code.slice(0, 4)}-${code.slice(4)}`;
 }
-
-export const referencePattern = /^[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}$/;
