@@ -6,8 +6,9 @@
  * rules inside a folder follow; the checker itself is tested on planted files at the end.
  */
 import test from 'ava';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cycles, folderGraph, folderViolations, importsOf, moduleGraph, readSources, reachable, type FolderRules, type Sources } from './helpers/import_graph.ts';
+import { cycles, folderGraph, folderOf, folderViolations, importsOf, moduleGraph, readSources, reachable, type FolderRules, type Sources } from './helpers/import_graph.ts';
 
 const root = join(import.meta.dirname, '..');
 const sources = readSources(root);
@@ -59,6 +60,12 @@ test('every folder with sources has a rule, and every rule names a folder that e
   const folders = new Set(folderGraph(sources).keys());
   t.deepEqual(Object.keys(rules).filter((f) => !folders.has(f)), []);
   t.deepEqual([...folders].filter((f) => !(f in rules)), []);
+});
+
+test('every folder with TypeScript is type-checked by npm test (tsconfig.json include)', (t) => {
+  const { include } = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { include: string[] };
+  const folders = new Set([...sources.keys()].filter((f) => f.endsWith('.ts')).map((f) => (f.includes('/') ? `${folderOf(f)}/**/*.ts` : '*.ts')));
+  t.deepEqual([...folders].filter((glob) => !include.includes(glob)), []);
 });
 
 test('the rules are closed: a folder may reach everything the folders it may reach can reach', (t) => {
