@@ -9,6 +9,7 @@ import { join, normalize } from 'node:path';
 import Router from '@koa/router';
 import type { Context, Middleware } from 'koa';
 import { html, raw } from '../lib/html.ts';
+import { isLoopback } from '../lib/http/loopback.ts';
 import { loadScenarios } from '../scenarios/load.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { galleryEntries } from './gallery.ts';
@@ -37,8 +38,7 @@ async function control<T>(ctx: Context, method: string, path: string, body?: unk
 }
 
 function loopbackOnly(ctx: Context): void {
-  const address = ctx.req.socket.remoteAddress ?? '';
-  if (!(address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'))) ctx.throw(403, 'Воспроизведение доступно только с этого компьютера.');
+  if (!isLoopback(ctx.req.socket.remoteAddress)) ctx.throw(403, 'Воспроизведение доступно только с этого компьютера.');
 }
 
 function firstScreen(scenario: Scenario, origin: string, options: TrainerOptions): string {

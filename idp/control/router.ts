@@ -5,6 +5,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
+import { isLoopback } from '../../lib/http/loopback.ts';
 import { faultKinds } from '../adapters/faults.ts';
 import type { Channel } from '../adapters/outbox.ts';
 import { maskPhone } from '../domain/account.ts';
@@ -25,10 +26,6 @@ export interface ControlHooks {
   /** Personas as the fixtures define them, with their clear-text test passwords. */
   personas(): Promise<Array<{ persona: string; password: string }>>;
   registerClient(client: Record<string, unknown>): Promise<void>;
-}
-
-function isLoopback(address: string | undefined): boolean {
-  return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 }
 
 function loopbackOnly(ctx: Context, next: Next) {

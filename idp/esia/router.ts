@@ -18,6 +18,7 @@ import Router from '@koa/router';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { Context, Next } from 'koa';
 import { streebog256 } from '../../lib/gost/index.ts';
+import { isLoopback } from '../../lib/http/loopback.ts';
 import { newReference } from '../errors/reference.ts';
 import { isInForce, outageDescription, retryAfter } from '../domain/outage.ts';
 import { type Run, runCookie } from '../runs.ts';
@@ -69,10 +70,6 @@ type Outcome = { redirect: string; state?: string } | { json: true; state?: stri
 
 function firstValues(source: Record<string, unknown>): Params {
   return Object.fromEntries(Object.entries(source).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]));
-}
-
-function isLoopback(address: string | undefined): boolean {
-  return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 }
 
 export function esiaRoutes(s: Services, face: EsiaFace): Router {
