@@ -29,7 +29,7 @@ const env = process.env;
 
 async function main(): Promise<void> {
   const fromEnv = configFromEnv(env);
-  // HTTPS (issue 6): ESIA_HTTPS=1 or --https. The relying parties then serve HTTPS too and trust the test root.
+  // HTTPS: ESIA_HTTPS=1 or --https. The relying parties then serve HTTPS too and trust the test root.
   const config = loadConfig({ ...fromEnv, ...(args.https ? { https: true } : {}) });
   const pki = config.https ? await testPkiOf(config) : undefined;
   const rpTls = pki

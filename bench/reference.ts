@@ -1,5 +1,5 @@
 /*
- * The reference the issue measures us against: a bare oidc-provider with the same two steps
+ * The baseline the emulator's throughput is read against: a bare oidc-provider with the same two steps
  * (scrypt N=1024 password check, then a one-time code), a memory store and nothing else — no
  * audit journal, no data file, no runs, no catalogue pages. It speaks exactly the driver's
  * protocol (same paths, form fields and redirects as the emulator), so `npm run bench` (phase reference)

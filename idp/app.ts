@@ -146,10 +146,10 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     const control = controlRoutes(services, { personas: personaPasswords, registerClient });
     provider.use(under(['/__control'], control.routes(), control.allowedMethods()));
   }
-  // test PKI (issue 6): CA certificates, CRL, OCSP
+  // test PKI : CA certificates, CRL, OCSP
   provider.use(under(['/pki'], pkiRoutes(services).routes()));
   if (config.supportEnabled) {
-    // Support console (issue 7: E1, E2, F3): its own operator sessions, signed with the cookie keys.
+    // Support console (E1, E2, F3): its own operator sessions, signed with the cookie keys.
     const support = await supportRoutes(services, { cookieKeys: localKeys.cookieKeys });
     provider.use(under(['/support'], support.routes(), support.allowedMethods()));
   }

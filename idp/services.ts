@@ -29,7 +29,7 @@ export interface Services {
   pki: TestPki;
   /** Electronic signature, step-up and organisation policies (A4, A5, A8, A9). */
   esign: EsignServices;
-  /** The HTTPS listener's certificate switch (TLS faults, issue 6); absent when the emulator speaks plain HTTP. */
+  /** The HTTPS listener's certificate switch (TLS faults); absent when the emulator speaks plain HTTP. */
   tls?: TlsEndpoint;
   /** Appends an audit record stamped with the run's clock. */
   audit(record: Omit<AuditRecord, 'ts'>, run: Run): void;

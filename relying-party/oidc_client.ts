@@ -1,7 +1,7 @@
 /*
  * The only file that knows openid-client. It is a plain OpenID Connect client: discovery,
  * authorization code + PKCE (S256) + state + nonce, client_secret_basic, userinfo, RP-initiated
- * logout. Any ESIA-specific deviation belongs here and nowhere else (style rule 14), so a reader can
+ * logout. Any ESIA-specific deviation belongs here and nowhere else, so a reader can
  * diff the RP against a textbook OIDC client. Library errors leave this file as RpError codes.
  */
 import * as oidc from 'openid-client';
@@ -130,7 +130,7 @@ export class OidcClient {
       const { issuer, clientId, clientSecret } = this.options;
       const pending = oidc
         .discovery(new URL(issuer), clientId, undefined, oidc.ClientSecretBasic(clientSecret), {
-          // The emulator runs over plain http on localhost (stack-facts §3).
+          // The emulator runs over plain http on localhost; openid-client refuses http unless told.
           execute: issuer.startsWith('http:') ? [oidc.allowInsecureRequests] : [],
           timeout: this.options.timeoutSec ?? 5,
           ...(this.#customFetch ? { [oidc.customFetch]: this.#customFetch } : {}),

@@ -313,7 +313,7 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     ctx.redirect(`/support/accounts/${account.oid}`);
   });
 
-  // --- issue 7, console2: re-issue a certificate (E2) -------------------------------------------
+  // --- Re-issue a certificate (E2) --------------------------------------------------------------
   /**
    * The account's current certificate: the newest one this run re-issued that is not revoked, else
    * the persona's generated «valid» one unless revoked. None when every one is revoked.
@@ -348,7 +348,7 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     ctx.redirect(`/support/accounts/${account.oid}`);
   });
 
-  // --- issue 7, console2: maintenance or an outage of the console's run (E3) --------------------
+  // --- Maintenance or an outage of the console's run (E3) ------------------------------------
   router.post('/outage', form, (ctx) => {
     const current = allow(ctx, 'announce_outage');
     if (!current) return;

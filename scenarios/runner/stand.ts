@@ -98,7 +98,7 @@ export type StandExtensions = (places: StandPlaces) => Extension[];
 export async function startStand(overrides: Partial<IdpConfig> = {}, extensions: StandExtensions = () => []): Promise<Stand> {
   const dir = await mkdtemp(join(tmpdir(), 'esia-stand-'));
   const [idpPort, rpPort, rp2Port] = [await freePort(), await freePort(), await freePort()];
-  // HTTPS stand (issue 6, TLS faults): the emulator on TLS 1.3 with the test PKI; the relying parties stay on
+  // HTTPS stand (TLS faults): the emulator on TLS 1.3 with the test PKI; the relying parties stay on
   // HTTP and trust the test root on their back-channel, requiring a stapled OCSP answer.
   const issuer = `${overrides.https ? 'https' : 'http'}://localhost:${idpPort}`;
   const idpTrust = overrides.https ? { ca: (await loadTestPki(overrides.keysDir ?? sharedKeysDir)).root.certificatePem, requireOcsp: true } : undefined;

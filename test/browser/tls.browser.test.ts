@@ -1,5 +1,5 @@
 /*
- * What the user's browser says about the emulator's broken HTTPS certificates (issue 6, C6): real
+ * What the user's browser says about the emulator's broken HTTPS certificates (C6): real
  * Chromium with the test root trusted in a throwaway NSS database (certutil, Debian libnss3-tools),
  * as a user who followed the README «HTTPS» would have it. Each fault is switched on the emulator
  * and the exact network error Chromium reports is asserted; the interstitial gets a screenshot in
