@@ -13,25 +13,34 @@ import { readTestSystemKeys } from './idp/esia/systems.ts';
 import { rpConfig } from './relying-party/config.ts';
 import { startRp, type RunningRp } from './relying-party/server.ts';
 import { trainerRoutes } from './trainer/routes.ts';
+import { parseCli } from './lib/cli.ts';
 
 const started = performance.now();
-const args = new Set(process.argv.slice(2));
+const { values: args } = parseCli({
+  command: 'npm start --',
+  summary: 'Starts the emulator, the ФМРМ relying party and the second state system; environment variables: README.md.',
+  options: {
+    https: { type: 'boolean', help: 'everything over TLS 1.3 with certificates of the test PKI (or ESIA_HTTPS=1)' },
+    reset: { type: 'boolean', help: 'first put the data back to the fixtures (deletes the data file and the registers)' },
+    exit: { type: 'boolean', help: 'with --reset: exit after the reset instead of starting' },
+  },
+});
 const env = process.env;
 
 async function main(): Promise<void> {
   const fromEnv = configFromEnv(env);
-  // HTTPS (issue 6): ESIA_HTTPS=1 or --https. The relying parties then serve HTTPS too and trust the test root.
-  const config = loadConfig({ ...fromEnv, ...(args.has('--https') ? { https: true } : {}) });
+  // HTTPS: ESIA_HTTPS=1 or --https. The relying parties then serve HTTPS too and trust the test root.
+  const config = loadConfig({ ...fromEnv, ...(args.https ? { https: true } : {}) });
   const pki = config.https ? await testPkiOf(config) : undefined;
   const rpTls = pki
     ? { tls: { key: pki.server('valid').privateKeyPem, cert: pki.serverCertificateChain('valid') }, idpTrust: { ca: pki.root.certificatePem, requireOcsp: true }, discoveryCacheMs: 0 }
     : {};
   const scheme = config.https ? 'https' : 'http';
-  if (args.has('--reset')) {
+  if (args.reset) {
     const dir = resolve(config.dataDir);
     for (const file of ['emulator.json', 'register-fmrm.json', 'register-nmo-portal.json']) await rm(join(dir, file), { force: true });
     console.log(`Data in ${dir} reset to the fixtures.`);
-    if (args.has('--exit')) return;
+    if (args.exit) return;
   }
   const rpPort = relyingPartyPort(env);
   // The relying parties started here are registered where they really listen, whatever config/clients.json

@@ -13,9 +13,7 @@
  * out of the medians whenever an undisturbed one exists.
  * Writes every raw number to out/bench-results.json. Traffic goes to localhost only; every loop
  * and wait is bounded and a watchdog ends the run if something hangs.
- *   --quick            1 repetition, 2 s per load level, no waiting for lulls, no repeats
- *   --profile          also run the emulator once under --cpu-prof during load and summarise it
- *   --only a,b         phases to run: startup, load, reference, suite, profile
+ * Options: `npm run bench -- --help`.
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -26,11 +24,19 @@ import { awaitQuiet, children, killAll, mainThreadCpuMs, OtherLoad, processCpu, 
 import { DriverLocks, login, type Persona, type Target } from './login.ts';
 import { summariseProfile, type ProfileSummary } from './profile.ts';
 import { fmt, median, percentile, summarise, type Summary } from './stats.ts';
+import { parseCli } from '../lib/cli.ts';
 
-const argv = process.argv.slice(2);
-const quick = argv.includes('--quick');
-const onlyArg = argv.find((a) => a.startsWith('--only='))?.slice(7) ?? (argv.includes('--only') ? argv[argv.indexOf('--only') + 1] : undefined);
-const phases = new Set(onlyArg ? onlyArg.split(',').map((p) => p.trim()) : ['startup', 'load', 'reference', 'suite', ...(argv.includes('--profile') ? ['profile'] : [])]);
+const { values: args } = parseCli({
+  command: 'npm run bench --',
+  summary: 'Measures start-up, sign-ins per second (beside a bare oidc-provider) and the scenario suite; writes out/bench-results.json.',
+  options: {
+    quick: { type: 'boolean', help: '1 repetition, 2 s per load level, no waiting for lulls, no repeats' },
+    profile: { type: 'boolean', help: 'also run the emulator once under --cpu-prof during load and summarise it' },
+    only: { type: 'string', value: 'a,b', help: 'phases to run: startup, load, reference, suite, profile' },
+  },
+});
+const quick = Boolean(args.quick);
+const phases = new Set(args.only ? args.only.split(',').map((p) => p.trim()) : ['startup', 'load', 'reference', 'suite', ...(args.profile ? ['profile'] : [])]);
 for (const p of phases) {
   if (!['startup', 'load', 'reference', 'suite', 'profile'].includes(p)) {
     console.error(`Unknown phase "${p}". Phases: startup, load, reference, suite, profile.`);

@@ -5,17 +5,24 @@
  * SMS code from the control API → code at the system's redirect_uri → token exchange (v3/te, te,
  * or /token) → for ESIA, the person from /rs/prns/{oid}. Each worker signs in as its own persona
  * (one SMS inbox per worker). Prints sign-ins/s and latency p50/p95 per face and concurrency.
- *   --seconds N   per measurement (default 5)    --concurrency 1,4   levels (default 1,4)
+ * Options: `npm run bench:esia -- --help`.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { esiaSystemIds, signerOf } from '../scenarios/runner/esia_stand.ts';
 import { startStand, type Stand } from '../scenarios/runner/stand.ts';
 import { authorizationUrl, postToken, tokenParams, type EsiaSigner } from '../relying-party/esia/protocol.ts';
+import { parseCli } from '../lib/cli.ts';
 
-const argv = process.argv.slice(2);
-const arg = (name: string, fallback: string) => (argv.includes(name) ? argv[argv.indexOf(name) + 1]! : fallback);
-const seconds = Number(arg('--seconds', '5'));
-const levels = arg('--concurrency', '1,4').split(',').map(Number);
+const { values: args } = parseCli({
+  command: 'npm run bench:esia --',
+  summary: 'ESIA-face sign-ins per second beside the OIDC face, against a stand started in this process.',
+  options: {
+    seconds: { type: 'string', value: 'N', help: 'per measurement (default 5)' },
+    concurrency: { type: 'string', value: '1,4', help: 'levels (default 1,4)' },
+  },
+});
+const seconds = Number(args.seconds ?? '5');
+const levels = (args.concurrency ?? '1,4').split(',').map(Number);
 const personas = [
   ['ivanov', '+79000000001'], ['fedorov', '+79000000011'], ['morozova', '+79000000012'], ['mikhailov', '+79000000009'],
   ['novikova', '+79000000010'], ['kuznetsova', '+79000000004'],

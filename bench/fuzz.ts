@@ -3,22 +3,19 @@
  * endpoint group, 32,000 in all, by default) against one in-process stand; prints the findings
  * (5xx or a stack trace) by group and the request rate. Loopback only, bounded by its count.
  */
-import { parseArgs } from 'node:util';
+import { parseCli } from '../lib/cli.ts';
 import { startStand } from '../scenarios/runner/stand.ts';
-import { endpointGroups, fuzzRequests, isFinding, send } from '../test/helpers/fuzz.ts';
+import { endpointGroups, fuzzRequests, isFinding, send } from '../scenarios/runner/fuzz.ts';
 
-const usage = 'usage: npm run bench:fuzz -- [--seed N] [--per-group N] [--concurrency N]';
-let values: { seed?: string; 'per-group'?: string; concurrency?: string; help?: boolean };
-try {
-  ({ values } = parseArgs({ options: { seed: { type: 'string' }, 'per-group': { type: 'string' }, concurrency: { type: 'string' }, help: { type: 'boolean' } } }));
-} catch (error) {
-  console.error(`${(error as Error).message}\n${usage}`);
-  process.exit(2);
-}
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
+const { values } = parseCli({
+  command: 'npm run bench:fuzz --',
+  summary: 'Sends seeded malformed requests to every public endpoint group of an in-process stand and counts those answered with a 5xx or a stack trace. Exit code 1 when there is any.',
+  options: {
+    seed: { type: 'string', value: 'N', help: 'the seed (default 20261203): the same seed sends the same requests' },
+    'per-group': { type: 'string', value: 'N', help: 'requests per endpoint group (default 2000: 32,000 in all)' },
+    concurrency: { type: 'string', value: 'N', help: 'requests in flight (default 8)' },
+  },
+});
 const seed = Number(values.seed ?? 20261203);
 const perGroup = Number(values['per-group'] ?? 2000);
 const concurrency = Number(values.concurrency ?? 8);

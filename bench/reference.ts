@@ -1,5 +1,5 @@
 /*
- * The reference the issue measures us against: a bare oidc-provider with the same two steps
+ * The baseline the emulator's throughput is read against: a bare oidc-provider with the same two steps
  * (scrypt N=1024 password check, then a one-time code), a memory store and nothing else — no
  * audit journal, no data file, no runs, no catalogue pages. It speaks exactly the driver's
  * protocol (same paths, form fields and redirects as the emulator), so `npm run bench` (phase reference)
@@ -10,6 +10,13 @@ import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import { loadOrCreateKeys } from '../keys/generate.ts';
+import { parseCli } from '../lib/cli.ts';
+
+parseCli({
+  command: 'node --import tsx bench/reference.ts',
+  summary: "The bench's reference: a bare oidc-provider with the emulator's two sign-in steps, on ESIA_PORT (default 3999), keys from ESIA_KEYS_DIR.",
+  options: {},
+});
 
 const port = Number(process.env.ESIA_PORT ?? 3999);
 const issuer = `http://localhost:${port}`;

@@ -174,10 +174,10 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     const control = controlRoutes(services, { personas: personaPasswords, registerClient: (client) => runtimeClients.register(client as ClientConfig) });
     mount(new MountedRouter('control', control, { allowedMethods: controlMethodRefusal }));
   }
-  // test PKI (issue 6): CA certificates, CRL, OCSP
+  // test PKI: CA certificates, CRL, OCSP
   mount(new MountedRouter('pki', pkiRoutes(services)));
   if (config.supportEnabled) {
-    // Support console (issue 7: E1, E2, F3): its own operator sessions, signed with the cookie keys.
+    // Support console (E1, E2, F3): its own operator sessions, signed with the cookie keys.
     const support = await supportRoutes(services, { cookieKeys: localKeys.cookieKeys });
     mount(new MountedRouter('support', support, { allowedMethods: methodRefusal }));
   }

@@ -1,5 +1,5 @@
 /*
- * Isolated runs (issue: two suites against one emulator never see each other's state). A run owns
+ * Isolated runs: two suites against one emulator never see each other's state. A run owns
  * its own copy of the personas, its clock, inboxes, armed faults and login shortcuts. The main run
  * is the persistent one in the data file; other runs live in memory, are made by
  * POST /__control/runs, and are chosen per browser by the `esia_run` cookie and per control call by
@@ -32,7 +32,7 @@ export class Run {
   readonly unknownLogins = new UnknownLogins();
   /** Support console: wrong operator passwords and lockouts in this run, by operator login (E2). */
   readonly operatorLockouts = new Map<string, Lockable>();
-  /** Certificates revoked live in this run (issue 6); the main run's are what the CRL and OCSP publish. */
+  /** Certificates revoked live in this run; the main run's are what the CRL and OCSP publish. */
   readonly revocations = new Revocations();
   /** Certificates the test intermediate issued at run time in this run (support console re-issue, E2); newest last. */
   readonly issuedCertificates: IssuedCertificate[] = [];

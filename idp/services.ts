@@ -5,7 +5,7 @@ import type { TestPki } from '../lib/pki/test_pki.ts';
 import type { IdpConfig } from './config/index.ts';
 import type { Account } from './domain/account.ts';
 import type { KeyedMutex } from './domain/keyed_mutex.ts';
-import type { EsiaFace } from './esia/face.ts';
+import type { EsiaFace } from './esia/face_handle.ts';
 import type { EsignServices } from './esign/index.ts';
 import type { Journeys } from './interactions/journeys.ts';
 import type { TlsEndpoint } from './pki/tls.ts';
@@ -29,7 +29,7 @@ export interface Services {
   pki: TestPki;
   /** Electronic signature, step-up and organisation policies (A4, A5, A8, A9). */
   esign: EsignServices;
-  /** The HTTPS listener's certificate switch (TLS faults, issue 6); absent when the emulator speaks plain HTTP. */
+  /** The HTTPS listener's certificate switch (TLS faults); absent when the emulator speaks plain HTTP. */
   tls?: TlsEndpoint;
   /** Appends an audit record stamped with the run's clock. */
   audit(record: Omit<AuditRecord, 'ts'>, run: Run): void;

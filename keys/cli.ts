@@ -5,11 +5,17 @@
  * runs a bundle (bundle.ts), where import.meta is no longer the module's own.
  */
 import { resolve } from 'node:path';
+import { parseCli } from '../lib/cli.ts';
 import { loadTestPki } from '../lib/pki/test_pki.ts';
 import { loadOrCreateKeys } from './generate.ts';
 
 const dir = resolve(process.env.ESIA_KEYS_DIR ?? 'keys/local');
-const force = process.argv.includes('--force');
+const { values } = parseCli({
+  command: 'npm run keys --',
+  summary: 'Creates the local secrets and the test PKI in ESIA_KEYS_DIR (default keys/local), which the emulator otherwise makes on first start.',
+  options: { force: { type: 'boolean', help: 'make new ones even if they exist (rotation)' } },
+});
+const force = Boolean(values.force);
 await loadOrCreateKeys(dir, force);
 const pki = await loadTestPki(dir, { force });
 console.log(`Keys are in ${dir} (not tracked by git).`);

@@ -9,7 +9,7 @@ import type { Html } from '../lib/html.ts';
 import { newReference } from '../lib/reference_code.ts';
 import { admit } from './admission.ts';
 import type { RpConfig } from './config.ts';
-import type { EsiaClaims, EsiaClient, PendingLogin } from './esia_client.ts';
+import type { EsiaClaims, OidcClient, PendingLogin } from './oidc_client.ts';
 import { RpError } from './errors.ts';
 import type { Register } from './register.ts';
 import { favicon } from '../lib/http/favicon.ts';
@@ -29,8 +29,8 @@ export interface RpDeps {
   /** publicUrl already resolved to the real origin. */
   config: RpConfig;
   register: Register;
-  /** OIDC (esia_client.ts) or ESIA's own protocol (esia/client.ts): the same three calls. */
-  esia: Pick<EsiaClient, 'beginLogin' | 'finishLogin' | 'logoutUrl'>;
+  /** OIDC (oidc_client.ts) or ESIA's own protocol (esia/client.ts): the same three calls. */
+  esia: Pick<OidcClient, 'beginLogin' | 'finishLogin' | 'logoutUrl'>;
 }
 
 const LOGIN_TTL_MS = 10 * 60_000;

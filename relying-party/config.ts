@@ -43,7 +43,7 @@ export interface RpConfig {
    */
   esia?: { version: EsiaVersion; signer: EsiaSigner; issuer?: string; scope?: string };
   /**
-   * HTTPS (issue 6): the CA the back-channel trusts for an https: idpIssuer (the stand's test root)
+   * HTTPS: the CA the back-channel trusts for an https: idpIssuer (the stand's test root)
    * and whether the emulator must staple a good OCSP answer (relying-party/tls_fetch.ts).
    */
   idpTrust?: BackChannelTrust;

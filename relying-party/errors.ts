@@ -92,7 +92,7 @@ export const rpErrors = {
       'Сервис запросил у Госуслуг уровень urn:esia:acr:signature (acr_values), а в ответе другой уровень (acr) или отказ. Способ входа, который вернули Госуслуги, указан на экране. Пользователю нужна действующая квалифицированная электронная подпись.',
     ids: ['A8'],
   },
-  // TLS faults of the back-channel to Госуслуги (issue 6: C6, F2) — relying-party/tls_fetch.ts raises them.
+  // TLS faults of the back-channel to Госуслуги (C6, F2) — relying-party/tls_fetch.ts raises them.
   'rp.idp_certificate_expired': {
     status: 502,
     title: 'Не удалось безопасно связаться с Госуслугами',

@@ -1,6 +1,6 @@
 /*
  * Runs one relying party from environment variables: `node --import tsx relying-party/main.ts`.
- * The only place in relying-party/ that reads process.env (style rule 9).
+ * The only place in relying-party/ that reads process.env: the rest takes one typed config.
  *   RP_HOST RP_PORT RP_PUBLIC_URL RP_IDP_ISSUER RP_CLIENT_ID RP_CLIENT_SECRET RP_TITLE RP_SUBTITLE
  *   RP_REQUIRED_TRUST (simplified|standard|confirmed) RP_DATA_DIR RP_REGISTER_FIXTURES RP_LOG (on|off)
  */

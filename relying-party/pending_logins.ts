@@ -4,7 +4,7 @@
  * a callback that already succeeded is not an attack. Both lists are bounded per browser and expire,
  * so a script that keeps starting sign-ins cannot grow them.
  */
-import type { PendingLogin } from './esia_client.ts';
+import type { PendingLogin } from './oidc_client.ts';
 import { ExpiringMap } from './sessions.ts';
 
 /** Sign-ins one browser may have open at once; starting one more forgets the oldest. */

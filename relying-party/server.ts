@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { createRpApp } from './app.ts';
 import { registerPath, type RpConfig } from './config.ts';
 import { EsiaProtocolClient } from './esia/client.ts';
-import { EsiaClient } from './esia_client.ts';
+import { OidcClient } from './oidc_client.ts';
 import { Register } from './register.ts';
 import { backChannelFetch } from './tls_fetch.ts';
 
@@ -45,7 +45,7 @@ export async function startRp(config: RpConfig): Promise<RunningRp> {
         ...config.esia,
         ...(fetch ? { fetch } : {}),
       })
-    : new EsiaClient({
+    : new OidcClient({
         issuer: config.idpIssuer,
         clientId: config.clientId,
         clientSecret: config.clientSecret,

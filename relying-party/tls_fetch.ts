@@ -1,5 +1,5 @@
 /*
- * The relying party's back-channel over HTTPS (issue 6, C6/F2): a fetch that trusts a given CA (the
+ * The relying party's back-channel over HTTPS (C6/F2): a fetch that trusts a given CA (the
  * stand's test root) instead of the system store, speaks TLS 1.3 only, and — when asked — requires
  * the server to staple an OCSP answer for its certificate and refuses a revoked one (like
  * «OCSP must-staple»: the emulator staples one on every handshake). Each request opens its own

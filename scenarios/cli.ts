@@ -1,18 +1,7 @@
 /*
  * `npm run scenarios`: runs every scenario over HTTP against a stand started in this process and
- * prints a table; exits 1 when any fails.
- *   --only ID[,ID]   run these scenarios (ids or catalogue IDs such as C2)
- *   --junit FILE     also write JUnit XML
- *   --list [--json]  list scenarios without running them: [{id, title, catalogue}]
- *   --face F         the ФМРМ relying party speaks oidc (default), esia-v2 or esia-v1 to the
- *                    emulator; only the scenarios meaningful through that face run
- *   --lanes N        scenarios played at once, each lane in an isolated run of the one stand
- *                    (default 4 over HTTP, 1 in the browser); TLS-fault scenarios share one lane
- *   --browser        run them in the system Chromium instead (one browser, one context per scenario)
- *   --headed         show that browser's window (needs a display)
- *   --screenshots DIR  where the browser keeps a PNG of every page (default out/screenshots)
- */
-import { mkdir, writeFile } from 'node:fs/promises';
+ * prints a table; exits 1 when any fails, 2 on a wrong option (`--help` lists them).
+ */import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { loadScenarios } from './load.ts';
 import type { Browser } from 'playwright-core';
@@ -22,36 +11,48 @@ import { junitXml } from './runner/junit.ts';
 import { runScenario, type ScenarioResult } from './runner/run.ts';
 import { type Face, faces, playsThrough, type Scenario } from './schema.ts';
 import { newRun, StandPool, startStand } from './runner/stand.ts';
+import { parseCli } from '../lib/cli.ts';
 
-function option(name: string): string | undefined {
-  const i = process.argv.indexOf(name);
-  return i >= 0 ? process.argv[i + 1] : undefined;
-}
+const { values: args } = parseCli({
+  command: 'npm run scenarios --',
+  summary: 'Plays the scenarios (scenarios/catalogue/*.json) against a stand started in this process and prints a table; exit code 1 when any fails.',
+  options: {
+    only: { type: 'string', value: 'ID[,ID]', help: 'run these scenarios (ids or catalogue IDs such as C2)' },
+    junit: { type: 'string', value: 'FILE', help: 'also write JUnit XML' },
+    list: { type: 'boolean', help: 'list the scenarios without running them' },
+    json: { type: 'boolean', help: 'with --list: as JSON, [{id, title, catalogue}]' },
+    face: { type: 'string', value: 'F', help: `the ФМРМ relying party speaks oidc (default), esia-v2 or esia-v1 to the emulator; only the scenarios meaningful through that face run` },
+    lanes: { type: 'string', value: 'N', help: 'scenarios played at once, each lane in an isolated run of the one stand (default 4 over HTTP, 1 in the browser); TLS-fault scenarios share one lane' },
+    browser: { type: 'boolean', help: 'run them in the system Chromium instead (one browser, one context per scenario)' },
+    headed: { type: 'boolean', help: "show that browser's window (needs a display)" },
+    screenshots: { type: 'string', value: 'DIR', help: 'where the browser keeps a PNG of every page (default out/screenshots)' },
+  },
+});
 
 async function main(): Promise<number> {
-  const face = (option('--face') ?? 'oidc') as Face;
+  const face = (args.face ?? 'oidc') as Face;
   if (!faces.includes(face)) {
     console.error(`--face ${face}: expected one of ${faces.join(', ')}.`);
     return 2;
   }
   const all = (await loadScenarios()).filter((s) => playsThrough(s, face));
-  const only = option('--only')?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = args.only?.split(',').map((s) => s.trim()).filter(Boolean);
   const chosen = only ? all.filter((s) => only.includes(s.id) || s.catalogue.some((c) => only.includes(c))) : all;
   if (only && chosen.length === 0) {
     console.error(`No scenario matches --only ${only.join(',')}${face === 'oidc' ? '' : ` through face ${face}`}. Run with --list to see them.`);
     return 2;
   }
-  if (process.argv.includes('--list')) {
+  if (args.list) {
     const list = chosen.map((s) => ({ id: s.id, title: s.title, catalogue: s.catalogue }));
-    if (process.argv.includes('--json')) console.log(JSON.stringify(list, null, 2));
+    if (args.json) console.log(JSON.stringify(list, null, 2));
     else for (const s of list) console.log(`${s.id.padEnd(44)} ${s.catalogue.join(',').padEnd(12)} ${s.title}`);
     return 0;
   }
 
-  const inBrowser = process.argv.includes('--browser');
-  const headed = process.argv.includes('--headed');
+  const inBrowser = Boolean(args.browser);
+  const headed = Boolean(args.headed);
   const mode = `${inBrowser ? 'browser' : 'http'}${face === 'oidc' ? '' : `, ${face}`}`;
-  if ((headed || option('--screenshots')) && !inBrowser) {
+  if ((headed || args.screenshots) && !inBrowser) {
     console.error('--headed and --screenshots need --browser.');
     return 2;
   }
@@ -59,11 +60,11 @@ async function main(): Promise<number> {
     console.error('--headed needs a display, and this session has none (DISPLAY is not set). Run headless (without --headed), or under a desktop or xvfb-run.');
     return 2;
   }
-  const screenshots = inBrowser ? (option('--screenshots') ?? join('out', 'screenshots')) : undefined;
+  const screenshots = inBrowser ? (args.screenshots ?? join('out', 'screenshots')) : undefined;
 
-  const lanes = Number(option('--lanes') ?? (inBrowser ? 1 : 4));
+  const lanes = Number(args.lanes ?? (inBrowser ? 1 : 4));
   if (!Number.isInteger(lanes) || lanes < 1 || lanes > 32) {
-    console.error(`--lanes ${option('--lanes')}: expected a whole number from 1 to 32.`);
+    console.error(`--lanes ${args.lanes}: expected a whole number from 1 to 32.`);
     return 2;
   }
 
@@ -106,7 +107,7 @@ async function main(): Promise<number> {
   }
   const elapsed = performance.now() - started;
   const failed = results.filter((r) => !r.ok).length;
-  const junit = option('--junit');
+  const junit = args.junit;
   if (junit) {
     await mkdir(dirname(junit), { recursive: true });
     await writeFile(junit, junitXml(results, `esia-emulator scenarios (${mode})`, elapsed));

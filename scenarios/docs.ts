@@ -4,6 +4,7 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { parseCli } from '../lib/cli.ts';
 import { loadScenarios } from './load.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -39,6 +40,7 @@ export async function readmeIsCurrent(): Promise<{ current: boolean; expected: s
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
+  parseCli({ command: 'npm run docs', summary: "Regenerates the README's scenario and persona tables from the scenario files and the fixtures.", options: {} });
   const { current, expected } = await readmeIsCurrent();
   if (!current) await writeFile(readmePath, expected);
   console.log(current ? 'README.md is up to date.' : 'README.md tables regenerated.');

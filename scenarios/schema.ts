@@ -129,7 +129,7 @@ export interface Scenario {
     /** Faults armed before the first step. */
     faults?: Array<{ kind: 'sms.fail' | 'sms.delay' | 'server.error'; count?: number; seconds?: number }>;
     /**
-     * TLS faults (issue 6, C6/F2): the scenario runs on an HTTPS stand (emulator on TLS 1.3, relying
+     * TLS faults (C6/F2): the scenario runs on an HTTPS stand (emulator on TLS 1.3, relying
      * parties trusting the test root) whose emulator serves this server certificate.
      */
     tls?: (typeof tlsCertificates)[number];

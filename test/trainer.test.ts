@@ -18,7 +18,7 @@ import { type Stand, startStand } from '../scenarios/runner/stand.ts';
 
 let stand: Stand;
 test.before(async () => {
-  stand = await startStand();
+  stand = await startStand({}, ({ rpUrl, rp2Url, dir }) => [trainerRoutes({ rpUrl, rp2Url, shotsDir: join(dir, 'shots') })]);
 });
 test.after.always(() => stand?.close());
 

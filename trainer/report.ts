@@ -3,47 +3,24 @@
  * Arguments: --help shows them; an unknown or malformed one stops with exit code 2.
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { type CliOption, type CliSpec, CliUsageError, parseCliArgs, usage } from '../lib/cli.ts';
 
 const defaults = { out: 'out/gallery', lanes: 3, quality: 70, liveUrl: 'http://localhost:3000' };
 
-const usage = `npm run gallery [-- options]
-
-Plays the scenarios that show the trainer gallery's error screens in Chromium, several at once, and
-writes a static gallery that opens without a server: <out>/index.html and <out>/shots/*.jpg.
-
-  --out DIR         where to write it (default ${defaults.out})
-  --only ID[,ID]    only these scenarios (ids or catalogue IDs such as C2); every screen is still listed
-  --lanes N         scenarios played at once, each in an isolated run (default ${defaults.lanes}, 1–8)
-  --quality N       JPEG quality of the screenshots (default ${defaults.quality}, 1–100)
-  --live-url URL    the emulator the «Воспроизвести» links open (default $GALLERY_LIVE_URL or ${defaults.liveUrl})
-  --help            this text
-`;
-
 const spec = {
-  out: { type: 'string' },
-  only: { type: 'string' },
-  lanes: { type: 'string' },
-  quality: { type: 'string' },
-  'live-url': { type: 'string' },
-  help: { type: 'boolean' },
-} as const;
+  command: 'npm run gallery --',
+  summary:
+    'Plays the scenarios that show the trainer gallery\'s error screens in Chromium, several at once, and writes a static gallery that opens without a server: <out>/index.html and <out>/shots/*.jpg.',
+  options: {
+    out: { type: 'string', value: 'DIR', help: `where to write it (default ${defaults.out})` },
+    only: { type: 'string', value: 'ID[,ID]', help: 'only these scenarios (ids or catalogue IDs such as C2); every screen is still listed' },
+    lanes: { type: 'string', value: 'N', help: `scenarios played at once, each in an isolated run (default ${defaults.lanes}, 1–8)` },
+    quality: { type: 'string', value: 'N', help: `JPEG quality of the screenshots (default ${defaults.quality}, 1–100)` },
+    'live-url': { type: 'string', value: 'URL', help: `the emulator the «Воспроизвести» links open (default $GALLERY_LIVE_URL or ${defaults.liveUrl})` },
+  },
+} satisfies CliSpec<Record<string, CliOption>>;
 
-class UsageError extends Error {}
-
-/** parseArgs' own messages, in the words of this command. */
-function parsed(argv: string[]) {
-  try {
-    return parseArgs({ args: argv, options: spec, strict: true, allowPositionals: false }).values;
-  } catch (error) {
-    const { code, message } = error as { code?: string; message: string };
-    const quoted = /'([^' ]*)/.exec(message)?.[1] ?? '';
-    if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') throw new UsageError(`Unknown option ${quoted}. Known: ${Object.keys(spec).map((o) => `--${o}`).join(', ')}.`);
-    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new UsageError(`Unexpected argument «${quoted}»: every argument is an --option.`);
-    if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') throw new UsageError(`${quoted} needs a value.`);
-    throw new UsageError(message);
-  }
-}
+const UsageError = CliUsageError;
 
 function whole(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
@@ -61,9 +38,9 @@ function liveUrl(value: string): string {
 }
 
 async function main(argv: string[]): Promise<number> {
-  const args = parsed(argv);
+  const args = parseCliArgs(spec, argv).values;
   if (args.help) {
-    process.stdout.write(usage);
+    console.log(usage(spec));
     return 0;
   }
   const only = args.only?.split(',').map((s) => s.trim()).filter(Boolean);
@@ -93,7 +70,7 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: Error) => {
-    console.error(error instanceof UsageError ? `${error.message}\nnpm run gallery -- --help lists the options.` : error.message);
+    console.error(error instanceof UsageError ? `${error.message}\n${usage(spec).split('\n')[0]}   (--help for details)` : error.message);
     process.exit(2);
   },
 );

@@ -7,9 +7,11 @@
 import { readFile } from 'node:fs/promises';
 import { join, normalize } from 'node:path';
 import Router from '@koa/router';
+import { request as httpRequest } from 'node:http';
+import { request as httpsRequest } from 'node:https';
 import type { Context, Middleware } from 'koa';
 import { html, raw } from '../lib/html.ts';
-import { backChannelFetch } from '../relying-party/tls_fetch.ts';
+import { isLoopback } from '../lib/http/loopback.ts';
 import { loadScenarios } from '../scenarios/load.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { galleryEntries } from './gallery.ts';
@@ -33,21 +35,30 @@ const defaultClock = '2026-11-25T09:00:00.000Z';
  * TLS on an HTTPS stand). The certificate is not checked: the trainer talks to its own process on
  * loopback, and a replayed TLS-fault scenario has just made that listener serve a broken one.
  */
-const ownListener = backChannelFetch({ ca: '', skipVerification: true });
+function ownListener(url: string, init: { method: string; body?: string }): Promise<{ status: number; text: string }> {
+  const target = new URL(url);
+  const secure = target.protocol === 'https:';
+  const headers = init.body === undefined ? {} : { 'content-type': 'application/json' };
+  return new Promise((resolve, reject) => {
+    const req = (secure ? httpsRequest : httpRequest)(target, { method: init.method, headers, ...(secure ? { rejectUnauthorized: false } : {}) }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (chunk: Buffer) => chunks.push(chunk));
+      res.on('error', reject);
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+    });
+    req.on('error', reject);
+    req.end(init.body);
+  });
+}
 
 async function control<T>(ctx: Context, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await ownListener(`${ctx.protocol}://127.0.0.1:${ctx.socket.localPort}/__control${path}`, {
-    method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!res.ok) ctx.throw(res.status === 404 ? 404 : 502, `Управление стендом ответило ${res.status}: ${await res.text()}`);
-  return (await res.json()) as T;
+  const res = await ownListener(`${ctx.protocol}://127.0.0.1:${ctx.socket.localPort}/__control${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  if (res.status < 200 || res.status > 299) ctx.throw(res.status === 404 ? 404 : 502, `Управление стендом ответило ${res.status}: ${res.text}`);
+  return JSON.parse(res.text) as T;
 }
 
 function loopbackOnly(ctx: Context): void {
-  const address = ctx.req.socket.remoteAddress ?? '';
-  if (!(address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'))) ctx.throw(403, 'Воспроизведение доступно только с этого компьютера.');
+  if (!isLoopback(ctx.req.socket.remoteAddress)) ctx.throw(403, 'Воспроизведение доступно только с этого компьютера.');
 }
 
 function firstScreen(scenario: Scenario, origin: string, options: TrainerOptions): string {
@@ -139,7 +150,7 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
     const run = String(ctx.params.run);
     const personas = await control<Array<{ persona: string; phone: string; email: string; snils: string; password: string; name: string }>>(ctx, 'GET', `/personas?run=${run}`);
     const persona = personas.find((p) => p.persona === s.given.persona);
-    const start = `/__control/runs/${run}/enter?persona=${encodeURIComponent(s.given.persona)}&next=${encodeURIComponent(firstScreen(s, ctx.origin, options))}`;
+    const start = `/__control/runs/${run}/enter?persona=${encodeURIComponent(s.given.persona)}&next=${encodeURIComponent(firstScreen(s, `${ctx.protocol}://${ctx.host}`, options))}`;
     ctx.type = 'html';
     ctx.body = html`<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>${s.title} — воспроизведение</title>
 <link rel="stylesheet" href="/static/esia.css"></head>

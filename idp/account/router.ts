@@ -5,12 +5,12 @@
  * (A5) and the app code (A2, QR code and manual secret, confirmed by a first code).
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Account } from '../domain/account.ts';
 import { checkTotp, enrolmentUri, newTotpSecret } from '../domain/totp.ts';
 import { EsiaError } from '../errors/esia_error.ts';
+import { field, formOnly } from '../forms.ts';
 import { newReference } from '../errors/reference.ts';
 import type { Run } from '../runs.ts';
 import type { Services } from '../services.ts';
@@ -43,7 +43,7 @@ interface Pending {
 
 export function accountRoutes(s: Services): Router {
   const router = new Router({ prefix: '/account' });
-  const form = bodyParser({ enableTypes: ['form'], formLimit: s.config.maxBodyBytes });
+  const form = formOnly(s.config.maxBodyBytes);
   /** Ceremonies and app-code secrets being enrolled, per oidc-provider session. */
   const pending = new Map<string, Pending>();
   const site = () => siteOf(s.config, s.provider.issuer);
@@ -75,10 +75,6 @@ export function accountRoutes(s: Services): Router {
   const show = (ctx: Context, page: { value: string }) => {
     ctx.type = 'html';
     ctx.body = page.value;
-  };
-  const field = (ctx: Context, name: string) => {
-    const v = (ctx.request.body as Record<string, unknown> | undefined)?.[name];
-    return typeof v === 'string' ? v : '';
   };
 
   router.get('/', async (ctx) => {

@@ -42,9 +42,6 @@ export interface AuditRecord {
   details?: Record<string, unknown>;
 }
 
-/** A record as stored: chained to the one before it. */
-export type ChainedRecord = AuditRecord & { prev: string; hash: string };
-
 /** `prev` of the very first record of a journal. */
 export const genesisHash = '0'.repeat(64);
 

@@ -7,8 +7,10 @@
  * file holds no clear password. A missing or unreadable file is an empty cache.
  */
 import { createHash } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { writeFileAtomic } from '../../lib/store/atomic_file.ts';
+import { withFileLock } from '../../lib/store/file_lock.ts';
 
 export function fixtureHashKey(persona: string, password: string, scryptN: number): string {
   return createHash('sha256').update(`${persona}\u0000${password}\u0000${scryptN}`).digest('base64url');
@@ -29,16 +31,21 @@ let writing: Promise<void> = Promise.resolve();
 
 /**
  * Adds `hashes` to the file, keeping the entries other processes wrote meanwhile (test files run in
- * parallel processes), atomically. Best effort: the cache only saves time.
+ * parallel processes), atomically and under the file's lock. Best effort: the cache only saves time.
  */
 export function writeFixtureHashes(file: string, hashes: Map<string, string>): Promise<void> {
   writing = writing.then(async () => {
-    const temp = `${file}.${process.pid}.tmp`;
     try {
-      const merged = new Map([...(await readFixtureHashes(file)), ...hashes]);
       await mkdir(dirname(file), { recursive: true, mode: 0o700 });
-      await writeFile(temp, `${JSON.stringify(Object.fromEntries(merged), null, 1)}\n`, { mode: 0o600 });
-      await rename(temp, file);
+      // Read, merge and write under the lock: two processes merging at once would drop each other's entries.
+      await withFileLock(
+        `${file}.lock`,
+        async () => {
+          const merged = new Map([...(await readFixtureHashes(file)), ...hashes]);
+          await writeFileAtomic(file, `${JSON.stringify(Object.fromEntries(merged), null, 1)}\n`, { mode: 0o600 });
+        },
+        { waitMs: 10_000 },
+      );
     } catch (error) {
       console.error(`[esia-emulator] Could not keep the personas' password hashes in ${file} (they will be computed again next start): ${(error as Error).message}`);
     }

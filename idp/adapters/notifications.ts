@@ -1,5 +1,5 @@
 /*
- * Security e-mails to the account's confirmed address (issue 7, Notifications): a new sign-in, a
+ * Security e-mails to the account's confirmed address: a new sign-in, a
  * changed password, a locked account, a requested recovery code. They land in the run's e-mail
  * inbox (GET /__control/inbox/email) with `kind` and `subject`. They carry no secret: no password,
  * no code (the code itself goes only in the recovery code e-mail, kind `recovery.code`).

@@ -2,31 +2,26 @@
  * npm run audit:verify [file|folder] [--keys <folder>] [--head <hash>]: checks the audit journal's
  * keyed hash chain and its signed head, and names the first bad record. Exit 0 when intact, 1 when
  * broken, 2 on a usage error. Default: the data folder (ESIA_DATA_DIR or data/) with its rotated
- * series, and the key in the keys folder (ESIA_KEYS_DIR or keys/local).
+ * series, and the journal's key in the keys folder (ESIA_KEYS_DIR or keys/local).
  */
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
+import { parseCli } from '../../lib/cli.ts';
 import { loadAuditKey } from '../adapters/audit_key.ts';
 import { configFromEnv, loadConfig } from '../config/index.ts';
 import { formatReport, verifyJournal } from './verify.ts';
 
-const usage = 'usage: npm run audit:verify -- [file|folder] [--keys <keys folder>] [--head <64 hex digits>]';
-let parsed: ReturnType<typeof parse>;
-function parse() {
-  return parseArgs({ allowPositionals: true, options: { head: { type: 'string' }, keys: { type: 'string' }, help: { type: 'boolean' } } });
-}
-try {
-  parsed = parse();
-} catch (error) {
-  console.error(`${(error as Error).message}\n${usage}`);
-  process.exit(2);
-}
-const { values, positionals } = parsed;
-if (values.help) {
-  console.log(usage);
-  process.exit(0);
-}
-if (values.head !== undefined && !/^[0-9a-f]{64}$/.test(values.head)) {
+const { values, positionals } = parseCli({
+  command: 'npm run audit:verify --',
+  summary:
+    "Checks the audit journal's keyed hash chain and its signed head (a file, or a folder with its rotated series; default: the data folder) and names the first bad record. Exit code 0 when intact, 1 when broken, 2 on a usage error.",
+  options: {
+    keys: { type: 'string', value: 'FOLDER', help: "the emulator's keys folder, which holds the journal's key audit.key (default: ESIA_KEYS_DIR or keys/local)" },
+    head: { type: 'string', value: 'HASH', help: "the last record's hash printed by an earlier run: records cut off the end are found against it too" },
+  },
+  positionals: { usage: '[FILE|FOLDER]', max: 1 },
+});
+const head = values.head;
+if (head !== undefined && !/^[0-9a-f]{64}$/.test(head)) {
   console.error('--head needs the 64 hex digits of a record hash (printed by an earlier audit:verify).');
   process.exit(2);
 }
@@ -39,6 +34,6 @@ try {
   console.error(`The journal's key cannot be read (${(error as Error).message}): give the emulator's keys folder with --keys or ESIA_KEYS_DIR.`);
   process.exit(2);
 }
-const report = await verifyJournal(target, { key, ...(values.head ? { head: values.head } : {}) });
+const report = await verifyJournal(target, { key, ...(head ? { head } : {}) });
 console.log(formatReport(report));
 process.exit(report.ok ? 0 : 1);

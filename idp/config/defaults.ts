@@ -93,7 +93,7 @@ export interface IdpConfig {
   maxBodyBytes: number;
   /** Print one line per request and per refusal. */
   log: boolean;
-  // Support console and audit journal (issue 7: E1, E2, F3, F5).
+  // Support console and audit journal (E1, E2, F3, F5).
   /** The audit journal is renamed audit.<n>.jsonl past this size, the chain continuing in the new file. */
   auditRotateBytes: number;
   /** Operator accounts of the support console (/support): login, ФИО, one role, scrypt hash. */

@@ -1,5 +1,5 @@
 /*
- * Control routes of outage mode (E3, issue 7), mounted by control/router.ts in the run of the call:
+ * Control routes of outage mode (E3), mounted by control/router.ts in the run of the call:
  *   GET    /__control/outage        the announcement in the run and whether it is in force now (run clock)
  *   POST   /__control/outage        {mode: maintenance | outage, notice?, until?, from?} announces it
  *   DELETE /__control/outage        ends it

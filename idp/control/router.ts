@@ -5,6 +5,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Context, Next } from 'koa';
+import { isLoopback } from '../../lib/http/loopback.ts';
 import { faultKinds } from '../adapters/faults.ts';
 import type { Channel } from '../adapters/outbox.ts';
 import { maskPhone } from '../domain/account.ts';
@@ -30,10 +31,6 @@ export interface ControlHooks {
   personas(): Promise<Array<{ persona: string; password: string }>>;
   /** POST /__control/clients: 409 for a client_id of the clients file; `replaced` when it was registered the same way before. */
   registerClient(client: Record<string, unknown>): Promise<{ replaced: boolean }>;
-}
-
-function isLoopback(address: string | undefined): boolean {
-  return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
 }
 
 function loopbackOnly(ctx: Context, next: Next) {

@@ -227,7 +227,7 @@ export const catalogue = {
     support: 'При первом входе нужно принять пользовательское соглашение. Объясните, что вход продолжится после согласия.',
     ids: ['G2'],
   },
-  // --- Recovering access (D1, D2) and outage mode (E3): issue 7, self-service recovery and outage helper ---
+  // --- Recovering access (D1, D2) and outage mode (E3) ---
   'recovery.identifier_missing': {
     status: 400,
     title: 'Укажите телефон, почту или СНИЛС',
@@ -285,7 +285,7 @@ export const catalogue = {
       'Сбой на стороне Госуслуг: вход невозможен у всех. Сообщите ожидаемое время восстановления и не предлагайте менять пароль или разблокировать запись — это не поможет.',
     ids: ['E3'],
   },
-  // --- end of issue 7 recovery/outage block ---
+  // --- end of recovering access and outage mode ---
   // --- Электронная подпись, усиленный вход и политики организаций (A4, A5, A8, A9, C6) ---
   'certificate.expired': {
     status: 401,
@@ -609,7 +609,7 @@ export const catalogue = {
     support: 'Пользователь открыл несуществующий адрес.',
     ids: ['E1'],
   },
-  // Support console and audit journal (issue 7: D2, E1, E2, F3, F5).
+  // Support console and audit journal (D2, E1, E2, F3, F5).
   'password.temporary_expired': {
     status: 403,
     title: 'Временный пароль больше не действует',

@@ -3,7 +3,7 @@
  * system with `error`, `error_description: ESIA-0070xx: …` and `state`; token errors are HTTP 400
  * JSON `{error, error_description, state}`; the person REST API answers `{code, message}`.
  * English descriptions are what ESIA puts on the wire; Russian meanings are from the methodology
- * (research §5.2). Leaf module.
+ * (the wording of ESIA's own table of ESIA-0070xx codes, as client libraries carry it). Leaf module.
  */
 export interface EsiaCodeEntry {
   /** OAuth 2.0 `error` sent with it. */

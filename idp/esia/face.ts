@@ -6,19 +6,13 @@
 import type { Context } from 'koa';
 import { type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
-import type { Diagnostics } from './diagnostics.ts';
 import type { Params } from './protocol.ts';
 import { SignIns } from './sign_ins.ts';
-import type { EsiaSettings, EsiaSystem, SystemRegistry } from './systems.ts';
+import type { EsiaFace } from './face_handle.ts';
+import type { EsiaSettings, SystemRegistry } from './systems.ts';
 import type { TokenService } from './tokens.ts';
 
-export interface EsiaFace {
-  registry: SystemRegistry;
-  tokens: TokenService;
-  diagnostics: Diagnostics;
-  /** Registers the oidc-provider client behind a system (its sign-in screens). */
-  registerInternalClient(system: EsiaSystem): Promise<void>;
-}
+export type { EsiaFace } from './face_handle.ts';
 
 export const internalClientId = (clientId: string) => `esia:${clientId}`;
 export const returnPath = '/aas/oauth2/_return';

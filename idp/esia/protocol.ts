@@ -109,7 +109,7 @@ export function candidateMessages(kind: RequestKind, params: Params): Array<{ na
     case 'v3-te-code':
       return list([v2code], [v2, v1, refreshAis]);
     case 'v3-te-refresh':
-      // CONFLICT (research §2.3): ilimurzin signs the v2/ac order, AISGorod puts refresh_token last. Both accepted.
+      // Client libraries disagree here: ilimurzin/esia signs in the v2/ac order, AISGorod puts refresh_token last. Both accepted.
       return list([v2, refreshAis], [v2code, v1, noRedirect]);
     case 'v3-te-client_credentials':
       return list([v2, noRedirect], [v1, v2code]);

@@ -22,7 +22,7 @@ export type TokenAlg = 'RS256' | 'GOST3410_2012_256';
 export const grantTypes = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 export type GrantType = (typeof grantTypes)[number];
 
-/** Scopes the emulator knows (research §2.5); a system may be allowed a subset. */
+/** Person scopes of ESIA that the emulator knows (openid, fullname, snils, …); a system may be allowed a subset. */
 export const knownScopes = [
   'openid', 'fullname', 'birthdate', 'gender', 'snils', 'inn', 'id_doc', 'birthplace', 'medical_doc', 'military_doc',
   'foreign_passport_doc', 'drivers_licence_doc', 'birth_cert_doc', 'residence_doc', 'temporary_residence_doc', 'vehicles',

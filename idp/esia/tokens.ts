@@ -1,6 +1,6 @@
 /*
  * ESIA's tokens: authorization codes and refresh tokens (opaque, single use, in memory), and the
- * access and id tokens as JWTs shaped like the real ones (research §3.3–3.4): headers ver/sbt/typ,
+ * access and id tokens as JWTs shaped like the real ones (as ESIA issues them and client libraries parse them): headers ver/sbt/typ,
  * no kid; `urn:esia:sbj_id`, `sub` and oids as JSON numbers; person scopes with `?oid=`. Signed
  * RS256 by default, GOST3410_2012_256 when the system is registered so.
  *

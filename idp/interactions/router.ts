@@ -3,10 +3,9 @@
  * oidc-provider scopes its interaction cookie to that path.
  */
 import Router from '@koa/router';
-import type { Context, Next } from 'koa';
-import { readForm } from '../../lib/http/form.ts';
+import type { Context } from 'koa';
 import { hashPassword } from '../adapters/password_hash.ts';
-import { EsiaError } from '../errors/esia_error.ts';
+import { formOnly } from '../forms.ts';
 import type { Services } from '../services.ts';
 import { abortStep } from './abort.ts';
 import { consentStep, showConsent } from './consent.ts';
@@ -39,16 +38,6 @@ async function show(step: Step): Promise<void> {
     }
   }
   renderStage(step);
-}
-
-function formOnly(maxBytes: number) {
-  return async function formOnly(ctx: Context, next: Next) {
-    if (!ctx.is('application/x-www-form-urlencoded')) {
-      throw new EsiaError('request.unsupported_type', { expected: 'application/x-www-form-urlencoded', actual: ctx.get('content-type') || 'none' });
-    }
-    await readForm(ctx, maxBytes);
-    await next();
-  };
 }
 
 export async function interactionRoutes(s: Services): Promise<Router> {

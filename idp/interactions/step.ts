@@ -75,12 +75,7 @@ export async function loadStep(ctx: Context, s: Services): Promise<Step> {
   };
 }
 
-/** One form field as a string. Repeated fields are refused: a browser never sends them. */
-export function field(ctx: Context, name: string): string {
-  const value = (ctx.request.body as Record<string, unknown> | undefined)?.[name];
-  if (Array.isArray(value)) throw new EsiaError('oauth.invalid_request', { field: name, expected: 'one value', actual: `${value.length} values` });
-  return typeof value === 'string' ? value : '';
-}
+export { field } from '../forms.ts';
 
 /** Records a failure shown inside the current form and returns it for the view. */
 export function inlineFailure(step: Step, error: EsiaError | ErrorCode, lines?: string[]): Failure {

@@ -1,5 +1,5 @@
 /*
- * Control routes of the test PKI (issue 6), mounted by control/router.ts in the run of the call:
+ * Control routes of the test PKI, mounted by control/router.ts in the run of the call:
  *   GET  /__control/certificates                     every issued certificate with its state in the run
  *        (those generated with the PKI, then those the run's support console re-issued: variant «reissued»)
  *   GET  /__control/certificates/:serial             one, with its PEM and its (test) private key

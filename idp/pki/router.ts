@@ -1,5 +1,5 @@
 /*
- * The test PKI's public face (issue 6): CA certificates, the intermediate's CRL and its OCSP
+ * The test PKI's public face: CA certificates, the intermediate's CRL and its OCSP
  * responder, at the URLs the issued certificates name in their CDP and AIA extensions.
  *
  *   GET  /pki/root.crt, /pki/intermediate.crt   DER (application/pkix-cert), as AIA caIssuers expects

@@ -1,5 +1,5 @@
 /*
- * The emulator's HTTPS listener (issue 6, C6/F2): TLS 1.3 only, a server certificate from the test
+ * The emulator's HTTPS listener (C6/F2): TLS 1.3 only, a server certificate from the test
  * PKI, and a switch that makes it serve a broken certificate live — expired, revoked, for another
  * host, or from an untrusted root — so relying parties and browsers show their certificate errors.
  * The listener staples an OCSP answer for its certificate (the main run's revocations, the main run's

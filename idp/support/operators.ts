@@ -12,7 +12,7 @@ export const roleTitles: Record<Role, string> = { operator: 'оператор', 
 
 /** Everything an operator can ask the console for; each is journaled as `support.<action>`. */
 export const supportActions = ['search', 'view', 'lookup_ref', 'unlock', 'reset_password', 'temporary_code', 'note', 'edit_state', 'revoke_certificate', 'start_run',
-  // issue 7, console2: re-issue a certificate (E2), announce and end maintenance or an outage (E3)
+  // Re-issue a certificate (E2), announce and end maintenance or an outage (E3).
   'reissue_certificate', 'announce_outage', 'end_outage'] as const;
 export type SupportAction = (typeof supportActions)[number];
 

@@ -7,15 +7,16 @@
  * the operator's browser at sign-in (the `esia_run` cookie, so a trainer's isolated run), or the new
  * run a trainer starts from the console.
  */
-import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
-import type { Context, Next } from 'koa';
+import type { Context } from 'koa';
 import { html } from '../../lib/html.ts';
+import { isLoopback } from '../../lib/http/loopback.ts';
 import { hashPassword, verifyPassword } from '../adapters/password_hash.ts';
 import type { Account } from '../domain/account.ts';
 import { AccountEditError, addNote, generateTemporarySecret, patchAccountState, setTemporaryPassword, unlock, type TemporaryKind } from '../domain/account_admin.ts';
 import type { ErrorCode } from '../errors/catalogue.ts';
 import { EsiaError } from '../errors/esia_error.ts';
+import { field, formOnly } from '../forms.ts';
 import { newReference, normaliseReference } from '../errors/reference.ts';
 import { issuePersonCertificate, revocationReasonCodes, type IssuedCertificate, type RevocationReason } from '../../lib/pki/test_pki.ts';
 import { announceOutage, endOutage, isInForce, moscowTime, OutageInputError } from '../domain/outage.ts';
@@ -30,26 +31,6 @@ import { accountPage, type ConsoleUser, homePage, loginPage, type OutageView, re
 
 /** An operator's wrong passwords in a row before the console refuses them for `operatorLockMs` (run clock). */
 const operatorLockMs = 15 * 60 * 1000;
-
-function isLoopback(address: string | undefined): boolean {
-  return !!address && (address === '::1' || address.startsWith('127.') || address.startsWith('::ffff:127.'));
-}
-
-function formOnly(maxBytes: number) {
-  const parse = bodyParser({ enableTypes: ['form'], formLimit: maxBytes });
-  return async function supportForm(ctx: Context, next: Next) {
-    if (!ctx.is('application/x-www-form-urlencoded')) {
-      throw new EsiaError('request.unsupported_type', { expected: 'application/x-www-form-urlencoded', actual: ctx.get('content-type') || 'none' });
-    }
-    return parse(ctx, next);
-  };
-}
-
-function field(ctx: Context, name: string): string {
-  const value = (ctx.request.body as Record<string, unknown> | undefined)?.[name];
-  if (Array.isArray(value)) throw new EsiaError('oauth.invalid_request', { field: name, expected: 'one value', actual: `${value.length} values` });
-  return typeof value === 'string' ? value : '';
-}
 
 function userOf(session: ConsoleSession): ConsoleUser {
   return { login: session.login, name: session.name, role: session.role, run: session.run, csrf: session.csrf };
@@ -341,7 +322,7 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     ctx.redirect(`/support/accounts/${account.oid}`);
   });
 
-  // --- issue 7, console2: re-issue a certificate (E2) -------------------------------------------
+  // --- Re-issue a certificate (E2) --------------------------------------------------------------
   /**
    * The account's current certificate: the newest one this run re-issued that is not revoked, else
    * the persona's generated «valid» one unless revoked. None when every one is revoked.
@@ -375,7 +356,7 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     ctx.redirect(`/support/accounts/${account.oid}`);
   });
 
-  // --- issue 7, console2: maintenance or an outage of the console's run (E3) --------------------
+  // --- Maintenance or an outage of the console's run (E3) ------------------------------------
   router.post('/outage', form, (ctx) => {
     const current = allow(ctx, 'announce_outage');
     if (!current) return;

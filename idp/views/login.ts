@@ -29,7 +29,7 @@ export interface LoginView {
   identifier?: string;
   remember?: boolean;
   failure?: Failure;
-  /** Issue 7: an announced maintenance that has not started yet (lines of its notice). */
+  /** An announced maintenance that has not started yet (lines of its notice). */
   announcement?: string[];
 }
 

@@ -22,12 +22,12 @@ export {
   parseCertificate, verifyCertificateSignature,
 } from './certificate.ts';
 export type { NameAttribute, ParsedCertificate } from './certificate.ts';
-export { createGostCertificate, createSelfSignedGostCertificate, encodeName } from './certificate-builder.ts';
-export type { CertificateOptions, IssuedCertificate, NameInput } from './certificate-builder.ts';
+export { createGostCertificate, createSelfSignedGostCertificate, encodeName } from './certificate_builder.ts';
+export type { CertificateOptions, IssuedCertificate, NameInput } from './certificate_builder.ts';
 export { signGostCms, verifyCmsSignedData } from './cms.ts';
 export type { CmsVerifyOptions, CmsVerifyResult, GostCmsSignOptions } from './cms.ts';
-export { signCmsClientSecret, signRawClientSecret, verifyRawClientSecret } from './client-secret.ts';
-export type { RawClientSecretResult } from './client-secret.ts';
+export { signCmsClientSecret, signRawClientSecret, verifyRawClientSecret } from './client_secret.ts';
+export type { RawClientSecretResult } from './client_secret.ts';
 export { GOST_JWT_ALG, signGostJwt, verifyGostJwt } from './jwt.ts';
 export type { GostJwtVerifyResult } from './jwt.ts';
 export { decodeBase64Loose, encodeBase64Url, fromHex, pemOrDer, toHex, toPem } from './bytes.ts';

@@ -5,12 +5,12 @@
  * the message is the byte string as given and the digest bytes come out in the same order as the
  * engine's hex. Internally the 512-bit state is eight little-endian 64-bit words, each kept as two
  * uint32 halves (lo, hi); the S, P and L steps are merged into eight 256-entry lookup tables
- * (the usual "LPS table" technique), built once from the constants in streebog-constants.ts.
+ * (the usual "LPS table" technique), built once from the constants in streebog_constants.ts.
  *
  * Checked by the M1/M2 examples of the standard and against OpenSSL on random inputs
  * (test/gost.test.ts).
  */
-import { A_HEX, C_HEX, PI_HEX } from './streebog-constants.ts';
+import { A_HEX, C_HEX, PI_HEX } from './streebog_constants.ts';
 
 const BLOCK = 64;
 

@@ -4,9 +4,11 @@
  */
 import { X509Certificate } from 'node:crypto';
 import type * as pkijs from 'pkijs';
-import { orphanPersona } from './persons.ts';
 import { normaliseSerial, type RevocationEntry, type Revocations } from './revocation_state.ts';
 import { parseCertificate } from './x509.ts';
+
+/** The persona key of the certificate whose СНИЛС belongs to no account (persons.ts makes its subject). */
+export const orphanPersona = 'nobody';
 
 export const personVariants = ['valid', 'expired', 'not-yet-valid', 'revoked', 'untrusted', 'wrong-key-usage'] as const;
 export type PersonVariant = (typeof personVariants)[number];

@@ -7,13 +7,10 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectRoot } from '../project_root.ts';
-import type { IssuedCertificate, TestPki } from './certificates.ts';
+import { type IssuedCertificate, orphanPersona, type TestPki } from './certificates.ts';
 import { certificatePem, generateEcKeys, importPrivateKey, issueCertificate, nameText, oid, privateKeyPem, serialHex, type NameAttribute } from './x509.ts';
 
 const day = 86_400_000;
-
-/** The persona key of the certificate whose СНИЛС belongs to no account. */
-export const orphanPersona = 'nobody';
 
 export interface PersonaSubject {
   persona: string;

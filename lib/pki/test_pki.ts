@@ -61,6 +61,7 @@
 export { gostVariant, type IssuedCertificate, type PersonCertificateVariant, personVariants, type PersonVariant, serverVariants, type ServerVariant, TestPki } from './certificates.ts';
 export { type CertificateCheck, certificateErrorCodes, type CertificateErrorCode, checkCertificate, formatSnils, verifySignature } from './certificate_check.ts';
 export { scenarioAnchor } from './generate.ts';
-export { issuePersonCertificate, orphanPersona, type PersonaSubject, readPersonaSubjects, signingKeyOf } from './persons.ts';
+export { orphanPersona } from './certificates.ts';
+export { issuePersonCertificate, type PersonaSubject, readPersonaSubjects, signingKeyOf } from './persons.ts';
 export { loadTestPki } from './pki_folder.ts';
 export { normaliseSerial, type RevocationEntry, type RevocationReason, revocationReasonCodes, Revocations } from './revocation_state.ts';

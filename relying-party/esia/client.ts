@@ -1,5 +1,5 @@
 /*
- * The reference RP's ESIA mode: the same interface as the OIDC EsiaClient (beginLogin, finishLogin,
+ * The reference RP's ESIA mode: the same interface as the OIDC OidcClient (beginLogin, finishLogin,
  * logoutUrl), speaking ESIA's own protocol instead — v2/ac + v3/te with a raw GOST client_secret
  * (current), or ac + te with a PKCS#7 one (legacy). It verifies the id_token with ESIA's published
  * certificate (RS256 or GOST), reads the person from /rs/prns/{oid}, and hands app.ts the same
@@ -7,7 +7,7 @@
  */
 import { createPublicKey, createVerify, randomUUID } from 'node:crypto';
 import { GOST_JWT_ALG, parseCertificate, verifyGostJwt } from '../../lib/gost/index.ts';
-import type { EsiaClaims, LoginRequest, PendingLogin, SignedIn } from '../esia_client.ts';
+import type { EsiaClaims, LoginRequest, PendingLogin, SignedIn } from '../oidc_client.ts';
 import { expectedRecovery, outageFacts, recoveryFacts } from '../availability.ts';
 import { RpError } from '../errors.ts';
 import { tlsFailure, type BackChannelFetch } from '../tls_fetch.ts';

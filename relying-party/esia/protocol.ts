@@ -1,6 +1,6 @@
 /*
  * The ESIA wire protocol from a system's side: signed authorization URLs and token requests of
- * both generations, as real client libraries build them (research §2–3). Used by the reference
+ * both generations, as real client libraries build them (PHP, Python and Node ESIA clients). Used by the reference
  * RP's ESIA mode, the protocol tests (which tamper with what it builds) and the benchmark.
  *
  *   v1  /aas/oauth2/ac + /te      client_secret = CMS SignedData (GOST or RSA) over scope+timestamp+client_id+state

@@ -54,7 +54,7 @@ function substitute<T>(value: T, vars: Vars): T {
 
 type Control = <T = unknown>(method: string, path: string, body?: unknown) => Promise<T>;
 
-class Run {
+class ScenarioRun {
   constructor(
     readonly stand: Stand,
     readonly control: Control,
@@ -337,7 +337,7 @@ export async function runScenario(stand: Stand, scenario: Scenario, browser: Dri
   const started = performance.now();
   const control: Control = (method, path, body) =>
     stand.control(method, options.run ? `${path}${path.includes('?') ? '&' : '?'}run=${options.run}` : path, body);
-  let run: Run | undefined;
+  let run: ScenarioRun | undefined;
   try {
     if (options.run) await browser.setCookie(stand.idp, 'esia_run', options.run);
     await control('POST', '/reset');
@@ -363,7 +363,7 @@ export async function runScenario(stand: Stand, scenario: Scenario, browser: Dri
       const token = await control<{ id: string }>('GET', `/personas/${persona.persona}/token`);
       await browser.setCookie(stand.idp, 'esia_token', token.id);
     }
-    run = new Run(stand, control, persona, browser);
+    run = new ScenarioRun(stand, control, persona, browser);
     run.face = options.face ?? 'oidc';
     const steps = substitute(scenario.steps, persona as unknown as Vars);
     for (const [i, step] of steps.entries()) await run.step(step, `step ${i + 1} (${step.do})`);

@@ -8,7 +8,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { startIdp, type RunningIdp } from '../../idp/app.ts';
+import { startIdp, type Extension, type RunningIdp } from '../../idp/app.ts';
 import { loadConfig, type IdpConfig } from '../../idp/config/index.ts';
 import { loadOrCreateKeys } from '../../keys/generate.ts';
 import { loadTestPki } from '../../lib/pki/test_pki.ts';
@@ -16,7 +16,6 @@ import type { Scenario } from '../schema.ts';
 import { rpConfig } from '../../relying-party/config.ts';
 import { startRp, type RunningRp } from '../../relying-party/server.ts';
 import { backChannelFetch, type BackChannelFetch } from '../../relying-party/tls_fetch.ts';
-import { trainerRoutes } from '../../trainer/routes.ts';
 import { esiaSystemsFile, startEsiaRps, startSink } from './esia_stand.ts';
 import { send } from './http_client.ts';
 
@@ -30,8 +29,8 @@ export interface Stand {
   sink?: string;
   /** Where the emulator generated the ESIA test systems' keys. */
   keysDir?: string;
-  /** The in-process emulator; absent when connected to one started elsewhere. */
-  emulator?: RunningIdp;
+  /** The in-process emulator. */
+  emulator: RunningIdp;
   /** Calls the control API; throws with the API's message on a non-2xx answer. */
   control<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   close(): Promise<void>;
@@ -65,13 +64,6 @@ function controlClient(idp: string, transport: ControlTransport = send): Stand['
   };
 }
 
-/** A stand someone else started (npm start, another CI job): nothing to start or stop. */
-export async function connectStand(urls: { idp: string; rp: string; rp2: string }): Promise<Stand> {
-  const ready = await fetch(`${urls.idp}/__health/ready`).catch(() => null);
-  if (!ready?.ok) throw new Error(`No ready emulator at ${urls.idp} (GET /__health/ready). Start it with npm start, or omit --emulator to start one in-process.`);
-  return { ...urls, control: controlClient(urls.idp), close: async () => {} };
-}
-
 /** A new isolated run on the stand's emulator, deleted by the returned function. */
 export async function newRun(stand: Stand): Promise<{ run: string; end(): Promise<void> }> {
   const { run } = await stand.control<{ run: string }>('POST', '/runs');
@@ -90,10 +82,23 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
-export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<Stand> {
+/** Where a stand's relying parties listen and its temporary folder, for routes mounted on its emulator. */
+export interface StandPlaces {
+  rpUrl: string;
+  rp2Url: string;
+  dir: string;
+}
+
+/**
+ * Route tables mounted on the stand's emulator when the control API is on (the trainer gallery): the
+ * caller composes them, so the runner never imports what is built on top of it.
+ */
+export type StandExtensions = (places: StandPlaces) => Extension[];
+
+export async function startStand(overrides: Partial<IdpConfig> = {}, extensions: StandExtensions = () => []): Promise<Stand> {
   const dir = await mkdtemp(join(tmpdir(), 'esia-stand-'));
   const [idpPort, rpPort, rp2Port] = [await freePort(), await freePort(), await freePort()];
-  // HTTPS stand (issue 6, TLS faults): the emulator on TLS 1.3 with the test PKI; the relying parties stay on
+  // HTTPS stand (TLS faults): the emulator on TLS 1.3 with the test PKI; the relying parties stay on
   // HTTP and trust the test root on their back-channel, requiring a stapled OCSP answer.
   const issuer = `${overrides.https ? 'https' : 'http'}://localhost:${idpPort}`;
   const idpTrust = overrides.https ? { ca: (await loadTestPki(overrides.keysDir ?? sharedKeysDir)).root.certificatePem, requireOcsp: true } : undefined;
@@ -117,9 +122,9 @@ export async function startStand(overrides: Partial<IdpConfig> = {}): Promise<St
   const clientsFile = join(dir, 'clients.json');
   await writeFile(clientsFile, JSON.stringify({ clients: [client('fmrm', 'fmrm-local-test-secret', rpPort), client('nmo-portal', 'nmo-local-test-secret', rp2Port)] }));
   const config = loadConfig({ port: idpPort, dataDir: dir, keysDir: sharedKeysDir, clientsFile, systemsFile, log: false, ...overrides });
-  const trainer = trainerRoutes({ rpUrl: `http://localhost:${rpPort}`, rp2Url: `http://localhost:${rp2Port}`, shotsDir: join(dir, 'shots') });
+  const mounted = config.controlEnabled ? extensions({ rpUrl: `http://localhost:${rpPort}`, rp2Url: `http://localhost:${rp2Port}`, dir }) : [];
   const [emulator, fmrm, nmo] = await Promise.all([
-    startIdp(config, await loadOrCreateKeys(sharedKeysDir), config.controlEnabled ? [trainer] : []),
+    startIdp(config, await loadOrCreateKeys(sharedKeysDir), mounted),
     startRp(rpConfig({ port: rpPort, idpIssuer: issuer, dataDir: dir, ...tlsRp })),
     startRp(
       rpConfig({ port: rp2Port, idpIssuer: issuer, dataDir: dir, ...tlsRp, clientId: 'nmo-portal', clientSecret: 'nmo-local-test-secret', title: 'Портал НМО', titleGenitive: 'Портала НМО', subtitle: 'Непрерывное медицинское образование', requiredTrust: 'standard' }),

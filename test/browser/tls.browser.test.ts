@@ -1,5 +1,5 @@
 /*
- * What the user's browser says about the emulator's broken HTTPS certificates (issue 6, C6): real
+ * What the user's browser says about the emulator's broken HTTPS certificates (C6): real
  * Chromium with the test root trusted in a throwaway NSS database (certutil, Debian libnss3-tools),
  * as a user who followed the README «HTTPS» would have it. Each fault is switched on the emulator
  * and the exact network error Chromium reports is asserted; the interstitial gets a screenshot in
@@ -18,6 +18,7 @@ import type { Browser } from 'playwright-core';
 import { loadTestPki } from '../../lib/pki/test_pki.ts';
 import { launchChromium } from '../../scenarios/runner/chromium_driver.ts';
 import { type Stand, startStand } from '../../scenarios/runner/stand.ts';
+import { trainerRoutes } from '../../trainer/routes.ts';
 
 const run = promisify(execFile);
 const screenshots = join(import.meta.dirname, '..', '..', 'out', 'screenshots');
@@ -26,7 +27,7 @@ let browser: Browser;
 let home: string;
 
 test.before(async () => {
-  stand = await startStand({ https: true });
+  stand = await startStand({ https: true }, ({ rpUrl, rp2Url, dir }) => [trainerRoutes({ rpUrl, rp2Url, shotsDir: join(dir, 'shots') })]);
   const pki = await loadTestPki(stand.keysDir!);
   home = await mkdtemp(join(tmpdir(), 'esia-chromium-home-'));
   const nss = join(home, '.pki', 'nssdb');

@@ -1,6 +1,6 @@
 /*
  * The ESIA wire protocol against a stand: both generations end to end, tokens as ESIA shapes
- * them, every error code of the issue, every encoding variant real clients send, and tampering
+ * them, every ESIA-0070xx error code, every encoding variant real clients send, and tampering
  * (one byte of signature, message, certificate or hash).
  */
 import test from 'ava';

@@ -1,4 +1,4 @@
-/* Every ESIA code of the issue has a scenario (scenarios/catalogue/esia-*.json; test/scenarios.test.ts plays them). */
+/* Every ESIA code of idp/esia/errors.ts has a scenario (scenarios/catalogue/esia-*.json; test/scenarios.test.ts plays them). */
 import test from 'ava';
 import { esiaCodes } from '../../idp/esia/errors.ts';
 import { loadScenarios } from '../../scenarios/load.ts';
@@ -6,10 +6,19 @@ import { expectedErrors } from '../../scenarios/schema.ts';
 
 const esia = (await loadScenarios()).filter((s) => s.id.startsWith('esia-'));
 
-test('every ESIA code the issue lists has a scenario', (t) => {
+/**
+ * Codes no scenario shows yet: an unsupported grant_type (007009) or response_type (007012), which the
+ * esiaToken and esiaAuthorize steps cannot send (their grants and tampers are fixed lists);
+ * test/esia/protocol.test.ts checks both on the wire.
+ */
+const codesWithoutScenario = ['ESIA-007009', 'ESIA-007012'];
+
+test('every ESIA code has a scenario, except the listed gaps — and no listed gap is covered', (t) => {
   const shown = new Set(esia.flatMap(expectedErrors));
-  const required = ['ESIA-007002', 'ESIA-007003', 'ESIA-007004', 'ESIA-007005', 'ESIA-007006', 'ESIA-007011', 'ESIA-007013', 'ESIA-007014', 'ESIA-007015', 'ESIA-007023', 'ESIA-007053', 'ESIA-007055'];
-  t.deepEqual(required.filter((c) => !shown.has(c)), []);
-  t.deepEqual([...shown].filter((c) => !(c in esiaCodes)), []);
+  t.deepEqual(Object.keys(esiaCodes).filter((c) => !shown.has(c)), codesWithoutScenario);
 });
 
+test('ESIA scenarios expect only codes that exist', (t) => {
+  const shown = new Set(esia.flatMap(expectedErrors));
+  t.deepEqual([...shown].filter((c) => !(c in esiaCodes)), []);
+});

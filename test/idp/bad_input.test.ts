@@ -84,6 +84,16 @@ test('a repeated form field is refused, not merged', async (t) => {
   t.is(b.errorCode(), 'oauth.invalid_request');
 });
 
+test('every form of the emulator (sign-in, account, support console) refuses a body that is not a form with the same catalogue page', async (t) => {
+  const json = { 'content-type': 'application/json' };
+  for (const path of ['/interaction/nope/login', '/account/webauthn/new', '/support/login']) {
+    const res = await fetch(stand.idp + path, { method: 'POST', headers: json, body: '{"kind":"platform"}', redirect: 'manual' });
+    const body = await res.text();
+    t.is(res.status, 415, `${path}: ${body.slice(0, 200)}`);
+    t.regex(body, /data-error-code="request.unsupported_type"/, path);
+  }
+});
+
 test('the emulator still serves sign-ins after all of the above', async (t) => {
   const res = await fetch(`${stand.idp}/__health/ready`);
   t.is(res.status, 200);

@@ -6,7 +6,7 @@
  */
 import test from 'ava';
 import { type Stand, startStand } from '../../scenarios/runner/stand.ts';
-import { endpointGroups, fuzzRequests, isFinding, send } from '../helpers/fuzz.ts';
+import { endpointGroups, fuzzRequests, isFinding, send } from '../../scenarios/runner/fuzz.ts';
 
 let stand: Stand;
 test.before(async () => {

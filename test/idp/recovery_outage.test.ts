@@ -1,5 +1,5 @@
 /*
- * Issue 7, self-service side: recovery never reveals whether an account exists; security e-mails
+ * Recovering access and outage mode, the user's side: recovery never reveals whether an account exists; security e-mails
  * carry no secret; outage mode answers on the protocol endpoints (503 + Retry-After + available_at),
  * per run, and ends cleanly. Scenarios (recovery-*, outage-*) cover the screens.
  */

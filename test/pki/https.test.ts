@@ -1,5 +1,5 @@
 /*
- * HTTPS stand (issue 6, C6/F2): the emulator on TLS 1.3 with the test PKI, a relying party whose
+ * HTTPS stand (C6/F2): the emulator on TLS 1.3 with the test PKI, a relying party whose
  * back-channel trusts the test root and requires a stapled OCSP answer. Each broken certificate the
  * emulator is switched to makes the RP show its own error page, naming the exact TLS error.
  */

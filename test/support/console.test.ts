@@ -96,7 +96,7 @@ test.serial('role matrix: each role × each action is allowed or refused on the 
       }
     }
   }
-  // The roles' boundaries as the issue states them.
+  // The roles' boundaries: what an operator, a senior operator and a trainer may each do.
   t.true(permissions.trainer.has('start_run') && !permissions.trainer.has('unlock') && !permissions.trainer.has('note'));
   t.true(permissions.senior.has('edit_state') && !permissions.operator.has('edit_state'));
   for (const action of ['unlock', 'reset_password', 'temporary_code'] as const) t.true(permissions.operator.has(action));

@@ -1,5 +1,5 @@
 /*
- * The support console's two later actions (issue 7): announcing and ending maintenance or an outage
+ * The support console's outage and re-issue actions: announcing and ending maintenance or an outage
  * of the console's run (E3), and re-issuing a person's certificate from the test intermediate CA at
  * run time (E2). Role checks on the server (refused actions change nothing), what the login page,
  * the control API, the run's CRL and OCSP and checkCertificate say afterwards, the journal.

@@ -1,7 +1,7 @@
 /*
  * The only file that knows openid-client. It is a plain OpenID Connect client: discovery,
  * authorization code + PKCE (S256) + state + nonce, client_secret_basic, userinfo, RP-initiated
- * logout. Any ESIA-specific deviation belongs here and nowhere else (style rule 14), so a reader can
+ * logout. Any ESIA-specific deviation belongs here and nowhere else, so a reader can
  * diff the RP against a textbook OIDC client. Library errors leave this file as RpError codes.
  */
 import * as oidc from 'openid-client';
@@ -9,7 +9,7 @@ import { expectedRecovery, outageFacts, recoveryFacts } from './availability.ts'
 import { RpError, type RpErrorFact } from './errors.ts';
 import { tlsFailure, type BackChannelFetch } from './tls_fetch.ts';
 
-export interface EsiaClientOptions {
+export interface OidcClientOptions {
   /** Issuer origin, e.g. http://localhost:3000. */
   issuer: string;
   clientId: string;
@@ -49,13 +49,13 @@ export interface SignedIn {
   idToken: string;
 }
 
-export class EsiaClient {
+export class OidcClient {
   #config: Promise<oidc.Configuration> | undefined;
   #fetchedAt = 0;
 
   readonly #customFetch: oidc.CustomFetch | undefined;
 
-  constructor(readonly options: EsiaClientOptions) {
+  constructor(readonly options: OidcClientOptions) {
     const f = options.fetch;
     this.#customFetch = f ? (url, init) => f(url, init) : undefined;
   }
@@ -130,7 +130,7 @@ export class EsiaClient {
       const { issuer, clientId, clientSecret } = this.options;
       const pending = oidc
         .discovery(new URL(issuer), clientId, undefined, oidc.ClientSecretBasic(clientSecret), {
-          // The emulator runs over plain http on localhost (stack-facts §3).
+          // The emulator runs over plain http on localhost; openid-client refuses http unless told.
           execute: issuer.startsWith('http:') ? [oidc.allowInsecureRequests] : [],
           timeout: this.options.timeoutSec ?? 5,
           ...(this.#customFetch ? { [oidc.customFetch]: this.#customFetch } : {}),

@@ -1,0 +1,25 @@
+/*
+ * How every route of the emulator that takes a form reads it: formOnly() refuses anything but
+ * application/x-www-form-urlencoded with a catalogue error and reads the body (lib/http/form.ts);
+ * field() gives one field as a string, refusing a repeated one, which a browser never sends.
+ */
+import type { Context, Next } from 'koa';
+import { readForm } from '../lib/http/form.ts';
+import { EsiaError } from './errors/esia_error.ts';
+
+export function formOnly(maxBytes: number) {
+  return async function formOnly(ctx: Context, next: Next) {
+    if (!ctx.is('application/x-www-form-urlencoded')) {
+      throw new EsiaError('request.unsupported_type', { expected: 'application/x-www-form-urlencoded', actual: ctx.get('content-type') || 'none' });
+    }
+    await readForm(ctx, maxBytes);
+    await next();
+  };
+}
+
+/** One form field as a string ('' when absent). */
+export function field(ctx: Context, name: string): string {
+  const value = (ctx.request.body as Record<string, unknown> | undefined)?.[name];
+  if (Array.isArray(value)) throw new EsiaError('oauth.invalid_request', { field: name, expected: 'one value', actual: `${value.length} values` });
+  return typeof value === 'string' ? value : '';
+}
