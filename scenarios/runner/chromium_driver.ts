@@ -9,7 +9,7 @@ import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page } from 'playwright-core';
 import type { Driver, Fields, PageState } from './driver.ts';
-import { ScenarioError } from './http_browser.ts';
+import { ScenarioError } from './scenario_error.ts';
 import { type Kind, VirtualAuthenticators } from './virtual_authenticators.ts';
 import type { Stand } from './stand.ts';
 

@@ -11,7 +11,7 @@ import {
 import type { EsiaRequestStep, Step } from '../schema.ts';
 import type { Driver } from './driver.ts';
 import { esiaSystemIds, signerOf } from './esia_stand.ts';
-import { ScenarioError } from './http_browser.ts';
+import { ScenarioError } from './scenario_error.ts';
 import type { Stand } from './stand.ts';
 
 export const defaultScope = 'openid fullname birthdate gender snils inn id_doc email mobile contacts';

@@ -8,16 +8,13 @@ import { CookieJar } from 'tough-cookie';
 import { Devices } from './authenticator.ts';
 import { send } from './http_client.ts';
 import type { Driver, Fields, PageState } from './driver.ts';
+import { ScenarioError } from './scenario_error.ts';
 
 export interface Page {
   url: string;
   status: number;
   html: string;
   root: HTMLElement;
-}
-
-export class ScenarioError extends Error {
-  override name = 'ScenarioError';
 }
 
 /** A JSON object from an answer, or {} when it is not one (the caller reports the status). */

@@ -9,7 +9,8 @@ import type { App, Control, PerDriver, PersonaInfo, StepContext } from '../steps
 import type { ChromiumDriver } from './chromium_driver.ts';
 import type { Driver, PageState } from './driver.ts';
 import { EsiaSteps } from './esia_steps.ts';
-import { HttpBrowser, ScenarioError } from './http_browser.ts';
+import { HttpBrowser } from './http_browser.ts';
+import { ScenarioError } from './scenario_error.ts';
 import type { Stand } from './stand.ts';
 
 export interface ScenarioResult {

@@ -1,6 +1,6 @@
 /* The code on the sign-in code screen or the recovery code screen, from the run's inbox or as typed. */
 import { z } from 'zod';
-import { ScenarioError } from '../runner/http_browser.ts';
+import { ScenarioError } from '../runner/scenario_error.ts';
 import { defineStep, type StepContext } from './kind.ts';
 
 /** The newest (or the one before) code in the run's inbox for the persona's phone or e-mail. */

@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { z } from 'zod';
 import type { Fields } from '../runner/driver.ts';
-import { ScenarioError } from '../runner/http_browser.ts';
+import { ScenarioError } from '../runner/scenario_error.ts';
 import { defineStep, type PerDriver } from './kind.ts';
 
 export interface EsignAction {

@@ -1,6 +1,6 @@
 /* Reads the run's SMS or e-mail inbox: how many messages of a kind, and what the newest one says. The page stays. */
 import { z } from 'zod';
-import { ScenarioError } from '../runner/http_browser.ts';
+import { ScenarioError } from '../runner/scenario_error.ts';
 import { defineStep } from './kind.ts';
 
 export const inbox = defineStep({

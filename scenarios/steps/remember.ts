@@ -1,6 +1,6 @@
 /* Keeps an attribute of an element on the page (a temporary code shown once) as `$remembered.<as>`. */
 import { z } from 'zod';
-import { ScenarioError } from '../runner/http_browser.ts';
+import { ScenarioError } from '../runner/scenario_error.ts';
 import { defineStep } from './kind.ts';
 
 const needs = 'a remember step needs "testid", "attribute" (e.g. "data-secret") and "as" (a name for $remembered.<as>)';

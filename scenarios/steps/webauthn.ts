@@ -1,7 +1,7 @@
 /* feature «webauthn»: answers the WebAuthn ceremony on screen (biometric, security-key, webauthn-register) with a test authenticator. */
 import { z } from 'zod';
 import { type AuthenticatorAction, type CeremonyInfo, fixtureCredential } from '../runner/authenticator.ts';
-import { ScenarioError } from '../runner/http_browser.ts';
+import { ScenarioError } from '../runner/scenario_error.ts';
 import { defineStep, type PerDriver } from './kind.ts';
 
 /** The ceremony the page states (script#webauthn-options), or null; runs in the page. */
