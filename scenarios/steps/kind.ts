@@ -72,8 +72,8 @@ export interface StepKind<K extends string = string, T extends { do: K } = { do:
   /** The step as an instruction a trainer can follow by hand, in Russian. */
   describeRu(step: T): string;
   /**
-   * For a step the stand does rather than the browser (the clock, the control API): what the trainer
-   * presses on the run page, in Russian; the page then offers a button for it.
+   * For a step the stand does rather than the browser (the clock, the control API): the label of the
+   * trainer's «Выполнить» button on the run page, in Russian (the run page performs the step).
    */
   controlRu?(step: T): string;
   /** Plays the step; `where` names it in failures ("step 3 (signIn)"). */
