@@ -1,6 +1,6 @@
 /* feature «webauthn»: answers the WebAuthn ceremony on screen (biometric, security-key, webauthn-register) with a test authenticator. */
 import { z } from 'zod';
-import { type AuthenticatorAction, type CeremonyInfo, fixtureCredential } from '../runner/authenticator.ts';
+import { type CeremonyInfo, fixtureCredential } from '../runner/authenticator.ts';
 import { ScenarioError } from '../runner/scenario_error.ts';
 import { defineStep, type PerDriver } from './kind.ts';
 
@@ -21,6 +21,29 @@ const refuseCredentials = `(() => {
   Object.defineProperty(navigator.credentials, 'get', { value: refuse });
   Object.defineProperty(navigator.credentials, 'create', { value: refuse });
 })()`;
+
+/** What the step asks of the user's device. */
+const fields = {
+  authenticator: z.string().optional().describe("A test authenticator holding that fixture credential (replaces the device of its kind); omitted: the device used before, or a new empty one."),
+  userVerified: z.boolean().optional().describe('Whether the device verifies the user (biometrics, PIN). Default true.'),
+  signCount: z.int().optional().describe("Start the fixture credential's signature counter here (lower than the account's = a cloned key)."),
+  cancel: z.boolean().optional().describe("The user cancels the browser's dialog."),
+  forge: z
+    .strictObject(
+      {
+        origin: z.string().optional().describe('clientDataJSON.origin'),
+        rpId: z.string().optional().describe('The RP ID whose hash goes into authenticatorData.'),
+        dropUv: z.boolean().optional().describe('Clear the UV flag.'),
+        replay: z.boolean().optional().describe('Post the previous forged answer again.'),
+      },
+      { error: 'expected an object such as {"origin": "https://evil.example"}' },
+    )
+    .optional()
+    .describe('An answer no browser sends, built outside the browser from the fixture key and posted by the page\'s form.'),
+};
+
+/** What a `webauthn` step asks of the user's device (its fields without `do` and `expect`). */
+export type AuthenticatorAction = z.infer<z.ZodObject<typeof fields>>;
 
 const drivers: PerDriver<AuthenticatorAction> = {
   /** The ceremony answered by the software devices (or a forged answer), posted by the page's form. */
@@ -70,24 +93,7 @@ const drivers: PerDriver<AuthenticatorAction> = {
 export const webauthn = defineStep({
   kind: 'webauthn',
   description: 'Answers the WebAuthn ceremony on screen (biometric, security-key, webauthn-register) with a test authenticator: Chromium\'s virtual one in a real browser, a software one over HTTP.',
-  fields: {
-    authenticator: z.string().optional().describe("A test authenticator holding that fixture credential (replaces the device of its kind); omitted: the device used before, or a new empty one."),
-    userVerified: z.boolean().optional().describe('Whether the device verifies the user (biometrics, PIN). Default true.'),
-    signCount: z.int().optional().describe("Start the fixture credential's signature counter here (lower than the account's = a cloned key)."),
-    cancel: z.boolean().optional().describe("The user cancels the browser's dialog."),
-    forge: z
-      .strictObject(
-        {
-          origin: z.string().optional().describe('clientDataJSON.origin'),
-          rpId: z.string().optional().describe('The RP ID whose hash goes into authenticatorData.'),
-          dropUv: z.boolean().optional().describe('Clear the UV flag.'),
-          replay: z.boolean().optional().describe('Post the previous forged answer again.'),
-        },
-        { error: 'expected an object such as {"origin": "https://evil.example"}' },
-      )
-      .optional()
-      .describe('An answer no browser sends, built outside the browser from the fixture key and posted by the page\'s form.'),
-  },
+  fields,
   describeRu(step) {
     if (step.forge) {
       const f = step.forge;
