@@ -6,6 +6,7 @@
  * wrong) and scenarios/schema.json for editors (`npm run docs` writes it).
  */
 import { z } from 'zod';
+import { type FaultKind, faultKinds } from '../idp/adapters/faults.ts';
 import { expectation, objectErrors } from './steps/expectation.ts';
 import { type Step, stepSchema } from './steps/index.ts';
 
@@ -44,7 +45,13 @@ const scenarioFields = {
         .optional()
         .describe('The emulator\'s clock at the start (frozen), ISO instant; "pki" = an hour after the test PKI was generated, so certificate validity is the same on every machine.'),
       faults: z
-        .array(z.strictObject({ kind: z.enum(['sms.fail', 'sms.delay', 'server.error']), count: z.int().optional(), seconds: z.number().optional() }))
+        .array(
+          z.strictObject({
+            kind: z.enum(faultKinds as [FaultKind, ...FaultKind[]], { error: `expected one of ${faultKinds.join(', ')}` }),
+            count: z.int({ error: 'expected a whole number ≥ 1' }).min(1, { error: 'expected a whole number ≥ 1' }).optional().describe('How many times the fault strikes (default 1).'),
+            seconds: z.number({ error: 'expected seconds' }).optional().describe('sms.delay: how late the SMS arrives (default 120).'),
+          }),
+        )
         .optional()
         .describe('Faults armed before the first step.'),
       tls: z

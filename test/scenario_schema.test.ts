@@ -41,6 +41,7 @@ const cases: Array<[string, (s: Record<string, any>) => void, string]> = [
   ['a catalogue ID of no form', (s) => (s.catalogue = ['C2', 'Z9']), `${file} catalogue[1]: expected catalogue IDs such as ["C2", "F4"]`],
   ['a clock that is no instant', (s) => (s.given.clock = 'tomorrow'), `${file} given.clock: expected an ISO instant such as "2026-11-25T09:00:00Z", or "pki"`],
   ['a clock that is only a date', (s) => (s.given.clock = '2026-11-25'), `${file} given.clock: expected an ISO instant`],
+  ['an unknown fault', (s) => (s.given.faults = [{ kind: 'sms.lost' }]), `${file} given.faults[0].kind: expected one of sms.fail, sms.delay, server.error`],
   ['no persona', (s) => delete s.given.persona, `${file} given.persona: expected a persona key, e.g. "ivanov"`],
   ['no steps', (s) => (s.steps = []), `${file} steps: expected a non-empty array of steps`],
   ['a misspelt top-level field', (s) => (s.stpes = []), `${file}: unknown field "stpes"; allowed: $schema, id, title,`],
