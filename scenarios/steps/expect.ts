@@ -6,6 +6,6 @@ export const expect = defineStep({
   kind: 'expect',
   description: 'Checks the page without doing anything; `expect` is required.',
   fields: { expect: expectation },
-  describeRu: (step) => `Убедитесь: экран «${step.expect.screen ?? ''}»${step.expect.error ? `, ошибка ${step.expect.error}` : ''}`,
+  describeRu: (step, wording) => `Убедитесь: ${wording.outcome(step.expect)}`,
   async run() {},
 });

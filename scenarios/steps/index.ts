@@ -18,7 +18,7 @@ import { esign } from './esign.ts';
 import { expect } from './expect.ts';
 import { fill } from './fill.ts';
 import { inbox } from './inbox.ts';
-import type { StepKind } from './kind.ts';
+import type { StepKind, Wording } from './kind.ts';
 import { open } from './open.ts';
 import { operatorSignIn } from './operator_sign_in.ts';
 import { remember } from './remember.ts';
@@ -63,9 +63,12 @@ export function kindOf(step: Step): StepKind<string, Step> {
   return kind as unknown as StepKind<string, Step>;
 }
 
+/** The screen and the error code as they are, for a reader who knows the ids. */
+const idWording: Wording = { outcome: (expect) => `экран «${expect.screen ?? ''}»${expect.error ? `, ошибка ${expect.error}` : ''}` };
+
 /** The step as an instruction a trainer can follow by hand, in Russian. */
-export function describeStep(step: Step): string {
-  return kindOf(step).describeRu(step);
+export function describeStep(step: Step, wording: Wording = idWording): string {
+  return kindOf(step).describeRu(step, wording);
 }
 
 /** What the trainer presses on the run page for a step the stand does (the clock, the control API); '' for a step done in the browser. */

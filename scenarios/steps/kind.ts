@@ -62,6 +62,12 @@ export interface StepContext {
   step(step: Step, where: string): Promise<void>;
 }
 
+/** Words the describing side may know better than the steps: the trainer names screens and errors in Russian. */
+export interface Wording {
+  /** What the page shows when the expectation holds, e.g. «экран „Вход“, ошибка …». */
+  outcome(expect: Expectation): string;
+}
+
 /** One step kind as index.ts lists it. */
 export interface StepKind<K extends string = string, T extends { do: K } = { do: K }> {
   kind: K;
@@ -70,7 +76,7 @@ export interface StepKind<K extends string = string, T extends { do: K } = { do:
   /** A strict object schema: unknown fields are errors, so a typo is caught. */
   schema: z.ZodType<T> & z.core.$ZodTypeDiscriminable;
   /** The step as an instruction a trainer can follow by hand, in Russian. */
-  describeRu(step: T): string;
+  describeRu(step: T, wording: Wording): string;
   /**
    * For a step the stand does rather than the browser (the clock, the control API): the label of the
    * trainer's «Выполнить» button on the run page, in Russian (the run page performs the step).
@@ -95,7 +101,7 @@ export function defineStep<K extends string, S extends Shape>(definition: {
   fields: S;
   /** A check across fields: the message when the step breaks it, or undefined. */
   rule?: (step: Fields<K, S>) => string | undefined;
-  describeRu(step: Fields<K, S>): string;
+  describeRu(step: Fields<K, S>, wording: Wording): string;
   controlRu?(step: Fields<K, S>): string;
   run(ctx: StepContext, step: Fields<K, S>, where: string): Promise<void>;
   checksOwnExpect?: true;
