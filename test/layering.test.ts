@@ -29,8 +29,11 @@ const rules: FolderRules = {
   test: ['*'],
 };
 
-/** Module-level import cycles allowed, each named by its members: none, type-only imports included. */
-const knownModuleCycles: string[][] = [];
+/**
+ * Module-level import cycles allowed, type-only imports included, each named by its members. One: the
+ * `repeat` step kind holds steps of every kind, so it and the registry of kinds name each other.
+ */
+const knownModuleCycles: string[][] = [['scenarios/steps/index.ts', 'scenarios/steps/repeat.ts']];
 
 const under = (prefix: string) => [...sources.keys()].filter((f) => f.startsWith(prefix));
 const packagesReached = (file: string) =>

@@ -9,6 +9,7 @@
 import { createHash, createPrivateKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AuthenticatorAction } from '../steps/webauthn_action.ts';
 
 /** One of test/fixtures/webauthn/test-only-authenticators.json. */
 export interface FixtureCredential {
@@ -39,30 +40,9 @@ export function fixtureCredential(name: string): FixtureCredential {
   return found;
 }
 
-/** What a scenario's `webauthn` step asks of the user's device. */
-export interface AuthenticatorAction {
-  /** A test authenticator holding that fixture credential (replaces the device of its kind); omitted: the device used before, or a new empty one. */
-  authenticator?: string;
-  /** Whether the device verifies the user (biometrics, PIN). Default true. */
-  userVerified?: boolean;
-  /** Start the fixture credential's signature counter here (lower than the account's = a cloned key). */
-  signCount?: number;
-  /** The user cancels the browser's dialog. */
-  cancel?: boolean;
-  /** An answer no browser sends, built outside the browser from the fixture key and posted by the page's form. */
-  forge?: Forge;
-}
-
-export interface Forge {
-  /** clientDataJSON.origin */
-  origin?: string;
-  /** The RP ID whose hash goes into authenticatorData. */
-  rpId?: string;
-  /** Clear the UV flag. */
-  dropUv?: boolean;
-  /** Post the previous forged answer again. */
-  replay?: boolean;
-}
+/** What a scenario's `webauthn` step asks of the user's device: its fields, defined in steps/webauthn.ts. */
+export type { AuthenticatorAction };
+export type Forge = NonNullable<AuthenticatorAction['forge']>;
 
 /** The ceremony as the page states it (script#webauthn-options). */
 export interface CeremonyInfo {

@@ -5,14 +5,12 @@
  * body[data-error-code] of the page it lands on. One BrowserContext per driver, so scenarios never
  * share cookies. Every page landed on, and the final screen, can be kept as a full-page PNG.
  */
-import { randomBytes } from 'node:crypto';
-import { access, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, type CDPSession, chromium, type Locator, type Page, type PageScreenshotOptions } from 'playwright-core';
-import { type AuthenticatorAction, type CeremonyInfo, Devices, fixtureCredential } from './authenticator.ts';
-import type { Driver, EsignAction, Fields, PageState } from './driver.ts';
-import { ScenarioError } from './http_browser.ts';
+import { type Browser, type BrowserContext, chromium, type Locator, type Page, type PageScreenshotOptions } from 'playwright-core';
+import type { Driver, Fields, PageState } from './driver.ts';
+import { ScenarioError } from './scenario_error.ts';
+import { type Kind, VirtualAuthenticators } from './virtual_authenticators.ts';
 import type { Stand } from './stand.ts';
 
 export const defaultChromiumPath = '/usr/bin/chromium';
@@ -106,36 +104,11 @@ const reportBodyWhenParsed = `(() => {
   observer.observe(document, { childList: true, subtree: true });
 })();`;
 
-/** The ceremony the page states (script#webauthn-options), or null. */
-const readCeremony = (): CeremonyInfo | null => {
-  const data = document.getElementById('webauthn-options');
-  if (!data) return null;
-  return {
-    mode: data.dataset.mode === 'register' ? 'register' : 'authenticate',
-    attachment: data.dataset.attachment === 'roaming' ? 'roaming' : 'platform',
-    options: JSON.parse(data.textContent ?? '{}') as Record<string, unknown>,
-  };
-};
-
-type Kind = 'platform' | 'roaming';
-
-/** Times the page's navigator.credentials.get/create calls and reports each to the driver. A string: see reportBodyWhenParsed. */
-const timeCredentialCalls = `(() => {
-  const c = navigator.credentials;
-  for (const name of ['get', 'create']) {
-    const original = c[name].bind(c);
-    Object.defineProperty(c, name, { configurable: true, value: async (options) => {
-      const started = performance.now();
-      try { return await original(options); } finally { window.__webauthnCeremonyMs?.(performance.now() - started); }
-    } });
-  }
-})()`;
-const std64 = (b64url: string) => Buffer.from(b64url, 'base64url').toString('base64');
-
 const cssString = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
 const fileSafe = (value: string) => value.replace(/[^\w.-]+/g, '_');
 
 export class ChromiumDriver implements Driver {
+  readonly engine = 'chromium';
   readonly history: PageState[] = [];
   #context: BrowserContext | null = null;
   #page: Page | null = null;
@@ -148,19 +121,13 @@ export class ChromiumDriver implements Driver {
   #lastShot: { commits: number; png: Buffer } | null = null;
   readonly #timeout: number;
   /** feature «webauthn»: DevTools virtual authenticators of the page, their credentials kept across restarts. */
-  #cdp: CDPSession | null = null;
-  readonly #authenticators = new Map<Kind, string>();
-  readonly #saved = new Map<Kind, Array<Record<string, unknown>>>();
-  /** Builds the answers no browser sends (forge), from the fixture keys. */
-  readonly #forger = new Devices();
+  readonly authenticators = new VirtualAuthenticators();
   /**
    * Each real ceremony: `apiMs` the page's navigator.credentials call (the browser and the virtual
    * authenticator), `ms` from the click on «Продолжить» until the next page has loaded (with the
    * server's check and, after a sign-in, the way back to the relying party).
    */
   readonly ceremonies: Array<{ mode: 'authenticate' | 'register'; attachment: Kind; ms: number; apiMs: number }> = [];
-  #apiMs = Number.NaN;
-  #timedPage: Page | null = null;
 
   constructor(
     readonly browser: Browser,
@@ -199,13 +166,13 @@ export class ChromiumDriver implements Driver {
     return page;
   }
 
-  #requirePage(): Page {
+  requirePage(): Page {
     if (!this.#page) throw new ScenarioError('No page is open yet');
     return this.#page;
   }
 
   /** Runs an action that navigates, then waits until the browser has landed on a page that stays. */
-  async #navigate(action: (page: Page) => Promise<unknown>, what: string): Promise<void> {
+  async navigate(action: (page: Page) => Promise<unknown>, what: string): Promise<void> {
     const page = await this.#open();
     const before = this.#commits.length;
     await action(page);
@@ -214,7 +181,7 @@ export class ChromiumDriver implements Driver {
   }
 
   async #waitForCommit(count: number, what: string): Promise<void> {
-    const page = this.#requirePage();
+    const page = this.requirePage();
     const deadline = Date.now() + this.#timeout;
     while (this.#commits.length <= count) {
       if (Date.now() > deadline) throw new ScenarioError(`${what}: the browser did not navigate within ${this.#timeout} ms (still at ${page.url()})`);
@@ -228,7 +195,7 @@ export class ChromiumDriver implements Driver {
    * Every document passed through becomes one history entry, in order.
    */
   async #settle(): Promise<void> {
-    const page = this.#requirePage();
+    const page = this.requirePage();
     for (;;) {
       await page.waitForLoadState('load');
       const count = this.#commits.length;
@@ -301,28 +268,28 @@ export class ChromiumDriver implements Driver {
   }
 
   async goto(url: string): Promise<void> {
-    await this.#navigate((page) => page.goto(url, { waitUntil: 'commit' }), `open ${url}`);
+    await this.navigate((page) => page.goto(url, { waitUntil: 'commit' }), `open ${url}`);
   }
 
-  #byTestId(testid: string): Locator {
-    return this.#requirePage().locator(`[data-testid=${cssString(testid)}]`).first();
+  byTestId(testid: string): Locator {
+    return this.requirePage().locator(`[data-testid=${cssString(testid)}]`).first();
   }
 
   async attribute(testid: string, name: string): Promise<string | null> {
-    const element = this.#byTestId(testid);
+    const element = this.byTestId(testid);
     if ((await element.count()) === 0) return null;
     return element.getAttribute(name);
   }
 
   async text(): Promise<string> {
-    const text = await this.#requirePage().locator('body').innerText();
+    const text = await this.requirePage().locator('body').innerText();
     return text.replace(/\s+/g, ' ').trim();
   }
 
   /** Fills the named fields of the element's form as a person would, then clicks the element. */
   async click(testid: string, fields: Fields = {}): Promise<void> {
-    const page = this.#requirePage();
-    const element = this.#byTestId(testid);
+    const page = this.requirePage();
+    const element = this.byTestId(testid);
     const where = `${page.url()} (screen "${this.current()?.screen ?? ''}")`;
     const names = Object.keys(fields);
     const found = await element
@@ -352,7 +319,7 @@ export class ChromiumDriver implements Driver {
         else await input.fill(value);
       }
     }
-    await this.#navigate(() => element.click(), `click [data-testid="${testid}"] on ${where}`);
+    await this.navigate(() => element.click(), `click [data-testid="${testid}"] on ${where}`);
   }
 
   /**
@@ -379,63 +346,11 @@ export class ChromiumDriver implements Driver {
       { times: 1 },
     );
     try {
-      await this.#navigate((p) => p.goto(finalUrl, { waitUntil: 'commit' }), `show the answer to ${method} ${url}`);
+      await this.navigate((p) => p.goto(finalUrl, { waitUntil: 'commit' }), `show the answer to ${method} ${url}`);
     } finally {
       await page.unroute(shown).catch(() => undefined);
     }
     if (!fulfilled) throw new ScenarioError(`The answer to ${method} ${url} was not the page shown at ${finalUrl}: the browser fetched that address itself`);
-  }
-
-  /**
-   * Electronic signature as a person does it on the certificate screen: (load a key file through
-   * the file picker,) pick the certificate in the plugin's list, type the PIN, press «Подписать и войти».
-   */
-  async esign(action: EsignAction): Promise<void> {
-    const page = this.#requirePage();
-    const where = `${page.url()} (screen "${this.current()?.screen ?? ''}")`;
-    const select = this.#byTestId('esign-certificate');
-    // The plugin's list is filled by the page's script.
-    await select.and(page.locator('[data-loaded]')).waitFor({ state: 'attached' }).catch(() => {
-      throw new ScenarioError(`The plugin stand-in never listed the token's certificates on ${where}`);
-    });
-    if (action.keyFile) {
-      const dir = await mkdtemp(join(tmpdir(), 'esia-keyfile-'));
-      const file = join(dir, `test-key-${randomBytes(4).toString('hex')}.pem`);
-      await writeFile(file, action.keyFile, { mode: 0o600 });
-      try {
-        await this.#byTestId('esign-file').setInputFiles(file);
-        await select.and(page.locator('[data-imported]')).waitFor({ state: 'attached' });
-      } finally {
-        await rm(dir, { recursive: true, force: true });
-      }
-    } else {
-      const want = action.certificate;
-      const value = await select.evaluate((el, w) => [...(el as HTMLSelectElement).options].find((o) => !w || o.value.includes(w) || o.text.includes(w))?.value ?? null, want ?? '');
-      if (!value) throw new ScenarioError(`No certificate${want ? ` matching "${want}"` : ''} in the plugin's list on ${where}`);
-      await select.selectOption(value);
-    }
-    if (action.challenge !== undefined) {
-      await this.#byTestId('esign-challenge').evaluate((el, v) => ((el as HTMLInputElement).value = v), action.challenge);
-    }
-    await this.#byTestId('esign-pin').fill(action.pin);
-    const isSubmit = (u: URL) => /\/interaction\/[^/]+\/certificate$/.test(u.pathname);
-    if (action.tamperSignature) {
-      await page.route(
-        isSubmit,
-        (route) => {
-          const form = new URLSearchParams(route.request().postData() ?? '');
-          const signature = form.get('signature') ?? '';
-          form.set('signature', `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}`);
-          return route.continue({ postData: form.toString() });
-        },
-        { times: 1 },
-      );
-    }
-    try {
-      await this.#navigate(() => this.#byTestId('esign-sign').click(), `sign on ${where}`);
-    } finally {
-      if (action.tamperSignature) await page.unroute(isSubmit).catch(() => undefined);
-    }
   }
 
   /** A persistent cookie (a day), like one in the browser profile: it outlives restart(). */
@@ -445,101 +360,10 @@ export class ChromiumDriver implements Driver {
     await (this.#context as BrowserContext).addCookies([{ name, value, domain: new URL(url).hostname, path: '/', sameSite: 'Lax', expires }]);
   }
 
-  /** The virtual authenticator of this kind (ctap2; internal = platform, usb = security key), set up as the action asks. */
-  async #authenticator(kind: Kind, action: AuthenticatorAction): Promise<void> {
-    const page = this.#requirePage();
-    if (!this.#cdp) {
-      this.#cdp = await page.context().newCDPSession(page);
-      await this.#cdp.send('WebAuthn.enable', { enableUI: false });
-    }
-    const cdp = this.#cdp;
-    let id = this.#authenticators.get(kind);
-    if (id && action.authenticator) {
-      await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId: id });
-      this.#authenticators.delete(kind);
-      id = undefined;
-    }
-    if (!id) {
-      const options = { protocol: 'ctap2', transport: kind === 'platform' ? 'internal' : 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } as const;
-      id = (await cdp.send('WebAuthn.addVirtualAuthenticator', { options })).authenticatorId;
-      this.#authenticators.set(kind, id);
-      const saved = action.authenticator ? [] : (this.#saved.get(kind) ?? []);
-      for (const credential of saved) await cdp.send('WebAuthn.addCredential', { authenticatorId: id, credential: credential as never });
-      if (action.authenticator) {
-        const f = fixtureCredential(action.authenticator);
-        await cdp.send('WebAuthn.addCredential', {
-          authenticatorId: id,
-          credential: {
-            credentialId: std64(f.credentialId),
-            isResidentCredential: f.kind === 'platform',
-            rpId: f.rpId,
-            privateKey: std64(f.privateKey),
-            ...(f.userHandle ? { userHandle: std64(f.userHandle) } : {}),
-            signCount: action.signCount ?? f.signCount,
-          },
-        });
-      }
-    }
-    await cdp.send('WebAuthn.setUserVerified', { authenticatorId: id, isUserVerified: action.userVerified !== false });
-  }
-
-  async webauthn(action: AuthenticatorAction): Promise<void> {
-    const page = this.#requirePage();
-    const where = `${page.url()} (screen "${this.current()?.screen ?? ''}")`;
-    const info = await page.evaluate(readCeremony);
-    if (!info) throw new ScenarioError(`No WebAuthn ceremony on ${where}`);
-    if (action.forge) {
-      const answer = this.#forger.forged(info, new URL(page.url()).origin, action);
-      await this.#navigate(
-        (p) =>
-          p.evaluate((a: { response?: string; error?: string }) => {
-            const form = document.getElementById('webauthn-result') as HTMLFormElement;
-            (form.elements.namedItem('response') as HTMLInputElement).value = a.response ?? '';
-            (form.elements.namedItem('error') as HTMLInputElement).value = a.error ?? '';
-            form.submit();
-          }, answer),
-        `post a forged WebAuthn answer on ${where}`,
-      );
-      return;
-    }
-    const kind = action.authenticator ? fixtureCredential(action.authenticator).kind : info.attachment;
-    await this.#authenticator(kind, action);
-    if (this.#timedPage !== page) {
-      await page.exposeBinding('__webauthnCeremonyMs', (_source, ms: number) => void (this.#apiMs = ms));
-      this.#timedPage = page;
-    }
-    this.#apiMs = Number.NaN;
-    await page.evaluate(timeCredentialCalls);
-    if (action.cancel) {
-      // What pressing «Отмена» in the browser's own dialog gives the page.
-      // A string, not a function: tsx would add helpers to a function's source that the page lacks.
-      await page.evaluate(`(() => {
-        const refuse = () => Promise.reject(new DOMException('The operation either timed out or was not allowed.', 'NotAllowedError'));
-        Object.defineProperty(navigator.credentials, 'get', { value: refuse });
-        Object.defineProperty(navigator.credentials, 'create', { value: refuse });
-      })()`);
-    }
-    const started = performance.now();
-    await this.#navigate(() => this.#byTestId('webauthn-start').click(), `the WebAuthn ceremony on ${where}`);
-    if (!action.cancel) this.ceremonies.push({ mode: info.mode, attachment: kind, ms: performance.now() - started, apiMs: this.#apiMs });
-  }
-
-  /** Keeps the virtual authenticators' credentials (a phone or a key outlives the browser). */
-  async #saveAuthenticators(): Promise<void> {
-    if (this.#cdp) {
-      for (const [kind, id] of this.#authenticators) {
-        const { credentials } = await this.#cdp.send('WebAuthn.getCredentials', { authenticatorId: id }).catch(() => ({ credentials: [] }));
-        this.#saved.set(kind, credentials as unknown as Array<Record<string, unknown>>);
-      }
-    }
-    this.#cdp = null;
-    this.#authenticators.clear();
-  }
-
   /** Closing and reopening the browser: a new context with only the persistent cookies (A7). */
   async restart(): Promise<void> {
     if (!this.#context) return;
-    await this.#saveAuthenticators();
+    await this.authenticators.save();
     const persistent = (await this.#context.cookies()).filter((c) => c.expires !== -1);
     await this.#context.close();
     this.#context = null;
@@ -559,8 +383,7 @@ export class ChromiumDriver implements Driver {
       if (this.#lastShot?.commits === this.#commits.length) await writeFile(final, this.#lastShot.png);
       else await this.#page.screenshot({ ...this.#shotOptions(), path: final }).catch(() => undefined);
     }
-    this.#cdp = null;
-    this.#authenticators.clear();
+    this.authenticators.detach();
     await this.#context?.close();
     this.#context = null;
     this.#page = null;

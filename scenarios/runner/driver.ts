@@ -1,6 +1,7 @@
 /*
  * What a scenario needs from a browser. Two implementations: HttpBrowser (fast, the default) and
- * the real Chromium driver (--browser). Scenario steps are written once against this interface.
+ * the real Chromium driver (--browser). Scenario steps are written once against this interface; a
+ * step whose two ways differ (the signing plugin, WebAuthn) gives both (PerDriver in steps/kind.ts).
  */
 export interface PageState {
   url: string;
@@ -11,30 +12,12 @@ export interface PageState {
   error: string;
 }
 
-import type { AuthenticatorAction } from './authenticator.ts';
-
 /** Form fields by input name: text, or for a checkbox whether it is ticked. */
 export type Fields = Record<string, string | boolean>;
 
-/**
- * Electronic signature on the certificate screen (A4, A5): what the person does with the
- * signing-plugin stand-in — optionally load a key file, pick a certificate, type the token's PIN,
- * press «Подписать и войти». The Chromium driver does it on the real page; the HTTP driver makes the
- * plugin calls the page's script makes and submits the form.
- */
-export interface EsignAction {
-  pin: string;
-  /** Part of the certificate's id or label on the token, e.g. "ivanov-expired"; the first one when absent. */
-  certificate?: string;
-  /** Text of a test key file (certificate + PKCS#8 key) to load into the token first; it is then chosen. */
-  keyFile?: string;
-  /** Signs this challenge instead of the page's (replay, another sign-in's challenge). */
-  challenge?: string;
-  /** Spoils one character of the signature before it is posted. */
-  tamperSignature?: boolean;
-}
-
 export interface Driver {
+  /** Which driver this is: a step whose two ways differ picks its own by it. */
+  readonly engine: 'http' | 'chromium';
   /** Every page landed on, in order (redirects followed). */
   readonly history: PageState[];
   current(): PageState | null;
@@ -49,14 +32,6 @@ export interface Driver {
   text(): Promise<string>;
   /** Sets a persistent cookie for a host, as if the browser had received it (run isolation). */
   setCookie(url: string, name: string, value: string): Promise<void>;
-  /** Signs in with the plugin stand-in on the certificate screen. */
-  esign(action: EsignAction): Promise<void>;
-  /**
-   * Answers the WebAuthn ceremony on the page (script#webauthn-options) as the user's device would:
-   * Chromium's virtual authenticator in a real browser, a software one over HTTP; a forged answer
-   * is built outside the browser in both and posted by the page's form.
-   */
-  webauthn(action: AuthenticatorAction): Promise<void>;
   /** Closing and reopening the browser: session cookies are gone, persistent ones stay (A7). */
   restart(): Promise<void>;
   close(): Promise<void>;

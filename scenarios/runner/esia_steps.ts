@@ -8,10 +8,10 @@ import { clientCertificateHash, decodeBase64Loose, encodeBase64Url, importPrivat
 import {
   authorizationParams, authorizationPath, esiaTimestamp, postToken, signMessage, tokenParams, type EsiaSigner, type TokenAnswer,
 } from '../../relying-party/esia/protocol.ts';
-import type { EsiaRequestStep, Step } from '../schema.ts';
+import type { EsiaRequestStep } from '../steps/esia_request.ts';
 import type { Driver } from './driver.ts';
 import { esiaSystemIds, signerOf } from './esia_stand.ts';
-import { ScenarioError } from './http_browser.ts';
+import { ScenarioError } from './scenario_error.ts';
 import type { Stand } from './stand.ts';
 
 export const defaultScope = 'openid fullname birthdate gender snils inn id_doc email mobile contacts';
@@ -85,7 +85,7 @@ export class EsiaSteps {
     return out;
   }
 
-  async authorize(step: Extract<Step, { do: 'esiaAuthorize' }>): Promise<void> {
+  async authorize(step: EsiaRequestStep): Promise<void> {
     const version = step.version ?? 'v2';
     const { signer, clientId } = await this.signer(step);
     const p = await authorizationParams({
@@ -99,7 +99,7 @@ export class EsiaSteps {
     await this.browser.goto(url.href);
   }
 
-  async token(step: Extract<Step, { do: 'esiaToken' }>, where: string): Promise<void> {
+  async token(step: EsiaRequestStep & { grant?: 'authorization_code' | 'refresh_token' | 'client_credentials' }, where: string): Promise<void> {
     const version = step.version ?? 'v2';
     const grant = step.grant ?? 'authorization_code';
     const { signer, clientId } = await this.signer(step);

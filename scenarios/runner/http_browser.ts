@@ -5,19 +5,16 @@
  */
 import { type HTMLElement, parse } from 'node-html-parser';
 import { CookieJar } from 'tough-cookie';
-import { type AuthenticatorAction, type CeremonyInfo, Devices } from './authenticator.ts';
+import { Devices } from './authenticator.ts';
 import { send } from './http_client.ts';
-import type { Driver, EsignAction, Fields, PageState } from './driver.ts';
+import type { Driver, Fields, PageState } from './driver.ts';
+import { ScenarioError } from './scenario_error.ts';
 
 export interface Page {
   url: string;
   status: number;
   html: string;
   root: HTMLElement;
-}
-
-export class ScenarioError extends Error {
-  override name = 'ScenarioError';
 }
 
 /** A JSON object from an answer, or {} when it is not one (the caller reports the status). */
@@ -31,6 +28,7 @@ function parseJsonObject(text: string): Record<string, unknown> {
 }
 
 export class HttpBrowser implements Driver {
+  readonly engine = 'http';
   jar = new CookieJar();
   page: Page | null = null;
   /** Every page the browser landed on, for the report. */
@@ -95,7 +93,8 @@ export class HttpBrowser implements Driver {
     await this.#request(url, { method, body, contentType });
   }
 
-  #current(): Page {
+  /** The page on screen; fails when none is open yet. */
+  requirePage(): Page {
     if (!this.page) throw new ScenarioError('No page is open yet');
     return this.page;
   }
@@ -109,16 +108,16 @@ export class HttpBrowser implements Driver {
   }
 
   byTestId(testid: string): HTMLElement | null {
-    return this.#current().root.querySelector(`[data-testid="${testid}"]`);
+    return this.requirePage().root.querySelector(`[data-testid="${testid}"]`);
   }
 
   async text(): Promise<string> {
-    return this.#current().root.querySelector('body')?.textContent.replace(/\s+/g, ' ').trim() ?? '';
+    return this.requirePage().root.querySelector('body')?.textContent.replace(/\s+/g, ' ').trim() ?? '';
   }
 
   /** Follows a link or presses a button (submitting its form with the given field values). */
   async click(testid: string, fields: Fields = {}): Promise<void> {
-    const page = this.#current();
+    const page = this.requirePage();
     const element = this.byTestId(testid);
     if (!element) throw new ScenarioError(`No element [data-testid="${testid}"] on ${page.url} (screen "${this.screen()}")`);
     if (element.tagName === 'A') return this.goto(new URL(element.getAttribute('href') ?? '', page.url).href);
@@ -156,58 +155,12 @@ export class HttpBrowser implements Driver {
   }
 
   /** A JSON call with this browser's cookies, as a page's script makes it (the signing-plugin stand-in). */
-  async #json(url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
+  async json(url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
     const headers: Record<string, string> = { cookie: await this.jar.getCookieString(url), accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
     const res = await send(url, { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
     for (const cookie of res.setCookies) await this.jar.setCookie(cookie, url, { ignoreError: true });
     return { status: res.status, body: parseJsonObject(res.text) };
-  }
-
-  /** What the certificate page's script does, by hand: plugin calls, then the form. */
-  async esign(action: EsignAction): Promise<void> {
-    const page = this.#current();
-    const api = `${new URL(page.url).origin}/plugin/api`;
-    let chosen: string | undefined;
-    if (action.keyFile) {
-      const imported = await this.#json(`${api}/import`, { pem: action.keyFile });
-      if (imported.status !== 201) throw new ScenarioError(`The plugin stand-in refused the key file: ${String(imported.body.message)}`);
-      chosen = String(imported.body.id);
-    }
-    if (!chosen) {
-      const token = await this.#json(`${api}/certificates`);
-      const list = (token.body.certificates ?? []) as Array<{ id: string; label: string }>;
-      const want = action.certificate;
-      chosen = list.find((c) => !want || c.id.includes(want) || c.label.includes(want))?.id;
-      if (!chosen) throw new ScenarioError(`No certificate${want ? ` matching "${want}"` : ''} on the virtual token; it holds: ${list.map((c) => c.id).join(', ') || 'nothing'}`);
-    }
-    const challenge = action.challenge ?? this.byTestId('esign-challenge')?.getAttribute('value') ?? '';
-    const signed = await this.#json(`${api}/sign`, { certificate: chosen, pin: action.pin, data: challenge });
-    let fields: Fields;
-    if (signed.status === 200) {
-      const signature = String(signed.body.signature);
-      const spoilt = action.tamperSignature ? `${signature[0] === 'A' ? 'B' : 'A'}${signature.slice(1)}` : signature;
-      fields = { challenge, certificate: String(signed.body.certificate), signature: spoilt, plugin_error: '' };
-    } else if (typeof signed.body.error === 'string') {
-      fields = { challenge, plugin_error: signed.body.error };
-    } else {
-      throw new ScenarioError(`The plugin stand-in did not sign: ${signed.status} ${String(signed.body.message)}`);
-    }
-    await this.click('esign-sign', fields);
-  }
-
-  /** The ceremony on the page answered by the software devices (or a forged answer), posted by the page's form. */
-  async webauthn(action: AuthenticatorAction): Promise<void> {
-    const page = this.#current();
-    const data = page.root.querySelector('script#webauthn-options');
-    if (!data) throw new ScenarioError(`No WebAuthn ceremony on ${page.url} (screen "${this.screen()}")`);
-    const info: CeremonyInfo = {
-      mode: data.getAttribute('data-mode') === 'register' ? 'register' : 'authenticate',
-      attachment: data.getAttribute('data-attachment') === 'roaming' ? 'roaming' : 'platform',
-      options: JSON.parse(data.rawText) as Record<string, unknown>,
-    };
-    const answer = this.devices.answer(info, new URL(page.url).origin, action);
-    await this.click('webauthn-start', 'response' in answer ? { response: answer.response, error: '' } : { response: '', error: answer.error });
   }
 
   /** What closing the browser does: session cookies (no expiry) are gone, persistent ones stay (A7). */

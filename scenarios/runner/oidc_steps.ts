@@ -4,16 +4,15 @@
  * capture page, which shows the code or the error the system received.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import type { Step } from '../schema.ts';
 import type { Driver } from './driver.ts';
-import { ScenarioError } from './http_browser.ts';
+import { ScenarioError } from './scenario_error.ts';
 import type { Stand } from './stand.ts';
 
 export const thirdPartyClientId = 'third-party-clinic';
 
 type Control = <T = unknown>(method: string, path: string, body?: unknown) => Promise<T>;
 
-export async function oidcAuthorize(stand: Stand, control: Control, browser: Driver, step: Extract<Step, { do: 'oidcAuthorize' }>): Promise<void> {
+export async function oidcAuthorize(stand: Stand, control: Control, browser: Driver, step: { scope?: string; prompt?: string }): Promise<void> {
   if (!stand.sink) throw new ScenarioError('this stand has no capture page (sink) for the third-party client; run against an in-process stand');
   const redirectUri = `${stand.sink}/oidc-cb`;
   // Registering again replaces the same client: every scenario may start with it.

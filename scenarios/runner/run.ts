@@ -2,12 +2,15 @@
  * Runs one scenario over HTTP against a stand: reset, arrange (persona, clock, faults) through the
  * control API, then the steps in a fresh browser, checking every expectation as it goes.
  */
-import { generateSync } from 'otplib';
-import type { App, Expectation, Face, Scenario, Step } from '../schema.ts';
+import type { Face, Scenario } from '../schema.ts';
+import { type Expectation, mismatches } from '../steps/expectation.ts';
+import { kindOf, type Step } from '../steps/index.ts';
+import type { App, Control, PerDriver, PersonaInfo, StepContext } from '../steps/kind.ts';
+import type { ChromiumDriver } from './chromium_driver.ts';
 import type { Driver, PageState } from './driver.ts';
 import { EsiaSteps } from './esia_steps.ts';
-import { HttpBrowser, ScenarioError } from './http_browser.ts';
-import { oidcAuthorize } from './oidc_steps.ts';
+import { HttpBrowser } from './http_browser.ts';
+import { ScenarioError } from './scenario_error.ts';
 import type { Stand } from './stand.ts';
 
 export interface ScenarioResult {
@@ -21,20 +24,8 @@ export interface ScenarioResult {
   trail: PageState[];
 }
 
-/** The documented test password of every operator in config/operators.json. */
-export const operatorPassword = 'Operator-1234';
-
 /** The clock every scenario starts at unless it gives its own: runs are reproducible. */
 export const defaultClock = '2026-11-25T09:00:00.000Z';
-
-interface PersonaInfo {
-  persona: string;
-  phone: string;
-  email: string;
-  snils: string;
-  inn: string;
-  password: string;
-}
 
 type Vars = Record<string, string>;
 
@@ -52,29 +43,26 @@ function substitute<T>(value: T, vars: Vars): T {
   return value;
 }
 
-type Control = <T = unknown>(method: string, path: string, body?: unknown) => Promise<T>;
-
-class ScenarioRun {
+class ScenarioRun implements StepContext {
   constructor(
     readonly stand: Stand,
     readonly control: Control,
     readonly persona: PersonaInfo,
     readonly browser: Driver,
+    /** The ФМРМ relying party of the face under test: OIDC, or ESIA's own protocol (v2 GOST, v1 PKCS#7). */
+    readonly face: Face,
   ) {}
 
   get page(): PageState | null {
     return this.browser.current();
   }
 
-  /** The ФМРМ relying party of the face under test: OIDC, or ESIA's own protocol (v2 GOST, v1 PKCS#7). */
   get rp(): string {
     const esia = this.face === 'esia-v2' ? this.stand.rpEsia : this.face === 'esia-v1' ? this.stand.rpEsia1 : this.stand.rp;
     if (!esia) throw new ScenarioError(`the stand has no relying party for face ${this.face}`);
     return esia;
   }
 
-  face: Face = 'oidc';
-  /** Values kept by `remember` steps, for `$remembered.<name>` in later steps. */
   readonly remembered = new Map<string, string>();
 
   recall<T>(value: T): T {
@@ -84,7 +72,7 @@ class ScenarioRun {
       return kept;
     });
   }
-  /** Challenges the certificate screens showed, by sign-in (for replay and another sign-in's challenge). */
+
   readonly challenges: Array<{ uid: string; challenge: string }> = [];
   #esia: EsiaSteps | undefined;
   get esia(): EsiaSteps {
@@ -104,208 +92,34 @@ class ScenarioRun {
     return 'other';
   }
 
-  async emailCode(): Promise<string> {
-    const { messages } = await this.control<{ messages: Array<{ code?: string }> }>('GET', `/inbox/email?to=${encodeURIComponent(this.persona.email)}`);
-    const code = messages.find((m) => m.code)?.code;
-    if (!code) throw new ScenarioError(`No e-mail with a code in the inbox of ${this.persona.email}`);
-    return code;
-  }
-
-  async inbox(step: Extract<Step, { do: 'inbox' }>, where: string): Promise<void> {
-    const to = step.to ?? (step.channel === 'sms' ? this.persona.phone : this.persona.email);
-    const { messages } = await this.control<{ messages: Array<{ kind?: string; subject?: string; text: string }> }>('GET', `/inbox/${step.channel}?to=${encodeURIComponent(to)}`);
-    const found = messages.filter((m) => !step.kind || m.kind === step.kind);
-    const what = `${step.channel} to ${to}${step.kind ? ` of kind ${step.kind}` : ''}`;
-    if (step.count !== undefined && found.length !== step.count) {
-      throw new ScenarioError(`${where}: ${found.length} messages ${what} ≠ expected ${step.count}; inbox: ${JSON.stringify(messages.map((m) => m.kind ?? m.subject ?? m.text.slice(0, 40)))}`);
-    }
-    if (step.text?.length) {
-      const newest = found[0];
-      if (!newest) throw new ScenarioError(`${where}: no message ${what}`);
-      const body = `${newest.subject ?? ''}\n${newest.text}`;
-      const missing = step.text.filter((t) => !body.includes(t));
-      if (missing.length) throw new ScenarioError(`${where}: the newest message ${what} lacks ${missing.map((t) => `«${t}»`).join(', ')}: ${JSON.stringify(body)}`);
-    }
-  }
-
-  async smsCode(which: 'latest' | 'previous'): Promise<string> {
-    const { messages } = await this.control<{ messages: Array<{ code?: string }> }>('GET', `/inbox/sms?to=${encodeURIComponent(this.persona.phone)}`);
-    const code = messages[which === 'latest' ? 0 : 1]?.code;
-    if (!code) throw new ScenarioError(`No ${which} SMS code in the inbox of ${this.persona.phone}`);
-    return code;
-  }
-
-  /**
-   * The code the persona's app shows (control API), or while enrolling the code of the secret on the
-   * page, at the run's clock moved by `stepOffset` steps of 30 s (a phone whose clock drifts).
-   */
-  async appCode(enrolling: boolean, stepOffset: number): Promise<string> {
-    const { now } = await this.control<{ now: string }>('GET', '/clock');
-    const at = Math.floor(Date.parse(now) / 1000) + stepOffset * 30;
-    const secret = enrolling ? await this.browser.attribute('totp-secret', 'data-secret') : null;
-    if (secret) return generateSync({ secret, epoch: at });
-    return (await this.control<{ code: string }>('GET', `/accounts/${this.persona.persona}/totp${stepOffset ? `?steps=${stepOffset}` : ''}`)).code;
-  }
-
   requireScreen(screen: string, step: string): void {
     if (this.page?.screen !== screen) {
       throw new ScenarioError(`${step} needs the "${screen}" screen, but the page is "${this.page?.screen || 'none'}" (${this.page?.url ?? 'no page'})`);
     }
   }
 
+  perform<A>(ways: PerDriver<A>, action: A): Promise<void> {
+    return this.browser.engine === 'http' ? ways.http(this.browser as HttpBrowser, action) : ways.browser(this.browser as ChromiumDriver, action);
+  }
+
   async check(expect: Expectation, where: string): Promise<void> {
     const page = this.page;
     if (!page) throw new ScenarioError(`${where}: no page is open`);
-    const problems: string[] = [];
-    if (expect.app && this.appOf(page.url) !== expect.app) problems.push(`app ${this.appOf(page.url)} ≠ expected ${expect.app}`);
-    if (expect.screen && page.screen !== expect.screen) problems.push(`screen "${page.screen}" ≠ expected "${expect.screen}"`);
-    if (expect.error === 'none' && page.error) problems.push(`unexpected error "${page.error}"`);
-    else if (expect.error && expect.error !== 'none' && page.error !== expect.error) problems.push(`error "${page.error || 'none'}" ≠ expected "${expect.error}"`);
-    if (expect.status && page.status !== expect.status) problems.push(`status ${page.status} ≠ expected ${expect.status}`);
     const text = expect.text?.length ? await this.browser.text() : '';
-    for (const t of expect.text ?? []) if (!text.includes(t)) problems.push(`text «${t}» not on the page`);
+    const problems = mismatches(expect, page, this.appOf(page.url), text);
     if (problems.length) throw new ScenarioError(`${where}: ${problems.join('; ')} — at ${page.url}`);
   }
 
   async step(original: Step, where: string): Promise<void> {
-    const b = this.browser;
+    // A repeat's own steps are recalled when each of them plays.
     const step = original.do === 'repeat' ? original : this.recall(original);
-    switch (step.do) {
-      case 'open':
-        await b.goto(this.base(step.app) + (step.path ?? '/'));
-        break;
-      case 'click':
-        await b.click(step.testid, step.fields);
-        break;
-      case 'signIn':
-        this.requireScreen('login', where);
-        await b.click('submit', {
-          identifier: step.identifier ?? this.persona.phone,
-          password: step.password ?? this.persona.password,
-          remember: step.remember === true,
-          ...(step.factor ? { factor: step.factor } : {}),
-        });
-        break;
-      // feature «webauthn»
-      case 'biometricSignIn':
-        this.requireScreen('login', where);
-        await b.click('biometric', { identifier: step.identifier ?? '' });
-        break;
-      case 'webauthn': {
-        const { do: _, expect: __, ...action } = step;
-        await b.webauthn(action);
-        break;
-      }
-      case 'enterAppCode': {
-        const screen = this.page?.screen;
-        if (screen !== 'totp' && screen !== 'totp-enrol') this.requireScreen('totp', where);
-        const code = step.code ?? (await this.appCode(screen === 'totp-enrol', step.stepOffset ?? 0));
-        await b.click(screen === 'totp-enrol' ? 'totp-confirm' : 'submit', { code });
-        break;
-      }
-      case 'enterCode': {
-        this.requireScreen(['recovery-code', 'confirm-contact'].find((screen) => screen === this.page?.screen) ?? 'otp', where);
-        const code =
-          step.code === undefined || step.code === '$sms' ? await this.smsCode('latest')
-          : step.code === '$sms.previous' ? await this.smsCode('previous')
-          : step.code === '$email' ? await this.emailCode()
-          : step.code;
-        await b.click('submit', { code });
-        break;
-      }
-      case 'resendCode':
-        this.requireScreen('otp', where);
-        await b.click('resend');
-        break;
-      case 'changePassword':
-        this.requireScreen(this.page?.screen === 'recovery-password' ? 'recovery-password' : 'password-change', where);
-        await b.click('submit', { password: step.password, repeat: step.repeat ?? step.password });
-        break;
-      case 'agreement':
-        this.requireScreen('agreement', where);
-        await b.click(step.accept ? 'accept' : 'decline');
-        break;
-      case 'advanceClock':
-        await this.control('POST', '/clock', { advance: step.by });
-        break;
-      case 'control':
-        await this.control(step.method, step.path, step.body);
-        break;
-      case 'closeBrowser':
-        await b.restart();
-        break;
-      case 'request': {
-        const uid = /\/interaction\/([\w-]+)/.exec(this.page?.url ?? '')?.[1] ?? 'none';
-        const body = step.bodyBytes ? 'x='.padEnd(step.bodyBytes, 'x') : step.body;
-        await b.send(this.base(step.app) + step.path.replace('$uid', uid), step.method, body, step.contentType);
-        break;
-      }
-      case 'esiaAuthorize':
-        await this.esia.authorize(step);
-        break;
-      case 'esiaToken':
-        // A server-to-server call: its answer is checked by the step itself, the page stays.
-        await this.esia.token(step, where);
-        return;
-      case 'inbox':
-        await this.inbox(step, where);
-        break;
-      case 'operatorSignIn':
-        this.requireScreen('support-login', where);
-        await b.click('support-submit', { login: step.login, password: step.password ?? operatorPassword });
-        break;
-      case 'fill':
-        await b.click(step.testid, step.fields);
-        break;
-      case 'remember': {
-        const value = await b.attribute(step.testid, step.attribute);
-        if (value === null) throw new ScenarioError(`${where}: no [data-testid="${step.testid}"] with ${step.attribute} on ${this.page?.url ?? 'no page'}`);
-        this.remembered.set(step.as, step.retype === 'lowercase-without-dash' ? value.toLowerCase().replace(/-/g, '') : step.retype === 'space-for-dash' ? value.replace(/-/g, ' ') : value);
-        break;
-      }
-      case 'esign': {
-        this.requireScreen('certificate', where);
-        const uid = /\/interaction\/([\w-]+)/.exec(this.page?.url ?? '')?.[1] ?? '';
-        const current = (await b.attribute('esign-challenge', 'value')) ?? '';
-        if (!this.challenges.some((c) => c.challenge === current)) this.challenges.push({ uid, challenge: current });
-        let challenge: string | undefined;
-        if (step.challenge === 'previous') {
-          challenge = this.challenges.findLast((c) => c.uid === uid && c.challenge !== current)?.challenge;
-          if (!challenge) throw new ScenarioError(`${where}: no earlier challenge of this sign-in to replay (sign once before)`);
-        } else if (step.challenge === 'other-session') {
-          challenge = this.challenges.findLast((c) => c.uid !== uid)?.challenge;
-          if (!challenge) throw new ScenarioError(`${where}: no challenge of another sign-in was shown yet`);
-        }
-        let keyFile: string | undefined;
-        if (step.keyFile) {
-          const persona = step.keyFile.persona ?? this.persona.persona;
-          const file = await this.control<{ bundle: string }>('GET', `/personas/${persona}/certificate?variant=${step.keyFile.variant ?? 'valid'}`);
-          keyFile = file.bundle;
-        }
-        await b.esign({
-          pin: step.pin ?? '12345678',
-          ...(step.certificate ? { certificate: step.certificate } : {}),
-          ...(keyFile ? { keyFile } : {}),
-          ...(challenge ? { challenge } : {}),
-          ...(step.tamper === 'signature' ? { tamperSignature: true } : {}),
-        });
-        break;
-      }
-      case 'oidcAuthorize':
-        await oidcAuthorize(this.stand, this.control, b, step);
-        break;
-      case 'expect':
-        break;
-      case 'repeat':
-        for (let i = 0; i < step.times; i++) {
-          for (const [j, inner] of step.steps.entries()) await this.step(inner, `${where} (repeat ${i + 1}) step ${j + 1} ${inner.do}`);
-        }
-        break;
-    }
+    const kind = kindOf(step);
+    await kind.run(this, step, where);
+    if (kind.checksOwnExpect) return;
     if (this.page?.screen === 'certificate') {
       // Kept for steps that replay a challenge or sign another sign-in's.
       const uid = /\/interaction\/([\w-]+)/.exec(this.page.url)?.[1] ?? '';
-      const challenge = await b.attribute('esign-challenge', 'value');
+      const challenge = await this.browser.attribute('esign-challenge', 'value');
       if (challenge && !this.challenges.some((c) => c.challenge === challenge)) this.challenges.push({ uid, challenge });
     }
     if (step.expect) await this.check(step.expect, where);
@@ -363,8 +177,7 @@ export async function runScenario(stand: Stand, scenario: Scenario, browser: Dri
       const token = await control<{ id: string }>('GET', `/personas/${persona.persona}/token`);
       await browser.setCookie(stand.idp, 'esia_token', token.id);
     }
-    run = new ScenarioRun(stand, control, persona, browser);
-    run.face = options.face ?? 'oidc';
+    run = new ScenarioRun(stand, control, persona, browser, options.face ?? 'oidc');
     const steps = substitute(scenario.steps, persona as unknown as Vars);
     for (const [i, step] of steps.entries()) await run.step(step, `step ${i + 1} (${step.do})`);
     await run.check(scenario.expect, 'final expectation');

@@ -12,7 +12,6 @@ import { startIdp, type Extension, type RunningIdp } from '../../idp/app.ts';
 import { loadConfig, type IdpConfig } from '../../idp/config/index.ts';
 import { loadOrCreateKeys } from '../../keys/generate.ts';
 import { loadTestPki } from '../../lib/pki/test_pki.ts';
-import type { Scenario } from '../schema.ts';
 import { rpConfig } from '../../relying-party/config.ts';
 import { startRp, type RunningRp } from '../../relying-party/server.ts';
 import { backChannelFetch, type BackChannelFetch } from '../../relying-party/tls_fetch.ts';
@@ -158,6 +157,11 @@ export async function startStand(overrides: Partial<IdpConfig> = {}, extensions:
  * started on first use and closed with the pool. Options for runScenario: the isolated run of the
  * plain stand, the main run of the HTTPS one (its TLS switch is one per listener anyway).
  */
+/** What the pool and the lanes read of a scenario: whether it needs the HTTPS stand (its TLS fault). */
+export interface NeedsStand {
+  given: { tls?: string };
+}
+
 export class StandPool {
   #https: Promise<Stand> | undefined;
 
@@ -166,7 +170,7 @@ export class StandPool {
     readonly plainRun?: string,
   ) {}
 
-  async for(scenario: Scenario): Promise<{ stand: Stand; run?: string }> {
+  async for(scenario: NeedsStand): Promise<{ stand: Stand; run?: string }> {
     if (!scenario.given.tls) return { stand: this.plain, ...(this.plainRun ? { run: this.plainRun } : {}) };
     this.#https ??= startStand({ https: true });
     return { stand: await this.#https };
@@ -184,10 +188,10 @@ export class StandPool {
  * (own personas, clock, inbox, faults), so lanes never meet; scenarios with given.tls switch the
  * HTTPS stand's one listener, so they play one after another in a lane of their own.
  */
-export async function playInLanes(pool: StandPool, scenarios: Scenario[], lanes: number, play: (scenario: Scenario, target: { stand: Stand; run?: string }) => Promise<void>): Promise<void> {
+export async function playInLanes<S extends NeedsStand>(pool: StandPool, scenarios: S[], lanes: number, play: (scenario: S, target: { stand: Stand; run?: string }) => Promise<void>): Promise<void> {
   const tls = scenarios.filter((s) => s.given.tls);
   const plain = scenarios.filter((s) => !s.given.tls);
-  const drain = async (queue: Scenario[], run?: string) => {
+  const drain = async (queue: S[], run?: string) => {
     for (let scenario = queue.shift(); scenario; scenario = queue.shift()) {
       await play(scenario, scenario.given.tls ? await pool.for(scenario) : { stand: pool.plain, ...(run ? { run } : {}) });
     }
