@@ -194,14 +194,17 @@ export async function signInAsPersona(page, options) {
 }
 
 /**
- * `method: 'esign'`: puts the persona's valid test certificate on the emulator's virtual token
- * (POST /__control/personas/:persona/token), then, from the login screen (or the certificate screen
+ * `method: 'esign'`: puts the persona's valid test certificate on the persona's virtual token
+ * (POST /__control/personas/:persona/token) and plugs that token into this browser, then, from the login screen (or the certificate screen
  * of a step-up), picks it in the signing-plugin stand-in, types the token's PIN and signs.
  * @param {import('playwright-core').Page} page
  * @param {{origin: string, persona: string, record: any, run?: string, timeout: number, onEmulator: () => boolean}} o
  */
 async function signWithCertificate(page, { origin, persona, record, run, timeout, onEmulator }) {
   await control(origin, 'POST', `/personas/${encodeURIComponent(persona)}/token`, { variant: 'valid' }, run);
+  // The browser becomes the persona's computer: the plugin stand-in there offers that person's token (the esia_token cookie).
+  const token = await control(origin, 'GET', `/personas/${encodeURIComponent(persona)}/token`, undefined, run);
+  await page.context().addCookies([{ name: 'esia_token', value: token.id, domain: new URL(origin).hostname, path: '/', sameSite: 'Lax', httpOnly: true }]);
   await page.waitForURL((url) => url.origin === origin, { timeout, waitUntil: 'load' }).catch(() => {
     throw new Error(`signInAsPersona: the page did not reach the emulator (${origin}) within ${timeout} ms; it is at ${page.url()}. Open your app's sign-in first.`);
   });

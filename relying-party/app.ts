@@ -87,7 +87,8 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
 
   /** Each tab's sign-in is kept under its own state, so tabs finished in any order all succeed. */
   const keepPending = (ctx: Context, pending: PendingLogin) =>
-    setCookie(ctx, names.login, logins.add(ctx.cookies.get(names.login), pending), LOGIN_TTL_MS);
+    // A session cookie: sign-ins in progress need not outlive the browser (the server forgets them after LOGIN_TTL_MS anyway).
+    setCookie(ctx, names.login, logins.add(ctx.cookies.get(names.login), pending));
 
   router.get('/callback', async (ctx) => {
     const browserId = ctx.cookies.get(names.login);
