@@ -30,7 +30,8 @@ async function emulatorAndApp(t: { teardown(fn: () => Promise<void>): void }) {
   const keys = await loadOrCreateKeys(keysDir);
   const start = () => startIdp(config, keys);
   const app = await startRp(rpConfig({ port: 0, idpIssuer: `http://localhost:${port}`, dataDir, clientId: 'my-app', clientSecret: 'my-app-secret', title: 'Моё приложение', discoveryCacheMs: 0 }));
-  const client = { client_id: 'my-app', client_secret: 'my-app-secret', redirect_uris: [`${app.url}/callback`], post_logout_redirect_uris: [`${app.url}/logged-out`], scope: 'openid profile email phone snils inn trust' };
+  // first_party: this test is about registering; the consent screen of a third-party client has its own tests.
+  const client = { client_id: 'my-app', client_secret: 'my-app-secret', redirect_uris: [`${app.url}/callback`], post_logout_redirect_uris: [`${app.url}/logged-out`], scope: 'openid profile email phone snils inn trust', first_party: true };
   t.teardown(async () => {
     await app.close();
     await rm(dataDir, { recursive: true, force: true });
