@@ -2,7 +2,7 @@
  * GOST cryptography for the ESIA emulator, pure TypeScript (no OpenSSL needed at run time):
  * Streebog hashes, GOST R 34.10-2012 (256) keys and signatures, GOST certificates (read and issue),
  * CMS SignedData (verify any, sign GOST), ESIA `client_secret` and GOST-signed JWT helpers.
- * Interoperability with OpenSSL's gost engine is proven in test/gost.test.ts.
+ * Interoperability with OpenSSL's gost engine is proven in test/gost/.
  */
 export { Streebog, streebog256, streebog512 } from './streebog.ts';
 export { DEFAULT_PARAM_SET, findParamSet, getParamSet, OID, PARAM_SET_OIDS } from './params.ts';

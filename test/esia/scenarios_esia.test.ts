@@ -9,7 +9,7 @@ const esia = (await loadScenarios()).filter((s) => s.id.startsWith('esia-'));
 /**
  * Codes no scenario shows yet: an unsupported grant_type (007009) or response_type (007012), which the
  * esiaToken and esiaAuthorize steps cannot send (their grants and tampers are fixed lists);
- * test/esia/protocol.test.ts checks both on the wire.
+ * test/esia/protocol_tokens.test.ts checks 007009 on the wire.
  */
 const codesWithoutScenario = ['ESIA-007009', 'ESIA-007012'];
 
