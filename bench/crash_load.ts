@@ -9,6 +9,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { prng } from '../scenarios/runner/fuzz.ts';
 import { HttpBrowser } from '../scenarios/runner/http_browser.ts';
 import { freePort } from '../scenarios/runner/stand.ts';
 
@@ -71,18 +72,6 @@ const trusts = ['simplified', 'standard', 'confirmed'] as const;
 const patchState = (n: number) => ({ trust: trusts[n % 3], emailConfirmed: Math.floor(n / 3) % 2 === 0 });
 const sameState = (a: { trust: string; emailConfirmed: boolean }, b: { trust: string; emailConfirmed: boolean }) => a.trust === b.trust && a.emailConfirmed === b.emailConfirmed;
 
-/** A small seeded generator (mulberry32): the same seed, the same mix of changes. */
-function random(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** What one round sent and had answered, and what the restarted emulator had lost of the answered. */
 export interface RoundResult {
   sent: number;
@@ -112,7 +101,7 @@ type Kind = keyof RoundResult['lost'];
  * restarts it on the same folder (`restart`), checks, and returns the restarted emulator with the result.
  */
 export async function crashRound(emulator: CrashEmulator, restart: () => Promise<CrashEmulator>, dataFile: string, options: RoundOptions): Promise<{ emulator: CrashEmulator; result: RoundResult }> {
-  const rnd = random(options.seed);
+  const rnd = prng(options.seed);
   const personas = (await personasOf(emulator.url)).filter((p) => !p.state.locked && p.phone);
   if (personas.length < 4) throw new Error(`need at least 4 unlocked personas with a phone, found ${personas.length}`);
   // Disjoint roles: PATCHed personas never sign in, so a PATCH cannot change how a wrong password is counted.
