@@ -1,7 +1,9 @@
 /*
  * The frame around every request: test-stand headers, one audit record per request, the wait for
- * the request's data-file changes to be on disk before it is answered, and the error boundary. A client's mistake becomes a catalogue page (or JSON for the control API) with a
- * reference code; an unexpected error becomes `oauth.server_error` with the stack in the log only.
+ * the request's data-file changes to be on disk before it is answered, and the error boundary. A
+ * client's mistake becomes a catalogue page (or JSON for the control API) with a reference code; a
+ * data file that cannot be written is `store.write_failed` (503); an unexpected error becomes
+ * `oauth.server_error` with the stack in the log only.
  */
 import type { Context, Next } from 'koa';
 import { DataFileError } from '../../lib/store/json_file.ts';

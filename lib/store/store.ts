@@ -3,8 +3,9 @@
  * hundreds of times a second, so changed() only marks the data dirty and bursts coalesce into one
  * atomic write per flushDelayMs. A caller that must not answer before its change is on disk awaits
  * durable(): group commit, every change made while a write runs goes into the next one, and each
- * waiter is released by the first successful write that began after its change. The file is locked for the Store's
- * lifetime because lowdb keeps a private in-memory copy: two processes would silently lose updates.
+ * waiter is released by the first successful write that began after its change. The file is
+ * locked for the Store's lifetime because lowdb keeps a private in-memory copy: two processes
+ * would silently lose updates.
  * Generic on purpose: it knows nothing of accounts or sessions.
  */
 import { Low } from 'lowdb';
@@ -43,6 +44,7 @@ export class Store<T extends object> {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  private released = false;
   private writeCount = 0;
   /** Bumped by every change; the data as of generation g is on disk once durableGeneration >= g. */
   private generationCount = 0;
@@ -134,6 +136,7 @@ export class Store<T extends object> {
    */
   async durable(generation: number): Promise<void> {
     while (this.durableGeneration < generation) {
+      if (this.released) return; // changes after close() are not persisted (and the lock is gone)
       if (this.running) {
         // A write already running may have serialised the data before this change: wait, then look again.
         const covers = this.runningGeneration >= generation;
@@ -153,6 +156,7 @@ export class Store<T extends object> {
       try {
         await this.flush();
       } finally {
+        this.released = true;
         await this.release();
       }
     })();
