@@ -96,7 +96,7 @@ test('on a full disk a change is a 503 store.write_failed, the data file stays w
   t.deepEqual((await readdir(dir)).filter((n) => n.startsWith('.emulator.json.')), [], 'no temp file of the data file left');
   // Reading goes on, and their audit lines (which the full disk refuses too) do not bring the emulator down.
   for (let i = 0; i < 40; i++) t.is((await fetch(`${url}/__control/personas`)).status, 200);
-  await new Promise((r) => setTimeout(r, 300)); // the journal writes its batch within a few milliseconds
+  await new Promise((r) => setTimeout(r, 300)); // the journal writes its batch within 20 ms
   t.is((await fetch(`${url}/__health/ready`)).status, 200, 'the emulator is still running');
 
   await unlink(join(dir, 'filler'));
