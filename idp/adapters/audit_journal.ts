@@ -119,9 +119,15 @@ function lastLine(path: string): string | null {
   }
 }
 
-/** Opened at once (not on the next tick), so a rotation right after never renames a file not yet created. */
+/**
+ * Opened at once (not on the next tick), so a rotation right after never renames a file not yet created.
+ * A failed write (a full disk) loses that batch, says so on stderr, and never brings the emulator
+ * down; the next batch opens the file again (#writePending).
+ */
 function openStream(path: string): WriteStream {
-  return createWriteStream(path, { fd: openSync(path, 'a') });
+  const stream = createWriteStream(path, { fd: openSync(path, 'a') });
+  stream.on('error', (error) => console.error(`[esia-emulator] audit journal ${path}: lines not written (${error.message})`));
+  return stream;
 }
 
 const tracesKept = 5000;
@@ -214,6 +220,7 @@ export class AuditJournal {
     clearTimeout(this.#timer);
     this.#timer = undefined;
     if (this.#pending.length === 0) return;
+    if (this.#stream.destroyed) this.#stream = openStream(this.path);
     const head = signHead(this.#key, this.#last, new Date().toISOString());
     this.#stream.write(this.#pending.join(''), () => this.#writeHead(head));
     this.#pending = [];

@@ -1,9 +1,13 @@
 /*
- * The frame around every request: test-stand headers, one audit record per request, and the
- * error boundary. A client's mistake becomes a catalogue page (or JSON for the control API) with a
- * reference code; an unexpected error becomes `oauth.server_error` with the stack in the log only.
+ * The frame around every request: test-stand headers, one audit record per request, the wait for
+ * the request's data-file changes to be on disk before it is answered, and the error boundary. A
+ * client's mistake becomes a catalogue page (or JSON for the control API) with a reference code; a
+ * data file that cannot be written is `store.write_failed` (503); an unexpected error becomes
+ * `oauth.server_error` with the stack in the log only.
  */
 import type { Context, Next } from 'koa';
+import { DataFileError } from '../../lib/store/json_file.ts';
+import { durableChanges, withWriteScope } from '../../lib/store/write_scope.ts';
 import type { AuditRecord } from '../adapters/audit_journal.ts';
 import { ControlError } from '../control/inputs.ts';
 import { type Run, runCookie } from '../runs.ts';
@@ -32,7 +36,21 @@ function renderFailure(ctx: Context, error: EsiaError, developer?: string): void
   ctx.body = errorPage({ code: error.code, ref, uid, developer }).value;
 }
 
+/** The data file could not be written (full disk, folder gone): the change is not answered as a success. */
+function refuseUnsaved(ctx: Context, error: DataFileError, s: Services): void {
+  if (s.config.log) console.error(`[esia-emulator] ${ctx.method} ${ctx.path}: ${error.message}`);
+  ctx.set('Retry-After', '5');
+  if (ctx.path.startsWith('/__control/')) {
+    Object.assign(ctx.state.audit, { outcome: 'error', code: 'store.write_failed' });
+    ctx.status = 503;
+    ctx.body = { error: 'store.write_failed', message: `The change was not saved: ${error.message}` };
+    return;
+  }
+  renderFailure(ctx, new EsiaError('store.write_failed', { file: error.path }), error.message);
+}
+
 function handle(ctx: Context, error: unknown, s: Services): void {
+  if (error instanceof DataFileError) return refuseUnsaved(ctx, error, s);
   if (error instanceof ControlError) {
     Object.assign(ctx.state.audit, { outcome: 'refused', code: error.code });
     ctx.status = error.status;
@@ -77,8 +95,17 @@ export function frame(s: Services) {
     ctx.set('X-Test-Stand', 'esia-emulator; not the real ESIA');
     ctx.set('X-Robots-Tag', 'noindex, nofollow');
     try {
-      await next();
-      if (ctx.status === 404 && !ctx.body && ctx.respond !== false) renderFailure(ctx, new EsiaError('http.not_found', { path: ctx.path }));
+      await withWriteScope(async () => {
+        try {
+          await next();
+          if (ctx.status === 404 && !ctx.body && ctx.respond !== false) renderFailure(ctx, new EsiaError('http.not_found', { path: ctx.path }));
+        } catch (error) {
+          handle(ctx, error, s);
+        }
+        // A refusal may have changed data too (a wrong password counts): every answer waits. Handlers
+        // that write the response themselves (interactionFinished) wait before they do (step.ts).
+        await durableChanges();
+      });
     } catch (error) {
       handle(ctx, error, s);
     } finally {

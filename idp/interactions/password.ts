@@ -48,8 +48,10 @@ async function checkPassword(step: Step, account: Account, password: string): Pr
   return step.s.mutex.run(account.oid, async () => {
     refuseIfLocked(account);
     if (await verifyPassword(password, account.passwordHash)) {
+      // Nothing to write (and so nothing to wait for) unless wrong passwords were counted.
+      const counted = account.failedAttempts !== 0;
       registerSuccess(account);
-      run.accounts.changed();
+      if (counted) run.accounts.changed();
       return { ok: true };
     }
     const failure = countFailure(step, account);

@@ -6,6 +6,7 @@
  */
 import type { Context } from 'koa';
 import type { Html } from '../../lib/html.ts';
+import { durableChanges } from '../../lib/store/write_scope.ts';
 import { notify } from '../adapters/notifications.ts';
 import type { Account } from '../domain/account.ts';
 import { acrFor, withMfa } from '../domain/assurance.ts';
@@ -113,6 +114,8 @@ export async function finishLogin(step: Step, account: Account, factors: string[
   notify(run.outbox, account, 'security.sign_in', { at: account.lastSignInAt, system: step.clientName, amr });
   s.journeys.end(step.uid);
   Object.assign(ctx.state.audit, { account: account.oid, details: { amr } });
+  // interactionFinished answers by itself, so the request frame's wait would come too late.
+  await durableChanges();
   await s.provider.interactionFinished(
     ctx.req,
     ctx.res,

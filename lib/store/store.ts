@@ -1,13 +1,17 @@
 /*
- * The emulator's persistence: one JSON file held in memory (lowdb) and written back lazily. A busy
- * emulator mutates data hundreds of times a second, so changed() only marks the data dirty and
- * bursts coalesce into one atomic write per flushDelayMs. The file is locked for the Store's
- * lifetime because lowdb keeps a private in-memory copy: two processes would silently lose updates.
+ * The emulator's persistence: one JSON file held in memory (lowdb). A busy emulator mutates data
+ * hundreds of times a second, so changed() only marks the data dirty and bursts coalesce into one
+ * atomic write per flushDelayMs. A caller that must not answer before its change is on disk awaits
+ * durable(): group commit, every change made while a write runs goes into the next one, and each
+ * waiter is released by the first successful write that began after its change. The file is
+ * locked for the Store's lifetime because lowdb keeps a private in-memory copy: two processes
+ * would silently lose updates.
  * Generic on purpose: it knows nothing of accounts or sessions.
  */
 import { Low } from 'lowdb';
 import type { Adapter } from 'lowdb';
 import { resolve } from 'node:path';
+import { noteChange } from './write_scope.ts';
 import { acquireLock, DataFileError, readJsonFile, removeStaleTempFiles, writeJsonFileAtomic } from './json_file.ts';
 
 export interface StoreOptions {
@@ -40,7 +44,13 @@ export class Store<T extends object> {
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> | undefined;
   private closing: Promise<void> | undefined;
+  private released = false;
   private writeCount = 0;
+  /** Bumped by every change; the data as of generation g is on disk once durableGeneration >= g. */
+  private generationCount = 0;
+  private durableGeneration = 0;
+  /** The generation the running write serialised. */
+  private runningGeneration = 0;
 
   private constructor(path: string, db: Low<T>, options: StoreOptions, release: () => Promise<void>) {
     this.path = path;
@@ -92,9 +102,19 @@ export class Store<T extends object> {
     return this.writeCount;
   }
 
-  /** Marks the data dirty; one write follows within flushDelayMs, however many calls come in. */
+  /** Counts changes: the generation of the latest one. */
+  get generation(): number {
+    return this.generationCount;
+  }
+
+  /**
+   * Marks the data dirty; one write follows within flushDelayMs, however many calls come in. The
+   * current write scope (write_scope.ts) notes the change, so its request waits for it.
+   */
   changed(): void {
     this.dirty = true;
+    this.generationCount += 1;
+    noteChange(this, this.generationCount);
     this.schedule();
   }
 
@@ -105,12 +125,28 @@ export class Store<T extends object> {
   }
 
   /** Resolves once the data as of this call is on disk. Rejects if that write fails. */
-  async flush(): Promise<void> {
-    this.cancelTimer();
-    // A write already running may have serialised the data before this call: wait, then write again if dirty.
-    while (this.running) await this.running.catch(() => {});
-    if (!this.dirty) return;
-    await this.writeNow();
+  flush(): Promise<void> {
+    return this.durable(this.generationCount);
+  }
+
+  /**
+   * Resolves once the data as of change `generation` is on disk, writing at once (no flushDelayMs)
+   * if no write is running. Concurrent callers share writes; rejects if the write that held the
+   * change failed (e.g. ENOSPC), and the data stays dirty for the next attempt.
+   */
+  async durable(generation: number): Promise<void> {
+    while (this.durableGeneration < generation) {
+      if (this.released) return; // changes after close() are not persisted (and the lock is gone)
+      if (this.running) {
+        // A write already running may have serialised the data before this change: wait, then look again.
+        const covers = this.runningGeneration >= generation;
+        const failure = await this.running.then(() => undefined, (err: unknown) => ({ err }));
+        if (covers && failure) throw failure.err;
+        continue;
+      }
+      this.cancelTimer();
+      await this.writeNow();
+    }
   }
 
   /** Flushes and releases the lock. Idempotent; changes made afterwards are not persisted. */
@@ -120,6 +156,7 @@ export class Store<T extends object> {
       try {
         await this.flush();
       } finally {
+        this.released = true;
         await this.release();
       }
     })();
@@ -144,11 +181,14 @@ export class Store<T extends object> {
     // Low.write() hands the data to writeJsonFileAtomic, which serialises it synchronously, so
     // clearing dirty here is exact: any later mutation sets it again and gets its own write.
     this.dirty = false;
+    const generation = this.generationCount;
+    this.runningGeneration = generation;
     let ok = false;
     const write = this.db.write().then(
       () => {
         ok = true;
         this.writeCount += 1;
+        this.durableGeneration = Math.max(this.durableGeneration, generation);
       },
       (err: unknown) => {
         this.dirty = true; // retried on the next change or flush, not in a loop against a full disk
