@@ -124,8 +124,6 @@ function openStream(path: string): WriteStream {
   return createWriteStream(path, { fd: openSync(path, 'a') });
 }
 
-const tracesKept = 5000;
-
 /**
  * Appended lines wait this long, or until this many bytes, and are then written together. One write
  * per request (setImmediate) cost 7 % of the main thread at one sign-in at a time; readers (findByRef,
@@ -139,6 +137,8 @@ export interface JournalOptions {
   key: Buffer;
   /** Rename the file to audit.<n>.jsonl once it would grow past this many bytes. */
   rotateBytes?: number;
+  /** Recent traces indexed in memory (default 5000); reference codes, four times as many. Older ones are found by scanning the files. */
+  tracesKept?: number;
 }
 
 export class AuditJournal {
@@ -156,6 +156,7 @@ export class AuditJournal {
   #headDirty = false;
   readonly #traces = new Map<string, AuditRecord[]>();
   readonly #refs = new Map<string, string>();
+  readonly #tracesKept: number;
 
   constructor(
     readonly path: string,
@@ -164,6 +165,7 @@ export class AuditJournal {
     mkdirSync(dirname(path), { recursive: true });
     this.#key = options.key;
     this.#rotateBytes = options.rotateBytes ?? 10 * 1024 * 1024;
+    this.#tracesKept = options.tracesKept ?? 5000;
     let last = lastLine(path);
     if (last !== null && !splitLine(last)) {
       // A journal written before records were chained: kept aside, outside the chained series.
@@ -200,14 +202,14 @@ export class AuditJournal {
     if (!list) {
       list = [];
       this.#traces.set(trace, list);
-      if (this.#traces.size > tracesKept) {
+      if (this.#traces.size > this.#tracesKept) {
         const oldest = this.#traces.keys().next().value as string;
         this.#traces.delete(oldest);
       }
     }
     list.push(record);
     if (record.ref) this.#refs.set(record.ref, trace);
-    if (this.#refs.size > tracesKept * 4) this.#refs.delete(this.#refs.keys().next().value as string);
+    if (this.#refs.size > this.#tracesKept * 4) this.#refs.delete(this.#refs.keys().next().value as string);
   }
 
   #writePending(): void {
