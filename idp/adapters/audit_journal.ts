@@ -290,6 +290,11 @@ export class AuditJournal {
     await this.#headWrite;
   }
 
+  /** How many traces and reference codes the in-memory index holds (bounded by tracesKept). */
+  get indexed(): { traces: number; refs: number } {
+    return { traces: this.#traces.size, refs: this.#refs.size };
+  }
+
   forget(): void {
     this.#traces.clear();
     this.#refs.clear();
