@@ -1,5 +1,5 @@
 /*
- * `node --import tsx bench/soak.ts`: a soak, not a test. Spawns the built emulator (`npm run build`,
+^ * `npm run bench:soak`: a soak, not a test. Spawns the built emulator (`npm run build`,
  * then `node build/start.js` on a free port with a temporary data folder), drives full sign-ins
  * (bench/login.ts) at a fixed rate for a fixed time, and samples the server's resident memory
  * (VmRSS from /proc/<pid>/status) every 10 s. Prints the series, min/median/max after the warm-up
@@ -18,7 +18,7 @@ import { median } from './stats.ts';
 import { parseCli } from '../lib/cli.ts';
 
 const { values: args } = parseCli({
-  command: 'node --import tsx bench/soak.ts',
+  command: 'npm run bench:soak --',
   summary: 'Sign-ins at a fixed rate against a spawned emulator for N minutes, sampling its RSS every 10 s.',
   options: {
     minutes: { type: 'string', value: 'N', help: 'how long to drive sign-ins (default 30)' },
@@ -98,6 +98,8 @@ async function main(): Promise<number> {
     }
     if (personas.length === 0) throw new Error('no persona signs in with password and code: fix the fixtures first');
     console.log(`soak: ${minutes} min at ${rate} sign-ins/s target, ${concurrency} loops over ${personas.length} personas; RSS every ${sampleEveryMs / 1000} s`);
+    const settings = Object.entries(process.env).filter(([k]) => /^ESIA_(SESSION_TTL|REFRESH_TOKEN_TTL|STORE_CAP)$/.test(k));
+    console.log(`settings: ${settings.length ? settings.map(([k, v]) => `${k}=${v}`).join(' ') : 'the defaults'}`);
     console.log(`emulator pid ${em.pid} on ${em.url}, ready in ${em.readyMs.toFixed(0)} ms, RSS ${(await rssMb(em.pid)).toFixed(1)} MB`);
 
     const locks = new DriverLocks();

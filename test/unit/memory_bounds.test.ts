@@ -12,6 +12,8 @@ import { AccountRepository, type DataFile } from '../../idp/adapters/account_rep
 import { AuditJournal } from '../../idp/adapters/audit_journal.ts';
 import { configFromEnv, ConfigError, loadConfig } from '../../idp/config/index.ts';
 import { SignIns, type Pending } from '../../idp/esia/sign_ins.ts';
+import { defaultSettings, loadOrCreateSigningKeys } from '../../idp/esia/systems.ts';
+import { TokenService } from '../../idp/esia/tokens.ts';
 import { EsignRunState, maxChallenges } from '../../idp/esign/run_state.ts';
 import { journeyLifetimeMs, Journeys } from '../../idp/interactions/journeys.ts';
 import { ProviderStorage } from '../../idp/provider/memory_adapter.ts';
@@ -109,6 +111,21 @@ test('ESIA face: sign-ins in flight and awaiting consent keep at most the cap, t
   t.is(signIns.finish(ids[4])?.state, '5');
   for (let i = 0; i < 5; i++) signIns.askConsent({ p: pending(String(i)), oid: '1', run: r, amr: [], authTime: t0, sid: 's' });
   t.is(signIns.sizes.awaitingConsent, 3);
+});
+
+test('ESIA face: codes, refresh tokens and issued access tokens keep at most the cap each, the oldest going first', async (t) => {
+  const tokens = new TokenService(await loadOrCreateSigningKeys(join(tmpdir(), 'esia-emulator-test-keys')), defaultSettings, 3);
+  const r = run();
+  const grant = { clientId: 'sys', redirectUri: 'http://localhost/cb', scopes: ['openid'], oid: '1000', run: r, amr: ['pwd'], authTime: t0, sid: 's', offline: true };
+  const codes = [1, 2, 3, 4].map(() => tokens.newCode(grant));
+  t.deepEqual([...tokens.codes.keys()], codes.slice(1), 'the first code went');
+  for (let i = 0; i < 5; i++) tokens.newRefreshToken(grant);
+  t.is(tokens.refreshTokens.size, 3);
+  const first = tokens.accessToken({ clientId: 'sys', scopes: ['openid'], sid: 's', alg: 'RS256', run: r });
+  for (let i = 0; i < 3; i++) tokens.accessToken({ clientId: 'sys', scopes: ['openid'], sid: 's', alg: 'RS256', run: r });
+  const refused = tokens.verifyAccess(first.token);
+  t.false(refused.ok);
+  t.regex(refused.ok ? '' : refused.reason, /forgotten after 3 newer ones: ESIA_STORE_CAP/);
 });
 
 test(`electronic signature challenges: at most ${maxChallenges} per run, the oldest going first`, (t) => {
