@@ -1,5 +1,5 @@
 /*
-^ * `npm run bench:soak`: a soak, not a test. Spawns the built emulator (`npm run build`,
+ * `npm run bench:soak`: a soak, not a test. Spawns the built emulator (`npm run build`,
  * then `node build/start.js` on a free port with a temporary data folder), drives full sign-ins
  * (bench/login.ts) at a fixed rate for a fixed time, and samples the server's resident memory
  * (VmRSS from /proc/<pid>/status) every 10 s. Prints the series, min/median/max after the warm-up
