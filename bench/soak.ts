@@ -7,6 +7,7 @@
  * ESIA_* variables in the environment reach the emulator (e.g. smaller caps). Loopback only; the
  * run ends by itself (a watchdog stops it if it hangs).
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,15 +41,18 @@ for (const [name, v] of [['minutes', minutes], ['rate', rate], ['concurrency', c
 }
 const sampleEveryMs = 10_000;
 
+/** The temporary folder (data, keys, clients file), removed however the soak ends. */
+let root: string | undefined;
+function abandon(code: number): never {
+  killAll();
+  if (root) rmSync(root, { recursive: true, force: true });
+  process.exit(code);
+}
 const watchdog = setTimeout(() => {
   console.error('soak: watchdog fired; stopping the emulator.');
-  killAll();
-  process.exit(3);
+  abandon(3);
 }, (minutes + 5) * 60_000);
-process.on('SIGINT', () => {
-  killAll();
-  process.exit(130);
-});
+process.on('SIGINT', () => abandon(130));
 
 interface Sample {
   /** Seconds since the load began. */
@@ -82,7 +86,7 @@ function slope(xs: number[], ys: number[]): number {
 }
 
 async function main(): Promise<number> {
-  const root = await mkdtemp(join(tmpdir(), 'esia-soak-'));
+  root = await mkdtemp(join(tmpdir(), 'esia-soak-'));
   const clientsFile = await writeClients(root);
   const em = await startEmulator({ dataDir: join(root, 'data'), keysDir: join(root, 'keys'), clientsFile });
   try {
@@ -185,6 +189,5 @@ main()
   })
   .catch((error: Error) => {
     console.error(`soak failed: ${error.message}`);
-    killAll();
-    process.exitCode = 1;
+    abandon(1);
   });
