@@ -16,12 +16,11 @@
  * Options: `npm run bench -- --help`.
  */
 import { execFileSync, spawn } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { awaitQuiet, children, killAll, mainThreadCpuMs, OtherLoad, processCpu, processCpuMs, repoRoot, startEmulator, type Emulator } from './emulator.ts';
-import { benchClient as client, plainPersonas, writeClients } from './fixtures.ts';
 import { DriverLocks, login, type Persona, type Target } from './login.ts';
 import { summariseProfile, type ProfileSummary } from './profile.ts';
 import { fmt, median, percentile, summarise, type Summary } from './stats.ts';
@@ -81,6 +80,8 @@ process.on('SIGINT', () => {
   killAll();
   process.exit(130);
 });
+
+const client = { clientId: 'bench', clientSecret: 'bench-local-test-secret', redirectUri: 'http://localhost:9/cb' };
 
 /** Load averages at each phase boundary, for the record. */
 const loads: Array<{ at: string; loadavg: number[] }> = [];
@@ -151,6 +152,37 @@ async function benchStartup(root: string): Promise<StartupResult> {
 }
 
 // ─── 2. Sign-ins under load ─────────────────────────────────────────────────────────────────────
+
+interface PersonaFixture extends Persona {
+  status: string;
+  phoneConfirmed: boolean;
+  emailConfirmed: boolean;
+  passwordMustChange: boolean;
+  passwordChangedAt: string;
+  lockedAt: string | null;
+  agreementAcceptedAt: string | null;
+}
+
+/**
+ * Personas whose sign-in is password → code → done: active, phone and e-mail confirmed, not locked,
+ * no forced or age-expired password change, agreement already accepted (the emulator's own rules).
+ */
+async function plainPersonas(): Promise<Persona[]> {
+  const { personas } = JSON.parse(await readFile(join(repoRoot, 'config/personas.json'), 'utf8')) as { personas: PersonaFixture[] };
+  const maxAgeMs = 180 * 24 * 3600 * 1000;
+  return personas
+    .filter(
+      (p) =>
+        p.status === 'active' &&
+        p.phoneConfirmed &&
+        p.emailConfirmed &&
+        !p.passwordMustChange &&
+        p.lockedAt === null &&
+        p.agreementAcceptedAt !== null &&
+        Date.now() - Date.parse(p.passwordChangedAt) <= maxAgeMs,
+    )
+    .map(({ persona, phone, password }) => ({ persona, phone, password }));
+}
 
 interface LoadRun {
   personas: string;
@@ -285,6 +317,13 @@ async function warmProcess(em: Emulator, personas: Persona[]): Promise<void> {
   await drive({ base: em.url, ...client }, personas, 4, new DriverLocks(), () => performance.now() < until && errors.length < 20, () => n++, (e) => errors.push(e));
   if (errors.length) throw new Error(`process warm-up sign-ins failed (${errors.length}): ${errors[0]!.message}`);
   console.log(`  process warm-up: ${n} sign-ins in ${plan.processWarmupSeconds} s`);
+}
+
+async function writeClients(root: string): Promise<string> {
+  const file = join(root, 'clients.json');
+  const bench = { client_id: client.clientId, client_secret: client.clientSecret, client_name: 'Benchmark', redirect_uris: [client.redirectUri], scope: 'openid', first_party: true };
+  await writeFile(file, JSON.stringify({ clients: [bench] }));
+  return file;
 }
 
 interface LevelSummary {

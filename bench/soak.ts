@@ -12,8 +12,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { killAll, startEmulator } from './emulator.ts';
-import { benchClient, plainPersonas, writeClients } from './fixtures.ts';
+import { killAll, repoRoot, startEmulator } from './emulator.ts';
 import { DriverLocks, login, type Persona } from './login.ts';
 import { median } from './stats.ts';
 import { parseCli } from '../lib/cli.ts';
@@ -40,6 +39,7 @@ for (const [name, v] of [['minutes', minutes], ['rate', rate], ['concurrency', c
   }
 }
 const sampleEveryMs = 10_000;
+const client = { clientId: 'soak', clientSecret: 'soak-local-test-secret', redirectUri: 'http://localhost:9/cb' };
 
 /** The temporary folder (data, keys, clients file), removed however the soak ends. */
 let root: string | undefined;
@@ -87,12 +87,17 @@ function slope(xs: number[], ys: number[]): number {
 
 async function main(): Promise<number> {
   root = await mkdtemp(join(tmpdir(), 'esia-soak-'));
-  const clientsFile = await writeClients(root);
+  const clientsFile = join(root, 'clients.json');
+  const registered = { client_id: client.clientId, client_secret: client.clientSecret, client_name: 'Soak', redirect_uris: [client.redirectUri], scope: 'openid', first_party: true };
+  await writeFile(clientsFile, JSON.stringify({ clients: [registered] }));
   const em = await startEmulator({ dataDir: join(root, 'data'), keysDir: join(root, 'keys'), clientsFile });
   try {
-    const target = { base: em.url, ...benchClient };
+    const target = { base: em.url, ...client };
+    // Personas whose sign-in is password and code only: each is tried once, the others are left out.
+    const fixtures = JSON.parse(await readFile(join(repoRoot, 'config/personas.json'), 'utf8')) as { personas: Persona[] };
     const personas: Persona[] = [];
-    for (const p of await plainPersonas()) {
+    for (const { persona, phone, password } of fixtures.personas) {
+      const p = { persona, phone, password };
       try {
         await login(target, p, new DriverLocks());
         personas.push(p);

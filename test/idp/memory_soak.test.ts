@@ -5,20 +5,24 @@
  * sessions, grants and tokens stay 8 hours and each sign-in adds to them.
  */
 import test from 'ava';
-import { plainPersonas } from '../../bench/fixtures.ts';
 import { DriverLocks, login } from '../../bench/login.ts';
 import { startStand } from '../../scenarios/runner/stand.ts';
 
 const cap = 100;
 const signIns = 600;
-const loops = 4;
+/** Personas whose sign-in is password and code only, one per loop (each has its own SMS inbox). */
+const personas = [
+  { persona: 'ivanov', phone: '+79000000001', password: 'Test-1234' },
+  { persona: 'kuznetsova', phone: '+79000000004', password: 'Test-1234' },
+  { persona: 'mikhailov', phone: '+79000000009', password: 'Test-1234' },
+  { persona: 'novikova', phone: '+79000000010', password: 'Test-1234' },
+];
 
 test(`${signIns} sign-ins with ESIA_STORE_CAP=${cap}: sessions, grants, tokens, sign-ins in progress and the audit index stay within it`, async (t) => {
   t.timeout(240_000);
   const stand = await startStand({ memory: { sessionTtlSeconds: 8 * 3600, refreshTokenTtlSeconds: 8 * 3600, storeCap: cap } });
   t.teardown(() => stand.close());
   const target = { base: stand.idp, clientId: 'fmrm', clientSecret: 'fmrm-local-test-secret', redirectUri: `${stand.rp}/callback` };
-  const personas = (await plainPersonas()).slice(0, loops);
   const s = stand.emulator.idp.services;
   const locks = new DriverLocks();
   const largest: Record<string, number> = {};
