@@ -96,17 +96,19 @@ async function main(): Promise<number> {
     // Personas whose sign-in is password and code only: each is tried once, the others are left out.
     const fixtures = JSON.parse(await readFile(join(repoRoot, 'config/personas.json'), 'utf8')) as { personas: Persona[] };
     const personas: Persona[] = [];
+    const left: string[] = [];
     for (const { persona, phone, password } of fixtures.personas) {
       const p = { persona, phone, password };
       try {
         await login(target, p, new DriverLocks());
         personas.push(p);
-      } catch (error) {
-        console.log(`persona ${p.persona} left out: ${(error as Error).message}`);
+      } catch {
+        left.push(persona);
       }
     }
     if (personas.length === 0) throw new Error('no persona signs in with password and code: fix the fixtures first');
     console.log(`soak: ${minutes} min at ${rate} sign-ins/s target, ${concurrency} loops over ${personas.length} personas; RSS every ${sampleEveryMs / 1000} s`);
+    console.log(`personas: ${personas.map((p) => p.persona).join(', ')} (left out, more than password and code: ${left.join(', ') || 'none'})`);
     const settings = Object.entries(process.env).filter(([k]) => /^ESIA_(SESSION_TTL|REFRESH_TOKEN_TTL|STORE_CAP)$/.test(k));
     console.log(`settings: ${settings.length ? settings.map(([k, v]) => `${k}=${v}`).join(' ') : 'the defaults'}`);
     console.log(`emulator pid ${em.pid} on ${em.url}, ready in ${em.readyMs.toFixed(0)} ms, RSS ${(await rssMb(em.pid)).toFixed(1)} MB`);
@@ -149,7 +151,7 @@ async function main(): Promise<number> {
           rssMb: Math.round((await rssMb(em.pid)) * 10) / 10,
           signIns,
           errors,
-          rate: t > previous.t ? Math.round(((signIns - previous.signIns) / (t - previous.t)) * 10) / 10 : 0,
+          rate: t - previous.t >= 1 ? Math.round(((signIns - previous.signIns) / (t - previous.t)) * 10) / 10 : 0,
           load1: Math.round(loadavg()[0]! * 100) / 100,
         };
         previous = { t, signIns };

@@ -13,7 +13,7 @@ const signIns = 600;
 /** Personas whose sign-in is password and code only, one per loop (each has its own SMS inbox). */
 const personas = [
   { persona: 'ivanov', phone: '+79000000001', password: 'Test-1234' },
-  { persona: 'kuznetsova', phone: '+79000000004', password: 'Test-1234' },
+  { persona: 'fedorov', phone: '+79000000011', password: 'Test-1234' },
   { persona: 'mikhailov', phone: '+79000000009', password: 'Test-1234' },
   { persona: 'novikova', phone: '+79000000010', password: 'Test-1234' },
 ];
