@@ -85,8 +85,11 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     validate: dataFileProblem,
   });
   const runs = new Runs(new Run(mainRun, 0n, new AccountRepository(store)));
-  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), { key: loadAuditKey(resolve(config.keysDir), true), rotateBytes: config.auditRotateBytes });
-  const storage = new ProviderStorage();
+  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), { key: loadAuditKey(resolve(config.keysDir), true), rotateBytes: config.auditRotateBytes,
+    // A trace is a whole sign-in's records: a quarter of the cap keeps the index near the size of the other stores.
+    tracesKept: Math.ceil(config.memory.storeCap / 4),
+  });
+  const storage = new ProviderStorage({ cap: config.memory.storeCap });
   // Every client with the emulator's extensions, by id: the file's now, runtime registrations as they come.
   const clientConfigs = new Map(clients.map((c) => [c.client_id, c]));
   const provider = new Provider(
@@ -99,6 +102,7 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
       jwks: localKeys.jwks,
       cookieKeys: localKeys.cookieKeys,
       clockOf: (ctx) => (runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? runs.main).clock,
+      lifetimes: { sessionSeconds: config.memory.sessionTtlSeconds, refreshTokenSeconds: config.memory.refreshTokenTtlSeconds },
     }),
   );
   provider.on('server_error', (_ctx, error) => console.error(`[esia-emulator] server error: ${error.stack ?? error}`));
@@ -109,13 +113,14 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     clientMethods: new Map(clients.flatMap((c) => (c.allowed_methods ? [[c.client_id, c.allowed_methods] as [string, string[]]] : []))),
     pki,
   });
-  const journeys = new Journeys();
+  const journeys = new Journeys(config.memory.storeCap);
   const services: Services = {
     config,
     provider,
     runs,
     journal,
     journeys,
+    storage,
     mutex: new KeyedMutex(),
     pki,
     esign,

@@ -8,6 +8,7 @@ import type { KeyedMutex } from './domain/keyed_mutex.ts';
 import type { EsiaFace } from './esia/face_handle.ts';
 import type { EsignServices } from './esign/index.ts';
 import type { Journeys } from './interactions/journeys.ts';
+import type { ProviderStorage } from './provider/memory_adapter.ts';
 import type { TlsEndpoint } from './pki/tls.ts';
 import type { Run, Runs } from './runs.ts';
 
@@ -18,6 +19,8 @@ export interface Services {
   runs: Runs;
   journal: AuditJournal;
   journeys: Journeys;
+  /** oidc-provider's state: sessions, grants, codes, tokens (bounded: memory_adapter.ts). */
+  storage: ProviderStorage;
   mutex: KeyedMutex;
   /** The personas as the fixtures file defines them, passwords hashed (cached), oids of the main run. */
   baseline(): Promise<Account[]>;

@@ -5,6 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 
+/** Entries one map keeps at most: past it the least recently stored goes (that browser signs in again). */
+export const MAX_ENTRIES = 20_000;
+
 export class ExpiringMap<V> {
   readonly #entries = new Map<string, { value: V; expiresAt: number }>();
   #lastSweep = 0;
@@ -12,21 +15,29 @@ export class ExpiringMap<V> {
   constructor(
     private readonly ttlMs: number,
     private readonly now: () => number = Date.now,
+    private readonly maxEntries = MAX_ENTRIES,
   ) {}
 
   /** Stores the value under a new unguessable id (256 bits), which goes into a cookie. */
   add(value: V): string {
     this.#sweep();
     const id = randomBytes(32).toString('base64url');
-    this.#entries.set(id, { value, expiresAt: this.now() + this.ttlMs });
+    this.#store(id, value);
     return id;
   }
 
   /** Stores the value under an id this map issued (and restarts its lifetime), or under a new id when it did not. */
   put(id: string | undefined, value: V): string {
     if (!id || this.get(id) === undefined) return this.add(value);
-    this.#entries.set(id, { value, expiresAt: this.now() + this.ttlMs });
+    this.#store(id, value);
     return id;
+  }
+
+  // Deleted first so a rewrite moves the entry to the end: the first entry is the least recently stored.
+  #store(id: string, value: V): void {
+    this.#entries.delete(id);
+    this.#entries.set(id, { value, expiresAt: this.now() + this.ttlMs });
+    while (this.#entries.size > this.maxEntries) this.#entries.delete(this.#entries.keys().next().value!);
   }
 
   get(id: string | undefined): V | undefined {

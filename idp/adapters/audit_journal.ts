@@ -130,8 +130,6 @@ function openStream(path: string): WriteStream {
   return stream;
 }
 
-const tracesKept = 5000;
-
 /**
  * Appended lines wait this long, or until this many bytes, and are then written together. One write
  * per request (setImmediate) cost 7 % of the main thread at one sign-in at a time; readers (findByRef,
@@ -145,6 +143,8 @@ export interface JournalOptions {
   key: Buffer;
   /** Rename the file to audit.<n>.jsonl once it would grow past this many bytes. */
   rotateBytes?: number;
+  /** Recent traces indexed in memory (default 5000); reference codes, four times as many. Older ones are found by scanning the files. */
+  tracesKept?: number;
 }
 
 export class AuditJournal {
@@ -162,6 +162,7 @@ export class AuditJournal {
   #headDirty = false;
   readonly #traces = new Map<string, AuditRecord[]>();
   readonly #refs = new Map<string, string>();
+  readonly #tracesKept: number;
 
   constructor(
     readonly path: string,
@@ -170,6 +171,7 @@ export class AuditJournal {
     mkdirSync(dirname(path), { recursive: true });
     this.#key = options.key;
     this.#rotateBytes = options.rotateBytes ?? 10 * 1024 * 1024;
+    this.#tracesKept = options.tracesKept ?? 5000;
     let last = lastLine(path);
     if (last !== null && !splitLine(last)) {
       // A journal written before records were chained: kept aside, outside the chained series.
@@ -206,14 +208,14 @@ export class AuditJournal {
     if (!list) {
       list = [];
       this.#traces.set(trace, list);
-      if (this.#traces.size > tracesKept) {
+      if (this.#traces.size > this.#tracesKept) {
         const oldest = this.#traces.keys().next().value as string;
         this.#traces.delete(oldest);
       }
     }
     list.push(record);
     if (record.ref) this.#refs.set(record.ref, trace);
-    if (this.#refs.size > tracesKept * 4) this.#refs.delete(this.#refs.keys().next().value as string);
+    if (this.#refs.size > this.#tracesKept * 4) this.#refs.delete(this.#refs.keys().next().value as string);
   }
 
   #writePending(): void {
@@ -293,6 +295,11 @@ export class AuditJournal {
       else this.#stream.write('', () => resolve());
     });
     await this.#headWrite;
+  }
+
+  /** How many traces and reference codes the in-memory index holds (bounded by tracesKept). */
+  get indexed(): { traces: number; refs: number } {
+    return { traces: this.#traces.size, refs: this.#refs.size };
   }
 
   forget(): void {

@@ -107,6 +107,18 @@ export interface IdpConfig {
    * data file). Read as plain JSON, never imported. '' turns the ФМРМ number search off.
    */
   fmrmRegisterFile: string;
+  /**
+   * What the emulator keeps in memory, and for how long: a stand under a load test for hours must
+   * stay bounded (README «Configuration», «Known limits»).
+   */
+  memory: {
+    /** Lifetime of a session and of the grants (consent) given in it, seconds. Env ESIA_SESSION_TTL. */
+    sessionTtlSeconds: number;
+    /** Lifetime of an OIDC refresh token, seconds. Env ESIA_REFRESH_TOKEN_TTL. */
+    refreshTokenTtlSeconds: number;
+    /** The most entries each in-memory store keeps (sessions, grants, tokens, sign-ins in progress…); past it the oldest goes. Env ESIA_STORE_CAP. */
+    storeCap: number;
+  };
 }
 
 export const defaults: IdpConfig = {
@@ -155,4 +167,9 @@ export const defaults: IdpConfig = {
   supportEnabled: true,
   supportLoopbackOnly: true,
   fmrmRegisterFile: 'relying-party/fixtures/register.json',
+  memory: {
+    sessionTtlSeconds: 8 * 3600,
+    refreshTokenTtlSeconds: 8 * 3600,
+    storeCap: 20_000,
+  },
 };

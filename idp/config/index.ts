@@ -56,6 +56,13 @@ export function configFromEnv(env: Env): Partial<IdpConfig> {
     };
   }
   if (env.ESIA_TOTP_TOLERANCE) out.totp = { ...defaults.totp, toleranceSteps: int(env, 'ESIA_TOTP_TOLERANCE', defaults.totp.toleranceSteps, 0, 10) };
+  if (env.ESIA_SESSION_TTL || env.ESIA_REFRESH_TOKEN_TTL || env.ESIA_STORE_CAP) {
+    out.memory = {
+      sessionTtlSeconds: int(env, 'ESIA_SESSION_TTL', defaults.memory.sessionTtlSeconds, 60, 90 * 24 * 3600),
+      refreshTokenTtlSeconds: int(env, 'ESIA_REFRESH_TOKEN_TTL', defaults.memory.refreshTokenTtlSeconds, 60, 90 * 24 * 3600),
+      storeCap: int(env, 'ESIA_STORE_CAP', defaults.memory.storeCap, 100, 10_000_000),
+    };
+  }
   if (env.ESIA_PERSONAS) out.fixturesFile = env.ESIA_PERSONAS;
   if (env.ESIA_CLIENTS) out.clientsFile = env.ESIA_CLIENTS;
   if (env.ESIA_SYSTEMS) out.systemsFile = env.ESIA_SYSTEMS;
@@ -83,6 +90,7 @@ export function loadConfig(overrides: Partial<IdpConfig> = {}): IdpConfig {
     otp: { ...defaults.otp, ...overrides.otp },
     webauthn: { ...defaults.webauthn, ...overrides.webauthn },
     totp: { ...defaults.totp, ...overrides.totp },
+    memory: { ...defaults.memory, ...overrides.memory },
   };
   if (/^[\d.]+$|^\[?[\da-f:]+\]?$/i.test(config.webauthn.rpId) || config.webauthn.rpId.includes('/')) {
     throw new ConfigError(`webauthn.rpId=${config.webauthn.rpId}: expected a host name such as localhost or esia.stand.example (browsers refuse IP addresses as RP ID)`);

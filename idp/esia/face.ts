@@ -42,7 +42,7 @@ export function esiaOf(s: Services, face: EsiaFace): Esia {
     tokens: face.tokens,
     settings: face.registry.settings,
     issuerOrigin: s.provider.issuer.replace(/\/$/, ''),
-    signIns: new SignIns(),
+    signIns: new SignIns(s.config.memory.storeCap),
     browserRun: (ctx) => s.runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? s.runs.main,
   };
 }

@@ -27,7 +27,7 @@ export async function createEsiaFace(s: Services, options: EsiaOptions): Promise
   const issuerOrigin = s.provider.issuer.replace(/\/$/, '');
   const face: EsiaFace = {
     registry,
-    tokens: new TokenService(keys, registry.settings),
+    tokens: new TokenService(keys, registry.settings, s.config.memory.storeCap),
     diagnostics: new Diagnostics(),
     registerInternalClient: (system: EsiaSystem) =>
       options.registerClient({

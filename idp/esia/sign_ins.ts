@@ -30,12 +30,10 @@ export interface SignedIn {
   sid: string;
 }
 
-const maxInFlight = 20_000;
-
-/** Keeps `value` under a new id; past the limit the oldest entry goes (abandoned sign-ins). */
-function keep<V>(map: Map<string, V>, value: V): string {
+/** Keeps `value` under a new id; past `cap` entries the oldest goes (abandoned sign-ins). */
+function keep<V>(map: Map<string, V>, value: V, cap: number): string {
   const id = randomUUID();
-  if (map.size > maxInFlight) map.delete(map.keys().next().value as string);
+  while (map.size >= cap) map.delete(map.keys().next().value as string);
   map.set(id, value);
   return id;
 }
@@ -53,16 +51,24 @@ export class SignIns {
   // Kept on the account object: a reset of the run (new account objects) forgets the grants too.
   readonly #consents = new WeakMap<object, Set<string>>();
 
+  /** `cap`: the most sign-ins kept in each list (config.memory.storeCap). */
+  constructor(readonly cap = 20_000) {}
+
+  /** Sign-ins kept: gone to the screens, and back awaiting consent. */
+  get sizes(): { pending: number; awaitingConsent: number } {
+    return { pending: this.#pending.size, awaitingConsent: this.#awaitingConsent.size };
+  }
+
   /** The id travels as the state of the internal sign-in and comes back to /aas/oauth2/_return. */
   start(p: Pending): string {
-    return keep(this.#pending, p);
+    return keep(this.#pending, p, this.cap);
   }
   finish(id: string | undefined): Pending | undefined {
     return take(this.#pending, id);
   }
   /** The id goes into the consent form. */
   askConsent(o: SignedIn): string {
-    return keep(this.#awaitingConsent, o);
+    return keep(this.#awaitingConsent, o, this.cap);
   }
   answerConsent(id: string | undefined): SignedIn | undefined {
     return take(this.#awaitingConsent, id);

@@ -38,10 +38,9 @@ interface IssuedAccess {
   issuedRun: number;
 }
 
-const maxEntries = 50_000;
-
-function remember<V>(map: Map<string, V>, key: string, value: V): void {
-  if (map.size >= maxEntries) map.delete(map.keys().next().value as string);
+/** Keeps `value`; past `cap` entries the oldest goes (a code never exchanged, a token long expired). */
+function remember<V>(map: Map<string, V>, key: string, value: V, cap: number): void {
+  while (map.size >= cap) map.delete(map.keys().next().value as string);
   map.set(key, value);
 }
 
@@ -63,6 +62,8 @@ export class TokenService {
   constructor(
     readonly keys: EsiaSigningKeys,
     readonly settings: EsiaSettings,
+    /** The most codes, refresh tokens and issued access tokens kept, each (config.memory.storeCap). */
+    readonly cap = 20_000,
   ) {
     this.#rsaKey = createPrivateKey(keys.rsa.privateKeyPem);
     this.#rsaPublic = createPublicKey(keys.rsa.certificatePem);
@@ -71,13 +72,13 @@ export class TokenService {
 
   newCode(grant: Omit<CodeGrant, 'used' | 'issuedWall' | 'issuedRun'>): string {
     const code = `${randomUUID()}`;
-    remember(this.codes, code, { ...grant, used: false, issuedWall: Date.now(), issuedRun: grant.run.clock.now() });
+    remember(this.codes, code, { ...grant, used: false, issuedWall: Date.now(), issuedRun: grant.run.clock.now() }, this.cap);
     return code;
   }
 
   newRefreshToken(grant: Omit<RefreshGrant, 'issuedWall' | 'issuedRun'>): string {
     const token = randomUUID();
-    remember(this.refreshTokens, token, { ...grant, issuedWall: Date.now(), issuedRun: grant.run.clock.now() });
+    remember(this.refreshTokens, token, { ...grant, issuedWall: Date.now(), issuedRun: grant.run.clock.now() }, this.cap);
     return token;
   }
 
@@ -105,7 +106,7 @@ export class TokenService {
       iat,
       client_id: o.clientId,
     };
-    remember(this.#access, jti, { ...(o.run ? { run: o.run } : {}), issuedWall: Date.now(), issuedRun: o.run?.clock.now() ?? 0 });
+    remember(this.#access, jti, { ...(o.run ? { run: o.run } : {}), issuedWall: Date.now(), issuedRun: o.run?.clock.now() ?? 0 }, this.cap);
     return { token: this.sign({ ver: 1, typ: 'JWT', sbt: 'access' }, payload, o.alg), exp };
   }
 
@@ -158,7 +159,7 @@ export class TokenService {
     }
     if (!valid) return { ok: false, code: 'ESIA-005011', reason: `signature (${String(header.alg)}) does not verify with the emulator's key: the token was changed or issued by another emulator instance` };
     const issued = this.#access.get(String(payload.jti));
-    if (!issued) return { ok: false, code: 'ESIA-005011', reason: 'token unknown to this emulator (issued before a restart, or forgotten after 50 000 newer ones)' };
+    if (!issued) return { ok: false, code: 'ESIA-005011', reason: `token unknown to this emulator (issued before a restart, or forgotten after ${this.cap} newer ones: ESIA_STORE_CAP)` };
     const age = elapsedSeconds(issued);
     if (age > this.settings.accessTokenTtlSeconds || Date.now() / 1000 > Number(payload.exp)) {
       return { ok: false, code: 'ESIA-005013', reason: `token expired: issued ${Math.round(age)} s ago, lifetime ${this.settings.accessTokenTtlSeconds} s` };

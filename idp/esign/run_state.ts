@@ -18,6 +18,8 @@ export const maxTokens = 1000;
 
 /** A challenge may be signed within this time, by the run's clock. */
 export const challengeLifetimeMs = 5 * 60 * 1000;
+/** Challenges kept per run; past it expired ones go, then the oldest. */
+export const maxChallenges = 10_000;
 
 interface IssuedChallenge {
   uid: string;
@@ -38,8 +40,10 @@ export class EsignRunState {
   issueChallenge(uid: string, now: number, previous?: string): string {
     const old = previous ? this.#challenges.get(previous) : undefined;
     if (old) old.used = true;
-    if (this.#challenges.size > 10_000) {
+    if (this.#challenges.size >= maxChallenges) {
       for (const [value, c] of this.#challenges) if (now - c.issuedAt > 6 * challengeLifetimeMs) this.#challenges.delete(value);
+      // Still too many (a flood of certificate screens): the oldest go; their sign-ins get a new challenge on reload.
+      while (this.#challenges.size >= maxChallenges) this.#challenges.delete(this.#challenges.keys().next().value!);
     }
     const value = `ESIA-LOGIN-${randomBytes(18).toString('base64url')}`;
     this.#challenges.set(value, { uid, issuedAt: now, used: false });

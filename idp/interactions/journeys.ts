@@ -76,21 +76,34 @@ export interface Journey {
   sessionAccountId?: string;
 }
 
-const lifetimeMs = 30 * 60 * 1000;
+/** A sign-in left alone this long (on its run's clock) starts again from the password. */
+export const journeyLifetimeMs = 30 * 60 * 1000;
 
+/**
+ * Kept in the order they were last used, so the oldest are first: abandoned sign-ins past their
+ * lifetime go as new ones start, and past `cap` the least recently used goes even if still live
+ * (its browser then starts the sign-in again from the password).
+ */
 export class Journeys {
   readonly #map = new Map<string, Journey>();
+
+  constructor(readonly cap = 20_000) {}
+
+  get size(): number {
+    return this.#map.size;
+  }
 
   /** The sign-in `uid`, or a new one in `run` (the browser's run) when none is under way. */
   get(uid: string, clientId: string, run: Run): Journey {
     let journey = this.#map.get(uid);
     const now = (journey?.run ?? run).clock.now();
-    if (!journey || now - journey.touchedAt > lifetimeMs) {
+    if (!journey || now - journey.touchedAt > journeyLifetimeMs) {
       journey = { uid, clientId, run, stage: 'password', remember: false, otp: null, amr: [], touchedAt: now };
-      this.#map.set(uid, journey);
-      if (this.#map.size > 10_000) this.#purge(now);
+      this.#dropOldest();
     }
     journey.touchedAt = now;
+    this.#map.delete(uid);
+    this.#map.set(uid, journey);
     return journey;
   }
 
@@ -103,7 +116,11 @@ export class Journeys {
     for (const [uid, j] of this.#map) if (j.run === run) this.#map.delete(uid);
   }
 
-  #purge(now: number): void {
-    for (const [uid, j] of this.#map) if (now - j.touchedAt > lifetimeMs) this.#map.delete(uid);
+  /** Room for one more: expired ones from the front, then the least recently used past the cap. */
+  #dropOldest(): void {
+    for (const [uid, j] of this.#map) {
+      if (j.run.clock.now() - j.touchedAt <= journeyLifetimeMs && this.#map.size < this.cap) return;
+      this.#map.delete(uid);
+    }
   }
 }

@@ -95,6 +95,8 @@ export interface ProviderDeps {
   cookieKeys: string[];
   /** The clock of the run a request belongs to (its esia_run cookie), for max_age. */
   clockOf(ctx: KoaContextWithOIDC): Clock;
+  /** Lifetimes of sessions (and their grants) and of refresh tokens, seconds: config.memory. */
+  lifetimes: { sessionSeconds: number; refreshTokenSeconds: number };
 }
 
 export function providerConfiguration(deps: ProviderDeps): Configuration {
@@ -156,9 +158,10 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       AuthorizationCode: 60,
       IdToken: 3600,
       Interaction: 1800,
-      Session: 14 * 24 * 3600,
-      Grant: 14 * 24 * 3600,
-      RefreshToken: 14 * 24 * 3600,
+      // oidc-provider's defaults keep sessions and grants 14 days; a test stand needs a working day (ESIA_SESSION_TTL).
+      Session: deps.lifetimes.sessionSeconds,
+      Grant: deps.lifetimes.sessionSeconds,
+      RefreshToken: deps.lifetimes.refreshTokenSeconds,
       ClientCredentials: 3600,
     },
     interactions: {
