@@ -30,7 +30,7 @@ const tools: Record<string, string> = {
 };
 
 async function spawnTool(entry: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  return run(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 30_000 }).then(
+  return run(process.execPath, ['--import', 'tsx', entry, ...args], { cwd: root, env: { ...process.env, ...env }, timeout: 120_000 }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
     (error: { code: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
   );
@@ -38,6 +38,8 @@ async function spawnTool(entry: string, args: string[], env: NodeJS.ProcessEnv =
 
 for (const [entry, helpStart] of Object.entries(tools)) {
   test.serial(`${entry}: an unknown option stops it with exit code 2 before it does anything; --help prints the usage`, async (t) => {
+    // Each spawn loads the tool's modules through tsx: many seconds on a loaded 2-core machine.
+    t.timeout(300_000);
     // A keys folder that must stay absent: neither call may get as far as generating keys or starting.
     const scratch = await mkdtemp(join(tmpdir(), 'esia-cli-'));
     const env = { ESIA_KEYS_DIR: join(scratch, 'keys'), ESIA_DATA_DIR: join(scratch, 'data'), ESIA_PORT: '0', ESIA_RP: 'off' };
