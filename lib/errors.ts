@@ -77,3 +77,18 @@ export function unreadable(file: string, error: unknown): ConfigFileError {
   const why = error instanceof Error ? error.message : String(error);
   return new ConfigFileError(file, { field: '', expected: `a readable JSON file (${why})` }, { cause: error });
 }
+
+/**
+ * A value an operation does not take (a control call's field, a console form, an uploaded key file),
+ * in precise English for developers; each door (control API, support console) turns it into its own answer.
+ */
+export class InputError extends CodedError<'input.invalid'> {
+  override name = 'InputError';
+  constructor(
+    message: string,
+    /** The field that is wrong, when a door words its answer by it (e.g. `key`: the key is not the certificate's). */
+    readonly field?: string,
+  ) {
+    super('input.invalid', message, { status: 400, details: field ? { field } : {} });
+  }
+}

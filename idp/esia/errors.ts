@@ -3,8 +3,11 @@
  * system with `error`, `error_description: ESIA-0070xx: …` and `state`; token errors are HTTP 400
  * JSON `{error, error_description, state}`; the person REST API answers `{code, message}`.
  * English descriptions are what ESIA puts on the wire; Russian meanings are from the methodology
- * (the wording of ESIA's own table of ESIA-0070xx codes, as client libraries carry it). Leaf module.
+ * (the wording of ESIA's own table of ESIA-0070xx codes, as client libraries carry it). Imports
+ * only the one error base (lib/errors.ts).
  */
+import { CodedError } from '../../lib/errors.ts';
+
 export interface EsiaCodeEntry {
   /** OAuth 2.0 `error` sent with it. */
   error: string;
@@ -120,16 +123,16 @@ export type RestCode = keyof typeof restCodes;
  * A refusal on the ESIA face. `diagnosis` says exactly what is wrong (never sent to the system,
  * only to the log, the audit journal and the developer page under the reference code).
  */
-export class EsiaProtocolError extends Error {
+export class EsiaProtocolError extends CodedError<EsiaCode> {
   override name = 'EsiaProtocolError';
   constructor(
-    readonly code: EsiaCode,
+    code: EsiaCode,
     readonly diagnosis: string,
     readonly evidence: Record<string, unknown> = {},
     /** Appended to the description in brackets, as ESIA does for 007014: "[client_certificate_hash]". */
     readonly parameter?: string,
   ) {
-    super(`${code}: ${diagnosis}`);
+    super(code, `${code}: ${diagnosis}`, { status: code === 'ESIA-007008' ? 503 : 400, details: { diagnosis, ...evidence } });
   }
 
   get error(): string {
