@@ -112,8 +112,10 @@ export const faces: readonly Face[] = ['oidc', 'esia-v2', 'esia-v1'];
 export interface Scenario {
   id: string;
   title: string;
-  /** Catalogue IDs of the source document (A1…G8) this scenario covers. */
+  /** Catalogue IDs of the source document (A1…G8) this scenario covers; [] only with `protocol`. */
   catalogue: string[];
+  /** A check of the protocol (OIDC, ESIA, HTTP) that no case of the source document covers: its catalogue is empty. */
+  protocol?: true;
   /** Why the scenario exists, for the gallery and reports. */
   summary?: string;
   /** Faces the scenario is meaningful through; by default see playsThrough. */
@@ -229,8 +231,9 @@ export function validateScenario(value: unknown, fileId: string): Scenario {
   if (!isObject(value)) fail(where, 'expected a JSON object');
   if (value.id !== fileId) fail(`${where} id`, `must equal the file name "${fileId}", got ${JSON.stringify(value.id)}`);
   if (typeof value.title !== 'string' || !value.title) fail(`${where} title`, 'expected a Russian title');
-  if (!Array.isArray(value.catalogue) || value.catalogue.length === 0 || value.catalogue.some((c) => !/^[A-G]\d+$/.test(String(c)))) {
-    fail(`${where} catalogue`, 'expected catalogue IDs such as ["C2", "F4"]');
+  if (value.protocol !== undefined && (value.protocol !== true || !Array.isArray(value.catalogue) || value.catalogue.length > 0)) fail(`${where} protocol`, 'expected true, with "catalogue": [] (a protocol check no case covers)');
+  if (!Array.isArray(value.catalogue) || (value.catalogue.length === 0 && value.protocol !== true) || value.catalogue.some((c) => !/^[A-G]\d+$/.test(String(c)))) {
+    fail(`${where} catalogue`, 'expected catalogue IDs such as ["C2", "F4"], or [] with "protocol": true');
   }
   if (value.faces !== undefined && (!Array.isArray(value.faces) || value.faces.length === 0 || value.faces.some((f) => !faces.includes(f as Face)))) {
     fail(`${where} faces`, `expected a non-empty array of ${faces.join(', ')}`);
