@@ -141,9 +141,21 @@ export const restCodes = {
 
 export type RestCode = keyof typeof restCodes;
 
+/** Where a refusal goes: back to the system's redirect_uri, a JSON answer (token endpoint), or a page. */
+export type Outcome = { redirect: string; state?: string } | { json: true; state?: string } | { page: true };
+
+/** What the error boundary needs to answer a refusal as the protocol expects at that point. */
+export interface RefusalAnswer {
+  endpoint: string;
+  /** The request's parameters (for the diagnosis; client_id names the system in the journal). */
+  params: Record<string, string>;
+  outcome: Outcome;
+}
+
 /**
  * A refusal on the ESIA face. `diagnosis` says exactly what is wrong (never sent to the system,
- * only to the log, the audit journal and the developer page under the reference code).
+ * only to the log, the audit journal and the developer page under the reference code). An endpoint
+ * throws it with `at()`, naming where the answer goes; the error boundary answers it.
  */
 export class EsiaProtocolError extends CodedError<EsiaCode> {
   override name = 'EsiaProtocolError';
@@ -155,6 +167,14 @@ export class EsiaProtocolError extends CodedError<EsiaCode> {
     readonly parameter?: string,
   ) {
     super(code, `${code}: ${diagnosis}`, { status: code === 'ESIA-007008' ? 503 : 400, details: { diagnosis, ...evidence } });
+  }
+
+  answer?: RefusalAnswer;
+
+  /** This refusal, to be answered at `endpoint` as `outcome` says (thrown on to the error boundary). */
+  at(endpoint: string, params: Record<string, string>, outcome: Outcome): this {
+    this.answer = { endpoint, params, outcome };
+    return this;
   }
 
   get error(): string {

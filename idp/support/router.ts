@@ -17,7 +17,7 @@ import { addNote, generateTemporarySecret, patchAccountState, setTemporaryPasswo
 import type { ErrorCode } from '../errors/catalogue.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { field, formOnly } from '../forms.ts';
-import { newReference, normaliseReference } from '../errors/reference.ts';
+import { normaliseReference } from '../errors/reference.ts';
 import { issuePersonCertificate, revocationReasonCodes, type IssuedCertificate, type RevocationReason } from '../../lib/pki/test_pki.ts';
 import { announceOutage, endOutage, isInForce, moscowTime } from '../domain/outage.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
@@ -29,6 +29,7 @@ import { readFmrmRegister, searchAccounts } from './search.ts';
 import { type ConsoleSession, ConsoleSessions, csrfMatches, supportCookie } from './sessions.ts';
 import { accountPage, type ConsoleUser, homePage, loginPage, type OutageView, refPage, searchKinds, type SearchKind } from './views.ts';
 import { InputError } from '../../lib/errors.ts';
+import { formFailure } from '../errors/boundary.ts';
 
 /** An operator's wrong passwords in a row before the console refuses them for `operatorLockMs` (run clock). */
 const operatorLockMs = 15 * 60 * 1000;
@@ -129,13 +130,8 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     ctx.body = page.value;
   };
 
-  const refusal = (ctx: Context, code: ErrorCode, details: Record<string, unknown>): Failure => {
-    const ref = newReference();
-    const error = new EsiaError(code, details);
-    Object.assign(ctx.state.audit, { outcome: 'refused', code, ref, details });
-    ctx.status = error.status;
-    return { code, ref };
-  };
+  // A refusal shown inside the console's form (the lines, if any, are the caller's).
+  const refusal = (ctx: Context, code: ErrorCode, details: Record<string, unknown>): Failure => formFailure(ctx, new EsiaError(code, details), []);
 
   const outageOf = (run: Run, refused?: Pick<OutageView, 'failure' | 'form'>): OutageView => ({ state: run.outage, inForce: isInForce(run.outage, run.clock.now()), ...refused });
 
