@@ -141,8 +141,12 @@ export const restCodes = {
 
 export type RestCode = keyof typeof restCodes;
 
-/** Where a refusal goes: back to the system's redirect_uri, a JSON answer (token endpoint), or a page. */
-export type Outcome = { redirect: string; state?: string } | { json: true; state?: string } | { page: true };
+/** Where a refusal goes: back to the system's redirect_uri, a JSON answer (token endpoint), a page, or the REST API's `{code, message}`. */
+export type Outcome = { redirect: string; state?: string } | { json: true; state?: string } | { page: true } | { rest: true };
+
+export function isRestCode(code: string): code is RestCode {
+  return Object.hasOwn(restCodes, code);
+}
 
 /** What the error boundary needs to answer a refusal as the protocol expects at that point. */
 export interface RefusalAnswer {
@@ -157,16 +161,16 @@ export interface RefusalAnswer {
  * only to the log, the audit journal and the developer page under the reference code). An endpoint
  * throws it with `at()`, naming where the answer goes; the error boundary answers it.
  */
-export class EsiaProtocolError extends CodedError<EsiaCode> {
+export class EsiaProtocolError extends CodedError<EsiaCode | RestCode> {
   override name = 'EsiaProtocolError';
   constructor(
-    code: EsiaCode,
+    code: EsiaCode | RestCode,
     readonly diagnosis: string,
     readonly evidence: Record<string, unknown> = {},
     /** Appended to the description in brackets, as ESIA does for 007014: "[client_certificate_hash]". */
     readonly parameter?: string,
   ) {
-    super(code, `${code}: ${diagnosis}`, { status: code === 'ESIA-007008' ? 503 : 400, details: { diagnosis, ...evidence } });
+    super(code, `${code}: ${diagnosis}`, { status: isRestCode(code) ? restCodes[code].status : code === 'ESIA-007008' ? 503 : 400, details: { diagnosis, ...evidence } });
   }
 
   answer?: RefusalAnswer;
@@ -177,11 +181,13 @@ export class EsiaProtocolError extends CodedError<EsiaCode> {
     return this;
   }
 
+  /** OAuth `error` (REST codes: the REST API's message). */
   get error(): string {
-    return esiaCodes[this.code].error;
+    return isRestCode(this.code) ? restCodes[this.code].message : esiaCodes[this.code].error;
   }
 
   get description(): string {
-    return `${this.code}: ${esiaCodes[this.code].description}${this.parameter ? ` [${this.parameter}]` : ''}`;
+    const text = isRestCode(this.code) ? restCodes[this.code].message : esiaCodes[this.code].description;
+    return `${this.code}: ${text}${this.parameter ? ` [${this.parameter}]` : ''}`;
   }
 }

@@ -19,6 +19,16 @@ export type { Outcome } from './errors.ts';
 export function answerRefusal(ctx: Context, error: EsiaProtocolError, answer: RefusalAnswer, face: EsiaFace, log: boolean): void {
   const { endpoint, params, outcome } = answer;
   const ref = newReference();
+  if ('rest' in outcome) {
+    // The person REST API: ESIA's {code, message}; the reference and the diagnosis go in headers, not to the developer page.
+    Object.assign(ctx.state.audit, { action: `esia ${ctx.method} /rs`, outcome: 'refused', code: error.code, ref, details: { diagnosis: error.diagnosis } });
+    if (log) console.log(`[esia-emulator] ${ctx.path} refused ${error.code} (${ref}): ${error.diagnosis}`);
+    ctx.set('X-Esia-Reference', ref);
+    ctx.set('X-Esia-Diagnosis', encodeURIComponent(error.diagnosis));
+    ctx.status = error.status;
+    ctx.body = { code: error.code, message: error.error };
+    return;
+  }
   const d = face.diagnostics.record(ref, endpoint, error, params);
   Object.assign(ctx.state.audit, { action: `esia ${endpoint}`, outcome: 'refused', code: error.code, ref, client: params.client_id, details: { diagnosis: error.diagnosis, ...error.evidence } });
   if (log) console.log(`[esia-emulator] ${endpoint} refused ${error.code} (${ref}): ${error.diagnosis}`);

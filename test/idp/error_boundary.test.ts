@@ -21,8 +21,8 @@ test('ESIA refusals are answered by the error boundary only: endpoints throw Esi
   t.deepEqual(callers, ['idp/errors/boundary.ts']);
 });
 
-// The person REST API ({code, message}) and the outage gate's OIDC answers (redirect, 503 JSON) still answer in place.
-test('a refusal is journaled with its reference code by the boundary, the ESIA answer it calls, and the two protocol answers still made in place', (t) => {
+// The outage gate's OIDC answers (redirect to the client, 503 JSON) are still made in place.
+test('a refusal is journaled with its reference code by the boundary, the ESIA answer it calls, and the outage gate', (t) => {
   const recorders = product.filter((file) => /newReference\(\)/.test(sources.get(file)!) && /outcome: 'refused'/.test(sources.get(file)!));
-  t.deepEqual(recorders.sort(), ['idp/errors/boundary.ts', 'idp/esia/endpoints/person.ts', 'idp/esia/refusal.ts', 'idp/provider/outage_gate.ts']);
+  t.deepEqual(recorders.sort(), ['idp/errors/boundary.ts', 'idp/esia/refusal.ts', 'idp/provider/outage_gate.ts']);
 });
