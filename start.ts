@@ -14,6 +14,8 @@ import { rpConfig } from './relying-party/config.ts';
 import { startRp, type RunningRp } from './relying-party/server.ts';
 import { trainerRoutes } from './trainer/routes.ts';
 import { parseCli } from './lib/cli.ts';
+import { ConfigFileError } from './lib/errors.ts';
+import { DataFileError } from './lib/store/json_file.ts';
 
 const started = performance.now();
 const { values: args } = parseCli({
@@ -133,7 +135,7 @@ process.on('SIGTERM', stop);
 
 main().catch((error: Error) => {
   // Configuration and data-file problems are the user's to fix: say what, without a stack.
-  const known = ['ConfigError', 'DataFileError', 'FixtureError', 'ClientsFileError'].includes(error.name) || (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  const known = error instanceof ConfigFileError || error instanceof DataFileError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
   console.error(`esia-emulator cannot start: ${known ? error.message : error.stack}`);
   process.exit(1);
 });

@@ -3,6 +3,7 @@
  * environment; startRp() receives a finished RpConfig, so tests and the start script pass objects.
  */
 import { join } from 'node:path';
+import { ConfigFileError } from '../lib/errors.ts';
 import { projectRoot } from '../lib/project_root.ts';
 import type { EsiaSigner, EsiaVersion } from './esia/protocol.ts';
 import type { BackChannelTrust } from './tls_fetch.ts';
@@ -67,14 +68,17 @@ export const rpDefaults = {
   log: false,
 } as const satisfies Omit<RpConfig, 'publicUrl'>;
 
+/** The settings come from RP_* variables (main.ts) or the caller's object, not from a file: they are named so. */
+const settings = 'relying party settings (RP_* variables)';
+
 /** Fills in defaults; publicUrl stays '' when not given so startRp() can use the real port. */
 export function rpConfig(overrides: Partial<RpConfig> = {}): RpConfig {
   const config: RpConfig = { ...rpDefaults, publicUrl: '', ...overrides };
   if (!trustLevels.includes(config.requiredTrust)) {
-    throw new Error(`requiredTrust=${config.requiredTrust}: expected one of ${trustLevels.join(', ')}`);
+    throw new ConfigFileError(settings, { field: 'requiredTrust', expected: `one of ${trustLevels.join(', ')}`, actual: config.requiredTrust });
   }
   if (config.publicUrl && !/^https?:\/\/[^/]+$/.test(config.publicUrl)) {
-    throw new Error(`publicUrl=${config.publicUrl}: expected an origin such as http://localhost:4000, without a path`);
+    throw new ConfigFileError(settings, { field: 'publicUrl', expected: 'an origin such as http://localhost:4000, without a path', actual: config.publicUrl });
   }
   return config;
 }

@@ -3,6 +3,7 @@
  * fails. Pages, logs and tests branch on the code, never on the text. Texts name ФМРМ only where the
  * register itself is meant, so a second portal can reuse them. `ids` are rows of the shared catalogue.
  */
+import { CodedError } from '../lib/errors.ts';
 
 export interface RpErrorEntry {
   status: number;
@@ -162,17 +163,17 @@ export interface RpErrorFact {
   testid?: string;
 }
 
-export class RpError extends Error {
+export class RpError extends CodedError<RpErrorCode> {
   override readonly name = 'RpError';
   constructor(
-    readonly code: RpErrorCode,
+    code: RpErrorCode,
     /** Shown to the user. */
     readonly facts: readonly RpErrorFact[] = [],
     /** Logged with the reference code, never shown. */
     readonly internal?: string,
-    options?: { cause?: unknown },
+    options: { cause?: unknown } = {},
   ) {
-    super(internal ? `${code}: ${internal}` : code, options);
+    super(code, internal ? `${code}: ${internal}` : code, { status: rpErrors[code].status, cause: options.cause });
   }
 
   get entry(): RpErrorEntry {

@@ -4,6 +4,7 @@
  *   RP_HOST RP_PORT RP_PUBLIC_URL RP_IDP_ISSUER RP_CLIENT_ID RP_CLIENT_SECRET RP_TITLE RP_SUBTITLE
  *   RP_REQUIRED_TRUST (simplified|standard|confirmed) RP_DATA_DIR RP_REGISTER_FIXTURES RP_LOG (on|off)
  */
+import { ConfigFileError } from '../lib/errors.ts';
 import { rpConfig, type RpConfig, type TrustLevel } from './config.ts';
 import { startRp } from './server.ts';
 
@@ -12,7 +13,7 @@ const overrides: Partial<RpConfig> = {};
 if (env.RP_HOST) overrides.host = env.RP_HOST;
 if (env.RP_PORT) {
   const port = Number(env.RP_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`RP_PORT=${env.RP_PORT}: expected 0–65535`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigFileError('environment', { field: 'RP_PORT', expected: 'a port from 0 to 65535', actual: env.RP_PORT });
   overrides.port = port;
 }
 if (env.RP_PUBLIC_URL) overrides.publicUrl = env.RP_PUBLIC_URL;

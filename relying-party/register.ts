@@ -3,7 +3,8 @@
  * from fixtures/register.json on first run, and is independent of the emulator's accounts: that the
  * two can disagree (C5, B6) is the point.
  */
-import { readFile } from 'node:fs/promises';
+import { readConfigFile } from '../lib/config_file.ts';
+import { absent, ConfigFileError } from '../lib/errors.ts';
 import { Store } from '../lib/store/store.ts';
 
 export interface UpcomingCheck {
@@ -42,8 +43,8 @@ export function snilsKey(snils: string): string {
 }
 
 export async function loadFixtures(path: string): Promise<RegisterRecord[]> {
-  const parsed = JSON.parse(await readFile(path, 'utf8')) as { records?: RegisterRecord[] };
-  if (!Array.isArray(parsed.records)) throw new Error(`${path}: expected { "records": [...] }`);
+  const parsed = (await readConfigFile(path)) as { records?: RegisterRecord[] } | null;
+  if (!Array.isArray(parsed?.records)) throw new ConfigFileError(path, { field: 'records', expected: 'a list of register records: {"records": [...]}', actual: parsed?.records ?? absent });
   return parsed.records;
 }
 

@@ -13,6 +13,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { TLSSocket } from 'node:tls';
 import { parseOcspResponse } from '../lib/pki/revocation.ts';
+import { CodedError } from '../lib/errors.ts';
 import { RpError, type RpErrorCode } from './errors.ts';
 
 export interface BackChannelTrust {
@@ -27,15 +28,8 @@ export interface BackChannelTrust {
   skipVerification?: boolean;
 }
 
-export class TlsCheckError extends Error {
-  override name = 'TlsCheckError';
-  constructor(
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
+/** A failed OCSP check, coded like Node's own TLS errors (CERT_REVOKED, OCSP_STAPLE_MISSING…), so tlsFailure() reads both alike. */
+const tlsCheckError = (code: string, message: string) => new CodedError(code, message, { status: 502 });
 
 /** The slice of fetch the back-channel uses (what openid-client's customFetch and the ESIA client pass). */
 export interface BackChannelInit {
@@ -64,22 +58,22 @@ function bodyOf(body: unknown): Buffer | undefined {
   throw new TypeError(`back-channel fetch: unsupported body type ${Object.prototype.toString.call(body)}`);
 }
 
-/** Checks the OCSP answer the server stapled for its own certificate; throws TlsCheckError. */
+/** Checks the OCSP answer the server stapled for its own certificate; throws a CodedError. */
 function checkStapledOcsp(socket: TLSSocket, stapled: Buffer | undefined): void {
   const peer = socket.getPeerCertificate(true);
   const issuer = peer.issuerCertificate;
-  if (!stapled?.length) throw new TlsCheckError('OCSP_STAPLE_MISSING', `the server at ${socket.servername ?? socket.remoteAddress} stapled no OCSP answer for its certificate ${peer.serialNumber}`);
-  if (!issuer?.raw) throw new TlsCheckError('OCSP_ISSUER_MISSING', 'the server sent no issuer certificate to check its OCSP answer with');
+  if (!stapled?.length) throw tlsCheckError('OCSP_STAPLE_MISSING', `the server at ${socket.servername ?? socket.remoteAddress} stapled no OCSP answer for its certificate ${peer.serialNumber}`);
+  if (!issuer?.raw) throw tlsCheckError('OCSP_ISSUER_MISSING', 'the server sent no issuer certificate to check its OCSP answer with');
   const issuerPem = `-----BEGIN CERTIFICATE-----\n${issuer.raw.toString('base64')}\n-----END CERTIFICATE-----\n`;
   const answer = parseOcspResponse(new Uint8Array(stapled), issuerPem);
   const entry = answer.certificates.find((c) => c.serial === peer.serialNumber.toUpperCase().replace(/^(00)+(?=.)/, ''));
   if (answer.status !== 0 || !answer.signatureValid || !entry) {
-    throw new TlsCheckError('OCSP_RESPONSE_INVALID', `stapled OCSP answer unusable (status ${answer.status}, signature ${answer.signatureValid ? 'valid' : 'invalid'}, ${entry ? 'names' : 'does not name'} certificate ${peer.serialNumber})`);
+    throw tlsCheckError('OCSP_RESPONSE_INVALID', `stapled OCSP answer unusable (status ${answer.status}, signature ${answer.signatureValid ? 'valid' : 'invalid'}, ${entry ? 'names' : 'does not name'} certificate ${peer.serialNumber})`);
   }
   if (entry.status === 'revoked') {
-    throw new TlsCheckError('CERT_REVOKED', `the server certificate ${peer.serialNumber} is revoked since ${entry.revokedAt?.toISOString()} (reason ${String(entry.reason)}), says the stapled OCSP answer of its CA`);
+    throw tlsCheckError('CERT_REVOKED', `the server certificate ${peer.serialNumber} is revoked since ${entry.revokedAt?.toISOString()} (reason ${String(entry.reason)}), says the stapled OCSP answer of its CA`);
   }
-  if (entry.status !== 'good') throw new TlsCheckError('CERT_STATUS_UNKNOWN', `the CA does not know the server certificate ${peer.serialNumber} (OCSP status ${entry.status})`);
+  if (entry.status !== 'good') throw tlsCheckError('CERT_STATUS_UNKNOWN', `the CA does not know the server certificate ${peer.serialNumber} (OCSP status ${entry.status})`);
 }
 
 /** A fetch for the back-channel that trusts `trust.ca`; plain http: URLs go through unchanged. */

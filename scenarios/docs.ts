@@ -19,7 +19,7 @@ export async function generatedBlocks(): Promise<Record<string, string>> {
   const { personas } = JSON.parse(await readFile(join(root, 'config', 'personas.json'), 'utf8')) as {
     personas: Array<{ persona: string; phone: string; email: string; snils: string; password: string; demonstrates: string; catalogue: string[] }>;
   };
-  const scenarioRows = scenarios.map((s) => `| \`${s.id}\` | ${s.catalogue.join(', ')} | ${s.title} |`);
+  const scenarioRows = scenarios.map((s) => `| \`${s.id}\` | ${s.protocol ? 'protocol' : s.catalogue.join(', ')} | ${s.title} |`);
   const personaRows = personas.map((p) => `| \`${p.persona}\` | \`${p.phone}\` | \`${p.password}\` | ${p.demonstrates} | ${p.catalogue.join(', ')} |`);
   const stepRows = stepKinds.map((k) => `| \`${k.kind}\` | ${k.description.replace(/\|/g, '\\|')} |`);
   return {

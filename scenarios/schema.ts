@@ -29,8 +29,11 @@ const scenarioFields = {
   title: z.string({ error: 'expected a Russian title' }).min(1, { error: 'expected a Russian title' }),
   catalogue: z
     .array(z.string().regex(/^[A-G]\d+$/, { error: 'expected catalogue IDs such as ["C2", "F4"]' }), { error: 'expected catalogue IDs such as ["C2", "F4"]' })
-    .min(1, { error: 'expected catalogue IDs such as ["C2", "F4"]' })
-    .describe('Catalogue IDs of the source document (A1…G8) this scenario covers.'),
+    .describe('Catalogue IDs of the source document (A1…G8) this scenario covers; [] only with "protocol": true.'),
+  protocol: z
+    .literal(true, { error: 'expected true, with "catalogue": [] (a protocol check no case covers)' })
+    .optional()
+    .describe('A check of the protocol (OIDC, ESIA, HTTP) that no case of the source document covers: its catalogue is empty.'),
   summary: z.string().optional().describe('Why the scenario exists, for the gallery and reports.'),
   faces: z
     .array(z.enum(faces), { error: `expected a non-empty array of ${faces.join(', ')}` })
@@ -84,6 +87,9 @@ export function validateScenario(value: unknown, fileId: string): Scenario {
     throw new Error(lines.join('\n'));
   }
   if (parsed.data.id !== fileId) throw new Error(`${where} id: must equal the file name "${fileId}", got ${JSON.stringify(parsed.data.id)}`);
+  const { catalogue, protocol } = parsed.data;
+  if (protocol && catalogue.length > 0) throw new Error(`${where} protocol: expected true, with "catalogue": [] (a protocol check no case covers)`);
+  if (!protocol && catalogue.length === 0) throw new Error(`${where} catalogue: expected catalogue IDs such as ["C2", "F4"], or [] with "protocol": true`);
   return parsed.data;
 }
 

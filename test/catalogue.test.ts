@@ -6,7 +6,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { esiaCodes } from '../idp/esia/errors.ts';
+import { esiaCodes, restCodes } from '../idp/esia/errors.ts';
 import { catalogue } from '../idp/errors/catalogue.ts';
 import { rpErrors } from '../relying-party/errors.ts';
 import { cases } from '../scenarios/cases.ts';
@@ -56,7 +56,7 @@ test('scenarios, personas and error entries name only case IDs of the catalogue'
   const unknown = [
     ...scenarios.flatMap((s) => s.catalogue.map((id) => [`scenario ${s.id}`, id])),
     ...personas.flatMap((p) => p.catalogue.map((id) => [`persona ${p.persona}`, id])),
-    ...Object.entries({ ...catalogue, ...rpErrors }).flatMap(([code, entry]) => entry.ids.map((id) => [`error ${code}`, id])),
+    ...Object.entries({ ...catalogue, ...rpErrors, ...esiaCodes, ...restCodes }).flatMap(([code, entry]) => entry.ids.map((id) => [`error ${code}`, id])),
   ].filter(([, id]) => !known.has(id!)).map(([where, id]) => `${where}: ${id}`);
   t.deepEqual(unknown, []);
 });
@@ -68,4 +68,19 @@ test('every catalogue entry says what happened, what to do and what support shou
     }
     t.true(entry.ids.length > 0, `${code}.ids`);
   }
+});
+
+test('a scenario that expects an ESIA code names a case ID that code carries', (t) => {
+  const esia = esiaCodes as Record<string, { ids: readonly string[] }>;
+  const unnamed = scenarios.flatMap((s) =>
+    expectedErrors(s)
+      .filter((code) => esia[code]?.ids.length && !esia[code]!.ids.some((id) => s.catalogue.includes(id)))
+      .map((code) => `${s.id}: ${code} is ${esia[code]!.ids.join(', ')}`),
+  );
+  t.deepEqual(unnamed, []);
+});
+
+test('E1 is named only by scenarios about the reference code: they read it from the screen, or say so in their title', (t) => {
+  const aboutReference = (s: (typeof scenarios)[number]) => /код[а-яё]* обращения/i.test(`${s.title} ${s.summary ?? ''}`) || JSON.stringify(s.steps).includes('"ref-code"');
+  t.deepEqual(scenarios.filter((s) => s.catalogue.includes('E1') && !aboutReference(s)).map((s) => s.id), []);
 });

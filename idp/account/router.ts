@@ -11,7 +11,7 @@ import type { Account } from '../domain/account.ts';
 import { checkTotp, enrolmentUri, newTotpSecret } from '../domain/totp.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { field, formOnly } from '../forms.ts';
-import { newReference } from '../errors/reference.ts';
+import { formFailure } from '../errors/boundary.ts';
 import type { Run } from '../runs.ts';
 import type { Services } from '../services.ts';
 import { accountPage, registerFields } from '../views/account.ts';
@@ -66,12 +66,8 @@ export function accountRoutes(s: Services): Router {
     return { ...who, mine };
   }
 
-  const failureOf = (ctx: Context, error: EsiaError): Failure => {
-    const ref = newReference();
-    Object.assign(ctx.state.audit, { outcome: 'refused', code: error.code, ref, details: error.details });
-    ctx.status = error.status;
-    return { code: error.code, ref };
-  };
+  // A refusal shown inside the settings form (the lines, if any, are the caller's).
+  const failureOf = (ctx: Context, error: EsiaError): Failure => formFailure(ctx, error, []);
   const show = (ctx: Context, page: { value: string }) => {
     ctx.type = 'html';
     ctx.body = page.value;

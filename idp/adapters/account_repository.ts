@@ -3,7 +3,8 @@
  * (A6). Personas come from the fixtures file on first run and on reset; their passwords are hashed
  * once (cached in memory and in the keys folder: fixture_hashes.ts), so a reset costs no hashing.
  */
-import { readFile } from 'node:fs/promises';
+import { readConfigFile } from '../../lib/config_file.ts';
+import { absent, ConfigFileError, type FieldProblem } from '../../lib/errors.ts';
 import type { Account } from '../domain/account.ts';
 import type { Identifier } from '../domain/identifiers.ts';
 import type { ClientConfig } from '../provider/clients.ts';
@@ -31,18 +32,16 @@ const requiredFields: Array<[keyof Account, 'string' | 'boolean' | 'number']> = 
   ['failedAttempts', 'number'],
 ];
 
-const kindOf = (value: unknown) => (value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`);
-
 /** The first way a data file's content is not a DataFile, named by its path in the file; undefined when it is one. */
-export function dataFileProblem(data: object): string | undefined {
+export function dataFileProblem(data: object): FieldProblem | undefined {
   const file = data as Partial<Record<keyof DataFile, unknown>>;
-  if (file.version !== 1) return `version is ${JSON.stringify(file.version) ?? 'missing'}, expected 1`;
-  if (!Array.isArray(file.accounts)) return `accounts is ${kindOf(file.accounts)}, expected a list of accounts`;
+  if (file.version !== 1) return { field: 'version', expected: '1', actual: file.version ?? absent };
+  if (!Array.isArray(file.accounts)) return { field: 'accounts', expected: 'a list of accounts', actual: file.accounts ?? absent };
   for (const [i, account] of file.accounts.entries()) {
-    if (typeof account !== 'object' || account === null || Array.isArray(account)) return `accounts[${i}] is ${kindOf(account)}, expected an account object`;
+    if (typeof account !== 'object' || account === null || Array.isArray(account)) return { field: `accounts[${i}]`, expected: 'an account object', actual: account };
     for (const [name, type] of requiredFields) {
       const value = (account as Record<string, unknown>)[name];
-      if (typeof value !== type) return `accounts[${i}].${name} is ${value === undefined ? 'missing' : kindOf(value)}, expected a ${type}`;
+      if (typeof value !== type) return { field: `accounts[${i}].${name}`, expected: `a ${type}`, actual: value ?? absent };
     }
   }
   return undefined;
@@ -50,18 +49,9 @@ export function dataFileProblem(data: object): string | undefined {
 
 export type PersonaFixture = Omit<Account, 'passwordHash' | 'previousPasswordHashes' | 'lastSignInAt'> & { password: string };
 
-export class FixtureError extends Error {
-  override name = 'FixtureError';
-}
-
 export async function readPersonaFixtures(path: string): Promise<PersonaFixture[]> {
-  let parsed: { personas?: PersonaFixture[] };
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new FixtureError(`Personas file ${path} cannot be read: ${(error as Error).message}`);
-  }
-  if (!Array.isArray(parsed.personas)) throw new FixtureError(`Personas file ${path}: expected {"personas": [...]}`);
+  const parsed = (await readConfigFile(path)) as { personas?: PersonaFixture[] } | null;
+  if (!Array.isArray(parsed?.personas)) throw new ConfigFileError(path, { field: 'personas', expected: 'a list of personas: {"personas": [...]}', actual: parsed?.personas ?? absent });
   return parsed.personas;
 }
 

@@ -1,11 +1,12 @@
 /* Merges environment variables and explicit overrides over the defaults, and says exactly what is wrong. */
+import { ConfigFileError, type FieldProblem } from '../../lib/errors.ts';
 import { defaults, type IdpConfig } from './defaults.ts';
 
 export type { IdpConfig } from './defaults.ts';
 
-export class ConfigError extends Error {
-  override name = 'ConfigError';
-}
+/** The settings come from ESIA_* variables (or the caller's overrides), not from a file: they are named so. */
+const settings = 'emulator settings (ESIA_* variables)';
+const badSetting = (problem: FieldProblem) => new ConfigFileError(settings, problem);
 
 type Env = Record<string, string | undefined>;
 
@@ -14,7 +15,7 @@ function int(env: Env, name: string, fallback: number, min: number, max: number)
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min || value > max) {
-    throw new ConfigError(`${name}=${raw}: expected a whole number from ${min} to ${max}`);
+    throw badSetting({ field: name, expected: `a whole number from ${min} to ${max}`, actual: raw });
   }
   return value;
 }
@@ -24,7 +25,7 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   if (raw === undefined || raw === '') return fallback;
   if (['1', 'true', 'on', 'yes'].includes(raw)) return true;
   if (['0', 'false', 'off', 'no'].includes(raw)) return false;
-  throw new ConfigError(`${name}=${raw}: expected on or off`);
+  throw badSetting({ field: name, expected: 'on or off', actual: raw });
 }
 
 /** Reads ESIA_* variables. The names are listed in README.md. */
@@ -93,19 +94,19 @@ export function loadConfig(overrides: Partial<IdpConfig> = {}): IdpConfig {
     memory: { ...defaults.memory, ...overrides.memory },
   };
   if (/^[\d.]+$|^\[?[\da-f:]+\]?$/i.test(config.webauthn.rpId) || config.webauthn.rpId.includes('/')) {
-    throw new ConfigError(`webauthn.rpId=${config.webauthn.rpId}: expected a host name such as localhost or esia.stand.example (browsers refuse IP addresses as RP ID)`);
+    throw badSetting({ field: 'webauthn.rpId', expected: 'a host name such as localhost or esia.stand.example (browsers refuse IP addresses as RP ID)', actual: config.webauthn.rpId });
   }
   for (const origin of config.webauthn.origins) {
-    if (!/^https?:\/\/[^/]+$/.test(origin)) throw new ConfigError(`webauthn.origins: ${origin}: expected an origin such as https://esia.stand.example, without a path`);
+    if (!/^https?:\/\/[^/]+$/.test(origin)) throw badSetting({ field: 'webauthn.origins', expected: 'origins such as https://esia.stand.example, without a path', actual: origin });
   }
   if ((config.scryptN & (config.scryptN - 1)) !== 0) {
-    throw new ConfigError(`scryptN=${config.scryptN}: expected a power of two (1024, 16384, …)`);
+    throw badSetting({ field: 'scryptN', expected: 'a power of two (1024, 16384, …)', actual: config.scryptN });
   }
   for (const [id, origin] of Object.entries(config.clientOrigins)) {
-    if (!/^https?:\/\/[^/]+$/.test(origin)) throw new ConfigError(`clientOrigins.${id}=${origin}: expected an origin such as http://localhost:4000, without a path`);
+    if (!/^https?:\/\/[^/]+$/.test(origin)) throw badSetting({ field: `clientOrigins.${id}`, expected: 'an origin such as http://localhost:4000, without a path', actual: origin });
   }
   if (config.issuer && !/^https?:\/\/[^/]+$/.test(config.issuer)) {
-    throw new ConfigError(`issuer=${config.issuer}: expected an origin such as http://localhost:3000, without a path`);
+    throw badSetting({ field: 'issuer', expected: 'an origin such as http://localhost:3000, without a path', actual: config.issuer });
   }
   return config;
 }

@@ -4,6 +4,7 @@ import type { Context } from 'koa';
 import type { Account } from '../domain/account.ts';
 import type { Run } from '../runs.ts';
 import type { Services } from '../services.ts';
+import { CodedError } from '../../lib/errors.ts';
 
 /** What control/router.ts hands each feature's control routes: the run of the call, its account, its JSON body. */
 export interface ControlHelpers {
@@ -20,14 +21,11 @@ export interface ControlHelpers {
  * control/router.ts on its loopback-only /__control router, each with its lines for GET /__control.
  */
 export type ControlRoutes = (router: Router, s: Services, h: ControlHelpers) => void;
-export class ControlError extends Error {
+/** A refused control call: answered as JSON `{error: code, message}` by the error boundary. */
+export class ControlError extends CodedError {
   override name = 'ControlError';
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+  constructor(status: number, code: string, message: string) {
+    super(code, message, { status });
   }
 }
 

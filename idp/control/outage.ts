@@ -6,9 +6,10 @@
  * The rules are idp/domain/outage.ts; the support console announces through the same function.
  */
 import type Router from '@koa/router';
-import { announceOutage, endOutage, isInForce, OutageInputError } from '../domain/outage.ts';
+import { announceOutage, endOutage, isInForce } from '../domain/outage.ts';
 import type { Services } from '../services.ts';
 import { ControlError, type ControlHelpers } from './inputs.ts';
+import { InputError } from '../../lib/errors.ts';
 
 export const outageEndpoints = ['GET|POST|DELETE /__control/outage {mode: "maintenance" | "outage", notice?, until?: ISO instant, from?: ISO instant}'];
 
@@ -22,7 +23,7 @@ export function outageControlRoutes(router: Router, _s: Services, { runOf, body 
     try {
       announceOutage(run, body(ctx), 'control');
     } catch (error) {
-      if (error instanceof OutageInputError) throw new ControlError(400, 'control.bad_outage', error.message);
+      if (error instanceof InputError) throw new ControlError(400, 'control.bad_outage', error.message);
       throw error;
     }
     ctx.status = 201;

@@ -11,7 +11,7 @@ import type { Channel } from '../adapters/outbox.ts';
 import { maskPhone } from '../domain/account.ts';
 import { normalisePhone } from '../domain/identifiers.ts';
 import { normaliseReference, referenceAlphabet } from '../errors/reference.ts';
-import { AccountEditError, patchAccountState, unlock } from '../domain/account_admin.ts';
+import { patchAccountState, unlock } from '../domain/account_admin.ts';
 import { certificateControlRoutes, certificateEndpoints } from '../pki/control.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
@@ -21,6 +21,7 @@ import { tokenCookie, tokenCookieOptions } from '../esign/index.ts';
 import { webauthnControlRoutes, webauthnEndpoints } from '../webauthn/control.ts';
 import { ControlError, type ControlHelpers, type ControlRoutes, localNext, parseDuration, parseInstant } from './inputs.ts';
 import { outageControlRoutes, outageEndpoints } from './outage.ts';
+import { InputError } from '../../lib/errors.ts';
 
 /** Features' control routes (outage E3, test PKI, electronic signature, WebAuthn, the ESIA face), in this order, and their GET /__control lines. */
 const featureRoutes: ControlRoutes[] = [outageControlRoutes, certificateControlRoutes, esignControlRoutes, webauthnControlRoutes, esiaControlRoutes];
@@ -182,7 +183,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     try {
       patchAccountState(account, body(ctx));
     } catch (error) {
-      if (error instanceof AccountEditError) throw new ControlError(400, 'control.bad_field', error.message);
+      if (error instanceof InputError) throw new ControlError(400, 'control.bad_field', error.message);
       throw error;
     }
     runOf(ctx).accounts.changed();

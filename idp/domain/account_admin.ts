@@ -8,13 +8,9 @@ import { randomInt } from 'node:crypto';
 import { EsiaError } from '../errors/esia_error.ts';
 import type { Account } from './account.ts';
 import { unmetRules } from './password_policy.ts';
+import { InputError } from '../../lib/errors.ts';
 
 export { unlock } from './lockout.ts';
-
-/** A refused edit, in precise English for developers; each door turns it into its own error. */
-export class AccountEditError extends Error {
-  override name = 'AccountEditError';
-}
 
 export const editableFields = ['status', 'trust', 'phoneConfirmed', 'emailConfirmed', 'passwordMustChange'] as const;
 export type StatePatch = Partial<Pick<Account, (typeof editableFields)[number]>>;
@@ -26,11 +22,11 @@ export function patchAccountState(account: Account, patch: Record<string, unknow
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(patch)) {
     if (key === 'status' || key === 'trust') {
-      if (!(allowed[key] as readonly unknown[]).includes(value)) throw new AccountEditError(`${key} must be one of ${allowed[key].join(', ')}; got ${JSON.stringify(value)}.`);
+      if (!(allowed[key] as readonly unknown[]).includes(value)) throw new InputError(`${key} must be one of ${allowed[key].join(', ')}; got ${JSON.stringify(value)}.`);
     } else if (key === 'phoneConfirmed' || key === 'emailConfirmed' || key === 'passwordMustChange') {
-      if (typeof value !== 'boolean') throw new AccountEditError(`${key} must be true or false; got ${JSON.stringify(value)}.`);
+      if (typeof value !== 'boolean') throw new InputError(`${key} must be true or false; got ${JSON.stringify(value)}.`);
     } else {
-      throw new AccountEditError(`Unknown field "${key}". Allowed: ${editableFields.join(', ')}.`);
+      throw new InputError(`Unknown field "${key}". Allowed: ${editableFields.join(', ')}.`);
     }
     out[key] = value;
   }
@@ -105,7 +101,7 @@ export interface AccountNote {
 
 export function addNote(account: Account, note: AccountNote): void {
   const text = note.text.trim();
-  if (!text) throw new AccountEditError('A note needs some text.');
-  if (text.length > 2000) throw new AccountEditError(`A note is at most 2000 characters; got ${text.length}.`);
+  if (!text) throw new InputError('A note needs some text.');
+  if (text.length > 2000) throw new InputError(`A note is at most 2000 characters; got ${text.length}.`);
   account.notes = [...(account.notes ?? []), { ...note, text }];
 }

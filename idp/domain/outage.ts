@@ -9,6 +9,7 @@
  * control API and the support console use.
  */
 import { moscowTime } from '../../lib/moscow_time.ts';
+import { InputError } from '../../lib/errors.ts';
 
 export type OutageMode = 'maintenance' | 'outage';
 
@@ -24,28 +25,24 @@ export interface Outage {
   by: string;
 }
 
-export class OutageInputError extends Error {
-  override name = 'OutageInputError';
-}
-
 const modes: OutageMode[] = ['maintenance', 'outage'];
 
 function instant(value: unknown, field: string): number {
   const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) throw new OutageInputError(`${field} must be an ISO instant such as "2026-11-25T12:00:00Z"; got ${JSON.stringify(value)}.`);
+  if (Number.isNaN(ms)) throw new InputError(`${field} must be an ISO instant such as "2026-11-25T12:00:00Z"; got ${JSON.stringify(value)}.`);
   return ms;
 }
 
 /** Validates an announcement: {mode, notice?, until?, from?}; names the field that is wrong. */
 export function parseOutage(input: Record<string, unknown>, now: number, by = 'control'): Outage {
   const mode = modes.find((m) => m === input.mode);
-  if (!mode) throw new OutageInputError(`mode must be one of ${modes.join(', ')}; got ${JSON.stringify(input.mode)}.`);
+  if (!mode) throw new InputError(`mode must be one of ${modes.join(', ')}; got ${JSON.stringify(input.mode)}.`);
   if (input.notice !== undefined && (typeof input.notice !== 'string' || input.notice.length > 500)) {
-    throw new OutageInputError('notice must be a string of at most 500 characters.');
+    throw new InputError('notice must be a string of at most 500 characters.');
   }
   const from = input.from === undefined || input.from === null ? now : instant(input.from, 'from');
   const until = input.until === undefined || input.until === null ? null : instant(input.until, 'until');
-  if (until !== null && until <= from) throw new OutageInputError(`until (${new Date(until).toISOString()}) must be after the start (${new Date(from).toISOString()}).`);
+  if (until !== null && until <= from) throw new InputError(`until (${new Date(until).toISOString()}) must be after the start (${new Date(from).toISOString()}).`);
   const notice = typeof input.notice === 'string' && input.notice.trim() ? input.notice.trim() : defaultNotice[mode];
   return { mode, notice, until: until === null ? null : new Date(until).toISOString(), from: new Date(from).toISOString(), by };
 }
@@ -95,7 +92,7 @@ export interface OutageHolder {
   clock: { now(): number };
 }
 
-/** Announces (or replaces) the run's outage. Throws OutageInputError for a malformed announcement. */
+/** Announces (or replaces) the run's outage. Throws InputError for a malformed announcement. */
 export function announceOutage(run: OutageHolder, input: Record<string, unknown>, by = 'control'): Outage {
   run.outage = parseOutage(input, run.clock.now(), by);
   return run.outage;

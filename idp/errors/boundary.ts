@@ -1,8 +1,10 @@
 /*
  * The frame around every request: test-stand headers, one audit record per request, the wait for
- * the request's data-file changes to be on disk before it is answered, and the error boundary. A
- * client's mistake becomes a catalogue page (or JSON for the control API) with a reference code; a
- * data file that cannot be written is `store.write_failed` (503); an unexpected error becomes
+ * the request's data-file changes to be on disk before it is answered, and the error boundary, the
+ * one place where a thrown error becomes a response: a catalogue page with a reference code
+ * (EsiaError, HTTP errors), JSON for the control API (ControlError), the ESIA protocol's answer
+ * (EsiaProtocolError thrown with at()); a data file that cannot be written is `store.write_failed`
+ * (503); an unexpected error becomes
  * `oauth.server_error` with the stack in the log only.
  */
 import type { Context, Next } from 'koa';
@@ -10,9 +12,12 @@ import { DataFileError } from '../../lib/store/json_file.ts';
 import { durableChanges, withWriteScope } from '../../lib/store/write_scope.ts';
 import type { AuditRecord } from '../adapters/audit_journal.ts';
 import { ControlError } from '../control/inputs.ts';
+import { EsiaProtocolError } from '../esia/errors.ts';
+import { answerRefusal } from '../esia/refusal.ts';
 import { type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import { errorPage } from '../views/error.ts';
+import type { Failure } from '../views/failure.ts';
 import type { ErrorCode } from './catalogue.ts';
 import { EsiaError } from './esia_error.ts';
 import { newReference } from './reference.ts';
@@ -26,14 +31,34 @@ function codeForHttpError(status: number): ErrorCode | undefined {
   return undefined;
 }
 
-function renderFailure(ctx: Context, error: EsiaError, developer?: string): void {
+/**
+ * The catalogue page for a failure, with its reference code; `details.lines` are shown under the
+ * message and `details.retryAfter` goes out as Retry-After (outages, E3). Also called by
+ * oidc-provider's renderError (provider/configuration.ts), which has set the status itself.
+ */
+export function renderFailure(ctx: Context, error: EsiaError, view: { developer?: string; keepStatus?: boolean; outsideSignIn?: boolean } = {}): void {
+  const ref = newReference();
+  const { lines, retryAfter } = error.details;
+  Object.assign(ctx.state.audit ?? {}, { outcome: 'refused', code: error.code, ref, details: error.details });
+  if (!view.keepStatus) ctx.status = error.status;
+  if (typeof retryAfter === 'string') ctx.set('Retry-After', retryAfter);
+  ctx.type = 'html';
+  // Inside a sign-in, even a refusal before the step ran (oversized form) offers the way back.
+  const uid = view.outsideSignIn ? undefined : (ctx.state.uid ?? /^\/interaction\/([\w-]{10,})\//.exec(ctx.path)?.[1]);
+  ctx.body = errorPage({ code: error.code, ref, uid, developer: view.developer, ...(Array.isArray(lines) ? { lines: lines.map(String) } : {}) }).value;
+}
+
+/**
+ * A failure shown inside the current form (a screen state, not an error page): journaled with a
+ * reference code and answered with its status; the form draws the returned Failure.
+ */
+export function formFailure(ctx: Context, error: EsiaError, lines?: string[]): Failure {
+  const detailLines = error.details.lines;
+  if (!lines && Array.isArray(detailLines)) lines = detailLines.map(String);
   const ref = newReference();
   Object.assign(ctx.state.audit, { outcome: 'refused', code: error.code, ref, details: error.details });
   ctx.status = error.status;
-  ctx.type = 'html';
-  // Inside a sign-in, even a refusal before the step ran (oversized form) offers the way back.
-  const uid = ctx.state.uid ?? /^\/interaction\/([\w-]{10,})\//.exec(ctx.path)?.[1];
-  ctx.body = errorPage({ code: error.code, ref, uid, developer }).value;
+  return { code: error.code, ref, ...(lines?.length ? { lines } : {}) };
 }
 
 /** The data file could not be written (full disk, folder gone): the change is not answered as a success. */
@@ -46,7 +71,7 @@ function refuseUnsaved(ctx: Context, error: DataFileError, s: Services): void {
     ctx.body = { error: 'store.write_failed', message: `The change was not saved: ${error.message}` };
     return;
   }
-  renderFailure(ctx, new EsiaError('store.write_failed', { file: error.path }), error.message);
+  renderFailure(ctx, new EsiaError('store.write_failed', { file: error.path }), { developer: error.message });
 }
 
 function handle(ctx: Context, error: unknown, s: Services): void {
@@ -58,9 +83,10 @@ function handle(ctx: Context, error: unknown, s: Services): void {
     return;
   }
   if (error instanceof EsiaError) return renderFailure(ctx, error);
+  if (error instanceof EsiaProtocolError && error.answer && s.esia) return answerRefusal(ctx, error, error.answer, s.esia, s.config.log);
   const status = (error as { status?: number }).status ?? 500;
   const code = codeForHttpError(status);
-  if (code) return renderFailure(ctx, new EsiaError(code), (error as Error).message);
+  if (code) return renderFailure(ctx, new EsiaError(code), { developer: (error as Error).message });
   const ref = newReference();
   if (s.config.log) console.error(`[esia-emulator] ${ref} ${ctx.method} ${ctx.path}: ${(error as Error).stack ?? error}`);
   Object.assign(ctx.state.audit, { outcome: 'error', code: 'oauth.server_error', ref, details: { message: (error as Error).message } });

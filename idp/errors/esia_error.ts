@@ -1,16 +1,12 @@
-/* A failure from the catalogue with structured evidence (what was expected, what came). */
+/* A failure of the emulator's screens, from its catalogue, with structured evidence (what was expected, what came). */
+import { CodedError } from '../../lib/errors.ts';
 import { catalogue, type ErrorCode } from './catalogue.ts';
 
-export class EsiaError extends Error {
+export class EsiaError extends CodedError<ErrorCode> {
   override name = 'EsiaError';
-  readonly status: number;
 
-  constructor(
-    readonly code: ErrorCode,
-    /** Evidence for developers and the audit journal, e.g. { expected: 'attempts < 5', actual: 5 }. */
-    readonly details: Record<string, unknown> = {},
-  ) {
-    super(`${code}: ${catalogue[code].title}`);
-    this.status = catalogue[code].status;
+  /** `details`: evidence for developers and the audit journal, e.g. { expected: 'attempts < 5', actual: 5 }. */
+  constructor(code: ErrorCode, details: Record<string, unknown> = {}) {
+    super(code, `${code}: ${catalogue[code].title}`, { status: catalogue[code].status, details });
   }
 }

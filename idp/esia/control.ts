@@ -11,7 +11,8 @@ import { ControlError } from '../control/inputs.ts';
 import type { Services } from '../services.ts';
 import { diagnosisPage } from './diagnostics.ts';
 import type { EsiaFace } from './face.ts';
-import { SystemError, type SystemConfig } from './systems.ts';
+import { ConfigFileError } from '../../lib/errors.ts';
+import { type SystemConfig } from './systems.ts';
 
 export const esiaEndpoints = [
   'GET /__control/esia → settings, certificates and endpoints of the ESIA face',
@@ -61,7 +62,7 @@ export function esiaControlRoutes(router: Router, s: Services): void {
       ctx.status = 201;
       ctx.body = { client_id: system.clientId, certificates: system.certificates.map((c) => ({ subject: c.parsed.subject, client_certificate_hash: c.hash })) };
     } catch (error) {
-      if (!(error instanceof SystemError)) throw error;
+      if (!(error instanceof ConfigFileError)) throw error;
       throw new ControlError(400, 'control.bad_system', error.message);
     }
   });

@@ -2,24 +2,36 @@
  * How the ESIA face refuses: a reference code (X-Esia-Reference header, audit journal, log, and a
  * developer page at /__control/esia/diagnostics/:ref), then the answer the protocol expects at
  * that point: a redirect to the system with error and state, a JSON error, or an error page.
+ * Endpoints throw EsiaProtocolError.at(…); the error boundary calls answerRefusal().
  */
 import type { Context } from 'koa';
 import { isInForce, outageDescription, retryAfter } from '../domain/outage.ts';
 import { newReference } from '../errors/reference.ts';
 import type { Run } from '../runs.ts';
 import { esiaErrorPage } from './diagnostics.ts';
-import { EsiaProtocolError } from './errors.ts';
-import type { Esia } from './face.ts';
+import { EsiaProtocolError, type Outcome, type RefusalAnswer } from './errors.ts';
+import type { EsiaFace } from './face_handle.ts';
 import type { Params } from './protocol.ts';
 
-/** Where a refusal goes: back to the system's redirect_uri, a JSON answer (token endpoint), or a page. */
-export type Outcome = { redirect: string; state?: string } | { json: true; state?: string } | { page: true };
+export type { Outcome } from './errors.ts';
 
-export function refuse(e: Esia, ctx: Context, endpoint: string, error: EsiaProtocolError, params: Params, outcome: Outcome): void {
+/** The protocol's answer to a refusal thrown with at(); `log`: whether to print it. */
+export function answerRefusal(ctx: Context, error: EsiaProtocolError, answer: RefusalAnswer, face: EsiaFace, log: boolean): void {
+  const { endpoint, params, outcome } = answer;
   const ref = newReference();
-  const d = e.face.diagnostics.record(ref, endpoint, error, params);
+  if ('rest' in outcome) {
+    // The person REST API: ESIA's {code, message}; the reference and the diagnosis go in headers, not to the developer page.
+    Object.assign(ctx.state.audit, { action: `esia ${ctx.method} /rs`, outcome: 'refused', code: error.code, ref, details: { diagnosis: error.diagnosis } });
+    if (log) console.log(`[esia-emulator] ${ctx.path} refused ${error.code} (${ref}): ${error.diagnosis}`);
+    ctx.set('X-Esia-Reference', ref);
+    ctx.set('X-Esia-Diagnosis', encodeURIComponent(error.diagnosis));
+    ctx.status = error.status;
+    ctx.body = { code: error.code, message: error.error };
+    return;
+  }
+  const d = face.diagnostics.record(ref, endpoint, error, params);
   Object.assign(ctx.state.audit, { action: `esia ${endpoint}`, outcome: 'refused', code: error.code, ref, client: params.client_id, details: { diagnosis: error.diagnosis, ...error.evidence } });
-  if (e.s.config.log) console.log(`[esia-emulator] ${endpoint} refused ${error.code} (${ref}): ${error.diagnosis}`);
+  if (log) console.log(`[esia-emulator] ${endpoint} refused ${error.code} (${ref}): ${error.diagnosis}`);
   ctx.set('X-Esia-Reference', ref);
   // ESIA-007008 (E3): the expected recovery time goes with it (Retry-After, available_at).
   const availableAt = error.code === 'ESIA-007008' && typeof error.evidence.until === 'string' ? error.evidence.until : undefined;
@@ -47,13 +59,13 @@ export function refuse(e: Esia, ctx: Context, endpoint: string, error: EsiaProto
   }
 }
 
-/** Runs an endpoint's checks; an EsiaProtocolError they throw becomes the refusal at `outcome()` (known only part-way). */
-export async function refusing(e: Esia, ctx: Context, endpoint: string, raw: Params, outcome: () => Outcome, checks: () => Promise<void> | void): Promise<void> {
+/** Runs an endpoint's checks; an EsiaProtocolError they throw is answered at `outcome()` (known only part-way). */
+export async function refusing(endpoint: string, raw: Params, outcome: () => Outcome, checks: () => Promise<void> | void): Promise<void> {
   try {
     await checks();
   } catch (error) {
-    if (!(error instanceof EsiaProtocolError)) throw error;
-    refuse(e, ctx, endpoint, error, raw, outcome());
+    if (!(error instanceof EsiaProtocolError) || error.answer) throw error;
+    throw error.at(endpoint, raw, outcome());
   }
 }
 

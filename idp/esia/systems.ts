@@ -16,6 +16,8 @@ import {
   type GostPrivateKey, type ParsedCertificate,
 } from '../../lib/gost/index.ts';
 import { createRsaCertificate } from '../../lib/pki/rsa.ts';
+import { readConfigFile } from '../../lib/config_file.ts';
+import { absent, ConfigFileError } from '../../lib/errors.ts';
 import { atOrigin } from '../config/index.ts';
 
 export type TokenAlg = 'RS256' | 'GOST3410_2012_256';
@@ -148,10 +150,6 @@ export function testSystemDir(keysDir: string, clientId: string): string {
   return join(resolve(keysDir), 'esia', 'systems', clientId.replace(/[^\w.-]/g, '_'));
 }
 
-export class SystemError extends Error {
-  override name = 'SystemError';
-}
-
 function register(pem: string, source: string): RegisteredCertificate {
   const parsed = parseCertificate(pem);
   const kind = parsed.gostPublicKey ? 'gost' : parsed.publicKeyAlgorithm === '1.2.840.113549.1.1.1' ? 'rsa' : 'other';
@@ -170,11 +168,13 @@ export class SystemRegistry {
 
   /** `origins`: systems whose redirect URIs move there (where the start script's relying parties really listen). */
   static async load(file: string, keysDir: string, origins: Record<string, string> = {}): Promise<SystemRegistry> {
-    const raw = existsSync(file) ? (JSON.parse(await readFile(file, 'utf8')) as { settings?: Partial<EsiaSettings>; systems?: SystemConfig[] }) : {};
+    const raw = (await readConfigFile(file, {})) as { settings?: Partial<EsiaSettings>; systems?: unknown } | null;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigFileError(file, { field: '', expected: 'an object {"settings"?: {…}, "systems": [...]}', actual: raw });
+    if (raw.systems !== undefined && !Array.isArray(raw.systems)) throw new ConfigFileError(file, { field: 'systems', expected: 'a list of systems', actual: raw.systems });
     const registry = new SystemRegistry({ ...defaultSettings, ...raw.settings }, keysDir, dirname(resolve(file)));
-    for (const system of raw.systems ?? []) {
-      const origin = origins[system.client_id];
-      await registry.add(origin && Array.isArray(system.redirect_uris) ? { ...system, redirect_uris: system.redirect_uris.map((uri) => atOrigin(uri, origin)) } : system);
+    for (const [i, system] of ((raw.systems ?? []) as SystemConfig[]).entries()) {
+      const origin = origins[system?.client_id];
+      await registry.add(origin && Array.isArray(system.redirect_uris) ? { ...system, redirect_uris: system.redirect_uris.map((uri) => atOrigin(uri, origin)) } : system, { file, field: `systems[${i}]` });
       registry.#fromFile.add(system.client_id);
     }
     return registry;
@@ -213,21 +213,25 @@ export class SystemRegistry {
     return undefined;
   }
 
-  async add(config: SystemConfig): Promise<EsiaSystem> {
+  /** Registers a system; a bad one is a ConfigFileError naming `source` (the systems file and entry, or the control API's request). */
+  async add(config: SystemConfig, source: { file: string; field: string } = { file: 'POST /__control/esia/systems', field: '' }): Promise<EsiaSystem> {
+    const bad = (name: string, expected: string, actual?: unknown) => new ConfigFileError(source.file, { field: source.field ? `${source.field}.${name}` : name, expected, actual });
+    if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ConfigFileError(source.file, { field: source.field, expected: 'a system object {client_id, redirect_uris, certificates, …}', actual: config });
     if (typeof config.client_id !== 'string' || !/^[\w.-]{1,64}$/.test(config.client_id)) {
-      throw new SystemError('client_id: expected the system mnemonic, e.g. "FMRM01" (letters, digits, _ . -)');
+      throw bad('client_id', 'the system mnemonic, e.g. "FMRM01" (letters, digits, _ . -)', config.client_id ?? absent);
     }
     if (!Array.isArray(config.redirect_uris) || config.redirect_uris.length === 0) {
-      throw new SystemError('redirect_uris: expected at least one URL, e.g. ["http://localhost:8080/esia/callback"]');
+      throw bad('redirect_uris', 'at least one URL, e.g. ["http://localhost:8080/esia/callback"]', config.redirect_uris ?? absent);
     }
     if (!Array.isArray(config.certificates) || config.certificates.length === 0) {
-      throw new SystemError('certificates: expected PEM paths, inline PEM, or "generated:gost" / "generated:rsa"');
+      throw bad('certificates', 'PEM paths, inline PEM, or "generated:gost" / "generated:rsa"', config.certificates ?? absent);
     }
     const tokenAlg = config.token_alg ?? 'RS256';
-    if (tokenAlg !== 'RS256' && tokenAlg !== 'GOST3410_2012_256') throw new SystemError('token_alg: expected RS256 or GOST3410_2012_256');
+    if (tokenAlg !== 'RS256' && tokenAlg !== 'GOST3410_2012_256') throw bad('token_alg', 'RS256 or GOST3410_2012_256', tokenAlg);
     const scopes = config.scopes ?? knownScopes;
+    if (!Array.isArray(scopes)) throw bad('scopes', `a list of scopes (${knownScopes.join(' ')})`, scopes);
     const unknown = scopes.filter((s) => !knownScopes.includes(s));
-    if (unknown.length) throw new SystemError(`scopes: unknown ${unknown.join(', ')}; known: ${knownScopes.join(' ')}`);
+    if (unknown.length) throw bad('scopes', `known scopes only (${knownScopes.join(' ')}); unknown: ${unknown.join(', ')}`);
     const certificates: RegisteredCertificate[] = [];
     for (const entry of config.certificates) {
       try {
@@ -242,7 +246,7 @@ export class SystemRegistry {
           certificates.push(register(await readFile(path, 'utf8'), path));
         }
       } catch (error) {
-        throw new SystemError(`certificates: ${entry.slice(0, 60)} cannot be used: ${(error as Error).message}`);
+        throw bad('certificates', `certificates that can be used; ${String(entry).slice(0, 60)} cannot (${(error as Error).message})`);
       }
     }
     const system: EsiaSystem = {

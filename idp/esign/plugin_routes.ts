@@ -12,8 +12,9 @@ import type { Context } from 'koa';
 import { EsiaError } from '../errors/esia_error.ts';
 import { catalogue } from '../errors/catalogue.ts';
 import { runCookie } from '../runs.ts';
-import { KeyMismatchError, type VirtualToken } from './token.ts';
+import { type VirtualToken } from './token.ts';
 import type { Services } from '../services.ts';
+import { InputError } from '../../lib/errors.ts';
 
 const standIn = 'Имитация плагина электронной подписи тестового стенда (не КриптоПро): ключи на виртуальном токене эмулятора';
 
@@ -78,7 +79,7 @@ export function pluginRoutes(s: Services): Router {
       ctx.body = { standIn, id: `${entry.id}`, label: entry.label };
     } catch (error) {
       // The page shows `message` to the person; `detail` is for developers.
-      const why = error instanceof KeyMismatchError ? 'закрытый ключ в нём не от этого сертификата' : 'в нём нужны сертификат (BEGIN CERTIFICATE) и закрытый ключ PKCS#8 (BEGIN PRIVATE KEY)';
+      const why = error instanceof InputError && error.field === 'key' ? 'закрытый ключ в нём не от этого сертификата' : 'в нём нужны сертификат (BEGIN CERTIFICATE) и закрытый ключ PKCS#8 (BEGIN PRIVATE KEY)';
       fail(ctx, 400, `Файл не загружен: ${why}.`, { detail: (error as Error).message });
     }
   });

@@ -24,6 +24,7 @@
 import { createHash, X509Certificate } from 'node:crypto';
 import { EsiaError } from '../errors/esia_error.ts';
 import { signWithKey, verifyWithCertificate } from './crypto.ts';
+import { InputError } from '../../lib/errors.ts';
 
 export interface TokenEntry {
   /** Stable id on this token: `<persona>-<variant>` when handed by the control API, `file-<hash>` when loaded from a file. */
@@ -38,11 +39,6 @@ export interface TokenEntry {
 export const defaultPin = '12345678';
 export const defaultPuk = '87654321';
 export const defaultPinAttempts = 3;
-
-/** A key file whose private key is not the certificate's (the plugin says so in Russian). */
-export class KeyMismatchError extends Error {
-  override name = 'KeyMismatchError';
-}
 
 export class VirtualToken {
   pin = defaultPin;
@@ -60,7 +56,7 @@ export class VirtualToken {
     const certificate = new X509Certificate(certificatePem);
     const probe = Buffer.from('virtual token: key matches certificate');
     const signature = signWithKey(keyPem, probe);
-    if (!verifyWithCertificate(certificate, probe, signature)) throw new KeyMismatchError('the private key does not belong to the certificate');
+    if (!verifyWithCertificate(certificate, probe, signature)) throw new InputError('the private key does not belong to the certificate', 'key');
     const entry: TokenEntry = {
       id: id ?? `file-${createHash('sha256').update(certificate.raw).digest('hex').slice(0, 12)}`,
       label: `${subjectName(certificate)} · действителен с ${ruDate(certificate.validFrom)} по ${ruDate(certificate.validTo)} · выдан: ${issuerName(certificate)}`,

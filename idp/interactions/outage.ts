@@ -6,10 +6,9 @@
  */
 import { isInForce, outageLines, retryAfter, type Outage } from '../domain/outage.ts';
 import type { ErrorCode } from '../errors/catalogue.ts';
-import { newReference } from '../errors/reference.ts';
+import { EsiaError } from '../errors/esia_error.ts';
 import type { Run } from '../runs.ts';
-import { errorPage } from '../views/error.ts';
-import { render, type Step } from './step.ts';
+import type { Step } from './step.ts';
 
 export function outageCode(outage: Outage): ErrorCode {
   return outage.mode === 'maintenance' ? 'service.maintenance' : 'service.outage';
@@ -20,17 +19,15 @@ export function outageNow(run: Run): Outage | null {
   return isInForce(run.outage, run.clock.now()) ? run.outage : null;
 }
 
-/** Shows the outage page instead of the step when one is in force; true when it did. */
-export function refuseDuringOutage(step: Step): boolean {
+/** Refuses the step while an outage is in force: the boundary shows the outage page (503, Retry-After) instead. */
+export function refuseDuringOutage(step: Step): void {
   const outage = outageNow(step.run);
-  if (!outage) return false;
-  const code = outageCode(outage);
-  const ref = newReference();
-  Object.assign(step.ctx.state.audit, { outcome: 'refused', code, ref, details: { mode: outage.mode, until: outage.until } });
-  step.ctx.status = 503;
+  if (!outage) return;
+  throw outageError(outage);
+}
+
+/** The outage as a failure: the notice and expected time as its lines, Retry-After when known. */
+export function outageError(outage: Outage): EsiaError {
   const after = retryAfter(outage);
-  if (after) step.ctx.set('Retry-After', after);
-  render(step, errorPage({ code, ref, uid: step.uid, lines: outageLines(outage) }));
-  step.ctx.status = 503;
-  return true;
+  return new EsiaError(outageCode(outage), { mode: outage.mode, until: outage.until, lines: outageLines(outage), ...(after ? { retryAfter: after } : {}) });
 }

@@ -47,7 +47,7 @@ export async function interactionRoutes(s: Services): Promise<Router> {
   const step = (handler: (step: Step) => Promise<void> | void, duringOutage = false) =>
     async function stepHandler(ctx: Context) {
       const st = await loadStep(ctx, s);
-      if (!duringOutage && refuseDuringOutage(st)) return;
+      if (!duringOutage) refuseDuringOutage(st);
       if (st.run.faults.take('server.error')) throw new Error('Armed fault server.error (POST /__control/faults): a simulated internal failure');
       if (st.prompt === 'login') requireSignatureWhereDue(st);
       await handler(st);

@@ -12,7 +12,7 @@ import type { Account } from '../domain/account.ts';
 import { acrFor, withMfa } from '../domain/assurance.ts';
 import type { ErrorCode } from '../errors/catalogue.ts';
 import { EsiaError } from '../errors/esia_error.ts';
-import { newReference } from '../errors/reference.ts';
+import { formFailure } from '../errors/boundary.ts';
 import { type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import type { Failure } from '../views/failure.ts';
@@ -80,13 +80,7 @@ export { field } from '../forms.ts';
 
 /** Records a failure shown inside the current form and returns it for the view. */
 export function inlineFailure(step: Step, error: EsiaError | ErrorCode, lines?: string[]): Failure {
-  const err = typeof error === 'string' ? new EsiaError(error) : error;
-  const detailLines = err.details.lines;
-  if (!lines && Array.isArray(detailLines)) lines = detailLines.map(String);
-  const ref = newReference();
-  Object.assign(step.ctx.state.audit, { outcome: 'refused', code: err.code, ref, details: err.details });
-  step.ctx.status = err.status;
-  return { code: err.code, ref, ...(lines?.length ? { lines } : {}) };
+  return formFailure(step.ctx, typeof error === 'string' ? new EsiaError(error) : error, lines);
 }
 
 export function render(step: Step, page: Html): void {

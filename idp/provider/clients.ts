@@ -1,6 +1,7 @@
 /* Reads the registered relying parties from the clients file, with precise errors for a bad file. */
-import { readFile } from 'node:fs/promises';
 import type { ClientMetadata } from 'oidc-provider';
+import { readConfigFile } from '../../lib/config_file.ts';
+import { absent, ConfigFileError } from '../../lib/errors.ts';
 import { atOrigin } from '../config/index.ts';
 
 /** oidc-provider client metadata, plus our one extension. */
@@ -31,22 +32,14 @@ export function movedTo(client: ClientConfig, origin: string | undefined): Clien
   return { ...client, redirect_uris: move(client.redirect_uris), ...(client.post_logout_redirect_uris ? { post_logout_redirect_uris: move(client.post_logout_redirect_uris) } : {}) };
 }
 
-export class ClientsFileError extends Error {
-  override name = 'ClientsFileError';
-}
-
 export async function readClients(path: string): Promise<ClientConfig[]> {
-  let parsed: { clients?: unknown };
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new ClientsFileError(`Clients file ${path} cannot be read: ${(error as Error).message}`);
-  }
-  if (!Array.isArray(parsed.clients)) throw new ClientsFileError(`Clients file ${path}: expected {"clients": [...]}`);
-  parsed.clients.forEach((c: Partial<ClientConfig>, i: number) => {
-    if (typeof c.client_id !== 'string' || !c.client_id) throw new ClientsFileError(`Clients file ${path}: clients[${i}].client_id is missing`);
+  const parsed = (await readConfigFile(path)) as { clients?: unknown };
+  if (!Array.isArray(parsed?.clients)) throw new ConfigFileError(path, { field: 'clients', expected: 'a list of clients: {"clients": [...]}', actual: parsed?.clients ?? absent });
+  parsed.clients.forEach((c: Partial<ClientConfig> | null, i: number) => {
+    if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new ConfigFileError(path, { field: `clients[${i}]`, expected: 'a client object {client_id, redirect_uris, …}', actual: c });
+    if (typeof c.client_id !== 'string' || !c.client_id) throw new ConfigFileError(path, { field: `clients[${i}].client_id`, expected: 'the client\'s id, e.g. "fmrm"', actual: c.client_id ?? absent });
     if (!Array.isArray(c.redirect_uris) || c.redirect_uris.length === 0) {
-      throw new ClientsFileError(`Clients file ${path}: clients[${i}] (${c.client_id}) needs redirect_uris, e.g. ["http://localhost:8080/callback"]`);
+      throw new ConfigFileError(path, { field: `clients[${i}].redirect_uris`, expected: 'a list of URLs such as ["http://localhost:8080/callback"]', actual: c.redirect_uris ?? absent });
     }
   });
   return parsed.clients as ClientConfig[];

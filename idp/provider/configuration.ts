@@ -9,8 +9,8 @@ import { fullName, type Account } from '../domain/account.ts';
 import type { Clock } from '../domain/clock.ts';
 import { acrValues, asksForSignature } from '../domain/assurance.ts';
 import type { ErrorCode } from '../errors/catalogue.ts';
-import { newReference } from '../errors/reference.ts';
-import { errorPage } from '../views/error.ts';
+import { renderFailure } from '../errors/boundary.ts';
+import { EsiaError } from '../errors/esia_error.ts';
 import { loggedOutPage, logoutPage } from '../views/logout.ts';
 import { type ClientConfig, isFirstParty, providerMetadata } from './clients.ts';
 import { CookieSigner } from './cookie_signer.ts';
@@ -194,15 +194,12 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       return grant;
     },
     renderError: (ctx: KoaContextWithOIDC, out: errors.OIDCProviderError | { error: string; error_description?: string }, error) => {
-      const code = catalogueCodeOf(out);
-      const ref = newReference();
-      Object.assign(ctx.state.audit ?? {}, { outcome: 'refused', code, ref, details: { error: out.error, error_description: out.error_description } });
-      ctx.type = 'html';
-      ctx.body = errorPage({
-        code,
-        ref,
+      // oidc-provider has set the status; the page is the error boundary's.
+      renderFailure(ctx, new EsiaError(catalogueCodeOf(out), { error: out.error, error_description: out.error_description }), {
+        keepStatus: true,
+        outsideSignIn: true,
         developer: `${out.error}: ${out.error_description ?? ''}${error instanceof Error && 'error_detail' in error && error.error_detail ? ` (${String(error.error_detail)})` : ''}`,
-      }).value;
+      });
     },
   };
 }

@@ -18,7 +18,7 @@ import { catalogue } from '../errors/catalogue.ts';
 import { newReference } from '../errors/reference.ts';
 import { type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
-import { errorPage } from '../views/error.ts';
+import { EsiaError } from '../errors/esia_error.ts';
 
 const serverToServer = new Set(['/token', '/me', '/token/introspection']);
 
@@ -95,10 +95,7 @@ export function outageGate(s: Services) {
         ctx.redirect(url.href);
         return;
       }
-      ctx.status = 503;
-      ctx.type = 'html';
-      ctx.body = errorPage({ code: codeOf(outage), ref: String(ctx.state.audit.ref), lines: [outageDescription(outage)] }).value;
-      return;
+      throw new EsiaError(codeOf(outage), { mode: outage.mode, until: outage.until, lines: [outageDescription(outage)] });
     }
 
     const run = await credentialRun(ctx);

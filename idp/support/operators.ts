@@ -3,7 +3,8 @@
  * at start-up: one role per account, and one account per person (same ФИО or employee id twice is a
  * second role for the same person — refused with the exact entries named).
  */
-import { readFile } from 'node:fs/promises';
+import { readConfigFile } from '../../lib/config_file.ts';
+import { absent, ConfigFileError } from '../../lib/errors.ts';
 
 export const roles = ['operator', 'senior', 'trainer'] as const;
 export type Role = (typeof roles)[number];
@@ -36,38 +37,36 @@ export interface Operator {
   passwordHash: string;
 }
 
-export class OperatorsFileError extends Error {
-  override name = 'OperatorsFileError';
-}
-
 /** Validates the parsed operators file; throws naming the file, the entry and what was expected. */
 export function parseOperators(value: unknown, path: string): Map<string, Operator> {
   const list = (value as { operators?: unknown } | null)?.operators;
-  if (!Array.isArray(list)) throw new OperatorsFileError(`${path}: expected {"operators": [{login, name, role, passwordHash}, …]}.`);
+  const bad = (field: string, expected: string, actual?: unknown) => new ConfigFileError(path, { field, expected, actual });
+  if (!Array.isArray(list)) throw bad('operators', 'a list of operators: {"operators": [{login, name, role, passwordHash}, …]}', list ?? absent);
   const byLogin = new Map<string, Operator>();
   const byPerson = new Map<string, Operator>();
   list.forEach((entry: Record<string, unknown>, i) => {
-    const at = `${path} operators[${i}]`;
-    if (typeof entry !== 'object' || entry === null) throw new OperatorsFileError(`${at}: expected an object.`);
+    const at = `operators[${i}]`;
+    if (typeof entry !== 'object' || entry === null) throw bad(at, 'an operator object {login, name, role, passwordHash}', entry);
     const { login, name, role, passwordHash, employeeId } = entry;
-    if (typeof login !== 'string' || !/^[a-z][a-z0-9._-]{1,31}$/.test(login)) throw new OperatorsFileError(`${at}.login: expected a Latin login such as "operator"; got ${JSON.stringify(login)}.`);
-    if (typeof name !== 'string' || name.trim().split(/\s+/).length < 2) throw new OperatorsFileError(`${at}.name: expected the operator's ФИО; got ${JSON.stringify(name)}.`);
+    if (typeof login !== 'string' || !/^[a-z][a-z0-9._-]{1,31}$/.test(login)) throw bad(`${at}.login`, 'a Latin login such as "operator"', login ?? absent);
+    if (typeof name !== 'string' || name.trim().split(/\s+/).length < 2) throw bad(`${at}.name`, "the operator's ФИО", name ?? absent);
     if (Array.isArray(role) || 'roles' in entry) {
-      throw new OperatorsFileError(`${at} (${login}): one account has exactly one role (F3); got ${JSON.stringify(role ?? entry.roles)}. Give the person one role.`);
+      throw bad(`${at}.role`, `exactly one role for "${login}" (one account, one role: F3), not a list or "roles"`, role ?? entry.roles);
     }
-    if (!roles.includes(role as Role)) throw new OperatorsFileError(`${at}.role: expected one of ${roles.join(', ')}; got ${JSON.stringify(role)}.`);
+    if (!roles.includes(role as Role)) throw bad(`${at}.role`, `one of ${roles.join(', ')}`, role ?? absent);
     if (typeof passwordHash !== 'string' || !passwordHash.startsWith('scrypt$')) {
-      throw new OperatorsFileError(`${at}.passwordHash: expected a scrypt hash (node --import tsx idp/support/hash_password.ts <password>).`);
+      throw bad(`${at}.passwordHash`, 'a scrypt hash (node --import tsx idp/support/hash_password.ts <password>)');
     }
-    if (employeeId !== undefined && typeof employeeId !== 'string') throw new OperatorsFileError(`${at}.employeeId: expected a string.`);
+    if (employeeId !== undefined && typeof employeeId !== 'string') throw bad(`${at}.employeeId`, 'a string', employeeId);
     const operator: Operator = { login, name: name.trim(), role: role as Role, passwordHash, ...(employeeId ? { employeeId } : {}) };
     const same = byLogin.get(login);
-    if (same) throw new OperatorsFileError(`${at}: login "${login}" is already used by another entry (role ${same.role}); logins are unique.`);
+    if (same) throw bad(`${at}.login`, `a login no other entry uses; "${login}" is already the ${same.role}'s`);
     for (const key of [`name:${operator.name.toLowerCase().replace(/\s+/g, ' ')}`, ...(employeeId ? [`id:${employeeId}`] : [])]) {
       const other = byPerson.get(key);
       if (other) {
-        throw new OperatorsFileError(
-          `${at}: "${login}" (${operator.role}) and "${other.login}" (${other.role}) are the same person (${key.startsWith('id:') ? `employeeId ${employeeId}` : `ФИО ${operator.name}`}). One person acts in one role only (F3): remove one of the accounts.`,
+        throw bad(
+          key.startsWith('id:') ? `${at}.employeeId` : `${at}.name`,
+          `one account per person (F3): "${login}" (${operator.role}) and "${other.login}" (${other.role}) are the same person (${key.startsWith('id:') ? `employeeId ${employeeId}` : `ФИО ${operator.name}`}); remove one of the accounts`,
         );
       }
       byPerson.set(key, operator);
@@ -78,11 +77,5 @@ export function parseOperators(value: unknown, path: string): Map<string, Operat
 }
 
 export async function readOperators(path: string): Promise<Map<string, Operator>> {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(await readFile(path, 'utf8'));
-  } catch (error) {
-    throw new OperatorsFileError(`Operators file ${path} cannot be read: ${(error as Error).message}`);
-  }
-  return parseOperators(parsed, path);
+  return parseOperators(await readConfigFile(path), path);
 }

@@ -13,13 +13,13 @@ import { html } from '../../lib/html.ts';
 import { isLoopback } from '../../lib/http/loopback.ts';
 import { hashPassword, verifyPassword } from '../adapters/password_hash.ts';
 import type { Account } from '../domain/account.ts';
-import { AccountEditError, addNote, generateTemporarySecret, patchAccountState, setTemporaryPassword, unlock, type TemporaryKind } from '../domain/account_admin.ts';
+import { addNote, generateTemporarySecret, patchAccountState, setTemporaryPassword, unlock, type TemporaryKind } from '../domain/account_admin.ts';
 import type { ErrorCode } from '../errors/catalogue.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { field, formOnly } from '../forms.ts';
-import { newReference, normaliseReference } from '../errors/reference.ts';
+import { normaliseReference } from '../errors/reference.ts';
 import { issuePersonCertificate, revocationReasonCodes, type IssuedCertificate, type RevocationReason } from '../../lib/pki/test_pki.ts';
-import { announceOutage, endOutage, isInForce, moscowTime, OutageInputError } from '../domain/outage.ts';
+import { announceOutage, endOutage, isInForce, moscowTime } from '../domain/outage.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import type { Failure } from '../views/failure.ts';
@@ -28,6 +28,8 @@ import { may, readOperators, type Operator, type SupportAction } from './operato
 import { readFmrmRegister, searchAccounts } from './search.ts';
 import { type ConsoleSession, ConsoleSessions, csrfMatches, supportCookie } from './sessions.ts';
 import { accountPage, type ConsoleUser, homePage, loginPage, type OutageView, refPage, searchKinds, type SearchKind } from './views.ts';
+import { InputError } from '../../lib/errors.ts';
+import { formFailure } from '../errors/boundary.ts';
 
 /** An operator's wrong passwords in a row before the console refuses them for `operatorLockMs` (run clock). */
 const operatorLockMs = 15 * 60 * 1000;
@@ -128,13 +130,8 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     ctx.body = page.value;
   };
 
-  const refusal = (ctx: Context, code: ErrorCode, details: Record<string, unknown>): Failure => {
-    const ref = newReference();
-    const error = new EsiaError(code, details);
-    Object.assign(ctx.state.audit, { outcome: 'refused', code, ref, details });
-    ctx.status = error.status;
-    return { code, ref };
-  };
+  // A refusal shown inside the console's form (the lines, if any, are the caller's).
+  const refusal = (ctx: Context, code: ErrorCode, details: Record<string, unknown>): Failure => formFailure(ctx, new EsiaError(code, details), []);
 
   const outageOf = (run: Run, refused?: Pick<OutageView, 'failure' | 'form'>): OutageView => ({ state: run.outage, inForce: isInForce(run.outage, run.clock.now()), ...refused });
 
@@ -294,7 +291,7 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
         run.accounts.changed();
       });
     } catch (error) {
-      if (error instanceof AccountEditError) throw new EsiaError('support.bad_input', { operator: session.login, action, problem: error.message });
+      if (error instanceof InputError) throw new EsiaError('support.bad_input', { operator: session.login, action, problem: error.message });
       throw error;
     }
     back();
@@ -383,7 +380,7 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
         session.login,
       );
     } catch (error) {
-      if (error instanceof OutageInputError) return refuse('Выберите режим (технические работы или сбой) и текст не длиннее 500 знаков.', error.message);
+      if (error instanceof InputError) return refuse('Выберите режим (технические работы или сбой) и текст не длиннее 500 знаков.', error.message);
       throw error;
     }
     ctx.state.audit.details = { ...outage };

@@ -8,6 +8,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, resolve } from 'node:path';
+import { CodedError } from '../errors.ts';
 import { writeFileAtomic } from './atomic_file.ts';
 import { acquireFileLock, FileLockedError, heldHere, type LockHolder } from './file_lock.ts';
 
@@ -15,15 +16,16 @@ export { removeStaleTempFiles } from './atomic_file.ts';
 
 export type DataFileErrorKind = 'corrupt' | 'locked' | 'io';
 
-export class DataFileError extends Error {
+/** The data file cannot be used: `corrupt` (left untouched for the user to fix), `locked` (another process has it), `io`. */
+export class DataFileError extends CodedError<`data_file.${DataFileErrorKind}`> {
   override readonly name = 'DataFileError';
   constructor(
     readonly kind: DataFileErrorKind,
     readonly path: string,
     message: string,
-    options?: { cause?: unknown },
+    options: { cause?: unknown } = {},
   ) {
-    super(message, options);
+    super(`data_file.${kind}`, message, { details: { path }, cause: options.cause });
   }
 }
 

@@ -11,6 +11,7 @@
 import { Low } from 'lowdb';
 import type { Adapter } from 'lowdb';
 import { resolve } from 'node:path';
+import { describeProblem, type FieldProblem } from '../errors.ts';
 import { noteChange } from './write_scope.ts';
 import { acquireLock, DataFileError, readJsonFile, removeStaleTempFiles, writeJsonFileAtomic } from './json_file.ts';
 
@@ -19,8 +20,8 @@ export interface StoreOptions {
   flushDelayMs: number;
   /** Failed background writes land here (the data stays dirty and is retried on the next change or flush). */
   onError?: (err: unknown) => void;
-  /** What is wrong with the shape of an existing file (e.g. `accounts is a string, expected a list`), or undefined when it fits. */
-  validate?: (data: object) => string | undefined;
+  /** The first field of an existing file that does not fit (e.g. `accounts`, expected a list, got a string), or undefined when it fits. */
+  validate?: (data: object) => FieldProblem | undefined;
 }
 
 // lowdb adapter over our crash-safe primitives (lowdb's own TextFile uses steno, see json_file.ts).
@@ -79,7 +80,7 @@ export class Store<T extends object> {
       }
       const problem = existing === null ? undefined : options.validate?.(existing);
       if (problem) {
-        throw new DataFileError('corrupt', abs, `Data file ${abs} is JSON of the wrong shape: ${problem}. It was left untouched. Fix or delete it, or run \`npm run reset\`.`);
+        throw new DataFileError('corrupt', abs, `Data file ${describeProblem(abs, problem)}. It was left untouched. Fix or delete it, or run \`npm run reset\`.`);
       }
       const db = new Low<T>(adapter, existing ?? initial()); // initial() only when there is no file
       if (existing === null) await db.write();

@@ -10,7 +10,8 @@ import { Faults } from '../../idp/adapters/faults.ts';
 import { Outbox } from '../../idp/adapters/outbox.ts';
 import type { Account } from '../../idp/domain/account.ts';
 import { ControlledClock } from '../../idp/domain/clock.ts';
-import { announceOutage, endOutage, isInForce, OutageInputError, parseOutage, retryAfter } from '../../idp/domain/outage.ts';
+import { announceOutage, endOutage, isInForce, parseOutage, retryAfter } from '../../idp/domain/outage.ts';
+import { InputError } from '../../lib/errors.ts';
 import { expectedRecovery, recoveryFacts } from '../../relying-party/availability.ts';
 import { HttpBrowser } from '../../scenarios/runner/http_browser.ts';
 import { newRun, type Stand, startStand } from '../../scenarios/runner/stand.ts';
@@ -48,7 +49,7 @@ test('security e-mails: each kind has a Russian subject and no secret; an unconf
 
 test('outage announcements are validated field by field; `from` in the future only announces', (t) => {
   const now = Date.parse(at);
-  t.throws(() => parseOutage({ mode: 'down' }, now), { instanceOf: OutageInputError, message: /mode must be one of maintenance, outage/ });
+  t.throws(() => parseOutage({ mode: 'down' }, now), { instanceOf: InputError, message: /mode must be one of maintenance, outage/ });
   t.throws(() => parseOutage({ mode: 'outage', until: 'tomorrow' }, now), { message: /until must be an ISO instant/ });
   t.throws(() => parseOutage({ mode: 'outage', until: '2026-11-25T08:00:00Z' }, now), { message: /must be after the start/ });
   const later = parseOutage({ mode: 'maintenance', from: '2026-11-25T10:00:00Z', until: '2026-11-25T12:00:00Z' }, now);

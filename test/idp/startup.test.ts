@@ -36,10 +36,10 @@ test('a corrupt data file stops start-up with its path named, and is left untouc
 });
 
 const wrongShapes: Array<[string, RegExp]> = [
-  ['{"version":1,"accounts":"oops"}', /accounts is a string, expected a list of accounts/],
-  ['{"accounts":[]}', /version is missing, expected 1/],
-  ['{"version":1,"accounts":[42]}', /accounts\[0\] is a number, expected an account object/],
-  ['{"version":1,"accounts":[{"oid":"1000000001","persona":"ivanov"}]}', /accounts\[0\]\.phone is missing, expected a string/],
+  ['{"version":1,"accounts":"oops"}', /emulator\.json: accounts: expected a list of accounts, got "oops"/],
+  ['{"accounts":[]}', /emulator\.json: version: expected 1, it is missing/],
+  ['{"version":1,"accounts":[42]}', /emulator\.json: accounts\[0\]: expected an account object, got 42/],
+  ['{"version":1,"accounts":[{"oid":"1000000001","persona":"ivanov"}]}', /emulator\.json: accounts\[0\]\.phone: expected a string, it is missing/],
 ];
 
 test('a data file of the right syntax but the wrong shape stops start-up naming the file and the field, and is left untouched', async (t) => {
@@ -131,4 +131,24 @@ test('a start on a new data folder reuses the password hashes an earlier start m
   t.not(changed, first);
   t.true(await verifyPassword('Changed-5678', changed));
   t.false(await verifyPassword(fixtures.personas[1]!.password, changed));
+});
+
+test('npm start with a bad configuration file names the file, the field and what was expected, without a stack', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'esia-badconfig-'));
+  const files: Array<[string, string, RegExp]> = [
+    ['ESIA_ORGANISATIONS', '{"organisations": 5}', /organisations\.json: organisations: expected a list of organisations/],
+    ['ESIA_SYSTEMS', '{"systems": [{"client_id": "FMRM01", "certificates": ["generated:rsa"]}]}', /systems\.json: systems\[0\]\.redirect_uris: expected at least one URL/],
+    ['ESIA_CLIENTS', '{"clients": [{"client_id": "fmrm", "redirect_uris": "http://localhost:8080/callback"}]}', /clients\.json: clients\[0\]\.redirect_uris: expected a list of URLs such as .*, got "http:\/\/localhost:8080\/callback"/],
+    ['ESIA_OPERATORS', '{"operators": [', /operators\.json: expected a readable JSON file/],
+  ];
+  for (const [variable, content, reason] of files) {
+    const file = join(dir, `${variable.slice(5).toLowerCase()}.json`);
+    await writeFile(file, content);
+    const env = { ...process.env, ESIA_DATA_DIR: join(dir, variable), ESIA_KEYS_DIR: keysDir, ESIA_PORT: '0', ESIA_RP: 'off', [variable]: file };
+    const error = await t.throwsAsync(run(process.execPath, ['--import', 'tsx', 'start.ts'], { env, timeout: 30_000 }));
+    const stderr = String((error as { stderr?: string }).stderr);
+    t.regex(stderr, /esia-emulator cannot start: /, variable);
+    t.regex(stderr, reason, variable);
+    t.false(/\n\s+at /.test(stderr), `${variable}: no stack trace`);
+  }
 });

@@ -10,7 +10,8 @@ import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AccountRepository, type DataFile } from '../../idp/adapters/account_repository.ts';
 import { AuditJournal } from '../../idp/adapters/audit_journal.ts';
-import { configFromEnv, ConfigError, loadConfig } from '../../idp/config/index.ts';
+import { configFromEnv, loadConfig } from '../../idp/config/index.ts';
+import { ConfigFileError } from '../../lib/errors.ts';
 import { SignIns, type Pending } from '../../idp/esia/sign_ins.ts';
 import { defaultSettings, loadOrCreateSigningKeys } from '../../idp/esia/systems.ts';
 import { TokenService } from '../../idp/esia/tokens.ts';
@@ -164,6 +165,6 @@ test('audit journal: the in-memory index of traces and reference codes keeps at 
 test('lifetimes and the cap come from ESIA_SESSION_TTL, ESIA_REFRESH_TOKEN_TTL and ESIA_STORE_CAP, checked', (t) => {
   t.deepEqual(loadConfig().memory, { sessionTtlSeconds: 8 * 3600, refreshTokenTtlSeconds: 8 * 3600, storeCap: 20_000 });
   t.deepEqual(configFromEnv({ ESIA_SESSION_TTL: '3600', ESIA_STORE_CAP: '500' }).memory, { sessionTtlSeconds: 3600, refreshTokenTtlSeconds: 8 * 3600, storeCap: 500 });
-  t.throws(() => configFromEnv({ ESIA_STORE_CAP: '10' }), { instanceOf: ConfigError, message: 'ESIA_STORE_CAP=10: expected a whole number from 100 to 10000000' });
-  t.throws(() => configFromEnv({ ESIA_SESSION_TTL: '8h' }), { instanceOf: ConfigError, message: /ESIA_SESSION_TTL=8h: expected a whole number/ });
+  t.throws(() => configFromEnv({ ESIA_STORE_CAP: '10' }), { instanceOf: ConfigFileError, message: /ESIA_STORE_CAP: expected a whole number from 100 to 10000000, got "10"/ });
+  t.throws(() => configFromEnv({ ESIA_SESSION_TTL: '8h' }), { instanceOf: ConfigFileError, message: /ESIA_SESSION_TTL: expected a whole number.*got "8h"/ });
 });

@@ -1,6 +1,7 @@
 /* feature «webauthn»: the RP ID, origins, ceremony timeout and TOTP tolerance options and their variables. */
 import test from 'ava';
-import { ConfigError, configFromEnv, loadConfig } from '../../idp/config/index.ts';
+import { ConfigFileError } from '../../lib/errors.ts';
+import { configFromEnv, loadConfig } from '../../idp/config/index.ts';
 
 test('defaults: RP ID localhost, origins follow the issuer, 120 s ceremonies, ±1 TOTP step', (t) => {
   const config = loadConfig();
@@ -15,8 +16,8 @@ test('ESIA_WEBAUTHN_* and ESIA_TOTP_TOLERANCE are read', (t) => {
 });
 
 test('an IP address as RP ID, or an origin with a path, is refused with what to write instead', (t) => {
-  t.throws(() => loadConfig(configFromEnv({ ESIA_WEBAUTHN_RP_ID: '127.0.0.1' })), { instanceOf: ConfigError, message: /host name such as localhost/ });
-  t.throws(() => loadConfig(configFromEnv({ ESIA_WEBAUTHN_RP_ID: '::1' })), { instanceOf: ConfigError });
-  t.throws(() => loadConfig(configFromEnv({ ESIA_WEBAUTHN_ORIGINS: 'https://esia.stand.example/login' })), { instanceOf: ConfigError, message: /without a path/ });
-  t.throws(() => configFromEnv({ ESIA_WEBAUTHN_TIMEOUT: '1' }), { instanceOf: ConfigError });
+  t.throws(() => loadConfig(configFromEnv({ ESIA_WEBAUTHN_RP_ID: '127.0.0.1' })), { instanceOf: ConfigFileError, message: /host name such as localhost/ });
+  t.throws(() => loadConfig(configFromEnv({ ESIA_WEBAUTHN_RP_ID: '::1' })), { instanceOf: ConfigFileError });
+  t.throws(() => loadConfig(configFromEnv({ ESIA_WEBAUTHN_ORIGINS: 'https://esia.stand.example/login' })), { instanceOf: ConfigFileError, message: /without a path/ });
+  t.throws(() => configFromEnv({ ESIA_WEBAUTHN_TIMEOUT: '1' }), { instanceOf: ConfigFileError });
 });

@@ -13,7 +13,7 @@ export const authorize = (version: 'v1' | 'v2'): Endpoint => (ctx, e) => {
   const endpoint = version === 'v1' ? '/aas/oauth2/ac' : '/aas/oauth2/v2/ac';
   const raw = firstValues(ctx.query as Record<string, unknown>);
   let outcome: Outcome = { page: true };
-  return refusing(e, ctx, endpoint, raw, () => outcome, async () => {
+  return refusing(endpoint, raw, () => outcome, async () => {
     // Where to send refusals is known only once client_id and redirect_uri are single and registered.
     const head = readParams({ client_id: ctx.query.client_id, redirect_uri: ctx.query.redirect_uri });
     requireParams(head, ['client_id']);

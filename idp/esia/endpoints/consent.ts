@@ -1,7 +1,6 @@
 /* POST /aas/oauth2/_consent: «Предоставить» or «Отказать» on the consent screen (consent.ts draws it). */
 import { EsiaProtocolError } from '../errors.ts';
 import { type Endpoint, firstValues } from '../face.ts';
-import { refuse } from '../refusal.ts';
 import { issueCode } from './return.ts';
 
 const endpoint = '/aas/oauth2/_consent';
@@ -10,13 +9,11 @@ export const consentAnswer: Endpoint = (ctx, e) => {
   const body = firstValues((ctx.request.body ?? {}) as Record<string, unknown>);
   const o = e.signIns.answerConsent(body.id);
   if (!o) {
-    refuse(e, ctx, endpoint, new EsiaProtocolError('ESIA-007003', 'the consent screen this form comes from is unknown or already answered'), body, { page: true });
-    return;
+    throw new EsiaProtocolError('ESIA-007003', 'the consent screen this form comes from is unknown or already answered').at(endpoint, body, { page: true });
   }
   if (body.decision !== 'grant') {
     const error = new EsiaProtocolError('ESIA-007004', `the user refused to grant ${o.p.scopes.join(' ')} to ${o.p.system.clientId}`, { scopes: o.p.scopes });
-    refuse(e, ctx, endpoint, error, { client_id: o.p.system.clientId, state: o.p.state }, { redirect: o.p.redirectUri, state: o.p.state });
-    return;
+    throw error.at(endpoint, { client_id: o.p.system.clientId, state: o.p.state }, { redirect: o.p.redirectUri, state: o.p.state });
   }
   e.signIns.grantConsent(o);
   issueCode(ctx, e, o);

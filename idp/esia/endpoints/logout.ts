@@ -5,7 +5,6 @@
  */
 import { EsiaProtocolError } from '../errors.ts';
 import { type Endpoint, firstValues } from '../face.ts';
-import { refuse } from '../refusal.ts';
 
 export const logout: Endpoint = async (ctx, e) => {
   const q = firstValues(ctx.query as Record<string, unknown>);
@@ -25,8 +24,7 @@ export const logout: Endpoint = async (ctx, e) => {
     return;
   }
   if (target) {
-    refuse(e, ctx, '/idp/ext/Logout', new EsiaProtocolError('ESIA-007023', `redirect_url ${target} is not on an origin registered for system ${q.client_id ?? '(no client_id)'}; the session was ended anyway`), q, { page: true });
-    return;
+    throw new EsiaProtocolError('ESIA-007023', `redirect_url ${target} is not on an origin registered for system ${q.client_id ?? '(no client_id)'}; the session was ended anyway`).at('/idp/ext/Logout', q, { page: true });
   }
   ctx.type = 'html';
   ctx.body = '<!doctype html><html lang="ru"><body data-screen="esia-logged-out"><p>Вы вышли из ЕСИА (тестовый стенд).</p></body></html>';

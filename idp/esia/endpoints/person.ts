@@ -8,53 +8,34 @@
  */
 import type { Context } from 'koa';
 import type { Account } from '../../domain/account.ts';
-import { newReference } from '../../errors/reference.ts';
-import { restCodes, type RestCode } from '../errors.ts';
+import { EsiaProtocolError, type RestCode } from '../errors.ts';
 import type { Endpoint, Esia } from '../face.ts';
 import { collection, collections, element, embedNames, hasAny, parseEmbed, personRoot, scopesFor, type Collection } from '../person.ts';
 import { scopeName } from '../protocol.ts';
 
-function restError(ctx: Context, e: Esia, code: RestCode, reason: string): void {
-  const ref = newReference();
-  Object.assign(ctx.state.audit, { action: `esia ${ctx.method} /rs`, outcome: 'refused', code, ref, details: { diagnosis: reason } });
-  if (e.s.config.log) console.log(`[esia-emulator] ${ctx.path} refused ${code} (${ref}): ${reason}`);
-  ctx.set('X-Esia-Reference', ref);
-  ctx.set('X-Esia-Diagnosis', encodeURIComponent(reason));
-  ctx.status = restCodes[code].status;
-  ctx.body = { code, message: restCodes[code].message };
+/** A refusal of the REST API, answered by the error boundary as ESIA's {code, message}. */
+function restError(code: RestCode, reason: string): EsiaProtocolError {
+  return new EsiaProtocolError(code, reason).at('/rs', {}, { rest: true });
 }
 
-/** The access token's scopes, subject and system; undefined once refused. */
-function bearer(ctx: Context, e: Esia): { scopes: string[]; sbj?: string; clientId: string } | undefined {
+/** The access token's scopes, subject and system; throws the REST refusal. */
+function bearer(ctx: Context, e: Esia): { scopes: string[]; sbj?: string; clientId: string } {
   const m = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
-  if (!m) {
-    restError(ctx, e, 'ESIA-005011', 'no Authorization: Bearer <access_token> header');
-    return undefined;
-  }
+  if (!m) throw restError('ESIA-005011', 'no Authorization: Bearer <access_token> header');
   const checked = e.tokens.verifyAccess(m[1]!);
-  if (!checked.ok) {
-    restError(ctx, e, checked.code, checked.reason);
-    return undefined;
-  }
+  if (!checked.ok) throw restError(checked.code, checked.reason);
   const scope = String(checked.payload.scope ?? '');
   const sbj = checked.payload['urn:esia:sbj_id'];
   return { scopes: scope.split(' ').filter(Boolean).map(scopeName), ...(sbj !== undefined ? { sbj: String(sbj) } : {}), clientId: String(checked.payload.client_id) };
 }
 
-/** The person of :oid when the token is theirs; undefined once refused. */
-function person(ctx: Context, e: Esia): { account: Account; scopes: string[] } | undefined {
+/** The person of :oid when the token is theirs; throws the REST refusal. */
+function person(ctx: Context, e: Esia): { account: Account; scopes: string[] } {
   const who = bearer(ctx, e);
-  if (!who) return undefined;
   const oid = String(ctx.params.oid);
-  if (who.sbj !== oid) {
-    restError(ctx, e, 'ESIA-005029', `the token is for oid ${who.sbj ?? '(none: a client_credentials token)'}, the request is for ${oid}`);
-    return undefined;
-  }
+  if (who.sbj !== oid) throw restError('ESIA-005029', `the token is for oid ${who.sbj ?? '(none: a client_credentials token)'}, the request is for ${oid}`);
   const owner = e.s.runs.accountByOid(oid);
-  if (!owner) {
-    restError(ctx, e, 'ESIA-005011', `no person with oid ${oid} (run deleted or reset)`);
-    return undefined;
-  }
+  if (!owner) throw restError('ESIA-005011', `no person with oid ${oid} (run deleted or reset)`);
   ctx.state.audit.account = oid;
   ctx.state.audit.client = who.clientId;
   ctx.set('Cache-Control', 'no-store, no-cache, must-revalidate');
@@ -63,7 +44,6 @@ function person(ctx: Context, e: Esia): { account: Account; scopes: string[] } |
 
 export const personResource: Endpoint = (ctx, e) => {
   const p = person(ctx, e);
-  if (!p) return;
   const root = personRoot(p.account, p.scopes);
   for (const name of parseEmbed(ctx.query.embed)) {
     const c = embedNames[name];
@@ -78,8 +58,7 @@ export const personCollection: Endpoint = (ctx, e) => {
   const name = String(ctx.params.collection) as Collection;
   if (!collections.includes(name)) return;
   const p = person(ctx, e);
-  if (!p) return;
-  if (!hasAny(p.scopes, scopesFor(name))) return restError(ctx, e, 'ESIA-005029', `/${name} needs one of the scopes ${scopesFor(name).join(', ')}; the token has ${p.scopes.join(' ')}`);
+  if (!hasAny(p.scopes, scopesFor(name))) throw restError('ESIA-005029', `/${name} needs one of the scopes ${scopesFor(name).join(', ')}; the token has ${p.scopes.join(' ')}`);
   const embed = parseEmbed(ctx.query.embed).includes('elements');
   ctx.body = collection(p.account, name, p.scopes, e.issuerOrigin, embed);
 };
@@ -88,8 +67,7 @@ export const personElement: Endpoint = (ctx, e) => {
   const name = String(ctx.params.collection) as Collection;
   if (!collections.includes(name)) return;
   const p = person(ctx, e);
-  if (!p) return;
-  if (!hasAny(p.scopes, scopesFor(name))) return restError(ctx, e, 'ESIA-005029', `/${name} needs one of the scopes ${scopesFor(name).join(', ')}`);
+  if (!hasAny(p.scopes, scopesFor(name))) throw restError('ESIA-005029', `/${name} needs one of the scopes ${scopesFor(name).join(', ')}`);
   const found = element(p.account, name, String(ctx.params.id), p.scopes);
   if (!found) {
     ctx.status = 404;
@@ -100,7 +78,6 @@ export const personElement: Endpoint = (ctx, e) => {
 };
 
 export const organisation: Endpoint = (ctx, e) => {
-  const who = bearer(ctx, e);
-  if (!who) return;
-  restError(ctx, e, 'ESIA-005029', `organisation ${String(ctx.params.oid)}: the emulator's personas belong to no organisation, so no token opens it`);
+  bearer(ctx, e);
+  throw restError('ESIA-005029', `organisation ${String(ctx.params.oid)}: the emulator's personas belong to no organisation, so no token opens it`);
 };

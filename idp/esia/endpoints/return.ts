@@ -8,18 +8,19 @@ import type { Context } from 'koa';
 import { consentPage } from '../consent.ts';
 import { EsiaProtocolError } from '../errors.ts';
 import { type Endpoint, type Esia, firstValues, returnPath } from '../face.ts';
-import { refuse, refuseDuringOutage } from '../refusal.ts';
+import { refuseDuringOutage } from '../refusal.ts';
 import type { SignedIn } from '../sign_ins.ts';
 
 export const signInReturn: Endpoint = async (ctx, e) => {
   const q = firstValues(ctx.query as Record<string, unknown>);
   const p = e.signIns.finish(q.state);
   if (!p) {
-    refuse(e, ctx, returnPath, new EsiaProtocolError('ESIA-007003', 'the sign-in this browser returns from is unknown or already finished (emulator restarted, or the back button was used)'), q, { page: true });
-    return;
+    throw new EsiaProtocolError('ESIA-007003', 'the sign-in this browser returns from is unknown or already finished (emulator restarted, or the back button was used)').at(returnPath, q, { page: true });
   }
   const back = { redirect: p.redirectUri, state: p.state };
-  const refuseBack = (error: EsiaProtocolError, params: Record<string, string> = { client_id: p.system.clientId, state: p.state }) => refuse(e, ctx, returnPath, error, params, back);
+  const refuseBack = (error: EsiaProtocolError, params: Record<string, string> = { client_id: p.system.clientId, state: p.state }) => {
+    throw error.at(returnPath, params, back);
+  };
   ctx.state.audit.client = p.system.clientId;
   if (q.error === 'temporarily_unavailable') {
     // The user left an outage screen (E3): the system hears ESIA-007008, with the time if the outage is still on.

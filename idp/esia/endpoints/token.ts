@@ -39,7 +39,7 @@ export const token = (version: 'v1' | 'v3'): Endpoint => (ctx, e) => {
   const body = (ctx.request.body ?? {}) as Record<string, unknown>;
   const raw = firstValues(body);
   let outcome: Outcome = { json: true, state: raw.state };
-  return refusing(e, ctx, endpoint, raw, () => outcome, async () => {
+  return refusing(endpoint, raw, () => outcome, async () => {
     const params = readParams(body);
     basicCredentials(ctx.get('authorization'), params);
     outcome = { json: true, state: params.state };
