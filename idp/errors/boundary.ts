@@ -1,9 +1,11 @@
 /*
- * The frame around every request: test-stand headers, one audit record per request, and the
+ * The frame around every request: test-stand and security headers (lib/http/page_headers.ts), the
+ * form token on every page's own forms (lib/http/form_guard.ts), one audit record per request, and the
  * error boundary. A client's mistake becomes a catalogue page (or JSON for the control API) with a
  * reference code; an unexpected error becomes `oauth.server_error` with the stack in the log only.
  */
 import type { Context, Next } from 'koa';
+import { noStoreForPages, secureResponse } from '../../lib/http/page_headers.ts';
 import type { AuditRecord } from '../adapters/audit_journal.ts';
 import { ControlError } from '../control/inputs.ts';
 import { type Run, runCookie } from '../runs.ts';
@@ -76,12 +78,15 @@ export function frame(s: Services) {
     const cookieRun = ctx.cookies.get(runCookie, { signed: false });
     ctx.set('X-Test-Stand', 'esia-emulator; not the real ESIA');
     ctx.set('X-Robots-Tag', 'noindex, nofollow');
+    secureResponse(ctx, { formTargets: s.formTargets() });
     try {
       await next();
       if (ctx.status === 404 && !ctx.body && ctx.respond !== false) renderFailure(ctx, new EsiaError('http.not_found', { path: ctx.path }));
     } catch (error) {
       handle(ctx, error, s);
     } finally {
+      noStoreForPages(ctx);
+      if (typeof ctx.body === 'string' && ctx.response.is('html')) ctx.body = s.formGuard.stamp(ctx, ctx.body);
       if (!quiet.has(ctx.path)) {
         const a = ctx.state.audit as Partial<AuditRecord>;
         const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;

@@ -21,7 +21,9 @@ export interface ConsoleUser {
   csrf: string;
 }
 
-const styles = html`<style>
+/** The console's own rules, served at /static/support.css (no inline style under the Content-Security-Policy). */
+export const supportStylesheetPath = '/static/support.css';
+export const supportStylesheet = `
 .sup-nav{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;justify-content:space-between;border-bottom:1px solid #e1e7f0;padding-bottom:12px;margin-bottom:20px;font-size:14px}
 .sup-nav form{display:inline}
 table.sup{width:100%;border-collapse:collapse;font-size:14px;margin:8px 0 16px}
@@ -34,7 +36,8 @@ textarea,select{font:inherit;padding:8px 10px;border:1px solid #b2c2d6;border-ra
 .row select{height:48px;background:#fff}
 .sup-outage{margin-bottom:28px}.sup-outage details{margin-top:12px}
 .row{display:flex;gap:8px;align-items:end}.row>*{flex:1}.row .btn{flex:0 0 auto}
-</style>`;
+`;
+const styles = html`<link rel="stylesheet" href="${supportStylesheetPath}">`;
 
 function page(title: string, screen: string, user: ConsoleUser | null, body: Html, failure?: Failure): Html {
   return layout(
