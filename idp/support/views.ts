@@ -35,7 +35,7 @@ table.sup th{color:#66727f;font-weight:600;width:38%}
 textarea,select{font:inherit;padding:8px 10px;border:1px solid #b2c2d6;border-radius:8px;width:100%}
 .row select{height:48px;background:#fff}
 .sup-outage{margin-bottom:28px}.sup-outage details{margin-top:12px}
-.row{display:flex;gap:8px;align-items:end}.row>*{flex:1}.row .btn{flex:0 0 auto}
+.row{display:flex;gap:8px;align-items:end}.row>*{flex:1}.row .btn{flex:0 0 auto}.row .sup-kind{flex:0 0 190px}
 `;
 const styles = html`<link rel="stylesheet" href="${supportStylesheetPath}">`;
 
@@ -102,7 +102,7 @@ export function homePage(user: ConsoleUser, view: { query?: string; kind?: Searc
     html`${view.notice ?? ''}${outagePanel(user, view.outage)}<h1>Поиск пользователя</h1>
 <form method="get" action="/support/search" class="row" data-testid="support-search-form">
 <div><label for="q">ФИО, телефон, почта, СНИЛС или номер в ФМРМ</label><input type="text" id="q" name="q" value="${view.query ?? ''}" data-testid="support-query"></div>
-<div style="flex:0 0 190px"><label for="kind">Искать как</label><select id="kind" name="kind" data-testid="support-kind">${Object.entries(searchKinds).map(
+<div class="sup-kind"><label for="kind">Искать как</label><select id="kind" name="kind" data-testid="support-kind">${Object.entries(searchKinds).map(
       ([k, t]) => html`<option value="${k}"${k === kind ? ' selected' : ''}>${t}</option>`,
     )}</select></div>
 <button class="btn primary" type="submit" data-testid="support-find">Найти</button>

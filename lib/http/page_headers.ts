@@ -1,6 +1,6 @@
 /*
  * The security headers of both apps (the emulator's frame, the relying party's boundary): a strict
- * Content-Security-Policy with no inline script or style, no framing, no referrer, no sniffing, and
+ * Content-Security-Policy with no inline script or style, no framing, no referrer to other origins, no sniffing, and
  * no caching of pages. Set before the route runs, so oidc-provider can add the hash of its own
  * auto-submit script (response_mode=form_post) to script-src, as it does when it finds a policy.
  */
@@ -34,8 +34,10 @@ export function secureResponse(ctx: Context, policy: PagePolicy = {}): void {
   ctx.set('Content-Security-Policy', contentSecurityPolicy(policy));
   ctx.set('X-Frame-Options', 'DENY');
   ctx.set('X-Content-Type-Options', 'nosniff');
-  // Sign-in URLs carry the interaction id and the authorization code: no other site should see them.
-  ctx.set('Referrer-Policy', 'no-referrer');
+  // Sign-in URLs carry the interaction id and the authorization code: no other origin sees them.
+  // Not no-referrer: under it a browser sends `Origin: null` with every form POST, its own origin's
+  // too (Fetch, "append a request Origin header"), and the form guard could no longer tell them apart.
+  ctx.set('Referrer-Policy', 'same-origin');
 }
 
 /** After the route: a page is never kept by the browser or a proxy (static files set their own caching). */
