@@ -49,7 +49,7 @@ export class FormGuard {
   refusal(ctx: Context): FormRefusal | undefined {
     const origin = ctx.get('origin');
     // Browsers send Origin with every cross-origin POST; an old client that sends none still needs the token.
-    if (origin && !this.#own(ctx, origin)) return { reason: 'foreign_origin', detail: `Origin ${origin.slice(0, 200)} is not this app's origin (${ctx.origin})` };
+    if (origin && !this.#own(ctx, origin)) return { reason: 'foreign_origin', detail: `Origin ${origin.slice(0, 200)} is not this app's origin (${ownOrigin(ctx)})` };
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const sent = body[tokenField];
     if (typeof sent !== 'string' || !sent) return { reason: 'token_missing', detail: `the form has no ${tokenField} field (a form drawn by this app carries it)` };
@@ -59,10 +59,15 @@ export class FormGuard {
   }
 
   #own(ctx: Context, origin: string): boolean {
-    if (origin === ctx.origin) return true;
+    if (origin === ownOrigin(ctx)) return true;
     for (const o of this.options.ownOrigins?.(ctx) ?? []) if (o === origin) return true;
     return false;
   }
+}
+
+/** The origin this request was sent to. Not ctx.origin: Koa 3 answers that with the request's Origin header. */
+function ownOrigin(ctx: Context): string {
+  return `${ctx.protocol}://${ctx.host}`;
 }
 
 function same(a: string, b: string): boolean {
