@@ -41,7 +41,7 @@ export class FormGuard {
     if (!/<form\b/i.test(markup)) return markup;
     const binding = this.options.binding(ctx, true);
     if (!binding) return markup;
-    const field = `<input type="hidden" name="${tokenField}" value="${this.tokenFor(binding)}" data-testid="form-token">`;
+    const field = `<input type="hidden" name="${tokenField}" value="${this.tokenFor(binding)}">`;
     return markup.replace(ownForm, (tag) => tag + field);
   }
 

@@ -236,10 +236,7 @@ class ScenarioRun {
         break;
       case 'request': {
         const uid = /\/interaction\/([\w-]+)/.exec(this.page?.url ?? '')?.[1] ?? 'none';
-        let body = step.bodyBytes ? 'x='.padEnd(step.bodyBytes, 'x') : step.body;
-        // The browser's own crafted form carries its page's token, as it carries its cookies; a forged one names csrf_token itself.
-        const token = body !== undefined && (step.contentType ?? 'application/x-www-form-urlencoded') === 'application/x-www-form-urlencoded' && !/(^|&)csrf_token=/.test(body) ? await b.attribute('form-token', 'value') : null;
-        if (token) body = body ? `${body}&csrf_token=${token}` : `csrf_token=${token}`;
+        const body = step.bodyBytes ? 'x='.padEnd(step.bodyBytes, 'x') : step.body;
         await b.send(this.base(step.app) + step.path.replace('$uid', uid), step.method, body, step.contentType);
         break;
       }
