@@ -12,6 +12,7 @@ import { verifyJournal } from '../../idp/audit/verify.ts';
 import { parseOperators, permissions, roles, supportActions, type Role, type SupportAction } from '../../idp/support/operators.ts';
 import { HttpBrowser } from '../../scenarios/runner/http_browser.ts';
 import { type Stand, startStand } from '../../scenarios/runner/stand.ts';
+import { signInForm } from '../helpers/support_console.ts';
 
 let stand: Stand;
 test.before(async () => {
@@ -31,22 +32,23 @@ interface Console {
 }
 
 async function operatorSession(login: string, extraCookie = ''): Promise<Console> {
+  const signIn = await signInForm(stand.idp, extraCookie);
   const res = await fetch(`${stand.idp}/support/login`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { ...form, ...(extraCookie ? { cookie: extraCookie } : {}) },
-    body: new URLSearchParams({ login, password: 'Operator-1234' }),
+    headers: { ...form, cookie: signIn.cookie },
+    body: new URLSearchParams({ ...signIn.fields, login, password: 'Operator-1234' }),
   });
   if (res.status !== 303) throw new Error(`sign-in of ${login}: ${res.status}`);
   const set = res.headers.getSetCookie().find((c) => c.startsWith('esia_support='));
-  const cookie = [set?.split(';')[0], extraCookie].filter(Boolean).join('; ');
+  const cookie = [set?.split(';')[0], signIn.cookie].filter(Boolean).join('; ');
   const home = await (await fetch(`${stand.idp}/support`, { headers: { cookie } })).text();
   const csrf = /name="csrf" value="([^"]+)"/.exec(home)?.[1] ?? '';
   const c: Console = {
     cookie,
     csrf,
     get: (path) => fetch(`${stand.idp}${path}`, { redirect: 'manual', headers: { cookie: c.cookie } }),
-    post: (path, fields = {}) => fetch(`${stand.idp}${path}`, { method: 'POST', redirect: 'manual', headers: { ...form, cookie: c.cookie }, body: new URLSearchParams({ csrf: c.csrf, ...fields }) }),
+    post: (path, fields = {}) => fetch(`${stand.idp}${path}`, { method: 'POST', redirect: 'manual', headers: { ...form, cookie: c.cookie }, body: new URLSearchParams({ csrf: c.csrf, ...signIn.fields, ...fields }) }),
   };
   return c;
 }
@@ -159,7 +161,9 @@ test.serial('CSRF: an action needs the token of the same session; a forged cooki
 test.serial('operators are locked out after five wrong passwords, for 15 minutes of the run clock', async (t) => {
   await stand.control('POST', '/reset');
   await stand.control('POST', '/clock', { set: '2026-11-25T09:00:00Z', freeze: true });
-  const attempt = (password: string) => fetch(`${stand.idp}/support/login`, { method: 'POST', redirect: 'manual', headers: form, body: new URLSearchParams({ login: 'senior', password }) });
+  const signIn = await signInForm(stand.idp);
+  const attempt = (password: string) =>
+    fetch(`${stand.idp}/support/login`, { method: 'POST', redirect: 'manual', headers: { ...form, cookie: signIn.cookie }, body: new URLSearchParams({ ...signIn.fields, login: 'senior', password }) });
   for (let i = 1; i <= 4; i++) t.is((await attempt('wrong')).status, 401);
   t.is((await attempt('wrong')).status, 403);
   const locked = await attempt('Operator-1234');
