@@ -11,6 +11,7 @@ import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Context, Middleware } from 'koa';
 import { html } from '../lib/html.ts';
+import { foreignOrigin } from '../lib/http/form_guard.ts';
 import { isLoopback } from '../lib/http/loopback.ts';
 import { loadScenarios } from '../scenarios/load.ts';
 import type { Scenario } from '../scenarios/schema.ts';
@@ -59,6 +60,9 @@ async function control<T>(ctx: Context, method: string, path: string, body?: unk
 
 function loopbackOnly(ctx: Context): void {
   if (!isLoopback(ctx.req.socket.remoteAddress)) ctx.throw(403, 'Воспроизведение доступно только с этого компьютера.');
+  // Its buttons post no fields, so no form token: a page of another origin (another localhost port too) is refused by its Origin.
+  const origin = foreignOrigin(ctx);
+  if (origin) ctx.throw(403, `Кнопку галереи нажали не на странице галереи (Origin ${origin.slice(0, 100)}).`);
 }
 
 function firstScreen(scenario: Scenario, origin: string, options: TrainerOptions): string {

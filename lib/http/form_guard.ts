@@ -47,9 +47,9 @@ export class FormGuard {
 
   /** Checks a POST whose form is already read into ctx.request.body: undefined when it may proceed. */
   refusal(ctx: Context): FormRefusal | undefined {
-    const origin = ctx.get('origin');
     // Browsers send Origin with every cross-origin POST; an old client that sends none still needs the token.
-    if (origin && !this.#own(ctx, origin)) return { reason: 'foreign_origin', detail: `Origin ${origin.slice(0, 200)} is not this app's origin (${ownOrigin(ctx)})` };
+    const origin = foreignOrigin(ctx, this.options.ownOrigins?.(ctx));
+    if (origin) return { reason: 'foreign_origin', detail: `Origin ${origin.slice(0, 200)} is not this app's origin (${ownOrigin(ctx)})` };
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const sent = body[tokenField];
     if (typeof sent !== 'string' || !sent) return { reason: 'token_missing', detail: `the form has no ${tokenField} field (a form drawn by this app carries it)` };
@@ -57,12 +57,14 @@ export class FormGuard {
     if (!binding || !same(sent, this.tokenFor(binding))) return { reason: 'token_wrong', detail: `${tokenField} does not belong to this browser's ${binding ? 'session' : 'cookies (none sent)'}` };
     return undefined;
   }
+}
 
-  #own(ctx: Context, origin: string): boolean {
-    if (origin === ownOrigin(ctx)) return true;
-    for (const o of this.options.ownOrigins?.(ctx) ?? []) if (o === origin) return true;
-    return false;
-  }
+/** The Origin of a POST from another origin (`null` included), or undefined when it is this app's own or absent. */
+export function foreignOrigin(ctx: Context, also: Iterable<string> = []): string | undefined {
+  const origin = ctx.get('origin');
+  if (!origin || origin === ownOrigin(ctx)) return undefined;
+  for (const o of also) if (o === origin) return undefined;
+  return origin;
 }
 
 /** The origin this request was sent to. Not ctx.origin: Koa 3 answers that with the request's Origin header. */
