@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import Provider from 'oidc-provider';
 import { favicon } from '../lib/http/favicon.ts';
+import { browserCookie, FormGuard } from '../lib/http/form_guard.ts';
+import { originsOf } from '../lib/http/page_headers.ts';
 import type { Context, Middleware, Next } from 'koa';
 import { loadOrCreateKeys, type LocalKeys } from '../keys/generate.ts';
 import { MountedRouter } from '../lib/http/mount.ts';
@@ -39,11 +41,13 @@ import { pkiRoutes } from './pki/router.ts';
 import { TlsEndpoint, withHttpsTwins } from './pki/tls.ts';
 import { mainRun, Run, runCookie, Runs } from './runs.ts';
 import { supportRoutes } from './support/router.ts';
+import { supportStylesheet, supportStylesheetPath } from './support/views.ts';
 import type { Services } from './services.ts';
 import { homePage } from './views/home.ts';
 import { stylesheet } from './views/style.ts';
 import { webauthnBrowserScript } from './webauthn/static.ts';
 import { certificateScript, certificateScriptPath } from './views/certificate_script.ts';
+import { pageScripts } from './views/page_scripts.ts';
 
 export interface Idp {
   services: Services;
@@ -130,6 +134,17 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
       journeys.clear(run);
       run.reset(await baseline());
     },
+    formGuard: new FormGuard({
+      key: localKeys.cookieKeys[0]!,
+      binding: browserCookie('esia_form'),
+      ownOrigins: () => [new URL(issuer).origin, ...(esign.tlsOrigin ? [esign.tlsOrigin] : [])],
+    }),
+    // Read on every page: clients and systems registered at run time count as soon as they exist.
+    formTargets: () =>
+      originsOf([
+        ...[...clientConfigs.values()].flatMap((c) => [...(c.redirect_uris ?? []), ...((c.post_logout_redirect_uris as string[] | undefined) ?? [])]),
+        ...(services.esia?.registry.all().flatMap((system) => system.redirectUris) ?? []),
+      ]),
     audit: (record, run) => journal.append({ ts: new Date(run.clock.now()).toISOString(), ...(run.id === mainRun ? {} : { run: run.id }), ...record }),
   };
 
@@ -148,19 +163,19 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
 
   provider.use(frame(services));
   provider.use(async function staticAndHealth(ctx: Context, next: Next) {
-    if (ctx.path === '/static/esia.css') {
+    if (ctx.path === '/static/esia.css' || ctx.path === supportStylesheetPath) {
       ctx.type = 'text/css';
       ctx.set('Cache-Control', 'public, max-age=3600');
-      ctx.body = stylesheet;
+      ctx.body = ctx.path === supportStylesheetPath ? supportStylesheet : stylesheet;
     } else if (ctx.path === '/static/webauthn/browser.js') {
       // feature «webauthn»: @simplewebauthn/browser's UMD bundle, from node_modules (no CDN)
       ctx.type = 'application/javascript';
       ctx.set('Cache-Control', 'public, max-age=3600');
       ctx.body = await webauthnBrowserScript();
-    } else if (ctx.path === certificateScriptPath) {
+    } else if (ctx.path === certificateScriptPath || pageScripts.has(ctx.path)) {
       ctx.type = 'application/javascript';
       ctx.set('Cache-Control', 'public, max-age=3600');
-      ctx.body = certificateScript;
+      ctx.body = pageScripts.get(ctx.path) ?? certificateScript;
     } else if (ctx.path === favicon.path) {
       ctx.type = favicon.type;
       ctx.set('Cache-Control', 'public, max-age=86400');

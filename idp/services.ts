@@ -1,6 +1,7 @@
 /* Everything a request handler of the emulator may use, built once in app.ts and passed down. */
 import type Provider from 'oidc-provider';
 import type { AuditJournal, AuditRecord } from './adapters/audit_journal.ts';
+import type { FormGuard } from '../lib/http/form_guard.ts';
 import type { TestPki } from '../lib/pki/test_pki.ts';
 import type { IdpConfig } from './config/index.ts';
 import type { Account } from './domain/account.ts';
@@ -34,6 +35,10 @@ export interface Services {
   esign: EsignServices;
   /** The HTTPS listener's certificate switch (TLS faults); absent when the emulator speaks plain HTTP. */
   tls?: TlsEndpoint;
+  /** The token of every form the emulator's pages post back to it, and the check of each such POST (forms.ts). */
+  formGuard: FormGuard;
+  /** Origins the relying parties' redirect URIs name: where a sign-in form's redirects end (CSP form-action). */
+  formTargets(): string[];
   /** Appends an audit record stamped with the run's clock. */
   audit(record: Omit<AuditRecord, 'ts'>, run: Run): void;
 }

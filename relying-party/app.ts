@@ -1,7 +1,10 @@
 /*
  * The RP's Koa app and its only route table: landing, login, callback, cabinet, logout. One error
  * boundary turns every failure into the error page with a reference code; nothing else renders errors.
+ * It also sets the security headers (lib/http/page_headers.ts) and puts the form token, bound to the
+ * session, into every form of a page; every POST is checked for it and for its Origin first.
  */
+import { randomBytes } from 'node:crypto';
 import Koa from 'koa';
 import type { Context } from 'koa';
 import Router from '@koa/router';
@@ -13,9 +16,13 @@ import type { EsiaClaims, OidcClient, PendingLogin } from './oidc_client.ts';
 import { RpError } from './errors.ts';
 import type { Register } from './register.ts';
 import { favicon } from '../lib/http/favicon.ts';
+import { readForm } from '../lib/http/form.ts';
+import { FormGuard } from '../lib/http/form_guard.ts';
+import { noStoreForPages, originsOf, secureResponse } from '../lib/http/page_headers.ts';
 import { PendingLogins } from './pending_logins.ts';
 import { ExpiringMap } from './sessions.ts';
 import { errorPage } from './views/error.ts';
+import { stylesheet, stylesheetPath } from './views/layout.ts';
 import { applicationSignedPage, cabinetPage, describeAmr, homePage, loggedOutPage } from './views/pages.ts';
 
 export interface RpSession {
@@ -65,7 +72,18 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
     ctx.body = body.toString();
   };
 
+  // Sessions live in memory, so a key per process: a restart ends both the sessions and their tokens.
+  const guard = new FormGuard({ key: randomBytes(32), binding: (ctx) => ctx.cookies.get(names.session) });
+  // «Выйти» and «Подписать заявление» redirect to Госуслуги: form-action covers a submission's redirects.
+  const formTargets = originsOf([config.idpIssuer, config.esia?.issuer]);
+
   const router = new Router();
+
+  router.get(stylesheetPath, (ctx) => {
+    ctx.type = 'text/css';
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = stylesheet;
+  });
 
   router.get(favicon.path, (ctx) => {
     ctx.type = favicon.type;
@@ -181,10 +199,29 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
 
   router.get('/logged-out', (ctx) => send(ctx, loggedOutPage(brand, false)));
 
+  /**
+   * Every POST of the RP is one of its own buttons (sign, logout). Another origin is refused; with
+   * a session, its token is required. Without one there is nothing to act on: the routes send the
+   * browser home, so a «Выйти» in a tab whose session already ended still works.
+   */
+  async function refuseForgedForm(ctx: Context): Promise<void> {
+    // The RP's buttons send only the token: a body it cannot read came from elsewhere.
+    if (ctx.is('application/x-www-form-urlencoded')) {
+      await readForm(ctx, 16 * 1024).catch((err: Error) => {
+        throw new RpError('rp.form_forged', [], `${ctx.method} ${ctx.path}: the form could not be read (${err.message})`);
+      });
+    }
+    const refused = guard.refusal(ctx);
+    if (!refused || (refused.reason !== 'foreign_origin' && !ctx.cookies.get(names.session))) return;
+    throw new RpError('rp.form_forged', [], `${ctx.method} ${ctx.path}: ${refused.detail}`);
+  }
+
   const app = new Koa();
   app.use(async function errorBoundary(ctx, next) {
     const started = Date.now();
+    secureResponse(ctx, { formTargets });
     try {
+      if (ctx.method === 'POST') await refuseForgedForm(ctx);
       await next();
       if (ctx.status === 404 && ctx.body == null) throw new RpError('rp.not_found', [], `${ctx.method} ${ctx.path}`);
     } catch (err) {
@@ -197,6 +234,8 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
       if (error.code === 'rp.internal_error') console.error(JSON.stringify({ ...detail, rp: config.clientId }), err);
       else log(detail);
     }
+    noStoreForPages(ctx);
+    if (typeof ctx.body === 'string' && ctx.response.is('html')) ctx.body = guard.stamp(ctx, ctx.body);
     log({ event: 'request', method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started });
   });
   app.use(router.routes());

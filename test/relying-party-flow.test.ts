@@ -152,6 +152,8 @@ class Browser {
 
 const screen = (page: { html: ReturnType<typeof parse> }) => page.html.querySelector('body')?.getAttribute('data-screen');
 const errorCode = (page: { html: ReturnType<typeof parse> }) => page.html.querySelector('body')?.getAttribute('data-error-code');
+/** The cabinet's form token (every RP form carries the session's). */
+const formToken = (page: { html: ReturnType<typeof parse> }) => page.html.querySelector('input[name="csrf_token"]')?.getAttribute('value') ?? '';
 const testid = (page: { html: ReturnType<typeof parse> }, id: string) => page.html.querySelector(`[data-testid="${id}"]`)?.text.trim();
 
 async function signIn(t: ExecutionContext, persona: string): Promise<{ browser: Browser; page: Awaited<ReturnType<Browser['go']>> }> {
@@ -232,11 +234,12 @@ test.serial('a callback whose state was tampered with is refused', async (t) => 
 });
 
 test.serial('«Выйти» ends the RP session and sends the browser to the IdP end_session (G8)', async (t) => {
-  const { browser } = await signIn(t, 'ivanov');
+  const { browser, page } = await signIn(t, 'ivanov');
   const res = await fetch(`${rpUrl}/logout`, {
     method: 'POST',
     redirect: 'manual',
-    headers: { cookie: await browser.jar.getCookieString(rpUrl) },
+    headers: { cookie: await browser.jar.getCookieString(rpUrl), 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ csrf_token: formToken(page) }),
   });
   for (const c of res.headers.getSetCookie()) await browser.jar.setCookie(c, rpUrl);
   t.is(res.status, 303);
@@ -248,8 +251,8 @@ test.serial('«Выйти» ends the RP session and sends the browser to the IdP
 });
 
 test.serial('«Выйти только из ФМРМ» ends only the RP session; the next login reuses the IdP session', async (t) => {
-  const { browser } = await signIn(t, 'ivanov');
-  const out = await browser.go(`${rpUrl}/logout/local`, { method: 'POST' });
+  const { browser, page } = await signIn(t, 'ivanov');
+  const out = await browser.go(`${rpUrl}/logout/local`, { method: 'POST', body: new URLSearchParams({ csrf_token: formToken(page) }) });
   t.is(screen(out), 'rp-logged-out');
   t.is(screen(await browser.go(`${rpUrl}/cabinet`)), 'rp-home');
   nextUser = 'fedorov'; // would fail if the IdP asked again: SSO must sign ivanov back in

@@ -69,6 +69,14 @@ test('an unknown scenario is a clear 404, not a stack trace', async (t) => {
   t.notRegex(await res.text(), /\bat \w/);
 });
 
+test('«Воспроизвести» pressed on a page of another origin (another localhost port) starts nothing', async (t) => {
+  const res = await fetch(`${stand.idp}/trainer/replay/otp-expired`, { method: 'POST', redirect: 'manual', headers: { origin: 'http://localhost:1' } });
+  t.is(res.status, 400, "refused as a bad request, the reason in the developer block");
+  t.regex(await res.text(), /не на странице галереи/);
+  const own = await fetch(`${stand.idp}/trainer/replay/otp-expired`, { method: 'POST', redirect: 'manual', headers: { origin: new URL(stand.idp).origin } });
+  t.is(own.status, 303);
+});
+
 test('the walk-through says the expected outcome in words: the screen’s name and the error’s title, or «без ошибки»', async (t) => {
   const outcome = async (id: string) => {
     const res = await fetch(`${stand.idp}/trainer/replay/${id}`, { method: 'POST', redirect: 'manual' });

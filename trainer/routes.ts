@@ -10,14 +10,15 @@ import Router from '@koa/router';
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Context, Middleware } from 'koa';
-import { html, raw } from '../lib/html.ts';
+import { html } from '../lib/html.ts';
+import { foreignOrigin } from '../lib/http/form_guard.ts';
 import { isLoopback } from '../lib/http/loopback.ts';
 import { loadScenarios } from '../scenarios/load.ts';
 import type { Scenario } from '../scenarios/schema.ts';
 import { galleryEntries } from './gallery.ts';
 import { outcomeText } from './screens_ru.ts';
 import { controlLabel, describeStep } from './steps_ru.ts';
-import { galleryPage } from './view.ts';
+import { galleryPage, galleryScript, galleryStyle } from './view.ts';
 import { shotFor } from './shots.ts';
 
 export interface TrainerOptions {
@@ -59,6 +60,9 @@ async function control<T>(ctx: Context, method: string, path: string, body?: unk
 
 function loopbackOnly(ctx: Context): void {
   if (!isLoopback(ctx.req.socket.remoteAddress)) ctx.throw(403, 'Воспроизведение доступно только с этого компьютера.');
+  // Its buttons post no fields, so no form token: a page of another origin (another localhost port too) is refused by its Origin.
+  const origin = foreignOrigin(ctx);
+  if (origin) ctx.throw(403, `Кнопку галереи нажали не на странице галереи (Origin ${origin.slice(0, 100)}).`);
 }
 
 function firstScreen(scenario: Scenario, origin: string, options: TrainerOptions): string {
@@ -68,6 +72,25 @@ function firstScreen(scenario: Scenario, origin: string, options: TrainerOptions
   return base + (open.path ?? '/');
 }
 
+/** The run page's inbox, refreshed every two seconds; the run is <body data-run>. */
+const inboxScript = `(() => {
+  const run = document.body.dataset.run;
+  async function poll() {
+    try {
+      const r = await fetch('/trainer/runs/' + encodeURIComponent(run) + '/inbox.json');
+      const { messages } = await r.json();
+      const ul = document.getElementById('inbox');
+      ul.replaceChildren(...(messages.length ? messages : [{ text: 'Пока пусто' }]).map((m) => {
+        const li = document.createElement('li');
+        li.textContent = (m.sentAt ? m.sentAt.slice(11, 19) + ' → ' + m.to + ': ' : '') + m.text;
+        return li;
+      }));
+    } catch {}
+  }
+  poll();
+  setInterval(poll, 2000);
+})();`;
+
 export function trainerRoutes(options: TrainerOptions): Middleware {
   const router = new Router({ prefix: '/trainer' });
   const scenario = async (ctx: Context) => {
@@ -75,6 +98,20 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
     if (!found) ctx.throw(404, `Сценария «${String(ctx.params.id ?? ctx.query.scenario)}» нет.`);
     return found as Scenario;
   };
+
+  // The pages' style and scripts as files: the emulator's Content-Security-Policy allows no inline code.
+  const assets: Record<string, { type: string; body: string }> = {
+    'gallery.css': { type: 'text/css', body: galleryStyle },
+    'gallery.js': { type: 'application/javascript', body: galleryScript },
+    'inbox.js': { type: 'application/javascript', body: inboxScript },
+  };
+  router.get('/static/:file', (ctx) => {
+    const asset = assets[String(ctx.params.file)];
+    if (!asset) ctx.throw(404);
+    ctx.type = asset.type;
+    ctx.set('Cache-Control', 'public, max-age=3600');
+    ctx.body = asset.body;
+  });
 
   router.get('/', async (ctx) => {
     const entries = galleryEntries(await loadScenarios());
@@ -167,7 +204,7 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
       (step, i) =>
         html`<li id="step-${i}">${describeStep(step)}${
           controlLabel(step)
-            ? html` <form method="post" action="/trainer/runs/${run}/act/${i}?scenario=${s.id}" style="display:inline"><button class="btn secondary" type="submit" data-testid="act-${i}">Выполнить</button></form>`
+            ? html` <form method="post" action="/trainer/runs/${run}/act/${i}?scenario=${s.id}" class="inline"><button class="btn secondary" type="submit" data-testid="act-${i}">Выполнить</button></form>`
             : ''
         }</li>`,
     )}</ol>
@@ -176,9 +213,7 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
 <ul id="inbox" data-testid="run-inbox"><li class="muted">Пока пусто</li></ul>
 <p><a href="/trainer">← к галерее</a></p>
 </div></main>
-<script>${raw(`async function poll(){try{const r=await fetch('/trainer/runs/${run}/inbox.json');const {messages}=await r.json();
-const ul=document.getElementById('inbox');ul.replaceChildren(...(messages.length?messages:[{text:'Пока пусто'}]).map(m=>{const li=document.createElement('li');li.textContent=(m.sentAt?m.sentAt.slice(11,19)+' → '+m.to+': ':'')+m.text;return li;}));}catch{}}
-poll();setInterval(poll,2000);`)}</script>
+<script src="/trainer/static/inbox.js"></script>
 </body></html>`.value;
   });
 

@@ -1,6 +1,8 @@
 /*
  * The gallery page, for the live emulator (/trainer, with «Воспроизвести») and for the static
- * report (npm run gallery, opens without a server). Self-contained: inline style and script.
+ * report (npm run gallery, opens without a server). The live page links its style and script
+ * (/trainer/static/…: no inline code under the emulator's Content-Security-Policy); the report
+ * carries them inline, as a file opened from disk has no server to ask.
  */
 import { html, raw, type Html } from '../lib/html.ts';
 import { type GalleryEntry, sections } from './gallery.ts';
@@ -15,7 +17,7 @@ export interface GalleryOptions {
   generatedAt?: string;
 }
 
-const style = `
+export const galleryStyle = `
 body{margin:0;font:15px/1.45 "Segoe UI",Roboto,Arial,sans-serif;color:#0b1f33;background:#f5f7fa}
 .stand{background:repeating-linear-gradient(135deg,#ffd54f 0 18px,#ffca28 18px 36px);color:#3e2a00;text-align:center;font:600 13px/1.4 sans-serif;padding:6px}
 header{background:#fff;border-bottom:1px solid #e1e7f0;padding:18px 28px}
@@ -39,7 +41,7 @@ dl{margin:0}dt{font-weight:600;font-size:13px;color:#66727f;margin-top:8px}dd{ma
 @media (max-width:800px){.card{grid-template-columns:1fr}}
 `;
 
-const script = `
+export const galleryScript = `
 const box=document.getElementById('q');
 box.addEventListener('input',()=>{const q=box.value.trim().toLowerCase();
 for(const c of document.querySelectorAll('.card')){c.classList.toggle('hidden',q!==''&&!c.dataset.search.includes(q));}
@@ -80,7 +82,7 @@ export function galleryPage(entries: GalleryEntry[], options: GalleryOptions): H
     .filter((s) => s.entries.length > 0);
   return html`<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Галерея ошибок входа — тестовый стенд ЕСИА</title><style>${raw(style)}</style></head>
+<title>Галерея ошибок входа — тестовый стенд ЕСИА</title>${options.live ? html`<link rel="stylesheet" href="/trainer/static/gallery.css">` : html`<style>${raw(galleryStyle)}</style>`}</head>
 <body data-screen="trainer">
 <div class="stand" data-testid="test-stand-banner">ТЕСТОВЫЙ СТЕНД · эмулятор ЕСИА, не Госуслуги · данные вымышлены</div>
 <header><h1>Галерея ошибок входа в ФМРМ через Госуслуги</h1>
@@ -92,6 +94,6 @@ export function galleryPage(entries: GalleryEntry[], options: GalleryOptions): H
 <div class="search"><input id="q" type="search" placeholder="Поиск по коду ошибки или словам на экране: «заблокирована», otp.expired, C2…" data-testid="gallery-search" autofocus>
 <nav class="toc">${bySection.map((s) => html`<a href="#section-${s.key}">${s.key}. ${s.title}</a>`)}</nav></div>
 <main>${bySection.map((s) => html`<section id="section-${s.key}"><h2>${s.key}. ${s.title}</h2>${s.entries.map((e) => card(e, options))}</section>`)}</main>
-<script>${raw(script)}</script>
+${options.live ? html`<script src="/trainer/static/gallery.js"></script>` : html`<script>${raw(galleryScript)}</script>`}
 </body></html>`;
 }

@@ -43,7 +43,7 @@ interface Pending {
 
 export function accountRoutes(s: Services): Router {
   const router = new Router({ prefix: '/account' });
-  const form = formOnly(s.config.maxBodyBytes);
+  const form = formOnly(s, 'request.form_forged');
   /** Ceremonies and app-code secrets being enrolled, per oidc-provider session. */
   const pending = new Map<string, Pending>();
   const site = () => siteOf(s.config, s.provider.issuer);

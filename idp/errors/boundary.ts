@@ -1,13 +1,14 @@
 /*
- * The frame around every request: test-stand headers, one audit record per request, the wait for
- * the request's data-file changes to be on disk before it is answered, and the error boundary, the
- * one place where a thrown error becomes a response: a catalogue page with a reference code
- * (EsiaError, HTTP errors), JSON for the control API (ControlError), the ESIA protocol's answer
+ * The frame around every request: test-stand and security headers (lib/http/page_headers.ts), the
+ * form token on every page's own forms (lib/http/form_guard.ts), one audit record per request, the
+ * wait for the request's data-file changes to be on disk before it is answered, and the error
+ * boundary, the one place where a thrown error becomes a response: a catalogue page with a reference
+ * code (EsiaError, HTTP errors), JSON for the control API (ControlError), the ESIA protocol's answer
  * (EsiaProtocolError thrown with at()); a data file that cannot be written is `store.write_failed`
- * (503); an unexpected error becomes
- * `oauth.server_error` with the stack in the log only.
+ * (503); an unexpected error becomes `oauth.server_error` with the stack in the log only.
  */
 import type { Context, Next } from 'koa';
+import { noStoreForPages, secureResponse } from '../../lib/http/page_headers.ts';
 import { DataFileError } from '../../lib/store/json_file.ts';
 import { durableChanges, withWriteScope } from '../../lib/store/write_scope.ts';
 import type { AuditRecord } from '../adapters/audit_journal.ts';
@@ -120,6 +121,7 @@ export function frame(s: Services) {
     const cookieRun = ctx.cookies.get(runCookie, { signed: false });
     ctx.set('X-Test-Stand', 'esia-emulator; not the real ESIA');
     ctx.set('X-Robots-Tag', 'noindex, nofollow');
+    secureResponse(ctx, { formTargets: s.formTargets() });
     try {
       await withWriteScope(async () => {
         try {
@@ -135,6 +137,8 @@ export function frame(s: Services) {
     } catch (error) {
       handle(ctx, error, s);
     } finally {
+      noStoreForPages(ctx);
+      if (typeof ctx.body === 'string' && ctx.response.is('html')) ctx.body = s.formGuard.stamp(ctx, ctx.body);
       if (!quiet.has(ctx.path)) {
         const a = ctx.state.audit as Partial<AuditRecord>;
         const status = ctx.respond === false ? ctx.res.statusCode : ctx.status;

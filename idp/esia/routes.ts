@@ -7,6 +7,7 @@
 import { bodyParser } from '@koa/bodyparser';
 import Router from '@koa/router';
 import type { Middleware } from 'koa';
+import { formOnly } from '../forms.ts';
 import type { Services } from '../services.ts';
 import { authorize } from './endpoints/authorize.ts';
 import { signingCertificate } from './endpoints/certificates.ts';
@@ -17,10 +18,12 @@ import { signInReturn } from './endpoints/return.ts';
 import { token } from './endpoints/token.ts';
 import { type Endpoint, esiaOf, type EsiaFace, returnPath } from './face.ts';
 
-const consentForm = bodyParser({ enableTypes: ['form'], formLimit: '16kb' });
-const tokenForm = bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb', jsonLimit: '64kb' });
+// The consent screen is a browser form of the emulator (its token and Origin checked); the token endpoint is server to server.
+const consentForm = (s: Services): Middleware => formOnly(s, 'interaction.form_forged');
+const tokenParser = bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb', jsonLimit: '64kb' });
+const tokenForm = (): Middleware => tokenParser;
 
-type Route = [method: 'GET' | 'POST', path: string, endpoint: Endpoint, body?: Middleware];
+type Route = [method: 'GET' | 'POST', path: string, endpoint: Endpoint, body?: (s: Services) => Middleware];
 
 export const routes: Route[] = [
   ['GET', '/aas/oauth2/ac', authorize('v1')],
@@ -43,7 +46,7 @@ export function esiaRoutes(s: Services, face: EsiaFace): Router {
   const router = new Router();
   for (const [method, path, endpoint, body] of routes) {
     const handler: Middleware = (ctx) => endpoint(ctx, e);
-    router.register(path, [method], body ? [body, handler] : [handler]);
+    router.register(path, [method], body ? [body(s), handler] : [handler]);
   }
   return router;
 }

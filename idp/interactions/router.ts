@@ -43,7 +43,7 @@ async function show(step: Step): Promise<void> {
 export async function interactionRoutes(s: Services): Promise<Router> {
   const dummyHash = await hashPassword('not-a-password', s.config.scryptN);
   const router = new Router({ prefix: '/interaction/:uid' });
-  const form = formOnly(s.config.maxBodyBytes);
+  const form = formOnly(s, 'interaction.form_forged');
   const step = (handler: (step: Step) => Promise<void> | void, duringOutage = false) =>
     async function stepHandler(ctx: Context) {
       const st = await loadStep(ctx, s);

@@ -75,7 +75,7 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
   const operators = await readOperators(s.config.operatorsFile);
   const sessions = new ConsoleSessions(options.cookieKeys);
   const dummyHash = await hashPassword('no-such-operator', s.config.scryptN);
-  const form = formOnly(s.config.maxBodyBytes);
+  const form = formOnly(s, 'support.csrf');
   const router = new Router({ prefix: '/support' });
 
   router.use(async function supportFrame(ctx, next) {

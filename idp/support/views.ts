@@ -21,7 +21,9 @@ export interface ConsoleUser {
   csrf: string;
 }
 
-const styles = html`<style>
+/** The console's own rules, served at /static/support.css (no inline style under the Content-Security-Policy). */
+export const supportStylesheetPath = '/static/support.css';
+export const supportStylesheet = `
 .sup-nav{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:center;justify-content:space-between;border-bottom:1px solid #e1e7f0;padding-bottom:12px;margin-bottom:20px;font-size:14px}
 .sup-nav form{display:inline}
 table.sup{width:100%;border-collapse:collapse;font-size:14px;margin:8px 0 16px}
@@ -33,8 +35,9 @@ table.sup th{color:#66727f;font-weight:600;width:38%}
 textarea,select{font:inherit;padding:8px 10px;border:1px solid #b2c2d6;border-radius:8px;width:100%}
 .row select{height:48px;background:#fff}
 .sup-outage{margin-bottom:28px}.sup-outage details{margin-top:12px}
-.row{display:flex;gap:8px;align-items:end}.row>*{flex:1}.row .btn{flex:0 0 auto}
-</style>`;
+.row{display:flex;gap:8px;align-items:end}.row>*{flex:1}.row .btn{flex:0 0 auto}.row .sup-kind{flex:0 0 190px}
+`;
+const styles = html`<link rel="stylesheet" href="${supportStylesheetPath}">`;
 
 function page(title: string, screen: string, user: ConsoleUser | null, body: Html, failure?: Failure): Html {
   return layout(
@@ -99,7 +102,7 @@ export function homePage(user: ConsoleUser, view: { query?: string; kind?: Searc
     html`${view.notice ?? ''}${outagePanel(user, view.outage)}<h1>Поиск пользователя</h1>
 <form method="get" action="/support/search" class="row" data-testid="support-search-form">
 <div><label for="q">ФИО, телефон, почта, СНИЛС или номер в ФМРМ</label><input type="text" id="q" name="q" value="${view.query ?? ''}" data-testid="support-query"></div>
-<div style="flex:0 0 190px"><label for="kind">Искать как</label><select id="kind" name="kind" data-testid="support-kind">${Object.entries(searchKinds).map(
+<div class="sup-kind"><label for="kind">Искать как</label><select id="kind" name="kind" data-testid="support-kind">${Object.entries(searchKinds).map(
       ([k, t]) => html`<option value="${k}"${k === kind ? ' selected' : ''}>${t}</option>`,
     )}</select></div>
 <button class="btn primary" type="submit" data-testid="support-find">Найти</button>

@@ -4,6 +4,7 @@
  */
 import { html, raw, type Html } from '../../lib/html.ts';
 import { layout } from './layout.ts';
+import { autosubmitScriptPath } from './page_scripts.ts';
 
 /** `form` is oidc-provider's own form markup (with its CSRF token); it is trusted. */
 export function logoutPage(form: string): Html {
@@ -13,7 +14,7 @@ export function logoutPage(form: string): Html {
 <p>Завершаем сеанс во всех системах, куда вы вошли через Госуслуги…</p>
 ${raw(form.replace('</form>', '<input type="hidden" name="logout" value="yes"></form>'))}
 <div class="actions"><button class="btn primary" type="submit" form="op.logoutForm" data-testid="logout-confirm">Выйти</button></div>
-<script>document.getElementById('op.logoutForm').submit();</script>`,
+<script src="${autosubmitScriptPath}"></script>`,
   );
 }
 

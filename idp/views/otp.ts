@@ -1,19 +1,8 @@
 /* Step 2 (A1, C7): the one-time code from the SMS, resend with a cooldown, and «нет доступа к телефону» (B5). */
-import { html, raw, type Html } from '../../lib/html.ts';
+import { html, type Html } from '../../lib/html.ts';
+import { countdownScriptPath } from './page_scripts.ts';
 import { type Failure, failureAlert, failureReference } from './failure.ts';
 import { layout } from './layout.ts';
-
-/** Counts the resend wait down on screen; the server still decides (a click too early is refused by name). */
-const countdown = `(() => {
-  const b = document.querySelector('[data-testid=resend]');
-  let left = Number(b.dataset.resendIn);
-  if (!(left > 0)) return;
-  const t = setInterval(() => {
-    left -= 1;
-    b.textContent = left > 0 ? 'Получить новый код через ' + left + ' с' : 'Получить новый код';
-    if (left <= 0) clearInterval(t);
-  }, 1000);
-})();`;
 
 /**
  * The code field and «Получить новый код» with its countdown, posting to `to.check` and `to.resend`:
@@ -30,7 +19,7 @@ export function codeForms(to: { check: string; resend: string }, view: { codeLen
 <button class="btn secondary" type="submit" data-testid="resend" data-resend-in="${view.resendIn}" data-sends-left="${view.sendsLeft}">${
     view.resendIn > 0 ? `Получить новый код через ${view.resendIn} с` : 'Получить новый код'
   }</button>
-<script>${raw(countdown)}</script>${inResend ?? ''}
+<script src="${countdownScriptPath}"></script>${inResend ?? ''}
 </form>`;
 }
 

@@ -17,7 +17,7 @@ export function newPasswordFields(rules: readonly PasswordRuleView[]): Html {
 <input type="password" id="password" name="password" data-testid="new-password" autofocus>
 <label for="repeat">Повторите пароль</label>
 <input type="password" id="repeat" name="repeat" data-testid="repeat-password">
-<p class="muted" style="margin-top:14px">Пароль должен содержать:</p>
+<p class="muted spaced">Пароль должен содержать:</p>
 <ul class="rules" data-testid="rules">${rules.map(
     (r) => html`<li class="${r.met === undefined ? '' : r.met ? 'ok' : 'bad'}" data-rule="${r.id}">${r.text}</li>`,
   )}</ul>`;

@@ -65,5 +65,7 @@ th{color:#66727f;font-weight:600}
 select{width:100%;font:inherit;padding:10px 12px;border:1px solid #b2c2d6;border-radius:8px;background:#fff}
 fieldset.factor{border:1px solid #e1e7f0;border-radius:8px;margin:16px 0 0;padding:4px 14px 12px}fieldset.factor legend{font-size:14px;color:#66727f;padding:0 4px}fieldset.factor .check{margin:8px 0 0}
 .qr svg{width:200px;height:200px}
+.spaced{margin-top:14px}
+.inline{display:inline}
 footer{max-width:960px;margin:0 auto;padding:0 20px 40px;color:#8d99a6;font-size:12px;text-align:center}
 `;

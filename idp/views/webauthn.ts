@@ -6,27 +6,7 @@
 import { html, raw, type Html } from '../../lib/html.ts';
 import { type Failure, failureAlert, failureReference } from './failure.ts';
 import { layout } from './layout.ts';
-
-/** Runs the ceremony on click and posts the result; the server decides everything else. */
-export const ceremonyScript = `(() => {
-  const data = document.getElementById('webauthn-options');
-  const form = document.getElementById('webauthn-result');
-  const button = document.querySelector('[data-testid=webauthn-start]');
-  const options = JSON.parse(data.textContent);
-  button.addEventListener('click', async (event) => {
-    event.preventDefault();
-    button.disabled = true;
-    try {
-      const answer = data.dataset.mode === 'register'
-        ? await SimpleWebAuthnBrowser.startRegistration({ optionsJSON: options })
-        : await SimpleWebAuthnBrowser.startAuthentication({ optionsJSON: options });
-      form.elements.response.value = JSON.stringify(answer);
-    } catch (error) {
-      form.elements.error.value = (error && error.name) || 'Error';
-    }
-    form.submit();
-  });
-})();`;
+import { ceremonyScriptPath } from './page_scripts.ts';
 
 export interface CeremonyView {
   screen: 'biometric' | 'security-key' | 'webauthn-register';
@@ -58,7 +38,7 @@ ${view.fields ?? ''}
 <div class="actions"><button class="btn primary" type="submit" data-testid="webauthn-start">Продолжить</button></div>
 </form>
 <script src="/static/webauthn/browser.js"></script>
-<script>${raw(ceremonyScript)}</script>
+<script src="${ceremonyScriptPath}"></script>
 ${view.after ?? ''}
 ${failureReference(view.failure)}`,
   );

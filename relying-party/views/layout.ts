@@ -2,7 +2,7 @@
  * The frame of every RP page: the test-stand banner, the portal header, and `data-screen` on
  * <body> so tests and the scenario runner know which screen they are on without reading text.
  */
-import { html, raw, type Html } from '../../lib/html.ts';
+import { html, type Html } from '../../lib/html.ts';
 
 export interface Brand {
   title: string;
@@ -20,7 +20,9 @@ export interface PageOptions {
   bodyData?: Record<string, string>;
 }
 
-const style = raw(`
+/** Served as a file (app.ts): the Content-Security-Policy allows no inline style. */
+export const stylesheetPath = '/static/rp.css';
+export const stylesheet = `
   *{box-sizing:border-box}
   body{margin:0;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,Arial,sans-serif;color:#1f2a37;background:#f3f6fa}
   .stand{background:#fff4d6;color:#7a4b00;border-bottom:1px solid #f0d48a;padding:6px 16px;text-align:center;font-size:14px;font-weight:600}
@@ -49,7 +51,7 @@ const style = raw(`
   .ref{margin-top:20px;padding:12px 16px;background:#f3f6fa;border-radius:6px}
   .ref code{font-size:20px;font-weight:700;letter-spacing:1px}
   footer{text-align:center;color:#6b7785;font-size:13px;margin:0 0 24px}
-`);
+`;
 
 export function page(brand: Brand, options: PageOptions): Html {
   const data = Object.entries(options.bodyData ?? {}).map(([k, v]) => html` data-${k}="${v}"`);
@@ -59,7 +61,7 @@ export function page(brand: Brand, options: PageOptions): Html {
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>${options.title} — ${brand.title}</title>
-<style>${style}</style>
+<link rel="stylesheet" href="${stylesheetPath}">
 </head>
 <body data-screen="${options.screen}"${data}>
 <div class="stand" data-testid="test-stand-banner">Тестовый стенд — не настоящая система</div>

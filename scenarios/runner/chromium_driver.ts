@@ -8,7 +8,7 @@
 import { access, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Locator, type Page, type PageScreenshotOptions } from 'playwright-core';
-import type { Driver, Fields, PageState } from './driver.ts';
+import { type Driver, type Fields, type PageState, withPageToken } from './driver.ts';
 import { ScenarioError } from './scenario_error.ts';
 import { type Kind, VirtualAuthenticators } from './virtual_authenticators.ts';
 import type { Stand } from './stand.ts';
@@ -331,7 +331,9 @@ export class ChromiumDriver implements Driver {
     const context = this.#context as BrowserContext;
     const headers: Record<string, string> = { accept: 'text/html' };
     if (body !== undefined) headers['content-type'] = contentType ?? 'application/x-www-form-urlencoded';
-    const response = await context.request.fetch(url, { method, headers, data: body, maxRedirects: 20, failOnStatusCode: false });
+    const token = await page.evaluate(() => document.querySelector('input[name="csrf_token"]')?.getAttribute('value')).catch(() => undefined);
+    const data = withPageToken(body, contentType, token);
+    const response = await context.request.fetch(url, { method, headers, data, maxRedirects: 20, failOnStatusCode: false });
     const finalUrl = response.url();
     const responseBody = await response.body();
     const responseHeaders = Object.fromEntries(Object.entries(response.headers()).filter(([name]) => name !== 'set-cookie' && name !== 'content-length' && name !== 'content-encoding'));

@@ -26,7 +26,7 @@ export interface Driver {
   click(testid: string, fields?: Fields): Promise<void>;
   /** Whether an element with this data-testid is on the page, and its attribute if asked. */
   attribute(testid: string, name: string): Promise<string | null>;
-  /** A request no form would send (wrong content type, oversized body), with this browser's cookies. */
+  /** A request no form would send (wrong content type, oversized body), with this browser's cookies and its page's form token (withPageToken). */
   send(url: string, method: string, body?: string, contentType?: string): Promise<void>;
   /** The visible text of the page, whitespace collapsed. */
   text(): Promise<string>;
@@ -35,4 +35,15 @@ export interface Driver {
   /** Closing and reopening the browser: session cookies are gone, persistent ones stay (A7). */
   restart(): Promise<void>;
   close(): Promise<void>;
+}
+
+/**
+ * The body of a crafted request: a form body gets the form token of the page on screen, as the
+ * browser's own page would send it (lib/http/form_guard.ts), so the request reaches the check it is
+ * about; a body that names csrf_token itself (a forged one) is left as it is.
+ */
+export function withPageToken(body: string | undefined, contentType: string | undefined, token: string | null | undefined): string | undefined {
+  if (body === undefined || !token || (contentType ?? 'application/x-www-form-urlencoded') !== 'application/x-www-form-urlencoded') return body;
+  if (new URLSearchParams(body).has('csrf_token')) return body;
+  return body ? `${body}&csrf_token=${encodeURIComponent(token)}` : `csrf_token=${encodeURIComponent(token)}`;
 }

@@ -7,7 +7,7 @@ import { type HTMLElement, parse } from 'node-html-parser';
 import { CookieJar } from 'tough-cookie';
 import { Devices } from './authenticator.ts';
 import { send } from './http_client.ts';
-import type { Driver, Fields, PageState } from './driver.ts';
+import { type Driver, type Fields, type PageState, withPageToken } from './driver.ts';
 import { ScenarioError } from './scenario_error.ts';
 
 export interface Page {
@@ -90,7 +90,8 @@ export class HttpBrowser implements Driver {
 
   /** A request no form would send (wrong content type, oversized body), with this browser's cookies. */
   async send(url: string, method: string, body?: string, contentType?: string): Promise<void> {
-    await this.#request(url, { method, body, contentType });
+    const token = this.page?.root.querySelector('input[name="csrf_token"]')?.getAttribute('value');
+    await this.#request(url, { method, body: withPageToken(body, contentType, token), contentType });
   }
 
   /** The page on screen; fails when none is open yet. */

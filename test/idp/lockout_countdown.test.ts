@@ -28,8 +28,8 @@ async function attempts(identifier: string): Promise<Array<{ status: number; err
       status: page.status,
       error: browser.errorCode(),
       lines: (browser.byTestId('error-lines')?.querySelectorAll('li') ?? []).map((li) => li.text),
-      // What differs by nature: the reference code, the sign-in's id and the login typed.
-      html: page.html.replaceAll(ref, '<ref>').replaceAll(uid, '<uid>').replaceAll(identifier, '<login>'),
+      // What differs by nature: the reference code, the sign-in's id, the browser's form token and the login typed.
+      html: page.html.replaceAll(ref, '<ref>').replaceAll(uid, '<uid>').replace(/name="csrf_token" value="[\w-]+"/g, 'name="csrf_token" value="<token>"').replaceAll(identifier, '<login>'),
     });
   }
   return pages;

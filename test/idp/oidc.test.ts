@@ -47,7 +47,7 @@ test('a full sign-in yields an id_token with ФИО, СНИЛС, trust level and
   const res = await fetch(new URL(`/interaction/${/interaction\/([\w-]+)/.exec(browser.page?.url ?? '')?.[1]}/otp`, stand.idp), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: await browser.jar.getCookieString(browser.page?.url ?? '') },
-    body: new URLSearchParams({ code: messages[0]?.code ?? '' }),
+    body: new URLSearchParams({ code: messages[0]?.code ?? '', csrf_token: browser.page?.root.querySelector('input[name="csrf_token"]')?.getAttribute('value') ?? '' }),
     redirect: 'manual',
   });
   let location = res.headers.get('location') ?? '';

@@ -78,7 +78,10 @@ async function codeScreen(run: string, identifier: string): Promise<{ status: nu
   await b.click('forgot-password');
   await b.click('submit', { identifier });
   const page = b.page!;
-  const html = page.html.replace(/\/interaction\/[\w-]+/g, '/interaction/UID').replace(/\+7 900 \*\*\*-\*\*-\d\d/g, 'PHONE');
+  const html = page.html
+    .replace(/\/interaction\/[\w-]+/g, '/interaction/UID')
+    .replace(/\+7 900 \*\*\*-\*\*-\d\d/g, 'PHONE')
+    .replace(/name="csrf_token" value="[\w-]+"/g, 'name="csrf_token" value="TOKEN"');
   return { status: page.status, screen: b.screen(), html };
 }
 
@@ -127,7 +130,7 @@ async function codeFor(run: string, config: oidc.Configuration, verifier: string
   await b.click('submit', { identifier: '+79000000001', password: 'Test-1234' });
   const { messages } = await stand.control<{ messages: Array<{ code: string }> }>('GET', `/inbox/sms?to=%2B79000000001&run=${run}`);
   let location = `${b.page!.url.replace(/\/?$/, '')}/otp`;
-  let init: RequestInit = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ code: messages[0]!.code }) };
+  let init: RequestInit = { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ code: messages[0]!.code, csrf_token: b.page!.root.querySelector('input[name="csrf_token"]')?.getAttribute('value') ?? '' }) };
   while (!location.startsWith(redirect)) {
     const target = new URL(location, stand.idp);
     const res = await fetch(target, { ...init, headers: { ...(init.headers as Record<string, string>), cookie: await b.jar.getCookieString(target.href) }, redirect: 'manual' });

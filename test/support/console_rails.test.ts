@@ -8,7 +8,7 @@ import { loadAuditKey } from '../../idp/adapters/audit_key.ts';
 import { verifyJournal } from '../../idp/audit/verify.ts';
 import { parseOperators, permissions, roles, supportActions, type Role, type SupportAction } from '../../idp/support/operators.ts';
 import { HttpBrowser } from '../../scenarios/runner/http_browser.ts';
-import { form, type ConsoleClient } from '../helpers/support_console.ts';
+import { form, type ConsoleClient, signInForm } from '../helpers/support_console.ts';
 import { journal, operatorSession, petrova, stand, useConsoleStand } from './console_stand.ts';
 
 useConsoleStand();
@@ -117,7 +117,9 @@ test.serial('CSRF: an action needs the token of the same session; a forged cooki
 test.serial('operators are locked out after five wrong passwords, for 15 minutes of the run clock', async (t) => {
   await stand.control('POST', '/reset');
   await stand.control('POST', '/clock', { set: '2026-11-25T09:00:00Z', freeze: true });
-  const attempt = (password: string) => fetch(`${stand.idp}/support/login`, { method: 'POST', redirect: 'manual', headers: form, body: new URLSearchParams({ login: 'senior', password }) });
+  const signIn = await signInForm(stand.idp);
+  const attempt = (password: string) =>
+    fetch(`${stand.idp}/support/login`, { method: 'POST', redirect: 'manual', headers: { ...form, cookie: signIn.cookie }, body: new URLSearchParams({ ...signIn.fields, login: 'senior', password }) });
   for (let i = 1; i <= 4; i++) t.is((await attempt('wrong')).status, 401);
   t.is((await attempt('wrong')).status, 403);
   const locked = await attempt('Operator-1234');

@@ -6,6 +6,7 @@
  */
 import test from 'ava';
 import { type Stand, newRun, startStand } from '../../scenarios/runner/stand.ts';
+import { signInForm } from '../helpers/support_console.ts';
 
 let stand: Stand;
 test.before(async () => {
@@ -16,12 +17,13 @@ test.after.always(() => stand?.close());
 const limit = 5;
 
 async function round(run: string, rightAt: number) {
+  const signIn = await signInForm(stand.idp, `esia_run=${run}`);
   const attempt = async (password: string) => {
     const res = await fetch(`${stand.idp}/support/login`, {
       method: 'POST',
       redirect: 'manual',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `esia_run=${run}` },
-      body: new URLSearchParams({ login: 'senior', password }),
+      headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: signIn.cookie },
+      body: new URLSearchParams({ ...signIn.fields, login: 'senior', password }),
     });
     const body = await res.text();
     return res.status === 303 ? 'signed-in' : (/data-error-code="([\w.]+)"/.exec(body)?.[1] ?? `status ${res.status}`);
