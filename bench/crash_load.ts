@@ -58,11 +58,21 @@ interface PersonaState {
 /** The support console's operator, signed in: posts its forms with the session cookie and CSRF token. */
 async function operatorPoster(url: string): Promise<(path: string, fields: Record<string, string>) => Promise<Response>> {
   const form = { 'content-type': 'application/x-www-form-urlencoded' };
-  const login = await fetch(`${url}/support/login`, { method: 'POST', redirect: 'manual', headers: form, body: new URLSearchParams({ login: 'operator', password: 'Operator-1234' }) });
-  const cookie = login.headers.getSetCookie().find((c) => c.startsWith('esia_support='))?.split(';')[0] ?? '';
+  // As a browser: open /support first, for the form cookie and the sign-in form's token.
+  const signInPage = await fetch(`${url}/support`);
+  const formCookie = signInPage.headers.getSetCookie().find((c) => c.startsWith('esia_form='))?.split(';')[0] ?? '';
+  const formToken = /name="csrf_token" value="([^"]+)"/.exec(await signInPage.text())?.[1] ?? '';
+  const login = await fetch(`${url}/support/login`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { ...form, cookie: formCookie },
+    body: new URLSearchParams({ csrf_token: formToken, login: 'operator', password: 'Operator-1234' }),
+  });
+  const session = login.headers.getSetCookie().find((c) => c.startsWith('esia_support='))?.split(';')[0] ?? '';
+  const cookie = [session, formCookie].filter(Boolean).join('; ');
   const csrf = /name="csrf" value="([^"]+)"/.exec(await (await fetch(`${url}/support`, { headers: { cookie } })).text())?.[1] ?? '';
-  if (!cookie || !csrf) throw new Error(`support console sign-in failed (${login.status})`);
-  return (path, fields) => fetch(`${url}${path}`, { method: 'POST', redirect: 'manual', headers: { ...form, cookie }, body: new URLSearchParams({ csrf, ...fields }) });
+  if (!session || !csrf) throw new Error(`support console sign-in failed (${login.status})`);
+  return (path, fields) => fetch(`${url}${path}`, { method: 'POST', redirect: 'manual', headers: { ...form, cookie }, body: new URLSearchParams({ csrf, csrf_token: formToken, ...fields }) });
 }
 
 const personasOf = async (url: string): Promise<PersonaState[]> => (await fetch(`${url}/__control/personas`)).json() as Promise<PersonaState[]>;

@@ -77,10 +77,12 @@ async function screens(stand: Stand, jar: Jar, start: string, phone: string): Pr
   const html = await login.res!.text();
   const uid = /\/interaction\/([\w-]+)\/login/.exec(html)?.[1];
   if (!uid) throw new Error(`no login form at ${login.url} (${login.res?.status})`);
-  const otp = await follow(stand, jar, `${stand.idp}/interaction/${uid}/login`, { form: { identifier: phone, password: 'Test-1234' } });
-  await otp.res?.arrayBuffer();
+  // Every form of the emulator carries its page's token (csrf_token), as a browser sends it back.
+  const tokenOf = (page: string) => /name="csrf_token" value="([^"]+)"/.exec(page)?.[1] ?? '';
+  const otp = await follow(stand, jar, `${stand.idp}/interaction/${uid}/login`, { form: { identifier: phone, password: 'Test-1234', csrf_token: tokenOf(html) } });
+  const codePage = (await otp.res?.text()) ?? '';
   const sms = (await (await fetch(`${stand.idp}/__control/inbox/sms?to=${encodeURIComponent(phone)}`)).json()) as { messages: Array<{ code: string }> };
-  const done = await follow(stand, jar, `${stand.idp}/interaction/${uid}/otp`, { form: { code: sms.messages[0]!.code } });
+  const done = await follow(stand, jar, `${stand.idp}/interaction/${uid}/otp`, { form: { code: sms.messages[0]!.code, csrf_token: tokenOf(codePage) } });
   return new URL(done.url);
 }
 

@@ -255,8 +255,10 @@ function redirected(res: Reply, step: string, expect: string): string {
   return location;
 }
 
-function page(res: Reply, step: string, mustContain: string): void {
+/** Expects the page and returns its form token (the hidden csrf_token every form of the emulator carries). */
+function page(res: Reply, step: string, mustContain: string): string {
   if (res.status !== 200 || !res.body.includes(mustContain)) throw new LoginError(`${step}: expected 200 with ${mustContain}, got ${res.status}`);
+  return /name="csrf_token" value="([^"]+)"/.exec(res.body)?.[1] ?? '';
 }
 
 /** One complete sign-in; throws LoginError naming the step that went wrong. */
@@ -279,10 +281,10 @@ export async function login(t: Target, who: Persona, locks: DriverLocks): Promis
 
   const interaction = redirected(await request(t, jar, authUrl), 'GET /auth', '/interaction/');
   const uid = new URL(interaction, t.base).pathname.split('/')[2]!;
-  page(await request(t, jar, interaction), 'GET login form', 'name="password"');
+  const loginToken = page(await request(t, jar, interaction), 'GET login form', 'name="password"');
 
   const code = await locks.run(who.persona, async () => {
-    const form = { identifier: who.phone, password: who.password, remember: 'no' };
+    const form = { identifier: who.phone, password: who.password, remember: 'no', csrf_token: loginToken };
     redirected(await request(t, jar, `/interaction/${uid}/login`, { method: 'POST', form }), 'POST password', `/interaction/${uid}`);
     const inbox = await send(t.base, `/__control/inbox/sms?to=${encodeURIComponent(who.phone)}`, 'GET', {});
     if (inbox.status !== 200) throw new LoginError(`inbox of ${who.phone}: ${inbox.status}`);
@@ -292,10 +294,10 @@ export async function login(t: Target, who: Persona, locks: DriverLocks): Promis
     return newest;
   });
   // A browser follows the 303 to the code screen; so does the driver.
-  page(await request(t, jar, `/interaction/${uid}`), 'GET code form', 'name="code"');
+  const codeToken = page(await request(t, jar, `/interaction/${uid}`), 'GET code form', 'name="code"');
 
   const resume = redirected(
-    await request(t, jar, `/interaction/${uid}/otp`, { method: 'POST', form: { code } }),
+    await request(t, jar, `/interaction/${uid}/otp`, { method: 'POST', form: { code, csrf_token: codeToken } }),
     'POST code (an /interaction/ redirect means an extra screen)',
     `/auth/${uid}`,
   );
