@@ -12,6 +12,7 @@
  * JWKS stay up, so cached and fresh clients reach the point where the outage is reported.
  */
 import { bodyParser } from '@koa/bodyparser';
+import { unreadableBody } from '../../lib/http/unreadable_body.ts';
 import type { Context, Next } from 'koa';
 import { isInForce, outageDescription, retryAfter, type Outage } from '../domain/outage.ts';
 import { catalogue } from '../errors/catalogue.ts';
@@ -36,7 +37,7 @@ function setRetryAfter(ctx: Context, outage: Outage): void {
 }
 
 export function outageGate(s: Services) {
-  const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '56kb' });
+  const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '56kb', onError: unreadableBody });
   const browserRun = (ctx: Context): Run => s.runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? s.runs.main;
   const runOfAccount = (accountId: unknown): Run | undefined => (typeof accountId === 'string' ? s.runs.accountByOid(accountId)?.run : undefined);
 

@@ -1,8 +1,9 @@
 /*
- * The four kinds of malformed request that once got a 5xx: deeply nested JSON to the ESIA token
- * endpoints, Basic credentials with a bad percent-encoding, an OCSP GET that is not percent-decodable,
- * and an oversized form sent chunked (no Content-Length). Each now gets its specific 4xx answer, and
- * the oversized one its 413 page and an audit record with the client's address.
+ * The kinds of malformed request that once got a 5xx: deeply nested JSON to the ESIA token
+ * endpoints, Basic credentials with a bad percent-encoding, an OCSP GET that is not
+ * percent-decodable, an oversized form sent chunked (no Content-Length), and a body that is not the
+ * gzip it claims. Each now gets its specific 4xx answer, and the oversized one its 413 page and an
+ * audit record with the client's address.
  */
 import test from 'ava';
 import { request } from 'node:http';
@@ -38,6 +39,16 @@ for (const path of ['/aas/oauth2/te', '/aas/oauth2/v3/te']) {
     }
   });
 }
+
+test('a body that says it is gzip but is not gets a 400 at the ESIA token endpoints, not a 500', async (t) => {
+  for (const path of ['/aas/oauth2/te', '/aas/oauth2/v3/te']) {
+    for (const type of ['application/json', 'application/x-www-form-urlencoded']) {
+      const res = await fetch(stand.idp + path, { method: 'POST', headers: { 'content-type': type, 'content-encoding': 'gzip' }, body: '{"client_id":"FMRM01"}' });
+      t.is(res.status, 400, `${path} ${type}`);
+      t.notRegex(await res.text(), /at \w+ \(|node:internal/, 'no stack trace');
+    }
+  }
+});
 
 test('GET /pki/ocsp/<not percent-decodable> answers OCSP malformedRequest, as for any bytes that are no OCSPRequest', async (t) => {
   for (const garbage of ['%FF%FE', '%', '%E0%A4%A']) {
