@@ -18,8 +18,7 @@ import type { ErrorCode } from '../errors/catalogue.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { field, formOnly } from '../forms.ts';
 import { normaliseReference } from '../errors/reference.ts';
-import { issuePersonCertificate, revocationReasonCodes, type IssuedCertificate, type RevocationReason } from '../../lib/pki/test_pki.ts';
-import { announceOutage, endOutage, isInForce, moscowTime } from '../domain/outage.ts';
+import { isInForce, moscowTime } from '../domain/outage.ts';
 import { mainRun, type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import type { Failure } from '../views/failure.ts';
@@ -27,16 +26,16 @@ import { expireLock, isLocked, lockedUntil, registerFailure, registerSuccess } f
 import { may, readOperators, type Operator, type SupportAction } from './operators.ts';
 import { readFmrmRegister, searchAccounts } from './search.ts';
 import { type ConsoleSession, ConsoleSessions, csrfMatches, supportCookie } from './sessions.ts';
-import { accountPage, type ConsoleUser, homePage, loginPage, type OutageView, refPage, searchKinds, type SearchKind } from './views.ts';
+import { mountCertificateRoutes } from './console_certificates.ts';
+import { mountOutageRoutes } from './console_outage.ts';
+import { type ConsoleParts, userOf } from './console_parts.ts';
+import { accountPage, homePage, loginPage, type OutageView, refPage, searchKinds, type SearchKind } from './views.ts';
 import { InputError } from '../../lib/errors.ts';
 import { formFailure } from '../errors/boundary.ts';
 
 /** An operator's wrong passwords in a row before the console refuses them for `operatorLockMs` (run clock). */
 const operatorLockMs = 15 * 60 * 1000;
 
-function userOf(session: ConsoleSession): ConsoleUser {
-  return { login: session.login, name: session.name, role: session.role, run: session.run, csrf: session.csrf };
-}
 
 const verbs: Record<string, SupportAction> = {
   unlock: 'unlock',
@@ -45,26 +44,6 @@ const verbs: Record<string, SupportAction> = {
   note: 'note',
   state: 'edit_state',
 };
-
-/**
- * A date and time typed in the console, read as Moscow time (UTC+3 all year): the form's
- * datetime-local value 2026-11-25T15:00, or 25.11.2026 15:00 typed by hand. Empty → null;
- * anything else → undefined (the caller shows a Russian error next to the field).
- */
-export function parseMoscowDateTime(value: string): number | null | undefined {
-  const text = value.trim();
-  if (!text) return null;
-  const iso = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text);
-  const ru = /^(\d{2})\.(\d{2})\.(\d{4}),?\s+(\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text);
-  const [y, mo, d, h, mi, se] = iso ? [iso[1], iso[2], iso[3], iso[4], iso[5], iso[6]] : ru ? [ru[3], ru[2], ru[1], ru[4], ru[5], ru[6]] : [];
-  if (!y) return undefined;
-  const [year, month, day, hour, minute, second] = [y, mo, d, h, mi, se ?? '0'].map(Number) as [number, number, number, number, number, number];
-  const ms = Date.UTC(year, month - 1, day, hour - 3, minute, second);
-  // Date.UTC rolls 31.02 over into March: a date that does not come back the same is no date.
-  const back = new Date(ms + 3 * 3_600_000);
-  if (back.getUTCFullYear() !== year || back.getUTCMonth() !== month - 1 || back.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) return undefined;
-  return ms;
-}
 
 export interface SupportOptions {
   /** The emulator's cookie keys (keys/local): they sign the console's session cookie. */
@@ -134,6 +113,7 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
   const refusal = (ctx: Context, code: ErrorCode, details: Record<string, unknown>): Failure => formFailure(ctx, new EsiaError(code, details), []);
 
   const outageOf = (run: Run, refused?: Pick<OutageView, 'failure' | 'form'>): OutageView => ({ state: run.outage, inForce: isInForce(run.outage, run.clock.now()), ...refused });
+  const consoleParts: ConsoleParts = { s, form, allow, accountOf, render, refusal, outageOf };
 
   router.get('/', (ctx) => {
     const current = sessionOf(ctx);
@@ -297,110 +277,8 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     back();
   });
 
-  // Certificates of the test PKI (lib/pki): revoked live in the console's run, as /__control/certificates does.
-  router.post('/accounts/:key/certificates/:serial/revoke', form, (ctx) => {
-    const current = allow(ctx, 'revoke_certificate');
-    if (!current) return;
-    const { session, run } = current;
-    const account = accountOf(run, String(ctx.params.key));
-    ctx.state.audit.account = account.oid;
-    const certificate = s.pki.bySerial(String(ctx.params.serial)) ?? run.issuedCertificate(String(ctx.params.serial));
-    if (!certificate || certificate.kind !== 'person' || certificate.persona !== account.persona) {
-      throw new EsiaError('support.bad_input', { operator: session.login, action: 'revoke_certificate', problem: `certificate ${String(ctx.params.serial)} is not one of ${account.persona}'s` });
-    }
-    const reason = field(ctx, 'reason') || 'keyCompromise';
-    if (!(reason in revocationReasonCodes)) {
-      throw new EsiaError('support.bad_input', { operator: session.login, action: 'revoke_certificate', problem: `reason must be one of ${Object.keys(revocationReasonCodes).join(', ')}; got ${JSON.stringify(reason)}` });
-    }
-    run.revocations.revoke(certificate.serial, run.clock.now(), reason as RevocationReason);
-    ctx.state.audit.details = { serial: certificate.serial, variant: certificate.variant, reason };
-    session.flash = { kind: 'notice', text: `Сертификат ${certificate.serial} отозван (${reason}): вход с ним больше невозможен, CRL и OCSP этого прогона сообщают об отзыве.` };
-    ctx.status = 303;
-    ctx.redirect(`/support/accounts/${account.oid}`);
-  });
-
-  // --- Re-issue a certificate (E2) --------------------------------------------------------------
-  /**
-   * The account's current certificate: the newest one this run re-issued that is not revoked, else
-   * the persona's generated «valid» one unless revoked. None when every one is revoked.
-   */
-  const currentCertificate = (run: Run, persona: string): IssuedCertificate | undefined => {
-    const candidates = [...run.issuedCertificates.filter((c) => c.persona === persona).reverse(), ...s.pki.certificates.filter((c) => c.kind === 'person' && c.persona === persona && c.variant === 'valid')];
-    return candidates.find((c) => !s.pki.revocationOf(c.serial, run.revocations));
-  };
-
-  router.post('/accounts/:key/certificates/reissue', form, async (ctx) => {
-    const current = allow(ctx, 'reissue_certificate');
-    if (!current) return;
-    const { session, run } = current;
-    const account = accountOf(run, String(ctx.params.key));
-    ctx.state.audit.account = account.oid;
-    const now = run.clock.now();
-    const issued = await issuePersonCertificate(s.pki, account, { at: now });
-    const old = currentCertificate(run, account.persona);
-    if (old) run.revocations.revoke(old.serial, now, 'superseded');
-    run.issuedCertificates.push(issued);
-    // The person's token gets the new certificate; the old one stays (and is refused as revoked).
-    const entry = s.esign.personaToken(run, account.persona).token.add(issued.certificatePem, issued.privateKeyPem, 'control', `${account.persona}-reissued`);
-    ctx.state.audit.details = { serial: issued.serial, notBefore: issued.notBefore, notAfter: issued.notAfter, superseded: old?.serial ?? null, token: entry.id };
-    session.flash = {
-      kind: 'notice',
-      text: `Выпущен новый сертификат ${issued.serial}, действует с ${moscowTime(issued.notBefore)} по ${moscowTime(issued.notAfter)}. ${
-        old ? `Прежний сертификат ${old.serial} отозван (заменён): вход с ним больше невозможен.` : 'Действующего сертификата не было: отзывать нечего.'
-      } Новый сертификат записан на токен пользователя в этом прогоне.`,
-    };
-    ctx.status = 303;
-    ctx.redirect(`/support/accounts/${account.oid}`);
-  });
-
-  // --- Maintenance or an outage of the console's run (E3) ------------------------------------
-  router.post('/outage', form, (ctx) => {
-    const current = allow(ctx, 'announce_outage');
-    if (!current) return;
-    const { session, run } = current;
-    const input = { mode: field(ctx, 'mode'), notice: field(ctx, 'notice'), until: field(ctx, 'until'), from: field(ctx, 'from') };
-    const refuse = (line: string, problem: string) => {
-      ctx.state.audit.action = 'support.announce_outage';
-      const failure = refusal(ctx, 'support.bad_input', { operator: session.login, action: 'announce_outage', problem });
-      render(ctx, homePage(userOf(session), { outage: outageOf(run, { failure: { ...failure, lines: [line] }, form: input }) }));
-    };
-    const until = parseMoscowDateTime(input.until);
-    const from = parseMoscowDateTime(input.from);
-    if (until === undefined) return refuse(`Ожидаемое время восстановления «${input.until}» — не дата и время. Укажите их по Москве, например 25.11.2026 15:00.`, `until is not a date and time: ${JSON.stringify(input.until)}`);
-    if (from === undefined) return refuse(`Начало «${input.from}» — не дата и время. Укажите их по Москве, например 25.11.2026 12:00, или оставьте поле пустым.`, `from is not a date and time: ${JSON.stringify(input.from)}`);
-    const start = from ?? run.clock.now();
-    if (until !== null && until <= start) {
-      return refuse(`Ожидаемое время восстановления (${moscowTime(new Date(until).toISOString())}) должно быть позже начала (${moscowTime(new Date(start).toISOString())}).`, 'until is not after the start');
-    }
-    let outage;
-    try {
-      outage = announceOutage(
-        run,
-        { mode: input.mode, notice: input.notice, ...(until !== null ? { until: new Date(until).toISOString() } : {}), ...(from !== null ? { from: new Date(from).toISOString() } : {}) },
-        session.login,
-      );
-    } catch (error) {
-      if (error instanceof InputError) return refuse('Выберите режим (технические работы или сбой) и текст не длиннее 500 знаков.', error.message);
-      throw error;
-    }
-    ctx.state.audit.details = { ...outage };
-    session.flash = {
-      kind: 'notice',
-      text: `${outage.mode === 'maintenance' ? 'Технические работы объявлены' : 'Сбой объявлен'}${Date.parse(outage.from) <= run.clock.now() ? ': вход в этом прогоне закрыт' : `: до ${moscowTime(outage.from)} на странице входа только предупреждение`}.`,
-    };
-    ctx.status = 303;
-    ctx.redirect('/support');
-  });
-
-  router.post('/outage/end', form, (ctx) => {
-    const current = allow(ctx, 'end_outage');
-    if (!current) return;
-    const was = endOutage(current.run);
-    ctx.state.audit.details = { ended: was ? { mode: was.mode, from: was.from, until: was.until, by: was.by } : null };
-    current.session.flash = { kind: 'notice', text: was ? 'Работы завершены: вход снова открыт.' : 'Объявления не было: сервис и так работает.' };
-    ctx.status = 303;
-    ctx.redirect('/support');
-  });
+  mountCertificateRoutes(router, consoleParts);
+  mountOutageRoutes(router, consoleParts);
 
   router.get('/ref', async (ctx) => {
     const current = allow(ctx, 'lookup_ref');

@@ -12,7 +12,7 @@ import * as pkijs from 'pkijs';
 import { ocspRequestFor, parseOcspResponse } from '../../lib/pki/revocation.ts';
 import { checkCertificate } from '../../lib/pki/test_pki.ts';
 import { serialHex, toDer } from '../../lib/pki/x509.ts';
-import { parseMoscowDateTime } from '../../idp/support/router.ts';
+import { parseMoscowDateTime } from '../../idp/support/console_outage.ts';
 import { HttpBrowser } from '../../scenarios/runner/http_browser.ts';
 import { describeFailure, runScenario } from '../../scenarios/runner/run.ts';
 import { newRun, type Stand, startStand } from '../../scenarios/runner/stand.ts';
