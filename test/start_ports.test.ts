@@ -76,6 +76,6 @@ test('an RP_PORT that is no port stops npm start with the variable named, withou
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise((ok) => child.once('exit', ok));
   t.is(code, 1);
-  t.regex(stderr, /esia-emulator cannot start: RP_PORT=40o0: expected a whole number from 1 to 65532/);
+  t.regex(stderr, /esia-emulator cannot start: emulator settings \(environment variables\): RP_PORT: expected a whole number from 1 to 65532, got "40o0"/);
   t.false(/\n\s+at /.test(stderr), 'no stack trace');
 });

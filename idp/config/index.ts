@@ -4,8 +4,8 @@ import { defaults, type IdpConfig } from './defaults.ts';
 
 export type { IdpConfig } from './defaults.ts';
 
-/** The settings come from ESIA_* variables (or the caller's overrides), not from a file: they are named so. */
-const settings = 'emulator settings (ESIA_* variables)';
+/** The settings come from environment variables (ESIA_*, RP_PORT) or the caller's overrides, not from a file: they are named so. */
+const settings = 'emulator settings (environment variables)';
 const badSetting = (problem: FieldProblem) => new ConfigFileError(settings, problem);
 
 type Env = Record<string, string | undefined>;
