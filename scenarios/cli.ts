@@ -9,7 +9,7 @@ import type { Driver } from './runner/driver.ts';
 import { HttpBrowser } from './runner/http_browser.ts';
 import { junitXml } from './runner/junit.ts';
 import { runScenario, type ScenarioResult } from './runner/run.ts';
-import { type Face, faces, playsThrough, type Scenario } from './schema.ts';
+import { casesLabel, type Face, faces, playsThrough, type Scenario } from './schema.ts';
 import { newRun, StandPool, startStand } from './runner/stand.ts';
 import { parseCli } from '../lib/cli.ts';
 
@@ -45,7 +45,7 @@ async function main(): Promise<number> {
   if (args.list) {
     const list = chosen.map((s) => ({ id: s.id, title: s.title, catalogue: s.catalogue }));
     if (args.json) console.log(JSON.stringify(list, null, 2));
-    else for (const s of list) console.log(`${s.id.padEnd(44)} ${s.catalogue.join(',').padEnd(12)} ${s.title}`);
+    else for (const s of list) console.log(`${s.id.padEnd(44)} ${casesLabel(s, ',').padEnd(12)} ${s.title}`);
     return 0;
   }
 
@@ -88,7 +88,7 @@ async function main(): Promise<number> {
         const result = await runScenario(target, scenario, driver, { face, ...(run && !scenario.given.tls ? { run } : {}) }).finally(() => driver.close());
         results[byIndex.get(scenario) ?? results.length] = result;
         const mark = result.ok ? 'ok  ' : 'FAIL';
-        console.log(`${mark} ${result.id.padEnd(44)} ${result.catalogue.join(',').padEnd(12)} ${result.durationMs.toFixed(0).padStart(5)} ms`);
+        console.log(`${mark} ${result.id.padEnd(44)} ${casesLabel(result, ',').padEnd(12)} ${result.durationMs.toFixed(0).padStart(5)} ms`);
         if (!result.ok) console.log(`     ${result.failure}`);
       }
     };

@@ -7,7 +7,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseCli } from '../lib/cli.ts';
 import { loadScenarios } from './load.ts';
-import { scenarioJsonSchema } from './schema.ts';
+import { casesLabel, scenarioJsonSchema } from './schema.ts';
 import { stepKinds } from './steps/index.ts';
 
 const root = join(import.meta.dirname, '..');
@@ -19,7 +19,7 @@ export async function generatedBlocks(): Promise<Record<string, string>> {
   const { personas } = JSON.parse(await readFile(join(root, 'config', 'personas.json'), 'utf8')) as {
     personas: Array<{ persona: string; phone: string; email: string; snils: string; password: string; demonstrates: string; catalogue: string[] }>;
   };
-  const scenarioRows = scenarios.map((s) => `| \`${s.id}\` | ${s.protocol ? 'protocol' : s.catalogue.join(', ')} | ${s.title} |`);
+  const scenarioRows = scenarios.map((s) => `| \`${s.id}\` | ${casesLabel(s)} | ${s.title} |`);
   const personaRows = personas.map((p) => `| \`${p.persona}\` | \`${p.phone}\` | \`${p.password}\` | ${p.demonstrates} | ${p.catalogue.join(', ')} |`);
   const stepRows = stepKinds.map((k) => `| \`${k.kind}\` | ${k.description.replace(/\|/g, '\\|')} |`);
   return {

@@ -93,6 +93,11 @@ export function validateScenario(value: unknown, fileId: string): Scenario {
   return parsed.data;
 }
 
+/** The case IDs a scenario covers, for titles and reports: «protocol» for a protocol check no case covers (its list is empty). */
+export function casesLabel(scenario: { catalogue: readonly string[] }, separator = ', '): string {
+  return scenario.catalogue.length ? scenario.catalogue.join(separator) : 'protocol';
+}
+
 /** The JSON Schema of a scenario file, for editors (scenarios/schema.json). */
 export function scenarioJsonSchema(): string {
   return `${JSON.stringify(z.toJSONSchema(scenarioSchema, { target: 'draft-7' }), null, 2)}\n`;

@@ -3,6 +3,7 @@ import test from 'ava';
 import { loadScenarios } from '../scenarios/load.ts';
 import { describeFailure, runScenario } from '../scenarios/runner/run.ts';
 import { newRun, StandPool, startStand } from '../scenarios/runner/stand.ts';
+import { casesLabel } from '../scenarios/schema.ts';
 
 const scenarios = await loadScenarios();
 let pool: StandPool;
@@ -19,7 +20,7 @@ test.after.always(async () => {
 
 for (const scenario of scenarios) {
   // Serial: scenarios share the stand and each starts with a reset to the fixtures.
-  test.serial(`${scenario.id}: ${scenario.title} [${scenario.catalogue.join(', ')}]`, async (t) => {
+  test.serial(`${scenario.id}: ${scenario.title} [${casesLabel(scenario)}]`, async (t) => {
     const { stand, run } = await pool.for(scenario);
     const result = await runScenario(stand, scenario, undefined, run ? { run } : {});
     t.true(result.ok, describeFailure(result));

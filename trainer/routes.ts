@@ -14,7 +14,7 @@ import { html } from '../lib/html.ts';
 import { foreignOrigin } from '../lib/http/form_guard.ts';
 import { isLoopback } from '../lib/http/loopback.ts';
 import { loadScenarios } from '../scenarios/load.ts';
-import type { Scenario } from '../scenarios/schema.ts';
+import { casesLabel, type Scenario } from '../scenarios/schema.ts';
 import { galleryEntries } from './gallery.ts';
 import { outcomeText } from './screens_ru.ts';
 import { controlLabel, describeStep } from './steps_ru.ts';
@@ -139,7 +139,7 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
 <div class="stand"><b>Тестовый стенд</b> · воспроизведение сценария</div>
 <main><div class="card">
 <h1>${s.title}</h1>
-<p class="muted">${s.id} · ${s.catalogue.join(', ')}</p>${s.summary ? html`<p>${s.summary}</p>` : ''}
+<p class="muted">${s.id} · ${casesLabel(s)}</p>${s.summary ? html`<p>${s.summary}</p>` : ''}
 <p>Ожидаемый итог: ${outcomeText(s.expect)}.</p>
 <form method="post" action="/trainer/replay/${s.id}"><button class="btn primary" type="submit" data-testid="replay-${s.id}" autofocus>Воспроизвести</button></form>
 <p><a href="/trainer">← к галерее</a></p>
@@ -195,7 +195,7 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
 <div class="stand"><b>Тестовый стенд</b> · воспроизведение сценария в отдельном прогоне ${run}</div>
 <main><div class="card wide">
 <h1>${s.title}</h1>
-<p class="muted">${s.id} · ${s.catalogue.join(', ')}${s.summary ? html` · ${s.summary}` : ''}</p>
+<p class="muted">${s.id} · ${casesLabel(s)}${s.summary ? html` · ${s.summary}` : ''}</p>
 <div class="alert info"><strong>Персона: ${persona?.name ?? s.given.persona}</strong>
 Телефон <code>${persona?.phone ?? ''}</code>, почта <code>${persona?.email ?? ''}</code>, СНИЛС <code>${persona?.snils ?? ''}</code>, пароль <code>${persona?.password ?? ''}</code></div>
 <div class="actions"><a class="btn primary" href="${start}" target="_blank" data-testid="start-run">Начать: открыть первый экран</a></div>

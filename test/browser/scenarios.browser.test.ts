@@ -10,6 +10,7 @@ import { loadScenarios } from '../../scenarios/load.ts';
 import { ChromiumDriver, launchChromium, standApps } from '../../scenarios/runner/chromium_driver.ts';
 import { describeFailure, runScenario } from '../../scenarios/runner/run.ts';
 import { newRun, StandPool, startStand } from '../../scenarios/runner/stand.ts';
+import { casesLabel } from '../../scenarios/schema.ts';
 
 const screenshotsDir = join(import.meta.dirname, '..', '..', 'out', 'screenshots');
 const scenarios = await loadScenarios();
@@ -31,7 +32,7 @@ test.after.always(async () => {
 
 for (const scenario of scenarios) {
   // Serial: scenarios share the stand and each starts with a reset to the fixtures.
-  test.serial(`in Chromium: ${scenario.id}: ${scenario.title} [${scenario.catalogue.join(', ')}]`, async (t) => {
+  test.serial(`in Chromium: ${scenario.id}: ${scenario.title} [${casesLabel(scenario)}]`, async (t) => {
     const { stand, run } = await pool.for(scenario);
     const driver = new ChromiumDriver(browser, { screenshotsDir, name: scenario.id, apps: standApps(stand) });
     const result = await runScenario(stand, scenario, driver, run ? { run } : {}).finally(() => driver.close());
