@@ -29,7 +29,9 @@ test('processes generating keys at once on a new folder all end with the same ke
   const go = join(dir, 'go');
   const keysDir = join(dir, 'keys');
   const children = Array.from({ length: 4 }, () => start(keysDir, go));
-  t.teardown(() => children.forEach((c) => c.kill()));
+  t.teardown(() => {
+    for (const c of children) c.kill();
+  });
   await Promise.all(children.map((c) => c.ready));
   await writeFile(go, '');
   const results = await Promise.all(children.map((c) => c.result));

@@ -238,14 +238,16 @@ test('several processes taking over one stale lock at once: exactly one wins, th
     const path = join(dir, name);
     await writeFile(`${path}.lock`, lock);
     const runs = Array.from({ length: 6 }, () => spawnChild('churn', path));
-    t.teardown(() => runs.forEach((run) => run.child.kill('SIGKILL')));
+    t.teardown(() => {
+      for (const run of runs) run.child.kill('SIGKILL');
+    });
     const outcomes = await Promise.all(
       runs.map(async (run) => {
         await until(() => run.lines.some((l) => l.startsWith('ready')) || run.child.exitCode !== null, 30_000);
         return run.lines.some((l) => l.startsWith('ready')) ? 'ready' : /in use by another emulator process/.test(run.stderr()) ? 'locked' : run.stderr();
       }),
     );
-    runs.forEach((run) => run.child.kill('SIGKILL'));
+    for (const run of runs) run.child.kill('SIGKILL');
     t.deepEqual(outcomes.toSorted(), ['locked', 'locked', 'locked', 'locked', 'locked', 'ready'], name);
   }
 });

@@ -58,7 +58,7 @@ export async function startEsiaRps(o: { issuer: string; dataDir: string; keysDir
   ]);
 }
 
-const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** A system's redirect_uri that just shows what arrived (body[data-error-code] = the ESIA code). */
 export async function startSink(port: number): Promise<{ url: string; close(): Promise<void> }> {
@@ -67,13 +67,13 @@ export async function startSink(port: number): Promise<{ url: string; close(): P
     const q = url.searchParams;
     const code = /^(ESIA-\d{6})/.exec(q.get('error_description') ?? '')?.[1] ?? '';
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    const row = (name: string, value: string | null) => (value ? `<tr><th>${name}</th><td>${escape(value)}</td></tr>` : '');
+    const row = (name: string, value: string | null) => (value ? `<tr><th>${name}</th><td>${escapeHtml(value)}</td></tr>` : '');
     res.end(`<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Тестовая система: ответ ЕСИА</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#0b1f33}.stand{background:#ffd400;padding:6px 16px;font-weight:600}
 main{max-width:720px;margin:32px auto;padding:0 16px}th{text-align:left;padding:4px 16px 4px 0;color:#66727f;font-weight:400}td{word-break:break-all}</style></head>
 <body data-screen="system-callback"${code ? ` data-error-code="${code}"` : ''}><div class="stand">ТЕСТОВЫЙ СТЕНД — не настоящая система</div><main>
 <h1>Тестовая система получила ответ ЕСИА</h1>
-<p data-testid="callback" data-code="${escape(q.get('code') ?? '')}" data-state="${escape(q.get('state') ?? '')}" data-error="${escape(q.get('error') ?? '')}">Адрес возврата: ${escape(url.pathname)}</p>
+<p data-testid="callback" data-code="${escapeHtml(q.get('code') ?? '')}" data-state="${escapeHtml(q.get('state') ?? '')}" data-error="${escapeHtml(q.get('error') ?? '')}">Адрес возврата: ${escapeHtml(url.pathname)}</p>
 <table>${row('code', q.get('code'))}${row('state', q.get('state'))}${row('error', q.get('error'))}${row('error_description', q.get('error_description'))}</table>
 </main></body></html>`);
   });
