@@ -5,45 +5,15 @@
  * body[data-error-code] of the page it lands on. One BrowserContext per driver, so scenarios never
  * share cookies. Every page landed on, and the final screen, can be kept as a full-page PNG.
  */
-import { access, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Browser, type BrowserContext, chromium, type Locator, type Page, type PageScreenshotOptions } from 'playwright-core';
+import type { Browser, BrowserContext, Locator, Page, PageScreenshotOptions } from 'playwright-core';
+import { type BodyState, bodyBinding, type Commit, readBody, reportBodyWhenParsed } from './chromium_body.ts';
 import { type Driver, type Fields, type PageState, withPageToken } from './driver.ts';
 import { ScenarioError } from './scenario_error.ts';
 import { type Kind, VirtualAuthenticators } from './virtual_authenticators.ts';
-import type { Stand } from './stand.ts';
 
-export const defaultChromiumPath = '/usr/bin/chromium';
-
-/** Flags for Debian's Chromium in a container: no sandbox as root, no GPU, nothing phoning home. */
-const chromiumArgs = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-
-/** Where Chromium is: $CHROMIUM_PATH or /usr/bin/chromium. */
-export function chromiumPath(): string {
-  return process.env.CHROMIUM_PATH || defaultChromiumPath;
-}
-
-/** Starts the system Chromium; fails with what to install when it is not there. */
-export async function launchChromium(options: { headed?: boolean; /** e.g. HOME with an NSS database that trusts the test root (test/browser/tls.browser.test.ts) */ env?: Record<string, string>; args?: string[] } = {}): Promise<Browser> {
-  const executablePath = chromiumPath();
-  try {
-    await access(executablePath);
-  } catch {
-    throw new Error(
-      `Chromium is not installed at ${executablePath}. Install it from Debian: sudo apt-get update && sudo apt-get install -y chromium` +
-        ' (or set CHROMIUM_PATH to a Chromium binary). Nothing here downloads a browser.',
-    );
-  }
-  const headed = options.headed === true;
-  const args = [...(headed ? chromiumArgs : ['--headless', ...chromiumArgs]), ...(options.args ?? [])];
-  return chromium.launch({ executablePath, headless: !headed, args, ...(options.env ? { env: { ...process.env, ...options.env } as Record<string, string> } : {}) });
-}
-
-/** Short names of a stand's applications for screenshot file names: idp, rp, rp2, rp-esia, rp-esia1, sys. */
-export function standApps(stand: Stand): Record<string, string> {
-  const apps: Record<string, string | undefined> = { idp: stand.idp, rp: stand.rp, rp2: stand.rp2, 'rp-esia': stand.rpEsia, 'rp-esia1': stand.rpEsia1, sys: stand.sink };
-  return Object.fromEntries(Object.entries(apps).flatMap(([name, url]) => (url ? [[new URL(url).origin, name]] : [])));
-}
+export { chromiumPath, defaultChromiumPath, launchChromium, standApps } from './chromium_launch.ts';
 
 export interface ChromiumDriverOptions {
   /** Screenshots go to <screenshotsDir>/<name>/; none are taken without it. */
@@ -59,50 +29,6 @@ export interface ChromiumDriverOptions {
   /** How long one click, navigation or wait may take (ms). */
   timeoutMs?: number;
 }
-
-/** A main-frame document as it committed: its URL and status, and its body[data-*] once read. */
-interface Commit {
-  url: string;
-  status: number;
-  body?: BodyState;
-}
-
-interface BodyState {
-  screen: string;
-  error: string;
-  autosubmit: string;
-}
-
-const readBody = (): BodyState => ({
-  screen: document.body?.getAttribute('data-screen') ?? '',
-  error: document.body?.getAttribute('data-error-code') ?? '',
-  autosubmit: document.body?.getAttribute('data-autosubmit') ?? '',
-});
-
-/** Name of the page function that reports body[data-*] as soon as <body> is parsed. */
-const bodyBinding = '__scenarioDriverBody';
-
-/**
- * Runs in every document before its own scripts: reports body[data-*] the moment <body> is parsed,
- * so a page that leaves by script at once (single logout) is still recorded with its screen.
- * A string, not a function: tsx would add helpers to a function's source that the page lacks.
- */
-const reportBodyWhenParsed = `(() => {
-  if (window.top !== window) return;
-  const report = () => {
-    const b = document.body;
-    if (!b) return false;
-    window[${JSON.stringify(bodyBinding)}]?.({
-      screen: b.getAttribute('data-screen') ?? '',
-      error: b.getAttribute('data-error-code') ?? '',
-      autosubmit: b.getAttribute('data-autosubmit') ?? '',
-    });
-    return true;
-  };
-  if (report()) return;
-  const observer = new MutationObserver(() => { if (report()) observer.disconnect(); });
-  observer.observe(document, { childList: true, subtree: true });
-})();`;
 
 const cssString = (value: string) => `"${value.replace(/["\\]/g, '\\$&')}"`;
 const fileSafe = (value: string) => value.replace(/[^\w.-]+/g, '_');
