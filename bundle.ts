@@ -82,7 +82,9 @@ const result = await build({
   supported: { 'dynamic-import': false },
   // The two import.meta uses, in CommonJS terms (the bundle lives in build/, inside the checkout).
   define: { 'import.meta.dirname': '__dirname', 'import.meta.resolve': '__importMetaResolve' },
-  banner: { js: "const __importMetaResolve = (specifier) => require('node:url').pathToFileURL(require.resolve(specifier)).href;" },
+  banner: {
+    js: "const __importMetaResolve = (specifier) => require('node:url').pathToFileURL(require.resolve(specifier)).href;",
+  },
   sourcemap: 'linked',
   // The map points into the checkout, where the sources are: no need to copy them into it.
   sourcesContent: false,

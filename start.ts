@@ -23,7 +23,10 @@ const { values: args } = parseCli({
   summary: 'Starts the emulator, the ФМРМ relying party and the second state system; environment variables: README.md.',
   options: {
     https: { type: 'boolean', help: 'everything over TLS 1.3 with certificates of the test PKI (or ESIA_HTTPS=1)' },
-    reset: { type: 'boolean', help: 'first put the data back to the fixtures (deletes the data file and the registers)' },
+    reset: {
+      type: 'boolean',
+      help: 'first put the data back to the fixtures (deletes the data file and the registers)',
+    },
     exit: { type: 'boolean', help: 'with --reset: exit after the reset instead of starting' },
   },
 });
@@ -35,57 +38,104 @@ async function main(): Promise<void> {
   const config = loadConfig({ ...fromEnv, ...(args.https ? { https: true } : {}) });
   const pki = config.https ? await testPkiOf(config) : undefined;
   const rpTls = pki
-    ? { tls: { key: pki.server('valid').privateKeyPem, cert: pki.serverCertificateChain('valid') }, idpTrust: { ca: pki.root.certificatePem, requireOcsp: true }, discoveryCacheMs: 0 }
+    ? {
+        tls: { key: pki.server('valid').privateKeyPem, cert: pki.serverCertificateChain('valid') },
+        idpTrust: { ca: pki.root.certificatePem, requireOcsp: true },
+        discoveryCacheMs: 0,
+      }
     : {};
   const scheme = config.https ? 'https' : 'http';
   if (args.reset) {
     const dir = resolve(config.dataDir);
-    for (const file of ['emulator.json', 'register-fmrm.json', 'register-nmo-portal.json']) await rm(join(dir, file), { force: true });
+    for (const file of ['emulator.json', 'register-fmrm.json', 'register-nmo-portal.json'])
+      await rm(join(dir, file), { force: true });
     console.log(`Data in ${dir} reset to the fixtures.`);
     if (args.exit) return;
   }
   const rpPort = relyingPartyPort(env);
   // The relying parties started here are registered where they really listen, whatever config/clients.json
   // and config/systems.json say (they name :4000–:4003): RP_PORT and ESIA_PORT change without editing them.
-  const clientOrigins: Record<string, string> = env.ESIA_RP === 'off'
-    ? {}
-    : { fmrm: `${scheme}://localhost:${rpPort}`, 'nmo-portal': `${scheme}://localhost:${rpPort + 1}`, FMRM01: `http://localhost:${rpPort + 2}`, FMRM02: `http://localhost:${rpPort + 3}` };
+  const clientOrigins: Record<string, string> =
+    env.ESIA_RP === 'off'
+      ? {}
+      : {
+          fmrm: `${scheme}://localhost:${rpPort}`,
+          'nmo-portal': `${scheme}://localhost:${rpPort + 1}`,
+          FMRM01: `http://localhost:${rpPort + 2}`,
+          FMRM02: `http://localhost:${rpPort + 3}`,
+        };
   const trainer = config.controlEnabled
-    ? [trainerRoutes({ rpUrl: `${scheme}://localhost:${rpPort}`, rp2Url: `${scheme}://localhost:${rpPort + 1}`, shotsDir: resolve('out/gallery/shots') })]
+    ? [
+        trainerRoutes({
+          rpUrl: `${scheme}://localhost:${rpPort}`,
+          rp2Url: `${scheme}://localhost:${rpPort + 1}`,
+          shotsDir: resolve('out/gallery/shots'),
+        }),
+      ]
     : [];
   const idp = await startIdp({ ...config, clientOrigins }, undefined, trainer);
   closeAll = () => idp.close();
-  const rps: RunningRp[] = env.ESIA_RP === 'off'
-    ? []
-    : await Promise.all([
-        startRp(rpConfig({ port: rpPort, idpIssuer: idp.url, dataDir: config.dataDir, host: config.host, ...rpTls })),
-        startRp(
-          rpConfig({
-            ...rpTls,
-            port: rpPort + 1,
-            idpIssuer: idp.url,
-            dataDir: config.dataDir,
-            host: config.host,
-            clientId: 'nmo-portal',
-            clientSecret: 'nmo-local-test-secret',
-            title: 'Портал НМО',
-            titleGenitive: 'Портала НМО',
-            subtitle: 'Непрерывное медицинское образование',
-            requiredTrust: 'standard',
-          }),
-        ),
-      ]);
+  const rps: RunningRp[] =
+    env.ESIA_RP === 'off'
+      ? []
+      : await Promise.all([
+          startRp(rpConfig({ port: rpPort, idpIssuer: idp.url, dataDir: config.dataDir, host: config.host, ...rpTls })),
+          startRp(
+            rpConfig({
+              ...rpTls,
+              port: rpPort + 1,
+              idpIssuer: idp.url,
+              dataDir: config.dataDir,
+              host: config.host,
+              clientId: 'nmo-portal',
+              clientSecret: 'nmo-local-test-secret',
+              title: 'Портал НМО',
+              titleGenitive: 'Портала НМО',
+              subtitle: 'Непрерывное медицинское образование',
+              requiredTrust: 'standard',
+            }),
+          ),
+        ]);
   // The same ФМРМ speaking ESIA's own protocol (config/systems.json: FMRM01 current GOST, FMRM02 legacy PKCS#7).
   const esiaRps: RunningRp[] = [];
   if (env.ESIA_RP !== 'off') {
-    const [gost, legacy] = await Promise.all([readTestSystemKeys(config.keysDir, 'FMRM01'), readTestSystemKeys(config.keysDir, 'FMRM02')]);
+    const [gost, legacy] = await Promise.all([
+      readTestSystemKeys(config.keysDir, 'FMRM01'),
+      readTestSystemKeys(config.keysDir, 'FMRM02'),
+    ]);
     // ESIA-protocol RPs stay on plain HTTP (their redirect URIs in config/systems.json are http), trusting the test root on the back-channel.
-    const common = { idpIssuer: idp.url, dataDir: config.dataDir, host: config.host, title: 'ФМРМ', ...(pki ? { idpTrust: rpTls.idpTrust! } : {}) };
+    const common = {
+      idpIssuer: idp.url,
+      dataDir: config.dataDir,
+      host: config.host,
+      title: 'ФМРМ',
+      ...(pki ? { idpTrust: rpTls.idpTrust! } : {}),
+    };
     if (gost.gost) {
-      esiaRps.push(await startRp(rpConfig({ ...common, port: rpPort + 2, clientId: 'FMRM01', subtitle: 'через протокол ЕСИА (v2/ac + v3/te, ГОСТ)', esia: { version: 'v2', signer: { kind: 'raw', ...gost.gost } } })));
+      esiaRps.push(
+        await startRp(
+          rpConfig({
+            ...common,
+            port: rpPort + 2,
+            clientId: 'FMRM01',
+            subtitle: 'через протокол ЕСИА (v2/ac + v3/te, ГОСТ)',
+            esia: { version: 'v2', signer: { kind: 'raw', ...gost.gost } },
+          }),
+        ),
+      );
     }
     if (legacy.rsa) {
-      esiaRps.push(await startRp(rpConfig({ ...common, port: rpPort + 3, clientId: 'FMRM02', subtitle: 'через протокол ЕСИА (ac + te, PKCS#7)', esia: { version: 'v1', signer: { kind: 'cms-rsa', ...legacy.rsa } } })));
+      esiaRps.push(
+        await startRp(
+          rpConfig({
+            ...common,
+            port: rpPort + 3,
+            clientId: 'FMRM02',
+            subtitle: 'через протокол ЕСИА (ac + te, PKCS#7)',
+            esia: { version: 'v1', signer: { kind: 'cms-rsa', ...legacy.rsa } },
+          }),
+        ),
+      );
     }
     rps.push(...esiaRps);
   }
@@ -103,13 +153,19 @@ async function main(): Promise<void> {
   Trainer gallery          ${config.controlEnabled ? `${idp.url}/trainer` : 'off (needs the control API)'}
   Support console          ${config.supportEnabled ? `${idp.url}/support   operators: operator, senior, trainer (password Operator-1234)` : 'off'}
   Data                     ${resolve(config.dataDir)}   listening on ${config.host}
-  Test PKI                 ${idp.url}/pki/root.crt  (CRL ${idp.url}/pki/intermediate.crl, OCSP ${idp.url}/pki/ocsp)${pki ? `
-  HTTPS (TLS 1.3)          trust ${pki.root.certificateFile} — README «HTTPS»; TLS faults: POST ${idp.url}/__control/tls` : ''}
+  Test PKI                 ${idp.url}/pki/root.crt  (CRL ${idp.url}/pki/intermediate.crl, OCSP ${idp.url}/pki/ocsp)${
+    pki
+      ? `
+  HTTPS (TLS 1.3)          trust ${pki.root.certificateFile} — README «HTTPS»; TLS faults: POST ${idp.url}/__control/tls`
+      : ''
+  }
   Ready in ${readyMs.toFixed(0)} ms
 `);
   console.log('  Personas (any login works: phone, e-mail, СНИЛС or ИНН; SMS codes: GET /__control/inbox/sms)');
   for (const a of idp.idp.services.runs.main.accounts.all()) {
-    console.log(`  ${a.persona.padEnd(11)} ${a.phone}  ${(passwords.get(a.persona) ?? '').padEnd(10)} ${a.catalogue.join(',').padEnd(8)} ${a.demonstrates}`);
+    console.log(
+      `  ${a.persona.padEnd(11)} ${a.phone}  ${(passwords.get(a.persona) ?? '').padEnd(10)} ${a.catalogue.join(',').padEnd(8)} ${a.demonstrates}`,
+    );
   }
   console.log('\n  Stop with Ctrl+C.');
 
@@ -135,7 +191,10 @@ process.on('SIGTERM', stop);
 
 main().catch((error: Error) => {
   // Configuration and data-file problems are the user's to fix: say what, without a stack.
-  const known = error instanceof ConfigFileError || error instanceof DataFileError || (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
+  const known =
+    error instanceof ConfigFileError ||
+    error instanceof DataFileError ||
+    (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
   console.error(`esia-emulator cannot start: ${known ? error.message : error.stack}`);
   process.exit(1);
 });

@@ -32,7 +32,8 @@ import { printSummary, type Results } from './report.ts';
 
 const { values: args } = parseCli({
   command: 'npm run bench --',
-  summary: 'Measures start-up, sign-ins per second (beside a bare oidc-provider) and the scenario suite; writes out/bench-results.json.',
+  summary:
+    'Measures start-up, sign-ins per second (beside a bare oidc-provider) and the scenario suite; writes out/bench-results.json.',
   options: {
     quick: { type: 'boolean', help: '1 repetition, 2 s per load level, no waiting for lulls, no repeats' },
     profile: { type: 'boolean', help: 'also run the emulator once under --cpu-prof during load and summarise it' },
@@ -40,7 +41,11 @@ const { values: args } = parseCli({
   },
 });
 const quick = Boolean(args.quick);
-const phases = new Set(args.only ? args.only.split(',').map((p) => p.trim()) : ['startup', 'load', 'reference', 'suite', ...(args.profile ? ['profile'] : [])]);
+const phases = new Set(
+  args.only
+    ? args.only.split(',').map((p) => p.trim())
+    : ['startup', 'load', 'reference', 'suite', ...(args.profile ? ['profile'] : [])],
+);
 for (const p of phases) {
   if (!['startup', 'load', 'reference', 'suite', 'profile'].includes(p)) {
     console.error(`Unknown phase "${p}". Phases: startup, load, reference, suite, profile.`);
@@ -72,7 +77,8 @@ const noteLoad = (at: string) => loads.push({ at, loadavg: loadavg().map((l) => 
 /** Commit measured, and files outside bench/ that differ from it (then the figures are for uncommitted code). */
 function revision(): { commit: string; dirty: string[] } {
   try {
-    const git = (...args: string[]) => execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+    const git = (...args: string[]) =>
+      execFileSync('git', args, { cwd: repoRoot, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
     const commit = git('rev-parse', 'HEAD').trim();
     const dirty = git('status', '--porcelain')
       .split('\n')
@@ -109,7 +115,9 @@ async function main(): Promise<number> {
   let ok = true;
   console.log(`esia-emulator bench (${plan.mode}) — node ${process.version}, nproc ${results.nproc}, ${results.cpu}`);
   const dirty = results.dirty as string[];
-  console.log(`commit ${results.commit}${dirty.length ? `, with ${dirty.length} uncommitted change(s) outside bench/` : ''}`);
+  console.log(
+    `commit ${results.commit}${dirty.length ? `, with ${dirty.length} uncommitted change(s) outside bench/` : ''}`,
+  );
   try {
     if (phases.has('startup')) {
       noteLoad('startup');
@@ -118,7 +126,9 @@ async function main(): Promise<number> {
     }
     if (phases.has('load')) {
       noteLoad('load');
-      console.log(`\n[2] full sign-ins: ${plan.loadRepetitions} × ${plan.loadSeconds} s per level, each after ${plan.warmupLogins} warm-up sign-ins`);
+      console.log(
+        `\n[2] full sign-ins: ${plan.loadRepetitions} × ${plan.loadSeconds} s per level, each after ${plan.warmupLogins} warm-up sign-ins`,
+      );
       const load = await benchLoad(root, measure);
       results.load = load;
       if (load.summary.some((s) => s.errors > 0)) ok = false;
@@ -126,7 +136,12 @@ async function main(): Promise<number> {
     if (phases.has('reference')) {
       noteLoad('reference');
       console.log(`\n[2b] the same sign-ins against a bare oidc-provider with the same two steps (bench/reference.ts)`);
-      const reference = await benchLoad(root, measure, 'reference', (results.load as LoadResult | undefined)?.personasSpread);
+      const reference = await benchLoad(
+        root,
+        measure,
+        'reference',
+        (results.load as LoadResult | undefined)?.personasSpread,
+      );
       results.reference = reference;
       if (reference.summary.some((s) => s.errors > 0)) ok = false;
     }
@@ -139,7 +154,9 @@ async function main(): Promise<number> {
     }
     if (phases.has('profile')) {
       noteLoad('profile');
-      console.log(`\n[4] CPU profile: emulator under --cpu-prof, ${plan.profileSeconds} s at c=${plan.profileConcurrency}`);
+      console.log(
+        `\n[4] CPU profile: emulator under --cpu-prof, ${plan.profileSeconds} s at c=${plan.profileConcurrency}`,
+      );
       results.profile = await benchProfile(root, plan);
     }
     noteLoad('end');

@@ -12,7 +12,8 @@ import { crashRound, spawnEmulator } from './crash_load.ts';
 
 const { values } = parseCli({
   command: 'npm run bench:crash --',
-  summary: 'Kills the emulator with SIGKILL in the middle of concurrent state changes, restarts it on the same data folder, and counts the answered changes that were lost. Exit code 1 when there is any.',
+  summary:
+    'Kills the emulator with SIGKILL in the middle of concurrent state changes, restarts it on the same data folder, and counts the answered changes that were lost. Exit code 1 when there is any.',
   options: {
     total: { type: 'string', value: 'N', help: 'changes sent per round (default 970)' },
     concurrency: { type: 'string', value: 'N', help: 'requests in flight (default 32)' },
@@ -29,12 +30,20 @@ let emulator = await spawnEmulator(dataDir, keysDir);
 let lostInAll = 0;
 try {
   for (const [round, share] of [0.1, 0.3, 0.5, 0.8, 0.95].entries()) {
-    const out = await crashRound(emulator, () => spawnEmulator(dataDir, keysDir), join(dataDir, 'emulator.json'), { total, killAfter: Math.round(total * share), concurrency, seed: seed + round, round });
+    const out = await crashRound(emulator, () => spawnEmulator(dataDir, keysDir), join(dataDir, 'emulator.json'), {
+      total,
+      killAfter: Math.round(total * share),
+      concurrency,
+      seed: seed + round,
+      round,
+    });
     emulator = out.emulator;
     const { answered, sent, lost, answeredByKind } = out.result;
     const lostCount = Object.values(lost).reduce((a, b) => a + b, 0);
     lostInAll += lostCount;
-    console.log(`kill -9 after ${String(Math.round(share * 100)).padStart(2)} %: ${answered} answered of ${sent} sent (notes ${answeredByKind.notes}, PATCH ${answeredByKind.patches}, wrong passwords ${answeredByKind.wrongPasswords}, clients ${answeredByKind.clients}); lost ${lostCount} ${JSON.stringify(lost)}`);
+    console.log(
+      `kill -9 after ${String(Math.round(share * 100)).padStart(2)} %: ${answered} answered of ${sent} sent (notes ${answeredByKind.notes}, PATCH ${answeredByKind.patches}, wrong passwords ${answeredByKind.wrongPasswords}, clients ${answeredByKind.clients}); lost ${lostCount} ${JSON.stringify(lost)}`,
+    );
     for (const d of out.result.details) console.log(`  lost: ${d}`);
   }
 } finally {

@@ -35,7 +35,9 @@ function ticksPerSecond(): number {
   if (clockTicks === undefined) {
     clockTicks = 100;
     try {
-      const n = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim());
+      const n = Number(
+        execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim(),
+      );
       if (Number.isInteger(n) && n > 0) clockTicks = n;
     } catch {
       // Keep 100.
@@ -146,7 +148,15 @@ export async function startEmulator(options: EmulatorOptions, timeoutMs = 60_000
   };
   if (options.clientsFile) env.ESIA_CLIENTS = options.clientsFile;
   // Nothing the bench did not ask for: an inherited ESIA_* (e.g. a cost or issuer override) would skew the figures.
-  for (const key of ['ESIA_ISSUER', 'ESIA_SCRYPT_N', 'ESIA_LOCKOUT_LIMIT', 'ESIA_PERSONAS', 'ESIA_CONTROL', 'ESIA_HOST']) delete env[key];
+  for (const key of [
+    'ESIA_ISSUER',
+    'ESIA_SCRYPT_N',
+    'ESIA_LOCKOUT_LIMIT',
+    'ESIA_PERSONAS',
+    'ESIA_CONTROL',
+    'ESIA_HOST',
+  ])
+    delete env[key];
 
   buildOnce();
   const others = new OtherLoad();
@@ -193,7 +203,16 @@ export async function startEmulator(options: EmulatorOptions, timeoutMs = 60_000
       if (res.status === 200) {
         const readyMs = performance.now() - spawnedAt;
         const startupCpuMs = processCpuMs(child.pid!);
-        return { child, pid: child.pid!, url, spawnedAt, readyMs, startupCpuMs, startupOtherCores: others.cores(startupCpuMs), stop };
+        return {
+          child,
+          pid: child.pid!,
+          url,
+          spawnedAt,
+          readyMs,
+          startupCpuMs,
+          startupOtherCores: others.cores(startupCpuMs),
+          stop,
+        };
       }
     } catch {
       // Not listening yet (ECONNREFUSED): keep polling.

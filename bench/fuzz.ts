@@ -9,7 +9,8 @@ import { endpointGroups, fuzzRequests, isFinding, send } from '../scenarios/runn
 
 const { values } = parseCli({
   command: 'npm run bench:fuzz --',
-  summary: 'Sends seeded malformed requests to every public endpoint group of an in-process stand and counts those answered with a 5xx or a stack trace. Exit code 1 when there is any.',
+  summary:
+    'Sends seeded malformed requests to every public endpoint group of an in-process stand and counts those answered with a 5xx or a stack trace. Exit code 1 when there is any.',
   options: {
     seed: { type: 'string', value: 'N', help: 'the seed (default 20261203): the same seed sends the same requests' },
     'per-group': { type: 'string', value: 'N', help: 'requests per endpoint group (default 2000: 32,000 in all)' },
@@ -33,7 +34,10 @@ await Promise.all(
       const entry = byGroup.get(group)!;
       entry.sent++;
       const finding = isFinding(answer);
-      if (finding) entry.findings.push(`${request.method} ${request.path.slice(0, 120)} → ${finding}: ${answer.body.slice(0, 160)}`);
+      if (finding)
+        entry.findings.push(
+          `${request.method} ${request.path.slice(0, 120)} → ${finding}: ${answer.body.slice(0, 160)}`,
+        );
     }
   }),
 );
@@ -41,9 +45,13 @@ const seconds = (performance.now() - started) / 1000;
 let total = 0;
 for (const [group, { sent, findings }] of byGroup) {
   total += findings.length;
-  console.log(`${findings.length === 0 ? 'ok  ' : 'FAIL'} ${group.padEnd(36)} ${sent} requests, ${findings.length} findings`);
+  console.log(
+    `${findings.length === 0 ? 'ok  ' : 'FAIL'} ${group.padEnd(36)} ${sent} requests, ${findings.length} findings`,
+  );
   for (const f of findings.slice(0, 5)) console.log(`       ${f}`);
 }
-console.log(`\n${requests.length} requests (seed ${seed}) in ${seconds.toFixed(1)} s (${Math.round(requests.length / seconds)}/s): ${total} with a 5xx or a stack trace`);
+console.log(
+  `\n${requests.length} requests (seed ${seed}) in ${seconds.toFixed(1)} s (${Math.round(requests.length / seconds)}/s): ${total} with a 5xx or a stack trace`,
+);
 await stand.close();
 process.exit(total === 0 ? 0 : 1);

@@ -108,19 +108,34 @@ const crlf2 = Buffer.from('\r\n\r\n');
 class Connection {
   readonly socket: Socket;
   #buffer: Buffer = Buffer.alloc(0);
-  #head?: { status: number; headers: Map<string, string[]>; bodyStart: number; length?: number; chunked: boolean; close: boolean };
+  #head?: {
+    status: number;
+    headers: Map<string, string[]>;
+    bodyStart: number;
+    length?: number;
+    chunked: boolean;
+    close: boolean;
+  };
   #pending?: { resolve: (r: Reply) => void; reject: (e: Error) => void; what: string };
   closed = false;
 
-  constructor(host: string, port: number, readonly onIdle: (c: Connection) => void) {
+  constructor(
+    host: string,
+    port: number,
+    readonly onIdle: (c: Connection) => void,
+  ) {
     this.socket = connect({ host, port, noDelay: true });
     this.socket.on('data', (chunk: Buffer) => {
       this.#buffer = this.#buffer.length ? Buffer.concat([this.#buffer, chunk]) : chunk;
       this.#parse();
     });
-    this.socket.on('timeout', () => this.#fail(new LoginError(`${this.#pending?.what ?? 'idle connection'}: no answer within ${timeoutMs} ms`)));
+    this.socket.on('timeout', () =>
+      this.#fail(new LoginError(`${this.#pending?.what ?? 'idle connection'}: no answer within ${timeoutMs} ms`)),
+    );
     this.socket.on('error', (e) => this.#fail(e));
-    this.socket.on('close', () => this.#fail(new LoginError(`${this.#pending?.what ?? 'idle connection'}: connection closed before the answer`)));
+    this.socket.on('close', () =>
+      this.#fail(new LoginError(`${this.#pending?.what ?? 'idle connection'}: connection closed before the answer`)),
+    );
   }
 
   send(raw: string, what: string): Promise<Reply> {
@@ -208,7 +223,13 @@ class Connection {
 /** Idle keep-alive connections per origin, reused across sign-ins as a browser reuses them. */
 const idle = new Map<string, Connection[]>();
 
-function send(base: string, path: string, method: string, headers: Record<string, string>, body?: string): Promise<Reply> {
+function send(
+  base: string,
+  path: string,
+  method: string,
+  headers: Record<string, string>,
+  body?: string,
+): Promise<Reply> {
   let pool = idle.get(base);
   if (!pool) {
     pool = [];
@@ -228,7 +249,12 @@ function send(base: string, path: string, method: string, headers: Record<string
   return conn.send(raw, `${method} ${path}`);
 }
 
-async function request(t: Target, jar: Jar, url: string, init: { method?: string; form?: Record<string, string>; auth?: string } = {}): Promise<Reply> {
+async function request(
+  t: Target,
+  jar: Jar,
+  url: string,
+  init: { method?: string; form?: Record<string, string>; auth?: string } = {},
+): Promise<Reply> {
   // Locations are absolute paths or absolute URLs on the emulator's origin.
   const path = url.startsWith('/') ? url : url.slice(new URL(url).origin.length);
   const headers: Record<string, string> = {};
@@ -250,14 +276,17 @@ async function request(t: Target, jar: Jar, url: string, init: { method?: string
 function redirected(res: Reply, step: string, expect: string): string {
   const location = res.headers.get('location')?.[0] ?? '';
   if (res.status < 300 || res.status > 399 || !location.includes(expect)) {
-    throw new LoginError(`${step}: expected a redirect to …${expect}…, got ${res.status} ${location || '(no Location)'}`);
+    throw new LoginError(
+      `${step}: expected a redirect to …${expect}…, got ${res.status} ${location || '(no Location)'}`,
+    );
   }
   return location;
 }
 
 /** Expects the page and returns its form token (the hidden csrf_token every form of the emulator carries). */
 function page(res: Reply, step: string, mustContain: string): string {
-  if (res.status !== 200 || !res.body.includes(mustContain)) throw new LoginError(`${step}: expected 200 with ${mustContain}, got ${res.status}`);
+  if (res.status !== 200 || !res.body.includes(mustContain))
+    throw new LoginError(`${step}: expected 200 with ${mustContain}, got ${res.status}`);
   return /name="csrf_token" value="([^"]+)"/.exec(res.body)?.[1] ?? '';
 }
 
@@ -285,7 +314,11 @@ export async function login(t: Target, who: Persona, locks: DriverLocks): Promis
 
   const code = await locks.run(who.persona, async () => {
     const form = { identifier: who.phone, password: who.password, remember: 'no', csrf_token: loginToken };
-    redirected(await request(t, jar, `/interaction/${uid}/login`, { method: 'POST', form }), 'POST password', `/interaction/${uid}`);
+    redirected(
+      await request(t, jar, `/interaction/${uid}/login`, { method: 'POST', form }),
+      'POST password',
+      `/interaction/${uid}`,
+    );
     const inbox = await send(t.base, `/__control/inbox/sms?to=${encodeURIComponent(who.phone)}`, 'GET', {});
     if (inbox.status !== 200) throw new LoginError(`inbox of ${who.phone}: ${inbox.status}`);
     const { messages } = JSON.parse(inbox.body) as { messages: Array<{ code?: string }> };
@@ -303,7 +336,8 @@ export async function login(t: Target, who: Persona, locks: DriverLocks): Promis
   );
   const back = new URL(redirected(await request(t, jar, resume), 'GET /auth/<uid>', t.redirectUri));
   const authCode = back.searchParams.get('code');
-  if (!authCode || back.searchParams.get('state') !== state) throw new LoginError(`redirect: missing code or wrong state: ${back}`);
+  if (!authCode || back.searchParams.get('state') !== state)
+    throw new LoginError(`redirect: missing code or wrong state: ${back}`);
 
   const basic = `Basic ${Buffer.from(`${encodeURIComponent(t.clientId)}:${encodeURIComponent(t.clientSecret)}`).toString('base64')}`;
   const tokenRes = await request(t, jar, '/token', {
@@ -316,6 +350,8 @@ export async function login(t: Target, who: Persona, locks: DriverLocks): Promis
     throw new LoginError(`POST /token: ${tokenRes.status} ${tokens.error ?? ''} ${tokens.error_description ?? ''}`);
   }
   // Checking the nonce proves the id_token belongs to this sign-in; verifying the signature would only add driver CPU.
-  const claims = JSON.parse(Buffer.from(tokens.id_token.split('.')[1] ?? '', 'base64url').toString('utf8')) as { nonce?: string };
+  const claims = JSON.parse(Buffer.from(tokens.id_token.split('.')[1] ?? '', 'base64url').toString('utf8')) as {
+    nonce?: string;
+  };
   if (claims.nonce !== nonce) throw new LoginError('id_token: nonce differs from the one sent');
 }

@@ -50,7 +50,11 @@ export class Measure {
    * Runs `once` until other processes leave it alone, at most 1 + plan.retries times, each attempt
    * after waiting (bounded) for a lull; returns every attempt. `pids`: the bench's idle children.
    */
-  async measured<T extends { otherCores: number }>(once: () => Promise<T>, show: (r: Attempt<T>) => string, pids: number[] = []): Promise<Array<Attempt<T>>> {
+  async measured<T extends { otherCores: number }>(
+    once: () => Promise<T>,
+    show: (r: Attempt<T>) => string,
+    pids: number[] = [],
+  ): Promise<Array<Attempt<T>>> {
     const { plan } = this;
     const out: Array<Attempt<T>> = [];
     for (let attempt = 1; attempt <= 1 + plan.retries; attempt++) {
@@ -61,7 +65,9 @@ export class Measure {
       const disturbed = r.otherCores > plan.disturbedCores;
       const a = { ...r, attempt, disturbed, quietWaitMs };
       out.push(a);
-      console.log(`${show(a)}  others ${r.otherCores.toFixed(2)} cores${quietWaitMs >= 1000 ? ` (after ${(quietWaitMs / 1000).toFixed(0)} s wait)` : ''}${disturbed ? `  DISTURBED${attempt <= plan.retries ? ', again' : ''}` : ''}`);
+      console.log(
+        `${show(a)}  others ${r.otherCores.toFixed(2)} cores${quietWaitMs >= 1000 ? ` (after ${(quietWaitMs / 1000).toFixed(0)} s wait)` : ''}${disturbed ? `  DISTURBED${attempt <= plan.retries ? ', again' : ''}` : ''}`,
+      );
       if (!disturbed) break;
     }
     return out;
@@ -74,4 +80,5 @@ export function counted<T extends { disturbed: boolean }>(runs: T[]): T[] {
   return clean.length ? clean : runs;
 }
 
-export const share = (runs: Array<{ disturbed: boolean }>) => `${runs.filter((r) => !r.disturbed).length}/${runs.length}`;
+export const share = (runs: Array<{ disturbed: boolean }>) =>
+  `${runs.filter((r) => !r.disturbed).length}/${runs.length}`;

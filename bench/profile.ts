@@ -94,7 +94,10 @@ function decodeMappings(mappings: string): Array<Array<[number, number, number]>
 type LineMapper = (line: number, column: number) => number | undefined;
 
 /** The last segment at or before `column` on a decoded line. */
-function segmentAt(segs: Array<[number, number, number]> | undefined, column: number): [number, number, number] | undefined {
+function segmentAt(
+  segs: Array<[number, number, number]> | undefined,
+  column: number,
+): [number, number, number] | undefined {
   let found: [number, number, number] | undefined;
   for (const seg of segs ?? []) {
     if (seg[0] > column) break;
@@ -120,7 +123,10 @@ async function bundleFrameMapper(repoRoot: string): Promise<(frame: CallFrame) =
   for (const file of files) {
     const mapUrl = pathToFileURL(join(buildDir, file)).href;
     const map = JSON.parse(await readFile(new URL(mapUrl), 'utf8')) as { sources: string[]; mappings: string };
-    const entry = { sources: map.sources.map((source) => new URL(source, mapUrl).href), lines: decodeMappings(map.mappings) };
+    const entry = {
+      sources: map.sources.map((source) => new URL(source, mapUrl).href),
+      lines: decodeMappings(map.mappings),
+    };
     const bundle = join(buildDir, file.slice(0, -'.map'.length));
     maps.set(bundle, entry);
     maps.set(pathToFileURL(bundle).href, entry);
@@ -211,7 +217,10 @@ function labeller(repoRoot: string, mappers: Map<string, LineMapper>) {
     const where = shortUrl(frame.url, repoRoot);
     let line = String(frame.lineNumber + 1);
     if (isProject(frame, repoRoot) && !frame.mapped) {
-      const mapped = mappers.get(decodeURIComponent(new URL(frame.url).pathname))?.(frame.lineNumber, frame.columnNumber);
+      const mapped = mappers.get(decodeURIComponent(new URL(frame.url).pathname))?.(
+        frame.lineNumber,
+        frame.columnNumber,
+      );
       line = mapped === undefined ? `${frame.lineNumber + 1}@col${frame.columnNumber}` : String(mapped);
     }
     out = `${frame.functionName || '(anonymous)'}${where ? ` ${where}:${line}` : ''}`;
@@ -230,7 +239,13 @@ function rows(map: Map<string, number>, busyMs: number, limit: number): Row[] {
 /**
  * `fromMs`/`toMs` are offsets from the profile's start (≈ process start); samples outside are ignored.
  */
-export async function summariseProfile(file: string, repoRoot: string, fromMs: number, toMs: number, limit = 25): Promise<ProfileSummary> {
+export async function summariseProfile(
+  file: string,
+  repoRoot: string,
+  fromMs: number,
+  toMs: number,
+  limit = 25,
+): Promise<ProfileSummary> {
   const profile = JSON.parse(await readFile(file, 'utf8')) as CpuProfile;
   const byId = new Map<number, ProfileNode>();
   const parent = new Map<number, number>();

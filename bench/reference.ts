@@ -14,7 +14,8 @@ import { parseCli } from '../lib/cli.ts';
 
 parseCli({
   command: 'node --import tsx bench/reference.ts',
-  summary: "The bench's reference: a bare oidc-provider with the emulator's two sign-in steps, on ESIA_PORT (default 3999), keys from ESIA_KEYS_DIR.",
+  summary:
+    "The bench's reference: a bare oidc-provider with the emulator's two sign-in steps, on ESIA_PORT (default 3999), keys from ESIA_KEYS_DIR.",
   options: {},
 });
 
@@ -23,24 +24,40 @@ const issuer = `http://localhost:${port}`;
 const keys = await loadOrCreateKeys(process.env.ESIA_KEYS_DIR ?? 'keys/local');
 
 const derive = (password: string, salt: Buffer) =>
-  new Promise<Buffer>((ok, fail) => scrypt(password, salt, 32, { N: 1024, r: 8, p: 1 }, (e, k) => (e ? fail(e) : ok(k))));
+  new Promise<Buffer>((ok, fail) =>
+    scrypt(password, salt, 32, { N: 1024, r: 8, p: 1 }, (e, k) => (e ? fail(e) : ok(k))),
+  );
 
 // The personas' phones and passwords (the bench signs in as those that need no extra screen).
 const salt = randomBytes(16);
-const { personas } = JSON.parse(await readFile(new URL('../config/personas.json', import.meta.url), 'utf8')) as { personas: Array<{ oid: string; phone: string; password: string }> };
-const accounts = new Map(await Promise.all(personas.map(async (p) => [p.phone, { id: p.oid, hash: await derive(p.password, salt) }] as const)));
+const { personas } = JSON.parse(await readFile(new URL('../config/personas.json', import.meta.url), 'utf8')) as {
+  personas: Array<{ oid: string; phone: string; password: string }>;
+};
+const accounts = new Map(
+  await Promise.all(personas.map(async (p) => [p.phone, { id: p.oid, hash: await derive(p.password, salt) }] as const)),
+);
 const inbox = new Map<string, string[]>();
 const codes = new Map<string, string>();
 
 const provider = new Provider(issuer, {
-  clients: [{ client_id: 'bench', client_secret: 'bench-local-test-secret', redirect_uris: ['http://localhost:9/cb'], scope: 'openid' }],
+  clients: [
+    {
+      client_id: 'bench',
+      client_secret: 'bench-local-test-secret',
+      redirect_uris: ['http://localhost:9/cb'],
+      scope: 'openid',
+    },
+  ],
   jwks: keys.jwks as never,
   cookies: { keys: keys.cookieKeys },
   features: { devInteractions: { enabled: false } },
   pkce: { required: () => true },
   findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
   loadExistingGrant: async (ctx: KoaContextWithOIDC) => {
-    const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client!.clientId, accountId: ctx.oidc.session!.accountId! });
+    const grant = new ctx.oidc.provider.Grant({
+      clientId: ctx.oidc.client!.clientId,
+      accountId: ctx.oidc.session!.accountId!,
+    });
     grant.addOIDCScope('openid');
     await grant.save();
     return grant;
@@ -95,7 +112,12 @@ provider.use(async (ctx, next) => {
   const [code, accountId] = (codes.get(uid) ?? '').split(' ');
   if (!code || form.get('code') !== code) ctx.throw(400, 'wrong code');
   codes.delete(uid);
-  await provider.interactionFinished(ctx.req, ctx.res, { login: { accountId: accountId! } }, { mergeWithLastSubmission: false });
+  await provider.interactionFinished(
+    ctx.req,
+    ctx.res,
+    { login: { accountId: accountId! } },
+    { mergeWithLastSubmission: false },
+  );
   ctx.respond = false;
 });
 

@@ -22,7 +22,11 @@ const { values: args } = parseCli({
   summary: 'Sign-ins at a fixed rate against a spawned emulator for N minutes, sampling its RSS every 10 s.',
   options: {
     minutes: { type: 'string', value: 'N', help: 'how long to drive sign-ins (default 30)' },
-    rate: { type: 'string', value: 'R', help: 'target sign-ins per second (default 65, about half of what c=8 reaches on 2 cores)' },
+    rate: {
+      type: 'string',
+      value: 'R',
+      help: 'target sign-ins per second (default 65, about half of what c=8 reaches on 2 cores)',
+    },
     concurrency: { type: 'string', value: 'C', help: 'sign-in loops (default 8)' },
     warmup: { type: 'string', value: 'M', help: 'minutes left out of min/median/max and the slope (default 5)' },
     out: { type: 'string', value: 'FILE', help: 'also write the samples and the summary as JSON' },
@@ -32,7 +36,12 @@ const minutes = Number(args.minutes ?? '30');
 const rate = Number(args.rate ?? '65');
 const concurrency = Number(args.concurrency ?? '8');
 const warmupMinutes = Number(args.warmup ?? '5');
-for (const [name, v] of [['minutes', minutes], ['rate', rate], ['concurrency', concurrency], ['warmup', warmupMinutes]] as const) {
+for (const [name, v] of [
+  ['minutes', minutes],
+  ['rate', rate],
+  ['concurrency', concurrency],
+  ['warmup', warmupMinutes],
+] as const) {
   if (!Number.isFinite(v) || v < 0 || (name !== 'warmup' && v === 0)) {
     console.error(`--${name} must be a positive number, got ${JSON.stringify(args[name])}`);
     process.exit(2);
@@ -48,10 +57,13 @@ function abandon(code: number): never {
   if (root) rmSync(root, { recursive: true, force: true });
   process.exit(code);
 }
-const watchdog = setTimeout(() => {
-  console.error('soak: watchdog fired; stopping the emulator.');
-  abandon(3);
-}, (minutes + 5) * 60_000);
+const watchdog = setTimeout(
+  () => {
+    console.error('soak: watchdog fired; stopping the emulator.');
+    abandon(3);
+  },
+  (minutes + 5) * 60_000,
+);
 process.on('SIGINT', () => abandon(130));
 
 interface Sample {
@@ -88,13 +100,22 @@ function slope(xs: number[], ys: number[]): number {
 async function main(): Promise<number> {
   root = await mkdtemp(join(tmpdir(), 'esia-soak-'));
   const clientsFile = join(root, 'clients.json');
-  const registered = { client_id: client.clientId, client_secret: client.clientSecret, client_name: 'Soak', redirect_uris: [client.redirectUri], scope: 'openid', first_party: true };
+  const registered = {
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+    client_name: 'Soak',
+    redirect_uris: [client.redirectUri],
+    scope: 'openid',
+    first_party: true,
+  };
   await writeFile(clientsFile, JSON.stringify({ clients: [registered] }));
   const em = await startEmulator({ dataDir: join(root, 'data'), keysDir: join(root, 'keys'), clientsFile });
   try {
     const target = { base: em.url, ...client };
     // Personas whose sign-in is password and code only: each is tried once, the others are left out.
-    const fixtures = JSON.parse(await readFile(join(repoRoot, 'config/personas.json'), 'utf8')) as { personas: Persona[] };
+    const fixtures = JSON.parse(await readFile(join(repoRoot, 'config/personas.json'), 'utf8')) as {
+      personas: Persona[];
+    };
     const personas: Persona[] = [];
     const left: string[] = [];
     for (const { persona, phone, password } of fixtures.personas) {
@@ -107,11 +128,19 @@ async function main(): Promise<number> {
       }
     }
     if (personas.length === 0) throw new Error('no persona signs in with password and code: fix the fixtures first');
-    console.log(`soak: ${minutes} min at ${rate} sign-ins/s target, ${concurrency} loops over ${personas.length} personas; RSS every ${sampleEveryMs / 1000} s`);
-    console.log(`personas: ${personas.map((p) => p.persona).join(', ')} (left out, more than password and code: ${left.join(', ') || 'none'})`);
-    const settings = Object.entries(process.env).filter(([k]) => /^ESIA_(SESSION_TTL|REFRESH_TOKEN_TTL|STORE_CAP)$/.test(k));
+    console.log(
+      `soak: ${minutes} min at ${rate} sign-ins/s target, ${concurrency} loops over ${personas.length} personas; RSS every ${sampleEveryMs / 1000} s`,
+    );
+    console.log(
+      `personas: ${personas.map((p) => p.persona).join(', ')} (left out, more than password and code: ${left.join(', ') || 'none'})`,
+    );
+    const settings = Object.entries(process.env).filter(([k]) =>
+      /^ESIA_(SESSION_TTL|REFRESH_TOKEN_TTL|STORE_CAP)$/.test(k),
+    );
     console.log(`settings: ${settings.length ? settings.map(([k, v]) => `${k}=${v}`).join(' ') : 'the defaults'}`);
-    console.log(`emulator pid ${em.pid} on ${em.url}, ready in ${em.readyMs.toFixed(0)} ms, RSS ${(await rssMb(em.pid)).toFixed(1)} MB`);
+    console.log(
+      `emulator pid ${em.pid} on ${em.url}, ready in ${em.readyMs.toFixed(0)} ms, RSS ${(await rssMb(em.pid)).toFixed(1)} MB`,
+    );
 
     const locks = new DriverLocks();
     const started = performance.now();
@@ -156,7 +185,9 @@ async function main(): Promise<number> {
         };
         previous = { t, signIns };
         samples.push(s);
-        console.log(`t=${String(s.t).padStart(5)} s  RSS ${s.rssMb.toFixed(1).padStart(7)} MB  sign-ins ${String(s.signIns).padStart(7)}  ${s.rate.toFixed(1).padStart(6)}/s  errors ${s.errors}  load ${s.load1}`);
+        console.log(
+          `t=${String(s.t).padStart(5)} s  RSS ${s.rssMb.toFixed(1).padStart(7)} MB  sign-ins ${String(s.signIns).padStart(7)}  ${s.rate.toFixed(1).padStart(6)}/s  errors ${s.errors}  load ${s.load1}`,
+        );
       }
     })();
     await Promise.all([...loops, sampler]);
@@ -176,7 +207,21 @@ async function main(): Promise<number> {
       rssStartMb: samples[0]?.rssMb,
       warmupMinutes,
       afterWarmup: rss.length
-        ? { samples: rss.length, minMb: Math.min(...rss), medianMb: median(rss), maxMb: Math.max(...rss), slopeMbPer10Min: Math.round(slope(tail.map((s) => s.t), rss) * 600 * 10) / 10 }
+        ? {
+            samples: rss.length,
+            minMb: Math.min(...rss),
+            medianMb: median(rss),
+            maxMb: Math.max(...rss),
+            slopeMbPer10Min:
+              Math.round(
+                slope(
+                  tail.map((s) => s.t),
+                  rss,
+                ) *
+                  600 *
+                  10,
+              ) / 10,
+          }
         : undefined,
       load1: { median: median(samples.map((s) => s.load1)), max: Math.max(...samples.map((s) => s.load1)) },
     };

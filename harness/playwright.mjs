@@ -19,7 +19,9 @@ function originOf(emulator) {
   try {
     return new URL(emulator).origin;
   } catch {
-    throw new TypeError(`signInAsPersona: "emulator" must be the emulator's base URL such as "http://localhost:3000"; got ${JSON.stringify(emulator)}`);
+    throw new TypeError(
+      `signInAsPersona: "emulator" must be the emulator's base URL such as "http://localhost:3000"; got ${JSON.stringify(emulator)}`,
+    );
   }
 }
 
@@ -34,9 +36,15 @@ async function control(origin, method, path, body, run) {
   if (run) headers['x-esia-run'] = run;
   let res;
   try {
-    res = await fetch(`${origin}/__control${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    res = await fetch(`${origin}/__control${path}`, {
+      method,
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
   } catch (error) {
-    throw new Error(`signInAsPersona: the emulator's control API at ${origin}/__control does not answer (${/** @type {Error} */ (error).message}). Is the emulator running there?`);
+    throw new Error(
+      `signInAsPersona: the emulator's control API at ${origin}/__control does not answer (${/** @type {Error} */ (error).message}). Is the emulator running there?`,
+    );
   }
   const text = await res.text();
   /** @type {any} */
@@ -47,7 +55,9 @@ async function control(origin, method, path, body, run) {
     /* not JSON: reported below */
   }
   if (!res.ok || json === null) {
-    throw new Error(`signInAsPersona: ${method} /__control${path} answered ${res.status}${json?.message ? `: ${json.message}` : ''}${res.status === 404 ? ' (is the control API on? ESIA_CONTROL=off disables it)' : ''}`);
+    throw new Error(
+      `signInAsPersona: ${method} /__control${path} answered ${res.status}${json?.message ? `: ${json.message}` : ''}${res.status === 404 ? ' (is the control API on? ESIA_CONTROL=off disables it)' : ''}`,
+    );
   }
   return json;
 }
@@ -102,8 +112,12 @@ async function clickAndWait(page, testid, timeout) {
 export async function signInAsPersona(page, options) {
   const { persona, method = 'sms', remember = false, run, clientId, timeout = 15_000 } = options ?? {};
   const origin = originOf(options?.emulator);
-  if (!['sms', 'totp', 'shortcut', 'esign'].includes(method)) throw new TypeError(`signInAsPersona: method must be "sms", "totp", "shortcut" or "esign"; got ${JSON.stringify(method)}`);
-  if (typeof persona !== 'string' || !persona) throw new TypeError('signInAsPersona: "persona" is required, e.g. "ivanov" (GET /__control/personas lists them)');
+  if (!['sms', 'totp', 'shortcut', 'esign'].includes(method))
+    throw new TypeError(
+      `signInAsPersona: method must be "sms", "totp", "shortcut" or "esign"; got ${JSON.stringify(method)}`,
+    );
+  if (typeof persona !== 'string' || !persona)
+    throw new TypeError('signInAsPersona: "persona" is required, e.g. "ivanov" (GET /__control/personas lists them)');
 
   if (run) {
     const cookies = await page.context().cookies(origin);
@@ -119,7 +133,10 @@ export async function signInAsPersona(page, options) {
   /** @type {Array<{persona: string, phone: string, password: string | null}>} */
   const personas = await control(origin, 'GET', '/personas', undefined, run);
   const record = personas.find((p) => p.persona === persona);
-  if (!record) throw new Error(`signInAsPersona: no persona "${persona}" on ${origin}; known: ${personas.map((p) => p.persona).join(', ')}`);
+  if (!record)
+    throw new Error(
+      `signInAsPersona: no persona "${persona}" on ${origin}; known: ${personas.map((p) => p.persona).join(', ')}`,
+    );
   const onEmulator = () => {
     try {
       return new URL(page.url()).origin === origin;
@@ -129,15 +146,21 @@ export async function signInAsPersona(page, options) {
   };
 
   if (method === 'shortcut') {
-    if (typeof clientId !== 'string' || !clientId) throw new TypeError('signInAsPersona: method "shortcut" needs "clientId", the client_id your app signs in with');
+    if (typeof clientId !== 'string' || !clientId)
+      throw new TypeError('signInAsPersona: method "shortcut" needs "clientId", the client_id your app signs in with');
     await control(origin, 'POST', '/next-login', { client_id: clientId, persona }, run);
     if (!onEmulator()) return { persona: record, url: page.url() };
     const uid = /\/interaction\/([^/?#]+)/.exec(page.url())?.[1];
-    if (!uid) throw new Error(`signInAsPersona: the page is on the emulator but not in a sign-in (${page.url()}); call it before your app redirects there`);
+    if (!uid)
+      throw new Error(
+        `signInAsPersona: the page is on the emulator but not in a sign-in (${page.url()}); call it before your app redirects there`,
+      );
     await page.goto(`${origin}/interaction/${uid}`, { timeout });
     if (onEmulator()) {
       const shown = await screen(page);
-      throw new Error(`signInAsPersona: after the shortcut the emulator still shows "${shown.screen}"${shown.error ? ` (error ${shown.error})` : ''} at ${page.url()}; is clientId "${clientId}" the client of this sign-in?`);
+      throw new Error(
+        `signInAsPersona: after the shortcut the emulator still shows "${shown.screen}"${shown.error ? ` (error ${shown.error})` : ''} at ${page.url()}; is clientId "${clientId}" the client of this sign-in?`,
+      );
     }
     await page.waitForLoadState('load', { timeout });
     return { persona: record, url: page.url() };
@@ -145,13 +168,20 @@ export async function signInAsPersona(page, options) {
 
   if (method === 'esign') return signWithCertificate(page, { origin, persona, record, run, timeout, onEmulator });
 
-  if (!record.password) throw new Error(`signInAsPersona: the emulator does not know the clear-text password of "${persona}"`);
-  await page.waitForURL((url) => url.origin === origin, { timeout, waitUntil: 'load' }).catch(() => {
-    throw new Error(`signInAsPersona: the page did not reach the emulator (${origin}) within ${timeout} ms; it is at ${page.url()}. Open your app's sign-in first.`);
-  });
+  if (!record.password)
+    throw new Error(`signInAsPersona: the emulator does not know the clear-text password of "${persona}"`);
+  await page
+    .waitForURL((url) => url.origin === origin, { timeout, waitUntil: 'load' })
+    .catch(() => {
+      throw new Error(
+        `signInAsPersona: the page did not reach the emulator (${origin}) within ${timeout} ms; it is at ${page.url()}. Open your app's sign-in first.`,
+      );
+    });
   const start = await screen(page);
   if (start.screen !== 'login') {
-    throw new Error(`signInAsPersona expects the emulator's login screen, but the page shows "${start.screen || 'no screen'}"${start.error ? ` (error ${start.error})` : ''} at ${page.url()}`);
+    throw new Error(
+      `signInAsPersona expects the emulator's login screen, but the page shows "${start.screen || 'no screen'}"${start.error ? ` (error ${start.error})` : ''} at ${page.url()}`,
+    );
   }
 
   await page.locator('[data-testid="identifier"]').fill(record.phone, { timeout });
@@ -162,7 +192,9 @@ export async function signInAsPersona(page, options) {
     await clickAndWait(page, 'submit', timeout);
     const shown = await screen(page);
     if (shown.screen !== 'totp') {
-      throw new Error(`signInAsPersona: after the password the emulator shows "${shown.screen}"${shown.error ? ` (error ${shown.error})` : ''}, not the app-code screen, for persona "${persona}" (has it an app code? factor.not_set_up means no)`);
+      throw new Error(
+        `signInAsPersona: after the password the emulator shows "${shown.screen}"${shown.error ? ` (error ${shown.error})` : ''}, not the app-code screen, for persona "${persona}" (has it an app code? factor.not_set_up means no)`,
+      );
     }
     /** @type {{code: string}} */
     const app = await control(origin, 'GET', `/accounts/${encodeURIComponent(persona)}/totp`, undefined, run);
@@ -170,25 +202,34 @@ export async function signInAsPersona(page, options) {
     await clickAndWait(page, 'submit', timeout);
     if (onEmulator()) {
       const after = await screen(page);
-      throw new Error(`signInAsPersona: after the app code the emulator shows "${after.screen}"${after.error ? ` (error ${after.error})` : ''} for persona "${persona}" at ${page.url()}`);
+      throw new Error(
+        `signInAsPersona: after the app code the emulator shows "${after.screen}"${after.error ? ` (error ${after.error})` : ''} for persona "${persona}" at ${page.url()}`,
+      );
     }
     return { persona: record, url: page.url() };
   }
   await clickAndWait(page, 'submit', timeout);
   const afterPassword = await screen(page);
   if (afterPassword.screen !== 'otp') {
-    throw new Error(`signInAsPersona: after the password the emulator shows "${afterPassword.screen}"${afterPassword.error ? ` (error ${afterPassword.error})` : ''}, not the SMS code screen, for persona "${persona}" at ${page.url()}`);
+    throw new Error(
+      `signInAsPersona: after the password the emulator shows "${afterPassword.screen}"${afterPassword.error ? ` (error ${afterPassword.error})` : ''}, not the SMS code screen, for persona "${persona}" at ${page.url()}`,
+    );
   }
 
   /** @type {{messages: Array<{code?: string}>}} */
   const inbox = await control(origin, 'GET', `/inbox/sms?to=${encodeURIComponent(record.phone)}`, undefined, run);
   const code = inbox.messages[0]?.code;
-  if (!code) throw new Error(`signInAsPersona: no SMS code in the emulator's inbox for ${record.phone} (an armed sms.fail or sms.delay fault?)`);
+  if (!code)
+    throw new Error(
+      `signInAsPersona: no SMS code in the emulator's inbox for ${record.phone} (an armed sms.fail or sms.delay fault?)`,
+    );
   await page.locator('[data-testid="otp-code"]').fill(code, { timeout });
   await clickAndWait(page, 'submit', timeout);
   if (onEmulator()) {
     const shown = await screen(page);
-    throw new Error(`signInAsPersona: after the SMS code the emulator shows "${shown.screen}"${shown.error ? ` (error ${shown.error})` : ''} for persona "${persona}" at ${page.url()}; this persona needs a step the helper does not take`);
+    throw new Error(
+      `signInAsPersona: after the SMS code the emulator shows "${shown.screen}"${shown.error ? ` (error ${shown.error})` : ''} for persona "${persona}" at ${page.url()}; this persona needs a step the helper does not take`,
+    );
   }
   return { persona: record, url: page.url() };
 }
@@ -204,17 +245,32 @@ async function signWithCertificate(page, { origin, persona, record, run, timeout
   await control(origin, 'POST', `/personas/${encodeURIComponent(persona)}/token`, { variant: 'valid' }, run);
   // The browser becomes the persona's computer: the plugin stand-in there offers that person's token (the esia_token cookie).
   const token = await control(origin, 'GET', `/personas/${encodeURIComponent(persona)}/token`, undefined, run);
-  await page.context().addCookies([{ name: 'esia_token', value: token.id, domain: new URL(origin).hostname, path: '/', sameSite: 'Lax', httpOnly: true }]);
-  await page.waitForURL((url) => url.origin === origin, { timeout, waitUntil: 'load' }).catch(() => {
-    throw new Error(`signInAsPersona: the page did not reach the emulator (${origin}) within ${timeout} ms; it is at ${page.url()}. Open your app's sign-in first.`);
-  });
+  await page.context().addCookies([
+    {
+      name: 'esia_token',
+      value: token.id,
+      domain: new URL(origin).hostname,
+      path: '/',
+      sameSite: 'Lax',
+      httpOnly: true,
+    },
+  ]);
+  await page
+    .waitForURL((url) => url.origin === origin, { timeout, waitUntil: 'load' })
+    .catch(() => {
+      throw new Error(
+        `signInAsPersona: the page did not reach the emulator (${origin}) within ${timeout} ms; it is at ${page.url()}. Open your app's sign-in first.`,
+      );
+    });
   let shown = await screen(page);
   if (shown.screen === 'login') {
     await clickAndWait(page, 'login-esign', timeout);
     shown = await screen(page);
   }
   if (shown.screen !== 'certificate') {
-    throw new Error(`signInAsPersona expects the emulator's login or certificate screen, but the page shows "${shown.screen || 'no screen'}"${shown.error ? ` (error ${shown.error})` : ''} at ${page.url()}`);
+    throw new Error(
+      `signInAsPersona expects the emulator's login or certificate screen, but the page shows "${shown.screen || 'no screen'}"${shown.error ? ` (error ${shown.error})` : ''} at ${page.url()}`,
+    );
   }
   const select = page.locator('[data-testid="esign-certificate"]');
   await page.locator('#esign-certificate[data-loaded]').waitFor({ state: 'attached', timeout });
@@ -223,7 +279,9 @@ async function signWithCertificate(page, { origin, persona, record, run, timeout
   await clickAndWait(page, 'esign-sign', timeout);
   if (onEmulator()) {
     const after = await screen(page);
-    throw new Error(`signInAsPersona: after signing the emulator shows "${after.screen}"${after.error ? ` (error ${after.error})` : ''} for persona "${persona}" at ${page.url()}`);
+    throw new Error(
+      `signInAsPersona: after signing the emulator shows "${after.screen}"${after.error ? ` (error ${after.error})` : ''} for persona "${persona}" at ${page.url()}`,
+    );
   }
   return { persona: record, url: page.url() };
 }
@@ -237,8 +295,11 @@ async function signWithCertificate(page, { origin, persona, record, run, timeout
  */
 export async function useRun(context, options) {
   const origin = originOf(options?.emulator);
-  if (typeof options.run !== 'string' || !options.run) throw new TypeError('useRun: "run" is required (the id POST /__control/runs returned)');
+  if (typeof options.run !== 'string' || !options.run)
+    throw new TypeError('useRun: "run" is required (the id POST /__control/runs returned)');
   // Persistent (a day), as GET /__control/runs/:id/enter would leave it: the run outlives a browser restart.
   const expires = Math.floor(Date.now() / 1000) + 86_400;
-  await context.addCookies([{ name: 'esia_run', value: options.run, domain: new URL(origin).hostname, path: '/', sameSite: 'Lax', expires }]);
+  await context.addCookies([
+    { name: 'esia_run', value: options.run, domain: new URL(origin).hostname, path: '/', sameSite: 'Lax', expires },
+  ]);
 }

@@ -16,7 +16,13 @@ import { MountedRouter } from '../lib/http/mount.ts';
 import { loadTestPki, type PersonaSubject, readPersonaSubjects, type TestPki } from '../lib/pki/test_pki.ts';
 import { accountClient, accountRoutes } from './account/router.ts';
 import { Store } from '../lib/store/store.ts';
-import { AccountRepository, accountsFromFixtures, dataFileProblem, type DataFile, readPersonaFixtures } from './adapters/account_repository.ts';
+import {
+  AccountRepository,
+  accountsFromFixtures,
+  dataFileProblem,
+  type DataFile,
+  readPersonaFixtures,
+} from './adapters/account_repository.ts';
 import { loadAuditKey } from './adapters/audit_key.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
 import { readFixtureHashes, writeFixtureHashes } from './adapters/fixture_hashes.ts';
@@ -66,7 +72,12 @@ export function testPkiOf(config: IdpConfig, personas?: PersonaSubject[]): Promi
   return subjects.then((list) => loadTestPki(resolve(config.keysDir), { personas: list }));
 }
 
-export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalKeys, extensions: Extension[] = []): Promise<Idp> {
+export async function createIdp(
+  config: IdpConfig,
+  issuer: string,
+  keys?: LocalKeys,
+  extensions: Extension[] = [],
+): Promise<Idp> {
   const dataDir = resolve(config.dataDir);
   const fixtures = await readPersonaFixtures(config.fixturesFile);
   const hashesFile = join(resolve(config.keysDir), 'fixture-hashes.json');
@@ -74,12 +85,15 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     keys ?? loadOrCreateKeys(resolve(config.keysDir)),
     // Over HTTPS the relying parties are on https too: every http://localhost redirect URI also counts in https.
     // The start script's own relying parties where they really listen (RP_PORT), whatever the file says.
-    readClients(config.clientsFile).then((list) => list.map((c) => movedTo(c, config.clientOrigins[c.client_id]))).then((list) => (config.https ? list.map((c) => withHttpsTwins(c)) : list)),
+    readClients(config.clientsFile)
+      .then((list) => list.map((c) => movedTo(c, config.clientOrigins[c.client_id])))
+      .then((list) => (config.https ? list.map((c) => withHttpsTwins(c)) : list)),
     testPkiOf(config, fixtures),
     readFixtureHashes(hashesFile),
   ]);
   // Re-read on every reset, so edits to the fixtures apply without a restart; hashes are cached.
-  const baseline = async () => accountsFromFixtures(await readPersonaFixtures(config.fixturesFile), config.scryptN, hashes);
+  const baseline = async () =>
+    accountsFromFixtures(await readPersonaFixtures(config.fixturesFile), config.scryptN, hashes);
   const known = hashes.size;
   const initial = await accountsFromFixtures(fixtures, config.scryptN, hashes);
   // Hashing the personas' passwords is most of a start on a new data folder: kept for the next process.
@@ -89,7 +103,9 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     validate: dataFileProblem,
   });
   const runs = new Runs(new Run(mainRun, 0n, new AccountRepository(store)));
-  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), { key: loadAuditKey(resolve(config.keysDir), true), rotateBytes: config.auditRotateBytes,
+  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), {
+    key: loadAuditKey(resolve(config.keysDir), true),
+    rotateBytes: config.auditRotateBytes,
     // A trace is a whole sign-in's records: a quarter of the cap keeps the index near the size of the other stores.
     tracesKept: Math.ceil(config.memory.storeCap / 4),
   });
@@ -106,7 +122,10 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
       jwks: localKeys.jwks,
       cookieKeys: localKeys.cookieKeys,
       clockOf: (ctx) => (runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? runs.main).clock,
-      lifetimes: { sessionSeconds: config.memory.sessionTtlSeconds, refreshTokenSeconds: config.memory.refreshTokenTtlSeconds },
+      lifetimes: {
+        sessionSeconds: config.memory.sessionTtlSeconds,
+        refreshTokenSeconds: config.memory.refreshTokenTtlSeconds,
+      },
     }),
   );
   provider.on('server_error', (_ctx, error) => console.error(`[esia-emulator] server error: ${error.stack ?? error}`));
@@ -114,7 +133,9 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   const organisations = await readOrganisations(config.organisationsFile);
   const esign = new EsignServices({
     organisations,
-    clientMethods: new Map(clients.flatMap((c) => (c.allowed_methods ? [[c.client_id, c.allowed_methods] as [string, string[]]] : []))),
+    clientMethods: new Map(
+      clients.flatMap((c) => (c.allowed_methods ? [[c.client_id, c.allowed_methods] as [string, string[]]] : [])),
+    ),
     pki,
   });
   const journeys = new Journeys(config.memory.storeCap);
@@ -142,16 +163,28 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     // Read on every page: clients and systems registered at run time count as soon as they exist.
     formTargets: () =>
       originsOf([
-        ...[...clientConfigs.values()].flatMap((c) => [...(c.redirect_uris ?? []), ...((c.post_logout_redirect_uris as string[] | undefined) ?? [])]),
+        ...[...clientConfigs.values()].flatMap((c) => [
+          ...(c.redirect_uris ?? []),
+          ...((c.post_logout_redirect_uris as string[] | undefined) ?? []),
+        ]),
         ...(services.esia?.registry.all().flatMap((system) => system.redirectUris) ?? []),
       ]),
-    audit: (record, run) => journal.append({ ts: new Date(run.clock.now()).toISOString(), ...(run.id === mainRun ? {} : { run: run.id }), ...record }),
+    audit: (record, run) =>
+      journal.append({
+        ts: new Date(run.clock.now()).toISOString(),
+        ...(run.id === mainRun ? {} : { run: run.id }),
+        ...record,
+      }),
   };
 
-  const personaPasswords = async () => (await readPersonaFixtures(config.fixturesFile)).map((p) => ({ persona: p.persona, password: p.password }));
+  const personaPasswords = async () =>
+    (await readPersonaFixtures(config.fixturesFile)).map((p) => ({ persona: p.persona, password: p.password }));
   const runtimeClients = new RuntimeClients(provider, storage, store, clients, config.clientsFile, (client) => {
     clientConfigs.set(client.client_id, client);
-    esign.setClientDefault(String(client.client_id), Array.isArray(client.allowed_methods) ? client.allowed_methods.map(String) : undefined);
+    esign.setClientDefault(
+      String(client.client_id),
+      Array.isArray(client.allowed_methods) ? client.allowed_methods.map(String) : undefined,
+    );
   });
   const registerClient = (client: Record<string, unknown>) => runtimeClients.registerInternal(client as ClientConfig);
 
@@ -185,13 +218,21 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
     } else if (ctx.path === '/' && ctx.method === 'GET') {
       const passwords = new Map((await personaPasswords()).map((p) => [p.persona, p.password]));
       ctx.type = 'html';
-      ctx.body = homePage({ issuer, accounts: runs.main.accounts.all(), passwords, controlEnabled: config.controlEnabled }).value;
+      ctx.body = homePage({
+        issuer,
+        accounts: runs.main.accounts.all(),
+        passwords,
+        controlEnabled: config.controlEnabled,
+      }).value;
     } else {
       await next();
     }
   });
   if (config.controlEnabled) {
-    const control = controlRoutes(services, { personas: personaPasswords, registerClient: (client) => runtimeClients.register(client as ClientConfig) });
+    const control = controlRoutes(services, {
+      personas: personaPasswords,
+      registerClient: (client) => runtimeClients.register(client as ClientConfig),
+    });
     mount(new MountedRouter('control', control, { allowedMethods: controlMethodRefusal }));
   }
   // test PKI: CA certificates, CRL, OCSP
@@ -205,7 +246,12 @@ export async function createIdp(config: IdpConfig, issuer: string, keys?: LocalK
   // Outage mode (E3) in front of the protocol endpoints: /auth, /token, /me.
   provider.use(outageGate(services));
   // The ESIA face (/aas/oauth2/…, /rs/…, /idp/ext/Logout) before the sign-in screens it hands browsers to.
-  const esia = await createEsiaFace(services, { systemsFile: config.systemsFile, keysDir: resolve(config.keysDir), clientOrigins: config.clientOrigins, registerClient });
+  const esia = await createEsiaFace(services, {
+    systemsFile: config.systemsFile,
+    keysDir: resolve(config.keysDir),
+    clientOrigins: config.clientOrigins,
+    registerClient,
+  });
   services.esia = esia.face;
   mount(new MountedRouter('esia', esia.router));
   // The signing-plugin stand-in (/plugin), labelled as such: the virtual token of each run.
@@ -248,9 +294,7 @@ export async function startIdp(config: IdpConfig, keys?: LocalKeys, extensions: 
     res.end(JSON.stringify({ ready: false }));
   };
   // HTTPS needs its certificate before it listens: the test PKI is loaded first (about a second the very first time).
-  const tls = config.https
-    ? new TlsEndpoint(await testPkiOf(config))
-    : undefined;
+  const tls = config.https ? new TlsEndpoint(await testPkiOf(config)) : undefined;
   const server = tls ? tls.createServer(handler) : createServer(handler);
   await new Promise<void>((ok, fail) => {
     server.once('error', fail);
@@ -270,7 +314,10 @@ export async function startIdp(config: IdpConfig, keys?: LocalKeys, extensions: 
   }
   const ready = idp;
   // Mutual TLS sign-in (A4): its own HTTPS listener that asks for client certificates.
-  const mtls = config.mtlsPort === null ? undefined : await startMutualTlsListener(ready.services.pki, ready.handle, { host: config.host, port: config.mtlsPort });
+  const mtls =
+    config.mtlsPort === null
+      ? undefined
+      : await startMutualTlsListener(ready.services.pki, ready.handle, { host: config.host, port: config.mtlsPort });
   ready.services.esign.tlsOrigin = mtls?.origin;
   return {
     url: issuer,

@@ -14,11 +14,18 @@ import type { Services } from './services.ts';
 export function formOnly(s: Pick<Services, 'config' | 'formGuard'>, forged: ErrorCode) {
   return async function formOnly(ctx: Context, next: Next) {
     if (!ctx.is('application/x-www-form-urlencoded')) {
-      throw new EsiaError('request.unsupported_type', { expected: 'application/x-www-form-urlencoded', actual: ctx.get('content-type') || 'none' });
+      throw new EsiaError('request.unsupported_type', {
+        expected: 'application/x-www-form-urlencoded',
+        actual: ctx.get('content-type') || 'none',
+      });
     }
     await readForm(ctx, s.config.maxBodyBytes);
     const refused = s.formGuard.refusal(ctx);
-    if (refused) throw new EsiaError(forged, { ...refused, expected: 'a form drawn by the emulator in this browser, posted from its own origin' });
+    if (refused)
+      throw new EsiaError(forged, {
+        ...refused,
+        expected: 'a form drawn by the emulator in this browser, posted from its own origin',
+      });
     await next();
   };
 }
@@ -26,6 +33,11 @@ export function formOnly(s: Pick<Services, 'config' | 'formGuard'>, forged: Erro
 /** One form field as a string ('' when absent). */
 export function field(ctx: Context, name: string): string {
   const value = (ctx.request.body as Record<string, unknown> | undefined)?.[name];
-  if (Array.isArray(value)) throw new EsiaError('oauth.invalid_request', { field: name, expected: 'one value', actual: `${value.length} values` });
+  if (Array.isArray(value))
+    throw new EsiaError('oauth.invalid_request', {
+      field: name,
+      expected: 'one value',
+      actual: `${value.length} values`,
+    });
   return typeof value === 'string' ? value : '';
 }

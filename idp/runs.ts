@@ -102,9 +102,14 @@ export class Runs {
 
   create(fixtureAccounts: Account[]): Run {
     this.#expire();
-    if (this.#runs.size > maxRuns) throw new Error(`More than ${maxRuns} runs at once; delete finished ones with DELETE /__control/runs/:id.`);
+    if (this.#runs.size > maxRuns)
+      throw new Error(`More than ${maxRuns} runs at once; delete finished ones with DELETE /__control/runs/:id.`);
     const id = `run-${randomBytes(6).toString('hex')}`;
-    const run = new Run(id, this.#next++ * 10_000_000_000n, new AccountRepository(new MemoryBacking({ version: 1, accounts: [] })));
+    const run = new Run(
+      id,
+      this.#next++ * 10_000_000_000n,
+      new AccountRepository(new MemoryBacking({ version: 1, accounts: [] })),
+    );
     run.reset(fixtureAccounts);
     this.#runs.set(id, run);
     return run;

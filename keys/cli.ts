@@ -12,11 +12,14 @@ import { loadOrCreateKeys } from './generate.ts';
 const dir = resolve(process.env.ESIA_KEYS_DIR ?? 'keys/local');
 const { values } = parseCli({
   command: 'npm run keys --',
-  summary: 'Creates the local secrets and the test PKI in ESIA_KEYS_DIR (default keys/local), which the emulator otherwise makes on first start.',
+  summary:
+    'Creates the local secrets and the test PKI in ESIA_KEYS_DIR (default keys/local), which the emulator otherwise makes on first start.',
   options: { force: { type: 'boolean', help: 'make new ones even if they exist (rotation)' } },
 });
 const force = Boolean(values.force);
 await loadOrCreateKeys(dir, force);
 const pki = await loadTestPki(dir, { force });
 console.log(`Keys are in ${dir} (not tracked by git).`);
-console.log(`Test PKI (${pki.certificates.length} certificates, generated ${pki.generatedAt.toISOString()}) is in ${pki.dir}; trust ${pki.root.certificateFile} to use HTTPS.`);
+console.log(
+  `Test PKI (${pki.certificates.length} certificates, generated ${pki.generatedAt.toISOString()}) is in ${pki.dir}; trust ${pki.root.certificateFile} to use HTTPS.`,
+);

@@ -28,7 +28,8 @@ async function readJson<T>(path: string): Promise<T | undefined> {
   }
 }
 
-const writeSecret = (path: string, data: unknown) => writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
+const writeSecret = (path: string, data: unknown) =>
+  writeFileAtomic(path, `${JSON.stringify(data, null, 2)}\n`, { mode: 0o600 });
 
 /** Long enough for another process to generate an RSA key on a busy machine. */
 const generationWaitMs = 60_000;
@@ -38,7 +39,10 @@ export async function loadOrCreateKeys(dir: string, force = false): Promise<Loca
   const signingPath = join(dir, 'idp-signing.jwks.json');
   const cookiePath = join(dir, 'cookie-keys.json');
   const existing = async () => {
-    const [jwks, cookieKeys] = await Promise.all([readJson<{ keys: JWK[] }>(signingPath), readJson<string[]>(cookiePath)]);
+    const [jwks, cookieKeys] = await Promise.all([
+      readJson<{ keys: JWK[] }>(signingPath),
+      readJson<string[]>(cookiePath),
+    ]);
     return { jwks, cookieKeys };
   };
   const found = force ? undefined : await existing();

@@ -24,17 +24,19 @@ export interface CliSpec<O extends Record<string, CliOption>> {
   positionals?: { usage: string; max: number };
 }
 
-export type CliValues<O extends Record<string, CliOption>> = { [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string };
+export type CliValues<O extends Record<string, CliOption>> = {
+  [K in keyof O]?: O[K]['type'] extends 'boolean' ? boolean : string;
+};
 
 export class CliUsageError extends Error {
   override name = 'CliUsageError';
 }
 
 export function usage<O extends Record<string, CliOption>>(spec: CliSpec<O>): string {
-  const rows = Object.entries({ ...spec.options, help: { type: 'boolean', help: 'print this help and exit (also -h)' } as CliOption }).map(([name, o]) => [
-    `--${name}${o.value ? ` ${o.value}` : ''}`,
-    o.help,
-  ]);
+  const rows = Object.entries({
+    ...spec.options,
+    help: { type: 'boolean', help: 'print this help and exit (also -h)' } as CliOption,
+  }).map(([name, o]) => [`--${name}${o.value ? ` ${o.value}` : ''}`, o.help]);
   const width = Math.max(...rows.map(([left]) => left!.length)) + 2;
   return [
     `Usage: ${spec.command}${Object.keys(spec.options).length ? ' [options]' : ''}${spec.positionals ? ` ${spec.positionals.usage}` : ''}`,
@@ -47,22 +49,38 @@ export function usage<O extends Record<string, CliOption>>(spec: CliSpec<O>): st
 }
 
 /** Parses `argv`; throws CliUsageError with the message to print on a wrong option or argument. */
-export function parseCliArgs<O extends Record<string, CliOption>>(spec: CliSpec<O>, argv: string[]): { values: CliValues<O> & { help?: boolean }; positionals: string[] } {
-  const valid = Object.keys(spec.options).map((name) => `--${name}`).concat('--help');
-  const options = Object.fromEntries([...Object.entries(spec.options).map(([name, o]) => [name, { type: o.type }]), ['help', { type: 'boolean', short: 'h' }]]);
+export function parseCliArgs<O extends Record<string, CliOption>>(
+  spec: CliSpec<O>,
+  argv: string[],
+): { values: CliValues<O> & { help?: boolean }; positionals: string[] } {
+  const valid = Object.keys(spec.options)
+    .map((name) => `--${name}`)
+    .concat('--help');
+  const options = Object.fromEntries([
+    ...Object.entries(spec.options).map(([name, o]) => [name, { type: o.type }]),
+    ['help', { type: 'boolean', short: 'h' }],
+  ]);
   let parsed: ReturnType<typeof parseArgs>;
   try {
     parsed = parseArgs({ args: argv, options, strict: true, allowPositionals: Boolean(spec.positionals) });
   } catch (error) {
     const { code, message } = error as NodeJS.ErrnoException;
     const unknown = code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? /'([^']+)'/.exec(message)?.[1] : undefined;
-    if (unknown) throw new CliUsageError(`Unknown option ${unknown}${closest(unknown, valid)}. Valid options: ${valid.join(', ')}.`);
-    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL') throw new CliUsageError(`Unexpected argument ${/'([^']+)'/.exec(message)?.[1] ?? ''}: this command takes options only (${valid.join(', ')}).`);
+    if (unknown)
+      throw new CliUsageError(
+        `Unknown option ${unknown}${closest(unknown, valid)}. Valid options: ${valid.join(', ')}.`,
+      );
+    if (code === 'ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL')
+      throw new CliUsageError(
+        `Unexpected argument ${/'([^']+)'/.exec(message)?.[1] ?? ''}: this command takes options only (${valid.join(', ')}).`,
+      );
     // A string option without its value, or a value given to a boolean option: node names the option.
     throw new CliUsageError(message);
   }
   if (spec.positionals && parsed.positionals.length > spec.positionals.max) {
-    throw new CliUsageError(`Too many arguments (${parsed.positionals.join(' ')}): expected ${spec.positionals.usage}.`);
+    throw new CliUsageError(
+      `Too many arguments (${parsed.positionals.join(' ')}): expected ${spec.positionals.usage}.`,
+    );
   }
   return { values: parsed.values as CliValues<O>, positionals: parsed.positionals };
 }
@@ -71,7 +89,10 @@ export function parseCliArgs<O extends Record<string, CliOption>>(spec: CliSpec<
  * For a tool's entry point: the parsed options, or — on --help — the usage printed and the process
  * ended with 0, or — on a wrong option — the message and the usage line printed and exit code 2.
  */
-export function parseCli<O extends Record<string, CliOption>>(spec: CliSpec<O>, argv = process.argv.slice(2)): { values: CliValues<O>; positionals: string[] } {
+export function parseCli<O extends Record<string, CliOption>>(
+  spec: CliSpec<O>,
+  argv = process.argv.slice(2),
+): { values: CliValues<O>; positionals: string[] } {
   try {
     const parsed = parseCliArgs(spec, argv);
     if (parsed.values.help) {

@@ -64,7 +64,11 @@ export class ConfigFileError extends CodedError<'config.invalid'> {
   readonly actual: unknown;
 
   constructor(file: string, problem: FieldProblem, options: { cause?: unknown } = {}) {
-    super('config.invalid', describeProblem(file, problem), { status: 400, details: { file, ...problem, actual: problem.actual === missing ? 'missing' : problem.actual }, cause: options.cause });
+    super('config.invalid', describeProblem(file, problem), {
+      status: 400,
+      details: { file, ...problem, actual: problem.actual === missing ? 'missing' : problem.actual },
+      cause: options.cause,
+    });
     this.file = file;
     this.field = problem.field;
     this.expected = problem.expected;

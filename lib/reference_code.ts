@@ -17,7 +17,20 @@ export function newReference(): string {
 }
 
 /** Cyrillic letters an operator on a Russian keyboard layout types for the Latin ones they resemble. */
-const lookAlikes: Record<string, string> = { А: 'A', В: 'B', Е: 'E', З: '3', К: 'K', М: 'M', Н: 'H', Р: 'P', С: 'C', Т: 'T', У: 'Y', Х: 'X' };
+const lookAlikes: Record<string, string> = {
+  А: 'A',
+  В: 'B',
+  Е: 'E',
+  З: '3',
+  К: 'K',
+  М: 'M',
+  Н: 'H',
+  Р: 'P',
+  С: 'C',
+  Т: 'T',
+  У: 'Y',
+  Х: 'X',
+};
 
 /** The code in its canonical form (XXXX-XXXX), or null when what was typed cannot be a reference code. */
 export function normaliseReference(typed: string): string | null {

@@ -25,8 +25,16 @@ export function checkTrust(claims: Record<string, unknown>, required: TrustLevel
   throw new RpError(
     'rp.trust_level_too_low',
     [
-      { label: 'Уровень вашей учётной записи', value: actual ? trustLabels[actual] : 'не передан Госуслугами', testid: 'trust-actual' },
-      { label: 'Нужен уровень', value: required === 'confirmed' ? trustLabels[required] : `${trustLabels[required]} или выше`, testid: 'trust-required' },
+      {
+        label: 'Уровень вашей учётной записи',
+        value: actual ? trustLabels[actual] : 'не передан Госуслугами',
+        testid: 'trust-actual',
+      },
+      {
+        label: 'Нужен уровень',
+        value: required === 'confirmed' ? trustLabels[required] : `${trustLabels[required]} или выше`,
+        testid: 'trust-required',
+      },
     ],
     `trust_level=${String(claims.trust_level)} required=${required}`,
   );
@@ -56,7 +64,11 @@ export function checkRecordMatches(claims: Record<string, unknown>, record: Regi
   const esiaBirth = typeof claims.birthdate === 'string' ? claims.birthdate : '';
   if (esiaBirth !== record.birthDate) {
     const [a, b] = maskDates(esiaBirth, record.birthDate);
-    facts.push({ label: 'Дата рождения', value: `на Госуслугах ${a || '—'}, в ФМРМ ${b}`, testid: 'mismatch-birthDate' });
+    facts.push({
+      label: 'Дата рождения',
+      value: `на Госуслугах ${a || '—'}, в ФМРМ ${b}`,
+      testid: 'mismatch-birthDate',
+    });
   }
   if (facts.length === 0) return;
   const fields = facts.map((f) => f.testid?.replace('mismatch-', '')).join(',');
@@ -98,7 +110,9 @@ export function maskDates(a: string, b: string): [string, string] {
   const pa = a.split('-');
   const pb = b.split('-');
   const mask = (parts: string[], other: string[]) =>
-    [2, 1, 0].map((i) => (parts[i] !== undefined && parts[i] !== other[i] ? parts[i] : dot.repeat(i === 0 ? 4 : 2))).join('.');
+    [2, 1, 0]
+      .map((i) => (parts[i] !== undefined && parts[i] !== other[i] ? parts[i] : dot.repeat(i === 0 ? 4 : 2)))
+      .join('.');
   return [a ? mask(pa, pb) : '', mask(pb, pa)];
 }
 

@@ -115,7 +115,11 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
     if (!pending) {
       // A reload (or «Назад») of a callback that already signed this browser in: nothing to refuse.
       if (logins.completed(browserId, state)) return ctx.redirect('/cabinet');
-      const why = !browserId ? `no ${names.login} cookie` : state === undefined ? 'callback without a single state' : `state ${state.slice(0, 64)} unknown, expired or already used`;
+      const why = !browserId
+        ? `no ${names.login} cookie`
+        : state === undefined
+          ? 'callback without a single state'
+          : `state ${state.slice(0, 64)} unknown, expired or already used`;
       throw new RpError('rp.callback_invalid', [], why);
     }
     if (pending.purpose === 'sign') return finishSigning(ctx, pending);
@@ -135,7 +139,10 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
     const record = session && register.find(session.snils);
     if (!session || !record) return ctx.redirect('/');
     const amr = Array.isArray(session.claims.amr) ? session.claims.amr.map(String) : [];
-    send(ctx, cabinetPage(brand, { record, amr, trust: session.claims.trust_level, signedInAt: new Date(session.signedInAt) }));
+    send(
+      ctx,
+      cabinetPage(brand, { record, amr, trust: session.claims.trust_level, signedInAt: new Date(session.signedInAt) }),
+    );
   });
 
   // «Подписать заявление» (A8): a legally significant action. The RP asks Госуслуги for the signature
@@ -157,7 +164,8 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
     try {
       signed = await esia.finishLogin(ctx.querystring, pending);
     } catch (err) {
-      if (err instanceof RpError && err.code === 'rp.login_refused') throw new RpError('rp.signature_required', err.facts, err.internal, { cause: err });
+      if (err instanceof RpError && err.code === 'rp.login_refused')
+        throw new RpError('rp.signature_required', err.facts, err.internal, { cause: err });
       throw err;
     }
     const { claims } = signed;
@@ -169,7 +177,9 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
           { label: 'Способ подтверждения', value: describeAmr(amr), testid: 'signature-amr' },
           { label: 'Уровень (acr)', value: String(claims.acr ?? 'не сообщён'), testid: 'signature-acr' },
         ],
-        claims.sub !== session.claims.sub ? 'signed by another account than the cabinet session' : `acr=${String(claims.acr)}`,
+        claims.sub !== session.claims.sub
+          ? 'signed by another account than the cabinet session'
+          : `acr=${String(claims.acr)}`,
       );
     }
     log({ event: 'application_signed', sub: claims.sub, acr: claims.acr, amr });
@@ -208,7 +218,11 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
     // The RP's buttons send only the token: a body it cannot read came from elsewhere.
     if (ctx.is('application/x-www-form-urlencoded')) {
       await readForm(ctx, 16 * 1024).catch((err: Error) => {
-        throw new RpError('rp.form_forged', [], `${ctx.method} ${ctx.path}: the form could not be read (${err.message})`);
+        throw new RpError(
+          'rp.form_forged',
+          [],
+          `${ctx.method} ${ctx.path}: the form could not be read (${err.message})`,
+        );
       });
     }
     const refused = guard.refusal(ctx);
@@ -230,7 +244,15 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
       ctx.set('X-Rp-Error', error.code);
       ctx.set('X-Ref-Code', ref);
       send(ctx, errorPage(brand, error, ref), error.entry.status);
-      const detail = { event: 'error', ref, code: error.code, method: ctx.method, path: ctx.path, ip: ctx.ip, internal: error.internal };
+      const detail = {
+        event: 'error',
+        ref,
+        code: error.code,
+        method: ctx.method,
+        path: ctx.path,
+        ip: ctx.ip,
+        internal: error.internal,
+      };
       if (error.code === 'rp.internal_error') console.error(JSON.stringify({ ...detail, rp: config.clientId }), err);
       else log(detail);
     }

@@ -25,7 +25,8 @@ export function recoveryFacts(at: Date | undefined): RpErrorFact[] {
   return at ? [{ label: 'Ожидаемое время восстановления', value: moscowTime(at), testid: 'idp-available-at' }] : [];
 }
 
-const recoverySentence = /\s*Ожидаемое время восстановления:\s*(\d{2})\.(\d{2})\.(\d{4}),\s*(\d{2}):(\d{2})\s*\(МСК\)\.?/;
+const recoverySentence =
+  /\s*Ожидаемое время восстановления:\s*(\d{2})\.(\d{2})\.(\d{4}),\s*(\d{2}):(\d{2})\s*\(МСК\)\.?/;
 
 /**
  * An outage answer's error_description made fit for the person: without the leading error code
@@ -46,5 +47,8 @@ export function readOutageAnswer(description: string): { text: string; recovery?
 /** The facts of an outage redirect: the cleaned answer and the expected recovery (available_at first, else the answer's own). */
 export function outageFacts(description: string, error: string, availableAt: unknown): RpErrorFact[] {
   const answer = readOutageAnswer(description);
-  return [{ label: 'Ответ Госуслуг', value: answer.text || error, testid: 'idp-error' }, ...recoveryFacts(expectedRecovery(availableAt) ?? answer.recovery)];
+  return [
+    { label: 'Ответ Госуслуг', value: answer.text || error, testid: 'idp-error' },
+    ...recoveryFacts(expectedRecovery(availableAt) ?? answer.recovery),
+  ];
 }

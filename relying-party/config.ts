@@ -75,10 +75,18 @@ const settings = 'relying party settings (RP_* variables)';
 export function rpConfig(overrides: Partial<RpConfig> = {}): RpConfig {
   const config: RpConfig = { ...rpDefaults, publicUrl: '', ...overrides };
   if (!trustLevels.includes(config.requiredTrust)) {
-    throw new ConfigFileError(settings, { field: 'requiredTrust', expected: `one of ${trustLevels.join(', ')}`, actual: config.requiredTrust });
+    throw new ConfigFileError(settings, {
+      field: 'requiredTrust',
+      expected: `one of ${trustLevels.join(', ')}`,
+      actual: config.requiredTrust,
+    });
   }
   if (config.publicUrl && !/^https?:\/\/[^/]+$/.test(config.publicUrl)) {
-    throw new ConfigFileError(settings, { field: 'publicUrl', expected: 'an origin such as http://localhost:4000, without a path', actual: config.publicUrl });
+    throw new ConfigFileError(settings, {
+      field: 'publicUrl',
+      expected: 'an origin such as http://localhost:4000, without a path',
+      actual: config.publicUrl,
+    });
   }
   return config;
 }

@@ -13,7 +13,12 @@ const overrides: Partial<RpConfig> = {};
 if (env.RP_HOST) overrides.host = env.RP_HOST;
 if (env.RP_PORT) {
   const port = Number(env.RP_PORT);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigFileError('environment', { field: 'RP_PORT', expected: 'a port from 0 to 65535', actual: env.RP_PORT });
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigFileError('environment', {
+      field: 'RP_PORT',
+      expected: 'a port from 0 to 65535',
+      actual: env.RP_PORT,
+    });
   overrides.port = port;
 }
 if (env.RP_PUBLIC_URL) overrides.publicUrl = env.RP_PUBLIC_URL;

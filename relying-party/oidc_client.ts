@@ -95,7 +95,8 @@ export class OidcClient {
         expectedNonce: pending.nonce,
       });
       const idClaims = tokens.claims();
-      if (!idClaims || !tokens.id_token) throw new RpError('rp.callback_invalid', [], 'token response without id_token');
+      if (!idClaims || !tokens.id_token)
+        throw new RpError('rp.callback_invalid', [], 'token response without id_token');
       // Scope claims (snils, trust_level…) may be only at userinfo, depending on the IdP's settings.
       const userinfo = config.serverMetadata().userinfo_endpoint
         ? await oidc.fetchUserInfo(config, tokens.access_token, idClaims.sub)
@@ -141,7 +142,15 @@ export class OidcClient {
         })
         .catch((err: unknown) => {
           if (this.#config === pending) this.#config = undefined;
-          throw tlsFailure(err, `discovery of ${issuer}`) ?? new RpError('rp.idp_unavailable', availabilityFacts(err), `discovery of ${issuer} failed: ${describe(err)}`, { cause: err });
+          throw (
+            tlsFailure(err, `discovery of ${issuer}`) ??
+            new RpError(
+              'rp.idp_unavailable',
+              availabilityFacts(err),
+              `discovery of ${issuer} failed: ${describe(err)}`,
+              { cause: err },
+            )
+          );
         });
       this.#config = pending;
     }
@@ -161,7 +170,9 @@ function translate(err: unknown): RpError {
     const facts: RpErrorFact[] = outage
       ? outageFacts(description, err.error, (err.cause as URLSearchParams | undefined)?.get?.('available_at'))
       : [{ label: 'Ответ Госуслуг', value: description || err.error, testid: 'idp-error' }];
-    return new RpError(outage ? 'rp.idp_unavailable' : 'rp.login_refused', facts, `IdP error=${err.error}`, { cause: err });
+    return new RpError(outage ? 'rp.idp_unavailable' : 'rp.login_refused', facts, `IdP error=${err.error}`, {
+      cause: err,
+    });
   }
   if (isUnavailable(err)) {
     // A 503 from the token or userinfo endpoint may say until when (available_at, Retry-After).
@@ -173,9 +184,15 @@ function translate(err: unknown): RpError {
 /** «Ожидаемое время восстановления» from a 5xx answer: its available_at field or Retry-After header (E3). */
 function availabilityFacts(err: unknown): RpErrorFact[] {
   if (err instanceof oidc.ResponseBodyError) {
-    return recoveryFacts(expectedRecovery((err.cause as Record<string, unknown> | undefined)?.available_at, err.response?.headers.get('retry-after')));
+    return recoveryFacts(
+      expectedRecovery(
+        (err.cause as Record<string, unknown> | undefined)?.available_at,
+        err.response?.headers.get('retry-after'),
+      ),
+    );
   }
-  if (err instanceof oidc.ClientError && err.cause instanceof Response) return recoveryFacts(expectedRecovery(undefined, err.cause.headers.get('retry-after')));
+  if (err instanceof oidc.ClientError && err.cause instanceof Response)
+    return recoveryFacts(expectedRecovery(undefined, err.cause.headers.get('retry-after')));
   return [];
 }
 

@@ -35,7 +35,12 @@ export class PendingLogins {
   /** Keeps a new sign-in of the browser `browserId` (the cookie's value); returns the id to put back in the cookie. */
   add(browserId: string | undefined, login: PendingLogin): string {
     const browser = this.#live(browserId) ?? { pending: new Map(), completed: new Map() };
-    remember(browser.pending, login.state, { value: login, expiresAt: this.now() + this.ttlMs }, MAX_PENDING_PER_BROWSER);
+    remember(
+      browser.pending,
+      login.state,
+      { value: login, expiresAt: this.now() + this.ttlMs },
+      MAX_PENDING_PER_BROWSER,
+    );
     return this.#browsers.put(browserId, browser);
   }
 
@@ -51,7 +56,13 @@ export class PendingLogins {
   /** Records that the sign-in under `state` ended in the cabinet. */
   complete(browserId: string | undefined, state: string): void {
     const browser = this.#live(browserId);
-    if (browser) remember(browser.completed, state, { value: true, expiresAt: this.now() + this.ttlMs }, MAX_COMPLETED_PER_BROWSER);
+    if (browser)
+      remember(
+        browser.completed,
+        state,
+        { value: true, expiresAt: this.now() + this.ttlMs },
+        MAX_COMPLETED_PER_BROWSER,
+      );
   }
 
   completed(browserId: string | undefined, state: string | undefined): boolean {

@@ -44,7 +44,12 @@ export function snilsKey(snils: string): string {
 
 export async function loadFixtures(path: string): Promise<RegisterRecord[]> {
   const parsed = (await readConfigFile(path)) as { records?: RegisterRecord[] } | null;
-  if (!Array.isArray(parsed?.records)) throw new ConfigFileError(path, { field: 'records', expected: 'a list of register records: {"records": [...]}', actual: parsed?.records ?? absent });
+  if (!Array.isArray(parsed?.records))
+    throw new ConfigFileError(path, {
+      field: 'records',
+      expected: 'a list of register records: {"records": [...]}',
+      actual: parsed?.records ?? absent,
+    });
   return parsed.records;
 }
 

@@ -20,7 +20,9 @@ export interface RunningRp {
 
 export async function startRp(config: RpConfig): Promise<RunningRp> {
   const register = await Register.open(registerPath(config), config.registerFixtures);
-  const server = config.tls ? createHttpsServer({ key: config.tls.key, cert: config.tls.cert, minVersion: 'TLSv1.3' }) : createServer();
+  const server = config.tls
+    ? createHttpsServer({ key: config.tls.key, cert: config.tls.cert, minVersion: 'TLSv1.3' })
+    : createServer();
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

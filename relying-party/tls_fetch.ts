@@ -62,18 +62,35 @@ function bodyOf(body: unknown): Buffer | undefined {
 function checkStapledOcsp(socket: TLSSocket, stapled: Buffer | undefined): void {
   const peer = socket.getPeerCertificate(true);
   const issuer = peer.issuerCertificate;
-  if (!stapled?.length) throw tlsCheckError('OCSP_STAPLE_MISSING', `the server at ${socket.servername ?? socket.remoteAddress} stapled no OCSP answer for its certificate ${peer.serialNumber}`);
-  if (!issuer?.raw) throw tlsCheckError('OCSP_ISSUER_MISSING', 'the server sent no issuer certificate to check its OCSP answer with');
+  if (!stapled?.length)
+    throw tlsCheckError(
+      'OCSP_STAPLE_MISSING',
+      `the server at ${socket.servername ?? socket.remoteAddress} stapled no OCSP answer for its certificate ${peer.serialNumber}`,
+    );
+  if (!issuer?.raw)
+    throw tlsCheckError('OCSP_ISSUER_MISSING', 'the server sent no issuer certificate to check its OCSP answer with');
   const issuerPem = `-----BEGIN CERTIFICATE-----\n${issuer.raw.toString('base64')}\n-----END CERTIFICATE-----\n`;
   const answer = parseOcspResponse(new Uint8Array(stapled), issuerPem);
-  const entry = answer.certificates.find((c) => c.serial === peer.serialNumber.toUpperCase().replace(/^(00)+(?=.)/, ''));
+  const entry = answer.certificates.find(
+    (c) => c.serial === peer.serialNumber.toUpperCase().replace(/^(00)+(?=.)/, ''),
+  );
   if (answer.status !== 0 || !answer.signatureValid || !entry) {
-    throw tlsCheckError('OCSP_RESPONSE_INVALID', `stapled OCSP answer unusable (status ${answer.status}, signature ${answer.signatureValid ? 'valid' : 'invalid'}, ${entry ? 'names' : 'does not name'} certificate ${peer.serialNumber})`);
+    throw tlsCheckError(
+      'OCSP_RESPONSE_INVALID',
+      `stapled OCSP answer unusable (status ${answer.status}, signature ${answer.signatureValid ? 'valid' : 'invalid'}, ${entry ? 'names' : 'does not name'} certificate ${peer.serialNumber})`,
+    );
   }
   if (entry.status === 'revoked') {
-    throw tlsCheckError('CERT_REVOKED', `the server certificate ${peer.serialNumber} is revoked since ${entry.revokedAt?.toISOString()} (reason ${String(entry.reason)}), says the stapled OCSP answer of its CA`);
+    throw tlsCheckError(
+      'CERT_REVOKED',
+      `the server certificate ${peer.serialNumber} is revoked since ${entry.revokedAt?.toISOString()} (reason ${String(entry.reason)}), says the stapled OCSP answer of its CA`,
+    );
   }
-  if (entry.status !== 'good') throw tlsCheckError('CERT_STATUS_UNKNOWN', `the CA does not know the server certificate ${peer.serialNumber} (OCSP status ${entry.status})`);
+  if (entry.status !== 'good')
+    throw tlsCheckError(
+      'CERT_STATUS_UNKNOWN',
+      `the CA does not know the server certificate ${peer.serialNumber} (OCSP status ${entry.status})`,
+    );
 }
 
 /** A fetch for the back-channel that trusts `trust.ca`; plain http: URLs go through unchanged. */
@@ -88,7 +105,13 @@ export function backChannelFetch(trust: BackChannelTrust): BackChannelFetch {
       const secure = url.protocol === 'https:';
       const options = { method, headers, agent: false as const };
       const req = secure
-        ? httpsRequest(url, { ...options, ca: trust.ca, minVersion: 'TLSv1.3', rejectUnauthorized: trust.skipVerification !== true, ...{ requestOCSP: trust.requireOcsp === true } }) // requestOCSP goes through to tls.connect
+        ? httpsRequest(url, {
+            ...options,
+            ca: trust.ca,
+            minVersion: 'TLSv1.3',
+            rejectUnauthorized: trust.skipVerification !== true,
+            ...{ requestOCSP: trust.requireOcsp === true },
+          }) // requestOCSP goes through to tls.connect
         : httpRequest(url, options);
       if (secure && trust.requireOcsp) {
         req.on('socket', (socket) => {
@@ -124,7 +147,11 @@ export function backChannelFetch(trust: BackChannelTrust): BackChannelFetch {
             else if (value !== undefined) responseHeaders.set(key, value);
           }
           const nullBody = [101, 204, 205, 304].includes(status) || method === 'HEAD';
-          const response = new Response(nullBody ? null : Buffer.concat(chunks), { status, statusText: res.statusMessage ?? '', headers: responseHeaders });
+          const response = new Response(nullBody ? null : Buffer.concat(chunks), {
+            status,
+            statusText: res.statusMessage ?? '',
+            headers: responseHeaders,
+          });
           Object.defineProperty(response, 'url', { value: url.href });
           resolve(response);
         });
@@ -156,7 +183,12 @@ export function tlsFailure(error: unknown, what: string): RpError | undefined {
   for (let e: unknown = error, depth = 0; e instanceof Error && depth < 6; e = e.cause, depth++) {
     const code = (e as { code?: unknown }).code;
     if (typeof code === 'string' && tlsCodes[code]) {
-      return new RpError(tlsCodes[code], [{ label: 'Ошибка проверки сертификата', value: code, testid: 'tls-error' }], `${what}: TLS ${code}: ${e.message}`, { cause: error });
+      return new RpError(
+        tlsCodes[code],
+        [{ label: 'Ошибка проверки сертификата', value: code, testid: 'tls-error' }],
+        `${what}: TLS ${code}: ${e.message}`,
+        { cause: error },
+      );
     }
   }
   return undefined;

@@ -45,7 +45,7 @@ export const cases = {
   G3: 'cabinet home: registration status, notifications of upcoming checks',
   G4: 'personal data: view as a table; edit with format checks (phone, licence number); every change journaled and an earlier version restorable',
   G5: 'documents: uploaded files with status accepted (green) / on review (yellow) / rejected (red); filter by type (licence, certificate, справка); reviewer comment on rejection; «Повторная загрузка» replaces a rejected file; «Запросить статус» after 7 days on review; history kept 12 months',
-  G6: 'notifications of status changes: in the cabinet and by e-mail (to the emulator\'s mail inbox)',
+  G6: "notifications of status changes: in the cabinet and by e-mail (to the emulator's mail inbox)",
   G7: 'professional development: events filtered by specialty, region, date; one-click registration; completion certificate',
   G8: 'logout: local and single logout through the emulator',
 } as const;

@@ -1,7 +1,7 @@
 /*
  * `npm run scenarios`: runs every scenario over HTTP against a stand started in this process and
  * prints a table; exits 1 when any fails, 2 on a wrong option (`--help` lists them).
- */import { mkdir, writeFile } from 'node:fs/promises';
+ */ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { loadScenarios } from './load.ts';
 import type { Browser } from 'playwright-core';
@@ -15,17 +15,33 @@ import { parseCli } from '../lib/cli.ts';
 
 const { values: args } = parseCli({
   command: 'npm run scenarios --',
-  summary: 'Plays the scenarios (scenarios/catalogue/*.json) against a stand started in this process and prints a table; exit code 1 when any fails.',
+  summary:
+    'Plays the scenarios (scenarios/catalogue/*.json) against a stand started in this process and prints a table; exit code 1 when any fails.',
   options: {
     only: { type: 'string', value: 'ID[,ID]', help: 'run these scenarios (ids or catalogue IDs such as C2)' },
     junit: { type: 'string', value: 'FILE', help: 'also write JUnit XML' },
     list: { type: 'boolean', help: 'list the scenarios without running them' },
     json: { type: 'boolean', help: 'with --list: as JSON, [{id, title, catalogue}]' },
-    face: { type: 'string', value: 'F', help: `the ФМРМ relying party speaks oidc (default), esia-v2 or esia-v1 to the emulator; only the scenarios meaningful through that face run` },
-    lanes: { type: 'string', value: 'N', help: 'scenarios played at once, each lane in an isolated run of the one stand (default 4 over HTTP, 1 in the browser); TLS-fault scenarios share one lane' },
-    browser: { type: 'boolean', help: 'run them in the system Chromium instead (one browser, one context per scenario)' },
+    face: {
+      type: 'string',
+      value: 'F',
+      help: `the ФМРМ relying party speaks oidc (default), esia-v2 or esia-v1 to the emulator; only the scenarios meaningful through that face run`,
+    },
+    lanes: {
+      type: 'string',
+      value: 'N',
+      help: 'scenarios played at once, each lane in an isolated run of the one stand (default 4 over HTTP, 1 in the browser); TLS-fault scenarios share one lane',
+    },
+    browser: {
+      type: 'boolean',
+      help: 'run them in the system Chromium instead (one browser, one context per scenario)',
+    },
     headed: { type: 'boolean', help: "show that browser's window (needs a display)" },
-    screenshots: { type: 'string', value: 'DIR', help: 'where the browser keeps a PNG of every page (default out/screenshots)' },
+    screenshots: {
+      type: 'string',
+      value: 'DIR',
+      help: 'where the browser keeps a PNG of every page (default out/screenshots)',
+    },
   },
 });
 
@@ -36,10 +52,15 @@ async function main(): Promise<number> {
     return 2;
   }
   const all = (await loadScenarios()).filter((s) => playsThrough(s, face));
-  const only = args.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = args.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const chosen = only ? all.filter((s) => only.includes(s.id) || s.catalogue.some((c) => only.includes(c))) : all;
   if (only && chosen.length === 0) {
-    console.error(`No scenario matches --only ${only.join(',')}${face === 'oidc' ? '' : ` through face ${face}`}. Run with --list to see them.`);
+    console.error(
+      `No scenario matches --only ${only.join(',')}${face === 'oidc' ? '' : ` through face ${face}`}. Run with --list to see them.`,
+    );
     return 2;
   }
   if (args.list) {
@@ -57,7 +78,9 @@ async function main(): Promise<number> {
     return 2;
   }
   if (headed && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) {
-    console.error('--headed needs a display, and this session has none (DISPLAY is not set). Run headless (without --headed), or under a desktop or xvfb-run.');
+    console.error(
+      '--headed needs a display, and this session has none (DISPLAY is not set). Run headless (without --headed), or under a desktop or xvfb-run.',
+    );
     return 2;
   }
   const screenshots = inBrowser ? (args.screenshots ?? join('out', 'screenshots')) : undefined;
@@ -84,11 +107,19 @@ async function main(): Promise<number> {
       for (let scenario = queue.shift(); scenario; scenario = queue.shift()) {
         const target = scenario.given.tls ? (await pool.for(scenario)).stand : stand;
         const apps = chromium?.standApps(target);
-        const driver: Driver = chromium && browser ? new chromium.ChromiumDriver(browser, { screenshotsDir: screenshots, name: scenario.id, apps }) : new HttpBrowser();
-        const result = await runScenario(target, scenario, driver, { face, ...(run && !scenario.given.tls ? { run } : {}) }).finally(() => driver.close());
+        const driver: Driver =
+          chromium && browser
+            ? new chromium.ChromiumDriver(browser, { screenshotsDir: screenshots, name: scenario.id, apps })
+            : new HttpBrowser();
+        const result = await runScenario(target, scenario, driver, {
+          face,
+          ...(run && !scenario.given.tls ? { run } : {}),
+        }).finally(() => driver.close());
         results[byIndex.get(scenario) ?? results.length] = result;
         const mark = result.ok ? 'ok  ' : 'FAIL';
-        console.log(`${mark} ${result.id.padEnd(44)} ${casesLabel(result, ',').padEnd(12)} ${result.durationMs.toFixed(0).padStart(5)} ms`);
+        console.log(
+          `${mark} ${result.id.padEnd(44)} ${casesLabel(result, ',').padEnd(12)} ${result.durationMs.toFixed(0).padStart(5)} ms`,
+        );
         if (!result.ok) console.log(`     ${result.failure}`);
       }
     };
@@ -97,7 +128,9 @@ async function main(): Promise<number> {
     if (lanes === 1) await play([...chosen]);
     else {
       // Each lane plays in an isolated run (own personas, clock, inbox, faults): lanes never meet.
-      const runs = await Promise.all(Array.from({ length: Math.min(lanes, Math.max(plain.length, 1)) }, () => newRun(stand)));
+      const runs = await Promise.all(
+        Array.from({ length: Math.min(lanes, Math.max(plain.length, 1)) }, () => newRun(stand)),
+      );
       await Promise.all([play(tls), ...runs.map((r) => play(plain, r.run))]);
       await Promise.all(runs.map((r) => r.end()));
     }
@@ -113,7 +146,9 @@ async function main(): Promise<number> {
     await writeFile(junit, junitXml(results, `esia-emulator scenarios (${mode})`, elapsed));
   }
   console.log(`\n${results.length - failed} passed, ${failed} failed`);
-  console.log(`scenarios: ${results.length} in ${(elapsed / 1000).toFixed(2)} s${lanes > 1 ? ` (${lanes} lanes)` : ''}${inBrowser ? ' in Chromium' : ''}${junit ? `, JUnit: ${junit}` : ''}${screenshots ? `, screenshots: ${screenshots}` : ''}`);
+  console.log(
+    `scenarios: ${results.length} in ${(elapsed / 1000).toFixed(2)} s${lanes > 1 ? ` (${lanes} lanes)` : ''}${inBrowser ? ' in Chromium' : ''}${junit ? `, JUnit: ${junit}` : ''}${screenshots ? `, screenshots: ${screenshots}` : ''}`,
+  );
   return failed ? 1 : 0;
 }
 

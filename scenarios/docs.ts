@@ -17,15 +17,29 @@ export const schemaPath = join(root, 'scenarios', 'schema.json');
 export async function generatedBlocks(): Promise<Record<string, string>> {
   const scenarios = await loadScenarios();
   const { personas } = JSON.parse(await readFile(join(root, 'config', 'personas.json'), 'utf8')) as {
-    personas: Array<{ persona: string; phone: string; email: string; snils: string; password: string; demonstrates: string; catalogue: string[] }>;
+    personas: Array<{
+      persona: string;
+      phone: string;
+      email: string;
+      snils: string;
+      password: string;
+      demonstrates: string;
+      catalogue: string[];
+    }>;
   };
   const scenarioRows = scenarios.map((s) => `| \`${s.id}\` | ${casesLabel(s)} | ${s.title} |`);
-  const personaRows = personas.map((p) => `| \`${p.persona}\` | \`${p.phone}\` | \`${p.password}\` | ${p.demonstrates} | ${p.catalogue.join(', ')} |`);
+  const personaRows = personas.map(
+    (p) => `| \`${p.persona}\` | \`${p.phone}\` | \`${p.password}\` | ${p.demonstrates} | ${p.catalogue.join(', ')} |`,
+  );
   const stepRows = stepKinds.map((k) => `| \`${k.kind}\` | ${k.description.replace(/\|/g, '\\|')} |`);
   return {
     steps: ['| step | what it does |', '|---|---|', ...stepRows].join('\n'),
     scenarios: ['| scenario | catalogue IDs | what it shows |', '|---|---|---|', ...scenarioRows].join('\n'),
-    personas: ['| persona | login (phone) | password | what it demonstrates | IDs |', '|---|---|---|---|---|', ...personaRows].join('\n'),
+    personas: [
+      '| persona | login (phone) | password | what it demonstrates | IDs |',
+      '|---|---|---|---|---|',
+      ...personaRows,
+    ].join('\n'),
   };
 }
 
@@ -53,7 +67,12 @@ export async function schemaIsCurrent(): Promise<{ current: boolean; expected: s
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  parseCli({ command: 'npm run docs', summary: "Regenerates the README's scenario, step-kind and persona tables and scenarios/schema.json from the step modules, the scenario files and the fixtures.", options: {} });
+  parseCli({
+    command: 'npm run docs',
+    summary:
+      "Regenerates the README's scenario, step-kind and persona tables and scenarios/schema.json from the step modules, the scenario files and the fixtures.",
+    options: {},
+  });
   const readme = await readmeIsCurrent();
   if (!readme.current) await writeFile(readmePath, readme.expected);
   console.log(readme.current ? 'README.md is up to date.' : 'README.md tables regenerated.');

@@ -28,31 +28,50 @@ const scenarioFields = {
   id: z.string().describe('The file name without .json.'),
   title: z.string({ error: 'expected a Russian title' }).min(1, { error: 'expected a Russian title' }),
   catalogue: z
-    .array(z.string().regex(/^[A-G]\d+$/, { error: 'expected catalogue IDs such as ["C2", "F4"]' }), { error: 'expected catalogue IDs such as ["C2", "F4"]' })
+    .array(z.string().regex(/^[A-G]\d+$/, { error: 'expected catalogue IDs such as ["C2", "F4"]' }), {
+      error: 'expected catalogue IDs such as ["C2", "F4"]',
+    })
     .describe('Catalogue IDs of the source document (A1…G8) this scenario covers; [] only with "protocol": true.'),
   protocol: z
     .literal(true, { error: 'expected true, with "catalogue": [] (a protocol check no case covers)' })
     .optional()
-    .describe('A check of the protocol (OIDC, ESIA, HTTP) that no case of the source document covers: its catalogue is empty.'),
+    .describe(
+      'A check of the protocol (OIDC, ESIA, HTTP) that no case of the source document covers: its catalogue is empty.',
+    ),
   summary: z.string().optional().describe('Why the scenario exists, for the gallery and reports.'),
   faces: z
     .array(z.enum(faces), { error: `expected a non-empty array of ${faces.join(', ')}` })
     .min(1, { error: `expected a non-empty array of ${faces.join(', ')}` })
     .optional()
-    .describe('Faces the scenario is meaningful through; by default every scenario plays through OIDC, and through ESIA when it signs in to ФМРМ only.'),
+    .describe(
+      'Faces the scenario is meaningful through; by default every scenario plays through OIDC, and through ESIA when it signs in to ФМРМ only.',
+    ),
   given: z.strictObject(
     {
-      persona: z.string({ error: 'expected a persona key, e.g. "ivanov"' }).describe('Persona key from config/personas.json; `$persona.*` placeholders in steps refer to it.'),
+      persona: z
+        .string({ error: 'expected a persona key, e.g. "ivanov"' })
+        .describe('Persona key from config/personas.json; `$persona.*` placeholders in steps refer to it.'),
       clock: z
         .union([z.literal('pki'), z.iso.datetime({ offset: true, error: clockError })], { error: clockError })
         .optional()
-        .describe('The emulator\'s clock at the start (frozen), ISO instant; "pki" = an hour after the test PKI was generated, so certificate validity is the same on every machine.'),
+        .describe(
+          'The emulator\'s clock at the start (frozen), ISO instant; "pki" = an hour after the test PKI was generated, so certificate validity is the same on every machine.',
+        ),
       faults: z
         .array(
           z.strictObject({
-            kind: z.enum(faultKinds as [FaultKind, ...FaultKind[]], { error: `expected one of ${faultKinds.join(', ')}` }),
-            count: z.int({ error: 'expected a whole number ≥ 1' }).min(1, { error: 'expected a whole number ≥ 1' }).optional().describe('How many times the fault strikes (default 1).'),
-            seconds: z.number({ error: 'expected seconds' }).optional().describe('sms.delay: how late the SMS arrives (default 120).'),
+            kind: z.enum(faultKinds as [FaultKind, ...FaultKind[]], {
+              error: `expected one of ${faultKinds.join(', ')}`,
+            }),
+            count: z
+              .int({ error: 'expected a whole number ≥ 1' })
+              .min(1, { error: 'expected a whole number ≥ 1' })
+              .optional()
+              .describe('How many times the fault strikes (default 1).'),
+            seconds: z
+              .number({ error: 'expected seconds' })
+              .optional()
+              .describe('sms.delay: how late the SMS arrives (default 120).'),
           }),
         )
         .optional()
@@ -64,13 +83,18 @@ const scenarioFields = {
     },
     { error: objectErrors(() => ['persona', 'clock', 'faults', 'tls'], 'expected an object with "persona"') },
   ),
-  steps: z.array(stepSchema, { error: 'expected a non-empty array of steps' }).min(1, { error: 'expected a non-empty array of steps' }),
+  steps: z
+    .array(stepSchema, { error: 'expected a non-empty array of steps' })
+    .min(1, { error: 'expected a non-empty array of steps' }),
   expect: expectation.describe('What the user sees at the end.'),
 };
 
 export const scenarioSchema = z
   .strictObject(scenarioFields, { error: objectErrors(() => Object.keys(scenarioFields), 'expected a JSON object') })
-  .meta({ title: 'esia-emulator scenario', description: 'One scenario of scenarios/catalogue: what is given, the steps, what the user sees at the end.' });
+  .meta({
+    title: 'esia-emulator scenario',
+    description: 'One scenario of scenarios/catalogue: what is given, the steps, what the user sees at the end.',
+  });
 
 export type Scenario = z.infer<typeof scenarioSchema>;
 
@@ -83,13 +107,18 @@ export function validateScenario(value: unknown, fileId: string): Scenario {
   const where = `scenarios/catalogue/${fileId}.json`;
   const parsed = scenarioSchema.safeParse(value);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `${where}${issue.path.length ? ` ${pathText(issue.path)}` : ''}: ${issue.message}`);
+    const lines = parsed.error.issues.map(
+      (issue) => `${where}${issue.path.length ? ` ${pathText(issue.path)}` : ''}: ${issue.message}`,
+    );
     throw new Error(lines.join('\n'));
   }
-  if (parsed.data.id !== fileId) throw new Error(`${where} id: must equal the file name "${fileId}", got ${JSON.stringify(parsed.data.id)}`);
+  if (parsed.data.id !== fileId)
+    throw new Error(`${where} id: must equal the file name "${fileId}", got ${JSON.stringify(parsed.data.id)}`);
   const { catalogue, protocol } = parsed.data;
-  if (protocol && catalogue.length > 0) throw new Error(`${where} protocol: expected true, with "catalogue": [] (a protocol check no case covers)`);
-  if (!protocol && catalogue.length === 0) throw new Error(`${where} catalogue: expected catalogue IDs such as ["C2", "F4"], or [] with "protocol": true`);
+  if (protocol && catalogue.length > 0)
+    throw new Error(`${where} protocol: expected true, with "catalogue": [] (a protocol check no case covers)`);
+  if (!protocol && catalogue.length === 0)
+    throw new Error(`${where} catalogue: expected catalogue IDs such as ["C2", "F4"], or [] with "protocol": true`);
   return parsed.data;
 }
 
@@ -129,4 +158,3 @@ export function expectedErrors(scenario: Scenario): string[] {
   if (scenario.expect.error && scenario.expect.error !== 'none') out.add(scenario.expect.error);
   return [...out];
 }
-

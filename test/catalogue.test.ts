@@ -47,17 +47,26 @@ const casesWithoutScenario = ['G3', 'G4', 'G5', 'G6', 'G7'];
 
 test('every case of the catalogue has a scenario, except the listed gaps — and no listed gap is covered', (t) => {
   const covered = new Set(scenarios.flatMap((s) => s.catalogue));
-  t.deepEqual(Object.keys(cases).filter((id) => !covered.has(id)), casesWithoutScenario);
+  t.deepEqual(
+    Object.keys(cases).filter((id) => !covered.has(id)),
+    casesWithoutScenario,
+  );
 });
 
 test('scenarios, personas and error entries name only case IDs of the catalogue', (t) => {
   const known = new Set(Object.keys(cases));
-  const { personas } = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'config', 'personas.json'), 'utf8')) as { personas: Array<{ persona: string; catalogue: string[] }> };
+  const { personas } = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'config', 'personas.json'), 'utf8')) as {
+    personas: Array<{ persona: string; catalogue: string[] }>;
+  };
   const unknown = [
     ...scenarios.flatMap((s) => s.catalogue.map((id) => [`scenario ${s.id}`, id])),
     ...personas.flatMap((p) => p.catalogue.map((id) => [`persona ${p.persona}`, id])),
-    ...Object.entries({ ...catalogue, ...rpErrors, ...esiaCodes, ...restCodes }).flatMap(([code, entry]) => entry.ids.map((id) => [`error ${code}`, id])),
-  ].filter(([, id]) => !known.has(id!)).map(([where, id]) => `${where}: ${id}`);
+    ...Object.entries({ ...catalogue, ...rpErrors, ...esiaCodes, ...restCodes }).flatMap(([code, entry]) =>
+      entry.ids.map((id) => [`error ${code}`, id]),
+    ),
+  ]
+    .filter(([, id]) => !known.has(id!))
+    .map(([where, id]) => `${where}: ${id}`);
   t.deepEqual(unknown, []);
 });
 
@@ -81,6 +90,10 @@ test('a scenario that expects an ESIA code names a case ID that code carries', (
 });
 
 test('E1 is named only by scenarios about the reference code: they read it from the screen, or say so in their title', (t) => {
-  const aboutReference = (s: (typeof scenarios)[number]) => /код[а-яё]* обращения/i.test(`${s.title} ${s.summary ?? ''}`) || JSON.stringify(s.steps).includes('"ref-code"');
-  t.deepEqual(scenarios.filter((s) => s.catalogue.includes('E1') && !aboutReference(s)).map((s) => s.id), []);
+  const aboutReference = (s: (typeof scenarios)[number]) =>
+    /код[а-яё]* обращения/i.test(`${s.title} ${s.summary ?? ''}`) || JSON.stringify(s.steps).includes('"ref-code"');
+  t.deepEqual(
+    scenarios.filter((s) => s.catalogue.includes('E1') && !aboutReference(s)).map((s) => s.id),
+    [],
+  );
 });

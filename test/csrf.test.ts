@@ -29,7 +29,11 @@ async function pageOf(url: string, jar: CookieJar) {
 }
 
 async function post(url: string, jar: CookieJar, fields: Record<string, string>, origin?: string) {
-  const headers: Record<string, string> = { accept: 'text/html', 'content-type': 'application/x-www-form-urlencoded', cookie: await jar.getCookieString(url) };
+  const headers: Record<string, string> = {
+    accept: 'text/html',
+    'content-type': 'application/x-www-form-urlencoded',
+    cookie: await jar.getCookieString(url),
+  };
   if (origin) headers.origin = origin;
   return send(url, { method: 'POST', headers, body: new URLSearchParams(fields).toString() });
 }
@@ -37,7 +41,15 @@ async function post(url: string, jar: CookieJar, fields: Record<string, string>,
 /** The four cases of one form: no token, another browser's token, a foreign Origin (refused); its own (accepted). */
 async function fourCases(
   t: ExecutionContext,
-  o: { url: string; jar: CookieJar; own: string; foreign: string; fields: Record<string, string>; code: string; accepted: (reply: Awaited<ReturnType<typeof send>>) => void },
+  o: {
+    url: string;
+    jar: CookieJar;
+    own: string;
+    foreign: string;
+    fields: Record<string, string>;
+    code: string;
+    accepted: (reply: Awaited<ReturnType<typeof send>>) => void;
+  },
 ) {
   const origin = new URL(o.url).origin;
   const refusals = [
@@ -50,7 +62,10 @@ async function fourCases(
   for (const r of refusals) {
     const reply = await post(o.url, o.jar, r.fields, r.origin);
     t.is(reply.status, 403, `${o.url} ${r.what}`);
-    t.true(reply.text.includes(`data-error-code="${o.code}"`) || reply.headers['x-rp-error'] === o.code, `${o.url} ${r.what}: ${o.code}`);
+    t.true(
+      reply.text.includes(`data-error-code="${o.code}"`) || reply.headers['x-rp-error'] === o.code,
+      `${o.url} ${r.what}: ${o.code}`,
+    );
     refs.push(/data-ref="([^"]+)"/.exec(reply.text)?.[1] ?? '');
   }
   t.true(o.own.length > 20, 'the page carries its token');
@@ -58,44 +73,56 @@ async function fourCases(
   return refs;
 }
 
-test.serial('the sign-in screens: refused without the token, with another browser’s, from another origin; audited; accepted with their own', async (t) => {
-  await stand.control('POST', '/reset');
-  const a = new HttpBrowser();
-  const b = new HttpBrowser();
-  await a.goto(`${stand.rp}/login`);
-  await b.goto(`${stand.rp}/login`);
-  t.is(a.screen(), 'login');
-  const url = a.page!.url.replace(/\/?$/, '/login');
-  const refs = await fourCases(t, {
-    url,
-    jar: a.jar,
-    own: tokenOf(a.page!.html),
-    foreign: tokenOf(b.page!.html),
-    fields: { identifier: '+79000000001', password: 'Test-1234' },
-    code: 'interaction.form_forged',
-    accepted: (reply) => {
-      t.is(reply.status, 303, 'the password step accepted the form');
-      t.regex(String(reply.headers.location), /\/interaction\//);
-    },
-  });
-  // Each refusal is in the journal under its reference code, with the reason.
-  const reasons = [];
-  for (const ref of refs) {
-    const { record } = await stand.control<{ record: { code: string; details: { reason: string } } }>('GET', `/audit/${ref}`);
-    t.is(record.code, 'interaction.form_forged');
-    reasons.push(record.details.reason);
-  }
-  t.deepEqual(reasons, ['token_missing', 'token_wrong', 'foreign_origin', 'foreign_origin']);
-});
+test.serial(
+  'the sign-in screens: refused without the token, with another browser’s, from another origin; audited; accepted with their own',
+  async (t) => {
+    await stand.control('POST', '/reset');
+    const a = new HttpBrowser();
+    const b = new HttpBrowser();
+    await a.goto(`${stand.rp}/login`);
+    await b.goto(`${stand.rp}/login`);
+    t.is(a.screen(), 'login');
+    const url = a.page!.url.replace(/\/?$/, '/login');
+    const refs = await fourCases(t, {
+      url,
+      jar: a.jar,
+      own: tokenOf(a.page!.html),
+      foreign: tokenOf(b.page!.html),
+      fields: { identifier: '+79000000001', password: 'Test-1234' },
+      code: 'interaction.form_forged',
+      accepted: (reply) => {
+        t.is(reply.status, 303, 'the password step accepted the form');
+        t.regex(String(reply.headers.location), /\/interaction\//);
+      },
+    });
+    // Each refusal is in the journal under its reference code, with the reason.
+    const reasons = [];
+    for (const ref of refs) {
+      const { record } = await stand.control<{ record: { code: string; details: { reason: string } } }>(
+        'GET',
+        `/audit/${ref}`,
+      );
+      t.is(record.code, 'interaction.form_forged');
+      reasons.push(record.details.reason);
+    }
+    t.deepEqual(reasons, ['token_missing', 'token_wrong', 'foreign_origin', 'foreign_origin']);
+  },
+);
 
 test.serial('the refusal screen says what to do, keeps the way back, and that way carries the token', async (t) => {
   const a = new HttpBrowser();
   await a.goto(`${stand.rp}/login`);
-  const reply = await post(a.page!.url.replace(/\/?$/, '/login'), a.jar, { identifier: '+79000000001', password: 'Test-1234' });
+  const reply = await post(a.page!.url.replace(/\/?$/, '/login'), a.jar, {
+    identifier: '+79000000001',
+    password: 'Test-1234',
+  });
   t.is(reply.status, 403);
   t.regex(reply.text, /Вернитесь в систему, из которой пришли, и начните вход заново/);
   t.regex(reply.text, /data-testid="ref-code"/);
-  t.regex(reply.text, /action="\/interaction\/[\w-]+\/abort"[^>]*><input type="hidden" name="csrf_token" value="[\w-]+"/);
+  t.regex(
+    reply.text,
+    /action="\/interaction\/[\w-]+\/abort"[^>]*><input type="hidden" name="csrf_token" value="[\w-]+"/,
+  );
 });
 
 test.serial('the support console’s sign-in form', async (t) => {

@@ -23,9 +23,16 @@ async function layoutBlock(): Promise<string> {
 
 test("the README's Layout names every top-level folder and every folder of the products, as they are in the tree", async (t) => {
   const layout = await layoutBlock();
-  const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' }).split('\n').filter((f) => /\.(ts|mjs)$/.test(f));
+  const tracked = execFileSync('git', ['ls-files'], { cwd: root, encoding: 'utf8' })
+    .split('\n')
+    .filter((f) => /\.(ts|mjs)$/.test(f));
   const top = new Set(tracked.filter((f) => f.includes('/')).map((f) => f.split('/')[0]!));
-  const inner = new Set(tracked.filter((f) => /^(idp|lib|scenarios|relying-party)\/[^/]+\//.test(f)).map((f) => f.split('/')[1]!));
-  const missing = [...[...top].filter((d) => !new RegExp(`^${d}/`, 'm').test(layout)), ...[...inner].filter((d) => !layout.includes(`${d}/`))];
+  const inner = new Set(
+    tracked.filter((f) => /^(idp|lib|scenarios|relying-party)\/[^/]+\//.test(f)).map((f) => f.split('/')[1]!),
+  );
+  const missing = [
+    ...[...top].filter((d) => !new RegExp(`^${d}/`, 'm').test(layout)),
+    ...[...inner].filter((d) => !layout.includes(`${d}/`)),
+  ];
   t.deepEqual(missing, [], 'folders the Layout does not name');
 });

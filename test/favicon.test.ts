@@ -11,6 +11,9 @@ for (const app of ['idp', 'rp', 'rp2'] as const) {
     t.regex(res.headers.get('content-type') ?? '', /^image\//);
     const body = Buffer.from(await res.arrayBuffer());
     // ICONDIR: reserved 0, type 1 (icon), one image of 16×16.
-    t.deepEqual([body.readUInt16LE(0), body.readUInt16LE(2), body.readUInt16LE(4), body[6], body[7]], [0, 1, 1, 16, 16]);
+    t.deepEqual(
+      [body.readUInt16LE(0), body.readUInt16LE(2), body.readUInt16LE(4), body[6], body[7]],
+      [0, 1, 1, 16, 16],
+    );
   });
 }

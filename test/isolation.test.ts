@@ -34,7 +34,8 @@ test('the whole suite, twice in parallel against one emulator, passes in both ru
 test('a lockout, a clock jump and a fault in one run leave another run and the main run untouched', async (t) => {
   const one = await newRun(stand);
   const two = await newRun(stand);
-  const ctl = (run: string) => (method: string, path: string, body?: unknown) => stand.control<Record<string, unknown>>(method, `${path}${path.includes('?') ? '&' : '?'}run=${run}`, body);
+  const ctl = (run: string) => (method: string, path: string, body?: unknown) =>
+    stand.control<Record<string, unknown>>(method, `${path}${path.includes('?') ? '&' : '?'}run=${run}`, body);
   await ctl(one.run)('POST', '/clock', { set: '2030-01-01T00:00:00Z', freeze: true });
   await ctl(one.run)('POST', '/faults', { kind: 'sms.fail', count: 5 });
   for (let i = 0; i < 5; i++) {
@@ -44,7 +45,13 @@ test('a lockout, a clock jump and a fault in one run leave another run and the m
     await b.click('submit', { identifier: '+79000000001', password: 'Wrong-pass-1' });
   }
   const state = async (run?: string) => {
-    const personas = (await (run ? ctl(run)('GET', '/personas') : stand.control('GET', '/personas'))) as unknown as Array<{ persona: string; oid: string; state: { locked: boolean } }>;
+    const personas = (await (run
+      ? ctl(run)('GET', '/personas')
+      : stand.control('GET', '/personas'))) as unknown as Array<{
+      persona: string;
+      oid: string;
+      state: { locked: boolean };
+    }>;
     return personas.find((p) => p.persona === 'ivanov');
   };
   t.true((await state(one.run))?.state.locked);

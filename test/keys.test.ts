@@ -19,7 +19,11 @@ function start(dir: string, go: string) {
     proc.stdout.on('data', check);
     proc.once('exit', (code) => fail(new Error(`child exited ${code} before ready: ${err}`)));
   });
-  const result = new Promise<string>((ok, fail) => proc.once('exit', (code) => (code === 0 ? ok(out.split('\n')[1]!) : fail(new Error(`child exited ${code}: ${err}`)))));
+  const result = new Promise<string>((ok, fail) =>
+    proc.once('exit', (code) =>
+      code === 0 ? ok(out.split('\n')[1]!) : fail(new Error(`child exited ${code}: ${err}`)),
+    ),
+  );
   return { ready, result, kill: () => proc.kill('SIGKILL') };
 }
 
@@ -37,8 +41,15 @@ test('processes generating keys at once on a new folder all end with the same ke
   const results = await Promise.all(children.map((c) => c.result));
   t.is(new Set(results).size, 1, results.join('\n'));
   const onDisk = await loadOrCreateKeys(keysDir);
-  t.is(JSON.stringify({ kid: onDisk.jwks.keys[0]?.kid, n: onDisk.jwks.keys[0]?.n, cookie: onDisk.cookieKeys[0] }), results[0]);
-  t.deepEqual((await readdir(keysDir)).toSorted(), ['cookie-keys.json', 'idp-signing.jwks.json'], 'no lock or temp file left');
+  t.is(
+    JSON.stringify({ kid: onDisk.jwks.keys[0]?.kid, n: onDisk.jwks.keys[0]?.n, cookie: onDisk.cookieKeys[0] }),
+    results[0],
+  );
+  t.deepEqual(
+    (await readdir(keysDir)).toSorted(),
+    ['cookie-keys.json', 'idp-signing.jwks.json'],
+    'no lock or temp file left',
+  );
   t.is((await stat(join(keysDir, 'idp-signing.jwks.json'))).mode & 0o777, 0o600);
 });
 

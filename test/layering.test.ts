@@ -8,7 +8,18 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { cycles, folderGraph, folderOf, folderViolations, importsOf, moduleGraph, readSources, reachable, type FolderRules, type Sources } from './helpers/import_graph.ts';
+import {
+  cycles,
+  folderGraph,
+  folderOf,
+  folderViolations,
+  importsOf,
+  moduleGraph,
+  readSources,
+  reachable,
+  type FolderRules,
+  type Sources,
+} from './helpers/import_graph.ts';
 
 const root = join(import.meta.dirname, '..');
 const sources = readSources(root);
@@ -37,7 +48,11 @@ const knownModuleCycles: string[][] = [['scenarios/steps/index.ts', 'scenarios/s
 
 const under = (prefix: string) => [...sources.keys()].filter((f) => f.startsWith(prefix));
 const packagesReached = (file: string) =>
-  [file, ...reachable(graph, file)].flatMap((m) => importsOf(m, sources.get(m)!).filter((spec) => !sources.has(spec)).map((spec) => `${m} → ${spec}`));
+  [file, ...reachable(graph, file)].flatMap((m) =>
+    importsOf(m, sources.get(m)!)
+      .filter((spec) => !sources.has(spec))
+      .map((spec) => `${m} → ${spec}`),
+  );
 
 test('every folder reaches only the folders its rule allows, through any chain of imports', (t) => {
   t.deepEqual(folderViolations(sources, rules), []);
@@ -45,19 +60,38 @@ test('every folder reaches only the folders its rule allows, through any chain o
 
 test('every folder with sources has a rule, and every rule names a folder that exists', (t) => {
   const folders = new Set(folderGraph(sources).keys());
-  t.deepEqual(Object.keys(rules).filter((f) => !folders.has(f)), []);
-  t.deepEqual([...folders].filter((f) => !(f in rules)), []);
+  t.deepEqual(
+    Object.keys(rules).filter((f) => !folders.has(f)),
+    [],
+  );
+  t.deepEqual(
+    [...folders].filter((f) => !(f in rules)),
+    [],
+  );
 });
 
 test('every folder with TypeScript is type-checked by npm test (tsconfig.json include)', (t) => {
   const { include } = JSON.parse(readFileSync(join(root, 'tsconfig.json'), 'utf8')) as { include: string[] };
-  const folders = new Set([...sources.keys()].filter((f) => f.endsWith('.ts')).map((f) => (f.includes('/') ? `${folderOf(f)}/**/*.ts` : '*.ts')));
-  t.deepEqual([...folders].filter((glob) => !include.includes(glob)), []);
+  const folders = new Set(
+    [...sources.keys()]
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => (f.includes('/') ? `${folderOf(f)}/**/*.ts` : '*.ts')),
+  );
+  t.deepEqual(
+    [...folders].filter((glob) => !include.includes(glob)),
+    [],
+  );
 });
 
 test('the rules are closed: a folder may reach everything the folders it may reach can reach', (t) => {
   const missing = Object.entries(rules).flatMap(([folder, allowed]) =>
-    allowed.includes('*') ? [] : allowed.flatMap((to) => (rules[to] ?? []).filter((x) => x !== folder && !allowed.includes(x)).map((x) => `${folder} reaches ${x} through ${to}`)),
+    allowed.includes('*')
+      ? []
+      : allowed.flatMap((to) =>
+          (rules[to] ?? [])
+            .filter((x) => x !== folder && !allowed.includes(x))
+            .map((x) => `${folder} reaches ${x} through ${to}`),
+        ),
   );
   t.deepEqual(missing, []);
 });
@@ -73,7 +107,9 @@ test('no module import cycle beyond the known ones', (t) => {
 test('domain rules reach only domain rules, the error type and catalogue and lib/, and no web framework', (t) => {
   const errors = new Set(['idp/errors/esia_error.ts', 'idp/errors/catalogue.ts']);
   const bad = under('idp/domain/').flatMap((file) => [
-    ...[...reachable(graph, file)].filter((m) => !m.startsWith('idp/domain/') && !m.startsWith('lib/') && !errors.has(m)).map((m) => `${file} → ${m}`),
+    ...[...reachable(graph, file)]
+      .filter((m) => !m.startsWith('idp/domain/') && !m.startsWith('lib/') && !errors.has(m))
+      .map((m) => `${file} → ${m}`),
     ...packagesReached(file).filter((edge) => /→ (koa|@koa\/|oidc-provider)/.test(edge)),
   ]);
   t.deepEqual(bad, []);
@@ -85,7 +121,11 @@ test('the error catalogue is a leaf', (t) => {
 
 test('the trainer reaches the emulator only through its control API, and reads the error catalogues', (t) => {
   const catalogues = new Set(['idp/errors/catalogue.ts', 'relying-party/errors.ts']);
-  const bad = under('trainer/').flatMap((file) => (graph.get(file) ?? []).filter((m) => /^(idp|relying-party)\//.test(m) && !catalogues.has(m)).map((m) => `${file} → ${m}`));
+  const bad = under('trainer/').flatMap((file) =>
+    (graph.get(file) ?? [])
+      .filter((m) => /^(idp|relying-party)\//.test(m) && !catalogues.has(m))
+      .map((m) => `${file} → ${m}`),
+  );
   t.deepEqual(bad, []);
 });
 
@@ -103,7 +143,16 @@ test('checker: every kind of import is seen (named, type-only, re-export, side e
     "const h = await import('../lib/h.ts');",
     "import x from 'koa';",
   ].join('\n');
-  t.deepEqual(importsOf('idp/x.ts', source), ['lib/a.ts', 'lib/b.ts', 'idp/c.ts', 'keys/d.ts', 'lib/f.ts', 'koa', 'lib/e.ts', 'lib/h.ts']);
+  t.deepEqual(importsOf('idp/x.ts', source), [
+    'lib/a.ts',
+    'lib/b.ts',
+    'idp/c.ts',
+    'keys/d.ts',
+    'lib/f.ts',
+    'koa',
+    'lib/e.ts',
+    'lib/h.ts',
+  ]);
 });
 
 test('checker: a planted wrong import fails, directly and through an allowed folder', (t) => {

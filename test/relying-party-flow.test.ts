@@ -28,8 +28,9 @@ interface Persona {
   trust: string;
 }
 
-const personas = (JSON.parse(await readFile(new URL('../config/personas.json', import.meta.url), 'utf8')) as { personas: Persona[] })
-  .personas;
+const personas = (
+  JSON.parse(await readFile(new URL('../config/personas.json', import.meta.url), 'utf8')) as { personas: Persona[] }
+).personas;
 const oidOf = (name: string) => personas.find((p) => p.persona === name)!.oid;
 
 /** Who the stand-in IdP signs in next; 'cancel' returns access_denied. Tests using it are serial. */
@@ -119,14 +120,20 @@ class Browser {
   readonly jar = new CookieJar();
   visited: string[] = [];
 
-  async go(url: string, init: RequestInit = {}): Promise<{ res: Response; url: string; html: ReturnType<typeof parse> }> {
+  async go(
+    url: string,
+    init: RequestInit = {},
+  ): Promise<{ res: Response; url: string; html: ReturnType<typeof parse> }> {
     let current = url;
     for (let hop = 0; hop < 15; hop++) {
       this.visited.push(current);
       const res = await fetch(current, {
         ...init,
         redirect: 'manual',
-        headers: { cookie: await this.jar.getCookieString(current), ...(init.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}) },
+        headers: {
+          cookie: await this.jar.getCookieString(current),
+          ...(init.body ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
+        },
       });
       for (const c of res.headers.getSetCookie()) await this.jar.setCookie(c, current);
       const location = res.headers.get('location');
@@ -139,7 +146,9 @@ class Browser {
       // oidc-provider ends the old session with a self-submitting form when another account signs in.
       const form = html.querySelector('form');
       if (form && html.querySelector('script')?.text.includes('document.forms[0].submit()')) {
-        const fields = form.querySelectorAll('input[type="hidden"]').map((i) => [i.getAttribute('name') ?? '', i.getAttribute('value') ?? '']);
+        const fields = form
+          .querySelectorAll('input[type="hidden"]')
+          .map((i) => [i.getAttribute('name') ?? '', i.getAttribute('value') ?? '']);
         current = new URL(form.getAttribute('action') ?? '', current).href;
         init = { method: 'POST', body: new URLSearchParams(fields) };
         continue;
@@ -150,17 +159,27 @@ class Browser {
   }
 }
 
-const screen = (page: { html: ReturnType<typeof parse> }) => page.html.querySelector('body')?.getAttribute('data-screen');
-const errorCode = (page: { html: ReturnType<typeof parse> }) => page.html.querySelector('body')?.getAttribute('data-error-code');
+const screen = (page: { html: ReturnType<typeof parse> }) =>
+  page.html.querySelector('body')?.getAttribute('data-screen');
+const errorCode = (page: { html: ReturnType<typeof parse> }) =>
+  page.html.querySelector('body')?.getAttribute('data-error-code');
 /** The cabinet's form token (every RP form carries the session's). */
-const formToken = (page: { html: ReturnType<typeof parse> }) => page.html.querySelector('input[name="csrf_token"]')?.getAttribute('value') ?? '';
-const testid = (page: { html: ReturnType<typeof parse> }, id: string) => page.html.querySelector(`[data-testid="${id}"]`)?.text.trim();
+const formToken = (page: { html: ReturnType<typeof parse> }) =>
+  page.html.querySelector('input[name="csrf_token"]')?.getAttribute('value') ?? '';
+const testid = (page: { html: ReturnType<typeof parse> }, id: string) =>
+  page.html.querySelector(`[data-testid="${id}"]`)?.text.trim();
 
-async function signIn(t: ExecutionContext, persona: string): Promise<{ browser: Browser; page: Awaited<ReturnType<Browser['go']>> }> {
+async function signIn(
+  t: ExecutionContext,
+  persona: string,
+): Promise<{ browser: Browser; page: Awaited<ReturnType<Browser['go']>> }> {
   nextUser = persona;
   const browser = new Browser();
   const page = await browser.go(`${rpUrl}/login`);
-  t.true(browser.visited.some((u) => u.startsWith(`${issuer}/auth?`)), 'went through the IdP');
+  t.true(
+    browser.visited.some((u) => u.startsWith(`${issuer}/auth?`)),
+    'went through the IdP',
+  );
   return { browser, page };
 }
 
@@ -252,7 +271,10 @@ test.serial('«Выйти» ends the RP session and sends the browser to the IdP
 
 test.serial('«Выйти только из ФМРМ» ends only the RP session; the next login reuses the IdP session', async (t) => {
   const { browser, page } = await signIn(t, 'ivanov');
-  const out = await browser.go(`${rpUrl}/logout/local`, { method: 'POST', body: new URLSearchParams({ csrf_token: formToken(page) }) });
+  const out = await browser.go(`${rpUrl}/logout/local`, {
+    method: 'POST',
+    body: new URLSearchParams({ csrf_token: formToken(page) }),
+  });
   t.is(screen(out), 'rp-logged-out');
   t.is(screen(await browser.go(`${rpUrl}/cabinet`)), 'rp-home');
   nextUser = 'fedorov'; // would fail if the IdP asked again: SSO must sign ivanov back in

@@ -48,7 +48,11 @@ async function get(url: string): Promise<{ res: Response; body: ReturnType<typeo
   return { res, body: parse(text), text };
 }
 
-function assertErrorPage(t: ExecutionContext, page: Awaited<ReturnType<typeof get>>, code: keyof typeof rpErrors): void {
+function assertErrorPage(
+  t: ExecutionContext,
+  page: Awaited<ReturnType<typeof get>>,
+  code: keyof typeof rpErrors,
+): void {
   const body = page.body.querySelector('body');
   t.is(page.res.status, rpErrors[code].status);
   t.is(body?.getAttribute('data-screen'), 'rp-error');
@@ -91,7 +95,11 @@ test('the cabinet without a session redirects to the landing page', async (t) =>
 
 test('a callback without a login in progress is refused as rp.callback_invalid', async (t) => {
   const url = await startTestRp(t);
-  assertErrorPage(t, await get(`${url}/callback?code=abc&state=xyz&iss=http%3A%2F%2Flocalhost%3A3000`), 'rp.callback_invalid');
+  assertErrorPage(
+    t,
+    await get(`${url}/callback?code=abc&state=xyz&iss=http%3A%2F%2Flocalhost%3A3000`),
+    'rp.callback_invalid',
+  );
   // An IdP error without a login of ours is not trusted either.
   assertErrorPage(t, await get(`${url}/callback?error=access_denied&state=xyz`), 'rp.callback_invalid');
 });
@@ -106,7 +114,9 @@ test('login while the IdP is down shows rp.idp_unavailable', async (t) => {
 
 test('an IdP that answers 503 (maintenance, E3) is rp.idp_unavailable, with the time from Retry-After', async (t) => {
   const idp = createHttpServer((_req, res) =>
-    res.writeHead(503, { 'content-type': 'text/html', 'retry-after': 'Wed, 25 Nov 2026 12:00:00 GMT' }).end('<h1>Технические работы</h1>'),
+    res
+      .writeHead(503, { 'content-type': 'text/html', 'retry-after': 'Wed, 25 Nov 2026 12:00:00 GMT' })
+      .end('<h1>Технические работы</h1>'),
   );
   await new Promise<void>((resolve) => idp.listen(0, '127.0.0.1', resolve));
   t.teardown(() => new Promise<void>((resolve) => idp.close(() => resolve())));
@@ -151,10 +161,34 @@ test('the register file is created from the fixtures on first run and reused aft
 });
 
 // Claims as the emulator sends them for a persona (config/personas.json).
-const ivanov = { sub: '1000001013', family_name: 'Иванов', birthdate: '1985-03-14', snils: '112-233-401 83', trust_level: 'confirmed' };
-const fedorov = { sub: '1000011143', family_name: 'Фёдоров', birthdate: '1980-10-10', snils: '112-233-411 85', trust_level: 'confirmed' };
-const morozova = { sub: '1000012156', family_name: 'Морозова', birthdate: '1984-06-06', snils: '112-233-412 86', trust_level: 'confirmed' };
-const novikova = { sub: '1000010130', family_name: 'Новикова', birthdate: '1991-02-27', snils: '112-233-410 84', trust_level: 'standard' };
+const ivanov = {
+  sub: '1000001013',
+  family_name: 'Иванов',
+  birthdate: '1985-03-14',
+  snils: '112-233-401 83',
+  trust_level: 'confirmed',
+};
+const fedorov = {
+  sub: '1000011143',
+  family_name: 'Фёдоров',
+  birthdate: '1980-10-10',
+  snils: '112-233-411 85',
+  trust_level: 'confirmed',
+};
+const morozova = {
+  sub: '1000012156',
+  family_name: 'Морозова',
+  birthdate: '1984-06-06',
+  snils: '112-233-412 86',
+  trust_level: 'confirmed',
+};
+const novikova = {
+  sub: '1000010130',
+  family_name: 'Новикова',
+  birthdate: '1991-02-27',
+  snils: '112-233-410 84',
+  trust_level: 'standard',
+};
 
 async function openRegister(t: ExecutionContext): Promise<Register> {
   const register = await Register.open(join(await tempDir(t), 'register.json'), rpConfig().registerFixtures);
@@ -181,8 +215,14 @@ test('register: no record for the СНИЛС is rp.no_register_record (C5)', asy
   t.is(register.find(fedorov.snils), undefined);
   const err = refusal(t, () => admit(fedorov, 'confirmed', (s) => register.find(s)));
   t.is(err.code, 'rp.no_register_record');
-  t.deepEqual(err.facts.map((f) => f.value), ['•••-•••-411 85']);
-  t.is(refusal(t, () => admit({ ...ivanov, snils: undefined }, 'confirmed', (s) => register.find(s))).code, 'rp.no_register_record');
+  t.deepEqual(
+    err.facts.map((f) => f.value),
+    ['•••-•••-411 85'],
+  );
+  t.is(
+    refusal(t, () => admit({ ...ivanov, snils: undefined }, 'confirmed', (s) => register.find(s))).code,
+    'rp.no_register_record',
+  );
 });
 
 test('register: a different birth date is rp.register_mismatch naming the field (B6)', async (t) => {
@@ -205,8 +245,14 @@ test('register: a different surname is a mismatch, ё/е and letter case are not
 test('trust level below the required one is rp.trust_level_too_low, checked first (B8)', (t) => {
   const err = refusal(t, () => admit(novikova, 'confirmed', () => undefined));
   t.is(err.code, 'rp.trust_level_too_low');
-  t.deepEqual(err.facts.map((f) => f.value), ['стандартная', 'подтверждённая']);
-  t.is(refusal(t, () => admit({ ...ivanov, trust_level: undefined }, 'simplified', () => undefined)).code, 'rp.trust_level_too_low');
+  t.deepEqual(
+    err.facts.map((f) => f.value),
+    ['стандартная', 'подтверждённая'],
+  );
+  t.is(
+    refusal(t, () => admit({ ...ivanov, trust_level: undefined }, 'simplified', () => undefined)).code,
+    'rp.trust_level_too_low',
+  );
   // A portal that needs only 'standard' lets her through to the register check.
   t.is(refusal(t, () => admit(novikova, 'standard', () => undefined)).code, 'rp.no_register_record');
 });

@@ -16,7 +16,9 @@ import { signInThrough } from './helpers/sign_in.ts';
 
 let stand: Stand;
 test.before(async () => {
-  stand = await startStand({}, ({ rpUrl, rp2Url, dir }) => [trainerRoutes({ rpUrl, rp2Url, shotsDir: join(dir, 'shots') })]);
+  stand = await startStand({}, ({ rpUrl, rp2Url, dir }) => [
+    trainerRoutes({ rpUrl, rp2Url, shotsDir: join(dir, 'shots') }),
+  ]);
 });
 test.after.always(() => stand?.close());
 
@@ -30,7 +32,16 @@ function assertPage(t: ExecutionContext, what: string, reply: Awaited<ReturnType
   const h = reply.headers;
   t.regex(String(h['content-type']), /text\/html/, `${what}: an HTML page`);
   const csp = String(h['content-security-policy'] ?? '');
-  for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "img-src 'self' data:", "form-action 'self'", "frame-ancestors 'none'", "base-uri 'none'", "object-src 'none'"]) {
+  for (const directive of [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self'",
+    "img-src 'self' data:",
+    "form-action 'self'",
+    "frame-ancestors 'none'",
+    "base-uri 'none'",
+    "object-src 'none'",
+  ]) {
     t.true(csp.includes(directive), `${what}: ${directive} in ${csp || 'no policy'}`);
   }
   t.false(csp.includes('unsafe-inline'), `${what}: no 'unsafe-inline'`);
@@ -65,7 +76,11 @@ test.serial('the sign-in screens, the cabinet, /account, the logout page and the
   assertPage(t, 'RP 404 page', await get(`${stand.rp}/no-such-page`, jar));
   assertPage(t, 'RP logged-out page', await get(`${stand.rp}/logged-out`, jar));
   // The RP's forms redirect to Госуслуги: its origin is in the RP's form-action.
-  t.true(String((await get(`${stand.rp}/cabinet`, jar)).headers['content-security-policy']).includes(new URL(stand.idp).origin));
+  t.true(
+    String((await get(`${stand.rp}/cabinet`, jar)).headers['content-security-policy']).includes(
+      new URL(stand.idp).origin,
+    ),
+  );
   assertPage(t, '/account', await get(`${stand.idp}/account`, jar));
   // oidc-provider's end_session, drawn by the emulator's logout page (it submits itself by a static script).
   assertPage(t, 'logout page', await get(`${stand.idp}/session/end?client_id=fmrm`, jar));
@@ -84,7 +99,14 @@ test.serial('the sign-in screens, the cabinet, /account, the logout page and the
 });
 
 test('static files keep their caching and get nosniff; JSON answers get nosniff', async (t) => {
-  for (const path of ['/static/esia.css', '/static/otp.js', '/static/webauthn/ceremony.js', '/static/autosubmit.js', '/static/support.css', '/static/esign/plugin.js']) {
+  for (const path of [
+    '/static/esia.css',
+    '/static/otp.js',
+    '/static/webauthn/ceremony.js',
+    '/static/autosubmit.js',
+    '/static/support.css',
+    '/static/esign/plugin.js',
+  ]) {
     const reply = await get(`${stand.idp}${path}`, undefined, '*/*');
     t.is(reply.status, 200, path);
     t.is(reply.headers['cache-control'], 'public, max-age=3600', path);

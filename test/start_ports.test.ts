@@ -35,7 +35,15 @@ test('with RP_PORT and ESIA_PORT changed, a sign-in completes through ФМРМ, 
   const [idpPort, rpPort] = [await freePort(), await freeRange(4)];
   t.false([4000, 4001, 4002, 4003, 3000].includes(rpPort) || idpPort === 3000);
   const dataDir = await mkdtemp(join(tmpdir(), 'esia-start-ports-'));
-  const env = { ...process.env, ESIA_PORT: String(idpPort), RP_PORT: String(rpPort), ESIA_DATA_DIR: dataDir, ESIA_KEYS_DIR: keysDir, ESIA_MTLS_PORT: 'off', ESIA_LOG: 'off' };
+  const env = {
+    ...process.env,
+    ESIA_PORT: String(idpPort),
+    RP_PORT: String(rpPort),
+    ESIA_DATA_DIR: dataDir,
+    ESIA_KEYS_DIR: keysDir,
+    ESIA_MTLS_PORT: 'off',
+    ESIA_LOG: 'off',
+  };
   const child = spawn(process.execPath, ['--import', 'tsx', 'start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(async () => {
     if (child.exitCode === null) {
@@ -61,21 +69,40 @@ test('with RP_PORT and ESIA_PORT changed, a sign-in completes through ФМРМ, 
   });
   const idp = `http://localhost:${idpPort}`;
   t.true(output.includes(`Emulator (OIDC issuer)   ${idp}`), output);
-  t.is(((await (await fetch(`${idp}/.well-known/openid-configuration`)).json()) as { issuer: string }).issuer, idp, 'the issuer follows ESIA_PORT');
-  for (const [name, port] of [['ФМРМ', rpPort], ['НМО', rpPort + 1], ['ФМРМ over ESIA v2 (GOST)', rpPort + 2], ['ФМРМ over ESIA v1 (PKCS#7)', rpPort + 3]] as const) {
+  t.is(
+    ((await (await fetch(`${idp}/.well-known/openid-configuration`)).json()) as { issuer: string }).issuer,
+    idp,
+    'the issuer follows ESIA_PORT',
+  );
+  for (const [name, port] of [
+    ['ФМРМ', rpPort],
+    ['НМО', rpPort + 1],
+    ['ФМРМ over ESIA v2 (GOST)', rpPort + 2],
+    ['ФМРМ over ESIA v1 (PKCS#7)', rpPort + 3],
+  ] as const) {
     const { screen, browser } = await signInThrough(`http://localhost:${port}`, idp);
     t.is(screen, 'cabinet', `${name} on :${port}: ${browser.errorCode()}`);
   }
 });
 
 test('an RP_PORT that is no port stops npm start with the variable named, without a stack', async (t) => {
-  const env = { ...process.env, RP_PORT: '40o0', ESIA_PORT: '0', ESIA_DATA_DIR: await mkdtemp(join(tmpdir(), 'esia-start-ports-')), ESIA_KEYS_DIR: keysDir, ESIA_MTLS_PORT: 'off' };
+  const env = {
+    ...process.env,
+    RP_PORT: '40o0',
+    ESIA_PORT: '0',
+    ESIA_DATA_DIR: await mkdtemp(join(tmpdir(), 'esia-start-ports-')),
+    ESIA_KEYS_DIR: keysDir,
+    ESIA_MTLS_PORT: 'off',
+  };
   t.teardown(() => rm(env.ESIA_DATA_DIR, { recursive: true, force: true }));
   const child = spawn(process.execPath, ['--import', 'tsx', 'start.ts'], { env, stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const code = await new Promise((ok) => child.once('exit', ok));
   t.is(code, 1);
-  t.regex(stderr, /esia-emulator cannot start: emulator settings \(environment variables\): RP_PORT: expected a whole number from 1 to 65532, got "40o0"/);
+  t.regex(
+    stderr,
+    /esia-emulator cannot start: emulator settings \(environment variables\): RP_PORT: expected a whole number from 1 to 65532, got "40o0"/,
+  );
   t.false(/\n\s+at /.test(stderr), 'no stack trace');
 });

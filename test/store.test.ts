@@ -150,7 +150,9 @@ test('a corrupt file makes open() throw kind "corrupt" naming the path, and is l
   ] as const) {
     const path = join(dir, name);
     await writeFile(path, bytes);
-    const err = await t.throwsAsync(Store.open<Data>(path, initial, { flushDelayMs: 10 }), { instanceOf: DataFileError });
+    const err = await t.throwsAsync(Store.open<Data>(path, initial, { flushDelayMs: 10 }), {
+      instanceOf: DataFileError,
+    });
     t.is(err?.kind, 'corrupt', name);
     t.is(err?.path, path);
     t.true(err?.message.includes(path), err?.message);
@@ -199,7 +201,10 @@ test('with waitMs, a held lock is waited for: one of this process until released
   // A lock of another live process (a plain node that sleeps: quicker to start than a Store child).
   const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60_000)']);
   t.teardown(() => holder.kill('SIGKILL'));
-  await writeFile(`${path}.lock`, JSON.stringify({ pid: holder.pid, startedAt: new Date().toISOString(), host: hostname() }));
+  await writeFile(
+    `${path}.lock`,
+    JSON.stringify({ pid: holder.pid, startedAt: new Date().toISOString(), host: hostname() }),
+  );
   const err = await t.throwsAsync(acquireLock(path, { waitMs: 300 }), { instanceOf: DataFileError });
   t.is(err?.kind, 'locked', 'still held once the wait is over');
   const afterDeath = acquireLock(path, { waitMs: 20_000 });
@@ -216,7 +221,10 @@ test('a stale lock left by a dead process is taken over, including an empty one'
   const deadPid = await pidOfExitedProcess();
 
   const path = join(dir, 'db.json');
-  await writeFile(`${path}.lock`, JSON.stringify({ pid: deadPid, startedAt: new Date().toISOString(), host: hostname() }));
+  await writeFile(
+    `${path}.lock`,
+    JSON.stringify({ pid: deadPid, startedAt: new Date().toISOString(), host: hostname() }),
+  );
   const store = await openStore(t, path);
   t.is(((await readJson(`${path}.lock`)) as { pid: number }).pid, process.pid);
   await store.close();
@@ -232,7 +240,10 @@ test('a stale lock left by a dead process is taken over, including an empty one'
 test('several processes taking over one stale lock at once: exactly one wins, the others report it locked', async (t) => {
   const dir = await tempDir(t);
   for (const [name, lock] of [
-    ['dead.json', JSON.stringify({ pid: await pidOfExitedProcess(), startedAt: new Date().toISOString(), host: hostname() })],
+    [
+      'dead.json',
+      JSON.stringify({ pid: await pidOfExitedProcess(), startedAt: new Date().toISOString(), host: hostname() }),
+    ],
     ['empty.json', ''],
   ] as const) {
     const path = join(dir, name);
@@ -244,7 +255,11 @@ test('several processes taking over one stale lock at once: exactly one wins, th
     const outcomes = await Promise.all(
       runs.map(async (run) => {
         await until(() => run.lines.some((l) => l.startsWith('ready')) || run.child.exitCode !== null, 30_000);
-        return run.lines.some((l) => l.startsWith('ready')) ? 'ready' : /in use by another emulator process/.test(run.stderr()) ? 'locked' : run.stderr();
+        return run.lines.some((l) => l.startsWith('ready'))
+          ? 'ready'
+          : /in use by another emulator process/.test(run.stderr())
+            ? 'locked'
+            : run.stderr();
       }),
     );
     for (const run of runs) run.child.kill('SIGKILL');
@@ -281,7 +296,11 @@ test('a failed background write is reported through onError, keeps the data dirt
   await rm(path, { recursive: true });
   await store.flush();
   t.is(((await readJson(path)) as Data).counter, 7);
-  t.deepEqual((await readdir(join(path, '..'))).sort(), ['db.json', 'db.json.lock'], 'no temp files left by failed writes');
+  t.deepEqual(
+    (await readdir(join(path, '..'))).sort(),
+    ['db.json', 'db.json.lock'],
+    'no temp files left by failed writes',
+  );
 });
 
 test('a pending flush timer does not keep the process alive', async (t) => {
@@ -334,14 +353,19 @@ test('crash safety: SIGKILL at random moments mid-write never leaves a torn or s
     t.is(flushed[0], lastSeen + 1, `round ${round}: continued from the persisted counter`);
     const data = JSON.parse(await readFile(path, 'utf8')) as { counter: number; items: { n: number; pad: string }[] };
     // The write after the last printed line may or may not have completed; nothing else is possible.
-    t.true(data.counter === lastFlushed || data.counter === lastFlushed + 1, `round ${round}: counter ${data.counter}, last flushed ${lastFlushed}`);
+    t.true(
+      data.counter === lastFlushed || data.counter === lastFlushed + 1,
+      `round ${round}: counter ${data.counter}, last flushed ${lastFlushed}`,
+    );
     t.is(data.items.length, Math.min(data.counter, 300));
     t.true(
       data.items.every((item, i) => item.n === data.counter - data.items.length + 1 + i && item.pad.length === 1000),
       `round ${round}: items form one consistent state`,
     );
     const torn = (await readdir(dir)).filter((name) => name.endsWith('.tmp')).length; // kills that hit mid-write
-    t.log(`round ${round}: ${flushed.length} writes before the kill, counter ${data.counter}, ${torn} temp file(s) left`);
+    t.log(
+      `round ${round}: ${flushed.length} writes before the kill, counter ${data.counter}, ${torn} temp file(s) left`,
+    );
     lastSeen = data.counter;
   }
 

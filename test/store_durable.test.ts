@@ -101,9 +101,20 @@ test('a failed write rejects every waiter whose change it held; the next wait wr
       }),
     ),
   );
-  t.deepEqual(results.map((r) => r.status), ['rejected', 'rejected', 'rejected']);
-  for (const r of results) t.true(r.status === 'rejected' && r.reason instanceof DataFileError && r.reason.kind === 'io', String((r as PromiseRejectedResult).reason));
+  t.deepEqual(
+    results.map((r) => r.status),
+    ['rejected', 'rejected', 'rejected'],
+  );
+  for (const r of results)
+    t.true(
+      r.status === 'rejected' && r.reason instanceof DataFileError && r.reason.kind === 'io',
+      String((r as PromiseRejectedResult).reason),
+    );
   await rm(path, { recursive: true });
   await store.flush();
-  t.deepEqual((await onDisk(path)).items, [1, 2, 3, 4], 'the changes stay in memory and reach the disk with the next write');
+  t.deepEqual(
+    (await onDisk(path)).items,
+    [1, 2, 3, 4],
+    'the changes stay in memory and reach the disk with the next write',
+  );
 });

@@ -18,7 +18,9 @@ import { type Stand, startStand } from '../scenarios/runner/stand.ts';
 
 let stand: Stand;
 test.before(async () => {
-  stand = await startStand({}, ({ rpUrl, rp2Url, dir }) => [trainerRoutes({ rpUrl, rp2Url, shotsDir: join(dir, 'shots') })]);
+  stand = await startStand({}, ({ rpUrl, rp2Url, dir }) => [
+    trainerRoutes({ rpUrl, rp2Url, shotsDir: join(dir, 'shots') }),
+  ]);
 });
 test.after.always(() => stand?.close());
 
@@ -27,7 +29,8 @@ test('the gallery has one card per user-visible error, with the catalogue texts 
   const cards = page.querySelectorAll('[data-testid="gallery-card"]');
   const codes = cards.map((c) => c.getAttribute('data-code'));
   t.deepEqual(codes.toSorted(), [...Object.keys(catalogue), ...Object.keys(rpErrors)].toSorted());
-  const locked = page.querySelector('#account\\.locked') ?? cards.find((c) => c.getAttribute('data-code') === 'account.locked');
+  const locked =
+    page.querySelector('#account\\.locked') ?? cards.find((c) => c.getAttribute('data-code') === 'account.locked');
   t.truthy(locked);
   t.true(locked?.textContent.includes(catalogue['account.locked'].support));
   t.truthy(locked?.querySelector('[data-testid="replay-lockout-after-five-wrong-passwords"]'));
@@ -53,13 +56,19 @@ test('«Воспроизвести» arranges the scenario in an isolated run an
   await b.goto(runPage);
   const unlock = b.page?.root.querySelectorAll('[data-testid^="act-"]')[0]?.getAttribute('data-testid') ?? '';
   await b.click(unlock);
-  const personas = (run?: string) => stand.control<Array<{ persona: string; state: { locked: boolean } }>>('GET', `/personas${run ? `?run=${run}` : ''}`);
+  const personas = (run?: string) =>
+    stand.control<Array<{ persona: string; state: { locked: boolean } }>>(
+      'GET',
+      `/personas${run ? `?run=${run}` : ''}`,
+    );
   t.false((await personas(runId)).find((p) => p.persona === 'petrova')?.state.locked);
   t.true((await personas()).find((p) => p.persona === 'petrova')?.state.locked, 'the main run is untouched');
   await b.goto(`${stand.rp}/login`);
   await b.click('submit', { identifier: '+79000000002', password: 'Test-1234' });
   t.is(b.current()?.screen, 'otp');
-  const inbox = (await (await fetch(`${stand.idp}/trainer/runs/${runId}/inbox.json`)).json()) as { messages: Array<{ to: string }> };
+  const inbox = (await (await fetch(`${stand.idp}/trainer/runs/${runId}/inbox.json`)).json()) as {
+    messages: Array<{ to: string }>;
+  };
   t.is(inbox.messages[0]?.to, '+79000000002');
 });
 
@@ -70,10 +79,18 @@ test('an unknown scenario is a clear 404, not a stack trace', async (t) => {
 });
 
 test('«Воспроизвести» pressed on a page of another origin (another localhost port) starts nothing', async (t) => {
-  const res = await fetch(`${stand.idp}/trainer/replay/otp-expired`, { method: 'POST', redirect: 'manual', headers: { origin: 'http://localhost:1' } });
-  t.is(res.status, 400, "refused as a bad request, the reason in the developer block");
+  const res = await fetch(`${stand.idp}/trainer/replay/otp-expired`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: 'http://localhost:1' },
+  });
+  t.is(res.status, 400, 'refused as a bad request, the reason in the developer block');
   t.regex(await res.text(), /не на странице галереи/);
-  const own = await fetch(`${stand.idp}/trainer/replay/otp-expired`, { method: 'POST', redirect: 'manual', headers: { origin: new URL(stand.idp).origin } });
+  const own = await fetch(`${stand.idp}/trainer/replay/otp-expired`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { origin: new URL(stand.idp).origin },
+  });
   t.is(own.status, 303);
 });
 
@@ -86,7 +103,10 @@ test('the walk-through says the expected outcome in words: the screen’s name a
     return page.querySelector('[data-testid="expected-outcome"]')?.textContent ?? '';
   };
   t.is(await outcome('locked-account-unlocked-by-support'), 'Ожидаемый итог: экран «Личный кабинет ФМРМ», без ошибки.');
-  t.is(await outcome('lockout-after-five-wrong-passwords'), `Ожидаемый итог: экран «Сообщение об ошибке на Госуслугах», ошибка «${catalogue['account.locked'].title}» (account.locked).`);
+  t.is(
+    await outcome('lockout-after-five-wrong-passwords'),
+    `Ожидаемый итог: экран «Сообщение об ошибке на Госуслугах», ошибка «${catalogue['account.locked'].title}» (account.locked).`,
+  );
 });
 
 test('every screen a scenario expects has a Russian name for the walk-through', async (t) => {
@@ -101,21 +121,27 @@ test('every screen a scenario expects has a Russian name for the walk-through', 
     if (s.expect.screen) screens.add(s.expect.screen);
     visit(s.steps);
   }
-  t.deepEqual([...screens].filter((screen) => screenName(screen) === screen), []);
+  t.deepEqual(
+    [...screens].filter((screen) => screenName(screen) === screen),
+    [],
+  );
 });
 
-test.serial('the static gallery’s «Воспроизвести» link opens a page whose button arranges the run; the GET itself starts nothing', async (t) => {
-  // Serial (ava runs serial tests before the others): no other test creates a run meanwhile.
-  const runs = async () => (await stand.control<Array<unknown>>('GET', '/runs')).length;
-  const before = await runs();
-  const b = new HttpBrowser();
-  await b.goto(`${stand.idp}/trainer/replay/otp-expired`);
-  t.is(b.current()?.screen, 'trainer-replay');
-  t.is(await runs(), before);
-  await b.click('replay-otp-expired');
-  t.is(b.current()?.screen, 'trainer-run');
-  t.regex(b.page?.root.querySelector('body')?.getAttribute('data-run') ?? '', /^run-/);
-});
+test.serial(
+  'the static gallery’s «Воспроизвести» link opens a page whose button arranges the run; the GET itself starts nothing',
+  async (t) => {
+    // Serial (ava runs serial tests before the others): no other test creates a run meanwhile.
+    const runs = async () => (await stand.control<Array<unknown>>('GET', '/runs')).length;
+    const before = await runs();
+    const b = new HttpBrowser();
+    await b.goto(`${stand.idp}/trainer/replay/otp-expired`);
+    t.is(b.current()?.screen, 'trainer-replay');
+    t.is(await runs(), before);
+    await b.click('replay-otp-expired');
+    t.is(b.current()?.screen, 'trainer-run');
+    t.regex(b.page?.root.querySelector('body')?.getAttribute('data-run') ?? '', /^run-/);
+  },
+);
 
 test('the live gallery shows and serves the JPEG screenshots npm run gallery wrote', async (t) => {
   const shotsDir = await mkdtemp(join(tmpdir(), 'esia-shots-'));

@@ -6,15 +6,23 @@ import { promisify } from 'node:util';
 
 const root = join(import.meta.dirname, '..');
 const gallery = (...args: string[]) =>
-  promisify(execFile)(process.execPath, ['--import', 'tsx', 'trainer/report.ts', ...args], { cwd: root, timeout: 30_000 }).then(
+  promisify(execFile)(process.execPath, ['--import', 'tsx', 'trainer/report.ts', ...args], {
+    cwd: root,
+    timeout: 30_000,
+  }).then(
     ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-    (error: { code?: number; stdout: string; stderr: string }) => ({ code: error.code, stdout: error.stdout, stderr: error.stderr }),
+    (error: { code?: number; stdout: string; stderr: string }) => ({
+      code: error.code,
+      stdout: error.stdout,
+      stderr: error.stderr,
+    }),
   );
 
 test('--help lists the options and exits 0', async (t) => {
   const { code, stdout } = await gallery('--help');
   t.is(code, 0);
-  for (const option of ['--out', '--only', '--lanes', '--quality', '--live-url']) t.true(stdout.includes(option), option);
+  for (const option of ['--out', '--only', '--lanes', '--quality', '--live-url'])
+    t.true(stdout.includes(option), option);
 });
 
 test('an unknown flag is refused with exit code 2 and says which', async (t) => {

@@ -12,7 +12,9 @@ import { trainerRoutes } from '../trainer/routes.ts';
 let stand: Stand;
 let browser: BackChannelFetch;
 test.before(async () => {
-  stand = await startStand({ https: true }, ({ rpUrl, rp2Url, dir }) => [trainerRoutes({ rpUrl, rp2Url, shotsDir: join(dir, 'shots') })]);
+  stand = await startStand({ https: true }, ({ rpUrl, rp2Url, dir }) => [
+    trainerRoutes({ rpUrl, rp2Url, shotsDir: join(dir, 'shots') }),
+  ]);
   browser = backChannelFetch({ ca: (await loadTestPki(stand.keysDir!)).root.certificatePem });
 });
 test.after.always(() => stand?.close());
@@ -33,22 +35,28 @@ test.serial('over HTTPS «Воспроизвести» arranges the run and show
   t.regex(page, new RegExp(`/__control/runs/${run}/enter\\?[^"]*next=`));
   const inbox = await browser(`${stand.idp}/trainer/runs/${run}/inbox.json`);
   t.is(inbox.status, 200);
-  const personas = await stand.control<Array<{ persona: string; state: { locked: boolean } }>>('GET', `/personas?run=${run}`);
+  const personas = await stand.control<Array<{ persona: string; state: { locked: boolean } }>>(
+    'GET',
+    `/personas?run=${run}`,
+  );
   t.true(personas.find((p) => p.persona === 'petrova')?.state.locked, 'the scenario’s given state is in the new run');
 });
 
-test.serial('replaying a TLS-fault scenario arms the broken certificate and the trainer still reaches its control API', async (t) => {
-  try {
-    const res = await browser(`${stand.idp}/trainer/replay/tls-idp-certificate-expired`, { method: 'POST' });
-    t.is(res.status, 303, (await res.text()).slice(0, 300));
-    t.like(await stand.control('GET', '/tls'), { certificate: 'expired' });
-    // The trainer's own calls go over the listener that now serves the expired certificate.
-    const run = /run-[\w-]+/.exec(res.headers.get('location') ?? '')?.[0] ?? '';
-    const insecure = backChannelFetch({ ca: '', skipVerification: true });
-    const page = await insecure(`${stand.idp}/trainer/runs/${run}?scenario=tls-idp-certificate-expired`);
-    t.is(page.status, 200);
-    t.true((await page.text()).includes('Ожидаемый итог'));
-  } finally {
-    await stand.control('POST', '/tls', { certificate: 'valid' });
-  }
-});
+test.serial(
+  'replaying a TLS-fault scenario arms the broken certificate and the trainer still reaches its control API',
+  async (t) => {
+    try {
+      const res = await browser(`${stand.idp}/trainer/replay/tls-idp-certificate-expired`, { method: 'POST' });
+      t.is(res.status, 303, (await res.text()).slice(0, 300));
+      t.like(await stand.control('GET', '/tls'), { certificate: 'expired' });
+      // The trainer's own calls go over the listener that now serves the expired certificate.
+      const run = /run-[\w-]+/.exec(res.headers.get('location') ?? '')?.[0] ?? '';
+      const insecure = backChannelFetch({ ca: '', skipVerification: true });
+      const page = await insecure(`${stand.idp}/trainer/runs/${run}?scenario=tls-idp-certificate-expired`);
+      t.is(page.status, 200);
+      t.true((await page.text()).includes('Ожидаемый итог'));
+    } finally {
+      await stand.control('POST', '/tls', { certificate: 'valid' });
+    }
+  },
+);

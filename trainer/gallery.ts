@@ -38,5 +38,9 @@ export function galleryEntries(scenarios: Scenario[]): GalleryEntry[] {
       showing.sort((a, b) => Number(b.expect.error === code) - Number(a.expect.error === code));
       return { code, app, entry, section: entry.ids[0]?.[0] ?? 'E', scenarios: showing };
     })
-    .sort((a, b) => a.section.localeCompare(b.section) || (a.entry.ids[0] ?? '').localeCompare(b.entry.ids[0] ?? '', 'en', { numeric: true }));
+    .sort(
+      (a, b) =>
+        a.section.localeCompare(b.section) ||
+        (a.entry.ids[0] ?? '').localeCompare(b.entry.ids[0] ?? '', 'en', { numeric: true }),
+    );
 }

@@ -10,13 +10,29 @@ const defaults = { out: 'out/gallery', lanes: 3, quality: 70, liveUrl: 'http://l
 const spec = {
   command: 'npm run gallery --',
   summary:
-    'Plays the scenarios that show the trainer gallery\'s error screens in Chromium, several at once, and writes a static gallery that opens without a server: <out>/index.html and <out>/shots/*.jpg.',
+    "Plays the scenarios that show the trainer gallery's error screens in Chromium, several at once, and writes a static gallery that opens without a server: <out>/index.html and <out>/shots/*.jpg.",
   options: {
     out: { type: 'string', value: 'DIR', help: `where to write it (default ${defaults.out})` },
-    only: { type: 'string', value: 'ID[,ID]', help: 'only these scenarios (ids or catalogue IDs such as C2); every screen is still listed' },
-    lanes: { type: 'string', value: 'N', help: `scenarios played at once, each in an isolated run (default ${defaults.lanes}, 1–8)` },
-    quality: { type: 'string', value: 'N', help: `JPEG quality of the screenshots (default ${defaults.quality}, 1–100)` },
-    'live-url': { type: 'string', value: 'URL', help: `the emulator the «Воспроизвести» links open (default $GALLERY_LIVE_URL or ${defaults.liveUrl})` },
+    only: {
+      type: 'string',
+      value: 'ID[,ID]',
+      help: 'only these scenarios (ids or catalogue IDs such as C2); every screen is still listed',
+    },
+    lanes: {
+      type: 'string',
+      value: 'N',
+      help: `scenarios played at once, each in an isolated run (default ${defaults.lanes}, 1–8)`,
+    },
+    quality: {
+      type: 'string',
+      value: 'N',
+      help: `JPEG quality of the screenshots (default ${defaults.quality}, 1–100)`,
+    },
+    'live-url': {
+      type: 'string',
+      value: 'URL',
+      help: `the emulator the «Воспроизвести» links open (default $GALLERY_LIVE_URL or ${defaults.liveUrl})`,
+    },
   },
 } satisfies CliSpec<Record<string, CliOption>>;
 
@@ -25,14 +41,17 @@ const UsageError = CliUsageError;
 function whole(name: string, value: string | undefined, fallback: number, min: number, max: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new UsageError(`--${name} ${value}: expected a whole number from ${min} to ${max}.`);
+  if (!Number.isInteger(n) || n < min || n > max)
+    throw new UsageError(`--${name} ${value}: expected a whole number from ${min} to ${max}.`);
   return n;
 }
 
 function liveUrl(value: string): string {
   const url = URL.canParse(value) ? new URL(value) : undefined;
   if (!url || !['http:', 'https:'].includes(url.protocol) || url.pathname !== '/' || url.search || url.hash) {
-    throw new UsageError(`--live-url ${value}: expected the emulator's origin, such as ${defaults.liveUrl} or https://localhost:3000.`);
+    throw new UsageError(
+      `--live-url ${value}: expected the emulator's origin, such as ${defaults.liveUrl} or https://localhost:3000.`,
+    );
   }
   return url.origin;
 }
@@ -43,7 +62,10 @@ async function main(argv: string[]): Promise<number> {
     console.log(usage(spec));
     return 0;
   }
-  const only = args.only?.split(',').map((s) => s.trim()).filter(Boolean);
+  const only = args.only
+    ?.split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   const options = {
     out: resolve(args.out ?? defaults.out),
     ...(only ? { only } : {}),
@@ -62,7 +84,8 @@ async function main(argv: string[]): Promise<number> {
     `\nGallery: ${report.index} — ${report.screens} screens, ${report.screens - report.missing.length} with screenshots, ${report.played} scenarios played, ` +
       `${(report.bytes / 1e6).toFixed(1)} MB, in ${((performance.now() - started) / 1000).toFixed(1)} s (CPU of this process ${((used.user + used.system) / 1e6).toFixed(1)} s, without Chromium's)`,
   );
-  if (report.missing.length) console.log(`No screenshot (no browser scenario shows them): ${report.missing.join(', ')}`);
+  if (report.missing.length)
+    console.log(`No screenshot (no browser scenario shows them): ${report.missing.join(', ')}`);
   for (const f of report.failures) console.error(`FAIL ${f}`);
   return report.failures.length ? 1 : 0;
 }
@@ -70,7 +93,11 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (error: Error) => {
-    console.error(error instanceof UsageError ? `${error.message}\n${usage(spec).split('\n')[0]}   (--help for details)` : error.message);
+    console.error(
+      error instanceof UsageError
+        ? `${error.message}\n${usage(spec).split('\n')[0]}   (--help for details)`
+        : error.message,
+    );
     process.exit(2);
   },
 );

@@ -41,20 +41,28 @@ function ownListener(url: string, init: { method: string; body?: string }): Prom
   const secure = target.protocol === 'https:';
   const headers = init.body === undefined ? {} : { 'content-type': 'application/json' };
   return new Promise((resolve, reject) => {
-    const req = (secure ? httpsRequest : httpRequest)(target, { method: init.method, headers, ...(secure ? { rejectUnauthorized: false } : {}) }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
-    });
+    const req = (secure ? httpsRequest : httpRequest)(
+      target,
+      { method: init.method, headers, ...(secure ? { rejectUnauthorized: false } : {}) },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, text: Buffer.concat(chunks).toString('utf8') }));
+      },
+    );
     req.on('error', reject);
     req.end(init.body);
   });
 }
 
 async function control<T>(ctx: Context, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await ownListener(`${ctx.protocol}://127.0.0.1:${ctx.socket.localPort}/__control${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
-  if (res.status < 200 || res.status > 299) ctx.throw(res.status === 404 ? 404 : 502, `Управление стендом ответило ${res.status}: ${res.text}`);
+  const res = await ownListener(`${ctx.protocol}://127.0.0.1:${ctx.socket.localPort}/__control${path}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  if (res.status < 200 || res.status > 299)
+    ctx.throw(res.status === 404 ? 404 : 502, `Управление стендом ответило ${res.status}: ${res.text}`);
   return JSON.parse(res.text) as T;
 }
 
@@ -118,7 +126,10 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
     const shots = await Promise.all(entries.map((e) => shotFor(options.shotsDir, e)));
     const byCode = new Map(entries.map((e, i) => [e.code, shots[i]]));
     ctx.type = 'html';
-    ctx.body = galleryPage(entries, { live: true, shot: (e) => (byCode.get(e.code) ? `/trainer/shots/${byCode.get(e.code)}` : undefined) }).value;
+    ctx.body = galleryPage(entries, {
+      live: true,
+      shot: (e) => (byCode.get(e.code) ? `/trainer/shots/${byCode.get(e.code)}` : undefined),
+    }).value;
   });
 
   router.get('/shots/*path', async (ctx) => {
@@ -133,7 +144,8 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
   router.get('/replay/:id', async (ctx) => {
     const s = await scenario(ctx);
     ctx.type = 'html';
-    ctx.body = html`<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>${s.title} — воспроизведение</title>
+    ctx.body =
+      html`<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>${s.title} — воспроизведение</title>
 <link rel="stylesheet" href="/static/esia.css"></head>
 <body data-screen="trainer-replay">
 <div class="stand"><b>Тестовый стенд</b> · воспроизведение сценария</div>
@@ -153,7 +165,11 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
     // Time runs on from the scenario's instant, so a trainer can also wait out a cooldown for real.
     let clock = s.given.clock ?? defaultClock;
     // "pki": an hour after the test PKI was generated, where its certificates have their intended validity.
-    if (clock === 'pki') clock = new Date(Date.parse((await control<{ pkiGeneratedAt: string }>(ctx, 'GET', `/esign?run=${run}`)).pkiGeneratedAt) + 3600_000).toISOString();
+    if (clock === 'pki')
+      clock = new Date(
+        Date.parse((await control<{ pkiGeneratedAt: string }>(ctx, 'GET', `/esign?run=${run}`)).pkiGeneratedAt) +
+          3600_000,
+      ).toISOString();
     await control(ctx, 'POST', `/clock?run=${run}`, { set: clock });
     for (const fault of s.given.faults ?? []) await control(ctx, 'POST', `/faults?run=${run}`, fault);
     // TLS faults switch the emulator's one HTTPS listener (409 with a clear message over plain HTTP).
@@ -168,7 +184,8 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
     const step = s.steps[Number(ctx.params.index)];
     const run = String(ctx.params.run);
     if (step?.do === 'advanceClock') await control(ctx, 'POST', `/clock?run=${run}`, { advance: step.by });
-    else if (step?.do === 'control') await control(ctx, step.method, `${step.path}${step.path.includes('?') ? '&' : '?'}run=${run}`, step.body);
+    else if (step?.do === 'control')
+      await control(ctx, step.method, `${step.path}${step.path.includes('?') ? '&' : '?'}run=${run}`, step.body);
     else ctx.throw(400, 'Этот шаг выполняется в браузере, а не кнопкой.');
     ctx.status = 303;
     ctx.redirect(`/trainer/runs/${run}?scenario=${s.id}#step-${ctx.params.index}`);
@@ -177,7 +194,9 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
   // SMS and e-mail (recovery codes by e-mail, security notices), newest first.
   router.get('/runs/:run/inbox.json', async (ctx) => {
     type Inbox = { messages: Array<{ id: number; channel: string; subject?: string; text: string }> };
-    const [sms, email] = await Promise.all(['sms', 'email'].map((channel) => control<Inbox>(ctx, 'GET', `/inbox/${channel}?run=${String(ctx.params.run)}`)));
+    const [sms, email] = await Promise.all(
+      ['sms', 'email'].map((channel) => control<Inbox>(ctx, 'GET', `/inbox/${channel}?run=${String(ctx.params.run)}`)),
+    );
     const messages = [...(sms?.messages ?? []), ...(email?.messages ?? [])].sort((a, b) => b.id - a.id);
     ctx.body = { messages: messages.map((m) => (m.subject ? { ...m, text: `✉ ${m.subject}. ${m.text}` } : m)) };
   });
@@ -185,11 +204,14 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
   router.get('/runs/:run', async (ctx) => {
     const s = await scenario(ctx);
     const run = String(ctx.params.run);
-    const personas = await control<Array<{ persona: string; phone: string; email: string; snils: string; password: string; name: string }>>(ctx, 'GET', `/personas?run=${run}`);
+    const personas = await control<
+      Array<{ persona: string; phone: string; email: string; snils: string; password: string; name: string }>
+    >(ctx, 'GET', `/personas?run=${run}`);
     const persona = personas.find((p) => p.persona === s.given.persona);
     const start = `/__control/runs/${run}/enter?persona=${encodeURIComponent(s.given.persona)}&next=${encodeURIComponent(firstScreen(s, `${ctx.protocol}://${ctx.host}`, options))}`;
     ctx.type = 'html';
-    ctx.body = html`<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>${s.title} — воспроизведение</title>
+    ctx.body =
+      html`<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>${s.title} — воспроизведение</title>
 <link rel="stylesheet" href="/static/esia.css"></head>
 <body data-screen="trainer-run" data-run="${run}">
 <div class="stand"><b>Тестовый стенд</b> · воспроизведение сценария в отдельном прогоне ${run}</div>
@@ -201,13 +223,13 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
 <div class="actions"><a class="btn primary" href="${start}" target="_blank" data-testid="start-run">Начать: открыть первый экран</a></div>
 <h2>Шаги</h2>
 <ol>${s.steps.map(
-      (step, i) =>
-        html`<li id="step-${i}">${describeStep(step)}${
-          controlLabel(step)
-            ? html` <form method="post" action="/trainer/runs/${run}/act/${i}?scenario=${s.id}" class="inline"><button class="btn secondary" type="submit" data-testid="act-${i}">Выполнить</button></form>`
-            : ''
-        }</li>`,
-    )}</ol>
+        (step, i) =>
+          html`<li id="step-${i}">${describeStep(step)}${
+            controlLabel(step)
+              ? html` <form method="post" action="/trainer/runs/${run}/act/${i}?scenario=${s.id}" class="inline"><button class="btn secondary" type="submit" data-testid="act-${i}">Выполнить</button></form>`
+              : ''
+          }</li>`,
+      )}</ol>
 <p data-testid="expected-outcome">Ожидаемый итог: ${outcomeText(s.expect)}${s.expect.error && s.expect.error !== 'none' ? html` (<code>${s.expect.error}</code>)` : ''}.</p>
 <h2>Входящие СМС и письма этого прогона</h2>
 <ul id="inbox" data-testid="run-inbox"><li class="muted">Пока пусто</li></ul>

@@ -47,7 +47,9 @@ const screens: Record<string, string> = {
   'support-reset-password': 'Консоль поддержки: сброс пароля',
 };
 
-const errorTitles: Record<string, string> = Object.fromEntries([...Object.entries(catalogue), ...Object.entries(rpErrors)].map(([code, entry]) => [code, entry.title]));
+const errorTitles: Record<string, string> = Object.fromEntries(
+  [...Object.entries(catalogue), ...Object.entries(rpErrors)].map(([code, entry]) => [code, entry.title]),
+);
 
 /** «Личный кабинет ФМРМ»; an id without a name stays as it is, so a new screen still reads. */
 export function screenName(screen: string): string {
@@ -60,6 +62,11 @@ export function screenName(screen: string): string {
  */
 export function outcomeText(expect: { screen?: string; error?: string }): string {
   const screen = expect.screen ? `экран «${screenName(expect.screen)}»` : '';
-  const error = expect.error === 'none' ? 'без ошибки' : expect.error ? `ошибка «${errorTitles[expect.error] ?? expect.error}»` : '';
+  const error =
+    expect.error === 'none'
+      ? 'без ошибки'
+      : expect.error
+        ? `ошибка «${errorTitles[expect.error] ?? expect.error}»`
+        : '';
   return [screen, error].filter(Boolean).join(', ');
 }

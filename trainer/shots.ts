@@ -11,7 +11,10 @@ import type { GalleryEntry } from './gallery.ts';
 export async function shotFor(dir: string, entry: GalleryEntry): Promise<string | undefined> {
   for (const scenario of entry.scenarios) {
     const files = await readdir(join(dir, scenario.id)).catch(() => [] as string[]);
-    const match = files.filter((f) => f.endsWith(`-${entry.code}.jpg`) || f.endsWith(`-${entry.code}.png`)).sort().at(-1);
+    const match = files
+      .filter((f) => f.endsWith(`-${entry.code}.jpg`) || f.endsWith(`-${entry.code}.png`))
+      .sort()
+      .at(-1);
     if (match) return `${scenario.id}/${match}`;
   }
   return undefined;

@@ -51,7 +51,17 @@ for(const s of document.querySelectorAll('section')){s.classList.toggle('hidden'
 function card(entry: GalleryEntry, options: GalleryOptions): Html {
   const e = entry.entry;
   const shot = options.shot(entry);
-  const search = [entry.code, e.title, e.message, e.remedy, e.support, ...e.ids, ...entry.scenarios.map((s) => `${s.id} ${s.title}`)].join(' ').toLowerCase();
+  const search = [
+    entry.code,
+    e.title,
+    e.message,
+    e.remedy,
+    e.support,
+    ...e.ids,
+    ...entry.scenarios.map((s) => `${s.id} ${s.title}`),
+  ]
+    .join(' ')
+    .toLowerCase();
   return html`<article class="card" id="${entry.code}" data-code="${entry.code}" data-search="${search}" data-testid="gallery-card">
 <div class="shot">${shot ? html`<a href="${shot}"><img src="${shot}" alt="Экран: ${e.title}" loading="lazy"></a>` : html`<div class="none">Снимок экрана появится после <code>npm run gallery</code></div>`}</div>
 <div>

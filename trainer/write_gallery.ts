@@ -60,7 +60,10 @@ async function prune(shotsDir: string, used: Set<string>): Promise<void> {
 export function pick(scenarios: Scenario[], only: string[] | undefined): Scenario[] {
   if (!only) return scenarios;
   const chosen = scenarios.filter((s) => only.includes(s.id) || s.catalogue.some((c) => only.includes(c)));
-  if (!chosen.length) throw new Error(`--only ${only.join(',')}: no scenario has that id or catalogue ID (npm run scenarios -- --list shows them).`);
+  if (!chosen.length)
+    throw new Error(
+      `--only ${only.join(',')}: no scenario has that id or catalogue ID (npm run scenarios -- --list shows them).`,
+    );
   return chosen;
 }
 
@@ -81,14 +84,28 @@ export async function writeGallery(options: WriteGalleryOptions): Promise<Galler
     // (the one ending on it first); a scenario plays once and keeps every gallery screen it shows.
     for (;;) {
       const shots = await Promise.all(entries.map((e) => shotFor(shotsDir, e)));
-      const round = new Set(entries.flatMap((e, i) => (shots[i] ? [] : e.scenarios.filter((s) => chosen.has(s) && !played.has(s)).slice(0, 1))));
+      const round = new Set(
+        entries.flatMap((e, i) =>
+          shots[i] ? [] : e.scenarios.filter((s) => chosen.has(s) && !played.has(s)).slice(0, 1),
+        ),
+      );
       if (!round.size) break;
       for (const s of round) played.add(s);
       await playInLanes(pool, [...round], options.lanes, async (scenario, target) => {
         const codes = new Set(expectedErrors(scenario));
-        const driver = new ChromiumDriver(browser, { screenshotsDir: shotsDir, name: scenario.id, apps: standApps(target.stand), keep: (page) => codes.has(page.error), jpegQuality: options.quality });
-        const result = await runScenario(target.stand, scenario, driver, target.run ? { run: target.run } : {}).finally(() => driver.close());
-        options.log(`${result.ok ? 'ok  ' : 'FAIL'} ${scenario.id.padEnd(44)} ${result.durationMs.toFixed(0).padStart(6)} ms`);
+        const driver = new ChromiumDriver(browser, {
+          screenshotsDir: shotsDir,
+          name: scenario.id,
+          apps: standApps(target.stand),
+          keep: (page) => codes.has(page.error),
+          jpegQuality: options.quality,
+        });
+        const result = await runScenario(target.stand, scenario, driver, target.run ? { run: target.run } : {}).finally(
+          () => driver.close(),
+        );
+        options.log(
+          `${result.ok ? 'ok  ' : 'FAIL'} ${scenario.id.padEnd(44)} ${result.durationMs.toFixed(0).padStart(6)} ms`,
+        );
         if (!result.ok) failures.push(`${scenario.id}: ${result.failure}`);
       });
     }
@@ -99,7 +116,12 @@ export async function writeGallery(options: WriteGalleryOptions): Promise<Galler
   const shots = new Map(await Promise.all(entries.map(async (e) => [e.code, await shotFor(shotsDir, e)] as const)));
   await prune(shotsDir, new Set([...shots.values()].filter((s) => s !== undefined)));
   const generatedAt = new Date().toISOString().slice(0, 16).replace('T', ' ');
-  const page = galleryPage(entries, { live: false, liveUrl: options.liveUrl.replace(/\/+$/, ''), generatedAt, shot: (e) => (shots.get(e.code) ? `shots/${shots.get(e.code)}` : undefined) });
+  const page = galleryPage(entries, {
+    live: false,
+    liveUrl: options.liveUrl.replace(/\/+$/, ''),
+    generatedAt,
+    shot: (e) => (shots.get(e.code) ? `shots/${shots.get(e.code)}` : undefined),
+  });
   const index = join(options.out, 'index.html');
   await writeFile(index, page.value);
   return {

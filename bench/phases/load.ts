@@ -37,7 +37,12 @@ export interface LoadResult {
 export type Server = 'emulator' | 'reference';
 
 /** `personas`: sign in only as these (the reference takes the emulator's list, so both serve the same mix). */
-export async function benchLoad(root: string, measure: Measure, server: Server = 'emulator', personas?: string[]): Promise<LoadResult> {
+export async function benchLoad(
+  root: string,
+  measure: Measure,
+  server: Server = 'emulator',
+  personas?: string[],
+): Promise<LoadResult> {
   const { plan } = measure;
   const clientsFile = await writeClients(root);
   const em = await startEmulator({
@@ -66,7 +71,10 @@ export async function benchLoad(root: string, measure: Measure, server: Server =
     // Repetitions outermost, so slow drift of the machine spreads over every level instead of biasing one.
     const runs: Array<Attempt<LoadRun>> = [];
     for (let rep = 1; rep <= plan.loadRepetitions; rep++) {
-      for (const [label, personas] of [['ivanov', single], [spreadLabel, spread]] as const) {
+      for (const [label, personas] of [
+        ['ivanov', single],
+        [spreadLabel, spread],
+      ] as const) {
         for (const c of plan.concurrency) {
           // With one loop nothing is shared, so spreading cannot differ from one persona.
           if (personas === spread && c === 1) continue;

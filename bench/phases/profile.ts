@@ -9,14 +9,24 @@ import type { Plan } from '../measure.ts';
 import { summariseProfile, type ProfileSummary } from '../profile.ts';
 import { loadRun, plainPersonas, warmProcess, writeClients, type LoadRun } from './sign_ins.ts';
 
-export type ProfileResult = ProfileSummary & { logins: number; loginsPerSec: number; serverCpuMsPerLogin: number; otherCores: number };
+export type ProfileResult = ProfileSummary & {
+  logins: number;
+  loginsPerSec: number;
+  serverCpuMsPerLogin: number;
+  otherCores: number;
+};
 
 export async function benchProfile(root: string, plan: Plan): Promise<ProfileResult> {
   const clientsFile = await writeClients(root);
   const dir = join(repoRoot, 'out', 'bench-profile');
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
-  const em = await startEmulator({ dataDir: join(root, 'data-profile'), keysDir: join(root, 'keys'), clientsFile, nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`] });
+  const em = await startEmulator({
+    dataDir: join(root, 'data-profile'),
+    keysDir: join(root, 'keys'),
+    clientsFile,
+    nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+  });
   let run: LoadRun;
   let window: [number, number] = [0, Number.POSITIVE_INFINITY];
   try {
@@ -34,9 +44,19 @@ export async function benchProfile(root: string, plan: Plan): Promise<ProfileRes
     await em.stop();
   }
   // Worker threads (tsx's loader) write their own profiles; the main thread's is the largest.
-  const files = await Promise.all((await readdir(dir)).filter((f) => f.endsWith('.cpuprofile')).map(async (f) => ({ f, size: (await stat(join(dir, f))).size })));
+  const files = await Promise.all(
+    (await readdir(dir))
+      .filter((f) => f.endsWith('.cpuprofile'))
+      .map(async (f) => ({ f, size: (await stat(join(dir, f))).size })),
+  );
   const main = files.sort((a, b) => b.size - a.size)[0];
   if (!main) throw new Error(`no .cpuprofile written to ${dir}`);
   const summary = await summariseProfile(join(dir, main.f), repoRoot, window[0], window[1]);
-  return { ...summary, logins: run.logins, loginsPerSec: run.loginsPerSec, serverCpuMsPerLogin: run.serverCpuMsPerLogin, otherCores: run.otherCores };
+  return {
+    ...summary,
+    logins: run.logins,
+    loginsPerSec: run.loginsPerSec,
+    serverCpuMsPerLogin: run.serverCpuMsPerLogin,
+    otherCores: run.otherCores,
+  };
 }

@@ -10,7 +10,11 @@ import { DriverLocks, login, type Persona, type Target } from '../login.ts';
 import type { Plan } from '../measure.ts';
 import { percentile } from '../stats.ts';
 
-export const client = { clientId: 'bench', clientSecret: 'bench-local-test-secret', redirectUri: 'http://localhost:9/cb' };
+export const client = {
+  clientId: 'bench',
+  clientSecret: 'bench-local-test-secret',
+  redirectUri: 'http://localhost:9/cb',
+};
 
 interface PersonaFixture extends Persona {
   status: string;
@@ -27,7 +31,9 @@ interface PersonaFixture extends Persona {
  * no forced or age-expired password change, agreement already accepted (the emulator's own rules).
  */
 export async function plainPersonas(): Promise<Persona[]> {
-  const { personas } = JSON.parse(await readFile(join(repoRoot, 'config/personas.json'), 'utf8')) as { personas: PersonaFixture[] };
+  const { personas } = JSON.parse(await readFile(join(repoRoot, 'config/personas.json'), 'utf8')) as {
+    personas: PersonaFixture[];
+  };
   const maxAgeMs = 180 * 24 * 3600 * 1000;
   return personas
     .filter(
@@ -75,7 +81,15 @@ async function control(em: Emulator, method: string, path: string): Promise<void
 }
 
 /** Runs `loops` sign-in loops; loop i signs in as personas[i % n], so with n ≥ loops no two loops share an inbox. */
-async function drive(target: Target, personas: Persona[], loops: number, locks: DriverLocks, keepGoing: () => boolean, onDone: (ms: number) => void, onError: (e: Error) => void) {
+async function drive(
+  target: Target,
+  personas: Persona[],
+  loops: number,
+  locks: DriverLocks,
+  keepGoing: () => boolean,
+  onDone: (ms: number) => void,
+  onError: (e: Error) => void,
+) {
   await Promise.all(
     Array.from({ length: loops }, async (_, i) => {
       const who = personas[i % personas.length]!;
@@ -108,8 +122,17 @@ export async function loadRun(
 
   let warmLeft = plan.warmupLogins;
   const warmErrors: Error[] = [];
-  await drive(target, personas, concurrency, new DriverLocks(), () => warmLeft-- > 0, () => {}, (e) => warmErrors.push(e));
-  if (warmErrors.length) throw new Error(`warm-up sign-ins failed (${warmErrors.length}/${plan.warmupLogins}): ${warmErrors[0]!.message}`);
+  await drive(
+    target,
+    personas,
+    concurrency,
+    new DriverLocks(),
+    () => warmLeft-- > 0,
+    () => {},
+    (e) => warmErrors.push(e),
+  );
+  if (warmErrors.length)
+    throw new Error(`warm-up sign-ins failed (${warmErrors.length}/${plan.warmupLogins}): ${warmErrors[0]!.message}`);
 
   const locks = new DriverLocks();
   const latencies: number[] = [];
@@ -154,7 +177,12 @@ export async function loadRun(
     ...(firstError ? { firstError } : {}),
     elapsedMs,
     loginsPerSec: (n * 1000) / elapsedMs,
-    latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), min: Math.min(...latencies), max: Math.max(...latencies) },
+    latencyMs: {
+      p50: percentile(latencies, 50),
+      p95: percentile(latencies, 95),
+      min: Math.min(...latencies),
+      max: Math.max(...latencies),
+    },
     serverCpuMs,
     serverCpuMsPerLogin: serverCpuMs / n,
     serverMainThreadMsPerLogin: mainMs / n,
@@ -174,14 +202,29 @@ export async function warmProcess(em: Emulator, plan: Plan, personas: Persona[])
   const until = performance.now() + plan.processWarmupSeconds * 1000;
   let n = 0;
   const errors: Error[] = [];
-  await drive({ base: em.url, ...client }, personas, 4, new DriverLocks(), () => performance.now() < until && errors.length < 20, () => n++, (e) => errors.push(e));
+  await drive(
+    { base: em.url, ...client },
+    personas,
+    4,
+    new DriverLocks(),
+    () => performance.now() < until && errors.length < 20,
+    () => n++,
+    (e) => errors.push(e),
+  );
   if (errors.length) throw new Error(`process warm-up sign-ins failed (${errors.length}): ${errors[0]!.message}`);
   console.log(`  process warm-up: ${n} sign-ins in ${plan.processWarmupSeconds} s`);
 }
 
 export async function writeClients(root: string): Promise<string> {
   const file = join(root, 'clients.json');
-  const bench = { client_id: client.clientId, client_secret: client.clientSecret, client_name: 'Benchmark', redirect_uris: [client.redirectUri], scope: 'openid', first_party: true };
+  const bench = {
+    client_id: client.clientId,
+    client_secret: client.clientSecret,
+    client_name: 'Benchmark',
+    redirect_uris: [client.redirectUri],
+    scope: 'openid',
+    first_party: true,
+  };
   await writeFile(file, JSON.stringify({ clients: [bench] }));
   return file;
 }

@@ -31,11 +31,23 @@ export async function benchStartup(root: string, measure: Measure): Promise<Star
     return { readyMs: em.readyMs, cpuMs: em.startupCpuMs, otherCores: em.startupOtherCores };
   };
   const first = await once();
-  console.log(`  first run (generates keys): ${first.readyMs.toFixed(0)} ms, ${first.cpuMs.toFixed(0)} ms CPU  others ${first.otherCores.toFixed(2)} cores`);
+  console.log(
+    `  first run (generates keys): ${first.readyMs.toFixed(0)} ms, ${first.cpuMs.toFixed(0)} ms CPU  others ${first.otherCores.toFixed(2)} cores`,
+  );
   const runs: Array<Attempt<StartupRun>> = [];
   for (let i = 1; i <= plan.startupRuns; i++) {
-    runs.push(...(await measure.measured(once, (r) => `  run ${i}/${plan.startupRuns}: ${r.readyMs.toFixed(0)} ms, ${r.cpuMs.toFixed(0)} ms CPU`)));
+    runs.push(
+      ...(await measure.measured(
+        once,
+        (r) => `  run ${i}/${plan.startupRuns}: ${r.readyMs.toFixed(0)} ms, ${r.cpuMs.toFixed(0)} ms CPU`,
+      )),
+    );
   }
   const used = counted(runs);
-  return { firstRunWithKeygen: first, runs, readyMs: summarise(used.map((r) => r.readyMs)), cpuMs: summarise(used.map((r) => r.cpuMs)) };
+  return {
+    firstRunWithKeygen: first,
+    runs,
+    readyMs: summarise(used.map((r) => r.readyMs)),
+    cpuMs: summarise(used.map((r) => r.cpuMs)),
+  };
 }

@@ -19,7 +19,10 @@ export interface SuiteRun {
 async function suiteOnce(): Promise<SuiteRun> {
   const others = new OtherLoad();
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', 'scenarios/cli.ts'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--import', 'tsx', 'scenarios/cli.ts'], {
+    cwd: repoRoot,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   children.add(child);
   let out = '';
   const keep = (chunk: Buffer) => {
@@ -48,7 +51,13 @@ async function suiteOnce(): Promise<SuiteRun> {
   }
   children.delete(child);
   const wallMs = performance.now() - started;
-  return { wallMs, exitCode, cpuMs, otherCores: others.cores(cpuMs), lastLines: out.trim().split('\n').slice(-3).join('\n') };
+  return {
+    wallMs,
+    exitCode,
+    cpuMs,
+    otherCores: others.cores(cpuMs),
+    lastLines: out.trim().split('\n').slice(-3).join('\n'),
+  };
 }
 
 export interface SuiteResult {
@@ -62,7 +71,11 @@ export async function benchSuite(measure: Measure): Promise<SuiteResult> {
   const runs: Array<Attempt<SuiteRun>> = [];
   for (let i = 1; i <= plan.suiteRuns; i++) {
     runs.push(
-      ...(await measure.measured(suiteOnce, (r) => `  run ${i}/${plan.suiteRuns}: ${(r.wallMs / 1000).toFixed(2)} s, ${(r.cpuMs / 1000).toFixed(2)} s CPU, exit ${r.exitCode}${r.exitCode === 0 ? '' : `\n${r.lastLines}`}`)),
+      ...(await measure.measured(
+        suiteOnce,
+        (r) =>
+          `  run ${i}/${plan.suiteRuns}: ${(r.wallMs / 1000).toFixed(2)} s, ${(r.cpuMs / 1000).toFixed(2)} s CPU, exit ${r.exitCode}${r.exitCode === 0 ? '' : `\n${r.lastLines}`}`,
+      )),
     );
   }
   return { runs, wall: summarise(counted(runs).map((r) => r.wallMs)), allPassed: runs.every((r) => r.exitCode === 0) };

@@ -59,7 +59,8 @@ export function accountRoutes(s: Services): Router {
 
   async function require(ctx: Context) {
     const who = await signedIn(ctx);
-    if (!who) throw new EsiaError('interaction.expired', { reason: 'not signed in to the emulator: open /account to sign in' });
+    if (!who)
+      throw new EsiaError('interaction.expired', { reason: 'not signed in to the emulator: open /account to sign in' });
     if (pending.size > 10_000) pending.clear();
     const mine = pending.get(who.sid) ?? {};
     pending.set(who.sid, mine);
@@ -89,7 +90,10 @@ export function accountRoutes(s: Services): Router {
       });
       return ctx.redirect(`/auth?${query}`);
     }
-    const notice = typeof ctx.query.done === 'string' ? { added: 'Устройство подключено.', removed: 'Удалено.', totp: 'Код из приложения подключён.' }[ctx.query.done] : undefined;
+    const notice =
+      typeof ctx.query.done === 'string'
+        ? { added: 'Устройство подключено.', removed: 'Удалено.', totp: 'Код из приложения подключён.' }[ctx.query.done]
+        : undefined;
     show(ctx, accountPage({ account: who.account, notice }));
   });
 
@@ -134,8 +138,12 @@ export function accountRoutes(s: Services): Router {
     try {
       const answer = parseAnswer<Parameters<typeof finishRegistration>[2]>(field(ctx, 'response'), field(ctx, 'error'));
       const biometric = field(ctx, 'biometric') === 'face' ? 'face' : 'fpt';
-      const name = field(ctx, 'name').trim().slice(0, 60) || (kind === 'platform' ? 'Моё устройство' : 'Ключ безопасности');
-      const credential = await finishRegistration(site(), mine.ceremony, answer, run, run.clock.now(), { name, biometric });
+      const name =
+        field(ctx, 'name').trim().slice(0, 60) || (kind === 'platform' ? 'Моё устройство' : 'Ключ безопасности');
+      const credential = await finishRegistration(site(), mine.ceremony, answer, run, run.clock.now(), {
+        name,
+        biometric,
+      });
       account.credentials = [...(account.credentials ?? []), credential];
       run.accounts.changed();
       mine.ceremony = undefined;
@@ -162,7 +170,17 @@ export function accountRoutes(s: Services): Router {
     // Imported when first needed: it pulls in a PNG encoder and is the second-largest cold-start import.
     const { default: QRCode } = await import('qrcode');
     const qrSvg = await QRCode.toString(uri, { type: 'svg', margin: 1, width: 200 });
-    show(ctx, totpEnrolPage({ action: '/account/totp/confirm', qrSvg, secret, uri, failure, after: html`<p><a href="/account" data-testid="back">Вернуться к настройкам</a></p>` }));
+    show(
+      ctx,
+      totpEnrolPage({
+        action: '/account/totp/confirm',
+        qrSvg,
+        secret,
+        uri,
+        failure,
+        after: html`<p><a href="/account" data-testid="back">Вернуться к настройкам</a></p>`,
+      }),
+    );
   };
 
   router.post('/totp/new', form, async (ctx) => {

@@ -36,22 +36,32 @@ const requiredFields: Array<[keyof Account, 'string' | 'boolean' | 'number']> = 
 export function dataFileProblem(data: object): FieldProblem | undefined {
   const file = data as Partial<Record<keyof DataFile, unknown>>;
   if (file.version !== 1) return { field: 'version', expected: '1', actual: file.version ?? absent };
-  if (!Array.isArray(file.accounts)) return { field: 'accounts', expected: 'a list of accounts', actual: file.accounts ?? absent };
+  if (!Array.isArray(file.accounts))
+    return { field: 'accounts', expected: 'a list of accounts', actual: file.accounts ?? absent };
   for (const [i, account] of file.accounts.entries()) {
-    if (typeof account !== 'object' || account === null || Array.isArray(account)) return { field: `accounts[${i}]`, expected: 'an account object', actual: account };
+    if (typeof account !== 'object' || account === null || Array.isArray(account))
+      return { field: `accounts[${i}]`, expected: 'an account object', actual: account };
     for (const [name, type] of requiredFields) {
       const value = (account as Record<string, unknown>)[name];
-      if (typeof value !== type) return { field: `accounts[${i}].${name}`, expected: `a ${type}`, actual: value ?? absent };
+      if (typeof value !== type)
+        return { field: `accounts[${i}].${name}`, expected: `a ${type}`, actual: value ?? absent };
     }
   }
   return undefined;
 }
 
-export type PersonaFixture = Omit<Account, 'passwordHash' | 'previousPasswordHashes' | 'lastSignInAt'> & { password: string };
+export type PersonaFixture = Omit<Account, 'passwordHash' | 'previousPasswordHashes' | 'lastSignInAt'> & {
+  password: string;
+};
 
 export async function readPersonaFixtures(path: string): Promise<PersonaFixture[]> {
   const parsed = (await readConfigFile(path)) as { personas?: PersonaFixture[] } | null;
-  if (!Array.isArray(parsed?.personas)) throw new ConfigFileError(path, { field: 'personas', expected: 'a list of personas: {"personas": [...]}', actual: parsed?.personas ?? absent });
+  if (!Array.isArray(parsed?.personas))
+    throw new ConfigFileError(path, {
+      field: 'personas',
+      expected: 'a list of personas: {"personas": [...]}',
+      actual: parsed?.personas ?? absent,
+    });
   return parsed.personas;
 }
 

@@ -14,7 +14,20 @@
  * the chain runs through the whole series. idp/audit/verify.ts checks it (npm run audit:verify).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { closeSync, createReadStream, createWriteStream, existsSync, fstatSync, mkdirSync, openSync, readdirSync, readSync, renameSync, statSync, type WriteStream } from 'node:fs';
+import {
+  closeSync,
+  createReadStream,
+  createWriteStream,
+  existsSync,
+  fstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readSync,
+  renameSync,
+  statSync,
+  type WriteStream,
+} from 'node:fs';
 import { rename, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -126,7 +139,9 @@ function lastLine(path: string): string | null {
  */
 function openStream(path: string): WriteStream {
   const stream = createWriteStream(path, { fd: openSync(path, 'a') });
-  stream.on('error', (error) => console.error(`[esia-emulator] audit journal ${path}: lines not written (${error.message})`));
+  stream.on('error', (error) =>
+    console.error(`[esia-emulator] audit journal ${path}: lines not written (${error.message})`),
+  );
   return stream;
 }
 
@@ -234,12 +249,16 @@ export class AuditJournal {
     this.#latestHead = head;
     if (this.#headDirty) return;
     this.#headDirty = true;
-    this.#headWrite = this.#headWrite.then(async () => {
-      this.#headDirty = false;
-      const file = headPath(this.path);
-      await writeFile(`${file}.tmp`, `${JSON.stringify(this.#latestHead)}\n`);
-      await rename(`${file}.tmp`, file);
-    }).catch((error) => console.error(`[esia-emulator] audit head ${headPath(this.path)} not written: ${(error as Error).message}`));
+    this.#headWrite = this.#headWrite
+      .then(async () => {
+        this.#headDirty = false;
+        const file = headPath(this.path);
+        await writeFile(`${file}.tmp`, `${JSON.stringify(this.#latestHead)}\n`);
+        await rename(`${file}.tmp`, file);
+      })
+      .catch((error) =>
+        console.error(`[esia-emulator] audit head ${headPath(this.path)} not written: ${(error as Error).message}`),
+      );
   }
 
   #latestHead: JournalHead | undefined;
@@ -269,7 +288,8 @@ export class AuditJournal {
     const found: AuditRecord[] = [];
     for (const file of [this.path, ...rotatedFiles(this.path).reverse()]) {
       const records = await readRecords(file);
-      for (let i = records.length - 1; i >= 0 && found.length < limit; i--) if (records[i]!.account === oid) found.push(records[i]!);
+      for (let i = records.length - 1; i >= 0 && found.length < limit; i--)
+        if (records[i]!.account === oid) found.push(records[i]!);
       if (found.length >= limit) break;
     }
     return found;

@@ -20,7 +20,11 @@ export async function readFixtureHashes(file: string): Promise<Map<string, strin
   try {
     const entries = JSON.parse(await readFile(file, 'utf8')) as unknown;
     if (typeof entries !== 'object' || entries === null || Array.isArray(entries)) return new Map();
-    return new Map(Object.entries(entries).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1].startsWith('scrypt$')));
+    return new Map(
+      Object.entries(entries).filter(
+        (e): e is [string, string] => typeof e[1] === 'string' && e[1].startsWith('scrypt$'),
+      ),
+    );
   } catch {
     return new Map();
   }
@@ -47,7 +51,9 @@ export function writeFixtureHashes(file: string, hashes: Map<string, string>): P
         { waitMs: 10_000 },
       );
     } catch (error) {
-      console.error(`[esia-emulator] Could not keep the personas' password hashes in ${file} (they will be computed again next start): ${(error as Error).message}`);
+      console.error(
+        `[esia-emulator] Could not keep the personas' password hashes in ${file} (they will be computed again next start): ${(error as Error).message}`,
+      );
     }
   });
   return writing;

@@ -9,11 +9,24 @@ import type { Account } from '../domain/account.ts';
 import { moscowTime } from '../domain/outage.ts';
 import type { Outbox } from './outbox.ts';
 
-export type SecurityNotice = 'security.sign_in' | 'security.password_changed' | 'security.account_locked' | 'security.code_requested';
+export type SecurityNotice =
+  | 'security.sign_in'
+  | 'security.password_changed'
+  | 'security.account_locked'
+  | 'security.code_requested';
 
-const signature = '\n\nЕсли это были не вы, срочно смените пароль и обратитесь в службу поддержки.\nТЕСТОВЫЙ СТЕНД ЕСИА — письмо не настоящее.';
+const signature =
+  '\n\nЕсли это были не вы, срочно смените пароль и обратитесь в службу поддержки.\nТЕСТОВЫЙ СТЕНД ЕСИА — письмо не настоящее.';
 
-const amrText: Record<string, string> = { pwd: 'пароль', sms: 'код из СМС', otp: 'код из письма', mfa: '', hwk: 'ключ', swk: 'электронная подпись', face: 'биометрия' };
+const amrText: Record<string, string> = {
+  pwd: 'пароль',
+  sms: 'код из СМС',
+  otp: 'код из письма',
+  mfa: '',
+  hwk: 'ключ',
+  swk: 'электронная подпись',
+  face: 'биометрия',
+};
 
 export interface NoticeFacts {
   /** ISO instant of the event (the run's clock). */
@@ -33,14 +46,20 @@ export function securityNotice(kind: SecurityNotice, facts: NoticeFacts): { subj
   const when = moscowTime(facts.at);
   switch (kind) {
     case 'security.sign_in': {
-      const how = (facts.amr ?? []).map((m) => amrText[m] ?? m).filter(Boolean).join(' + ');
+      const how = (facts.amr ?? [])
+        .map((m) => amrText[m] ?? m)
+        .filter(Boolean)
+        .join(' + ');
       return {
         subject: 'Вход в учётную запись Госуслуг',
         text: `Выполнен вход в вашу учётную запись ${when}${facts.system ? ` для входа в «${facts.system}»` : ''}${how ? `. Способ входа: ${how}` : ''}.${signature}`,
       };
     }
     case 'security.password_changed':
-      return { subject: 'Пароль изменён', text: `Пароль от вашей учётной записи изменён ${when}${facts.how ? ` (${facts.how})` : ''}.${signature}` };
+      return {
+        subject: 'Пароль изменён',
+        text: `Пароль от вашей учётной записи изменён ${when}${facts.how ? ` (${facts.how})` : ''}.${signature}`,
+      };
     case 'security.account_locked':
       return {
         subject: 'Учётная запись заблокирована',

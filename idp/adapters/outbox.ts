@@ -36,7 +36,13 @@ export class Outbox {
     readonly faults: Faults,
   ) {}
 
-  send(channel: Channel, to: string, text: string, code?: string, meta: { subject?: string; kind?: string } = {}): Message {
+  send(
+    channel: Channel,
+    to: string,
+    text: string,
+    code?: string,
+    meta: { subject?: string; kind?: string } = {},
+  ): Message {
     const now = this.clock.now();
     let deliverAt = now;
     const fault = channel === 'sms' ? this.faults.take('sms.fail', 'sms.delay') : undefined;
@@ -64,7 +70,9 @@ export class Outbox {
   /** Delivered messages, newest first; all recipients of the channel when `to` is omitted. */
   read(channel: Channel, to?: string): Message[] {
     const now = this.clock.now();
-    const lists = to ? [this.#messages.get(`${channel}:${to}`) ?? []] : [...this.#messages.entries()].filter(([k]) => k.startsWith(`${channel}:`)).map(([, v]) => v);
+    const lists = to
+      ? [this.#messages.get(`${channel}:${to}`) ?? []]
+      : [...this.#messages.entries()].filter(([k]) => k.startsWith(`${channel}:`)).map(([, v]) => v);
     return lists
       .flat()
       .filter((m) => Date.parse(m.deliverAt) <= now)

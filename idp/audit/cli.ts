@@ -15,8 +15,16 @@ const { values, positionals } = parseCli({
   summary:
     "Checks the audit journal's keyed hash chain and its signed head (a file, or a folder with its rotated series; default: the data folder) and names the first bad record. Exit code 0 when intact, 1 when broken, 2 on a usage error.",
   options: {
-    keys: { type: 'string', value: 'FOLDER', help: "the emulator's keys folder, which holds the journal's key audit.key (default: ESIA_KEYS_DIR or keys/local)" },
-    head: { type: 'string', value: 'HASH', help: "the last record's hash printed by an earlier run: records cut off the end are found against it too" },
+    keys: {
+      type: 'string',
+      value: 'FOLDER',
+      help: "the emulator's keys folder, which holds the journal's key audit.key (default: ESIA_KEYS_DIR or keys/local)",
+    },
+    head: {
+      type: 'string',
+      value: 'HASH',
+      help: "the last record's hash printed by an earlier run: records cut off the end are found against it too",
+    },
   },
   positionals: { usage: '[FILE|FOLDER]', max: 1 },
 });
@@ -31,7 +39,9 @@ let key: Buffer;
 try {
   key = loadAuditKey(resolve(values.keys ?? config.keysDir));
 } catch (error) {
-  console.error(`The journal's key cannot be read (${(error as Error).message}): give the emulator's keys folder with --keys or ESIA_KEYS_DIR.`);
+  console.error(
+    `The journal's key cannot be read (${(error as Error).message}): give the emulator's keys folder with --keys or ESIA_KEYS_DIR.`,
+  );
   process.exit(2);
 }
 const report = await verifyJournal(target, { key, ...(head ? { head } : {}) });

@@ -9,7 +9,16 @@
 import { createReadStream, existsSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { genesisHash, headPath, type JournalHead, mac, rotatedFiles, sameMac, signHead, splitLine } from '../adapters/audit_journal.ts';
+import {
+  genesisHash,
+  headPath,
+  type JournalHead,
+  mac,
+  rotatedFiles,
+  sameMac,
+  signHead,
+  splitLine,
+} from '../adapters/audit_journal.ts';
 
 export interface BadRecord {
   file: string;
@@ -46,8 +55,10 @@ function readHead(file: string, key: Buffer): JournalHead | string | undefined {
   } catch {
     return `the head file ${file} is not JSON`;
   }
-  if (typeof head.head !== 'string' || typeof head.at !== 'string' || typeof head.mac !== 'string') return `the head file ${file} lacks head, at or mac`;
-  if (!sameMac(signHead(key, head.head, head.at).mac, head.mac)) return `the head file ${file} is not signed with the journal's key: it was written by someone else`;
+  if (typeof head.head !== 'string' || typeof head.at !== 'string' || typeof head.mac !== 'string')
+    return `the head file ${file} lacks head, at or mac`;
+  if (!sameMac(signHead(key, head.head, head.at).mac, head.mac))
+    return `the head file ${file} is not signed with the journal's key: it was written by someone else`;
   return head as JournalHead;
 }
 
@@ -65,9 +76,20 @@ export async function verifyJournal(path: string, options: VerifyOptions): Promi
   const seen = new Set<string>();
   let prev: string | null = series ? genesisHash : null;
   let records = 0;
-  const report = (bad?: BadRecord): VerifyReport => ({ ok: !bad, files, records, head: prev ?? genesisHash, ...(bad ? { bad } : {}) });
+  const report = (bad?: BadRecord): VerifyReport => ({
+    ok: !bad,
+    files,
+    records,
+    head: prev ?? genesisHash,
+    ...(bad ? { bad } : {}),
+  });
   if (files.length === 0 || !existsSync(files[0] as string)) {
-    return report({ file: path, line: 0, problem: 'unparseable', message: `No journal at ${path} (expected a .jsonl file or a folder with audit.jsonl).` });
+    return report({
+      file: path,
+      line: 0,
+      problem: 'unparseable',
+      message: `No journal at ${path} (expected a .jsonl file or a folder with audit.jsonl).`,
+    });
   }
   for (const file of files) {
     let lineNo = 0;
@@ -77,7 +99,11 @@ export async function verifyJournal(path: string, options: VerifyOptions): Promi
       const at = { file, line: lineNo };
       if (line === '') {
         lines.close();
-        return report({ ...at, problem: 'unparseable', message: 'Empty line: a journal has one JSON record per line.' });
+        return report({
+          ...at,
+          problem: 'unparseable',
+          message: 'Empty line: a journal has one JSON record per line.',
+        });
       }
       const parts = splitLine(line);
       let parsed: { prev?: unknown } | null = null;
@@ -88,11 +114,19 @@ export async function verifyJournal(path: string, options: VerifyOptions): Promi
       }
       if (!parsed || typeof parsed !== 'object') {
         lines.close();
-        return report({ ...at, problem: 'unparseable', message: 'Not a JSON object: the line was cut short or edited by hand.' });
+        return report({
+          ...at,
+          problem: 'unparseable',
+          message: 'Not a JSON object: the line was cut short or edited by hand.',
+        });
       }
       if (!parts || typeof parsed.prev !== 'string') {
         lines.close();
-        return report({ ...at, problem: 'no-hash', message: 'The record has no "prev" and "hash" at its end: it was inserted or rewritten outside the journal.' });
+        return report({
+          ...at,
+          problem: 'no-hash',
+          message: 'The record has no "prev" and "hash" at its end: it was inserted or rewritten outside the journal.',
+        });
       }
       if (!sameMac(mac(options.key, parts.body), parts.hash)) {
         lines.close();
@@ -104,7 +138,10 @@ export async function verifyJournal(path: string, options: VerifyOptions): Promi
       }
       if (prev !== null && parsed.prev !== prev) {
         lines.close();
-        const where = lineNo === 1 && records > 0 ? ' at the start of a rotated file (a file of the series is missing, cut short or out of order)' : '';
+        const where =
+          lineNo === 1 && records > 0
+            ? ' at the start of a rotated file (a file of the series is missing, cut short or out of order)'
+            : '';
         return report({
           ...at,
           problem: 'prev-mismatch',
@@ -121,15 +158,31 @@ export async function verifyJournal(path: string, options: VerifyOptions): Promi
   const last = files.at(-1) as string;
   const headFile = series ? join(path, 'audit.head.json') : headPath(last);
   const head = readHead(headFile, options.key);
-  if (typeof head === 'string') return report({ file: headFile, line: 0, problem: 'head', message: `${head[0]?.toUpperCase()}${head.slice(1)}.` });
+  if (typeof head === 'string')
+    return report({ file: headFile, line: 0, problem: 'head', message: `${head[0]?.toUpperCase()}${head.slice(1)}.` });
   if (head === undefined && records > 0) {
-    return report({ file: headFile, line: 0, problem: 'head', message: `No head file ${headFile}: the journal writes one after every batch of records, so it was deleted, perhaps with records cut off the end.` });
+    return report({
+      file: headFile,
+      line: 0,
+      problem: 'head',
+      message: `No head file ${headFile}: the journal writes one after every batch of records, so it was deleted, perhaps with records cut off the end.`,
+    });
   }
   if (head && !seen.has(head.head) && !(head.head === genesisHash && records === 0)) {
-    return report({ file: last, line: 0, problem: 'head', message: `The signed head (${head.head.slice(0, 12)}…, ${head.at}) names a record the journal does not have: records were cut off its end, or it was rewritten.` });
+    return report({
+      file: last,
+      line: 0,
+      problem: 'head',
+      message: `The signed head (${head.head.slice(0, 12)}…, ${head.at}) names a record the journal does not have: records were cut off its end, or it was rewritten.`,
+    });
   }
   if (options.head && prev !== options.head) {
-    return report({ file: last, line: 0, problem: 'prev-mismatch', message: `The journal ends at ${String(prev).slice(0, 12)}…, not at the noted head ${options.head.slice(0, 12)}…: records were cut off its end.` });
+    return report({
+      file: last,
+      line: 0,
+      problem: 'prev-mismatch',
+      message: `The journal ends at ${String(prev).slice(0, 12)}…, not at the noted head ${options.head.slice(0, 12)}…: records were cut off its end.`,
+    });
   }
   return report();
 }

@@ -52,15 +52,28 @@ export function configFromEnv(env: Env): Partial<IdpConfig> {
     out.webauthn = {
       ...defaults.webauthn,
       rpId: env.ESIA_WEBAUTHN_RP_ID || defaults.webauthn.rpId,
-      origins: (env.ESIA_WEBAUTHN_ORIGINS ?? '').split(',').map((o) => o.trim()).filter(Boolean),
+      origins: (env.ESIA_WEBAUTHN_ORIGINS ?? '')
+        .split(',')
+        .map((o) => o.trim())
+        .filter(Boolean),
       timeoutSeconds: int(env, 'ESIA_WEBAUTHN_TIMEOUT', defaults.webauthn.timeoutSeconds, 5, 3600),
     };
   }
-  if (env.ESIA_TOTP_TOLERANCE) out.totp = { ...defaults.totp, toleranceSteps: int(env, 'ESIA_TOTP_TOLERANCE', defaults.totp.toleranceSteps, 0, 10) };
+  if (env.ESIA_TOTP_TOLERANCE)
+    out.totp = {
+      ...defaults.totp,
+      toleranceSteps: int(env, 'ESIA_TOTP_TOLERANCE', defaults.totp.toleranceSteps, 0, 10),
+    };
   if (env.ESIA_SESSION_TTL || env.ESIA_REFRESH_TOKEN_TTL || env.ESIA_STORE_CAP) {
     out.memory = {
       sessionTtlSeconds: int(env, 'ESIA_SESSION_TTL', defaults.memory.sessionTtlSeconds, 60, 90 * 24 * 3600),
-      refreshTokenTtlSeconds: int(env, 'ESIA_REFRESH_TOKEN_TTL', defaults.memory.refreshTokenTtlSeconds, 60, 90 * 24 * 3600),
+      refreshTokenTtlSeconds: int(
+        env,
+        'ESIA_REFRESH_TOKEN_TTL',
+        defaults.memory.refreshTokenTtlSeconds,
+        60,
+        90 * 24 * 3600,
+      ),
       storeCap: int(env, 'ESIA_STORE_CAP', defaults.memory.storeCap, 100, 10_000_000),
     };
   }
@@ -94,19 +107,37 @@ export function loadConfig(overrides: Partial<IdpConfig> = {}): IdpConfig {
     memory: { ...defaults.memory, ...overrides.memory },
   };
   if (/^[\d.]+$|^\[?[\da-f:]+\]?$/i.test(config.webauthn.rpId) || config.webauthn.rpId.includes('/')) {
-    throw badSetting({ field: 'webauthn.rpId', expected: 'a host name such as localhost or esia.stand.example (browsers refuse IP addresses as RP ID)', actual: config.webauthn.rpId });
+    throw badSetting({
+      field: 'webauthn.rpId',
+      expected: 'a host name such as localhost or esia.stand.example (browsers refuse IP addresses as RP ID)',
+      actual: config.webauthn.rpId,
+    });
   }
   for (const origin of config.webauthn.origins) {
-    if (!/^https?:\/\/[^/]+$/.test(origin)) throw badSetting({ field: 'webauthn.origins', expected: 'origins such as https://esia.stand.example, without a path', actual: origin });
+    if (!/^https?:\/\/[^/]+$/.test(origin))
+      throw badSetting({
+        field: 'webauthn.origins',
+        expected: 'origins such as https://esia.stand.example, without a path',
+        actual: origin,
+      });
   }
   if ((config.scryptN & (config.scryptN - 1)) !== 0) {
     throw badSetting({ field: 'scryptN', expected: 'a power of two (1024, 16384, …)', actual: config.scryptN });
   }
   for (const [id, origin] of Object.entries(config.clientOrigins)) {
-    if (!/^https?:\/\/[^/]+$/.test(origin)) throw badSetting({ field: `clientOrigins.${id}`, expected: 'an origin such as http://localhost:4000, without a path', actual: origin });
+    if (!/^https?:\/\/[^/]+$/.test(origin))
+      throw badSetting({
+        field: `clientOrigins.${id}`,
+        expected: 'an origin such as http://localhost:4000, without a path',
+        actual: origin,
+      });
   }
   if (config.issuer && !/^https?:\/\/[^/]+$/.test(config.issuer)) {
-    throw badSetting({ field: 'issuer', expected: 'an origin such as http://localhost:3000, without a path', actual: config.issuer });
+    throw badSetting({
+      field: 'issuer',
+      expected: 'an origin such as http://localhost:3000, without a path',
+      actual: config.issuer,
+    });
   }
   return config;
 }

@@ -31,16 +31,26 @@ export class ControlError extends CodedError {
 
 export function parseInstant(value: unknown): number {
   const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) throw new ControlError(400, 'control.bad_instant', `Expected an ISO instant such as "2026-11-25T10:00:00Z"; got ${JSON.stringify(value)}.`);
+  if (Number.isNaN(ms))
+    throw new ControlError(
+      400,
+      'control.bad_instant',
+      `Expected an ISO instant such as "2026-11-25T10:00:00Z"; got ${JSON.stringify(value)}.`,
+    );
   return ms;
 }
 
 /** Seconds as a number, or an ISO 8601 duration (PT5M, P1D, P200D, PT1H30M); returns ms. */
 export function parseDuration(value: unknown): number {
   if (typeof value === 'number' && Number.isFinite(value)) return value * 1000;
-  const match = typeof value === 'string' ? /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(value) : null;
+  const match =
+    typeof value === 'string' ? /^P(?:(\d+)D)?(?:T(?:(\d+)H)?(?:(\d+)M)?(?:(\d+(?:\.\d+)?)S)?)?$/.exec(value) : null;
   if (!match || value === 'P' || value === 'PT') {
-    throw new ControlError(400, 'control.bad_duration', `Expected seconds or an ISO duration such as "PT5M" or "P181D"; got ${JSON.stringify(value)}.`);
+    throw new ControlError(
+      400,
+      'control.bad_duration',
+      `Expected seconds or an ISO duration such as "PT5M" or "P181D"; got ${JSON.stringify(value)}.`,
+    );
   }
   const [, d = '0', h = '0', m = '0', sec = '0'] = match;
   return ((Number(d) * 24 + Number(h)) * 60 + Number(m)) * 60_000 + Number(sec) * 1000;
@@ -54,7 +64,11 @@ export function parseDuration(value: unknown): number {
 export function sameHostTarget(next: unknown, origin: string): string {
   if (next === undefined || next === '') return '/';
   const refuse = (why: string) =>
-    new ControlError(400, 'control.bad_next', `next must be a path of the emulator (e.g. /trainer) or a URL on ${new URL(origin).hostname} (any port); ${why}: ${JSON.stringify(next).slice(0, 200)}.`);
+    new ControlError(
+      400,
+      'control.bad_next',
+      `next must be a path of the emulator (e.g. /trainer) or a URL on ${new URL(origin).hostname} (any port); ${why}: ${JSON.stringify(next).slice(0, 200)}.`,
+    );
   if (typeof next !== 'string') throw refuse('give it once');
   let target: URL;
   try {
@@ -76,6 +90,16 @@ export function localNext(ctx: Context, issuer: string): string {
 /** allowedMethods() options for the control API: a method a route lacks (or HTTP's unknown ones) is a 405 in the API's JSON, not a 501. */
 export const controlMethodRefusal = {
   throw: true,
-  notImplemented: () => new ControlError(405, 'control.method_not_allowed', 'The control API has no route with this method; GET /__control lists each route with its method.'),
-  methodNotAllowed: () => new ControlError(405, 'control.method_not_allowed', 'This route of the control API does not take this method; GET /__control lists each route with its method.'),
+  notImplemented: () =>
+    new ControlError(
+      405,
+      'control.method_not_allowed',
+      'The control API has no route with this method; GET /__control lists each route with its method.',
+    ),
+  methodNotAllowed: () =>
+    new ControlError(
+      405,
+      'control.method_not_allowed',
+      'This route of the control API does not take this method; GET /__control lists each route with its method.',
+    ),
 };

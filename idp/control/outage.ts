@@ -11,7 +11,9 @@ import type { Services } from '../services.ts';
 import { ControlError, type ControlHelpers } from './inputs.ts';
 import { InputError } from '../../lib/errors.ts';
 
-export const outageEndpoints = ['GET|POST|DELETE /__control/outage {mode: "maintenance" | "outage", notice?, until?: ISO instant, from?: ISO instant}'];
+export const outageEndpoints = [
+  'GET|POST|DELETE /__control/outage {mode: "maintenance" | "outage", notice?, until?: ISO instant, from?: ISO instant}',
+];
 
 export function outageControlRoutes(router: Router, _s: Services, { runOf, body }: ControlHelpers): void {
   router.get('/outage', (ctx) => {

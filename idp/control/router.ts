@@ -19,13 +19,32 @@ import { esiaControlRoutes, esiaEndpoints } from '../esia/control.ts';
 import { esignControlRoutes, esignEndpoints } from '../esign/control.ts';
 import { tokenCookie, tokenCookieOptions } from '../esign/index.ts';
 import { webauthnControlRoutes, webauthnEndpoints } from '../webauthn/control.ts';
-import { ControlError, type ControlHelpers, type ControlRoutes, localNext, parseDuration, parseInstant } from './inputs.ts';
+import {
+  ControlError,
+  type ControlHelpers,
+  type ControlRoutes,
+  localNext,
+  parseDuration,
+  parseInstant,
+} from './inputs.ts';
 import { outageControlRoutes, outageEndpoints } from './outage.ts';
 import { InputError } from '../../lib/errors.ts';
 
 /** Features' control routes (outage E3, test PKI, electronic signature, WebAuthn, the ESIA face), in this order, and their GET /__control lines. */
-const featureRoutes: ControlRoutes[] = [outageControlRoutes, certificateControlRoutes, esignControlRoutes, webauthnControlRoutes, esiaControlRoutes];
-const featureEndpoints = [...outageEndpoints, ...certificateEndpoints, ...esignEndpoints, ...webauthnEndpoints, ...esiaEndpoints];
+const featureRoutes: ControlRoutes[] = [
+  outageControlRoutes,
+  certificateControlRoutes,
+  esignControlRoutes,
+  webauthnControlRoutes,
+  esiaControlRoutes,
+];
+const featureEndpoints = [
+  ...outageEndpoints,
+  ...certificateEndpoints,
+  ...esignEndpoints,
+  ...webauthnEndpoints,
+  ...esiaEndpoints,
+];
 
 export interface ControlHooks {
   /** Personas as the fixtures define them, with their clear-text test passwords. */
@@ -36,7 +55,11 @@ export interface ControlHooks {
 
 function loopbackOnly(ctx: Context, next: Next) {
   if (!isLoopback(ctx.req.socket.remoteAddress)) {
-    throw new ControlError(403, 'control.forbidden', 'The control API answers only requests from this machine (loopback).');
+    throw new ControlError(
+      403,
+      'control.forbidden',
+      'The control API answers only requests from this machine (loopback).',
+    );
   }
   return next();
 }
@@ -44,7 +67,8 @@ function loopbackOnly(ctx: Context, next: Next) {
 function body(ctx: Context): Record<string, unknown> {
   const b = ctx.request.body;
   if (b === undefined || b === null || (typeof b === 'object' && Object.keys(b).length === 0)) return {};
-  if (typeof b !== 'object' || Array.isArray(b)) throw new ControlError(400, 'control.bad_body', 'Expected a JSON object body.');
+  if (typeof b !== 'object' || Array.isArray(b))
+    throw new ControlError(400, 'control.bad_body', 'Expected a JSON object body.');
   return b as Record<string, unknown>;
 }
 
@@ -67,7 +91,12 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   const runOf = (ctx: Context): Run => {
     const id = (typeof ctx.query.run === 'string' && ctx.query.run) || ctx.get('x-esia-run') || undefined;
     const run = s.runs.get(id);
-    if (!run) throw new ControlError(404, 'control.unknown_run', `No run "${id}". Runs end after two idle hours; create one with POST /__control/runs.`);
+    if (!run)
+      throw new ControlError(
+        404,
+        'control.unknown_run',
+        `No run "${id}". Runs end after two idle hours; create one with POST /__control/runs.`,
+      );
     ctx.state.run = run;
     return run;
   };
@@ -76,7 +105,12 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     const key = String(ctx.params.persona);
     const { accounts } = runOf(ctx);
     const account = accounts.byPersona(key) ?? accounts.byOid(key);
-    if (!account) throw new ControlError(404, 'control.unknown_persona', `No persona or oid "${key}". GET /__control/personas lists them.`);
+    if (!account)
+      throw new ControlError(
+        404,
+        'control.unknown_persona',
+        `No persona or oid "${key}". GET /__control/personas lists them.`,
+      );
     return account;
   };
 
@@ -85,7 +119,7 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
       endpoints: [
         'every call below takes ?run=<id> (or the X-Esia-Run header) to act on an isolated run instead of the main one',
         'POST /__control/runs → {run, cookie}: a new isolated run with fresh personas; GET /__control/runs; DELETE /__control/runs/:id',
-        'GET /__control/runs/:id/enter?next=<url>&persona=<persona>?: sets the esia_run cookie in this browser (and plugs in the persona\'s signature token) and goes to next',
+        "GET /__control/runs/:id/enter?next=<url>&persona=<persona>?: sets the esia_run cookie in this browser (and plugs in the persona's signature token) and goes to next",
         'POST /__control/reset',
         'GET|POST /__control/clock {set?: ISO instant, advance?: seconds | ISO duration, freeze?: boolean}',
         'GET /__control/personas',
@@ -104,7 +138,11 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   });
 
   router.get('/runs', (ctx) => {
-    ctx.body = s.runs.list().map((r) => ({ run: r.id, now: new Date(r.clock.now()).toISOString(), lastUsedAt: new Date(r.lastUsedAt).toISOString() }));
+    ctx.body = s.runs.list().map((r) => ({
+      run: r.id,
+      now: new Date(r.clock.now()).toISOString(),
+      lastUsedAt: new Date(r.lastUsedAt).toISOString(),
+    }));
   });
   router.post('/runs', async (ctx) => {
     const run = s.runs.create(await s.baseline());
@@ -112,14 +150,21 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     ctx.body = { run: run.id, cookie: `${runCookie}=${run.id}` };
   });
   router.delete('/runs/:id', (ctx) => {
-    if (!s.runs.delete(String(ctx.params.id))) throw new ControlError(404, 'control.unknown_run', `No run "${ctx.params.id}" (the main run cannot be deleted).`);
+    if (!s.runs.delete(String(ctx.params.id)))
+      throw new ControlError(404, 'control.unknown_run', `No run "${ctx.params.id}" (the main run cannot be deleted).`);
     ctx.body = { deleted: ctx.params.id };
   });
   router.get('/runs/:id/enter', (ctx) => {
     const run = s.runs.get(String(ctx.params.id));
     if (!run) throw new ControlError(404, 'control.unknown_run', `No run "${ctx.params.id}".`);
     const next = localNext(ctx, s.provider.issuer);
-    ctx.cookies.set(runCookie, run.id === mainRun ? '' : run.id, { httpOnly: true, sameSite: 'lax', signed: false, overwrite: true, maxAge: 12 * 3600 * 1000 });
+    ctx.cookies.set(runCookie, run.id === mainRun ? '' : run.id, {
+      httpOnly: true,
+      sameSite: 'lax',
+      signed: false,
+      overwrite: true,
+      maxAge: 12 * 3600 * 1000,
+    });
     // &persona=: the person sits down at this browser with their token (the trainer plays that persona).
     const persona = typeof ctx.query.persona === 'string' ? run.accounts.byPersona(ctx.query.persona) : undefined;
     if (persona) ctx.cookies.set(tokenCookie, s.esign.personaToken(run, persona.persona).id, tokenCookieOptions);
@@ -143,32 +188,45 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     else if (b.freeze !== undefined) clock.set(clock.now(), b.freeze === true);
     if (b.advance !== undefined) clock.advance(parseDuration(b.advance));
     if (b.set === undefined && b.advance === undefined && b.freeze === undefined) {
-      throw new ControlError(400, 'control.bad_clock', 'Give "set" (ISO instant), "advance" (seconds or ISO duration such as "PT5M") or "freeze".');
+      throw new ControlError(
+        400,
+        'control.bad_clock',
+        'Give "set" (ISO instant), "advance" (seconds or ISO duration such as "PT5M") or "freeze".',
+      );
     }
     ctx.body = { now: new Date(clock.now()).toISOString(), frozen: clock.frozen };
   });
 
   router.get('/personas', async (ctx) => {
     const passwords = new Map((await hooks.personas()).map((p) => [p.persona, p.password]));
-    ctx.body = runOf(ctx).accounts.all().map((a) => ({
-      persona: a.persona,
-      oid: a.oid,
-      name: `${a.lastName} ${a.firstName} ${a.middleName}`,
-      phone: a.phone,
-      email: a.email,
-      snils: a.snils,
-      inn: a.inn,
-      password: passwords.get(a.persona) ?? null,
-      state: { status: a.status, trust: a.trust, locked: a.lockedAt !== null, failedAttempts: a.failedAttempts, phoneConfirmed: a.phoneConfirmed, emailConfirmed: a.emailConfirmed },
-      // feature «webauthn»: which ways to sign in the persona has besides password + SMS
-      factors: {
-        biometrics: (a.credentials ?? []).filter((c) => c.kind === 'platform').length,
-        securityKeys: (a.credentials ?? []).filter((c) => c.kind === 'roaming').length,
-        appCode: !!a.totp,
-      },
-      demonstrates: a.demonstrates,
-      catalogue: a.catalogue,
-    }));
+    ctx.body = runOf(ctx)
+      .accounts.all()
+      .map((a) => ({
+        persona: a.persona,
+        oid: a.oid,
+        name: `${a.lastName} ${a.firstName} ${a.middleName}`,
+        phone: a.phone,
+        email: a.email,
+        snils: a.snils,
+        inn: a.inn,
+        password: passwords.get(a.persona) ?? null,
+        state: {
+          status: a.status,
+          trust: a.trust,
+          locked: a.lockedAt !== null,
+          failedAttempts: a.failedAttempts,
+          phoneConfirmed: a.phoneConfirmed,
+          emailConfirmed: a.emailConfirmed,
+        },
+        // feature «webauthn»: which ways to sign in the persona has besides password + SMS
+        factors: {
+          biometrics: (a.credentials ?? []).filter((c) => c.kind === 'platform').length,
+          securityKeys: (a.credentials ?? []).filter((c) => c.kind === 'roaming').length,
+          appCode: !!a.totp,
+        },
+        demonstrates: a.demonstrates,
+        catalogue: a.catalogue,
+      }));
   });
 
   router.post('/accounts/:persona/unlock', (ctx) => {
@@ -187,12 +245,20 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
       throw error;
     }
     runOf(ctx).accounts.changed();
-    ctx.body = { persona: account.persona, status: account.status, trust: account.trust, phone: maskPhone(account.phone), phoneConfirmed: account.phoneConfirmed, emailConfirmed: account.emailConfirmed };
+    ctx.body = {
+      persona: account.persona,
+      status: account.status,
+      trust: account.trust,
+      phone: maskPhone(account.phone),
+      phoneConfirmed: account.phoneConfirmed,
+      emailConfirmed: account.emailConfirmed,
+    };
   });
 
   router.get('/inbox/:channel', (ctx) => {
     const channel = ctx.params.channel as Channel;
-    if (channel !== 'sms' && channel !== 'email') throw new ControlError(404, 'control.unknown_inbox', 'Inboxes: sms, email.');
+    if (channel !== 'sms' && channel !== 'email')
+      throw new ControlError(404, 'control.unknown_inbox', 'Inboxes: sms, email.');
     // Phones as the login form reads them: `?to=+7900…` unencoded arrives as « 7900…», and 8 900 … is the same phone.
     const raw = typeof ctx.query.to === 'string' ? ctx.query.to.trim() : '';
     const to = raw ? (channel === 'sms' ? (normalisePhone(raw) ?? raw) : raw) : undefined;
@@ -202,11 +268,25 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   router.post('/faults', (ctx) => {
     const b = body(ctx);
     const count = b.count === undefined ? 1 : Number(b.count);
-    if (!Number.isInteger(count) || count < 1) throw new ControlError(400, 'control.bad_fault', `count must be a whole number ≥ 1; got ${JSON.stringify(b.count)}.`);
+    if (!Number.isInteger(count) || count < 1)
+      throw new ControlError(
+        400,
+        'control.bad_fault',
+        `count must be a whole number ≥ 1; got ${JSON.stringify(b.count)}.`,
+      );
     const kind = faultKinds.find((k) => k === b.kind);
-    if (!kind) throw new ControlError(400, 'control.bad_fault', `kind must be one of ${faultKinds.join(', ')}; got ${JSON.stringify(b.kind)}.`);
+    if (!kind)
+      throw new ControlError(
+        400,
+        'control.bad_fault',
+        `kind must be one of ${faultKinds.join(', ')}; got ${JSON.stringify(b.kind)}.`,
+      );
     const { faults } = runOf(ctx);
-    faults.arm({ kind, remaining: count, ...(kind === 'sms.delay' ? { seconds: parseDuration(b.seconds ?? 120) / 1000 } : {}) });
+    faults.arm({
+      kind,
+      remaining: count,
+      ...(kind === 'sms.delay' ? { seconds: parseDuration(b.seconds ?? 120) / 1000 } : {}),
+    });
     ctx.body = { faults: faults.list };
   });
   router.delete('/faults', (ctx) => {
@@ -217,7 +297,12 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
   router.get('/audit/:ref', async (ctx) => {
     const typed = String(ctx.params.ref);
     const ref = normaliseReference(typed);
-    if (!ref) throw new ControlError(400, 'control.bad_ref', `"${typed}" is not a reference code: expected 8 characters of ${referenceAlphabet} (case, spaces and the dash do not matter), e.g. 7KQ2-M9XD.`);
+    if (!ref)
+      throw new ControlError(
+        400,
+        'control.bad_ref',
+        `"${typed}" is not a reference code: expected 8 characters of ${referenceAlphabet} (case, spaces and the dash do not matter), e.g. 7KQ2-M9XD.`,
+      );
     const found = await s.journal.findByRef(ref);
     if (!found) throw new ControlError(404, 'control.unknown_ref', `No journal record has reference code ${ref}.`);
     ctx.body = found;
@@ -227,9 +312,11 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     const b = body(ctx);
     const clientId = String(b.client_id ?? '');
     const persona = String(b.persona ?? '');
-    if (!(await s.provider.Client.find(clientId))) throw new ControlError(400, 'control.unknown_client', `Unknown client_id "${clientId}".`);
+    if (!(await s.provider.Client.find(clientId)))
+      throw new ControlError(400, 'control.unknown_client', `Unknown client_id "${clientId}".`);
     const run = runOf(ctx);
-    if (!run.accounts.byPersona(persona)) throw new ControlError(400, 'control.unknown_persona', `Unknown persona "${persona}".`);
+    if (!run.accounts.byPersona(persona))
+      throw new ControlError(400, 'control.unknown_persona', `Unknown persona "${persona}".`);
     const queue = run.shortcuts.get(clientId) ?? [];
     queue.push(persona);
     run.shortcuts.set(clientId, queue);

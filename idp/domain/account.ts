@@ -86,8 +86,10 @@ export interface TotpEnrolment {
 export function assertMaySignIn(account: Account): void {
   if (account.status === 'inactive') throw new EsiaError('account.inactive', { actual: 'status=inactive' });
   if (account.status === 'restricted') throw new EsiaError('account.restricted', { actual: 'status=restricted' });
-  if (!account.phoneConfirmed) throw new EsiaError('account.phone_unconfirmed', { actual: `phone ${maskPhone(account.phone)} unconfirmed` });
-  if (!account.emailConfirmed) throw new EsiaError('account.email_unconfirmed', { actual: `e-mail ${maskEmail(account.email)} unconfirmed` });
+  if (!account.phoneConfirmed)
+    throw new EsiaError('account.phone_unconfirmed', { actual: `phone ${maskPhone(account.phone)} unconfirmed` });
+  if (!account.emailConfirmed)
+    throw new EsiaError('account.email_unconfirmed', { actual: `e-mail ${maskEmail(account.email)} unconfirmed` });
 }
 
 export function fullName(account: Pick<Account, 'lastName' | 'firstName' | 'middleName'>): string {

@@ -15,16 +15,21 @@ export { unlock } from './lockout.ts';
 export const editableFields = ['status', 'trust', 'phoneConfirmed', 'emailConfirmed', 'passwordMustChange'] as const;
 export type StatePatch = Partial<Pick<Account, (typeof editableFields)[number]>>;
 
-const allowed = { status: ['active', 'inactive', 'restricted'], trust: ['simplified', 'standard', 'confirmed'] } as const;
+const allowed = {
+  status: ['active', 'inactive', 'restricted'],
+  trust: ['simplified', 'standard', 'confirmed'],
+} as const;
 
 /** Checks every field first, then applies them all (nothing is half-applied). */
 export function patchAccountState(account: Account, patch: Record<string, unknown>): StatePatch {
   const out: Record<string, unknown> = {};
   for (const [key, value] of Object.entries(patch)) {
     if (key === 'status' || key === 'trust') {
-      if (!(allowed[key] as readonly unknown[]).includes(value)) throw new InputError(`${key} must be one of ${allowed[key].join(', ')}; got ${JSON.stringify(value)}.`);
+      if (!(allowed[key] as readonly unknown[]).includes(value))
+        throw new InputError(`${key} must be one of ${allowed[key].join(', ')}; got ${JSON.stringify(value)}.`);
     } else if (key === 'phoneConfirmed' || key === 'emailConfirmed' || key === 'passwordMustChange') {
-      if (typeof value !== 'boolean') throw new InputError(`${key} must be true or false; got ${JSON.stringify(value)}.`);
+      if (typeof value !== 'boolean')
+        throw new InputError(`${key} must be true or false; got ${JSON.stringify(value)}.`);
     } else {
       throw new InputError(`Unknown field "${key}". Allowed: ${editableFields.join(', ')}.`);
     }
@@ -69,7 +74,13 @@ export function generateTemporarySecret(kind: TemporaryKind): string {
  * The old password stops working at once; the temporary one lets the user through the password step
  * until it expires, then the forced change (B4) asks for a new one. Lockout is lifted too.
  */
-export function setTemporaryPassword(account: Account, hash: string, kind: TemporaryKind, now: number, historyKept: number): { expiresAt: string } {
+export function setTemporaryPassword(
+  account: Account,
+  hash: string,
+  kind: TemporaryKind,
+  now: number,
+  historyKept: number,
+): { expiresAt: string } {
   account.previousPasswordHashes = [account.passwordHash, ...account.previousPasswordHashes].slice(0, historyKept);
   account.passwordHash = hash;
   account.passwordMustChange = true;

@@ -64,7 +64,8 @@ export function normalisePhone(typed: string): string | null {
 export function parseIdentifier(input: string): Identifier[] {
   const text = input.trim();
   if (text.includes('@')) {
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text)) throw new EsiaError('identifier.unrecognised', { actual: 'e-mail без домена' });
+    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(text))
+      throw new EsiaError('identifier.unrecognised', { actual: 'e-mail без домена' });
     return [{ kind: 'email', value: text.toLowerCase() }];
   }
   if (!/^[\d\s()+\-]+$/.test(text)) throw new EsiaError('identifier.unrecognised', { actual: 'недопустимые символы' });
@@ -76,7 +77,8 @@ export function parseIdentifier(input: string): Identifier[] {
     return [{ kind: 'phone', value: phone }];
   }
   if (digits.length === 12) {
-    if (!isValidInn(digits)) throw new EsiaError('identifier.inn_invalid', { expected: 'верные контрольные цифры ИНН', actual: digits });
+    if (!isValidInn(digits))
+      throw new EsiaError('identifier.inn_invalid', { expected: 'верные контрольные цифры ИНН', actual: digits });
     return [{ kind: 'inn', value: digits }];
   }
   if (digits.length === 11) {

@@ -3,7 +3,7 @@
  * (ЙЦУКЕН ↔ QWERTY), with Caps Lock on, or with stray spaces around it. The caller checks each
  * variant against the stored hash and shows a hint only when one matches.
  */
-const latin = "`qwertyuiop[]asdfghjkl;'zxcvbnm,./~QWERTYUIOP{}ASDFGHJKL:\"ZXCVBNM<>?@#$^&";
+const latin = '`qwertyuiop[]asdfghjkl;\'zxcvbnm,./~QWERTYUIOP{}ASDFGHJKL:"ZXCVBNM<>?@#$^&';
 const cyrillic = 'ёйцукенгшщзхъфывапролджэячсмитьбю.ЁЙЦУКЕНГШЩЗХЪФЫВАПРОЛДЖЭЯЧСМИТЬБЮ,"№;:?';
 
 const toLatin = new Map<string, string>();

@@ -47,7 +47,10 @@ export function issueCode(previous: OtpState | null, now: number, rules: OtpRule
 export function checkCode(state: OtpState, entered: string, now: number): void {
   if (state.attemptsLeft <= 0) throw new EsiaError('otp.attempts_exhausted', { attemptsLeft: 0 });
   if (now >= state.expiresAt) {
-    throw new EsiaError('otp.expired', { expiredAt: new Date(state.expiresAt).toISOString(), now: new Date(now).toISOString() });
+    throw new EsiaError('otp.expired', {
+      expiredAt: new Date(state.expiresAt).toISOString(),
+      now: new Date(now).toISOString(),
+    });
   }
   if (entered.replace(/\s/g, '') !== state.code) {
     state.attemptsLeft -= 1;

@@ -29,7 +29,10 @@ const modes: OutageMode[] = ['maintenance', 'outage'];
 
 function instant(value: unknown, field: string): number {
   const ms = typeof value === 'string' ? Date.parse(value) : Number.NaN;
-  if (Number.isNaN(ms)) throw new InputError(`${field} must be an ISO instant such as "2026-11-25T12:00:00Z"; got ${JSON.stringify(value)}.`);
+  if (Number.isNaN(ms))
+    throw new InputError(
+      `${field} must be an ISO instant such as "2026-11-25T12:00:00Z"; got ${JSON.stringify(value)}.`,
+    );
   return ms;
 }
 
@@ -42,9 +45,18 @@ export function parseOutage(input: Record<string, unknown>, now: number, by = 'c
   }
   const from = input.from === undefined || input.from === null ? now : instant(input.from, 'from');
   const until = input.until === undefined || input.until === null ? null : instant(input.until, 'until');
-  if (until !== null && until <= from) throw new InputError(`until (${new Date(until).toISOString()}) must be after the start (${new Date(from).toISOString()}).`);
+  if (until !== null && until <= from)
+    throw new InputError(
+      `until (${new Date(until).toISOString()}) must be after the start (${new Date(from).toISOString()}).`,
+    );
   const notice = typeof input.notice === 'string' && input.notice.trim() ? input.notice.trim() : defaultNotice[mode];
-  return { mode, notice, until: until === null ? null : new Date(until).toISOString(), from: new Date(from).toISOString(), by };
+  return {
+    mode,
+    notice,
+    until: until === null ? null : new Date(until).toISOString(),
+    from: new Date(from).toISOString(),
+    by,
+  };
 }
 
 const defaultNotice: Record<OutageMode, string> = {
@@ -62,7 +74,12 @@ export { moscowTime };
 
 /** Lines under the error title: the notice and the expected recovery time. */
 export function outageLines(outage: Outage): string[] {
-  return [outage.notice, outage.until ? `Ожидаемое время восстановления: ${moscowTime(outage.until)}` : 'Время восстановления пока неизвестно.'];
+  return [
+    outage.notice,
+    outage.until
+      ? `Ожидаемое время восстановления: ${moscowTime(outage.until)}`
+      : 'Время восстановления пока неизвестно.',
+  ];
 }
 
 /**

@@ -37,7 +37,10 @@ export function describeMethods(methods: readonly string[]): string {
 }
 
 /** Throws `policy.client_method_not_allowed` when the client does not accept this method. */
-export function assertClientAllows(method: SignInMethod, sources: Pick<PolicySources, 'clientMethods' | 'clientName'>): void {
+export function assertClientAllows(
+  method: SignInMethod,
+  sources: Pick<PolicySources, 'clientMethods' | 'clientName'>,
+): void {
   const allowed = sources.clientMethods;
   if (allowed && !allowed.includes(method)) {
     throw new EsiaError('policy.client_method_not_allowed', {

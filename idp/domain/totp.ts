@@ -26,7 +26,11 @@ export function stepAt(now: number, rules: TotpRules): number {
 }
 
 /** The code an app shows at `now` (control API, tests, trainers). */
-export function currentCode(secret: string, now: number, rules: TotpRules): { code: string; step: number; validForSeconds: number } {
+export function currentCode(
+  secret: string,
+  now: number,
+  rules: TotpRules,
+): { code: string; step: number; validForSeconds: number } {
   const epoch = Math.floor(now / 1000);
   const code = generateSync({ secret, epoch, period: rules.periodSeconds, digits: rules.digits as 6 });
   return { code, step: stepAt(now, rules), validForSeconds: rules.periodSeconds - (epoch % rules.periodSeconds) };
@@ -38,20 +42,30 @@ export function enrolmentUri(secret: string, label: string, rules: TotpRules): s
 }
 
 /** Checks an entered code; returns the time step it belongs to, to be recorded as used. */
-export function checkTotp(enrolment: Pick<TotpEnrolment, 'secret' | 'lastStep'>, entered: string, now: number, rules: TotpRules): number {
+export function checkTotp(
+  enrolment: Pick<TotpEnrolment, 'secret' | 'lastStep'>,
+  entered: string,
+  now: number,
+  rules: TotpRules,
+): number {
   const token = entered.replace(/\s/g, '');
   const epoch = Math.floor(now / 1000);
   const options = { secret: enrolment.secret, token, period: rules.periodSeconds, digits: rules.digits as 6 };
-  if (!/^\d+$/.test(token) || token.length !== rules.digits) throw new EsiaError('totp.invalid', { expected: `${rules.digits} digits`, actual: `${token.length} characters` });
+  if (!/^\d+$/.test(token) || token.length !== rules.digits)
+    throw new EsiaError('totp.invalid', { expected: `${rules.digits} digits`, actual: `${token.length} characters` });
   const near = verifySync({ ...options, epoch, epochTolerance: rules.toleranceSteps * rules.periodSeconds });
   if (near.valid) {
     const step = stepAt(now, rules) + near.delta;
-    if (enrolment.lastStep !== null && step <= enrolment.lastStep) throw new EsiaError('totp.reused', { step, lastAccepted: enrolment.lastStep });
+    if (enrolment.lastStep !== null && step <= enrolment.lastStep)
+      throw new EsiaError('totp.reused', { step, lastAccepted: enrolment.lastStep });
     return step;
   }
   const far = verifySync({ ...options, epoch, epochTolerance: driftSteps * rules.periodSeconds });
   if (far.valid) {
-    throw new EsiaError('totp.clock_skew', { driftSteps: far.delta, tolerance: `±${rules.toleranceSteps} steps of ${rules.periodSeconds} s` });
+    throw new EsiaError('totp.clock_skew', {
+      driftSteps: far.delta,
+      tolerance: `±${rules.toleranceSteps} steps of ${rules.periodSeconds} s`,
+    });
   }
   throw new EsiaError('totp.invalid', { tolerance: `±${rules.toleranceSteps} steps` });
 }

@@ -37,7 +37,11 @@ function codeForHttpError(status: number): ErrorCode | undefined {
  * message and `details.retryAfter` goes out as Retry-After (outages, E3). Also called by
  * oidc-provider's renderError (provider/configuration.ts), which has set the status itself.
  */
-export function renderFailure(ctx: Context, error: EsiaError, view: { developer?: string; keepStatus?: boolean; outsideSignIn?: boolean } = {}): void {
+export function renderFailure(
+  ctx: Context,
+  error: EsiaError,
+  view: { developer?: string; keepStatus?: boolean; outsideSignIn?: boolean } = {},
+): void {
   const ref = newReference();
   const { lines, retryAfter } = error.details;
   Object.assign(ctx.state.audit ?? {}, { outcome: 'refused', code: error.code, ref, details: error.details });
@@ -46,7 +50,13 @@ export function renderFailure(ctx: Context, error: EsiaError, view: { developer?
   ctx.type = 'html';
   // Inside a sign-in, even a refusal before the step ran (oversized form) offers the way back.
   const uid = view.outsideSignIn ? undefined : (ctx.state.uid ?? /^\/interaction\/([\w-]{10,})\//.exec(ctx.path)?.[1]);
-  ctx.body = errorPage({ code: error.code, ref, uid, developer: view.developer, ...(Array.isArray(lines) ? { lines: lines.map(String) } : {}) }).value;
+  ctx.body = errorPage({
+    code: error.code,
+    ref,
+    uid,
+    developer: view.developer,
+    ...(Array.isArray(lines) ? { lines: lines.map(String) } : {}),
+  }).value;
 }
 
 /**
@@ -84,13 +94,20 @@ function handle(ctx: Context, error: unknown, s: Services): void {
     return;
   }
   if (error instanceof EsiaError) return renderFailure(ctx, error);
-  if (error instanceof EsiaProtocolError && error.answer && s.esia) return answerRefusal(ctx, error, error.answer, s.esia, s.config.log);
+  if (error instanceof EsiaProtocolError && error.answer && s.esia)
+    return answerRefusal(ctx, error, error.answer, s.esia, s.config.log);
   const status = (error as { status?: number }).status ?? 500;
   const code = codeForHttpError(status);
   if (code) return renderFailure(ctx, new EsiaError(code), { developer: (error as Error).message });
   const ref = newReference();
-  if (s.config.log) console.error(`[esia-emulator] ${ref} ${ctx.method} ${ctx.path}: ${(error as Error).stack ?? error}`);
-  Object.assign(ctx.state.audit, { outcome: 'error', code: 'oauth.server_error', ref, details: { message: (error as Error).message } });
+  if (s.config.log)
+    console.error(`[esia-emulator] ${ref} ${ctx.method} ${ctx.path}: ${(error as Error).stack ?? error}`);
+  Object.assign(ctx.state.audit, {
+    outcome: 'error',
+    code: 'oauth.server_error',
+    ref,
+    details: { message: (error as Error).message },
+  });
   ctx.status = 500;
   ctx.type = 'html';
   ctx.body = errorPage({ code: 'oauth.server_error', ref }).value;
@@ -100,7 +117,8 @@ function handle(ctx: Context, error: unknown, s: Services): void {
 export const methodRefusal = {
   throw: true,
   notImplemented: () => Object.assign(new Error('This page takes no such method'), { status: 405, expose: true }),
-  methodNotAllowed: () => Object.assign(new Error('This page does not take this method'), { status: 405, expose: true }),
+  methodNotAllowed: () =>
+    Object.assign(new Error('This page does not take this method'), { status: 405, expose: true }),
 };
 
 /** `/interaction/<uid>/…` and `/auth/<uid>` identify a sign-in; redirects into one name it too. */
@@ -126,7 +144,8 @@ export function frame(s: Services) {
       await withWriteScope(async () => {
         try {
           await next();
-          if (ctx.status === 404 && !ctx.body && ctx.respond !== false) renderFailure(ctx, new EsiaError('http.not_found', { path: ctx.path }));
+          if (ctx.status === 404 && !ctx.body && ctx.respond !== false)
+            renderFailure(ctx, new EsiaError('http.not_found', { path: ctx.path }));
         } catch (error) {
           handle(ctx, error, s);
         }
@@ -146,20 +165,24 @@ export function frame(s: Services) {
         const trace = a.trace ?? traceOf(ctx);
         const account = a.account ?? oidc?.session?.accountId;
         const client = a.client ?? oidc?.client?.clientId;
-        s.audit({
-          ip,
-          action: a.action ?? `${ctx.method} ${ctx.path.replace(/\/[\w-]{20,}/g, '/:id')}`,
-          outcome: a.outcome ?? (status >= 500 ? 'error' : status >= 400 ? 'refused' : 'ok'),
-          status,
-          ...(trace ? { trace } : {}),
-          ...(account ? { account } : {}),
-          ...(client ? { client } : {}),
-          ...(a.code ? { code: a.code } : {}),
-          ...(a.ref ? { ref: a.ref } : {}),
-          ...(a.operator ? { operator: a.operator, role: a.role } : {}),
-          ...(a.details ? { details: a.details } : {}),
-        }, (ctx.state.run as Run | undefined) ?? s.runs.get(cookieRun) ?? s.runs.main);
-        if (s.config.log && a.code) console.log(`[esia-emulator] ${status} ${ctx.method} ${ctx.path} → ${a.code} (${a.ref ?? 'no ref'})`);
+        s.audit(
+          {
+            ip,
+            action: a.action ?? `${ctx.method} ${ctx.path.replace(/\/[\w-]{20,}/g, '/:id')}`,
+            outcome: a.outcome ?? (status >= 500 ? 'error' : status >= 400 ? 'refused' : 'ok'),
+            status,
+            ...(trace ? { trace } : {}),
+            ...(account ? { account } : {}),
+            ...(client ? { client } : {}),
+            ...(a.code ? { code: a.code } : {}),
+            ...(a.ref ? { ref: a.ref } : {}),
+            ...(a.operator ? { operator: a.operator, role: a.role } : {}),
+            ...(a.details ? { details: a.details } : {}),
+          },
+          (ctx.state.run as Run | undefined) ?? s.runs.get(cookieRun) ?? s.runs.main,
+        );
+        if (s.config.log && a.code)
+          console.log(`[esia-emulator] ${status} ${ctx.method} ${ctx.path} → ${a.code} (${a.ref ?? 'no ref'})`);
       }
     }
   };

@@ -22,7 +22,8 @@ export const esiaEndpoints = [
 ];
 
 function faceOf(s: Services): EsiaFace {
-  if (!s.esia) throw new ControlError(503, 'control.esia_starting', 'The ESIA face is still starting; try again in a moment.');
+  if (!s.esia)
+    throw new ControlError(503, 'control.esia_starting', 'The ESIA face is still starting; try again in a moment.');
   return s.esia;
 }
 
@@ -31,8 +32,18 @@ export function esiaControlRoutes(router: Router, s: Services): void {
     const issuerOrigin = s.provider.issuer.replace(/\/$/, '');
     ctx.body = {
       settings: faceOf(s).registry.settings,
-      certificates: { rsa: `${issuerOrigin}/public/esia-rsa.cer.pem`, gost: `${issuerOrigin}/public/esia-gost.cer.pem` },
-      endpoints: ['/aas/oauth2/ac', '/aas/oauth2/te', '/aas/oauth2/v2/ac', '/aas/oauth2/v3/te', '/rs/prns/{oid}', '/idp/ext/Logout'],
+      certificates: {
+        rsa: `${issuerOrigin}/public/esia-rsa.cer.pem`,
+        gost: `${issuerOrigin}/public/esia-gost.cer.pem`,
+      },
+      endpoints: [
+        '/aas/oauth2/ac',
+        '/aas/oauth2/te',
+        '/aas/oauth2/v2/ac',
+        '/aas/oauth2/v3/te',
+        '/rs/prns/{oid}',
+        '/idp/ext/Logout',
+      ],
       diagnostics: '/__control/esia/diagnostics/:ref',
     };
   });
@@ -42,17 +53,36 @@ export function esiaControlRoutes(router: Router, s: Services): void {
     const current = settings as unknown as Record<string, unknown>;
     for (const [key, value] of Object.entries(body)) {
       if (!(key in current) || typeof value !== typeof current[key]) {
-        throw new ControlError(400, 'control.bad_setting', `${key}: expected one of ${Object.entries(current).map(([k, v]) => `${k} (${typeof v})`).join(', ')}`);
+        throw new ControlError(
+          400,
+          'control.bad_setting',
+          `${key}: expected one of ${Object.entries(current)
+            .map(([k, v]) => `${k} (${typeof v})`)
+            .join(', ')}`,
+        );
       }
     }
     Object.assign(current, body);
     ctx.body = settings;
   });
   router.get('/esia/systems', (ctx) => {
-    ctx.body = faceOf(s).registry.all().map((x) => ({
-      client_id: x.clientId, name: x.name, redirect_uris: x.redirectUris, scopes: x.scopes, grant_types: x.grantTypes, token_alg: x.tokenAlg,
-      certificates: x.certificates.map((c) => ({ subject: c.parsed.subject, kind: c.kind, client_certificate_hash: c.hash, source: c.source, notAfter: c.parsed.notAfter })),
-    }));
+    ctx.body = faceOf(s)
+      .registry.all()
+      .map((x) => ({
+        client_id: x.clientId,
+        name: x.name,
+        redirect_uris: x.redirectUris,
+        scopes: x.scopes,
+        grant_types: x.grantTypes,
+        token_alg: x.tokenAlg,
+        certificates: x.certificates.map((c) => ({
+          subject: c.parsed.subject,
+          kind: c.kind,
+          client_certificate_hash: c.hash,
+          source: c.source,
+          notAfter: c.parsed.notAfter,
+        })),
+      }));
   });
   router.post('/esia/systems', async (ctx) => {
     const face = faceOf(s);
@@ -60,7 +90,10 @@ export function esiaControlRoutes(router: Router, s: Services): void {
       const system = await face.registry.add(ctx.request.body as SystemConfig);
       await face.registerInternalClient(system);
       ctx.status = 201;
-      ctx.body = { client_id: system.clientId, certificates: system.certificates.map((c) => ({ subject: c.parsed.subject, client_certificate_hash: c.hash })) };
+      ctx.body = {
+        client_id: system.clientId,
+        certificates: system.certificates.map((c) => ({ subject: c.parsed.subject, client_certificate_hash: c.hash })),
+      };
     } catch (error) {
       if (!(error instanceof ConfigFileError)) throw error;
       throw new ControlError(400, 'control.bad_system', error.message);
@@ -71,7 +104,12 @@ export function esiaControlRoutes(router: Router, s: Services): void {
   });
   router.get('/esia/diagnostics/:ref', (ctx) => {
     const d = faceOf(s).diagnostics.get(String(ctx.params.ref));
-    if (!d) throw new ControlError(404, 'control.unknown_ref', `No ESIA refusal with reference ${String(ctx.params.ref)} since the emulator started.`);
+    if (!d)
+      throw new ControlError(
+        404,
+        'control.unknown_ref',
+        `No ESIA refusal with reference ${String(ctx.params.ref)} since the emulator started.`,
+      );
     if (ctx.accepts('json', 'html') === 'html') {
       ctx.type = 'html';
       ctx.body = diagnosisPage(d).value;

@@ -28,7 +28,12 @@ export class Diagnostics {
   readonly #byRef = new Map<string, Diagnosis>();
 
   record(ref: string, endpoint: string, error: EsiaProtocolError, params: Record<string, string>): Diagnosis {
-    const request = Object.fromEntries(Object.entries(params).map(([k, v]) => [k, k === 'client_secret' && v.length > 48 ? `${v.slice(0, 24)}…${v.slice(-12)} (${v.length} chars)` : v]));
+    const request = Object.fromEntries(
+      Object.entries(params).map(([k, v]) => [
+        k,
+        k === 'client_secret' && v.length > 48 ? `${v.slice(0, 24)}…${v.slice(-12)} (${v.length} chars)` : v,
+      ]),
+    );
     const d: Diagnosis = {
       ref,
       at: new Date().toISOString(),

@@ -26,13 +26,16 @@ export const esiaCodes = {
   'ESIA-007002': {
     error: 'invalid_client',
     description: 'The client certificate does not match the client_id or is not registered for it.',
-    meaning: 'Несоответствие сертификата и мнемоники информационной системы или отсутствие сертификата для данной системы в ЕСИА',
+    meaning:
+      'Несоответствие сертификата и мнемоники информационной системы или отсутствие сертификата для данной системы в ЕСИА',
     ids: [],
   },
   'ESIA-007003': {
     error: 'invalid_request',
-    description: 'The request is missing a required parameter, includes an invalid parameter value, or includes a parameter more than once.',
-    meaning: 'В запросе отсутствует обязательный параметр, запрос включает неверное значение параметра или включает параметр несколько раз',
+    description:
+      'The request is missing a required parameter, includes an invalid parameter value, or includes a parameter more than once.',
+    meaning:
+      'В запросе отсутствует обязательный параметр, запрос включает неверное значение параметра или включает параметр несколько раз',
     ids: [],
   },
   'ESIA-007004': {
@@ -55,8 +58,10 @@ export const esiaCodes = {
   },
   'ESIA-007008': {
     error: 'temporarily_unavailable',
-    description: 'The authorization server is currently unable to handle the request due to a temporary overloading or maintenance of the server.',
-    meaning: 'Сервис авторизации в настоящее время не может обработать запрос из-за большой нагрузки или технических работ на сервере',
+    description:
+      'The authorization server is currently unable to handle the request due to a temporary overloading or maintenance of the server.',
+    meaning:
+      'Сервис авторизации в настоящее время не может обработать запрос из-за большой нагрузки или технических работ на сервере',
     ids: ['E3'],
   },
   'ESIA-007009': {
@@ -134,15 +139,34 @@ export type EsiaCode = keyof typeof esiaCodes;
 
 /** Person REST API errors: all mistakes of the system's integration, so no case ID (see EsiaCodeEntry.ids). */
 export const restCodes = {
-  'ESIA-005011': { status: 401, message: 'SecurityErrorEnum.invalidToken', meaning: 'Маркер доступа недействителен (подпись, формат или отзыв)', ids: [] },
-  'ESIA-005013': { status: 401, message: 'SecurityErrorEnum.expiredToken', meaning: 'Срок действия маркера доступа истёк', ids: [] },
-  'ESIA-005029': { status: 403, message: 'SecurityErrorEnum.scopeNotAllowed', meaning: 'Маркер не даёт доступа к этим данным (нет нужной области доступа или чужой oid)', ids: [] },
+  'ESIA-005011': {
+    status: 401,
+    message: 'SecurityErrorEnum.invalidToken',
+    meaning: 'Маркер доступа недействителен (подпись, формат или отзыв)',
+    ids: [],
+  },
+  'ESIA-005013': {
+    status: 401,
+    message: 'SecurityErrorEnum.expiredToken',
+    meaning: 'Срок действия маркера доступа истёк',
+    ids: [],
+  },
+  'ESIA-005029': {
+    status: 403,
+    message: 'SecurityErrorEnum.scopeNotAllowed',
+    meaning: 'Маркер не даёт доступа к этим данным (нет нужной области доступа или чужой oid)',
+    ids: [],
+  },
 } as const satisfies Record<string, { status: number; message: string; meaning: string; ids: readonly string[] }>;
 
 export type RestCode = keyof typeof restCodes;
 
 /** Where a refusal goes: back to the system's redirect_uri, a JSON answer (token endpoint), a page, or the REST API's `{code, message}`. */
-export type Outcome = { redirect: string; state?: string } | { json: true; state?: string } | { page: true } | { rest: true };
+export type Outcome =
+  | { redirect: string; state?: string }
+  | { json: true; state?: string }
+  | { page: true }
+  | { rest: true };
 
 export function isRestCode(code: string): code is RestCode {
   return Object.hasOwn(restCodes, code);
@@ -170,7 +194,10 @@ export class EsiaProtocolError extends CodedError<EsiaCode | RestCode> {
     /** Appended to the description in brackets, as ESIA does for 007014: "[client_certificate_hash]". */
     readonly parameter?: string,
   ) {
-    super(code, `${code}: ${diagnosis}`, { status: isRestCode(code) ? restCodes[code].status : code === 'ESIA-007008' ? 503 : 400, details: { diagnosis, ...evidence } });
+    super(code, `${code}: ${diagnosis}`, {
+      status: isRestCode(code) ? restCodes[code].status : code === 'ESIA-007008' ? 503 : 400,
+      details: { diagnosis, ...evidence },
+    });
   }
 
   answer?: RefusalAnswer;

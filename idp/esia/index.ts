@@ -23,7 +23,10 @@ export interface EsiaOptions {
 }
 
 export async function createEsiaFace(s: Services, options: EsiaOptions): Promise<{ face: EsiaFace; router: Router }> {
-  const [registry, keys] = await Promise.all([SystemRegistry.load(options.systemsFile, options.keysDir, options.clientOrigins), loadOrCreateSigningKeys(options.keysDir)]);
+  const [registry, keys] = await Promise.all([
+    SystemRegistry.load(options.systemsFile, options.keysDir, options.clientOrigins),
+    loadOrCreateSigningKeys(options.keysDir),
+  ]);
   const issuerOrigin = s.provider.issuer.replace(/\/$/, '');
   const face: EsiaFace = {
     registry,

@@ -11,21 +11,42 @@ export type Collection = 'ctts' | 'addrs' | 'docs' | 'vhls' | 'kids' | 'roles' |
 export const collections: readonly Collection[] = ['ctts', 'addrs', 'docs', 'vhls', 'kids', 'roles', 'orgs'];
 /** Root embed names → collections. */
 export const embedNames: Record<string, Collection> = {
-  contacts: 'ctts', addresses: 'addrs', documents: 'docs', vehicles: 'vhls', kids: 'kids', organizations: 'orgs', roles: 'roles',
+  contacts: 'ctts',
+  addresses: 'addrs',
+  documents: 'docs',
+  vehicles: 'vhls',
+  kids: 'kids',
+  organizations: 'orgs',
+  roles: 'roles',
 };
 
-const docScopes = ['id_doc', 'medical_doc', 'military_doc', 'foreign_passport_doc', 'drivers_licence_doc', 'birth_cert_doc', 'residence_doc', 'temporary_residence_doc'];
+const docScopes = [
+  'id_doc',
+  'medical_doc',
+  'military_doc',
+  'foreign_passport_doc',
+  'drivers_licence_doc',
+  'birth_cert_doc',
+  'residence_doc',
+  'temporary_residence_doc',
+];
 
 /** Which scopes open a collection; the root opens with any person scope. */
 export function scopesFor(collection: Collection): string[] {
   switch (collection) {
-    case 'ctts': return ['contacts', 'email', 'mobile'];
-    case 'addrs': return ['addresses'];
-    case 'docs': return docScopes;
-    case 'vhls': return ['vehicles'];
-    case 'kids': return ['kids'];
+    case 'ctts':
+      return ['contacts', 'email', 'mobile'];
+    case 'addrs':
+      return ['addresses'];
+    case 'docs':
+      return docScopes;
+    case 'vhls':
+      return ['vehicles'];
+    case 'kids':
+      return ['kids'];
     case 'roles':
-    case 'orgs': return ['usr_org'];
+    case 'orgs':
+      return ['usr_org'];
   }
 }
 
@@ -45,7 +66,10 @@ function baseId(oid: string): number {
 }
 
 /** Every element of a collection for this person, with the scopes that reveal each. */
-function elementsOf(account: Account, collection: Collection): Array<{ id: number; scopes: string[]; value: Record<string, unknown> }> {
+function elementsOf(
+  account: Account,
+  collection: Collection,
+): Array<{ id: number; scopes: string[]; value: Record<string, unknown> }> {
   const base = baseId(account.oid);
   switch (collection) {
     case 'ctts':
@@ -53,12 +77,24 @@ function elementsOf(account: Account, collection: Collection): Array<{ id: numbe
         {
           id: base + 1,
           scopes: ['contacts', 'mobile'],
-          value: { stateFacts: ['Identifiable'], id: base + 1, type: 'MBT', vrfStu: account.phoneConfirmed ? 'VERIFIED' : 'NOT_VERIFIED', value: `+7(${account.phone.slice(2, 5)})${account.phone.slice(5)}` },
+          value: {
+            stateFacts: ['Identifiable'],
+            id: base + 1,
+            type: 'MBT',
+            vrfStu: account.phoneConfirmed ? 'VERIFIED' : 'NOT_VERIFIED',
+            value: `+7(${account.phone.slice(2, 5)})${account.phone.slice(5)}`,
+          },
         },
         {
           id: base + 2,
           scopes: ['contacts', 'email'],
-          value: { stateFacts: ['Identifiable'], id: base + 2, type: 'EML', vrfStu: account.emailConfirmed ? 'VERIFIED' : 'NOT_VERIFIED', value: account.email },
+          value: {
+            stateFacts: ['Identifiable'],
+            id: base + 2,
+            type: 'EML',
+            vrfStu: account.emailConfirmed ? 'VERIFIED' : 'NOT_VERIFIED',
+            value: account.email,
+          },
         },
       ];
     case 'addrs':
@@ -66,8 +102,17 @@ function elementsOf(account: Account, collection: Collection): Array<{ id: numbe
         id: base + 3 + i,
         scopes: ['addresses'],
         value: {
-          stateFacts: ['Identifiable'], id: base + 3 + i, type, addressStr: 'г Москва, ул Тестовая', countryId: 'RUS', zipCode: '101000',
-          region: 'Москва', city: 'Москва', street: 'Тестовая', house: String(1 + (base % 90)), flat: String(1 + (base % 200)),
+          stateFacts: ['Identifiable'],
+          id: base + 3 + i,
+          type,
+          addressStr: 'г Москва, ул Тестовая',
+          countryId: 'RUS',
+          zipCode: '101000',
+          region: 'Москва',
+          city: 'Москва',
+          street: 'Тестовая',
+          house: String(1 + (base % 90)),
+          flat: String(1 + (base % 200)),
         },
       }));
     case 'docs': {
@@ -78,8 +123,15 @@ function elementsOf(account: Account, collection: Collection): Array<{ id: numbe
           id: base + 5,
           scopes: ['id_doc'],
           value: {
-            stateFacts: ['EntityRoot'], id: base + 5, type: 'RF_PASSPORT', vrfStu: 'VERIFIED', series: n.slice(0, 4), number: n.slice(4, 10),
-            issueDate: '01.01.2015', issueId: '770001', issuedBy: 'ТЕСТОВОЕ ОТДЕЛЕНИЕ (вымышленные данные)',
+            stateFacts: ['EntityRoot'],
+            id: base + 5,
+            type: 'RF_PASSPORT',
+            vrfStu: 'VERIFIED',
+            series: n.slice(0, 4),
+            number: n.slice(4, 10),
+            issueDate: '01.01.2015',
+            issueId: '770001',
+            issuedBy: 'ТЕСТОВОЕ ОТДЕЛЕНИЕ (вымышленные данные)',
           },
         },
       ];
@@ -96,7 +148,8 @@ export function hasAny(granted: string[], needed: string[]): boolean {
 /** The root person object limited to the granted scopes (bare scope names). */
 export function personRoot(account: Account, granted: string[]): Record<string, unknown> {
   const out: Record<string, unknown> = { stateFacts: ['EntityRoot'] };
-  if (granted.includes('fullname')) Object.assign(out, { firstName: account.firstName, lastName: account.lastName, middleName: account.middleName });
+  if (granted.includes('fullname'))
+    Object.assign(out, { firstName: account.firstName, lastName: account.lastName, middleName: account.middleName });
   if (granted.includes('birthdate')) out.birthDate = ddmmyyyy(account.birthDate);
   if (granted.includes('birthplace')) out.birthPlace = 'г. Москва';
   if (granted.includes('gender')) out.gender = account.gender === 'female' ? 'F' : 'M';
@@ -115,7 +168,13 @@ export function personRoot(account: Account, granted: string[]): Record<string, 
   return withTag(out);
 }
 
-export function collection(account: Account, name: Collection, granted: string[], base: string, embed: boolean): Record<string, unknown> {
+export function collection(
+  account: Account,
+  name: Collection,
+  granted: string[],
+  base: string,
+  embed: boolean,
+): Record<string, unknown> {
   const visible = elementsOf(account, name).filter((e) => hasAny(granted, e.scopes));
   const value = {
     stateFacts: ['hasSize'],
@@ -125,7 +184,12 @@ export function collection(account: Account, name: Collection, granted: string[]
   return withTag(value);
 }
 
-export function element(account: Account, name: Collection, id: string, granted: string[]): Record<string, unknown> | undefined {
+export function element(
+  account: Account,
+  name: Collection,
+  id: string,
+  granted: string[],
+): Record<string, unknown> | undefined {
   const found = elementsOf(account, name).find((e) => String(e.id) === id && hasAny(granted, e.scopes));
   return found ? withTag(found.value) : undefined;
 }
@@ -136,6 +200,11 @@ export function parseEmbed(embed: unknown): string[] {
   return embed
     .replace(/^\(|\)$/g, '')
     .split(',')
-    .map((e) => e.trim().replace(/\.elements(-\d+)?$/, '').replace(/-\d+$/, ''))
+    .map((e) =>
+      e
+        .trim()
+        .replace(/\.elements(-\d+)?$/, '')
+        .replace(/-\d+$/, ''),
+    )
     .filter(Boolean);
 }

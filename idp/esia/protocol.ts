@@ -25,7 +25,9 @@ const timestampPattern = /^(\d{4})\.(\d{2})\.(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\
 export function parseTimestamp(text: string, strict = false): { ms: number } | { reason: string } {
   const format = 'yyyy.MM.dd HH:mm:ss Z (e.g. 2026.11.25 12:00:00 +0300)';
   if (strict && !/^\d{4}\.\d{2}\.\d{2} (?:[01]\d|2[0-3]):\d{2}:\d{2} [+-]\d{4}$/.test(text)) {
-    return { reason: `"${text}" is not exactly ${format}; settings.strict refuses other forms (hour 24, +03:00, a missing or unencoded +)` };
+    return {
+      reason: `"${text}" is not exactly ${format}; settings.strict refuses other forms (hour 24, +03:00, a missing or unencoded +)`,
+    };
   }
   const m = timestampPattern.exec(text.trim());
   if (!m) return { reason: `"${text}" is not in the format ${format}` };
@@ -58,7 +60,6 @@ export function checkTimestamp(params: Params, settings: EsiaSettings, nowMs: nu
   }
 }
 
-
 /** Scopes of a request: known, allowed for the system. `?oid=`/`?org_oid=` suffixes and URI forms are kept. */
 export function checkScopes(scope: string, system: EsiaSystem): string[] {
   const scopes = scope.split(/[\s+]+/).filter(Boolean);
@@ -67,7 +68,11 @@ export function checkScopes(scope: string, system: EsiaSystem): string[] {
     const name = scopeName(s);
     if (!knownScopes.includes(name)) {
       const near = knownScopes.find((k) => distance(k, name) <= 2);
-      throw new EsiaProtocolError('ESIA-007006', `scope "${s}" is unknown${near ? ` (did you mean "${near}"?)` : ''}; scopes are separated by spaces`, { scope: s });
+      throw new EsiaProtocolError(
+        'ESIA-007006',
+        `scope "${s}" is unknown${near ? ` (did you mean "${near}"?)` : ''}; scopes are separated by spaces`,
+        { scope: s },
+      );
     }
     if (!system.scopes.includes(name)) {
       const known = (system.scopes as string[]).length;

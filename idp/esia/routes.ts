@@ -21,7 +21,12 @@ import { type Endpoint, esiaOf, type EsiaFace, returnPath } from './face.ts';
 
 // The consent screen is a browser form of the emulator (its token and Origin checked); the token endpoint is server to server.
 const consentForm = (s: Services): Middleware => formOnly(s, 'interaction.form_forged');
-const tokenParser = bodyParser({ enableTypes: ['form', 'json'], formLimit: '64kb', jsonLimit: '64kb', onError: unreadableBody });
+const tokenParser = bodyParser({
+  enableTypes: ['form', 'json'],
+  formLimit: '64kb',
+  jsonLimit: '64kb',
+  onError: unreadableBody,
+});
 const tokenForm = (): Middleware => tokenParser;
 
 type Route = [method: 'GET' | 'POST', path: string, endpoint: Endpoint, body?: (s: Services) => Middleware];

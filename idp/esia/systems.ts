@@ -12,8 +12,14 @@ import { existsSync } from 'node:fs';
 import { chmod, link, mkdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import {
-  clientCertificateHash, createSelfSignedGostCertificate, exportPrivateKeyPem, generateGostKeyPair, importPrivateKey, parseCertificate,
-  type GostPrivateKey, type ParsedCertificate,
+  clientCertificateHash,
+  createSelfSignedGostCertificate,
+  exportPrivateKeyPem,
+  generateGostKeyPair,
+  importPrivateKey,
+  parseCertificate,
+  type GostPrivateKey,
+  type ParsedCertificate,
 } from '../../lib/gost/index.ts';
 import { createRsaCertificate } from '../../lib/pki/rsa.ts';
 import { readConfigFile } from '../../lib/config_file.ts';
@@ -26,9 +32,29 @@ export type GrantType = (typeof grantTypes)[number];
 
 /** Person scopes of ESIA that the emulator knows (openid, fullname, snils, …); a system may be allowed a subset. */
 export const knownScopes = [
-  'openid', 'fullname', 'birthdate', 'gender', 'snils', 'inn', 'id_doc', 'birthplace', 'medical_doc', 'military_doc',
-  'foreign_passport_doc', 'drivers_licence_doc', 'birth_cert_doc', 'residence_doc', 'temporary_residence_doc', 'vehicles',
-  'email', 'mobile', 'contacts', 'addresses', 'usr_org', 'usr_inf', 'prm_chg',
+  'openid',
+  'fullname',
+  'birthdate',
+  'gender',
+  'snils',
+  'inn',
+  'id_doc',
+  'birthplace',
+  'medical_doc',
+  'military_doc',
+  'foreign_passport_doc',
+  'drivers_licence_doc',
+  'birth_cert_doc',
+  'residence_doc',
+  'temporary_residence_doc',
+  'vehicles',
+  'email',
+  'mobile',
+  'contacts',
+  'addresses',
+  'usr_org',
+  'usr_inf',
+  'prm_chg',
 ];
 
 export interface SystemConfig {
@@ -116,7 +142,11 @@ function splitPair(text: string): { certificatePem: string; privateKeyPem: strin
  * key; owner-only), made once and reused. Made by link(2) from a temporary file, so processes that
  * start together (parallel test files) all end up with the first one's pair, never a mix.
  */
-export async function loadOrCreateTestKeys(dir: string, kind: 'gost' | 'rsa', commonName: string): Promise<{ certificatePem: string; privateKeyPem: string }> {
+export async function loadOrCreateTestKeys(
+  dir: string,
+  kind: 'gost' | 'rsa',
+  commonName: string,
+): Promise<{ certificatePem: string; privateKeyPem: string }> {
   const path = join(dir, `${kind}.pem`);
   const existing = await readIf(path);
   const pair = existing ? splitPair(existing) : undefined;
@@ -124,7 +154,11 @@ export async function loadOrCreateTestKeys(dir: string, kind: 'gost' | 'rsa', co
   let made: { certificatePem: string; privateKeyPem: string };
   if (kind === 'gost') {
     const keyPair = generateGostKeyPair();
-    const issued = createSelfSignedGostCertificate(keyPair, { CN: commonName, O: 'esia-emulator (test)', C: 'RU' }, { days: 3650, extendedKeyUsage: true });
+    const issued = createSelfSignedGostCertificate(
+      keyPair,
+      { CN: commonName, O: 'esia-emulator (test)', C: 'RU' },
+      { days: 3650, extendedKeyUsage: true },
+    );
     made = { certificatePem: issued.pem, privateKeyPem: exportPrivateKeyPem(keyPair.privateKey) };
   } else {
     made = await createRsaCertificate(commonName);
@@ -169,12 +203,23 @@ export class SystemRegistry {
   /** `origins`: systems whose redirect URIs move there (where the start script's relying parties really listen). */
   static async load(file: string, keysDir: string, origins: Record<string, string> = {}): Promise<SystemRegistry> {
     const raw = (await readConfigFile(file, {})) as { settings?: Partial<EsiaSettings>; systems?: unknown } | null;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigFileError(file, { field: '', expected: 'an object {"settings"?: {…}, "systems": [...]}', actual: raw });
-    if (raw.systems !== undefined && !Array.isArray(raw.systems)) throw new ConfigFileError(file, { field: 'systems', expected: 'a list of systems', actual: raw.systems });
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+      throw new ConfigFileError(file, {
+        field: '',
+        expected: 'an object {"settings"?: {…}, "systems": [...]}',
+        actual: raw,
+      });
+    if (raw.systems !== undefined && !Array.isArray(raw.systems))
+      throw new ConfigFileError(file, { field: 'systems', expected: 'a list of systems', actual: raw.systems });
     const registry = new SystemRegistry({ ...defaultSettings, ...raw.settings }, keysDir, dirname(resolve(file)));
     for (const [i, system] of ((raw.systems ?? []) as SystemConfig[]).entries()) {
       const origin = origins[system?.client_id];
-      await registry.add(origin && Array.isArray(system.redirect_uris) ? { ...system, redirect_uris: system.redirect_uris.map((uri) => atOrigin(uri, origin)) } : system, { file, field: `systems[${i}]` });
+      await registry.add(
+        origin && Array.isArray(system.redirect_uris)
+          ? { ...system, redirect_uris: system.redirect_uris.map((uri) => atOrigin(uri, origin)) }
+          : system,
+        { file, field: `systems[${i}]` },
+      );
       registry.#fromFile.add(system.client_id);
     }
     return registry;
@@ -202,7 +247,10 @@ export class SystemRegistry {
    * The system that registered this certificate (v1 CMS signer lookup): by its DER, else by its
    * public key — some libraries (node-forge) re-encode the certificate they embed in the CMS.
    */
-  byCertificateDer(der: Uint8Array, exactOnly = false): { system: EsiaSystem; certificate: RegisteredCertificate } | undefined {
+  byCertificateDer(
+    der: Uint8Array,
+    exactOnly = false,
+  ): { system: EsiaSystem; certificate: RegisteredCertificate } | undefined {
     const exact = this.byHash(clientCertificateHash(der));
     if (exact || exactOnly) return exact;
     const spki = Buffer.from(parseCertificate(der).spki).toString('hex');
@@ -214,30 +262,53 @@ export class SystemRegistry {
   }
 
   /** Registers a system; a bad one is a ConfigFileError naming `source` (the systems file and entry, or the control API's request). */
-  async add(config: SystemConfig, source: { file: string; field: string } = { file: 'POST /__control/esia/systems', field: '' }): Promise<EsiaSystem> {
-    const bad = (name: string, expected: string, actual?: unknown) => new ConfigFileError(source.file, { field: source.field ? `${source.field}.${name}` : name, expected, actual });
-    if (typeof config !== 'object' || config === null || Array.isArray(config)) throw new ConfigFileError(source.file, { field: source.field, expected: 'a system object {client_id, redirect_uris, certificates, …}', actual: config });
+  async add(
+    config: SystemConfig,
+    source: { file: string; field: string } = { file: 'POST /__control/esia/systems', field: '' },
+  ): Promise<EsiaSystem> {
+    const bad = (name: string, expected: string, actual?: unknown) =>
+      new ConfigFileError(source.file, { field: source.field ? `${source.field}.${name}` : name, expected, actual });
+    if (typeof config !== 'object' || config === null || Array.isArray(config))
+      throw new ConfigFileError(source.file, {
+        field: source.field,
+        expected: 'a system object {client_id, redirect_uris, certificates, …}',
+        actual: config,
+      });
     if (typeof config.client_id !== 'string' || !/^[\w.-]{1,64}$/.test(config.client_id)) {
       throw bad('client_id', 'the system mnemonic, e.g. "FMRM01" (letters, digits, _ . -)', config.client_id ?? absent);
     }
     if (!Array.isArray(config.redirect_uris) || config.redirect_uris.length === 0) {
-      throw bad('redirect_uris', 'at least one URL, e.g. ["http://localhost:8080/esia/callback"]', config.redirect_uris ?? absent);
+      throw bad(
+        'redirect_uris',
+        'at least one URL, e.g. ["http://localhost:8080/esia/callback"]',
+        config.redirect_uris ?? absent,
+      );
     }
     if (!Array.isArray(config.certificates) || config.certificates.length === 0) {
-      throw bad('certificates', 'PEM paths, inline PEM, or "generated:gost" / "generated:rsa"', config.certificates ?? absent);
+      throw bad(
+        'certificates',
+        'PEM paths, inline PEM, or "generated:gost" / "generated:rsa"',
+        config.certificates ?? absent,
+      );
     }
     const tokenAlg = config.token_alg ?? 'RS256';
-    if (tokenAlg !== 'RS256' && tokenAlg !== 'GOST3410_2012_256') throw bad('token_alg', 'RS256 or GOST3410_2012_256', tokenAlg);
+    if (tokenAlg !== 'RS256' && tokenAlg !== 'GOST3410_2012_256')
+      throw bad('token_alg', 'RS256 or GOST3410_2012_256', tokenAlg);
     const scopes = config.scopes ?? knownScopes;
     if (!Array.isArray(scopes)) throw bad('scopes', `a list of scopes (${knownScopes.join(' ')})`, scopes);
     const unknown = scopes.filter((s) => !knownScopes.includes(s));
-    if (unknown.length) throw bad('scopes', `known scopes only (${knownScopes.join(' ')}); unknown: ${unknown.join(', ')}`);
+    if (unknown.length)
+      throw bad('scopes', `known scopes only (${knownScopes.join(' ')}); unknown: ${unknown.join(', ')}`);
     const certificates: RegisteredCertificate[] = [];
     for (const entry of config.certificates) {
       try {
         if (entry === 'generated:gost' || entry === 'generated:rsa') {
           const kind = entry === 'generated:gost' ? 'gost' : 'rsa';
-          const keys = await loadOrCreateTestKeys(testSystemDir(this.keysDir, config.client_id), kind, `${config.client_id} (test system)`);
+          const keys = await loadOrCreateTestKeys(
+            testSystemDir(this.keysDir, config.client_id),
+            kind,
+            `${config.client_id} (test system)`,
+          );
           certificates.push(register(keys.certificatePem, entry));
         } else if (entry.includes('-----BEGIN')) {
           certificates.push(register(entry, 'inline'));
@@ -246,7 +317,10 @@ export class SystemRegistry {
           certificates.push(register(await readFile(path, 'utf8'), path));
         }
       } catch (error) {
-        throw bad('certificates', `certificates that can be used; ${String(entry).slice(0, 60)} cannot (${(error as Error).message})`);
+        throw bad(
+          'certificates',
+          `certificates that can be used; ${String(entry).slice(0, 60)} cannot (${(error as Error).message})`,
+        );
       }
     }
     const system: EsiaSystem = {

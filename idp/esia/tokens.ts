@@ -8,7 +8,17 @@
  * run on the run's clock, so advancing it in a scenario expires a code or a token.
  */
 import { createPrivateKey, createPublicKey, createSign, createVerify, randomUUID, type KeyObject } from 'node:crypto';
-import { decodeBase64Loose, encodeBase64Url, GOST_JWT_ALG, importPrivateKey, parseCertificate, publicKeyFromPrivate, signGostJwt, verifyGostJwt, type GostPublicKey } from '../../lib/gost/index.ts';
+import {
+  decodeBase64Loose,
+  encodeBase64Url,
+  GOST_JWT_ALG,
+  importPrivateKey,
+  parseCertificate,
+  publicKeyFromPrivate,
+  signGostJwt,
+  verifyGostJwt,
+  type GostPublicKey,
+} from '../../lib/gost/index.ts';
 import type { Run } from '../runs.ts';
 import type { EsiaSettings, EsiaSigningKeys, TokenAlg } from './systems.ts';
 
@@ -67,18 +77,30 @@ export class TokenService {
   ) {
     this.#rsaKey = createPrivateKey(keys.rsa.privateKeyPem);
     this.#rsaPublic = createPublicKey(keys.rsa.certificatePem);
-    this.#gostPublic = parseCertificate(keys.gost.certificatePem).gostPublicKey ?? publicKeyFromPrivate(importPrivateKey(keys.gost.privateKeyPem));
+    this.#gostPublic =
+      parseCertificate(keys.gost.certificatePem).gostPublicKey ??
+      publicKeyFromPrivate(importPrivateKey(keys.gost.privateKeyPem));
   }
 
   newCode(grant: Omit<CodeGrant, 'used' | 'issuedWall' | 'issuedRun'>): string {
     const code = `${randomUUID()}`;
-    remember(this.codes, code, { ...grant, used: false, issuedWall: Date.now(), issuedRun: grant.run.clock.now() }, this.cap);
+    remember(
+      this.codes,
+      code,
+      { ...grant, used: false, issuedWall: Date.now(), issuedRun: grant.run.clock.now() },
+      this.cap,
+    );
     return code;
   }
 
   newRefreshToken(grant: Omit<RefreshGrant, 'issuedWall' | 'issuedRun'>): string {
     const token = randomUUID();
-    remember(this.refreshTokens, token, { ...grant, issuedWall: Date.now(), issuedRun: grant.run.clock.now() }, this.cap);
+    remember(
+      this.refreshTokens,
+      token,
+      { ...grant, issuedWall: Date.now(), issuedRun: grant.run.clock.now() },
+      this.cap,
+    );
     return token;
   }
 
@@ -90,10 +112,15 @@ export class TokenService {
   }
 
   /** The access token: scopes of a person get `?oid=`, openid stays bare. */
-  accessToken(o: { clientId: string; scopes: string[]; oid?: string; sid: string; alg: TokenAlg; run?: Run }): { token: string; exp: number } {
+  accessToken(o: { clientId: string; scopes: string[]; oid?: string; sid: string; alg: TokenAlg; run?: Run }): {
+    token: string;
+    exp: number;
+  } {
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + this.settings.accessTokenTtlSeconds;
-    const scope = o.scopes.map((s) => (o.oid && s !== 'openid' && !s.includes('?') ? `${s}?oid=${o.oid}` : s)).join(' ');
+    const scope = o.scopes
+      .map((s) => (o.oid && s !== 'openid' && !s.includes('?') ? `${s}?oid=${o.oid}` : s))
+      .join(' ');
     const jti = randomUUID();
     const payload: Record<string, unknown> = {
       nbf: iat,
@@ -106,11 +133,24 @@ export class TokenService {
       iat,
       client_id: o.clientId,
     };
-    remember(this.#access, jti, { ...(o.run ? { run: o.run } : {}), issuedWall: Date.now(), issuedRun: o.run?.clock.now() ?? 0 }, this.cap);
+    remember(
+      this.#access,
+      jti,
+      { ...(o.run ? { run: o.run } : {}), issuedWall: Date.now(), issuedRun: o.run?.clock.now() ?? 0 },
+      this.cap,
+    );
     return { token: this.sign({ ver: 1, typ: 'JWT', sbt: 'access' }, payload, o.alg), exp };
   }
 
-  idToken(o: { clientId: string; oid: string; sid: string; amr: string[]; authTime: number; trusted: boolean; alg: TokenAlg }): string {
+  idToken(o: {
+    clientId: string;
+    oid: string;
+    sid: string;
+    amr: string[];
+    authTime: number;
+    trusted: boolean;
+    alg: TokenAlg;
+  }): string {
     const iat = Math.floor(Date.now() / 1000);
     const method = esiaAuthMethod(o.amr);
     const oid = Number(o.oid);
@@ -139,7 +179,11 @@ export class TokenService {
   }
 
   /** Checks an access token presented to the REST API; the reason names what is wrong. */
-  verifyAccess(token: string): { ok: true; payload: Record<string, unknown> } | { ok: false; code: 'ESIA-005011' | 'ESIA-005013'; reason: string } {
+  verifyAccess(
+    token: string,
+  ):
+    | { ok: true; payload: Record<string, unknown> }
+    | { ok: false; code: 'ESIA-005011' | 'ESIA-005013'; reason: string } {
     const parts = token.split('.');
     if (parts.length !== 3) return { ok: false, code: 'ESIA-005011', reason: 'not a JWT (three dot-separated parts)' };
     let header: Record<string, unknown>;
@@ -150,19 +194,40 @@ export class TokenService {
     } catch {
       return { ok: false, code: 'ESIA-005011', reason: 'header or payload is not base64url JSON' };
     }
-    if (header.sbt !== 'access') return { ok: false, code: 'ESIA-005011', reason: `token type sbt=${String(header.sbt)}; the REST API takes the access_token, not the id_token` };
+    if (header.sbt !== 'access')
+      return {
+        ok: false,
+        code: 'ESIA-005011',
+        reason: `token type sbt=${String(header.sbt)}; the REST API takes the access_token, not the id_token`,
+      };
     let valid = false;
     if (header.alg === 'RS256') {
-      valid = createVerify('RSA-SHA256').update(`${parts[0]}.${parts[1]}`).verify(this.#rsaPublic, Buffer.from(decodeBase64Loose(parts[2]!)));
+      valid = createVerify('RSA-SHA256')
+        .update(`${parts[0]}.${parts[1]}`)
+        .verify(this.#rsaPublic, Buffer.from(decodeBase64Loose(parts[2]!)));
     } else if (header.alg === GOST_JWT_ALG) {
       valid = verifyGostJwt(token, this.#gostPublic).valid;
     }
-    if (!valid) return { ok: false, code: 'ESIA-005011', reason: `signature (${String(header.alg)}) does not verify with the emulator's key: the token was changed or issued by another emulator instance` };
+    if (!valid)
+      return {
+        ok: false,
+        code: 'ESIA-005011',
+        reason: `signature (${String(header.alg)}) does not verify with the emulator's key: the token was changed or issued by another emulator instance`,
+      };
     const issued = this.#access.get(String(payload.jti));
-    if (!issued) return { ok: false, code: 'ESIA-005011', reason: `token unknown to this emulator (issued before a restart, or forgotten after ${this.cap} newer ones: ESIA_STORE_CAP)` };
+    if (!issued)
+      return {
+        ok: false,
+        code: 'ESIA-005011',
+        reason: `token unknown to this emulator (issued before a restart, or forgotten after ${this.cap} newer ones: ESIA_STORE_CAP)`,
+      };
     const age = elapsedSeconds(issued);
     if (age > this.settings.accessTokenTtlSeconds || Date.now() / 1000 > Number(payload.exp)) {
-      return { ok: false, code: 'ESIA-005013', reason: `token expired: issued ${Math.round(age)} s ago, lifetime ${this.settings.accessTokenTtlSeconds} s` };
+      return {
+        ok: false,
+        code: 'ESIA-005013',
+        reason: `token expired: issued ${Math.round(age)} s ago, lifetime ${this.settings.accessTokenTtlSeconds} s`,
+      };
     }
     return { ok: true, payload };
   }

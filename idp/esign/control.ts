@@ -22,7 +22,7 @@ import { tokenCookie, tokenCookieOptions, tokenVariants } from './index.ts';
 import { VirtualToken } from './token.ts';
 
 export const esignEndpoints = [
-  'POST /__control/personas/:persona/token {variant?: valid|expired|not-yet-valid|revoked|untrusted|wrong-key-usage|orphan, pin?, pinAttempts?} → onto that person\'s token',
+  "POST /__control/personas/:persona/token {variant?: valid|expired|not-yet-valid|revoked|untrusted|wrong-key-usage|orphan, pin?, pinAttempts?} → onto that person's token",
   'GET /__control/personas/:persona/token → {id, cookie, …}: set cookie esia_token=<id> in a browser to plug the token in; GET …/token/plug-in?next=<url> does it',
   'GET /__control/personas/:persona/certificate?variant=valid → a test key file (certificate + PKCS#8 key)',
   'GET|DELETE /__control/token[?persona=|?token=] (every token of the run without either), POST /__control/token/unblock[?persona=|?token=]',
@@ -32,7 +32,12 @@ export const esignEndpoints = [
 
 function variantOf(value: unknown): (typeof tokenVariants)[number] {
   const variant = value === undefined ? 'valid' : tokenVariants.find((v) => v === value);
-  if (!variant) throw new ControlError(400, 'control.bad_field', `variant must be one of ${tokenVariants.join(', ')}; got ${JSON.stringify(value)}.`);
+  if (!variant)
+    throw new ControlError(
+      400,
+      'control.bad_field',
+      `variant must be one of ${tokenVariants.join(', ')}; got ${JSON.stringify(value)}.`,
+    );
   return variant;
 }
 
@@ -40,22 +45,39 @@ function variantOf(value: unknown): (typeof tokenVariants)[number] {
 function selectedTokens(s: Services, ctx: Context, run: Run): Array<[string, VirtualToken]> {
   if (typeof ctx.query.persona === 'string') {
     const account = run.accounts.byPersona(ctx.query.persona);
-    if (!account) throw new ControlError(404, 'control.unknown_persona', `No persona "${ctx.query.persona}". GET /__control/personas lists them.`);
+    if (!account)
+      throw new ControlError(
+        404,
+        'control.unknown_persona',
+        `No persona "${ctx.query.persona}". GET /__control/personas lists them.`,
+      );
     const { id, token } = s.esign.personaToken(run, account.persona);
     return [[id, token]];
   }
   if (typeof ctx.query.token === 'string') {
     const token = run.esign.tokens.get(ctx.query.token);
-    if (!token) throw new ControlError(404, 'control.unknown_token', `No token "${ctx.query.token}" in this run; GET /__control/token lists them.`);
+    if (!token)
+      throw new ControlError(
+        404,
+        'control.unknown_token',
+        `No token "${ctx.query.token}" in this run; GET /__control/token lists them.`,
+      );
     return [[ctx.query.token, token]];
   }
   return [...run.esign.tokens];
 }
 
 export function esignControlRoutes(router: Router, s: Services, h: ControlHelpers): void {
-  const describe = (run: Run, id: string, token: VirtualToken) => ({ id, owner: s.esign.ownerOf(run, id) ?? null, cookie: `${tokenCookie}=${id}`, ...token.describe() });
+  const describe = (run: Run, id: string, token: VirtualToken) => ({
+    id,
+    owner: s.esign.ownerOf(run, id) ?? null,
+    cookie: `${tokenCookie}=${id}`,
+    ...token.describe(),
+  });
   const answer = (run: Run, ctx: Context, tokens: Array<[string, VirtualToken]>) =>
-    typeof ctx.query.persona === 'string' || typeof ctx.query.token === 'string' ? describe(run, ...tokens[0]!) : { tokens: tokens.map(([id, token]) => describe(run, id, token)) };
+    typeof ctx.query.persona === 'string' || typeof ctx.query.token === 'string'
+      ? describe(run, ...tokens[0]!)
+      : { tokens: tokens.map(([id, token]) => describe(run, id, token)) };
 
   router.post('/personas/:persona/token', (ctx) => {
     const account = h.findAccount(ctx);
@@ -63,12 +85,18 @@ export function esignControlRoutes(router: Router, s: Services, h: ControlHelper
     const b = h.body(ctx);
     const { id, token } = s.esign.personaToken(run, account.persona);
     if (b.pin !== undefined) {
-      if (typeof b.pin !== 'string' || !/^\d{4,16}$/.test(b.pin)) throw new ControlError(400, 'control.bad_field', `pin must be 4–16 digits; got ${JSON.stringify(b.pin)}.`);
+      if (typeof b.pin !== 'string' || !/^\d{4,16}$/.test(b.pin))
+        throw new ControlError(400, 'control.bad_field', `pin must be 4–16 digits; got ${JSON.stringify(b.pin)}.`);
       token.pin = b.pin;
     }
     if (b.pinAttempts !== undefined) {
       const n = Number(b.pinAttempts);
-      if (!Number.isInteger(n) || n < 1 || n > 15) throw new ControlError(400, 'control.bad_field', `pinAttempts must be 1–15; got ${JSON.stringify(b.pinAttempts)}.`);
+      if (!Number.isInteger(n) || n < 1 || n > 15)
+        throw new ControlError(
+          400,
+          'control.bad_field',
+          `pinAttempts must be 1–15; got ${JSON.stringify(b.pinAttempts)}.`,
+        );
       token.maxAttempts = n;
       token.attemptsLeft = n;
     }
@@ -93,8 +121,15 @@ export function esignControlRoutes(router: Router, s: Services, h: ControlHelper
   router.get('/personas/:persona/certificate', (ctx) => {
     const account = h.findAccount(ctx);
     const variant = variantOf(ctx.query.variant);
-    const issued = variant === 'orphan' ? s.pki.certificateFor('nobody', 'valid') : s.pki.certificateFor(account.persona, variant);
-    ctx.body = { serial: issued.serial, variant, certificatePem: issued.certificatePem, privateKeyPem: issued.privateKeyPem, bundle: `${issued.certificatePem.trim()}\n${issued.privateKeyPem.trim()}\n` };
+    const issued =
+      variant === 'orphan' ? s.pki.certificateFor('nobody', 'valid') : s.pki.certificateFor(account.persona, variant);
+    ctx.body = {
+      serial: issued.serial,
+      variant,
+      certificatePem: issued.certificatePem,
+      privateKeyPem: issued.privateKeyPem,
+      bundle: `${issued.certificatePem.trim()}\n${issued.privateKeyPem.trim()}\n`,
+    };
   });
 
   router.get('/token', (ctx) => {
@@ -120,11 +155,18 @@ export function esignControlRoutes(router: Router, s: Services, h: ControlHelper
   router.put('/policies/clients/:client_id', async (ctx) => {
     const run = h.runOf(ctx);
     const clientId = String(ctx.params.client_id);
-    if (!(await s.provider.Client.find(clientId))) throw new ControlError(400, 'control.unknown_client', `Unknown client_id "${clientId}".`);
+    if (!(await s.provider.Client.find(clientId)))
+      throw new ControlError(400, 'control.unknown_client', `Unknown client_id "${clientId}".`);
     const methods = h.body(ctx).allowed_methods;
     if (methods === null) run.esign.clientMethods.delete(clientId);
-    else if (Array.isArray(methods) && methods.length > 0 && methods.every((m) => typeof m === 'string')) run.esign.clientMethods.set(clientId, methods as string[]);
-    else throw new ControlError(400, 'control.bad_field', 'allowed_methods must be a non-empty array such as ["esign"], or null to clear the rule.');
+    else if (Array.isArray(methods) && methods.length > 0 && methods.every((m) => typeof m === 'string'))
+      run.esign.clientMethods.set(clientId, methods as string[]);
+    else
+      throw new ControlError(
+        400,
+        'control.bad_field',
+        'allowed_methods must be a non-empty array such as ["esign"], or null to clear the rule.',
+      );
     ctx.body = { client_id: clientId, allowed_methods: s.esign.clientMethods(run, clientId) ?? null };
   });
   router.get('/policies', (ctx) => {
@@ -137,6 +179,9 @@ export function esignControlRoutes(router: Router, s: Services, h: ControlHelper
 
   router.get('/esign', (ctx) => {
     const run = h.runOf(ctx);
-    ctx.body = { pkiGeneratedAt: s.pki.generatedAt.toISOString(), tokens: [...run.esign.tokens].map(([id, token]) => describe(run, id, token)) };
+    ctx.body = {
+      pkiGeneratedAt: s.pki.generatedAt.toISOString(),
+      tokens: [...run.esign.tokens].map(([id, token]) => describe(run, id, token)),
+    };
   });
 }

@@ -12,7 +12,12 @@ export function signWithKey(keyPem: string, data: Buffer): Buffer {
 export function verifyWithCertificate(certificate: X509Certificate, data: Buffer, signature: Buffer): boolean {
   const key = certificate.publicKey;
   try {
-    return verify(key.asymmetricKeyType === 'ed25519' || key.asymmetricKeyType === 'ed448' ? null : 'sha256', data, key, signature);
+    return verify(
+      key.asymmetricKeyType === 'ed25519' || key.asymmetricKeyType === 'ed448' ? null : 'sha256',
+      data,
+      key,
+      signature,
+    );
   } catch {
     return false;
   }

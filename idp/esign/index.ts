@@ -10,7 +10,14 @@ import type { VirtualToken } from './token.ts';
 
 /** The cookie that names a browser's token (the plugin stand-in sets it; the control API plugs a person's token in with it). */
 export const tokenCookie = 'esia_token';
-export const tokenCookieOptions = { httpOnly: true, sameSite: 'lax', signed: false, overwrite: true, path: '/', maxAge: 12 * 3600 * 1000 } as const;
+export const tokenCookieOptions = {
+  httpOnly: true,
+  sameSite: 'lax',
+  signed: false,
+  overwrite: true,
+  path: '/',
+  maxAge: 12 * 3600 * 1000,
+} as const;
 
 /** What of Koa's ctx.cookies the token lookup needs. */
 interface BrowserCookies {
@@ -83,8 +90,16 @@ export class EsignServices {
 
   /** Puts a persona's certificate (any variant) with its key on a token, as the control API does. */
   handToToken(token: VirtualToken, persona: string, variant: PersonVariant | 'orphan') {
-    const issued = variant === 'orphan' ? this.options.pki.certificateFor('nobody', 'valid') : this.options.pki.certificateFor(persona, variant);
-    return token.add(issued.certificatePem, issued.privateKeyPem, 'control', `${variant === 'orphan' ? 'nobody' : persona}-${variant}`);
+    const issued =
+      variant === 'orphan'
+        ? this.options.pki.certificateFor('nobody', 'valid')
+        : this.options.pki.certificateFor(persona, variant);
+    return token.add(
+      issued.certificatePem,
+      issued.privateKeyPem,
+      'control',
+      `${variant === 'orphan' ? 'nobody' : persona}-${variant}`,
+    );
   }
 }
 

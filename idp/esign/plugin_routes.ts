@@ -16,13 +16,19 @@ import { type VirtualToken } from './token.ts';
 import type { Services } from '../services.ts';
 import { InputError } from '../../lib/errors.ts';
 
-const standIn = 'Имитация плагина электронной подписи тестового стенда (не КриптоПро): ключи на виртуальном токене эмулятора';
+const standIn =
+  'Имитация плагина электронной подписи тестового стенда (не КриптоПро): ключи на виртуальном токене эмулятора';
 
 /** Splits a PEM bundle (as `npm run keys` writes them: certificate + PKCS#8 key) into its parts. */
 export function splitBundle(pem: string): { certificatePem: string; keyPem: string } {
   const certificatePem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(pem)?.[0];
-  const keyPem = /-----BEGIN (?:EC |RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:EC |RSA )?PRIVATE KEY-----/.exec(pem)?.[0];
-  if (!certificatePem || !keyPem) throw new Error(`the file needs a CERTIFICATE and a PRIVATE KEY block; found ${certificatePem ? 'no key' : 'no certificate'}`);
+  const keyPem = /-----BEGIN (?:EC |RSA )?PRIVATE KEY-----[\s\S]+?-----END (?:EC |RSA )?PRIVATE KEY-----/.exec(
+    pem,
+  )?.[0];
+  if (!certificatePem || !keyPem)
+    throw new Error(
+      `the file needs a CERTIFICATE and a PRIVATE KEY block; found ${certificatePem ? 'no key' : 'no certificate'}`,
+    );
   return { certificatePem, keyPem };
 }
 
@@ -42,7 +48,8 @@ export function pluginRoutes(s: Services): Router {
     ctx.state.audit.action = `plugin ${ctx.method} ${ctx.path.replace('/plugin', '')}`;
     ctx.set('X-Test-Stand-Plugin', 'virtual-token');
     ctx.set('Cache-Control', 'no-store');
-    if (ctx.state.pluginBodyUnreadable === 413) return fail(ctx, 413, 'Файл не загружен: он больше 64 КБ, а файл ключа занимает несколько килобайт.');
+    if (ctx.state.pluginBodyUnreadable === 413)
+      return fail(ctx, 413, 'Файл не загружен: он больше 64 КБ, а файл ключа занимает несколько килобайт.');
     if (ctx.state.pluginBodyUnreadable) return fail(ctx, 400, 'Плагин не разобрал запрос: нужен JSON-объект.');
     await next();
   });
@@ -62,7 +69,16 @@ export function pluginRoutes(s: Services): Router {
   };
 
   router.get('/', (ctx) => {
-    ctx.body = { standIn, token: tokenOf(ctx).describe(), api: ['GET /plugin/api/certificates', 'POST /plugin/api/import {pem}', 'POST /plugin/api/sign {certificate, pin, data}', 'POST /plugin/api/unblock {puk, pin?}'] };
+    ctx.body = {
+      standIn,
+      token: tokenOf(ctx).describe(),
+      api: [
+        'GET /plugin/api/certificates',
+        'POST /plugin/api/import {pem}',
+        'POST /plugin/api/sign {certificate, pin, data}',
+        'POST /plugin/api/unblock {puk, pin?}',
+      ],
+    };
   });
 
   router.get('/api/certificates', (ctx) => {
@@ -71,7 +87,8 @@ export function pluginRoutes(s: Services): Router {
 
   router.post('/api/import', (ctx) => {
     const pem = bodyOf(ctx).pem;
-    if (typeof pem !== 'string' || !pem) return fail(ctx, 400, 'Нужен файл ключа: PEM с сертификатом и закрытым ключом (PKCS#8).');
+    if (typeof pem !== 'string' || !pem)
+      return fail(ctx, 400, 'Нужен файл ключа: PEM с сертификатом и закрытым ключом (PKCS#8).');
     try {
       const { certificatePem, keyPem } = splitBundle(pem);
       const entry = tokenOf(ctx).add(certificatePem, keyPem, 'file');
@@ -79,7 +96,10 @@ export function pluginRoutes(s: Services): Router {
       ctx.body = { standIn, id: `${entry.id}`, label: entry.label };
     } catch (error) {
       // The page shows `message` to the person; `detail` is for developers.
-      const why = error instanceof InputError && error.field === 'key' ? 'закрытый ключ в нём не от этого сертификата' : 'в нём нужны сертификат (BEGIN CERTIFICATE) и закрытый ключ PKCS#8 (BEGIN PRIVATE KEY)';
+      const why =
+        error instanceof InputError && error.field === 'key'
+          ? 'закрытый ключ в нём не от этого сертификата'
+          : 'в нём нужны сертификат (BEGIN CERTIFICATE) и закрытый ключ PKCS#8 (BEGIN PRIVATE KEY)';
       fail(ctx, 400, `Файл не загружен: ${why}.`, { detail: (error as Error).message });
     }
   });
@@ -104,7 +124,8 @@ export function pluginRoutes(s: Services): Router {
   router.post('/api/unblock', (ctx) => {
     const b = bodyOf(ctx);
     const token = tokenOf(ctx);
-    if (typeof b.puk !== 'string' || !token.unblock(b.puk, typeof b.pin === 'string' && b.pin ? b.pin : undefined)) return fail(ctx, 403, 'Неверный PUK-код.');
+    if (typeof b.puk !== 'string' || !token.unblock(b.puk, typeof b.pin === 'string' && b.pin ? b.pin : undefined))
+      return fail(ctx, 403, 'Неверный PUK-код.');
     ctx.body = { standIn, ...token.describe() };
   });
   return router;

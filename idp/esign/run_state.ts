@@ -41,7 +41,8 @@ export class EsignRunState {
     const old = previous ? this.#challenges.get(previous) : undefined;
     if (old) old.used = true;
     if (this.#challenges.size >= maxChallenges) {
-      for (const [value, c] of this.#challenges) if (now - c.issuedAt > 6 * challengeLifetimeMs) this.#challenges.delete(value);
+      for (const [value, c] of this.#challenges)
+        if (now - c.issuedAt > 6 * challengeLifetimeMs) this.#challenges.delete(value);
       // Still too many (a flood of certificate screens): the oldest go; their sign-ins get a new challenge on reload.
       while (this.#challenges.size >= maxChallenges) this.#challenges.delete(this.#challenges.keys().next().value!);
     }
@@ -53,12 +54,28 @@ export class EsignRunState {
   /** Single use: a challenge of this sign-in, not used before, younger than its lifetime. */
   consumeChallenge(value: string, uid: string, now: number): void {
     const issued = this.#challenges.get(value);
-    if (!issued) throw new EsiaError('esign.challenge_foreign', { reason: 'this challenge was never issued by the emulator', challenge: value.slice(0, 40) });
-    if (issued.uid !== uid) throw new EsiaError('esign.challenge_foreign', { reason: 'challenge issued to another sign-in', expected: uid, actual: issued.uid });
-    if (issued.used) throw new EsiaError('esign.challenge_replayed', { reason: 'challenge already presented (or replaced by a newer one)' });
+    if (!issued)
+      throw new EsiaError('esign.challenge_foreign', {
+        reason: 'this challenge was never issued by the emulator',
+        challenge: value.slice(0, 40),
+      });
+    if (issued.uid !== uid)
+      throw new EsiaError('esign.challenge_foreign', {
+        reason: 'challenge issued to another sign-in',
+        expected: uid,
+        actual: issued.uid,
+      });
+    if (issued.used)
+      throw new EsiaError('esign.challenge_replayed', {
+        reason: 'challenge already presented (or replaced by a newer one)',
+      });
     issued.used = true;
     if (now - issued.issuedAt > challengeLifetimeMs) {
-      throw new EsiaError('esign.challenge_replayed', { reason: 'challenge expired', expected: `≤ ${challengeLifetimeMs / 1000} s`, actual: `${Math.round((now - issued.issuedAt) / 1000)} s` });
+      throw new EsiaError('esign.challenge_replayed', {
+        reason: 'challenge expired',
+        expected: `≤ ${challengeLifetimeMs / 1000} s`,
+        actual: `${Math.round((now - issued.issuedAt) / 1000)} s`,
+      });
     }
   }
 

@@ -56,7 +56,8 @@ export class VirtualToken {
     const certificate = new X509Certificate(certificatePem);
     const probe = Buffer.from('virtual token: key matches certificate');
     const signature = signWithKey(keyPem, probe);
-    if (!verifyWithCertificate(certificate, probe, signature)) throw new InputError('the private key does not belong to the certificate', 'key');
+    if (!verifyWithCertificate(certificate, probe, signature))
+      throw new InputError('the private key does not belong to the certificate', 'key');
     const entry: TokenEntry = {
       id: id ?? `file-${createHash('sha256').update(certificate.raw).digest('hex').slice(0, 12)}`,
       label: `${subjectName(certificate)} · действителен с ${ruDate(certificate.validFrom)} по ${ruDate(certificate.validTo)} · выдан: ${issuerName(certificate)}`,
@@ -76,7 +77,10 @@ export class VirtualToken {
     if (pin !== this.pin) {
       this.attemptsLeft -= 1;
       if (this.blocked) throw new EsiaError('esign.token_blocked', { attempts: this.maxAttempts });
-      throw new EsiaError('esign.pin_invalid', { attemptsLeft: this.attemptsLeft, lines: [`Осталось попыток: ${this.attemptsLeft}`] });
+      throw new EsiaError('esign.pin_invalid', {
+        attemptsLeft: this.attemptsLeft,
+        lines: [`Осталось попыток: ${this.attemptsLeft}`],
+      });
     }
     this.attemptsLeft = this.maxAttempts;
     return { entry, signature: signWithKey(entry.keyPem, data) };
@@ -90,7 +94,12 @@ export class VirtualToken {
     return true;
   }
 
-  describe(): { pinAttempts: number; attemptsLeft: number; blocked: boolean; certificates: Array<Omit<TokenEntry, 'keyPem'>> } {
+  describe(): {
+    pinAttempts: number;
+    attemptsLeft: number;
+    blocked: boolean;
+    certificates: Array<Omit<TokenEntry, 'keyPem'>>;
+  } {
     return {
       pinAttempts: this.maxAttempts,
       attemptsLeft: this.attemptsLeft,

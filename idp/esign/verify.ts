@@ -24,7 +24,11 @@ export function parseCertificate(pem: string): X509Certificate {
   try {
     return new X509Certificate(pem.includes('-----BEGIN') ? pem : Buffer.from(pem.replace(/\s+/g, ''), 'base64'));
   } catch {
-    throw new EsiaError('oauth.invalid_request', { field: 'certificate', expected: 'an X.509 certificate in PEM', actual: pem ? `${pem.length} characters that do not parse` : 'empty' });
+    throw new EsiaError('oauth.invalid_request', {
+      field: 'certificate',
+      expected: 'an X.509 certificate in PEM',
+      actual: pem ? `${pem.length} characters that do not parse` : 'empty',
+    });
   }
 }
 
@@ -32,14 +36,28 @@ export function parseCertificate(pem: string): X509Certificate {
  * The certificate checks of lib/pki, then the account by the certificate's СНИЛС; in a step-up the
  * certificate must belong to the account of the live session.
  */
-export function accountOfCertificate(pki: TestPki, run: Run, certificate: X509Certificate | string, sessionAccountId?: string): Account {
-  const checked = checkCertificate(pki, typeof certificate === 'string' ? certificate : certificate.toString(), { at: run.clock.now(), revocations: run.revocations });
+export function accountOfCertificate(
+  pki: TestPki,
+  run: Run,
+  certificate: X509Certificate | string,
+  sessionAccountId?: string,
+): Account {
+  const checked = checkCertificate(pki, typeof certificate === 'string' ? certificate : certificate.toString(), {
+    at: run.clock.now(),
+    revocations: run.revocations,
+  });
   if (!checked.ok) {
-    if (checked.code === 'certificate.malformed') throw new EsiaError('oauth.invalid_request', { field: 'certificate', reason: checked.details });
+    if (checked.code === 'certificate.malformed')
+      throw new EsiaError('oauth.invalid_request', { field: 'certificate', reason: checked.details });
     throw new EsiaError(checked.code, { reason: checked.details, serial: checked.serial });
   }
   const account = run.accounts.find([{ kind: 'snils', value: checked.snils }]);
-  if (!account) throw new EsiaError('certificate.not_linked', { reason: 'no account has the СНИЛС of the certificate', snils: checked.snils, serial: checked.serial });
+  if (!account)
+    throw new EsiaError('certificate.not_linked', {
+      reason: 'no account has the СНИЛС of the certificate',
+      snils: checked.snils,
+      serial: checked.serial,
+    });
   if (sessionAccountId && account.oid !== sessionAccountId) {
     throw new EsiaError('certificate.not_linked', {
       reason: 'step-up: the certificate belongs to another account than the one signed in',
@@ -51,12 +69,21 @@ export function accountOfCertificate(pki: TestPki, run: Run, certificate: X509Ce
   return account;
 }
 
-export function verifySignedChallenge(pki: TestPki, run: Run, uid: string, input: SignedChallenge, sessionAccountId?: string): Account {
+export function verifySignedChallenge(
+  pki: TestPki,
+  run: Run,
+  uid: string,
+  input: SignedChallenge,
+  sessionAccountId?: string,
+): Account {
   run.esign.consumeChallenge(input.challenge, uid, run.clock.now());
   const certificate = parseCertificate(input.certificatePem);
   const signature = Buffer.from(input.signature, 'base64');
   if (signature.length === 0 || !verifySignature(certificate.toString(), input.challenge, signature)) {
-    throw new EsiaError('esign.signature_invalid', { reason: "the signature does not verify over the challenge with the certificate's public key", serial: certificate.serialNumber });
+    throw new EsiaError('esign.signature_invalid', {
+      reason: "the signature does not verify over the challenge with the certificate's public key",
+      serial: certificate.serialNumber,
+    });
   }
   return accountOfCertificate(pki, run, certificate, sessionAccountId);
 }

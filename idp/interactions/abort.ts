@@ -15,9 +15,15 @@ export async function abortStep(step: Step): Promise<void> {
   let description = isErrorCode(reason) ? `${reason}: ${catalogue[reason].title}` : 'Пользователь отменил вход';
   // Leaving an outage screen (E3) tells the system the service is unavailable, not that the user refused.
   const outage = outageNow(step.run);
-  const error = outage && isErrorCode(reason) && reason === outageCode(outage) ? 'temporarily_unavailable' : 'access_denied';
+  const error =
+    outage && isErrorCode(reason) && reason === outageCode(outage) ? 'temporarily_unavailable' : 'access_denied';
   if (outage && error === 'temporarily_unavailable') description = `${description}. ${outageDescription(outage)}`;
   s.journeys.end(step.uid);
-  await s.provider.interactionFinished(ctx.req, ctx.res, { error, error_description: description }, { mergeWithLastSubmission: false });
+  await s.provider.interactionFinished(
+    ctx.req,
+    ctx.res,
+    { error, error_description: description },
+    { mergeWithLastSubmission: false },
+  );
   ctx.respond = false;
 }

@@ -29,7 +29,9 @@ export async function biometricStartStep(step: Step): Promise<void> {
     }
     if (account && !(account.credentials ?? []).some((c) => c.kind === 'platform')) {
       journey.stage = 'password';
-      return renderStage(step, inlineFailure(step, new EsiaError('webauthn.not_set_up', { account: account.oid })), { identifier });
+      return renderStage(step, inlineFailure(step, new EsiaError('webauthn.not_set_up', { account: account.oid })), {
+        identifier,
+      });
     }
   }
   journey.ceremony = await startAuthentication(siteFor(step), run.clock.now(), 'biometric', account);
@@ -44,7 +46,9 @@ export async function biometricFinishStep(step: Step): Promise<void> {
   let found;
   try {
     const answer = parseAnswer<Parameters<typeof finishAuthentication>[2]>(field(ctx, 'response'), field(ctx, 'error'));
-    found = await s.mutex.run(`webauthn:${answer.id}`, () => finishAuthentication(siteFor(step), journey.ceremony, answer, run, run.clock.now()));
+    found = await s.mutex.run(`webauthn:${answer.id}`, () =>
+      finishAuthentication(siteFor(step), journey.ceremony, answer, run, run.clock.now()),
+    );
   } catch (error) {
     if (!(error instanceof EsiaError)) throw error;
     const owner = journey.ceremony?.oid ? run.accounts.byOid(journey.ceremony.oid) : undefined;

@@ -53,7 +53,10 @@ export function backStep(step: Step): void {
 /** After a certificate proved the account: policies, account state, the first-login agreement, done. */
 async function signedIn(step: Step, account: Account, amr: string[]): Promise<void> {
   const { s, run, journey } = step;
-  assertClientAllows('esign', { clientMethods: s.esign.clientMethods(run, journey.clientId), clientName: step.clientName });
+  assertClientAllows('esign', {
+    clientMethods: s.esign.clientMethods(run, journey.clientId),
+    clientName: step.clientName,
+  });
   assertOrganisationAllows('esign', s.esign.organisationOf(account));
   assertMaySignIn(account);
   step.ctx.state.audit.account = account.oid;
@@ -73,18 +76,37 @@ export async function certificateStep(step: Step): Promise<void> {
   const pluginError = field(ctx, 'plugin_error');
   if (pluginError) {
     const code = pluginErrors.find((c) => c === pluginError);
-    if (!code) throw new EsiaError('oauth.invalid_request', { field: 'plugin_error', expected: pluginErrors.join(' or '), actual: pluginError.slice(0, 60) });
+    if (!code)
+      throw new EsiaError('oauth.invalid_request', {
+        field: 'plugin_error',
+        expected: pluginErrors.join(' or '),
+        actual: pluginError.slice(0, 60),
+      });
     // The page reports what the stand-in said; the screen shows the token's own counter, not the page's claim.
     const token = s.esign.browserToken(run, ctx.cookies);
-    const lines = code === 'esign.pin_invalid' ? [`Осталось попыток: ${token.attemptsLeft}`] : [`PIN-код введён неверно ${token.maxAttempts} раз подряд`];
+    const lines =
+      code === 'esign.pin_invalid'
+        ? [`Осталось попыток: ${token.attemptsLeft}`]
+        : [`PIN-код введён неверно ${token.maxAttempts} раз подряд`];
     return renderStage(step, inlineFailure(step, new EsiaError(code, { attemptsLeft: token.attemptsLeft }), lines));
   }
   let account: Account;
   try {
-    account = verifySignedChallenge(s.pki, run, step.uid, { challenge: field(ctx, 'challenge'), certificatePem: field(ctx, 'certificate'), signature: field(ctx, 'signature') }, journey.sessionAccountId);
+    account = verifySignedChallenge(
+      s.pki,
+      run,
+      step.uid,
+      {
+        challenge: field(ctx, 'challenge'),
+        certificatePem: field(ctx, 'certificate'),
+        signature: field(ctx, 'signature'),
+      },
+      journey.sessionAccountId,
+    );
     return await signedIn(step, account, ['sc', 'pin']);
   } catch (error) {
-    if (error instanceof EsiaError && error.code !== 'oauth.invalid_request' && !error.code.startsWith('account.')) return renderStage(step, inlineFailure(step, error));
+    if (error instanceof EsiaError && error.code !== 'oauth.invalid_request' && !error.code.startsWith('account.'))
+      return renderStage(step, inlineFailure(step, error));
     throw error;
   }
 }
@@ -98,15 +120,20 @@ export async function tlsStep(step: Step): Promise<void> {
   const socket = ctx.req.socket as Partial<TLSSocket>;
   try {
     if (typeof socket.getPeerCertificate !== 'function') {
-      throw new EsiaError('esign.tls_no_certificate', { reason: 'this request did not come over the HTTPS listener', expected: `${s.esign.tlsOrigin ?? 'the HTTPS listener'}${ctx.path}` });
+      throw new EsiaError('esign.tls_no_certificate', {
+        reason: 'this request did not come over the HTTPS listener',
+        expected: `${s.esign.tlsOrigin ?? 'the HTTPS listener'}${ctx.path}`,
+      });
     }
     const peer = socket.getPeerCertificate(false);
-    if (!peer || !peer.raw) throw new EsiaError('esign.tls_no_certificate', { reason: 'the TLS client sent no certificate' });
+    if (!peer || !peer.raw)
+      throw new EsiaError('esign.tls_no_certificate', { reason: 'the TLS client sent no certificate' });
     const pem = `-----BEGIN CERTIFICATE-----\n${peer.raw.toString('base64').replace(/.{64}/g, '$&\n')}\n-----END CERTIFICATE-----\n`;
     const account = accountOfCertificate(s.pki, run, pem, journey.sessionAccountId);
     return await signedIn(step, account, ['sc']);
   } catch (error) {
-    if (error instanceof EsiaError && !error.code.startsWith('account.') && error.code !== 'oauth.invalid_request') return renderStage(step, inlineFailure(step, error));
+    if (error instanceof EsiaError && !error.code.startsWith('account.') && error.code !== 'oauth.invalid_request')
+      return renderStage(step, inlineFailure(step, error));
     throw error;
   }
 }

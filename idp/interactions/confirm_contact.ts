@@ -20,7 +20,10 @@ import { inlineFailure, journeyAccount, redirectToStage, type Step } from './ste
 
 type Next = ContactConfirmation['next'];
 
-const channelOf: Partial<Record<ErrorCode, ContactChannel>> = { 'account.phone_unconfirmed': 'sms', 'account.email_unconfirmed': 'email' };
+const channelOf: Partial<Record<ErrorCode, ContactChannel>> = {
+  'account.phone_unconfirmed': 'sms',
+  'account.email_unconfirmed': 'email',
+};
 
 /**
  * After the password (or recovery): the account's refusals (inactive, restricted), the confirmation
@@ -40,7 +43,16 @@ export async function continueWhenConfirmed(step: Step, account: Account, next: 
   if (!channel) return next === 'advance' ? advance(step, account) : startSecondFactor(step, account, next.factor);
   journey.stage = 'confirm_contact';
   journey.confirm = { channel, otp: null, next };
-  return renderStage(step, inlineFailure(step, new EsiaError(refusalOf[channel], { actual: `${describe(account, channel)} unconfirmed`, offered: 'confirmation' })));
+  return renderStage(
+    step,
+    inlineFailure(
+      step,
+      new EsiaError(refusalOf[channel], {
+        actual: `${describe(account, channel)} unconfirmed`,
+        offered: 'confirmation',
+      }),
+    ),
+  );
 }
 
 function describe(account: Account, channel: ContactChannel): string {
@@ -64,7 +76,14 @@ export async function confirmSendStep(step: Step): Promise<void> {
     const next = issueCode(c.otp, run.clock.now(), s.config.otp, () => drawCode(s.config.otp.length));
     const text = `Код для подтверждения ${c.channel === 'sms' ? 'номера телефона' : 'электронной почты'}: ${next.code}. Никому его не сообщайте. ТЕСТОВЫЙ СТЕНД ЕСИА`;
     if (c.channel === 'sms') run.outbox.send('sms', account.phone, text, next.code, { kind: 'contact.confirm' });
-    else run.outbox.send('email', account.email, `${text}\n\nЕсли вы не входили на Госуслуги, ничего не делайте.`, next.code, { subject: 'Подтверждение электронной почты', kind: 'contact.confirm' });
+    else
+      run.outbox.send(
+        'email',
+        account.email,
+        `${text}\n\nЕсли вы не входили на Госуслуги, ничего не делайте.`,
+        next.code,
+        { subject: 'Подтверждение электронной почты', kind: 'contact.confirm' },
+      );
     c.otp = next;
   } catch (error) {
     return renderStage(step, sendRefusal(step, error));
@@ -93,5 +112,9 @@ export async function confirmCodeStep(step: Step): Promise<void> {
   run.accounts.changed();
   ctx.state.audit.details = { channel: c.channel, confirmed: c.channel === 'sms' ? 'phone' : 'email' };
   await continueWhenConfirmed(step, account, c.next);
-  if (journey.stage === 'otp' && !journey.notice) journey.notice = c.channel === 'sms' ? 'Номер подтверждён. Теперь введите код для входа.' : 'Почта подтверждена. Теперь введите код для входа.';
+  if (journey.stage === 'otp' && !journey.notice)
+    journey.notice =
+      c.channel === 'sms'
+        ? 'Номер подтверждён. Теперь введите код для входа.'
+        : 'Почта подтверждена. Теперь введите код для входа.';
 }

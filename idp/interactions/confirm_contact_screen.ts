@@ -8,7 +8,10 @@ import { errorPage } from '../views/error.ts';
 import type { Failure } from '../views/failure.ts';
 import { inlineFailure, render, type Step } from './step.ts';
 
-export const refusalOf: Record<ContactChannel, ErrorCode> = { sms: 'account.phone_unconfirmed', email: 'account.email_unconfirmed' };
+export const refusalOf: Record<ContactChannel, ErrorCode> = {
+  sms: 'account.phone_unconfirmed',
+  email: 'account.email_unconfirmed',
+};
 
 /** The refusal with its offer while no code was sent, then the code screen. */
 export function renderConfirmStage(step: Step, account: Account, failure?: Failure): void {

@@ -12,7 +12,9 @@ import { field, render, type Step } from './step.ts';
 function askedScopes(step: Step): string[] {
   const missing = step.promptDetails.missingOIDCScope;
   if (Array.isArray(missing) && missing.length) return missing.map(String);
-  return String(step.params.scope ?? '').split(' ').filter((scope) => scope in scopeDescriptions);
+  return String(step.params.scope ?? '')
+    .split(' ')
+    .filter((scope) => scope in scopeDescriptions);
 }
 
 export async function showConsent(step: Step): Promise<void> {
@@ -26,17 +28,28 @@ export async function showConsent(step: Step): Promise<void> {
 
 export async function consentStep(step: Step): Promise<void> {
   const { ctx, s } = step;
-  if (step.prompt !== 'consent') throw new EsiaError('interaction.expired', { reason: `this sign-in waits for ${step.prompt}, not consent` });
+  if (step.prompt !== 'consent')
+    throw new EsiaError('interaction.expired', { reason: `this sign-in waits for ${step.prompt}, not consent` });
   const decision = field(ctx, 'decision');
   if (decision === 'allow') {
     ctx.state.audit.action = 'consent.granted';
     return grantAndFinish(step);
   }
-  if (decision !== 'deny') throw new EsiaError('oauth.invalid_request', { field: 'decision', expected: 'allow or deny', actual: decision || 'empty' });
+  if (decision !== 'deny')
+    throw new EsiaError('oauth.invalid_request', {
+      field: 'decision',
+      expected: 'allow or deny',
+      actual: decision || 'empty',
+    });
   ctx.state.audit.action = 'consent.refused';
   s.journeys.end(step.uid);
   const error_description = `the user refused to grant ${askedScopes(step).join(' ')} to ${step.journey.clientId}`;
-  await s.provider.interactionFinished(ctx.req, ctx.res, { error: 'access_denied', error_description }, { mergeWithLastSubmission: false });
+  await s.provider.interactionFinished(
+    ctx.req,
+    ctx.res,
+    { error: 'access_denied', error_description },
+    { mergeWithLastSubmission: false },
+  );
   ctx.respond = false;
 }
 
@@ -46,7 +59,9 @@ async function grantAndFinish(step: Step): Promise<void> {
   const accountId = step.sessionAccountId;
   if (!accountId) throw new EsiaError('interaction.expired', { reason: 'consent without a signed-in account' });
   const { Grant } = s.provider;
-  const grant = (step.grantId ? await Grant.find(step.grantId) : undefined) ?? new Grant({ accountId, clientId: step.journey.clientId });
+  const grant =
+    (step.grantId ? await Grant.find(step.grantId) : undefined) ??
+    new Grant({ accountId, clientId: step.journey.clientId });
   grant.addOIDCScope(askedScopes(step).join(' '));
   const claims = step.promptDetails.missingOIDCClaims;
   if (Array.isArray(claims)) grant.addOIDCClaims(claims.map(String));

@@ -29,12 +29,22 @@ export function renderFactorStage(step: Step, account: Account | undefined, fail
     );
   }
   // A stage without its state (not reachable by the screens): back to the login page.
-  const toLogin = () => render(step, loginPage({ uid, clientName: step.clientName, remember: journey.remember, failure }));
+  const toLogin = () =>
+    render(step, loginPage({ uid, clientName: step.clientName, remember: journey.remember, failure }));
   if (!account) return toLogin();
   if (journey.stage === 'totp') {
     const notice = journey.notice;
     journey.notice = undefined;
-    return render(step, totpPage({ uid, digits: s.config.totp.digits, failure, notice, after: factorSwitch(uid, 'totp', availableFactors(account)) }));
+    return render(
+      step,
+      totpPage({
+        uid,
+        digits: s.config.totp.digits,
+        failure,
+        notice,
+        after: factorSwitch(uid, 'totp', availableFactors(account)),
+      }),
+    );
   }
   if (journey.stage === 'key' && ceremony) {
     return render(

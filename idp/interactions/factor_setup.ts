@@ -27,7 +27,9 @@ export async function factorSetupStep(step: Step): Promise<void> {
   if (action === 'biometric-finish' && journey.ceremony) {
     try {
       const answer = parseAnswer<Parameters<typeof finishRegistration>[2]>(field(ctx, 'response'), field(ctx, 'error'));
-      const credential = await finishRegistration(siteFor(step), journey.ceremony, answer, run, run.clock.now(), { name: 'Это устройство' });
+      const credential = await finishRegistration(siteFor(step), journey.ceremony, answer, run, run.clock.now(), {
+        name: 'Это устройство',
+      });
       account.credentials = [...(account.credentials ?? []), credential];
       run.accounts.changed();
     } catch (error) {

@@ -5,7 +5,11 @@ import { siteOf } from '../webauthn/ceremony.ts';
 import type { Step } from './step.ts';
 
 export function availableFactors(account: Account): SecondFactor[] {
-  return ['sms', ...(account.totp ? (['totp'] as const) : []), ...((account.credentials ?? []).some((c) => c.kind === 'roaming') ? (['key'] as const) : [])];
+  return [
+    'sms',
+    ...(account.totp ? (['totp'] as const) : []),
+    ...((account.credentials ?? []).some((c) => c.kind === 'roaming') ? (['key'] as const) : []),
+  ];
 }
 
 export function siteFor(step: Step) {

@@ -29,7 +29,11 @@ export function checkEnteredCode(step: Step, otp: OtpState): Failure | undefined
     return undefined;
   } catch (error) {
     if (!(error instanceof EsiaError)) throw error;
-    return inlineFailure(step, error, error.code === 'otp.invalid' ? [`Осталось попыток: ${otp.attemptsLeft}`] : undefined);
+    return inlineFailure(
+      step,
+      error,
+      error.code === 'otp.invalid' ? [`Осталось попыток: ${otp.attemptsLeft}`] : undefined,
+    );
   }
 }
 
@@ -40,7 +44,12 @@ export function checkEnteredCode(step: Step, otp: OtpState): Failure | undefined
 export function sendCode(step: Step, account: Account): void {
   const { s, journey, run } = step;
   const next = issueCode(journey.otp, run.clock.now(), s.config.otp, () => drawCode(s.config.otp.length));
-  run.outbox.send('sms', account.phone, `Код для входа: ${next.code}. Никому его не сообщайте. ТЕСТОВЫЙ СТЕНД ЕСИА`, next.code);
+  run.outbox.send(
+    'sms',
+    account.phone,
+    `Код для входа: ${next.code}. Никому его не сообщайте. ТЕСТОВЫЙ СТЕНД ЕСИА`,
+    next.code,
+  );
   journey.otp = next;
 }
 
@@ -54,7 +63,6 @@ export function sendCodeOrShow(step: Step, account: Account, notice?: string): v
   step.journey.notice = notice;
   return redirectToStage(step);
 }
-
 
 export async function otpStep(step: Step): Promise<void> {
   const { ctx, journey } = step;

@@ -29,5 +29,10 @@ export function refuseDuringOutage(step: Step): void {
 /** The outage as a failure: the notice and expected time as its lines, Retry-After when known. */
 export function outageError(outage: Outage): EsiaError {
   const after = retryAfter(outage);
-  return new EsiaError(outageCode(outage), { mode: outage.mode, until: outage.until, lines: outageLines(outage), ...(after ? { retryAfter: after } : {}) });
+  return new EsiaError(outageCode(outage), {
+    mode: outage.mode,
+    until: outage.until,
+    lines: outageLines(outage),
+    ...(after ? { retryAfter: after } : {}),
+  });
 }

@@ -7,7 +7,14 @@
 import type { Account } from '../domain/account.ts';
 import { parseIdentifier, type Identifier } from '../domain/identifiers.ts';
 import { hintTexts, typingVariants } from '../domain/keyboard_layout.ts';
-import { attemptsLeft, attemptsLeftWarning, isLocked, registerFailure, registerSuccess, type Lockable } from '../domain/lockout.ts';
+import {
+  attemptsLeft,
+  attemptsLeftWarning,
+  isLocked,
+  registerFailure,
+  registerSuccess,
+  type Lockable,
+} from '../domain/lockout.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { notify } from '../adapters/notifications.ts';
 import { verifyPassword } from '../adapters/password_hash.ts';
@@ -33,7 +40,13 @@ function countFailure(step: Step, state: Lockable): { locked: EsiaError | null; 
   const { s, run } = step;
   const limit = s.config.lockoutLimit;
   if (registerFailure(state, run.clock.now(), limit)) {
-    return { locked: new EsiaError('account.locked', { expected: `fewer than ${limit} wrong passwords`, actual: state.failedAttempts }), lines: [] };
+    return {
+      locked: new EsiaError('account.locked', {
+        expected: `fewer than ${limit} wrong passwords`,
+        actual: state.failedAttempts,
+      }),
+      lines: [],
+    };
   }
   const left = attemptsLeft(state, limit);
   return { locked: null, lines: left <= s.config.lockoutWarnRemaining ? [attemptsLeftWarning(left)] : [] };
@@ -65,7 +78,12 @@ async function checkPassword(step: Step, account: Account, password: string): Pr
 }
 
 /** A login no account has: the same cost, the same countdown and the same lock as a wrong password. */
-async function refuseUnknownLogin(step: Step, readings: Identifier[], password: string, dummyHash: string): Promise<string[]> {
+async function refuseUnknownLogin(
+  step: Step,
+  readings: Identifier[],
+  password: string,
+  dummyHash: string,
+): Promise<string[]> {
   const key = readings.map((r) => `${r.kind}:${r.value}`).join('|');
   return step.s.mutex.run(`unknown:${step.run.id}:${key}`, async () => {
     const state = step.run.unknownLogins.of(key);
@@ -101,7 +119,11 @@ export async function passwordStep(step: Step, dummyHash: string): Promise<void>
   ctx.state.audit.details = { identifierKind: readings.map((r) => r.kind).join('|') };
   const account = run.accounts.find(readings);
   if (!account) {
-    return renderStage(step, inlineFailure(step, 'login.invalid_credentials', await refuseUnknownLogin(step, readings, password, dummyHash)), again);
+    return renderStage(
+      step,
+      inlineFailure(step, 'login.invalid_credentials', await refuseUnknownLogin(step, readings, password, dummyHash)),
+      again,
+    );
   }
   ctx.state.audit.account = account.oid;
   const outcome = await checkPassword(step, account, password);

@@ -22,7 +22,14 @@ export async function refuseNewPassword(step: Step, account: Account): Promise<N
   const unmet = unmetRules(password);
   if (unmet.length) {
     const ids = unmet.map((r) => r.id);
-    return { failure: inlineFailure(step, new EsiaError('password.too_weak', { unmet: ids }), unmet.map((r) => r.fix)), unmet: ids };
+    return {
+      failure: inlineFailure(
+        step,
+        new EsiaError('password.too_weak', { unmet: ids }),
+        unmet.map((r) => r.fix),
+      ),
+      unmet: ids,
+    };
   }
   if (password !== field(ctx, 'repeat')) return { failure: inlineFailure(step, 'password.mismatch') };
   for (const hash of recentHashes(step, account)) {
@@ -57,6 +64,10 @@ export async function passwordChangeStep(step: Step): Promise<void> {
   const account = journeyAccount(step);
   const refused = await refuseNewPassword(step, account);
   if (refused) return renderStage(step, refused.failure, refused.unmet ? { unmetRules: refused.unmet } : undefined);
-  await saveNewPassword(step, account, hasTemporaryPassword(account) ? 'замена временного кода от службы поддержки' : 'плановая смена по истечении срока');
+  await saveNewPassword(
+    step,
+    account,
+    hasTemporaryPassword(account) ? 'замена временного кода от службы поддержки' : 'плановая смена по истечении срока',
+  );
   return advance(step, account);
 }

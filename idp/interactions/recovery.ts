@@ -64,7 +64,10 @@ function showCurrent(step: Step, failure?: Failure): void {
   const r = journey.recovery;
   if (!r) return showStart(step, failure);
   if (r.stage === 'password') {
-    return render(step, recoveryPasswordPage({ uid: step.uid, rules: passwordRules.map((x) => ({ id: x.id, text: x.text })), failure }));
+    return render(
+      step,
+      recoveryPasswordPage({ uid: step.uid, rules: passwordRules.map((x) => ({ id: x.id, text: x.text })), failure }),
+    );
   }
   const notice = r.notice;
   r.notice = undefined;
@@ -110,13 +113,22 @@ function sendRecoveryCode(step: Step, r: Pick<Recovery, 'oid' | 'channel' | 'las
   }
   const text = `Код для восстановления доступа: ${code}. Никому его не сообщайте. ТЕСТОВЫЙ СТЕНД ЕСИА`;
   if (r.channel === 'email') {
-    run.outbox.send('email', account.email, `${text}\n\nЕсли вы не запрашивали восстановление, ничего не делайте и смените пароль.`, code, {
-      subject: 'Код для восстановления доступа',
-      kind: 'recovery.code',
-    });
+    run.outbox.send(
+      'email',
+      account.email,
+      `${text}\n\nЕсли вы не запрашивали восстановление, ничего не делайте и смените пароль.`,
+      code,
+      {
+        subject: 'Код для восстановления доступа',
+        kind: 'recovery.code',
+      },
+    );
   } else {
     run.outbox.send('sms', account.phone, text, code, { kind: 'recovery.code' });
-    notify(run.outbox, account, 'security.code_requested', { at: new Date(now).toISOString(), channel: `СМС на ${maskPhone(account.phone)}` });
+    notify(run.outbox, account, 'security.code_requested', {
+      at: new Date(now).toISOString(),
+      channel: `СМС на ${maskPhone(account.phone)}`,
+    });
   }
   return next;
 }
@@ -158,8 +170,13 @@ export async function recoveryStart(step: Step): Promise<void> {
     }
   }
   const channel = matched.kind === 'email' ? 'email' : 'sms';
-  const reachable = account && (channel === 'email' ? account.emailConfirmed : account.phoneConfirmed) ? account : undefined;
-  ctx.state.audit.details = { identifierKind: readings.map((x) => x.kind).join('|'), channel, delivered: reachable !== undefined };
+  const reachable =
+    account && (channel === 'email' ? account.emailConfirmed : account.phoneConfirmed) ? account : undefined;
+  ctx.state.audit.details = {
+    identifierKind: readings.map((x) => x.kind).join('|'),
+    channel,
+    delivered: reachable !== undefined,
+  };
   if (account) ctx.state.audit.account = account.oid;
   const previous = journey.recovery?.lastOtp ?? null;
   const pending = { oid: reachable?.oid, channel, lastOtp: previous } as const;
@@ -206,9 +223,11 @@ export async function recoveryCode(step: Step): Promise<void> {
   }
   r.otp = null; // single use
   const account = accountOf(step);
-  if (!account) throw new EsiaError('recovery.not_started', { reason: 'the account was reset or deleted during recovery' });
+  if (!account)
+    throw new EsiaError('recovery.not_started', { reason: 'the account was reset or deleted during recovery' });
   if (isLocked(account)) throw new EsiaError('recovery.account_locked', { lockedAt: account.lockedAt });
-  if (account.status === 'restricted') throw new EsiaError('account.restricted', { actual: 'status=restricted', during: 'recovery' });
+  if (account.status === 'restricted')
+    throw new EsiaError('account.restricted', { actual: 'status=restricted', during: 'recovery' });
   r.stage = 'password';
   toRecovery(step);
 }
@@ -221,12 +240,20 @@ export async function recoveryPassword(step: Step): Promise<void> {
   if (!open(step)) return redirectToStage(step);
   if (!r || r.stage !== 'password') return showStart(step, inlineFailure(step, 'recovery.not_started'));
   const account = accountOf(step);
-  if (!account) throw new EsiaError('recovery.not_started', { reason: 'the account was reset or deleted during recovery' });
+  if (!account)
+    throw new EsiaError('recovery.not_started', { reason: 'the account was reset or deleted during recovery' });
   ctx.state.audit.account = account.oid;
   const refused = await refuseNewPassword(step, account);
   if (refused?.unmet) {
     const unmet = refused.unmet;
-    return render(step, recoveryPasswordPage({ uid: step.uid, rules: passwordRules.map((x) => ({ id: x.id, text: x.text, met: !unmet.includes(x.id) })), failure: refused.failure }));
+    return render(
+      step,
+      recoveryPasswordPage({
+        uid: step.uid,
+        rules: passwordRules.map((x) => ({ id: x.id, text: x.text, met: !unmet.includes(x.id) })),
+        failure: refused.failure,
+      }),
+    );
   }
   if (refused) return showCurrent(step, refused.failure);
   // Locked meanwhile (wrong passwords in another tab): still support's to unlock.

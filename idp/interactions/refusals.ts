@@ -10,9 +10,13 @@ import type { Step } from './step.ts';
 
 /** Refusals of the password itself, before any account is looked at: step-up and client rules. */
 export function passwordRefusal(step: Step): EsiaError | undefined {
-  if (asksForSignature(step.params.acr_values)) return new EsiaError('stepup.signature_required', { acr_values: step.params.acr_values });
+  if (asksForSignature(step.params.acr_values))
+    return new EsiaError('stepup.signature_required', { acr_values: step.params.acr_values });
   try {
-    assertClientAllows('password', { clientMethods: step.s.esign.clientMethods(step.run, step.journey.clientId), clientName: step.clientName });
+    assertClientAllows('password', {
+      clientMethods: step.s.esign.clientMethods(step.run, step.journey.clientId),
+      clientName: step.clientName,
+    });
   } catch (error) {
     if (error instanceof EsiaError) return error;
     throw error;
@@ -21,7 +25,11 @@ export function passwordRefusal(step: Step): EsiaError | undefined {
 }
 
 /** The organisation's rule for a sign-in of this account by `method` (after the password, or the biometric check, was right). */
-export function organisationRefusal(step: Step, account: Account, method: SignInMethod = 'password'): EsiaError | undefined {
+export function organisationRefusal(
+  step: Step,
+  account: Account,
+  method: SignInMethod = 'password',
+): EsiaError | undefined {
   try {
     assertOrganisationAllows(method, step.s.esign.organisationOf(account));
   } catch (error) {

@@ -19,7 +19,14 @@ import { noPhoneStep, otpStep, resendStep } from './otp.ts';
 import { passwordStep } from './password.ts';
 import { passwordChangeStep } from './password_change.ts';
 import { refuseDuringOutage } from './outage.ts';
-import { recoveryCode, recoveryNoAccess, recoveryPassword, recoveryResend, recoveryShow, recoveryStart } from './recovery.ts';
+import {
+  recoveryCode,
+  recoveryNoAccess,
+  recoveryPassword,
+  recoveryResend,
+  recoveryShow,
+  recoveryStart,
+} from './recovery.ts';
 import { renderStage } from './stages.ts';
 import { finishLogin, loadStep, type Step } from './step.ts';
 
@@ -48,13 +55,18 @@ export async function interactionRoutes(s: Services): Promise<Router> {
     async function stepHandler(ctx: Context) {
       const st = await loadStep(ctx, s);
       if (!duringOutage) refuseDuringOutage(st);
-      if (st.run.faults.take('server.error')) throw new Error('Armed fault server.error (POST /__control/faults): a simulated internal failure');
+      if (st.run.faults.take('server.error'))
+        throw new Error('Armed fault server.error (POST /__control/faults): a simulated internal failure');
       if (st.prompt === 'login') requireSignatureWhereDue(st);
       await handler(st);
     };
 
   router.get('/', step(show));
-  router.post('/login', form, step((st) => passwordStep(st, dummyHash)));
+  router.post(
+    '/login',
+    form,
+    step((st) => passwordStep(st, dummyHash)),
+  );
   router.post('/otp', form, step(otpStep));
   router.post('/otp/resend', form, step(resendStep));
   router.get('/no-phone', step(noPhoneStep));

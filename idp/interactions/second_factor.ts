@@ -41,9 +41,11 @@ export async function startSecondFactor(step: Step, account: Account, chosen: st
     if (!(error instanceof EsiaError)) throw error;
     return renderStage(step, inlineFailure(step, error));
   }
-  return renderStage(step, inlineFailure(step, new EsiaError('factor.not_set_up', { chosen: factor, available: availableFactors(account) })));
+  return renderStage(
+    step,
+    inlineFailure(step, new EsiaError('factor.not_set_up', { chosen: factor, available: availableFactors(account) })),
+  );
 }
-
 
 const secondFactorStages = new Set(['otp', 'totp', 'key']);
 
@@ -62,7 +64,8 @@ function spendAttempt(step: Step, error: EsiaError): EsiaError {
   const journey = step.journey;
   journey.factorFailures = (journey.factorFailures ?? 0) + 1;
   const limit = step.s.config.otp.maxAttempts;
-  if (journey.factorFailures >= limit) return new EsiaError('otp.attempts_exhausted', { attemptsLeft: 0, last: error.code });
+  if (journey.factorFailures >= limit)
+    return new EsiaError('otp.attempts_exhausted', { attemptsLeft: 0, last: error.code });
   return error;
 }
 
@@ -72,7 +75,8 @@ export async function totpStep(step: Step): Promise<void> {
   if (journey.stage !== 'totp') return redirectToStage(step);
   const account = journeyAccount(step);
   if (!account.totp) return redirectToStage(step);
-  if ((journey.factorFailures ?? 0) >= s.config.otp.maxAttempts) return renderStage(step, inlineFailure(step, 'otp.attempts_exhausted'));
+  if ((journey.factorFailures ?? 0) >= s.config.otp.maxAttempts)
+    return renderStage(step, inlineFailure(step, 'otp.attempts_exhausted'));
   try {
     account.totp.lastStep = checkTotp(account.totp, field(ctx, 'code'), run.clock.now(), s.config.totp);
   } catch (error) {

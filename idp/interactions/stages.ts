@@ -38,8 +38,12 @@ function loginScreen(step: Step, _account: Account | undefined, failure: Failure
   const { journey, uid, run } = step;
   const announcement = run.outage ? announcementLines(run.outage) : undefined;
   // login_hint pre-fills the identifier until the user types one.
-  const identifier = extra.identifier ?? (typeof step.params.login_hint === 'string' ? step.params.login_hint : undefined);
-  render(step, loginPage({ uid, clientName: step.clientName, identifier, remember: journey.remember, failure, announcement }));
+  const identifier =
+    extra.identifier ?? (typeof step.params.login_hint === 'string' ? step.params.login_hint : undefined);
+  render(
+    step,
+    loginPage({ uid, clientName: step.clientName, identifier, remember: journey.remember, failure, announcement }),
+  );
 }
 
 function otpScreen(step: Step, account: Account, failure: Failure | undefined): void {
@@ -66,7 +70,11 @@ function otpScreen(step: Step, account: Account, failure: Failure | undefined): 
 
 function passwordChangeScreen(step: Step, account: Account, failure: Failure | undefined, extra: StageExtra): void {
   const unmet = extra.unmetRules;
-  const rules = passwordRules.map((r) => ({ id: r.id, text: r.text, ...(unmet ? { met: !unmet.includes(r.id) } : {}) }));
+  const rules = passwordRules.map((r) => ({
+    id: r.id,
+    text: r.text,
+    ...(unmet ? { met: !unmet.includes(r.id) } : {}),
+  }));
   const reason = hasTemporaryPassword(account) ? 'password.temporary_change' : 'password.expired';
   render(step, passwordChangePage({ uid: step.uid, reason, rules, failure }));
 }

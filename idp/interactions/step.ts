@@ -47,14 +47,20 @@ export async function loadStep(ctx: Context, s: Services): Promise<Step> {
   try {
     details = await s.provider.interactionDetails(ctx.req, ctx.res);
   } catch {
-    throw new EsiaError('interaction.expired', { reason: 'no interaction for this browser (cookie missing or expired)' });
+    throw new EsiaError('interaction.expired', {
+      reason: 'no interaction for this browser (cookie missing or expired)',
+    });
   }
   if (details.uid !== ctx.params.uid) {
     throw new EsiaError('interaction.expired', { reason: 'interaction in the URL differs from the browser cookie' });
   }
   const clientId = String(details.params.client_id ?? '');
   const client = await s.provider.Client.find(clientId);
-  const journey = s.journeys.get(details.uid, clientId, s.runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? s.runs.main);
+  const journey = s.journeys.get(
+    details.uid,
+    clientId,
+    s.runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? s.runs.main,
+  );
   ctx.state.run = journey.run;
   ctx.state.audit.trace = details.uid;
   ctx.state.audit.client = clientId;
@@ -114,7 +120,15 @@ export async function finishLogin(step: Step, account: Account, factors: string[
     ctx.req,
     ctx.res,
     // The login time is the run's, so max_age (configuration.ts) and auth_time follow the run's clock.
-    { login: { accountId: account.oid, remember: step.journey.remember, amr, acr: acrFor(amr), ts: Math.floor(run.clock.now() / 1000) } },
+    {
+      login: {
+        accountId: account.oid,
+        remember: step.journey.remember,
+        amr,
+        acr: acrFor(amr),
+        ts: Math.floor(run.clock.now() / 1000),
+      },
+    },
     { mergeWithLastSubmission: false },
   );
   ctx.respond = false;

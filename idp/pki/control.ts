@@ -12,7 +12,13 @@
  */
 import type Router from '@koa/router';
 import type { Context } from 'koa';
-import { revocationReasonCodes, serverVariants, type IssuedCertificate, type RevocationReason, type ServerVariant } from '../../lib/pki/test_pki.ts';
+import {
+  revocationReasonCodes,
+  serverVariants,
+  type IssuedCertificate,
+  type RevocationReason,
+  type ServerVariant,
+} from '../../lib/pki/test_pki.ts';
 import { ControlError, type ControlHelpers } from '../control/inputs.ts';
 import type { Run } from '../runs.ts';
 import type { Services } from '../services.ts';
@@ -45,44 +51,81 @@ export const certificateEndpoints = [
 export function certificateControlRoutes(router: Router, s: Services, { runOf, body }: ControlHelpers): void {
   const find = (ctx: Context): IssuedCertificate => {
     const found = s.pki.bySerial(String(ctx.params.serial)) ?? runOf(ctx).issuedCertificate(String(ctx.params.serial));
-    if (!found) throw new ControlError(404, 'control.unknown_certificate', `No certificate with serial ${ctx.params.serial} was issued by the test PKI. GET /__control/certificates lists them.`);
+    if (!found)
+      throw new ControlError(
+        404,
+        'control.unknown_certificate',
+        `No certificate with serial ${ctx.params.serial} was issued by the test PKI. GET /__control/certificates lists them.`,
+      );
     return found;
   };
   router.get('/certificates', (ctx) => {
     const run = runOf(ctx);
     const { persona, variant, kind } = ctx.query;
     ctx.body = [...s.pki.certificates, ...run.issuedCertificates]
-      .filter((c) => (typeof persona !== 'string' || c.persona === persona) && (typeof variant !== 'string' || c.variant === variant) && (typeof kind !== 'string' || c.kind === kind))
+      .filter(
+        (c) =>
+          (typeof persona !== 'string' || c.persona === persona) &&
+          (typeof variant !== 'string' || c.variant === variant) &&
+          (typeof kind !== 'string' || c.kind === kind),
+      )
       .map((c) => describe(c, run, s));
   });
   router.get('/certificates/:serial', (ctx) => {
     const c = find(ctx);
-    ctx.body = { ...describe(c, runOf(ctx), s), certificatePem: c.certificatePem, privateKeyPem: c.privateKeyPem, chainPem: s.pki.chainPem };
+    ctx.body = {
+      ...describe(c, runOf(ctx), s),
+      certificatePem: c.certificatePem,
+      privateKeyPem: c.privateKeyPem,
+      chainPem: s.pki.chainPem,
+    };
   });
   router.post('/certificates/:serial/revoke', (ctx) => {
     const c = find(ctx);
     if (c.kind === 'root' || c.kind === 'intermediate' || c.kind === 'untrusted-root') {
-      throw new ControlError(400, 'control.bad_certificate', `Certificate ${c.serial} is a CA (${c.kind}); only certificates issued by the intermediate can be revoked.`);
+      throw new ControlError(
+        400,
+        'control.bad_certificate',
+        `Certificate ${c.serial} is a CA (${c.kind}); only certificates issued by the intermediate can be revoked.`,
+      );
     }
     const run = runOf(ctx);
     const b = body(ctx);
     const reason = (b.reason ?? 'keyCompromise') as RevocationReason;
     if (!(reason in revocationReasonCodes)) {
-      throw new ControlError(400, 'control.bad_reason', `reason must be one of ${Object.keys(revocationReasonCodes).join(', ')}; got ${JSON.stringify(b.reason)}.`);
+      throw new ControlError(
+        400,
+        'control.bad_reason',
+        `reason must be one of ${Object.keys(revocationReasonCodes).join(', ')}; got ${JSON.stringify(b.reason)}.`,
+      );
     }
     run.revocations.revoke(c.serial, run.clock.now(), reason);
     ctx.body = describe(c, run, s);
   });
 
-  const tlsState = () => ({ https: !!s.tls, certificate: s.tls?.variant ?? null, serial: s.tls ? s.pki.server(s.tls.variant).serial : null });
+  const tlsState = () => ({
+    https: !!s.tls,
+    certificate: s.tls?.variant ?? null,
+    serial: s.tls ? s.pki.server(s.tls.variant).serial : null,
+  });
   router.get('/tls', (ctx) => {
     ctx.body = tlsState();
   });
   router.post('/tls', (ctx) => {
     const b = body(ctx);
     const variant = serverVariants.find((v) => v === b.certificate);
-    if (!variant) throw new ControlError(400, 'control.bad_certificate', `certificate must be one of ${serverVariants.join(', ')}; got ${JSON.stringify(b.certificate)}.`);
-    if (!s.tls) throw new ControlError(409, 'control.not_https', 'The emulator speaks plain HTTP: start it with ESIA_HTTPS=1 (npm start -- --https) to switch its TLS certificate.');
+    if (!variant)
+      throw new ControlError(
+        400,
+        'control.bad_certificate',
+        `certificate must be one of ${serverVariants.join(', ')}; got ${JSON.stringify(b.certificate)}.`,
+      );
+    if (!s.tls)
+      throw new ControlError(
+        409,
+        'control.not_https',
+        'The emulator speaks plain HTTP: start it with ESIA_HTTPS=1 (npm start -- --https) to switch its TLS certificate.',
+      );
     s.tls.serve(variant as ServerVariant);
     ctx.body = tlsState();
   });

@@ -27,7 +27,11 @@ async function rawBody(ctx: Context): Promise<Uint8Array> {
   const chunks = await readUpTo(ctx.req, maxOcspRequest);
   if (!chunks) {
     ctx.set('Connection', 'close');
-    throw new ControlError(413, 'pki.request_too_large', `An OCSP request over ${maxOcspRequest} bytes is not an OCSP request.`);
+    throw new ControlError(
+      413,
+      'pki.request_too_large',
+      `An OCSP request over ${maxOcspRequest} bytes is not an OCSP request.`,
+    );
   }
   return new Uint8Array(Buffer.concat(chunks));
 }
@@ -37,7 +41,12 @@ export function pkiRoutes(s: Services): Router {
   const runOf = (ctx: Context): Run => {
     const id = typeof ctx.query.run === 'string' && ctx.query.run ? ctx.query.run : undefined;
     const run = s.runs.get(id);
-    if (!run) throw new ControlError(404, 'pki.unknown_run', `No run "${id}": the CRL and OCSP answer for the main run, or for ?run=<id> of a live run.`);
+    if (!run)
+      throw new ControlError(
+        404,
+        'pki.unknown_run',
+        `No run "${id}": the CRL and OCSP answer for the main run, or for ?run=<id> of a live run.`,
+      );
     ctx.state.run = run;
     return run;
   };
@@ -72,7 +81,13 @@ export function pkiRoutes(s: Services): Router {
     ctx.state.audit.action = 'pki ocsp';
     ctx.set('Cache-Control', 'no-store');
     ctx.type = 'application/ocsp-response';
-    ctx.body = Buffer.from(await answerOcsp(s.pki, request, { at: run.clock.now(), revocations: run.revocations, alsoIssued: (serial) => !!run.issuedCertificate(serial) }));
+    ctx.body = Buffer.from(
+      await answerOcsp(s.pki, request, {
+        at: run.clock.now(),
+        revocations: run.revocations,
+        alsoIssued: (serial) => !!run.issuedCertificate(serial),
+      }),
+    );
   };
   router.post('/ocsp', async (ctx) => ocsp(ctx, await rawBody(ctx)));
   router.get('/ocsp/:request', async (ctx) => {

@@ -34,30 +34,39 @@ export class TlsEndpoint {
   /** An HTTPS server with the valid certificate, OCSP stapling on. */
   createServer(handler: Parameters<typeof createServer>[1]): Server {
     const server = createServer({ ...this.context('valid') }, handler);
-    server.on('OCSPRequest', (certificate: Buffer, issuer: Buffer, done: (error: Error | null, response?: Buffer) => void) => {
-      if (!issuer?.length || !this.main) return done(null); // the untrusted variant has no issuer we answer for
-      const request = ocspRequestFor(toPem(certificate, 'CERTIFICATE'), toPem(issuer, 'CERTIFICATE'));
-      answerOcsp(this.pki, request, { at: this.main.clock.now(), revocations: this.main.revocations }).then(
-        (answer) => done(null, Buffer.from(answer)),
-        (error: Error) => done(error),
-      );
-    });
+    server.on(
+      'OCSPRequest',
+      (certificate: Buffer, issuer: Buffer, done: (error: Error | null, response?: Buffer) => void) => {
+        if (!issuer?.length || !this.main) return done(null); // the untrusted variant has no issuer we answer for
+        const request = ocspRequestFor(toPem(certificate, 'CERTIFICATE'), toPem(issuer, 'CERTIFICATE'));
+        answerOcsp(this.pki, request, { at: this.main.clock.now(), revocations: this.main.revocations }).then(
+          (answer) => done(null, Buffer.from(answer)),
+          (error: Error) => done(error),
+        );
+      },
+    );
     this.#server = server;
     return server;
   }
 
   /** Serves `variant` from the next handshake on (connections already open keep theirs). */
   serve(variant: ServerVariant): void {
-    if (!serverVariants.includes(variant)) throw new Error(`Unknown server certificate "${variant}"; expected one of ${serverVariants.join(', ')}.`);
+    if (!serverVariants.includes(variant))
+      throw new Error(`Unknown server certificate "${variant}"; expected one of ${serverVariants.join(', ')}.`);
     this.#server?.setSecureContext(this.context(variant));
     this.#variant = variant;
   }
 }
 
 /** A client's http://localhost redirect URIs, each also in https (for `npm start -- --https`). */
-export function withHttpsTwins<T extends { redirect_uris?: readonly string[]; post_logout_redirect_uris?: readonly string[] }>(client: T): T {
+export function withHttpsTwins<
+  T extends { redirect_uris?: readonly string[]; post_logout_redirect_uris?: readonly string[] },
+>(client: T): T {
   const twins = (uris: readonly string[] | undefined) =>
-    uris && [...uris, ...uris.filter((u) => u.startsWith('http://localhost:')).map((u) => `https://${u.slice('http://'.length)}`)];
+    uris && [
+      ...uris,
+      ...uris.filter((u) => u.startsWith('http://localhost:')).map((u) => `https://${u.slice('http://'.length)}`),
+    ];
   return {
     ...client,
     ...(client.redirect_uris ? { redirect_uris: twins(client.redirect_uris) } : {}),

@@ -29,17 +29,40 @@ export function providerMetadata(client: ClientConfig): ClientMetadata {
 export function movedTo(client: ClientConfig, origin: string | undefined): ClientConfig {
   if (!origin) return client;
   const move = (uris: readonly string[] | undefined) => uris?.map((uri) => atOrigin(uri, origin));
-  return { ...client, redirect_uris: move(client.redirect_uris), ...(client.post_logout_redirect_uris ? { post_logout_redirect_uris: move(client.post_logout_redirect_uris) } : {}) };
+  return {
+    ...client,
+    redirect_uris: move(client.redirect_uris),
+    ...(client.post_logout_redirect_uris ? { post_logout_redirect_uris: move(client.post_logout_redirect_uris) } : {}),
+  };
 }
 
 export async function readClients(path: string): Promise<ClientConfig[]> {
   const parsed = (await readConfigFile(path)) as { clients?: unknown };
-  if (!Array.isArray(parsed?.clients)) throw new ConfigFileError(path, { field: 'clients', expected: 'a list of clients: {"clients": [...]}', actual: parsed?.clients ?? absent });
+  if (!Array.isArray(parsed?.clients))
+    throw new ConfigFileError(path, {
+      field: 'clients',
+      expected: 'a list of clients: {"clients": [...]}',
+      actual: parsed?.clients ?? absent,
+    });
   parsed.clients.forEach((c: Partial<ClientConfig> | null, i: number) => {
-    if (typeof c !== 'object' || c === null || Array.isArray(c)) throw new ConfigFileError(path, { field: `clients[${i}]`, expected: 'a client object {client_id, redirect_uris, …}', actual: c });
-    if (typeof c.client_id !== 'string' || !c.client_id) throw new ConfigFileError(path, { field: `clients[${i}].client_id`, expected: 'the client\'s id, e.g. "fmrm"', actual: c.client_id ?? absent });
+    if (typeof c !== 'object' || c === null || Array.isArray(c))
+      throw new ConfigFileError(path, {
+        field: `clients[${i}]`,
+        expected: 'a client object {client_id, redirect_uris, …}',
+        actual: c,
+      });
+    if (typeof c.client_id !== 'string' || !c.client_id)
+      throw new ConfigFileError(path, {
+        field: `clients[${i}].client_id`,
+        expected: 'the client\'s id, e.g. "fmrm"',
+        actual: c.client_id ?? absent,
+      });
     if (!Array.isArray(c.redirect_uris) || c.redirect_uris.length === 0) {
-      throw new ConfigFileError(path, { field: `clients[${i}].redirect_uris`, expected: 'a list of URLs such as ["http://localhost:8080/callback"]', actual: c.redirect_uris ?? absent });
+      throw new ConfigFileError(path, {
+        field: `clients[${i}].redirect_uris`,
+        expected: 'a list of URLs such as ["http://localhost:8080/callback"]',
+        actual: c.redirect_uris ?? absent,
+      });
     }
   });
   return parsed.clients as ClientConfig[];

@@ -4,7 +4,13 @@
  * true, ours) gets what it asks for without a screen, so SSO between them is seamless; any other
  * client meets the consent screen (interactions/consent.ts) for scopes the user has not granted it.
  */
-import { type AccountClaims, type Configuration, type KoaContextWithOIDC, errors, interactionPolicy } from 'oidc-provider';
+import {
+  type AccountClaims,
+  type Configuration,
+  type KoaContextWithOIDC,
+  errors,
+  interactionPolicy,
+} from 'oidc-provider';
 import { fullName, type Account } from '../domain/account.ts';
 import type { Clock } from '../domain/clock.ts';
 import { acrValues, asksForSignature } from '../domain/assurance.ts';
@@ -72,13 +78,18 @@ function interactionPrompts(clockOf: ProviderDeps['clockOf']) {
     at < 0 ? undefined : at,
   );
   login?.checks.add(
-    new Check('signature_required', 'the relying party asks for an electronic signature (acr_values urn:esia:acr:signature)', (ctx) => {
-      const { oidc } = ctx;
-      if (!asksForSignature(oidc.params?.acr_values)) return Check.NO_NEED_TO_PROMPT;
-      const login = oidc.result?.login as { acr?: string } | undefined;
-      if (login?.acr === acrValues.signature || (!login && oidc.session?.acr === acrValues.signature)) return Check.NO_NEED_TO_PROMPT;
-      return Check.REQUEST_PROMPT;
-    }),
+    new Check(
+      'signature_required',
+      'the relying party asks for an electronic signature (acr_values urn:esia:acr:signature)',
+      (ctx) => {
+        const { oidc } = ctx;
+        if (!asksForSignature(oidc.params?.acr_values)) return Check.NO_NEED_TO_PROMPT;
+        const login = oidc.result?.login as { acr?: string } | undefined;
+        if (login?.acr === acrValues.signature || (!login && oidc.session?.acr === acrValues.signature))
+          return Check.NO_NEED_TO_PROMPT;
+        return Check.REQUEST_PROMPT;
+      },
+    ),
   );
   return prompts;
 }
@@ -184,7 +195,10 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       if (!clientId || !accountId || !oidc.session) return undefined;
       const firstParty = isFirstParty(oidc.client);
       // A third-party client's grant outlives the browser session: the user is not asked again after signing in anew.
-      const existingId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(clientId) ?? (firstParty ? undefined : deps.storage.grantIdOf(accountId, clientId));
+      const existingId =
+        oidc.result?.consent?.grantId ??
+        oidc.session.grantIdFor(clientId) ??
+        (firstParty ? undefined : deps.storage.grantIdOf(accountId, clientId));
       const existing = existingId ? await oidc.provider.Grant.find(existingId) : undefined;
       if (!firstParty) return existing;
       const grant = existing ?? new oidc.provider.Grant({ clientId, accountId });
@@ -193,13 +207,21 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       oidc.session.grantIdFor(clientId, grant.jti);
       return grant;
     },
-    renderError: (ctx: KoaContextWithOIDC, out: errors.OIDCProviderError | { error: string; error_description?: string }, error) => {
+    renderError: (
+      ctx: KoaContextWithOIDC,
+      out: errors.OIDCProviderError | { error: string; error_description?: string },
+      error,
+    ) => {
       // oidc-provider has set the status; the page is the error boundary's.
-      renderFailure(ctx, new EsiaError(catalogueCodeOf(out), { error: out.error, error_description: out.error_description }), {
-        keepStatus: true,
-        outsideSignIn: true,
-        developer: `${out.error}: ${out.error_description ?? ''}${error instanceof Error && 'error_detail' in error && error.error_detail ? ` (${String(error.error_detail)})` : ''}`,
-      });
+      renderFailure(
+        ctx,
+        new EsiaError(catalogueCodeOf(out), { error: out.error, error_description: out.error_description }),
+        {
+          keepStatus: true,
+          outsideSignIn: true,
+          developer: `${out.error}: ${out.error_description ?? ''}${error instanceof Error && 'error_detail' in error && error.error_detail ? ` (${String(error.error_detail)})` : ''}`,
+        },
+      );
     },
   };
 }

@@ -39,7 +39,8 @@ function setRetryAfter(ctx: Context, outage: Outage): void {
 export function outageGate(s: Services) {
   const parseForm = bodyParser({ enableTypes: ['form'], formLimit: '56kb', onError: unreadableBody });
   const browserRun = (ctx: Context): Run => s.runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? s.runs.main;
-  const runOfAccount = (accountId: unknown): Run | undefined => (typeof accountId === 'string' ? s.runs.accountByOid(accountId)?.run : undefined);
+  const runOfAccount = (accountId: unknown): Run | undefined =>
+    typeof accountId === 'string' ? s.runs.accountByOid(accountId)?.run : undefined;
 
   /** The run a token or userinfo call is about, from the credential it carries. */
   async function credentialRun(ctx: Context): Promise<Run> {
@@ -54,10 +55,13 @@ export function outageGate(s: Services) {
       const body = (ctx.request.body ?? {}) as Record<string, unknown>;
       const { grant_type: grant, code, refresh_token: refresh, token } = body;
       const found =
-        grant === 'authorization_code' && typeof code === 'string' ? await s.provider.AuthorizationCode.find(code).catch(() => undefined)
-        : grant === 'refresh_token' && typeof refresh === 'string' ? await s.provider.RefreshToken.find(refresh).catch(() => undefined)
-        : typeof token === 'string' ? await s.provider.AccessToken.find(token).catch(() => undefined)
-        : undefined;
+        grant === 'authorization_code' && typeof code === 'string'
+          ? await s.provider.AuthorizationCode.find(code).catch(() => undefined)
+          : grant === 'refresh_token' && typeof refresh === 'string'
+            ? await s.provider.RefreshToken.find(refresh).catch(() => undefined)
+            : typeof token === 'string'
+              ? await s.provider.AccessToken.find(token).catch(() => undefined)
+              : undefined;
       return runOfAccount(found?.accountId) ?? s.runs.main;
     }
     return s.runs.main;
@@ -66,7 +70,13 @@ export function outageGate(s: Services) {
   function audit(ctx: Context, outage: Outage, run: Run): void {
     const ref = newReference();
     ctx.state.run = run;
-    Object.assign(ctx.state.audit, { action: `outage ${ctx.method} ${ctx.path}`, outcome: 'refused', code: codeOf(outage), ref, details: { mode: outage.mode, until: outage.until } });
+    Object.assign(ctx.state.audit, {
+      action: `outage ${ctx.method} ${ctx.path}`,
+      outcome: 'refused',
+      code: codeOf(outage),
+      ref,
+      details: { mode: outage.mode, until: outage.until },
+    });
   }
 
   return async function outageGateMiddleware(ctx: Context, next: Next) {
@@ -96,7 +106,11 @@ export function outageGate(s: Services) {
         ctx.redirect(url.href);
         return;
       }
-      throw new EsiaError(codeOf(outage), { mode: outage.mode, until: outage.until, lines: [outageDescription(outage)] });
+      throw new EsiaError(codeOf(outage), {
+        mode: outage.mode,
+        until: outage.until,
+        lines: [outageDescription(outage)],
+      });
     }
 
     const run = await credentialRun(ctx);

@@ -14,9 +14,14 @@ import type { ProviderStorage } from './memory_adapter.ts';
 
 /** Validates a client through oidc-provider's own schema, then stores it for Client.find. */
 async function storeClient(provider: Provider, storage: ProviderStorage, client: ClientConfig): Promise<void> {
-  if (typeof client.client_id !== 'string' || !client.client_id) throw new ControlError(400, 'control.bad_client', 'client_id is required.');
+  if (typeof client.client_id !== 'string' || !client.client_id)
+    throw new ControlError(400, 'control.bad_client', 'client_id is required.');
   if (!Array.isArray(client.redirect_uris) || client.redirect_uris.length === 0) {
-    throw new ControlError(400, 'control.bad_client', 'redirect_uris is required, e.g. ["http://localhost:8080/callback"].');
+    throw new ControlError(
+      400,
+      'control.bad_client',
+      'redirect_uris is required, e.g. ["http://localhost:8080/callback"].',
+    );
   }
   const metadata = providerMetadata(client);
   try {
@@ -27,10 +32,16 @@ async function storeClient(provider: Provider, storage: ProviderStorage, client:
   }
   // oidc-provider drops what it does not know without a word; a misspelt field is refused instead.
   // The Client constructor is what Client.validate runs; its metadata() lists the fields it recognised.
-  const known = new Set(Object.keys(new (provider.Client as unknown as new (m: object) => { metadata(): object })(metadata).metadata()));
+  const known = new Set(
+    Object.keys(new (provider.Client as unknown as new (m: object) => { metadata(): object })(metadata).metadata()),
+  );
   const unknown = Object.keys(metadata).filter((key) => !known.has(key));
   if (unknown.length) {
-    throw new ControlError(400, 'control.bad_client', `Unknown client metadata ${unknown.map((k) => `"${k}"`).join(', ')}: expected OpenID Connect Dynamic Client Registration fields (redirect_uris, client_secret, token_endpoint_auth_method, scope, …) or the emulator's require_pkce and allowed_methods.`);
+    throw new ControlError(
+      400,
+      'control.bad_client',
+      `Unknown client metadata ${unknown.map((k) => `"${k}"`).join(', ')}: expected OpenID Connect Dynamic Client Registration fields (redirect_uris, client_secret, token_endpoint_auth_method, scope, …) or the emulator's require_pkce and allowed_methods.`,
+    );
   }
   await storage.adapterFor('Client').upsert(client.client_id, metadata, 0);
 }
@@ -47,7 +58,12 @@ export class RuntimeClients {
     private readonly clientsFile: string,
     private readonly onRegistered: (client: ClientConfig) => void,
   ) {
-    this.#reserved = new Map(staticClients.map((c) => [c.client_id, `is registered in ${clientsFile}${c.client_name ? ` (${c.client_name})` : ''}`]));
+    this.#reserved = new Map(
+      staticClients.map((c) => [
+        c.client_id,
+        `is registered in ${clientsFile}${c.client_name ? ` (${c.client_name})` : ''}`,
+      ]),
+    );
   }
 
   /** A client the emulator itself needs (ESIA face, account page): not persisted, and reserved. */
@@ -82,12 +98,17 @@ export class RuntimeClients {
     for (const client of this.store.data.clients ?? []) {
       const reserved = this.#reserved.get(client.client_id);
       if (reserved) {
-        console.warn(`[esia-emulator] the client "${client.client_id}" registered at run time is skipped: it ${reserved} now.`);
+        console.warn(
+          `[esia-emulator] the client "${client.client_id}" registered at run time is skipped: it ${reserved} now.`,
+        );
         continue;
       }
       await storeClient(this.provider, this.storage, client).then(
         () => this.onRegistered(client),
-        (error: Error) => console.warn(`[esia-emulator] the client "${client.client_id}" kept in the data file is skipped: ${error.message}`),
+        (error: Error) =>
+          console.warn(
+            `[esia-emulator] the client "${client.client_id}" kept in the data file is skipped: ${error.message}`,
+          ),
       );
     }
   }

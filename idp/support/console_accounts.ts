@@ -3,7 +3,14 @@ import type Router from '@koa/router';
 import { html } from '../../lib/html.ts';
 import { InputError } from '../../lib/errors.ts';
 import { hashPassword } from '../adapters/password_hash.ts';
-import { addNote, generateTemporarySecret, patchAccountState, setTemporaryPassword, unlock, type TemporaryKind } from '../domain/account_admin.ts';
+import {
+  addNote,
+  generateTemporarySecret,
+  patchAccountState,
+  setTemporaryPassword,
+  unlock,
+  type TemporaryKind,
+} from '../domain/account_admin.ts';
 import { moscowTime } from '../domain/outage.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { field } from '../forms.ts';
@@ -39,8 +46,18 @@ export function mountAccountRoutes(router: Router, { s, form, allow, accountOf, 
       .filter((c) => c.kind === 'person' && c.persona === account.persona)
       .map((c) => {
         const revoked = s.pki.revocationOf(c.serial, run.revocations);
-        const validity = now > Date.parse(c.notAfter) ? 'expired' : now < Date.parse(c.notBefore) ? 'not-yet-valid' : 'valid';
-        return { serial: c.serial, variant: c.variant ?? '', subject: c.subject, issuer: c.issuer, notBefore: c.notBefore, notAfter: c.notAfter, validity, revoked: revoked ? { at: new Date(revoked.revokedAt).toISOString(), reason: revoked.reason } : null } as const;
+        const validity =
+          now > Date.parse(c.notAfter) ? 'expired' : now < Date.parse(c.notBefore) ? 'not-yet-valid' : 'valid';
+        return {
+          serial: c.serial,
+          variant: c.variant ?? '',
+          subject: c.subject,
+          issuer: c.issuer,
+          notBefore: c.notBefore,
+          notAfter: c.notAfter,
+          validity,
+          revoked: revoked ? { at: new Date(revoked.revokedAt).toISOString(), reason: revoked.reason } : null,
+        } as const;
       });
     render(
       ctx,
@@ -51,8 +68,12 @@ export function mountAccountRoutes(router: Router, { s, form, allow, accountOf, 
         passwordMaxAgeDays: s.config.passwordMaxAgeDays,
         attempts,
         ...(fmrm ? { fmrm } : {}),
-        ...(flash?.kind === 'secret' && flash.oid === account.oid ? { secret: { value: flash.value, kind: flash.secretKind, expiresAt: flash.expiresAt } } : {}),
-        ...(flash?.kind === 'notice' ? { notice: html`<div class="alert info" data-testid="support-notice">${flash.text}</div>` } : {}),
+        ...(flash?.kind === 'secret' && flash.oid === account.oid
+          ? { secret: { value: flash.value, kind: flash.secretKind, expiresAt: flash.expiresAt } }
+          : {}),
+        ...(flash?.kind === 'notice'
+          ? { notice: html`<div class="alert info" data-testid="support-notice">${flash.text}</div>` }
+          : {}),
       }),
     );
   });
@@ -76,13 +97,29 @@ export function mountAccountRoutes(router: Router, { s, form, allow, accountOf, 
           const wasLocked = account.lockedAt !== null;
           unlock(account);
           ctx.state.audit.details = { wasLocked };
-          session.flash = { kind: 'notice', text: wasLocked ? 'Блокировка снята. Пользователь может войти со своим паролем.' : 'Запись не была заблокирована; счётчик неверных паролей обнулён.' };
+          session.flash = {
+            kind: 'notice',
+            text: wasLocked
+              ? 'Блокировка снята. Пользователь может войти со своим паролем.'
+              : 'Запись не была заблокирована; счётчик неверных паролей обнулён.',
+          };
         } else if (action === 'temporary_code' || action === 'reset_password') {
           const kind: TemporaryKind = action === 'temporary_code' ? 'code' : 'reset';
           const secret = generateTemporarySecret(kind);
-          const { expiresAt } = setTemporaryPassword(account, await hashPassword(secret, s.config.scryptN), kind, now, s.config.passwordHistory);
+          const { expiresAt } = setTemporaryPassword(
+            account,
+            await hashPassword(secret, s.config.scryptN),
+            kind,
+            now,
+            s.config.passwordHistory,
+          );
           if (kind === 'reset') {
-            run.outbox.send('email', account.email, `Пароль для входа на Госуслуги сброшен службой поддержки. Временный пароль: ${secret}. Он действует до ${moscowTime(expiresAt)}; при входе придумайте новый пароль. Если вы не обращались в поддержку — сообщите нам.`, secret);
+            run.outbox.send(
+              'email',
+              account.email,
+              `Пароль для входа на Госуслуги сброшен службой поддержки. Временный пароль: ${secret}. Он действует до ${moscowTime(expiresAt)}; при входе придумайте новый пароль. Если вы не обращались в поддержку — сообщите нам.`,
+              secret,
+            );
           }
           ctx.state.audit.details = { kind, expiresAt, ...(kind === 'reset' ? { emailedTo: account.email } : {}) };
           session.flash = { kind: 'secret', value: secret, secretKind: kind, expiresAt, oid: account.oid };
@@ -93,14 +130,17 @@ export function mountAccountRoutes(router: Router, { s, form, allow, accountOf, 
         } else if (action === 'edit_state') {
           const patch: Record<string, unknown> = {};
           for (const key of ['status', 'trust']) if (field(ctx, key)) patch[key] = field(ctx, key);
-          for (const key of ['phoneConfirmed', 'emailConfirmed']) if (field(ctx, key)) patch[key] = field(ctx, key) === 'true' ? true : field(ctx, key) === 'false' ? false : field(ctx, key);
+          for (const key of ['phoneConfirmed', 'emailConfirmed'])
+            if (field(ctx, key))
+              patch[key] = field(ctx, key) === 'true' ? true : field(ctx, key) === 'false' ? false : field(ctx, key);
           ctx.state.audit.details = { changed: patchAccountState(account, patch) };
           session.flash = { kind: 'notice', text: 'Состояние записи сохранено.' };
         }
         run.accounts.changed();
       });
     } catch (error) {
-      if (error instanceof InputError) throw new EsiaError('support.bad_input', { operator: session.login, action, problem: error.message });
+      if (error instanceof InputError)
+        throw new EsiaError('support.bad_input', { operator: session.login, action, problem: error.message });
       throw error;
     }
     back();

@@ -1,6 +1,11 @@
 /* The console's certificate actions (E2): revoke a certificate of the account live in the console's run, re-issue one. */
 import type Router from '@koa/router';
-import { issuePersonCertificate, revocationReasonCodes, type IssuedCertificate, type RevocationReason } from '../../lib/pki/test_pki.ts';
+import {
+  issuePersonCertificate,
+  revocationReasonCodes,
+  type IssuedCertificate,
+  type RevocationReason,
+} from '../../lib/pki/test_pki.ts';
 import { moscowTime } from '../domain/outage.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { field } from '../forms.ts';
@@ -17,15 +22,26 @@ export function mountCertificateRoutes(router: Router, { s, form, allow, account
     ctx.state.audit.account = account.oid;
     const certificate = s.pki.bySerial(String(ctx.params.serial)) ?? run.issuedCertificate(String(ctx.params.serial));
     if (!certificate || certificate.kind !== 'person' || certificate.persona !== account.persona) {
-      throw new EsiaError('support.bad_input', { operator: session.login, action: 'revoke_certificate', problem: `certificate ${String(ctx.params.serial)} is not one of ${account.persona}'s` });
+      throw new EsiaError('support.bad_input', {
+        operator: session.login,
+        action: 'revoke_certificate',
+        problem: `certificate ${String(ctx.params.serial)} is not one of ${account.persona}'s`,
+      });
     }
     const reason = field(ctx, 'reason') || 'keyCompromise';
     if (!(reason in revocationReasonCodes)) {
-      throw new EsiaError('support.bad_input', { operator: session.login, action: 'revoke_certificate', problem: `reason must be one of ${Object.keys(revocationReasonCodes).join(', ')}; got ${JSON.stringify(reason)}` });
+      throw new EsiaError('support.bad_input', {
+        operator: session.login,
+        action: 'revoke_certificate',
+        problem: `reason must be one of ${Object.keys(revocationReasonCodes).join(', ')}; got ${JSON.stringify(reason)}`,
+      });
     }
     run.revocations.revoke(certificate.serial, run.clock.now(), reason as RevocationReason);
     ctx.state.audit.details = { serial: certificate.serial, variant: certificate.variant, reason };
-    session.flash = { kind: 'notice', text: `Сертификат ${certificate.serial} отозван (${reason}): вход с ним больше невозможен, CRL и OCSP этого прогона сообщают об отзыве.` };
+    session.flash = {
+      kind: 'notice',
+      text: `Сертификат ${certificate.serial} отозван (${reason}): вход с ним больше невозможен, CRL и OCSP этого прогона сообщают об отзыве.`,
+    };
     ctx.status = 303;
     ctx.redirect(`/support/accounts/${account.oid}`);
   });
@@ -36,7 +52,10 @@ export function mountCertificateRoutes(router: Router, { s, form, allow, account
    * the persona's generated «valid» one unless revoked. None when every one is revoked.
    */
   const currentCertificate = (run: Run, persona: string): IssuedCertificate | undefined => {
-    const candidates = [...run.issuedCertificates.filter((c) => c.persona === persona).reverse(), ...s.pki.certificates.filter((c) => c.kind === 'person' && c.persona === persona && c.variant === 'valid')];
+    const candidates = [
+      ...run.issuedCertificates.filter((c) => c.persona === persona).reverse(),
+      ...s.pki.certificates.filter((c) => c.kind === 'person' && c.persona === persona && c.variant === 'valid'),
+    ];
     return candidates.find((c) => !s.pki.revocationOf(c.serial, run.revocations));
   };
 
@@ -52,12 +71,22 @@ export function mountCertificateRoutes(router: Router, { s, form, allow, account
     if (old) run.revocations.revoke(old.serial, now, 'superseded');
     run.issuedCertificates.push(issued);
     // The person's token gets the new certificate; the old one stays (and is refused as revoked).
-    const entry = s.esign.personaToken(run, account.persona).token.add(issued.certificatePem, issued.privateKeyPem, 'control', `${account.persona}-reissued`);
-    ctx.state.audit.details = { serial: issued.serial, notBefore: issued.notBefore, notAfter: issued.notAfter, superseded: old?.serial ?? null, token: entry.id };
+    const entry = s.esign
+      .personaToken(run, account.persona)
+      .token.add(issued.certificatePem, issued.privateKeyPem, 'control', `${account.persona}-reissued`);
+    ctx.state.audit.details = {
+      serial: issued.serial,
+      notBefore: issued.notBefore,
+      notAfter: issued.notAfter,
+      superseded: old?.serial ?? null,
+      token: entry.id,
+    };
     session.flash = {
       kind: 'notice',
       text: `Выпущен новый сертификат ${issued.serial}, действует с ${moscowTime(issued.notBefore)} по ${moscowTime(issued.notAfter)}. ${
-        old ? `Прежний сертификат ${old.serial} отозван (заменён): вход с ним больше невозможен.` : 'Действующего сертификата не было: отзывать нечего.'
+        old
+          ? `Прежний сертификат ${old.serial} отозван (заменён): вход с ним больше невозможен.`
+          : 'Действующего сертификата не было: отзывать нечего.'
       } Новый сертификат записан на токен пользователя в этом прогоне.`,
     };
     ctx.status = 303;

@@ -35,8 +35,6 @@ import { formFailure } from '../errors/boundary.ts';
 /** An operator's wrong passwords in a row before the console refuses them for `operatorLockMs` (run clock). */
 const operatorLockMs = 15 * 60 * 1000;
 
-
-
 export interface SupportOptions {
   /** The emulator's cookie keys (keys/local): they sign the console's session cookie. */
   cookieKeys: string[];
@@ -54,7 +52,10 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     ctx.set('X-Frame-Options', 'DENY');
     ctx.state.audit.action = `support ${ctx.method} ${ctx.path}`;
     if (s.config.supportLoopbackOnly && !isLoopback(ctx.req.socket.remoteAddress)) {
-      throw new EsiaError('support.forbidden', { reason: 'the console answers only this machine (supportLoopbackOnly, ESIA_SUPPORT_LOOPBACK_ONLY=off to open it)' });
+      throw new EsiaError('support.forbidden', {
+        reason:
+          'the console answers only this machine (supportLoopbackOnly, ESIA_SUPPORT_LOOPBACK_ONLY=off to open it)',
+      });
     }
     await next();
   });
@@ -83,9 +84,14 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
       return undefined;
     }
     const { session } = current;
-    if (!may(session.role, action)) throw new EsiaError('support.forbidden', { operator: session.login, role: session.role, action });
+    if (!may(session.role, action))
+      throw new EsiaError('support.forbidden', { operator: session.login, role: session.role, action });
     if (ctx.method === 'POST' && !csrfMatches(session, field(ctx, 'csrf'))) {
-      throw new EsiaError('support.csrf', { operator: session.login, action, expected: 'the csrf field of a console form' });
+      throw new EsiaError('support.csrf', {
+        operator: session.login,
+        action,
+        expected: 'the csrf field of a console form',
+      });
     }
     return current;
   };
@@ -102,9 +108,14 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
   };
 
   // A refusal shown inside the console's form (the lines, if any, are the caller's).
-  const refusal = (ctx: Context, code: ErrorCode, details: Record<string, unknown>): Failure => formFailure(ctx, new EsiaError(code, details), []);
+  const refusal = (ctx: Context, code: ErrorCode, details: Record<string, unknown>): Failure =>
+    formFailure(ctx, new EsiaError(code, details), []);
 
-  const outageOf = (run: Run, refused?: Pick<OutageView, 'failure' | 'form'>): OutageView => ({ state: run.outage, inForce: isInForce(run.outage, run.clock.now()), ...refused });
+  const outageOf = (run: Run, refused?: Pick<OutageView, 'failure' | 'form'>): OutageView => ({
+    state: run.outage,
+    inForce: isInForce(run.outage, run.clock.now()),
+    ...refused,
+  });
   const consoleParts: ConsoleParts = { s, form, allow, accountOf, render, refusal, outageOf };
 
   router.get('/', (ctx) => {
@@ -116,7 +127,10 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     render(
       ctx,
       homePage(userOf(current.session), {
-        notice: flash?.kind === 'notice' ? html`<div class="alert info" data-testid="support-notice">${flash.text}</div>` : undefined,
+        notice:
+          flash?.kind === 'notice'
+            ? html`<div class="alert info" data-testid="support-notice">${flash.text}</div>`
+            : undefined,
         outage: outageOf(current.run),
       }),
     );
@@ -148,9 +162,24 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
       }
       if (!(await verifyPassword(password, operator.passwordHash))) {
         if (registerFailure(state, now, s.config.lockoutLimit)) {
-          render(ctx, loginPage({ login, failure: refusal(ctx, 'support.operator_locked', { expected: `fewer than ${s.config.lockoutLimit} wrong passwords`, lockedUntil: until() }) }));
+          render(
+            ctx,
+            loginPage({
+              login,
+              failure: refusal(ctx, 'support.operator_locked', {
+                expected: `fewer than ${s.config.lockoutLimit} wrong passwords`,
+                lockedUntil: until(),
+              }),
+            }),
+          );
         } else {
-          render(ctx, loginPage({ login, failure: refusal(ctx, 'support.invalid_credentials', { login, failedAttempts: state.failedAttempts }) }));
+          render(
+            ctx,
+            loginPage({
+              login,
+              failure: refusal(ctx, 'support.invalid_credentials', { login, failedAttempts: state.failedAttempts }),
+            }),
+          );
         }
         return false;
       }
@@ -158,8 +187,19 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
       return true;
     });
     if (!signedIn) return;
-    const { cookie } = sessions.create({ login: operator.login, name: operator.name, role: operator.role, run: run.id });
-    ctx.cookies.set(supportCookie, cookie, { path: '/support', httpOnly: true, sameSite: 'strict', signed: false, overwrite: true });
+    const { cookie } = sessions.create({
+      login: operator.login,
+      name: operator.name,
+      role: operator.role,
+      run: run.id,
+    });
+    ctx.cookies.set(supportCookie, cookie, {
+      path: '/support',
+      httpOnly: true,
+      sameSite: 'strict',
+      signed: false,
+      overwrite: true,
+    });
     ctx.state.audit.details = { run: run.id };
     ctx.status = 303;
     ctx.redirect('/support');
@@ -170,7 +210,14 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     const current = sessionOf(ctx);
     if (current && csrfMatches(current.session, field(ctx, 'csrf'))) sessions.end(current.session.id);
     else if (current) throw new EsiaError('support.csrf', { operator: current.session.login, action: 'sign_out' });
-    ctx.cookies.set(supportCookie, '', { path: '/support', httpOnly: true, sameSite: 'strict', signed: false, overwrite: true, maxAge: 0 });
+    ctx.cookies.set(supportCookie, '', {
+      path: '/support',
+      httpOnly: true,
+      sameSite: 'strict',
+      signed: false,
+      overwrite: true,
+      maxAge: 0,
+    });
     ctx.status = 303;
     ctx.redirect('/support');
   });
@@ -179,8 +226,15 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     const current = allow(ctx, 'search');
     if (!current) return;
     const query = typeof ctx.query.q === 'string' ? ctx.query.q : '';
-    const kind = (typeof ctx.query.kind === 'string' && ctx.query.kind in searchKinds ? ctx.query.kind : 'auto') as SearchKind;
-    const results = searchAccounts(current.run.accounts, await readFmrmRegister(s.config.fmrmRegisterFile), query, kind);
+    const kind = (
+      typeof ctx.query.kind === 'string' && ctx.query.kind in searchKinds ? ctx.query.kind : 'auto'
+    ) as SearchKind;
+    const results = searchAccounts(
+      current.run.accounts,
+      await readFmrmRegister(s.config.fmrmRegisterFile),
+      query,
+      kind,
+    );
     ctx.state.audit.details = { kind, found: results.length };
     render(ctx, homePage(userOf(current.session), { query, kind, results, outage: outageOf(current.run) }));
   });
@@ -199,7 +253,15 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     ctx.state.audit.details = { lookedUp: typed, ...(code && code !== typed ? { readAs: code } : {}), found: !!found };
     if (!found) ctx.status = 404;
     const account = found?.record.account ? s.runs.accountByOid(found.record.account)?.account : undefined;
-    render(ctx, refPage(userOf(current.session), { code: code ?? typed, wellFormed: !!code, found, ...(account ? { account } : {}) }));
+    render(
+      ctx,
+      refPage(userOf(current.session), {
+        code: code ?? typed,
+        wellFormed: !!code,
+        found,
+        ...(account ? { account } : {}),
+      }),
+    );
   });
 
   router.post('/runs', form, async (ctx) => {
@@ -208,12 +270,16 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     const run = s.runs.create(await s.baseline());
     current.session.run = run.id;
     ctx.state.audit.details = { created: run.id };
-    const enter = s.config.controlEnabled ? ` Чтобы войти в этот прогон браузером, откройте /__control/runs/${run.id}/enter.` : '';
-    current.session.flash = { kind: 'notice', text: `Создан отдельный прогон ${run.id}: консоль работает в нём.${enter} Сценарии воспроизводятся из галереи (/trainer).` };
+    const enter = s.config.controlEnabled
+      ? ` Чтобы войти в этот прогон браузером, откройте /__control/runs/${run.id}/enter.`
+      : '';
+    current.session.flash = {
+      kind: 'notice',
+      text: `Создан отдельный прогон ${run.id}: консоль работает в нём.${enter} Сценарии воспроизводятся из галереи (/trainer).`,
+    };
     ctx.status = 303;
     ctx.redirect('/support');
   });
 
   return router;
 }
-

@@ -26,7 +26,9 @@ export async function readFmrmRegister(path: string): Promise<Map<string, string
     return out;
   }
   const records = Array.isArray(parsed.records) ? parsed.records : Object.values(parsed.records ?? {});
-  for (const r of records) if (r && typeof r.snils === 'string' && typeof r.accountNumber === 'string') out.set(r.snils.replace(/\D/g, ''), r.accountNumber);
+  for (const r of records)
+    if (r && typeof r.snils === 'string' && typeof r.accountNumber === 'string')
+      out.set(r.snils.replace(/\D/g, ''), r.accountNumber);
   return out;
 }
 
@@ -47,7 +49,12 @@ export function guessKind(query: string): Exclude<SearchKind, 'auto'> {
   return 'name';
 }
 
-export function searchAccounts(accounts: AccountRepository, register: Map<string, string>, query: string, kind: SearchKind): FoundAccount[] {
+export function searchAccounts(
+  accounts: AccountRepository,
+  register: Map<string, string>,
+  query: string,
+  kind: SearchKind,
+): FoundAccount[] {
   const q = query.trim();
   if (!q) return [];
   const digits = q.replace(/\D/g, '');
@@ -69,7 +76,9 @@ export function searchAccounts(accounts: AccountRepository, register: Map<string
     }
     case 'phone': {
       const phone = phoneFrom(digits);
-      found = accounts.all().filter((a) => (phone ? a.phone === phone : digits.length >= 4 && a.phone.endsWith(digits)));
+      found = accounts
+        .all()
+        .filter((a) => (phone ? a.phone === phone : digits.length >= 4 && a.phone.endsWith(digits)));
       break;
     }
     case 'email':
@@ -80,7 +89,9 @@ export function searchAccounts(accounts: AccountRepository, register: Map<string
       break;
     case 'fmrm': {
       const wanted = digits.replace(/^0+/, '');
-      const snilses = [...register].filter(([, number]) => wanted && number.replace(/\D/g, '').replace(/^0+/, '') === wanted).map(([snils]) => formatSnils(snils));
+      const snilses = [...register]
+        .filter(([, number]) => wanted && number.replace(/\D/g, '').replace(/^0+/, '') === wanted)
+        .map(([snils]) => formatSnils(snils));
       found = accounts.all().filter((a) => snilses.includes(a.snils));
       break;
     }

@@ -22,14 +22,17 @@ export interface ConsoleSession {
   csrf: string;
   lastSeen: number;
   /** Shown once on the next page (a temporary password, a result). */
-  flash?: { kind: 'secret'; value: string; secretKind: 'reset' | 'code'; expiresAt: string; oid: string } | { kind: 'notice'; text: string };
+  flash?:
+    | { kind: 'secret'; value: string; secretKind: 'reset' | 'code'; expiresAt: string; oid: string }
+    | { kind: 'notice'; text: string };
 }
 
 export class ConsoleSessions {
   readonly #sessions = new Map<string, ConsoleSession>();
 
   constructor(readonly keys: string[]) {
-    if (!keys.length) throw new Error('The support console needs at least one cookie key (keys/local/cookie-keys.json).');
+    if (!keys.length)
+      throw new Error('The support console needs at least one cookie key (keys/local/cookie-keys.json).');
   }
 
   #sign(id: string, key: string): string {
@@ -38,7 +41,12 @@ export class ConsoleSessions {
 
   create(fields: Omit<ConsoleSession, 'id' | 'csrf' | 'lastSeen'>): { session: ConsoleSession; cookie: string } {
     this.#expire();
-    const session: ConsoleSession = { ...fields, id: randomBytes(24).toString('base64url'), csrf: randomBytes(24).toString('base64url'), lastSeen: Date.now() };
+    const session: ConsoleSession = {
+      ...fields,
+      id: randomBytes(24).toString('base64url'),
+      csrf: randomBytes(24).toString('base64url'),
+      lastSeen: Date.now(),
+    };
     this.#sessions.set(session.id, session);
     return { session, cookie: `${session.id}.${this.#sign(session.id, this.keys[0] as string)}` };
   }

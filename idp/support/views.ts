@@ -35,7 +35,14 @@ ${failureReference(view.failure)}`,
   );
 }
 
-export const searchKinds = { auto: 'определить по вводу', name: 'ФИО', phone: 'телефон', email: 'эл. почта', snils: 'СНИЛС', fmrm: 'номер в ФМРМ' } as const;
+export const searchKinds = {
+  auto: 'определить по вводу',
+  name: 'ФИО',
+  phone: 'телефон',
+  email: 'эл. почта',
+  snils: 'СНИЛС',
+  fmrm: 'номер в ФМРМ',
+} as const;
 export type SearchKind = keyof typeof searchKinds;
 
 export interface FoundAccount {
@@ -51,7 +58,10 @@ export interface OutageView {
   form?: Record<string, string>;
 }
 
-export function homePage(user: ConsoleUser, view: { query?: string; kind?: SearchKind; results?: FoundAccount[]; notice?: Html; outage: OutageView }): Html {
+export function homePage(
+  user: ConsoleUser,
+  view: { query?: string; kind?: SearchKind; results?: FoundAccount[]; notice?: Html; outage: OutageView },
+): Html {
   const kind = view.kind ?? 'auto';
   return page(
     'Консоль поддержки',
@@ -60,9 +70,9 @@ export function homePage(user: ConsoleUser, view: { query?: string; kind?: Searc
     html`${view.notice ?? ''}${outagePanel(user, view.outage)}<h1>Поиск пользователя</h1>
 <form method="get" action="/support/search" class="row" data-testid="support-search-form">
 <div><label for="q">ФИО, телефон, почта, СНИЛС или номер в ФМРМ</label><input type="text" id="q" name="q" value="${view.query ?? ''}" data-testid="support-query"></div>
-<div class="sup-kind"><label for="kind">Искать как</label><select id="kind" name="kind" data-testid="support-kind">${Object.entries(searchKinds).map(
-      ([k, t]) => html`<option value="${k}"${k === kind ? ' selected' : ''}>${t}</option>`,
-    )}</select></div>
+<div class="sup-kind"><label for="kind">Искать как</label><select id="kind" name="kind" data-testid="support-kind">${Object.entries(
+      searchKinds,
+    ).map(([k, t]) => html`<option value="${k}"${k === kind ? ' selected' : ''}>${t}</option>`)}</select></div>
 <button class="btn primary" type="submit" data-testid="support-find">Найти</button>
 </form>
 ${view.results ? results(view.results, view.query ?? '') : ''}
@@ -98,8 +108,11 @@ function outagePanel(user: ConsoleUser, v: OutageView): Html {
     ? html`<details${v.failure || !o ? ' open' : ''}><summary>${o ? 'Изменить объявление' : 'Объявить технические работы или сбой'}</summary>
 ${failureAlert(v.failure)}
 <form method="post" action="/support/outage" data-testid="support-outage-form">${csrfField(user)}
-<div class="row"><div><label for="outage-mode">Режим</label><select id="outage-mode" name="mode" data-testid="support-outage-mode-select">${Object.entries(outageModes).map(
-        ([k, t]) => html`<option value="${k}"${k === (f.mode ?? o?.mode ?? 'maintenance') ? ' selected' : ''}>${t}</option>`,
+<div class="row"><div><label for="outage-mode">Режим</label><select id="outage-mode" name="mode" data-testid="support-outage-mode-select">${Object.entries(
+        outageModes,
+      ).map(
+        ([k, t]) =>
+          html`<option value="${k}"${k === (f.mode ?? o?.mode ?? 'maintenance') ? ' selected' : ''}>${t}</option>`,
       )}</select></div>
 <div><label for="outage-until">Ожидаемое время восстановления (МСК)</label><input type="datetime-local" id="outage-until" name="until" value="${f.until ?? ''}" data-testid="support-outage-until-input"></div>
 <div><label for="outage-from">Начало (МСК; пусто — сейчас)</label><input type="datetime-local" id="outage-from" name="from" value="${f.from ?? ''}" data-testid="support-outage-from-input"></div></div>
@@ -112,7 +125,9 @@ ${failureReference(v.failure)}</details>`
     o && may(user.role, 'end_outage')
       ? html`<form method="post" action="/support/outage/end">${csrfField(user)}<button class="btn secondary" type="submit" data-testid="support-outage-end">Завершить: сервис снова работает</button></form>`
       : '';
-  const readOnly = !may(user.role, 'announce_outage') ? html`<p class="muted">Объявить или завершить работы может старший оператор.</p>` : '';
+  const readOnly = !may(user.role, 'announce_outage')
+    ? html`<p class="muted">Объявить или завершить работы может старший оператор.</p>`
+    : '';
   return html`<section class="sup-outage" data-testid="support-outage"><h2>Технические работы и сбои</h2>${state}${end}${announce}${readOnly}</section>`;
 }
 
@@ -135,10 +150,19 @@ function trainerBlock(user: ConsoleUser): Html {
 }
 
 /** What a reference code looks like, for the operator who typed one that is not found. */
-const codeShape = 'Код — 8 знаков, например 7KQ2-M9XD: латинские буквы без O и I и цифры от 2 до 9; регистр, пробелы и дефис не важны.';
+const codeShape =
+  'Код — 8 знаков, например 7KQ2-M9XD: латинские буквы без O и I и цифры от 2 до 9; регистр, пробелы и дефис не важны.';
 
 /** `code` is the canonical form of what was typed, or the input itself when it cannot be a code (`wellFormed` false). */
-export function refPage(user: ConsoleUser, v: { code: string; wellFormed: boolean; found: { record: AuditRecord; story: AuditRecord[] } | null; account?: Account }): Html {
+export function refPage(
+  user: ConsoleUser,
+  v: {
+    code: string;
+    wellFormed: boolean;
+    found: { record: AuditRecord; story: AuditRecord[] } | null;
+    account?: Account;
+  },
+): Html {
   if (!v.found) {
     const why = v.wellFormed
       ? html`В журнале аудита эмулятора нет записи с кодом <code>${v.code}</code>. Проверьте код с клиентом. ${codeShape} Код со страницы ошибки самой системы (например ФМРМ) хранится в её журнале, а не здесь.`
@@ -151,7 +175,8 @@ export function refPage(user: ConsoleUser, v: { code: string; wellFormed: boolea
     );
   }
   const { record, story } = v.found;
-  const found: CatalogueEntry | undefined = record.code && isErrorCode(record.code) ? catalogue[record.code as ErrorCode] : undefined;
+  const found: CatalogueEntry | undefined =
+    record.code && isErrorCode(record.code) ? catalogue[record.code as ErrorCode] : undefined;
   // A code that went by e-mail (recovering access) has the entry's e-mail wording, where it has one.
   const entry = found && { title: found.title, ...((record.details?.channel === 'email' && found.byEmail) || found) };
   return page(

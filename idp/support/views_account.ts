@@ -8,7 +8,11 @@ import { fullName, type Account } from '../domain/account.ts';
 import { may } from './operators.ts';
 import { attemptsTable, type ConsoleUser, csrfField, page, when } from './views_frame.ts';
 
-const statusTitles = { active: 'активна', inactive: 'неактивна (регистрация не завершена)', restricted: 'ограничена' } as const;
+const statusTitles = {
+  active: 'активна',
+  inactive: 'неактивна (регистрация не завершена)',
+  restricted: 'ограничена',
+} as const;
 const trustTitles = { simplified: 'упрощённая', standard: 'стандартная', confirmed: 'подтверждённая' } as const;
 
 export interface CertificateView {
@@ -91,13 +95,40 @@ ${attemptsTable(v.attempts)}`,
 
 /** Fields of the account this console does not know yet (factors other sign-in methods add: keys, apps…), shown as stored; secrets never. */
 const knownFields = new Set([
-  'oid', 'persona', 'lastName', 'firstName', 'middleName', 'gender', 'birthDate', 'snils', 'inn', 'phone', 'phoneConfirmed', 'email', 'emailConfirmed', 'trust', 'status',
-  'passwordHash', 'previousPasswordHashes', 'passwordChangedAt', 'passwordMustChange', 'failedAttempts', 'lockedAt', 'agreementAcceptedAt', 'lastSignInAt',
-  'demonstrates', 'catalogue', 'temporaryPasswordExpiresAt', 'notes',
+  'oid',
+  'persona',
+  'lastName',
+  'firstName',
+  'middleName',
+  'gender',
+  'birthDate',
+  'snils',
+  'inn',
+  'phone',
+  'phoneConfirmed',
+  'email',
+  'emailConfirmed',
+  'trust',
+  'status',
+  'passwordHash',
+  'previousPasswordHashes',
+  'passwordChangedAt',
+  'passwordMustChange',
+  'failedAttempts',
+  'lockedAt',
+  'agreementAcceptedAt',
+  'lastSignInAt',
+  'demonstrates',
+  'catalogue',
+  'temporaryPasswordExpiresAt',
+  'notes',
 ]);
 
 function otherFactors(a: Account): Html {
-  const entries = Object.entries(a).filter(([key, value]) => !knownFields.has(key) && !/hash|secret|private|password/i.test(key) && value !== undefined && value !== null);
+  const entries = Object.entries(a).filter(
+    ([key, value]) =>
+      !knownFields.has(key) && !/hash|secret|private|password/i.test(key) && value !== undefined && value !== null,
+  );
   return html`${entries.map(([key, value]) => {
     const text = JSON.stringify(value, (k, v: unknown) => (/hash|secret|private/i.test(k) ? '…' : v));
     return html`<tr data-testid="support-factor" data-field="${key}"><th>${key}</th><td><code>${text.length > 240 ? `${text.slice(0, 240)}…` : text}</code></td></tr>`;
@@ -110,7 +141,11 @@ function secretBlock(secret: { value: string; kind: 'reset' | 'code'; expiresAt:
 ${secret.kind === 'code' ? 'Продиктуйте код пользователю: он вводит его вместо пароля.' : 'Пароль отправлен на подтверждённую почту пользователя.'} Действует до ${when(secret.expiresAt)}; при входе потребуется сменить пароль.</div>`;
 }
 
-const validityTitles = { valid: 'действует', expired: 'срок истёк', 'not-yet-valid': 'ещё не начал действовать' } as const;
+const validityTitles = {
+  valid: 'действует',
+  expired: 'срок истёк',
+  'not-yet-valid': 'ещё не начал действовать',
+} as const;
 const reasonTitles: Record<string, string> = {
   keyCompromise: 'компрометация ключа',
   superseded: 'заменён',
@@ -120,7 +155,8 @@ const reasonTitles: Record<string, string> = {
 };
 
 function certificatesBlock(user: ConsoleUser, a: Account, certificates: CertificateView[]): Html {
-  if (!certificates.length) return html`<h2>Сертификаты</h2><p class="muted" data-testid="support-certificates">Сертификатов тестового УЦ у этой записи нет.</p>`;
+  if (!certificates.length)
+    return html`<h2>Сертификаты</h2><p class="muted" data-testid="support-certificates">Сертификатов тестового УЦ у этой записи нет.</p>`;
   const revoke = may(user.role, 'revoke_certificate');
   const reissue = may(user.role, 'reissue_certificate')
     ? html`<form method="post" action="/support/accounts/${a.oid}/certificates/reissue" data-testid="support-reissue-form">${csrfField(user)}<button class="btn secondary" type="submit" data-testid="support-reissue">Перевыпустить сертификат</button></form>

@@ -24,7 +24,8 @@ ${view.notice ? html`<div class="alert info" data-testid="notice">${view.notice}
         : html`<form method="post" action="/account/totp/new"><button class="btn link" type="submit" data-testid="add-totp">Подключить</button></form>`
     }</td></tr>
 ${credentials.map(
-  (c, i) => html`<tr data-factor="${c.kind}" data-testid="credential-${i}"><td>${kindText[c.kind]}</td><td>«${c.name}», подключено ${day(c.createdAt)}, последний вход ${day(c.lastUsedAt)}</td><td><form method="post" action="/account/webauthn/${c.id}/delete"><button class="btn link" type="submit" data-testid="remove-credential-${i}">Удалить</button></form></td></tr>`,
+  (c, i) =>
+    html`<tr data-factor="${c.kind}" data-testid="credential-${i}"><td>${kindText[c.kind]}</td><td>«${c.name}», подключено ${day(c.createdAt)}, последний вход ${day(c.lastUsedAt)}</td><td><form method="post" action="/account/webauthn/${c.id}/delete"><button class="btn link" type="submit" data-testid="remove-credential-${i}">Удалить</button></form></td></tr>`,
 )}
 </table>
 <form method="post" action="/account/webauthn/new" class="actions">

@@ -26,7 +26,11 @@ export interface ConfirmContactView extends CodeScreenView {
 export function confirmContactPage(view: ConfirmContactView): Html {
   const sms = view.channel === 'sms';
   return layout(
-    { title: sms ? 'Подтверждение номера' : 'Подтверждение почты', screen: 'confirm-contact', errorCode: view.failure?.code },
+    {
+      title: sms ? 'Подтверждение номера' : 'Подтверждение почты',
+      screen: 'confirm-contact',
+      errorCode: view.failure?.code,
+    },
     html`<h1>${sms ? 'Подтвердите номер телефона' : 'Подтвердите электронную почту'}</h1>
 <p>Код отправлен ${sms ? 'в СМС на номер' : 'в письме на адрес'} <b data-testid="confirm-sent-to">${view.sentTo}</b>. Введите его, и вход продолжится.</p>
 ${view.notice ? html`<div class="alert info" data-testid="notice">${view.notice}</div>` : ''}

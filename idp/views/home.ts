@@ -3,7 +3,12 @@ import { html, type Html } from '../../lib/html.ts';
 import type { Account } from '../domain/account.ts';
 import { layout } from './layout.ts';
 
-export function homePage(view: { issuer: string; accounts: Account[]; passwords: Map<string, string>; controlEnabled: boolean }): Html {
+export function homePage(view: {
+  issuer: string;
+  accounts: Account[];
+  passwords: Map<string, string>;
+  controlEnabled: boolean;
+}): Html {
   return layout(
     { title: 'Эмулятор ЕСИА', screen: 'home', wide: true },
     html`<h1>Эмулятор ЕСИА — тестовый стенд</h1>
@@ -18,7 +23,8 @@ ${view.controlEnabled ? html`<tr><th>Управление стендом</th><td
 <table data-testid="personas">
 <tr><th>Логин (телефон)</th><th>Пароль</th><th>ФИО</th><th>Что показывает</th></tr>
 ${view.accounts.map(
-  (a) => html`<tr data-persona="${a.persona}"><td><code>${a.phone}</code><br><span class="muted">${a.email}<br>СНИЛС ${a.snils}</span></td><td><code>${view.passwords.get(a.persona) ?? '—'}</code></td><td>${a.lastName} ${a.firstName} ${a.middleName}</td><td>${a.demonstrates}<br><span class="muted">${a.catalogue.join(', ')}</span></td></tr>`,
+  (a) =>
+    html`<tr data-persona="${a.persona}"><td><code>${a.phone}</code><br><span class="muted">${a.email}<br>СНИЛС ${a.snils}</span></td><td><code>${view.passwords.get(a.persona) ?? '—'}</code></td><td>${a.lastName} ${a.firstName} ${a.middleName}</td><td>${a.demonstrates}<br><span class="muted">${a.catalogue.join(', ')}</span></td></tr>`,
 )}
 </table>`,
   );

@@ -9,7 +9,11 @@ import { layout } from './layout.ts';
  * the sign-in code screen and the recovery code screen (D1) share them. `inResend` goes inside the
  * resend form, after the button.
  */
-export function codeForms(to: { check: string; resend: string }, view: { codeLength: number; resendIn: number; sendsLeft: number }, inResend?: Html): Html {
+export function codeForms(
+  to: { check: string; resend: string },
+  view: { codeLength: number; resendIn: number; sendsLeft: number },
+  inResend?: Html,
+): Html {
   return html`<form method="post" action="${to.check}" autocomplete="off" novalidate>
 <label for="code">Код подтверждения</label>
 <input type="text" id="code" name="code" class="code-input" inputmode="numeric" maxlength="${view.codeLength + 4}" data-testid="otp-code" autofocus>
@@ -49,8 +53,12 @@ export function otpPage(view: OtpView): Html {
 <p data-testid="code-destination">${view.codeSent ? 'Код отправлен на номер' : 'Код ещё не отправлен на номер'} <b data-testid="masked-phone">${view.maskedPhone}</b></p>
 ${view.notice ? html`<div class="alert info" data-testid="notice">${view.notice}</div>` : ''}
 ${failureAlert(view.failure)}
-${codeForms({ check: `/interaction/${view.uid}/otp`, resend: `/interaction/${view.uid}/otp/resend` }, view, html`
-<a class="btn link" href="/interaction/${view.uid}/no-phone" data-testid="no-phone">Нет доступа к телефону</a>`)}
+${codeForms(
+  { check: `/interaction/${view.uid}/otp`, resend: `/interaction/${view.uid}/otp/resend` },
+  view,
+  html`
+<a class="btn link" href="/interaction/${view.uid}/no-phone" data-testid="no-phone">Нет доступа к телефону</a>`,
+)}
 ${view.after ?? ''}
 ${failureReference(view.failure)}`,
   );

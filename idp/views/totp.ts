@@ -3,7 +3,13 @@ import { html, raw, type Html } from '../../lib/html.ts';
 import { type Failure, failureAlert, failureReference } from './failure.ts';
 import { layout } from './layout.ts';
 
-export function totpPage(view: { uid: string; digits: number; failure?: Failure; notice?: string; after?: Html }): Html {
+export function totpPage(view: {
+  uid: string;
+  digits: number;
+  failure?: Failure;
+  notice?: string;
+  after?: Html;
+}): Html {
   return layout(
     { title: 'Код из приложения', screen: 'totp', errorCode: view.failure?.code },
     html`<h1>Введите код из приложения</h1>

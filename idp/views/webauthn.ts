@@ -46,7 +46,11 @@ ${failureReference(view.failure)}`,
 
 export type SecondFactor = 'sms' | 'totp' | 'key';
 
-const factorLabels: Record<SecondFactor, string> = { sms: 'Код по СМС', totp: 'Код из приложения', key: 'Ключ безопасности' };
+const factorLabels: Record<SecondFactor, string> = {
+  sms: 'Код по СМС',
+  totp: 'Код из приложения',
+  key: 'Ключ безопасности',
+};
 
 /** «Другой способ»: the second factors the account has, except the one on screen. */
 export function factorSwitch(uid: string, current: SecondFactor, available: SecondFactor[]): Html {

@@ -43,7 +43,12 @@ export interface WebAuthnSite {
 
 export function siteOf(config: IdpConfig, issuer: string): WebAuthnSite {
   const w = config.webauthn;
-  return { rpId: w.rpId, rpName: w.rpName, origins: w.origins.length ? w.origins : [new URL(issuer).origin], timeoutMs: w.timeoutSeconds * 1000 };
+  return {
+    rpId: w.rpId,
+    rpName: w.rpName,
+    origins: w.origins.length ? w.origins : [new URL(issuer).origin],
+    timeoutMs: w.timeoutSeconds * 1000,
+  };
 }
 
 /** Challenges already answered, per run: an answer to one of them again is a replay. */
@@ -60,9 +65,15 @@ export function userHandleOf(account: Account): string {
   return Buffer.from(account.persona, 'utf8').toString('base64url');
 }
 
-const credentialsOf = (account: Account, kind?: StoredCredential['kind']) => (account.credentials ?? []).filter((c) => !kind || c.kind === kind);
+const credentialsOf = (account: Account, kind?: StoredCredential['kind']) =>
+  (account.credentials ?? []).filter((c) => !kind || c.kind === kind);
 
-export async function startAuthentication(site: WebAuthnSite, now: number, purpose: 'biometric' | 'key', account?: Account): Promise<Ceremony> {
+export async function startAuthentication(
+  site: WebAuthnSite,
+  now: number,
+  purpose: 'biometric' | 'key',
+  account?: Account,
+): Promise<Ceremony> {
   const allowed = account ? credentialsOf(account, purpose === 'key' ? 'roaming' : 'platform') : [];
   const options = await (await webauthn()).generateAuthenticationOptions({
     rpID: site.rpId,
@@ -70,10 +81,21 @@ export async function startAuthentication(site: WebAuthnSite, now: number, purpo
     userVerification: purpose === 'biometric' ? 'required' : 'discouraged',
     allowCredentials: allowed.map((c) => ({ id: c.id, transports: c.transports as never })),
   });
-  return { purpose, challenge: options.challenge, expiresAt: now + site.timeoutMs, ...(account ? { oid: account.oid } : {}), options };
+  return {
+    purpose,
+    challenge: options.challenge,
+    expiresAt: now + site.timeoutMs,
+    ...(account ? { oid: account.oid } : {}),
+    options,
+  };
 }
 
-export async function startRegistration(site: WebAuthnSite, now: number, account: Account, kind: StoredCredential['kind']): Promise<Ceremony> {
+export async function startRegistration(
+  site: WebAuthnSite,
+  now: number,
+  account: Account,
+  kind: StoredCredential['kind'],
+): Promise<Ceremony> {
   const options = await (await webauthn()).generateRegistrationOptions({
     rpName: site.rpName,
     rpID: site.rpId,
@@ -88,7 +110,13 @@ export async function startRegistration(site: WebAuthnSite, now: number, account
         ? { authenticatorAttachment: 'platform', residentKey: 'required', userVerification: 'required' }
         : { authenticatorAttachment: 'cross-platform', residentKey: 'discouraged', userVerification: 'discouraged' },
   });
-  return { purpose: kind === 'platform' ? 'register-platform' : 'register-roaming', challenge: options.challenge, expiresAt: now + site.timeoutMs, oid: account.oid, options };
+  return {
+    purpose: kind === 'platform' ? 'register-platform' : 'register-roaming',
+    challenge: options.challenge,
+    expiresAt: now + site.timeoutMs,
+    oid: account.oid,
+    options,
+  };
 }
 
 /**
@@ -97,15 +125,19 @@ export async function startRegistration(site: WebAuthnSite, now: number, account
  */
 export function parseAnswer<T>(responseField: string, errorField: string): T {
   if (errorField) {
-    if (errorField === 'InvalidStateError') throw new EsiaError('webauthn.already_registered', { browserError: errorField });
+    if (errorField === 'InvalidStateError')
+      throw new EsiaError('webauthn.already_registered', { browserError: errorField });
     throw new EsiaError('webauthn.cancelled', { browserError: errorField.slice(0, 80) });
   }
   try {
     const value = JSON.parse(responseField) as T & { id?: unknown; response?: unknown };
-    if (typeof value.id !== 'string' || typeof value.response !== 'object' || value.response === null) throw new Error('no id or response');
+    if (typeof value.id !== 'string' || typeof value.response !== 'object' || value.response === null)
+      throw new Error('no id or response');
     return value;
   } catch (error) {
-    throw new EsiaError('webauthn.verification_failed', { reason: `the response field is not a PublicKeyCredential as JSON (${(error as Error).message})` });
+    throw new EsiaError('webauthn.verification_failed', {
+      reason: `the response field is not a PublicKeyCredential as JSON (${(error as Error).message})`,
+    });
   }
 }
 
@@ -124,18 +156,36 @@ function clientDataOf(b64: unknown): ClientData {
 }
 
 /** The checks before the signature: the ceremony is live, this answer is for it, from our origin. */
-function checkClientData(site: WebAuthnSite, ceremony: Ceremony | undefined, clientData: ClientData, run: Run, now: number): Ceremony {
+function checkClientData(
+  site: WebAuthnSite,
+  ceremony: Ceremony | undefined,
+  clientData: ClientData,
+  run: Run,
+  now: number,
+): Ceremony {
   const challenge = String(clientData.challenge ?? '');
-  if (spentIn(run).has(challenge)) throw new EsiaError('webauthn.challenge_replayed', { challenge: `${challenge.slice(0, 12)}…` });
-  if (!ceremony) throw new EsiaError('webauthn.verification_failed', { reason: 'no WebAuthn ceremony was started in this sign-in' });
+  if (spentIn(run).has(challenge))
+    throw new EsiaError('webauthn.challenge_replayed', { challenge: `${challenge.slice(0, 12)}…` });
+  if (!ceremony)
+    throw new EsiaError('webauthn.verification_failed', { reason: 'no WebAuthn ceremony was started in this sign-in' });
   if (challenge !== ceremony.challenge) {
-    throw new EsiaError('webauthn.verification_failed', { reason: 'the answer signs a challenge this sign-in did not issue', expected: `${ceremony.challenge.slice(0, 12)}…`, actual: `${challenge.slice(0, 12)}…` });
+    throw new EsiaError('webauthn.verification_failed', {
+      reason: 'the answer signs a challenge this sign-in did not issue',
+      expected: `${ceremony.challenge.slice(0, 12)}…`,
+      actual: `${challenge.slice(0, 12)}…`,
+    });
   }
   if (now > ceremony.expiresAt) {
-    throw new EsiaError('webauthn.timed_out', { expiredAt: new Date(ceremony.expiresAt).toISOString(), now: new Date(now).toISOString() });
+    throw new EsiaError('webauthn.timed_out', {
+      expiredAt: new Date(ceremony.expiresAt).toISOString(),
+      now: new Date(now).toISOString(),
+    });
   }
   if (!clientData.origin || !site.origins.includes(clientData.origin)) {
-    throw new EsiaError('webauthn.wrong_origin', { expected: site.origins.join(' or '), actual: clientData.origin ?? 'none' });
+    throw new EsiaError('webauthn.wrong_origin', {
+      expected: site.origins.join(' or '),
+      actual: clientData.origin ?? 'none',
+    });
   }
   return ceremony;
 }
@@ -148,7 +198,10 @@ interface AuthData {
 
 function authDataOf(b64: unknown): AuthData {
   const bytes = Buffer.from(String(b64), 'base64url');
-  if (bytes.length < 37) throw new EsiaError('webauthn.verification_failed', { reason: `authenticatorData is ${bytes.length} bytes, expected at least 37` });
+  if (bytes.length < 37)
+    throw new EsiaError('webauthn.verification_failed', {
+      reason: `authenticatorData is ${bytes.length} bytes, expected at least 37`,
+    });
   return { rpIdHash: bytes.subarray(0, 32), flags: bytes[32]!, counter: bytes.readUInt32BE(33) };
 }
 
@@ -156,9 +209,16 @@ const flagUserVerified = 0x04;
 
 function checkAuthData(site: WebAuthnSite, data: AuthData, requireUv: boolean): void {
   if (!data.rpIdHash.equals(createHash('sha256').update(site.rpId).digest())) {
-    throw new EsiaError('webauthn.wrong_rp_id', { expected: `SHA-256 of "${site.rpId}"`, actual: `${data.rpIdHash.toString('hex').slice(0, 16)}…` });
+    throw new EsiaError('webauthn.wrong_rp_id', {
+      expected: `SHA-256 of "${site.rpId}"`,
+      actual: `${data.rpIdHash.toString('hex').slice(0, 16)}…`,
+    });
   }
-  if (requireUv && !(data.flags & flagUserVerified)) throw new EsiaError('webauthn.user_not_verified', { flags: `0x${data.flags.toString(16)}`, expected: 'UV bit (0x04) set' });
+  if (requireUv && !(data.flags & flagUserVerified))
+    throw new EsiaError('webauthn.user_not_verified', {
+      flags: `0x${data.flags.toString(16)}`,
+      expected: 'UV bit (0x04) set',
+    });
 }
 
 export interface Assertion {
@@ -170,7 +230,13 @@ export interface Assertion {
  * Checks a sign-in answer and returns the account and credential it proves; updates the credential's
  * counter. `ceremony.oid` set: the credential must be that account's (else foreign_credential).
  */
-export async function finishAuthentication(site: WebAuthnSite, ceremony: Ceremony | undefined, answer: AuthenticationResponseJSON, run: Run, now: number): Promise<Assertion> {
+export async function finishAuthentication(
+  site: WebAuthnSite,
+  ceremony: Ceremony | undefined,
+  answer: AuthenticationResponseJSON,
+  run: Run,
+  now: number,
+): Promise<Assertion> {
   const live = checkClientData(site, ceremony, clientDataOf(answer.response?.clientDataJSON), run, now);
   spentIn(run).add(live.challenge);
   const requireUv = live.purpose === 'biometric';
@@ -178,9 +244,14 @@ export async function finishAuthentication(site: WebAuthnSite, ceremony: Ceremon
   checkAuthData(site, data, requireUv);
   const owner = run.accounts.all().find((a) => credentialsOf(a).some((c) => c.id === answer.id));
   if (!owner) throw new EsiaError('webauthn.unknown_credential', { credentialId: `${answer.id.slice(0, 16)}…` });
-  if (live.oid && owner.oid !== live.oid) throw new EsiaError('webauthn.foreign_credential', { expectedAccount: live.oid, credentialOf: owner.oid });
+  if (live.oid && owner.oid !== live.oid)
+    throw new EsiaError('webauthn.foreign_credential', { expectedAccount: live.oid, credentialOf: owner.oid });
   const handle = answer.response.userHandle;
-  if (handle && handle !== userHandleOf(owner)) throw new EsiaError('webauthn.foreign_credential', { reason: 'userHandle names another account', credentialOf: owner.oid });
+  if (handle && handle !== userHandleOf(owner))
+    throw new EsiaError('webauthn.foreign_credential', {
+      reason: 'userHandle names another account',
+      credentialOf: owner.oid,
+    });
   const credential = credentialsOf(owner).find((c) => c.id === answer.id)!;
   if ((data.counter !== 0 || credential.counter !== 0) && data.counter <= credential.counter) {
     throw new EsiaError('webauthn.counter_regressed', { stored: credential.counter, presented: data.counter });
@@ -193,13 +264,20 @@ export async function finishAuthentication(site: WebAuthnSite, ceremony: Ceremon
       expectedOrigin: site.origins,
       expectedRPID: site.rpId,
       requireUserVerification: requireUv,
-      credential: { id: credential.id, publicKey: new Uint8Array(Buffer.from(credential.publicKey, 'base64url')), counter: credential.counter },
+      credential: {
+        id: credential.id,
+        publicKey: new Uint8Array(Buffer.from(credential.publicKey, 'base64url')),
+        counter: credential.counter,
+      },
     });
     verified = result.verified;
   } catch (error) {
     throw new EsiaError('webauthn.verification_failed', { reason: (error as Error).message });
   }
-  if (!verified) throw new EsiaError('webauthn.verification_failed', { reason: 'signature does not verify with the registered public key' });
+  if (!verified)
+    throw new EsiaError('webauthn.verification_failed', {
+      reason: 'signature does not verify with the registered public key',
+    });
   credential.counter = data.counter;
   credential.lastUsedAt = new Date(now).toISOString();
   run.accounts.changed();
@@ -220,10 +298,17 @@ export async function finishRegistration(
   const platform = live.purpose === 'register-platform';
   let result: Awaited<ReturnType<Awaited<ReturnType<typeof webauthn>>['verifyRegistrationResponse']>>;
   try {
-    result = await (await webauthn()).verifyRegistrationResponse({ response: answer, expectedChallenge: live.challenge, expectedOrigin: site.origins, expectedRPID: site.rpId, requireUserVerification: platform });
+    result = await (await webauthn()).verifyRegistrationResponse({
+      response: answer,
+      expectedChallenge: live.challenge,
+      expectedOrigin: site.origins,
+      expectedRPID: site.rpId,
+      requireUserVerification: platform,
+    });
   } catch (error) {
     const message = (error as Error).message;
-    if (/user could not be verified/i.test(message)) throw new EsiaError('webauthn.user_not_verified', { reason: message });
+    if (/user could not be verified/i.test(message))
+      throw new EsiaError('webauthn.user_not_verified', { reason: message });
     if (/RP ID/i.test(message)) throw new EsiaError('webauthn.wrong_rp_id', { reason: message });
     throw new EsiaError('webauthn.verification_failed', { reason: message });
   }

@@ -6,6 +6,9 @@ let script: Promise<string> | undefined;
 
 export function webauthnBrowserScript(): Promise<string> {
   // The package exports only its ESM entry; the bundle sits beside it at dist/bundle/.
-  script ??= readFile(fileURLToPath(new URL('../dist/bundle/index.umd.min.js', import.meta.resolve('@simplewebauthn/browser'))), 'utf8');
+  script ??= readFile(
+    fileURLToPath(new URL('../dist/bundle/index.umd.min.js', import.meta.resolve('@simplewebauthn/browser'))),
+    'utf8',
+  );
   return script;
 }

@@ -66,9 +66,21 @@ export function expectUniversal(n: Asn1Node | undefined, tag: number, what: stri
 }
 
 export const TAG = {
-  BOOLEAN: 1, INTEGER: 2, BIT_STRING: 3, OCTET_STRING: 4, NULL: 5, OID: 6, UTF8String: 12,
-  SEQUENCE: 16, SET: 17, NumericString: 18, PrintableString: 19, IA5String: 22, UTCTime: 23,
-  GeneralizedTime: 24, BMPString: 30,
+  BOOLEAN: 1,
+  INTEGER: 2,
+  BIT_STRING: 3,
+  OCTET_STRING: 4,
+  NULL: 5,
+  OID: 6,
+  UTF8String: 12,
+  SEQUENCE: 16,
+  SET: 17,
+  NumericString: 18,
+  PrintableString: 19,
+  IA5String: 22,
+  UTCTime: 23,
+  GeneralizedTime: 24,
+  BMPString: 30,
 } as const;
 
 /** Dotted OID of an OBJECT IDENTIFIER node. */
@@ -101,11 +113,13 @@ export function integerOf(n: Asn1Node | undefined): bigint {
 
 /** Time of a UTCTime or GeneralizedTime node. */
 export function timeOf(n: Asn1Node | undefined): Date {
-  if (!n || !(isUniversal(n, TAG.UTCTime) || isUniversal(n, TAG.GeneralizedTime))) throw new Error('ASN.1: expected a time');
+  if (!n || !(isUniversal(n, TAG.UTCTime) || isUniversal(n, TAG.GeneralizedTime)))
+    throw new Error('ASN.1: expected a time');
   const s = new TextDecoder().decode(n.content);
-  const m = n.tag === TAG.UTCTime
-    ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(s)
-    : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/.exec(s);
+  const m =
+    n.tag === TAG.UTCTime
+      ? /^(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?Z$/.exec(s)
+      : /^(\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})?(?:\.\d+)?Z$/.exec(s);
   if (!m) throw new Error(`ASN.1: unsupported time ${s}`);
   let year = Number(m[1]);
   if (n.tag === TAG.UTCTime) year += year < 50 ? 2000 : 1900;
@@ -116,7 +130,8 @@ export function timeOf(n: Asn1Node | undefined): Date {
 export function stringOf(n: Asn1Node): string {
   if (n.tagClass === 'universal' && n.tag === TAG.BMPString) {
     let s = '';
-    for (let i = 0; i + 1 < n.content.length; i += 2) s += String.fromCharCode((n.content[i]! << 8) | n.content[i + 1]!);
+    for (let i = 0; i + 1 < n.content.length; i += 2)
+      s += String.fromCharCode((n.content[i]! << 8) | n.content[i + 1]!);
     return s;
   }
   return new TextDecoder().decode(n.content);

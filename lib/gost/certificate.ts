@@ -15,10 +15,23 @@ import { streebog256 } from './streebog.ts';
 
 /** Short names for attribute types, including the Russian qualified-certificate ones. */
 export const NAME_ATTRIBUTES: Readonly<Record<string, string>> = {
-  '2.5.4.3': 'CN', '2.5.4.4': 'SN', '2.5.4.5': 'serialNumber', '2.5.4.6': 'C', '2.5.4.7': 'L',
-  '2.5.4.8': 'ST', '2.5.4.9': 'street', '2.5.4.10': 'O', '2.5.4.11': 'OU', '2.5.4.12': 'title',
-  '2.5.4.42': 'GN', '1.2.840.113549.1.9.1': 'emailAddress', '0.9.2342.19200300.100.1.25': 'DC',
-  '1.2.643.100.1': 'OGRN', '1.2.643.100.3': 'SNILS', '1.2.643.100.4': 'INNLE', '1.2.643.100.5': 'OGRNIP',
+  '2.5.4.3': 'CN',
+  '2.5.4.4': 'SN',
+  '2.5.4.5': 'serialNumber',
+  '2.5.4.6': 'C',
+  '2.5.4.7': 'L',
+  '2.5.4.8': 'ST',
+  '2.5.4.9': 'street',
+  '2.5.4.10': 'O',
+  '2.5.4.11': 'OU',
+  '2.5.4.12': 'title',
+  '2.5.4.42': 'GN',
+  '1.2.840.113549.1.9.1': 'emailAddress',
+  '0.9.2342.19200300.100.1.25': 'DC',
+  '1.2.643.100.1': 'OGRN',
+  '1.2.643.100.3': 'SNILS',
+  '1.2.643.100.4': 'INNLE',
+  '1.2.643.100.5': 'OGRNIP',
   '1.2.643.3.131.1.1': 'INN',
 };
 
@@ -82,7 +95,10 @@ export function formatName(attrs: readonly NameAttribute[]): string {
 
 /** Parse a certificate given as PEM text, PEM bytes, or DER bytes. */
 export function parseCertificate(input: string | Uint8Array): ParsedCertificate {
-  const derBytes = pemOrDer(input, typeof input === 'string' && input.includes('BEGIN CERTIFICATE') ? 'CERTIFICATE' : undefined);
+  const derBytes = pemOrDer(
+    input,
+    typeof input === 'string' && input.includes('BEGIN CERTIFICATE') ? 'CERTIFICATE' : undefined,
+  );
   const root = expectUniversal(parseAsn1(derBytes), TAG.SEQUENCE, 'Certificate');
   const [tbsNode, sigAlgNode, sigNode] = root.children;
   const tbs = expectUniversal(tbsNode, TAG.SEQUENCE, 'TBSCertificate');
@@ -140,7 +156,10 @@ export function parseCertificate(input: string | Uint8Array): ParsedCertificate 
 
 /** ESIA `client_certificate_hash`: lower-case hex Streebog-256 of the DER certificate. */
 export function clientCertificateHash(certificate: string | Uint8Array): string {
-  const derBytes = pemOrDer(certificate, typeof certificate === 'string' && certificate.includes('BEGIN CERTIFICATE') ? 'CERTIFICATE' : undefined);
+  const derBytes = pemOrDer(
+    certificate,
+    typeof certificate === 'string' && certificate.includes('BEGIN CERTIFICATE') ? 'CERTIFICATE' : undefined,
+  );
   return toHex(streebog256(derBytes));
 }
 

@@ -18,10 +18,24 @@ import { OID } from './params.ts';
 export type NameInput = ReadonlyArray<readonly [type: string, value: string]> | Readonly<Record<string, string>>;
 
 const SHORT_TO_OID: Readonly<Record<string, string>> = {
-  CN: '2.5.4.3', SN: '2.5.4.4', serialNumber: '2.5.4.5', C: '2.5.4.6', L: '2.5.4.7', ST: '2.5.4.8',
-  street: '2.5.4.9', O: '2.5.4.10', OU: '2.5.4.11', title: '2.5.4.12', GN: '2.5.4.42',
-  emailAddress: '1.2.840.113549.1.9.1', E: '1.2.840.113549.1.9.1', OGRN: '1.2.643.100.1',
-  SNILS: '1.2.643.100.3', INNLE: '1.2.643.100.4', OGRNIP: '1.2.643.100.5', INN: '1.2.643.3.131.1.1',
+  CN: '2.5.4.3',
+  SN: '2.5.4.4',
+  serialNumber: '2.5.4.5',
+  C: '2.5.4.6',
+  L: '2.5.4.7',
+  ST: '2.5.4.8',
+  street: '2.5.4.9',
+  O: '2.5.4.10',
+  OU: '2.5.4.11',
+  title: '2.5.4.12',
+  GN: '2.5.4.42',
+  emailAddress: '1.2.840.113549.1.9.1',
+  E: '1.2.840.113549.1.9.1',
+  OGRN: '1.2.643.100.1',
+  SNILS: '1.2.643.100.3',
+  INNLE: '1.2.643.100.4',
+  OGRNIP: '1.2.643.100.5',
+  INN: '1.2.643.3.131.1.1',
 };
 /** Types encoded as NumericString (Russian profile) and PrintableString (X.520). */
 const NUMERIC = new Set(['1.2.643.100.1', '1.2.643.100.3', '1.2.643.100.4', '1.2.643.100.5', '1.2.643.3.131.1.1']);
@@ -34,7 +48,11 @@ export function encodeName(name: NameInput): Uint8Array {
     ...entries.map(([type, value]) => {
       const oid = SHORT_TO_OID[type] ?? (/^\d+(\.\d+)+$/.test(type) ? type : undefined);
       if (!oid) throw new Error(`unknown name attribute type ${type}`);
-      const encoded = NUMERIC.has(oid) ? der.numeric(value) : PRINTABLE.has(oid) ? der.printable(value) : der.utf8(value);
+      const encoded = NUMERIC.has(oid)
+        ? der.numeric(value)
+        : PRINTABLE.has(oid)
+          ? der.printable(value)
+          : der.utf8(value);
       return der.set(der.sequence(der.oid(oid), encoded));
     }),
   );
@@ -68,11 +86,17 @@ export interface IssuedCertificate {
 function keyIdentifier(publicKey: GostPublicKey): Uint8Array {
   // RFC 5280 §4.2.1.2 method (1): SHA-1 of the subjectPublicKey BIT STRING value.
   const spki = exportPublicKeyDer(publicKey);
-  return new Uint8Array(createHash('sha1').update(spki.subarray(spki.length - 66)).digest());
+  return new Uint8Array(
+    createHash('sha1')
+      .update(spki.subarray(spki.length - 66))
+      .digest(),
+  );
 }
 
 function extension(oid: string, critical: boolean, value: Uint8Array): Uint8Array {
-  return critical ? der.sequence(der.oid(oid), der.bool(true), der.octetString(value)) : der.sequence(der.oid(oid), der.octetString(value));
+  return critical
+    ? der.sequence(der.oid(oid), der.bool(true), der.octetString(value))
+    : der.sequence(der.oid(oid), der.octetString(value));
 }
 
 /** KeyUsage BIT STRING value from bit numbers (0 = digitalSignature). */
@@ -91,7 +115,7 @@ export function createGostCertificate(options: CertificateOptions): IssuedCertif
   if (!signerKey) throw new Error('a self-signed certificate needs keyPair.privateKey');
   const notBefore = options.notBefore ?? new Date(Math.floor(Date.now() / 1000) * 1000 - 60_000);
   const notAfter = options.notAfter ?? new Date(notBefore.getTime() + (options.days ?? 365) * 86_400_000);
-  const serial = options.serialNumber ?? (BigInt(`0x${randomBytes(16).toString('hex')}`) | 1n);
+  const serial = options.serialNumber ?? BigInt(`0x${randomBytes(16).toString('hex')}`) | 1n;
   if (serial <= 0n) throw new Error('serial number must be positive');
   const subject = encodeName(options.subject);
   const issuerName = options.issuer ? options.issuer.certificate.subjectDer : subject;

@@ -25,7 +25,11 @@ export interface RawClientSecretResult {
 }
 
 /** v2/v3 `client_secret`: base64url (no padding) of the OpenSSL-layout signature over `message`. */
-export function signRawClientSecret(privateKey: GostPrivateKey, message: string, layout: SignatureLayout = 'openssl'): string {
+export function signRawClientSecret(
+  privateKey: GostPrivateKey,
+  message: string,
+  layout: SignatureLayout = 'openssl',
+): string {
   return encodeBase64Url(gostSign(privateKey, utf8(message), { layout }));
 }
 

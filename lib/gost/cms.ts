@@ -116,7 +116,10 @@ function findSigner(sid: SignerInfoParts['sid'], candidates: ParsedCertificate[]
 const GOST_SIGNATURE_OIDS: ReadonlySet<string> = new Set([OID.gost3410_2012_256, OID.signWithStreebog256]);
 
 /** Verify a CMS SignedData (first signer). See the module comment. */
-export async function verifyCmsSignedData(input: string | Uint8Array, options: CmsVerifyOptions = {}): Promise<CmsVerifyResult> {
+export async function verifyCmsSignedData(
+  input: string | Uint8Array,
+  options: CmsVerifyOptions = {},
+): Promise<CmsVerifyResult> {
   let cmsDer: Uint8Array;
   let signedData: Asn1Node;
   try {
@@ -167,7 +170,8 @@ export async function verifyCmsSignedData(input: string | Uint8Array, options: C
   }
 
   if (options.content) {
-    if (attached && content && !bytesEqual(content, options.content)) return fail('encapsulated content differs from the expected content', { attached });
+    if (attached && content && !bytesEqual(content, options.content))
+      return fail('encapsulated content differs from the expected content', { attached });
     content ??= options.content;
   }
   if (!content) return fail('detached signature and no content to check it against', { attached });
@@ -182,18 +186,26 @@ export async function verifyCmsSignedData(input: string | Uint8Array, options: C
     return fail(`malformed signed attributes: ${(e as Error).message}`, { attached });
   }
 
-  const isGost = GOST_SIGNATURE_OIDS.has(signerInfo.signatureAlgorithm) || signerInfo.digestAlgorithm === OID.streebog256;
+  const isGost =
+    GOST_SIGNATURE_OIDS.has(signerInfo.signatureAlgorithm) || signerInfo.digestAlgorithm === OID.streebog256;
   if (!isGost) return verifyWithPkijs(cmsDer, content, attached, signerInfo, candidates, signingTime);
 
   const base: Partial<CmsVerifyResult> = {
-    engine: 'gost2012-256', digestAlgorithm: signerInfo.digestAlgorithm, signatureAlgorithm: signerInfo.signatureAlgorithm,
-    attached, signedAttributes: Boolean(signerInfo.signedAttrs), content, ...(signingTime ? { signingTime } : {}),
+    engine: 'gost2012-256',
+    digestAlgorithm: signerInfo.digestAlgorithm,
+    signatureAlgorithm: signerInfo.signatureAlgorithm,
+    attached,
+    signedAttributes: Boolean(signerInfo.signedAttrs),
+    content,
+    ...(signingTime ? { signingTime } : {}),
   };
-  if (signerInfo.digestAlgorithm !== OID.streebog256) return fail(`unsupported digest ${signerInfo.digestAlgorithm} for a GOST signer`, base);
+  if (signerInfo.digestAlgorithm !== OID.streebog256)
+    return fail(`unsupported digest ${signerInfo.digestAlgorithm} for a GOST signer`, base);
   const signer = findSigner(signerInfo.sid, candidates);
   if (!signer) return fail('signer certificate not found', base);
   base.signerCertificate = signer;
-  if (!signer.gostPublicKey) return fail(`signer key is not GOST R 34.10-2012 256 (${signer.publicKeyAlgorithm})`, base);
+  if (!signer.gostPublicKey)
+    return fail(`signer key is not GOST R 34.10-2012 256 (${signer.publicKeyAlgorithm})`, base);
 
   const contentDigest = streebog256(content);
   let signedBytes: Uint8Array;
@@ -204,8 +216,10 @@ export async function verifyCmsSignedData(input: string | Uint8Array, options: C
         const type = oidOf(attr.children[0]);
         const value = attr.children[1]?.children[0];
         if (!value) continue;
-        if (type === OID_MESSAGE_DIGEST) messageDigest = expectUniversal(value, TAG.OCTET_STRING, 'messageDigest').content;
-        else if (type === OID_CONTENT_TYPE && oidOf(value) !== eContentType) return fail('contentType attribute differs from eContentType', base);
+        if (type === OID_MESSAGE_DIGEST)
+          messageDigest = expectUniversal(value, TAG.OCTET_STRING, 'messageDigest').content;
+        else if (type === OID_CONTENT_TYPE && oidOf(value) !== eContentType)
+          return fail('contentType attribute differs from eContentType', base);
       }
     } catch (e) {
       return fail(`malformed signed attributes: ${(e as Error).message}`, base);
@@ -238,8 +252,13 @@ async function verifyWithPkijs(
   signingTime: Date | undefined,
 ): Promise<CmsVerifyResult> {
   const base: Partial<CmsVerifyResult> = {
-    engine: 'pkijs', digestAlgorithm: si.digestAlgorithm, signatureAlgorithm: si.signatureAlgorithm,
-    attached, signedAttributes: Boolean(si.signedAttrs), content, ...(signingTime ? { signingTime } : {}),
+    engine: 'pkijs',
+    digestAlgorithm: si.digestAlgorithm,
+    signatureAlgorithm: si.signatureAlgorithm,
+    attached,
+    signedAttributes: Boolean(si.signedAttrs),
+    content,
+    ...(signingTime ? { signingTime } : {}),
   };
   const signer = findSigner(si.sid, candidates);
   if (signer) base.signerCertificate = signer;
@@ -282,7 +301,8 @@ export interface GostCmsSignOptions {
 export function signGostCms(options: GostCmsSignOptions): Uint8Array {
   const cert = parseCertificate(options.certificate);
   if (!cert.gostPublicKey) throw new Error('signer certificate does not carry a GOST 2012-256 key');
-  if (cert.gostPublicKey.paramSet !== options.privateKey.paramSet) throw new Error('private key and certificate use different parameter sets');
+  if (cert.gostPublicKey.paramSet !== options.privateKey.paramSet)
+    throw new Error('private key and certificate use different parameter sets');
   const digestAlg = der.sequence(der.oid(OID.streebog256));
   const digest = streebog256(options.content);
   let signedAttrsDer: Uint8Array | undefined;
@@ -309,9 +329,10 @@ export function signGostCms(options: GostCmsSignOptions): Uint8Array {
     der.sequence(der.oid(OID.gost3410_2012_256)),
     der.octetString(signature),
   );
-  const encap = options.detached === false
-    ? der.sequence(der.oid(OID_DATA), der.explicit(0, der.octetString(options.content)))
-    : der.sequence(der.oid(OID_DATA));
+  const encap =
+    options.detached === false
+      ? der.sequence(der.oid(OID_DATA), der.explicit(0, der.octetString(options.content)))
+      : der.sequence(der.oid(OID_DATA));
   const signedData = der.sequence(
     der.integer(1),
     der.set(digestAlg),

@@ -92,7 +92,8 @@ export function encodeSignature(r: bigint, s: bigint, layout: SignatureLayout = 
 }
 
 export function decodeSignature(signature: Uint8Array, layout: SignatureLayout = 'openssl'): { r: bigint; s: bigint } {
-  if (signature.length !== 64) throw new Error(`GOST R 34.10-2012 (256): signature must be 64 bytes, got ${signature.length}`);
+  if (signature.length !== 64)
+    throw new Error(`GOST R 34.10-2012 (256): signature must be 64 bytes, got ${signature.length}`);
   const sig = layout === 'cryptopro' ? reversed(signature) : signature;
   const first = bytesToBigIntBE(sig.subarray(0, 32));
   const second = bytesToBigIntBE(sig.subarray(32));
@@ -159,7 +160,12 @@ export function gostSign(privateKey: GostPrivateKey, message: Uint8Array, option
 }
 
 /** Verify against a digest (the core check). Never throws on bad input: returns false. */
-export function gostVerifyDigest(publicKey: GostPublicKey, digest: Uint8Array, signature: Uint8Array, options: VerifyOptions = {}): boolean {
+export function gostVerifyDigest(
+  publicKey: GostPublicKey,
+  digest: Uint8Array,
+  signature: Uint8Array,
+  options: VerifyOptions = {},
+): boolean {
   try {
     const set = getParamSet(publicKey.paramSet);
     const { q } = set;
@@ -180,7 +186,12 @@ export function gostVerifyDigest(publicKey: GostPublicKey, digest: Uint8Array, s
 }
 
 /** Verify a signature over `data` (the message, or its digest with `prehashed: true`). */
-export function gostVerify(publicKey: GostPublicKey, data: Uint8Array, signature: Uint8Array, options: VerifyOptions = {}): boolean {
+export function gostVerify(
+  publicKey: GostPublicKey,
+  data: Uint8Array,
+  signature: Uint8Array,
+  options: VerifyOptions = {},
+): boolean {
   const digest = options.prehashed ? data : streebog256(data);
   return gostVerifyDigest(publicKey, digest, signature, options);
 }
@@ -194,7 +205,8 @@ export function gostVerifyAnyLayout(
 ): { valid: boolean; layout?: SignatureLayout } {
   const digest = options.prehashed ? data : streebog256(data);
   for (const layout of SIGNATURE_LAYOUTS) {
-    if (gostVerifyDigest(publicKey, digest, signature, { ...options, layout, prehashed: true })) return { valid: true, layout };
+    if (gostVerifyDigest(publicKey, digest, signature, { ...options, layout, prehashed: true }))
+      return { valid: true, layout };
   }
   return { valid: false };
 }
@@ -211,7 +223,11 @@ export function publicKeyToBytes(publicKey: GostPublicKey): Uint8Array {
 export function publicKeyFromBytes(bytes: Uint8Array, paramSet: string): GostPublicKey {
   if (bytes.length !== 64) throw new Error(`GOST 256-bit public key must be 64 bytes, got ${bytes.length}`);
   const set = getParamSet(paramSet);
-  const key: GostPublicKey = { paramSet: set.oid, x: bytesToBigIntLE(bytes.subarray(0, 32)), y: bytesToBigIntLE(bytes.subarray(32)) };
+  const key: GostPublicKey = {
+    paramSet: set.oid,
+    x: bytesToBigIntLE(bytes.subarray(0, 32)),
+    y: bytesToBigIntLE(bytes.subarray(32)),
+  };
   pointOf(set, key);
   return key;
 }

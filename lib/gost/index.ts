@@ -8,18 +8,47 @@ export { Streebog, streebog256, streebog512 } from './streebog.ts';
 export { DEFAULT_PARAM_SET, findParamSet, getParamSet, OID, PARAM_SET_OIDS } from './params.ts';
 export type { GostParamSet } from './params.ts';
 export {
-  decodeSignature, encodeSignature, generateGostKeyPair, gostSign, gostSignDigest, gostVerify, gostVerifyAnyLayout,
-  gostVerifyDigest, privateKeyFromBytes, privateKeyToBytes, publicKeyFromBytes, publicKeyFromPrivate, publicKeyToBytes,
+  decodeSignature,
+  encodeSignature,
+  generateGostKeyPair,
+  gostSign,
+  gostSignDigest,
+  gostVerify,
+  gostVerifyAnyLayout,
+  gostVerifyDigest,
+  privateKeyFromBytes,
+  privateKeyToBytes,
+  publicKeyFromBytes,
+  publicKeyFromPrivate,
+  publicKeyToBytes,
   SIGNATURE_LAYOUTS,
 } from './gost3410.ts';
-export type { GostKeyPair, GostPrivateKey, GostPublicKey, SignatureLayout, SignOptions, VerifyOptions } from './gost3410.ts';
+export type {
+  GostKeyPair,
+  GostPrivateKey,
+  GostPublicKey,
+  SignatureLayout,
+  SignOptions,
+  VerifyOptions,
+} from './gost3410.ts';
 export {
-  exportPrivateKeyDer, exportPrivateKeyPem, exportPublicKeyDer, exportPublicKeyPem, importKeyPair, importPrivateKey,
+  exportPrivateKeyDer,
+  exportPrivateKeyPem,
+  exportPublicKeyDer,
+  exportPublicKeyPem,
+  importKeyPair,
+  importPrivateKey,
   importPublicKey,
 } from './keys.ts';
 export {
-  certificateHashMatches, certificateToPem, clientCertificateHash, formatName, isWithinValidity, NAME_ATTRIBUTES,
-  parseCertificate, verifyCertificateSignature,
+  certificateHashMatches,
+  certificateToPem,
+  clientCertificateHash,
+  formatName,
+  isWithinValidity,
+  NAME_ATTRIBUTES,
+  parseCertificate,
+  verifyCertificateSignature,
 } from './certificate.ts';
 export type { NameAttribute, ParsedCertificate } from './certificate.ts';
 export { createGostCertificate, createSelfSignedGostCertificate, encodeName } from './certificate_builder.ts';

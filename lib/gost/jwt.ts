@@ -11,7 +11,11 @@ import type { GostPrivateKey, GostPublicKey } from './gost3410.ts';
 export const GOST_JWT_ALG = 'GOST3410_2012_256';
 
 /** Compact JWS; `alg` is set to GOST3410_2012_256 unless the header already names one. */
-export function signGostJwt(header: Record<string, unknown>, payload: Record<string, unknown>, privateKey: GostPrivateKey): string {
+export function signGostJwt(
+  header: Record<string, unknown>,
+  payload: Record<string, unknown>,
+  privateKey: GostPrivateKey,
+): string {
   const h = encodeBase64Url(utf8(JSON.stringify({ alg: GOST_JWT_ALG, ...header })));
   const p = encodeBase64Url(utf8(JSON.stringify(payload)));
   const signingInput = `${h}.${p}`;
@@ -41,6 +45,7 @@ export function verifyGostJwt(token: string, publicKey: GostPublicKey): GostJwtV
     return { valid: false, reason: 'undecodable JWT' };
   }
   if (header.alg !== GOST_JWT_ALG) return { valid: false, header, payload, reason: `alg is ${String(header.alg)}` };
-  if (!gostVerify(publicKey, utf8(`${h}.${p}`), sig)) return { valid: false, header, payload, reason: 'signature does not verify' };
+  if (!gostVerify(publicKey, utf8(`${h}.${p}`), sig))
+    return { valid: false, header, payload, reason: 'signature does not verify' };
   return { valid: true, header, payload };
 }

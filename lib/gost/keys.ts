@@ -11,7 +11,13 @@
 import { der, expectUniversal, integerOf, oidOf, parseAsn1, TAG } from './asn1.ts';
 import type { Asn1Node } from './asn1.ts';
 import { pemOrDer, toPem } from './bytes.ts';
-import { privateKeyFromBytes, privateKeyToBytes, publicKeyFromBytes, publicKeyFromPrivate, publicKeyToBytes } from './gost3410.ts';
+import {
+  privateKeyFromBytes,
+  privateKeyToBytes,
+  publicKeyFromBytes,
+  publicKeyFromPrivate,
+  publicKeyToBytes,
+} from './gost3410.ts';
 import type { GostKeyPair, GostPrivateKey, GostPublicKey } from './gost3410.ts';
 import { getParamSet, OID } from './params.ts';
 
@@ -34,7 +40,11 @@ export function readKeyAlgorithm(alg: Asn1Node): { algorithm: string; paramSet?:
 }
 
 export function exportPrivateKeyDer(privateKey: GostPrivateKey): Uint8Array {
-  return der.sequence(der.integer(0), gostKeyAlgorithmIdentifier(privateKey.paramSet), der.octetString(privateKeyToBytes(privateKey)));
+  return der.sequence(
+    der.integer(0),
+    gostKeyAlgorithmIdentifier(privateKey.paramSet),
+    der.octetString(privateKeyToBytes(privateKey)),
+  );
 }
 
 /** PKCS#8 PEM ("PRIVATE KEY"), readable by `openssl pkey -engine gost`. */
@@ -43,10 +53,13 @@ export function exportPrivateKeyPem(privateKey: GostPrivateKey): string {
 }
 
 export function importPrivateKey(input: string | Uint8Array): GostPrivateKey {
-  const root = parseAsn1(pemOrDer(input, typeof input === 'string' && input.includes('BEGIN PRIVATE KEY') ? 'PRIVATE KEY' : undefined));
+  const root = parseAsn1(
+    pemOrDer(input, typeof input === 'string' && input.includes('BEGIN PRIVATE KEY') ? 'PRIVATE KEY' : undefined),
+  );
   expectUniversal(root, TAG.SEQUENCE, 'PrivateKeyInfo');
   const { algorithm, paramSet } = readKeyAlgorithm(root.children[1]!);
-  if (algorithm !== OID.gost3410_2012_256) throw new Error(`not a GOST R 34.10-2012 256-bit key (algorithm ${algorithm})`);
+  if (algorithm !== OID.gost3410_2012_256)
+    throw new Error(`not a GOST R 34.10-2012 256-bit key (algorithm ${algorithm})`);
   if (!paramSet) throw new Error('GOST key without a parameter set');
   const raw = expectUniversal(root.children[2], TAG.OCTET_STRING, 'privateKey').content;
   if (raw.length === 34 && raw[0] === 0x04 && raw[1] === 0x20) return privateKeyFromBytes(raw.subarray(2), paramSet);
@@ -60,12 +73,18 @@ export function importPrivateKey(input: string | Uint8Array): GostPrivateKey {
       // not an INTEGER: fall through to the raw form
     }
   }
-  if (raw.length !== 32) throw new Error(`unsupported GOST private key encoding (${raw.length} bytes; masked CryptoPro keys are not supported)`);
+  if (raw.length !== 32)
+    throw new Error(
+      `unsupported GOST private key encoding (${raw.length} bytes; masked CryptoPro keys are not supported)`,
+    );
   return privateKeyFromBytes(raw, paramSet);
 }
 
 export function exportPublicKeyDer(publicKey: GostPublicKey): Uint8Array {
-  return der.sequence(gostKeyAlgorithmIdentifier(publicKey.paramSet), der.bitString(der.octetString(publicKeyToBytes(publicKey))));
+  return der.sequence(
+    gostKeyAlgorithmIdentifier(publicKey.paramSet),
+    der.bitString(der.octetString(publicKeyToBytes(publicKey))),
+  );
 }
 
 /** SubjectPublicKeyInfo PEM ("PUBLIC KEY"), as `openssl pkey -engine gost -pubout` writes. */
@@ -77,7 +96,8 @@ export function exportPublicKeyPem(publicKey: GostPublicKey): string {
 export function publicKeyFromSpki(spki: Asn1Node): GostPublicKey {
   expectUniversal(spki, TAG.SEQUENCE, 'SubjectPublicKeyInfo');
   const { algorithm, paramSet } = readKeyAlgorithm(spki.children[0]!);
-  if (algorithm !== OID.gost3410_2012_256) throw new Error(`not a GOST R 34.10-2012 256-bit key (algorithm ${algorithm})`);
+  if (algorithm !== OID.gost3410_2012_256)
+    throw new Error(`not a GOST R 34.10-2012 256-bit key (algorithm ${algorithm})`);
   if (!paramSet) throw new Error('GOST key without a parameter set');
   const bits = expectUniversal(spki.children[1], TAG.BIT_STRING, 'subjectPublicKey').content;
   const inner = parseAsn1(bits);
@@ -85,7 +105,11 @@ export function publicKeyFromSpki(spki: Asn1Node): GostPublicKey {
 }
 
 export function importPublicKey(input: string | Uint8Array): GostPublicKey {
-  return publicKeyFromSpki(parseAsn1(pemOrDer(input, typeof input === 'string' && input.includes('BEGIN PUBLIC KEY') ? 'PUBLIC KEY' : undefined)));
+  return publicKeyFromSpki(
+    parseAsn1(
+      pemOrDer(input, typeof input === 'string' && input.includes('BEGIN PUBLIC KEY') ? 'PUBLIC KEY' : undefined),
+    ),
+  );
 }
 
 /** Key pair from a private key file (the public half is recomputed). */

@@ -41,7 +41,13 @@ export interface GostParamSet {
 }
 
 interface CurveNumbers {
-  p: string; a: string; b: string; q: string; x: string; y: string; h?: bigint;
+  p: string;
+  a: string;
+  b: string;
+  q: string;
+  x: string;
+  y: string;
+  h?: bigint;
 }
 
 const CP_A: CurveNumbers = {
@@ -95,26 +101,98 @@ function curveOf(n: CurveNumbers): WeierstrassPointCons<bigint> {
   if (!c) {
     const big = (h: string) => BigInt(`0x${h}`);
     c = weierstrass<bigint>({
-      p: big(n.p), a: big(n.a), b: big(n.b), n: big(n.q), h: n.h ?? 1n, Gx: big(n.x), Gy: big(n.y),
+      p: big(n.p),
+      a: big(n.a),
+      b: big(n.b),
+      n: big(n.q),
+      h: n.h ?? 1n,
+      Gx: big(n.x),
+      Gy: big(n.y),
     });
     curveCache.set(n, c);
   }
   return c;
 }
 
-interface Def { oid: string; name: string; aliases: string[]; tc26: boolean; numbers: CurveNumbers }
+interface Def {
+  oid: string;
+  name: string;
+  aliases: string[];
+  tc26: boolean;
+  numbers: CurveNumbers;
+}
 
 const DEFS: Def[] = [
-  { oid: '1.2.643.2.2.35.1', name: 'id-GostR3410-2001-CryptoPro-A-ParamSet', aliases: ['A', 'CryptoPro-A'], tc26: false, numbers: CP_A },
-  { oid: '1.2.643.2.2.35.2', name: 'id-GostR3410-2001-CryptoPro-B-ParamSet', aliases: ['B', 'CryptoPro-B'], tc26: false, numbers: CP_B },
-  { oid: '1.2.643.2.2.35.3', name: 'id-GostR3410-2001-CryptoPro-C-ParamSet', aliases: ['C', 'CryptoPro-C'], tc26: false, numbers: CP_C },
-  { oid: '1.2.643.2.2.36.0', name: 'id-GostR3410-2001-CryptoPro-XchA-ParamSet', aliases: ['XA', 'CryptoPro-XchA'], tc26: false, numbers: CP_A },
-  { oid: '1.2.643.2.2.36.1', name: 'id-GostR3410-2001-CryptoPro-XchB-ParamSet', aliases: ['XB', 'CryptoPro-XchB'], tc26: false, numbers: CP_C },
-  { oid: '1.2.643.7.1.2.1.1.1', name: 'id-tc26-gost-3410-2012-256-paramSetA', aliases: ['TCA', 'tc26-A'], tc26: true, numbers: TC26_A },
-  { oid: '1.2.643.7.1.2.1.1.2', name: 'id-tc26-gost-3410-2012-256-paramSetB', aliases: ['TCB', 'tc26-B'], tc26: true, numbers: CP_A },
-  { oid: '1.2.643.7.1.2.1.1.3', name: 'id-tc26-gost-3410-2012-256-paramSetC', aliases: ['TCC', 'tc26-C'], tc26: true, numbers: CP_B },
-  { oid: '1.2.643.7.1.2.1.1.4', name: 'id-tc26-gost-3410-2012-256-paramSetD', aliases: ['TCD', 'tc26-D'], tc26: true, numbers: CP_C },
-  { oid: '1.2.643.2.2.35.0', name: 'id-GostR3410-2001-TestParamSet', aliases: ['test', 'TestParamSet'], tc26: false, numbers: TEST },
+  {
+    oid: '1.2.643.2.2.35.1',
+    name: 'id-GostR3410-2001-CryptoPro-A-ParamSet',
+    aliases: ['A', 'CryptoPro-A'],
+    tc26: false,
+    numbers: CP_A,
+  },
+  {
+    oid: '1.2.643.2.2.35.2',
+    name: 'id-GostR3410-2001-CryptoPro-B-ParamSet',
+    aliases: ['B', 'CryptoPro-B'],
+    tc26: false,
+    numbers: CP_B,
+  },
+  {
+    oid: '1.2.643.2.2.35.3',
+    name: 'id-GostR3410-2001-CryptoPro-C-ParamSet',
+    aliases: ['C', 'CryptoPro-C'],
+    tc26: false,
+    numbers: CP_C,
+  },
+  {
+    oid: '1.2.643.2.2.36.0',
+    name: 'id-GostR3410-2001-CryptoPro-XchA-ParamSet',
+    aliases: ['XA', 'CryptoPro-XchA'],
+    tc26: false,
+    numbers: CP_A,
+  },
+  {
+    oid: '1.2.643.2.2.36.1',
+    name: 'id-GostR3410-2001-CryptoPro-XchB-ParamSet',
+    aliases: ['XB', 'CryptoPro-XchB'],
+    tc26: false,
+    numbers: CP_C,
+  },
+  {
+    oid: '1.2.643.7.1.2.1.1.1',
+    name: 'id-tc26-gost-3410-2012-256-paramSetA',
+    aliases: ['TCA', 'tc26-A'],
+    tc26: true,
+    numbers: TC26_A,
+  },
+  {
+    oid: '1.2.643.7.1.2.1.1.2',
+    name: 'id-tc26-gost-3410-2012-256-paramSetB',
+    aliases: ['TCB', 'tc26-B'],
+    tc26: true,
+    numbers: CP_A,
+  },
+  {
+    oid: '1.2.643.7.1.2.1.1.3',
+    name: 'id-tc26-gost-3410-2012-256-paramSetC',
+    aliases: ['TCC', 'tc26-C'],
+    tc26: true,
+    numbers: CP_B,
+  },
+  {
+    oid: '1.2.643.7.1.2.1.1.4',
+    name: 'id-tc26-gost-3410-2012-256-paramSetD',
+    aliases: ['TCD', 'tc26-D'],
+    tc26: true,
+    numbers: CP_C,
+  },
+  {
+    oid: '1.2.643.2.2.35.0',
+    name: 'id-GostR3410-2001-TestParamSet',
+    aliases: ['test', 'TestParamSet'],
+    tc26: false,
+    numbers: TEST,
+  },
 ];
 
 const SETS = new Map<string, GostParamSet>();
@@ -135,7 +213,9 @@ export const PARAM_SET_OIDS: readonly string[] = DEFS.map((d) => d.oid);
 /** Look a parameter set up by OID, OpenSSL long name, or short alias (case-insensitive for aliases). */
 export function findParamSet(idOrName: string): GostParamSet | undefined {
   const key = idOrName.trim();
-  const d = DEFS.find((x) => x.oid === key || x.name === key || x.aliases.some((a) => a.toLowerCase() === key.toLowerCase()));
+  const d = DEFS.find(
+    (x) => x.oid === key || x.name === key || x.aliases.some((a) => a.toLowerCase() === key.toLowerCase()),
+  );
   return d ? materialise(d) : undefined;
 }
 

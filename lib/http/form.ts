@@ -37,14 +37,21 @@ export function readUpTo(req: Readable, limit: number): Promise<Buffer[] | undef
       reject(error);
     };
     // Gone before the end: a 4xx for the journal, as the client will read nothing.
-    const onClose = () => onError(Object.assign(new Error('The client closed the connection before the form was complete'), { status: 400, expose: true }));
+    const onClose = () =>
+      onError(
+        Object.assign(new Error('The client closed the connection before the form was complete'), {
+          status: 400,
+          expose: true,
+        }),
+      );
     req.on('data', onData).on('end', onEnd).on('error', onError).on('close', onClose);
   });
 }
 
 export async function readForm(ctx: Context, limitBytes: number): Promise<Form> {
   const encoding = ctx.get('content-encoding');
-  if (encoding && encoding !== 'identity') ctx.throw(415, `Content-Encoding ${encoding} is not accepted for a form; send it uncompressed`);
+  if (encoding && encoding !== 'identity')
+    ctx.throw(415, `Content-Encoding ${encoding} is not accepted for a form; send it uncompressed`);
   const declared = Number(ctx.get('content-length') || 0);
   if (declared > limitBytes) ctx.throw(413, `The form is ${declared} bytes; at most ${limitBytes} are accepted`);
   const chunks = await readUpTo(ctx.req, limitBytes);

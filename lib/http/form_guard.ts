@@ -49,12 +49,24 @@ export class FormGuard {
   refusal(ctx: Context): FormRefusal | undefined {
     // Browsers send Origin with every cross-origin POST; an old client that sends none still needs the token.
     const origin = foreignOrigin(ctx, this.options.ownOrigins?.(ctx));
-    if (origin) return { reason: 'foreign_origin', detail: `Origin ${origin.slice(0, 200)} is not this app's origin (${ownOrigin(ctx)})` };
+    if (origin)
+      return {
+        reason: 'foreign_origin',
+        detail: `Origin ${origin.slice(0, 200)} is not this app's origin (${ownOrigin(ctx)})`,
+      };
     const body = (ctx.request.body ?? {}) as Record<string, unknown>;
     const sent = body[tokenField];
-    if (typeof sent !== 'string' || !sent) return { reason: 'token_missing', detail: `the form has no ${tokenField} field (a form drawn by this app carries it)` };
+    if (typeof sent !== 'string' || !sent)
+      return {
+        reason: 'token_missing',
+        detail: `the form has no ${tokenField} field (a form drawn by this app carries it)`,
+      };
     const binding = this.options.binding(ctx, false);
-    if (!binding || !same(sent, this.tokenFor(binding))) return { reason: 'token_wrong', detail: `${tokenField} does not belong to this browser's ${binding ? 'session' : 'cookies (none sent)'}` };
+    if (!binding || !same(sent, this.tokenFor(binding)))
+      return {
+        reason: 'token_wrong',
+        detail: `${tokenField} does not belong to this browser's ${binding ? 'session' : 'cookies (none sent)'}`,
+      };
     return undefined;
   }
 }

@@ -18,7 +18,9 @@ export function prefixOf(path: string | RegExp): string {
 
 /** A router's declared routes (its router.use() middleware runs only when one of them matches). */
 export function routesOf(router: Router): Array<{ path: string | RegExp; methods: string[] }> {
-  return router.stack.filter((layer) => layer.methods.length > 0).map((layer) => ({ path: layer.path, methods: layer.methods }));
+  return router.stack
+    .filter((layer) => layer.methods.length > 0)
+    .map((layer) => ({ path: layer.path, methods: layer.methods }));
 }
 
 /** The shortest set of prefixes that covers every route of the router. */
@@ -55,7 +57,9 @@ export class MountedRouter {
 
   middleware(): Middleware {
     const routes = this.router.routes() as unknown as Middleware;
-    const methods = this.options.allowedMethods ? (this.router.allowedMethods(this.options.allowedMethods) as unknown as Middleware) : undefined;
+    const methods = this.options.allowedMethods
+      ? (this.router.allowedMethods(this.options.allowedMethods) as unknown as Middleware)
+      : undefined;
     return (ctx, next) => {
       if (!this.reaches(ctx.path)) return next();
       return methods ? routes(ctx, () => methods(ctx, next)) : routes(ctx, next);

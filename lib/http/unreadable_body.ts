@@ -5,5 +5,10 @@
  */
 export function unreadableBody(error: Error & { status?: number }): never {
   if (error.status) throw error;
-  throw Object.assign(new Error(`The request body could not be read (${error.message}); send it uncompressed, or as its Content-Encoding says`), { status: 400, expose: true });
+  throw Object.assign(
+    new Error(
+      `The request body could not be read (${error.message}); send it uncompressed, or as its Content-Encoding says`,
+    ),
+    { status: 400, expose: true },
+  );
 }

@@ -62,7 +62,8 @@ export class TestPki {
 
   #only(kind: IssuedCertificate['kind']): IssuedCertificate {
     const found = this.certificates.find((c) => c.kind === kind);
-    if (!found) throw new Error(`The test PKI in ${this.dir} has no ${kind} certificate; delete the folder to regenerate it.`);
+    if (!found)
+      throw new Error(`The test PKI in ${this.dir} has no ${kind} certificate; delete the folder to regenerate it.`);
     return found;
   }
   get root(): IssuedCertificate {
@@ -101,7 +102,10 @@ export class TestPki {
 
   certificateFor(persona: string, variant: PersonCertificateVariant = 'valid'): IssuedCertificate {
     const found = this.certificates.find((c) => c.kind === 'person' && c.persona === persona && c.variant === variant);
-    if (!found) throw new Error(`No test certificate for persona "${persona}", variant "${variant}". Personas: ${[...new Set(this.certificates.filter((c) => c.kind === 'person').map((c) => c.persona))].join(', ')}; variants: ${personVariants.join(', ')}, ${gostVariant} (${orphanPersona}: valid only).`);
+    if (!found)
+      throw new Error(
+        `No test certificate for persona "${persona}", variant "${variant}". Personas: ${[...new Set(this.certificates.filter((c) => c.kind === 'person').map((c) => c.persona))].join(', ')}; variants: ${personVariants.join(', ')}, ${gostVariant} (${orphanPersona}: valid only).`,
+      );
     return found;
   }
 
@@ -120,7 +124,8 @@ export class TestPki {
     const live = revocations?.get(serial);
     if (live) return live;
     const issued = this.bySerial(serial);
-    if (issued?.revokedAt) return { serial: issued.serial, revokedAt: Date.parse(issued.revokedAt), reason: 'keyCompromise' };
+    if (issued?.revokedAt)
+      return { serial: issued.serial, revokedAt: Date.parse(issued.revokedAt), reason: 'keyCompromise' };
     return undefined;
   }
 

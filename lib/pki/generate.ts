@@ -6,10 +6,33 @@
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type * as pkijs from 'pkijs';
-import { createGostCertificate, createSelfSignedGostCertificate, exportPrivateKeyPem as exportGostPrivateKeyPem, generateGostKeyPair } from '../gost/index.ts';
-import { gostVariant, type IssuedCertificate, personVariants, type PersonVariant, serverVariants, type ServerVariant } from './certificates.ts';
+import {
+  createGostCertificate,
+  createSelfSignedGostCertificate,
+  exportPrivateKeyPem as exportGostPrivateKeyPem,
+  generateGostKeyPair,
+} from '../gost/index.ts';
+import {
+  gostVariant,
+  type IssuedCertificate,
+  personVariants,
+  type PersonVariant,
+  serverVariants,
+  type ServerVariant,
+} from './certificates.ts';
 import { orphan, type PersonaSubject, personExtendedKeyUsage, personSignTool, personSubject } from './persons.ts';
-import { certificatePem, generateEcKeys, issueCertificate, nameText, oid, parseCertificate, privateKeyPem, serialHex, type IssueRequest, type NameAttribute } from './x509.ts';
+import {
+  certificatePem,
+  generateEcKeys,
+  issueCertificate,
+  nameText,
+  oid,
+  parseCertificate,
+  privateKeyPem,
+  serialHex,
+  type IssueRequest,
+  type NameAttribute,
+} from './x509.ts';
 
 /** Bump when the layout or contents change: older generations are replaced. */
 export const manifestVersion = 4;
@@ -53,7 +76,13 @@ export async function generate(dir: string, personas: PersonaSubject[], origin: 
     caIssuersUrl: `${origin}/pki/intermediate.crt`,
   };
 
-  async function savePem(kind: IssuedCertificate['kind'], path: string, certPem: string, keyPem: string, extra: Partial<ManifestEntry> = {}): Promise<void> {
+  async function savePem(
+    kind: IssuedCertificate['kind'],
+    path: string,
+    certPem: string,
+    keyPem: string,
+    extra: Partial<ManifestEntry> = {},
+  ): Promise<void> {
     const cert = parseCertificate(certPem);
     const certificateFile = `${path}.crt`;
     const keyFile = `${path}.key`;
@@ -73,11 +102,22 @@ export async function generate(dir: string, personas: PersonaSubject[], origin: 
       ...extra,
     });
   }
-  async function save(kind: IssuedCertificate['kind'], path: string, cert: pkijs.Certificate, key: CryptoKey, extra: Partial<ManifestEntry> = {}): Promise<void> {
+  async function save(
+    kind: IssuedCertificate['kind'],
+    path: string,
+    cert: pkijs.Certificate,
+    key: CryptoKey,
+    extra: Partial<ManifestEntry> = {},
+  ): Promise<void> {
     await savePem(kind, path, certificatePem(cert), await privateKeyPem(key), extra);
   }
 
-  async function authority(kind: 'root' | 'intermediate' | 'untrusted-root', subject: NameAttribute[], years: number, parent?: Authority): Promise<Authority> {
+  async function authority(
+    kind: 'root' | 'intermediate' | 'untrusted-root',
+    subject: NameAttribute[],
+    years: number,
+    parent?: Authority,
+  ): Promise<Authority> {
     const keys = await generateEcKeys();
     const request: IssueRequest = {
       subject,
@@ -105,16 +145,32 @@ export async function generate(dir: string, personas: PersonaSubject[], origin: 
   const untrusted = await authority('untrusted-root', org('Недоверенный УЦ (не из списка стенда)'), 5);
 
   const validSpan = { from: fromEarly(-1), to: fromLate(365) };
-  const personVariantsSpec: Record<PersonVariant, { from: Date; to: Date; issuer: Authority; usage: IssueRequest['keyUsage']; revoked?: boolean }> = {
+  const personVariantsSpec: Record<
+    PersonVariant,
+    { from: Date; to: Date; issuer: Authority; usage: IssueRequest['keyUsage']; revoked?: boolean }
+  > = {
     valid: { ...validSpan, issuer: intermediate, usage: ['digitalSignature', 'nonRepudiation'] },
-    expired: { from: fromEarly(-400), to: fromEarly(-30), issuer: intermediate, usage: ['digitalSignature', 'nonRepudiation'] },
-    'not-yet-valid': { from: fromLate(30), to: fromLate(395), issuer: intermediate, usage: ['digitalSignature', 'nonRepudiation'] },
+    expired: {
+      from: fromEarly(-400),
+      to: fromEarly(-30),
+      issuer: intermediate,
+      usage: ['digitalSignature', 'nonRepudiation'],
+    },
+    'not-yet-valid': {
+      from: fromLate(30),
+      to: fromLate(395),
+      issuer: intermediate,
+      usage: ['digitalSignature', 'nonRepudiation'],
+    },
     revoked: { ...validSpan, issuer: intermediate, usage: ['digitalSignature', 'nonRepudiation'], revoked: true },
     untrusted: { ...validSpan, issuer: untrusted, usage: ['digitalSignature', 'nonRepudiation'] },
     'wrong-key-usage': { ...validSpan, issuer: intermediate, usage: ['keyEncipherment'] },
   };
 
-  const subjects = [...personas.map((p) => ({ p, variants: personVariants as readonly PersonVariant[] })), { p: orphan, variants: ['valid'] as PersonVariant[] }];
+  const subjects = [
+    ...personas.map((p) => ({ p, variants: personVariants as readonly PersonVariant[] })),
+    { p: orphan, variants: ['valid'] as PersonVariant[] },
+  ];
   for (const { p, variants } of subjects) {
     for (const variant of variants) {
       const spec = personVariantsSpec[variant];
@@ -141,11 +197,19 @@ export async function generate(dir: string, personas: PersonaSubject[], origin: 
 
   // GOST R 34.10-2012 (256): a CA of its own and one valid certificate per persona (lib/gost)
   const gostKeys = generateGostKeyPair();
-  const gostCa = createSelfSignedGostCertificate(gostKeys, [['C', 'RU'], ['O', 'esia-emulator (тестовый стенд)'], ['CN', 'Тестовый УЦ ГОСТ esia-emulator']], {
-    ca: true,
-    notBefore: fromEarly(-1),
-    notAfter: at(5 * 365),
-  });
+  const gostCa = createSelfSignedGostCertificate(
+    gostKeys,
+    [
+      ['C', 'RU'],
+      ['O', 'esia-emulator (тестовый стенд)'],
+      ['CN', 'Тестовый УЦ ГОСТ esia-emulator'],
+    ],
+    {
+      ca: true,
+      notBefore: fromEarly(-1),
+      notAfter: at(5 * 365),
+    },
+  );
   await savePem('gost-root', 'ca/gost-root', gostCa.pem, exportGostPrivateKeyPem(gostKeys.privateKey));
   for (const p of personas) {
     const keys = generateGostKeyPair();
@@ -165,10 +229,16 @@ export async function generate(dir: string, personas: PersonaSubject[], origin: 
       issuer: { certificate: gostCa.certificate, privateKey: gostKeys.privateKey },
       extendedKeyUsage: true,
     });
-    await savePem('person', `persons/${p.persona}/${gostVariant}`, cert.pem, exportGostPrivateKeyPem(keys.privateKey), { persona: p.persona, variant: gostVariant });
+    await savePem('person', `persons/${p.persona}/${gostVariant}`, cert.pem, exportGostPrivateKeyPem(keys.privateKey), {
+      persona: p.persona,
+      variant: gostVariant,
+    });
   }
 
-  const serverSpec: Record<ServerVariant, { from: number; to: number; hosts: string[]; ips: string[]; revoked?: boolean; issuer?: Authority }> = {
+  const serverSpec: Record<
+    ServerVariant,
+    { from: number; to: number; hosts: string[]; ips: string[]; revoked?: boolean; issuer?: Authority }
+  > = {
     valid: { from: -1, to: 397, hosts: ['localhost'], ips: ['127.0.0.1', '::1'] },
     expired: { from: -60, to: -30, hosts: ['localhost'], ips: ['127.0.0.1', '::1'] },
     revoked: { from: -1, to: 397, hosts: ['localhost'], ips: ['127.0.0.1', '::1'], revoked: true },
@@ -179,7 +249,11 @@ export async function generate(dir: string, personas: PersonaSubject[], origin: 
     const spec = serverSpec[variant];
     const keys = await generateEcKeys();
     const cert = await issueCertificate({
-      subject: [[oid.country, 'RU', 'printable'], [oid.organisation, 'esia-emulator (тестовый стенд)'], [oid.commonName, spec.hosts[0]!]],
+      subject: [
+        [oid.country, 'RU', 'printable'],
+        [oid.organisation, 'esia-emulator (тестовый стенд)'],
+        [oid.commonName, spec.hosts[0]!],
+      ],
       publicKey: keys.publicKey,
       notBefore: at(spec.from),
       notAfter: at(spec.to),
@@ -191,10 +265,19 @@ export async function generate(dir: string, personas: PersonaSubject[], origin: 
       ipAddresses: spec.ips,
       ...(spec.issuer ? {} : urls),
     });
-    await save('server', `server/${variant}`, cert, keys.privateKey, { variant, ...(spec.revoked ? { revokedAt: new Date(early).toISOString() } : {}) });
+    await save('server', `server/${variant}`, cert, keys.privateKey, {
+      variant,
+      ...(spec.revoked ? { revokedAt: new Date(early).toISOString() } : {}),
+    });
   }
 
-  const manifest: Manifest = { version: manifestVersion, generatedAt: new Date(g).toISOString(), origin, personasHash: hash, certificates: entries };
+  const manifest: Manifest = {
+    version: manifestVersion,
+    generatedAt: new Date(g).toISOString(),
+    origin,
+    personasHash: hash,
+    certificates: entries,
+  };
   await writeFile(join(dir, 'manifest.json'), `${JSON.stringify(manifest, null, 2)}\n`);
   await writeFile(
     join(dir, 'README.txt'),

@@ -8,7 +8,17 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { projectRoot } from '../project_root.ts';
 import { type IssuedCertificate, orphanPersona, type TestPki } from './certificates.ts';
-import { certificatePem, generateEcKeys, importPrivateKey, issueCertificate, nameText, oid, privateKeyPem, serialHex, type NameAttribute } from './x509.ts';
+import {
+  certificatePem,
+  generateEcKeys,
+  importPrivateKey,
+  issueCertificate,
+  nameText,
+  oid,
+  privateKeyPem,
+  serialHex,
+  type NameAttribute,
+} from './x509.ts';
 
 const day = 86_400_000;
 
@@ -26,11 +36,20 @@ export function readPersonaSubjects(file = join(projectRoot, 'config/personas.js
 }
 
 /** The persona of `orphanPersona`: a correct certificate whose СНИЛС belongs to no account. */
-export const orphan: PersonaSubject = { persona: orphanPersona, lastName: 'Никтошин', firstName: 'Никита', middleName: 'Олегович', snils: '112-233-499 08', inn: '770100000921' };
+export const orphan: PersonaSubject = {
+  persona: orphanPersona,
+  lastName: 'Никтошин',
+  firstName: 'Никита',
+  middleName: 'Олегович',
+  snils: '112-233-499 08',
+  inn: '770100000921',
+};
 
 /** Changes when a persona's certificate subject would: the PKI is regenerated then. */
 export function personasHash(personas: PersonaSubject[]): string {
-  return JSON.stringify(personas.map((p) => [p.persona, p.lastName, p.firstName, p.middleName ?? '', p.snils, p.inn ?? '']));
+  return JSON.stringify(
+    personas.map((p) => [p.persona, p.lastName, p.firstName, p.middleName ?? '', p.snils, p.inn ?? '']),
+  );
 }
 
 /** Subject of a person's certificate, shaped like a qualified one (generation and runtime issuing share it). */
@@ -65,7 +84,10 @@ export async function issuePersonCertificate(
   const keys = await generateEcKeys();
   const notBefore = new Date(options.at - 5 * 60_000);
   const notAfter = new Date(Math.min(options.at + (options.days ?? 365) * day, Date.parse(pki.intermediate.notAfter)));
-  if (notAfter <= notBefore) throw new Error(`The intermediate CA ends at ${pki.intermediate.notAfter}: it cannot issue at ${new Date(options.at).toISOString()}.`);
+  if (notAfter <= notBefore)
+    throw new Error(
+      `The intermediate CA ends at ${pki.intermediate.notAfter}: it cannot issue at ${new Date(options.at).toISOString()}.`,
+    );
   const cert = await issueCertificate({
     subject: personSubject(person),
     publicKey: keys.publicKey,

@@ -20,7 +20,10 @@ const loaded = new Map<string, Promise<TestPki>>();
  * several processes start at once: one generates (under <keysDir>/pki.lock, into a temporary folder
  * renamed into place), the others wait and reuse it.
  */
-export function loadTestPki(keysDir: string, options: { personas?: PersonaSubject[]; origin?: string; force?: boolean } = {}): Promise<TestPki> {
+export function loadTestPki(
+  keysDir: string,
+  options: { personas?: PersonaSubject[]; origin?: string; force?: boolean } = {},
+): Promise<TestPki> {
   const dir = join(keysDir, 'pki');
   const cached = options.force ? undefined : loaded.get(dir);
   if (cached) return cached;
@@ -32,7 +35,10 @@ export function loadTestPki(keysDir: string, options: { personas?: PersonaSubjec
   return pending;
 }
 
-async function loadOrCreate(dir: string, options: { personas?: PersonaSubject[]; origin?: string; force?: boolean }): Promise<TestPki> {
+async function loadOrCreate(
+  dir: string,
+  options: { personas?: PersonaSubject[]; origin?: string; force?: boolean },
+): Promise<TestPki> {
   const personas = options.personas ?? (await readPersonaSubjects());
   const hash = personasHash(personas);
   if (!options.force) {
@@ -62,8 +68,15 @@ async function lock(dir: string): Promise<() => Promise<void>> {
     return await acquireLock(dir, { waitMs: 120_000 });
   } catch (error) {
     if (!(error instanceof DataFileError)) throw error;
-    if (error.kind === 'locked') throw new Error(`The test PKI in ${dir} stays locked by another process; delete ${dir}.lock if none is generating it.`, { cause: error });
-    throw new Error(`The test PKI in ${dir} cannot be locked (${(error.cause as Error | undefined)?.message ?? error.message}); check that ${join(dir, '..')} is writable.`, { cause: error });
+    if (error.kind === 'locked')
+      throw new Error(
+        `The test PKI in ${dir} stays locked by another process; delete ${dir}.lock if none is generating it.`,
+        { cause: error },
+      );
+    throw new Error(
+      `The test PKI in ${dir} cannot be locked (${(error.cause as Error | undefined)?.message ?? error.message}); check that ${join(dir, '..')} is writable.`,
+      { cause: error },
+    );
   }
 }
 
@@ -80,7 +93,13 @@ async function readPki(dir: string): Promise<{ pki: TestPki; manifest: Manifest 
   const certificates = manifest.certificates.map((entry) => {
     const certificateFile = join(dir, entry.certificateFile);
     const keyFile = join(dir, entry.keyFile);
-    return { ...entry, certificateFile, keyFile, certificatePem: readFileSync(certificateFile, 'utf8'), privateKeyPem: readFileSync(keyFile, 'utf8') };
+    return {
+      ...entry,
+      certificateFile,
+      keyFile,
+      certificatePem: readFileSync(certificateFile, 'utf8'),
+      privateKeyPem: readFileSync(keyFile, 'utf8'),
+    };
   });
   return { pki: new TestPki(dir, new Date(manifest.generatedAt), manifest.origin, certificates), manifest };
 }

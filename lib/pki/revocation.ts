@@ -18,11 +18,22 @@ import { X509Certificate, createHash, verify as cryptoVerify } from 'node:crypto
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
 import type { TestPki } from './certificates.ts';
-import { normaliseSerial, revocationReasonCodes, type RevocationEntry, type RevocationReason, type Revocations } from './revocation_state.ts';
+import {
+  normaliseSerial,
+  revocationReasonCodes,
+  type RevocationEntry,
+  type RevocationReason,
+  type Revocations,
+} from './revocation_state.ts';
 import { engine, importPrivateKey, parseCertificate, serialHex, toDer } from './x509.ts';
 
 const day = 86_400_000;
-const hashOids: Record<string, string> = { '1.3.14.3.2.26': 'sha1', '2.16.840.1.101.3.4.2.1': 'sha256', '2.16.840.1.101.3.4.2.2': 'sha384', '2.16.840.1.101.3.4.2.3': 'sha512' };
+const hashOids: Record<string, string> = {
+  '1.3.14.3.2.26': 'sha1',
+  '2.16.840.1.101.3.4.2.1': 'sha256',
+  '2.16.840.1.101.3.4.2.2': 'sha384',
+  '2.16.840.1.101.3.4.2.3': 'sha512',
+};
 const nonceOid = '1.3.6.1.5.5.7.48.1.2';
 const basicResponseOid = '1.3.6.1.5.5.7.48.1.1';
 
@@ -49,8 +60,15 @@ function ext(extnID: string, value: asn1js.BaseBlock): pkijs.Extension {
 
 function authorityKeyIdentifier(pki: TestPki): pkijs.Extension {
   const ski = pki.parsedIntermediate.extensions?.find((e) => e.extnID === '2.5.29.14');
-  const id = ski ? (asn1js.fromBER(ski.extnValue.valueBlock.valueHexView).result as asn1js.OctetString).valueBlock.valueHexView : new Uint8Array();
-  return ext('2.5.29.35', new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: id.slice().buffer }) }).toSchema());
+  const id = ski
+    ? (asn1js.fromBER(ski.extnValue.valueBlock.valueHexView).result as asn1js.OctetString).valueBlock.valueHexView
+    : new Uint8Array();
+  return ext(
+    '2.5.29.35',
+    new pkijs.AuthorityKeyIdentifier({
+      keyIdentifier: new asn1js.OctetString({ valueHex: id.slice().buffer }),
+    }).toSchema(),
+  );
 }
 
 /** The intermediate's CRL at `at` (DER): the generation-time revocations and the given run's. */
@@ -67,11 +85,15 @@ export async function buildCrl(pki: TestPki, revocations: Revocations | undefine
         new pkijs.RevokedCertificate({
           userCertificate: serialInteger(e.serial),
           revocationDate: new pkijs.Time({ type: 0, value: new Date(Math.min(e.revokedAt, at)) }),
-          crlEntryExtensions: new pkijs.Extensions({ extensions: [ext('2.5.29.21', new asn1js.Enumerated({ value: revocationReasonCodes[e.reason] }))] }),
+          crlEntryExtensions: new pkijs.Extensions({
+            extensions: [ext('2.5.29.21', new asn1js.Enumerated({ value: revocationReasonCodes[e.reason] }))],
+          }),
         }),
     );
   }
-  crl.crlExtensions = new pkijs.Extensions({ extensions: [authorityKeyIdentifier(pki), ext('2.5.29.20', new asn1js.Integer({ value: Math.floor(at / 1000) }))] });
+  crl.crlExtensions = new pkijs.Extensions({
+    extensions: [authorityKeyIdentifier(pki), ext('2.5.29.20', new asn1js.Integer({ value: Math.floor(at / 1000) }))],
+  });
   await crl.sign(await intermediateKey(pki), 'SHA-256', engine);
   return new Uint8Array(crl.toSchema(true).toBER(false));
 }
@@ -79,13 +101,17 @@ export async function buildCrl(pki: TestPki, revocations: Revocations | undefine
 function issuerHashes(pki: TestPki, algorithm: string): { name: Buffer; key: Buffer } {
   const cert = pki.parsedIntermediate;
   return {
-    name: createHash(algorithm).update(new Uint8Array(cert.subject.toSchema().toBER(false))).digest(),
+    name: createHash(algorithm)
+      .update(new Uint8Array(cert.subject.toSchema().toBER(false)))
+      .digest(),
     key: createHash(algorithm).update(cert.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView).digest(),
   };
 }
 
 function statusResponse(status: number): Uint8Array {
-  return new Uint8Array(new pkijs.OCSPResponse({ responseStatus: new asn1js.Enumerated({ value: status }) }).toSchema().toBER(false));
+  return new Uint8Array(
+    new pkijs.OCSPResponse({ responseStatus: new asn1js.Enumerated({ value: status }) }).toSchema().toBER(false),
+  );
 }
 
 /** Answers one DER OCSPRequest for the run whose revocations are given, at `at`. */
@@ -108,7 +134,8 @@ export async function answerOcsp(
     if (!algorithm) return statusResponse(1);
     const hashes = issuerHashes(pki, algorithm);
     const sameIssuer =
-      Buffer.from(reqCert.issuerNameHash.valueBlock.valueHexView).equals(hashes.name) && Buffer.from(reqCert.issuerKeyHash.valueBlock.valueHexView).equals(hashes.key);
+      Buffer.from(reqCert.issuerNameHash.valueBlock.valueHexView).equals(hashes.name) &&
+      Buffer.from(reqCert.issuerKeyHash.valueBlock.valueHexView).equals(hashes.key);
     if (!sameIssuer) return statusResponse(6); // unauthorized: we answer for our intermediate only
     const serial = normaliseSerial(Buffer.from(reqCert.serialNumber.valueBlock.valueHexView).toString('hex'));
     const issued = pki.bySerial(serial) ?? (options.alsoIssued?.(serial) ? { serial } : undefined);
@@ -121,13 +148,23 @@ export async function answerOcsp(
         idBlock: { tagClass: 3, tagNumber: 1 },
         value: [
           new asn1js.GeneralizedTime({ valueDate: new Date(Math.min(revoked.revokedAt, options.at)) }),
-          new asn1js.Constructed({ idBlock: { tagClass: 3, tagNumber: 0 }, value: [new asn1js.Enumerated({ value: revocationReasonCodes[revoked.reason] })] }),
+          new asn1js.Constructed({
+            idBlock: { tagClass: 3, tagNumber: 0 },
+            value: [new asn1js.Enumerated({ value: revocationReasonCodes[revoked.reason] })],
+          }),
         ],
       });
     } else {
       certStatus = new asn1js.Primitive({ idBlock: { tagClass: 3, tagNumber: 0 }, lenBlock: { length: 0 } as never });
     }
-    responses.push(new pkijs.SingleResponse({ certID: reqCert, certStatus, thisUpdate: now, nextUpdate: new Date(options.at + day) }));
+    responses.push(
+      new pkijs.SingleResponse({
+        certID: reqCert,
+        certStatus,
+        thisUpdate: now,
+        nextUpdate: new Date(options.at + day),
+      }),
+    );
   }
   const basic = new pkijs.BasicOCSPResponse();
   basic.tbsResponseData.responderID = pki.parsedIntermediate.subject;
@@ -139,7 +176,10 @@ export async function answerOcsp(
   await basic.sign(await intermediateKey(pki), 'SHA-256', engine);
   const response = new pkijs.OCSPResponse({
     responseStatus: new asn1js.Enumerated({ value: 0 }),
-    responseBytes: new pkijs.ResponseBytes({ responseType: basicResponseOid, response: new asn1js.OctetString({ valueHex: basic.toSchema().toBER(false) }) }),
+    responseBytes: new pkijs.ResponseBytes({
+      responseType: basicResponseOid,
+      response: new asn1js.OctetString({ valueHex: basic.toSchema().toBER(false) }),
+    }),
   });
   return new Uint8Array(response.toSchema().toBER(false));
 }
@@ -153,21 +193,40 @@ export function ocspRequestFor(certificatePem: string, issuerPem: string): Uint8
   request.tbsRequest.requestList = [
     new pkijs.Request({
       reqCert: new pkijs.CertID({
-        hashAlgorithm: new pkijs.AlgorithmIdentifier({ algorithmId: '1.3.14.3.2.26', algorithmParams: new asn1js.Null() }),
-        issuerNameHash: new asn1js.OctetString({ valueHex: sha1(new Uint8Array(issuer.subject.toSchema().toBER(false))) }),
-        issuerKeyHash: new asn1js.OctetString({ valueHex: sha1(issuer.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView) }),
+        hashAlgorithm: new pkijs.AlgorithmIdentifier({
+          algorithmId: '1.3.14.3.2.26',
+          algorithmParams: new asn1js.Null(),
+        }),
+        issuerNameHash: new asn1js.OctetString({
+          valueHex: sha1(new Uint8Array(issuer.subject.toSchema().toBER(false))),
+        }),
+        issuerKeyHash: new asn1js.OctetString({
+          valueHex: sha1(issuer.subjectPublicKeyInfo.subjectPublicKey.valueBlock.valueHexView),
+        }),
         serialNumber: cert.serialNumber,
       }),
     }),
   ];
-  request.tbsRequest.requestExtensions = [new pkijs.Extension({ extnID: nonceOid, extnValue: new asn1js.OctetString({ valueHex: crypto.getRandomValues(new Uint8Array(16)).buffer }).toBER(false) })];
+  request.tbsRequest.requestExtensions = [
+    new pkijs.Extension({
+      extnID: nonceOid,
+      extnValue: new asn1js.OctetString({ valueHex: crypto.getRandomValues(new Uint8Array(16)).buffer }).toBER(false),
+    }),
+  ];
   return new Uint8Array(request.toSchema(true).toBER(false));
 }
 
 export interface OcspAnswer {
   /** 0 successful, 1 malformedRequest, 2 internalError, 3 tryLater, 5 sigRequired, 6 unauthorized. */
   status: number;
-  certificates: Array<{ serial: string; status: 'good' | 'revoked' | 'unknown'; revokedAt?: Date; reason?: RevocationReason | number; thisUpdate: Date; nextUpdate?: Date }>;
+  certificates: Array<{
+    serial: string;
+    status: 'good' | 'revoked' | 'unknown';
+    revokedAt?: Date;
+    reason?: RevocationReason | number;
+    thisUpdate: Date;
+    nextUpdate?: Date;
+  }>;
   /** The response is signed by `signer` (checked when given). */
   signatureValid?: boolean;
   producedAt?: Date;
@@ -190,13 +249,26 @@ export function parseOcspResponse(der: Uint8Array, signerPem?: string): OcspAnsw
     const revokedAt = (inner[0] as asn1js.GeneralizedTime).toDate();
     const code = (inner[1] as asn1js.Constructed | undefined)?.valueBlock.value[0] as asn1js.Enumerated | undefined;
     const reasonCode = code?.valueBlock.valueDec;
-    const reason = reasonCode === undefined ? undefined : ((names.find(([, c]) => c === reasonCode)?.[0] as RevocationReason | undefined) ?? reasonCode);
+    const reason =
+      reasonCode === undefined
+        ? undefined
+        : ((names.find(([, c]) => c === reasonCode)?.[0] as RevocationReason | undefined) ?? reasonCode);
     return { ...base, status: 'revoked' as const, revokedAt, ...(reason !== undefined ? { reason } : {}) };
   });
   const signatureValid = signerPem
-    ? cryptoVerify('sha256', basic.tbsResponseData.tbsView, new X509Certificate(signerPem).publicKey, basic.signature.valueBlock.valueHexView)
+    ? cryptoVerify(
+        'sha256',
+        basic.tbsResponseData.tbsView,
+        new X509Certificate(signerPem).publicKey,
+        basic.signature.valueBlock.valueHexView,
+      )
     : undefined;
-  return { status, certificates, producedAt: basic.tbsResponseData.producedAt, ...(signatureValid !== undefined ? { signatureValid } : {}) };
+  return {
+    status,
+    certificates,
+    producedAt: basic.tbsResponseData.producedAt,
+    ...(signatureValid !== undefined ? { signatureValid } : {}),
+  };
 }
 
 export type { RevocationEntry };

@@ -10,8 +10,19 @@ export interface RevocationEntry {
   reason: RevocationReason;
 }
 /** RFC 5280 CRLReason names we use. */
-export type RevocationReason = 'unspecified' | 'keyCompromise' | 'affiliationChanged' | 'superseded' | 'cessationOfOperation';
-export const revocationReasonCodes: Record<RevocationReason, number> = { unspecified: 0, keyCompromise: 1, affiliationChanged: 3, superseded: 4, cessationOfOperation: 5 };
+export type RevocationReason =
+  | 'unspecified'
+  | 'keyCompromise'
+  | 'affiliationChanged'
+  | 'superseded'
+  | 'cessationOfOperation';
+export const revocationReasonCodes: Record<RevocationReason, number> = {
+  unspecified: 0,
+  keyCompromise: 1,
+  affiliationChanged: 3,
+  superseded: 4,
+  cessationOfOperation: 5,
+};
 
 /** Live revocations of one run (the main run's are what the CRL and OCSP publish). */
 export class Revocations {
@@ -40,5 +51,8 @@ export class Revocations {
 
 /** Upper-case hex without colons, spaces or leading zero bytes: how serials are compared everywhere. */
 export function normaliseSerial(serial: string): string {
-  return serial.replace(/[:\s]/g, '').toUpperCase().replace(/^(00)+(?=.)/, '');
+  return serial
+    .replace(/[:\s]/g, '')
+    .toUpperCase()
+    .replace(/^(00)+(?=.)/, '');
 }

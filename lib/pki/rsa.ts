@@ -16,7 +16,11 @@ export interface RsaCertificate {
 }
 
 /** A self-signed RSA-2048 certificate with SHA-256, CN and O as given. */
-export async function createRsaCertificate(commonName: string, organisation = 'esia-emulator (test)', days = 3650): Promise<RsaCertificate> {
+export async function createRsaCertificate(
+  commonName: string,
+  organisation = 'esia-emulator (test)',
+  days = 3650,
+): Promise<RsaCertificate> {
   const keys = (await subtle.generateKey(
     { ...rsaParams, modulusLength: 2048, publicExponent: new Uint8Array([1, 0, 1]) },
     true,
@@ -24,10 +28,16 @@ export async function createRsaCertificate(commonName: string, organisation = 'e
   )) as CryptoKeyPair;
   const cert = new pkijs.Certificate();
   cert.version = 2;
-  cert.serialNumber = new asn1js.Integer({ valueHex: webcrypto.getRandomValues(new Uint8Array(12)).map((b, i) => (i === 0 ? b & 0x7f | 1 : b)) });
+  cert.serialNumber = new asn1js.Integer({
+    valueHex: webcrypto.getRandomValues(new Uint8Array(12)).map((b, i) => (i === 0 ? (b & 0x7f) | 1 : b)),
+  });
   for (const target of [cert.subject, cert.issuer]) {
-    target.typesAndValues.push(new pkijs.AttributeTypeAndValue({ type: '2.5.4.3', value: new asn1js.Utf8String({ value: commonName }) }));
-    target.typesAndValues.push(new pkijs.AttributeTypeAndValue({ type: '2.5.4.10', value: new asn1js.Utf8String({ value: organisation }) }));
+    target.typesAndValues.push(
+      new pkijs.AttributeTypeAndValue({ type: '2.5.4.3', value: new asn1js.Utf8String({ value: commonName }) }),
+    );
+    target.typesAndValues.push(
+      new pkijs.AttributeTypeAndValue({ type: '2.5.4.10', value: new asn1js.Utf8String({ value: organisation }) }),
+    );
   }
   const now = Date.now();
   cert.notBefore.value = new Date(now - 60_000);
@@ -35,7 +45,10 @@ export async function createRsaCertificate(commonName: string, organisation = 'e
   await cert.subjectPublicKeyInfo.importKey(keys.publicKey, engine);
   await cert.sign(keys.privateKey, 'SHA-256', engine);
   const pkcs8 = await subtle.exportKey('pkcs8', keys.privateKey);
-  return { certificatePem: pem(cert.toSchema(true).toBER(false), 'CERTIFICATE'), privateKeyPem: pem(pkcs8, 'PRIVATE KEY') };
+  return {
+    certificatePem: pem(cert.toSchema(true).toBER(false), 'CERTIFICATE'),
+    privateKeyPem: pem(pkcs8, 'PRIVATE KEY'),
+  };
 }
 
 /** base64url of a CMS SignedData over `content`, RSA-SHA256, detached unless told otherwise. */
@@ -58,7 +71,10 @@ export async function signRsaCms(
     signerInfo.signedAttrs = new pkijs.SignedAndUnsignedAttributes({
       type: 0,
       attributes: [
-        new pkijs.Attribute({ type: '1.2.840.113549.1.9.3', values: [new asn1js.ObjectIdentifier({ value: '1.2.840.113549.1.7.1' })] }),
+        new pkijs.Attribute({
+          type: '1.2.840.113549.1.9.3',
+          values: [new asn1js.ObjectIdentifier({ value: '1.2.840.113549.1.7.1' })],
+        }),
         new pkijs.Attribute({ type: '1.2.840.113549.1.9.4', values: [new asn1js.OctetString({ valueHex: digest })] }),
       ],
     });
@@ -76,6 +92,3 @@ export async function signRsaCms(
   const info = new pkijs.ContentInfo({ contentType: '1.2.840.113549.1.7.2', content: signed.toSchema(true) });
   return new Uint8Array(info.toSchema().toBER(false));
 }
-
-
-

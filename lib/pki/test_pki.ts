@@ -58,10 +58,32 @@
  * certificate subjects, run-time issuing), generate.ts (generation), pki_folder.ts (the folder on
  * disk, under the lock of lib/store). revocation.ts (CRL, OCSP) and x509.ts build on them.
  */
-export { gostVariant, type IssuedCertificate, type PersonCertificateVariant, personVariants, type PersonVariant, serverVariants, type ServerVariant, TestPki } from './certificates.ts';
-export { type CertificateCheck, certificateErrorCodes, type CertificateErrorCode, checkCertificate, formatSnils, verifySignature } from './certificate_check.ts';
+export {
+  gostVariant,
+  type IssuedCertificate,
+  type PersonCertificateVariant,
+  personVariants,
+  type PersonVariant,
+  serverVariants,
+  type ServerVariant,
+  TestPki,
+} from './certificates.ts';
+export {
+  type CertificateCheck,
+  certificateErrorCodes,
+  type CertificateErrorCode,
+  checkCertificate,
+  formatSnils,
+  verifySignature,
+} from './certificate_check.ts';
 export { scenarioAnchor } from './generate.ts';
 export { orphanPersona } from './certificates.ts';
 export { issuePersonCertificate, type PersonaSubject, readPersonaSubjects, signingKeyOf } from './persons.ts';
 export { loadTestPki } from './pki_folder.ts';
-export { normaliseSerial, type RevocationEntry, type RevocationReason, revocationReasonCodes, Revocations } from './revocation_state.ts';
+export {
+  normaliseSerial,
+  type RevocationEntry,
+  type RevocationReason,
+  revocationReasonCodes,
+  Revocations,
+} from './revocation_state.ts';

@@ -45,7 +45,17 @@ export const oid = {
 } as const;
 
 /** Key usage bits (RFC 5280 4.2.1.3), in bit order. */
-export const keyUsageBits = ['digitalSignature', 'nonRepudiation', 'keyEncipherment', 'dataEncipherment', 'keyAgreement', 'keyCertSign', 'cRLSign', 'encipherOnly', 'decipherOnly'] as const;
+export const keyUsageBits = [
+  'digitalSignature',
+  'nonRepudiation',
+  'keyEncipherment',
+  'dataEncipherment',
+  'keyAgreement',
+  'keyCertSign',
+  'cRLSign',
+  'encipherOnly',
+  'decipherOnly',
+] as const;
 export type KeyUsage = (typeof keyUsageBits)[number];
 
 export function toPem(der: ArrayBuffer | Uint8Array, label: string): string {
@@ -70,7 +80,10 @@ export function parseCertificate(input: string | Uint8Array | ArrayBuffer): pkij
 
 /** Serial number as upper-case hex without leading zeros (as Node's X509Certificate and openssl print it). */
 export function serialHex(cert: pkijs.Certificate): string {
-  return Buffer.from(cert.serialNumber.valueBlock.valueHexView).toString('hex').toUpperCase().replace(/^(00)+(?=.)/, '');
+  return Buffer.from(cert.serialNumber.valueBlock.valueHexView)
+    .toString('hex')
+    .toUpperCase()
+    .replace(/^(00)+(?=.)/, '');
 }
 
 export type NameAttribute = [type: string, value: string, kind?: 'utf8' | 'printable' | 'numeric'];
@@ -79,7 +92,11 @@ export type NameAttribute = [type: string, value: string, kind?: 'utf8' | 'print
 export function buildName(attributes: NameAttribute[]): pkijs.RelativeDistinguishedNames {
   const sets = attributes.map(([type, value, kind = 'utf8']) => {
     const encoded =
-      kind === 'numeric' ? new asn1js.NumericString({ value }) : kind === 'printable' ? new asn1js.PrintableString({ value }) : new asn1js.Utf8String({ value });
+      kind === 'numeric'
+        ? new asn1js.NumericString({ value })
+        : kind === 'printable'
+          ? new asn1js.PrintableString({ value })
+          : new asn1js.Utf8String({ value });
     return new asn1js.Set({ value: [new pkijs.AttributeTypeAndValue({ type, value: encoded }).toSchema()] });
   });
   return pkijs.RelativeDistinguishedNames.fromBER(new asn1js.Sequence({ value: sets }).toBER(false));
@@ -150,7 +167,11 @@ function keyIdentifier(cert: pkijs.Certificate): ArrayBuffer {
   return digest.buffer.slice(digest.byteOffset, digest.byteOffset + digest.byteLength) as ArrayBuffer;
 }
 
-function extension(extnID: string, critical: boolean, value: { toSchema(): asn1js.BaseBlock } | asn1js.BaseBlock): pkijs.Extension {
+function extension(
+  extnID: string,
+  critical: boolean,
+  value: { toSchema(): asn1js.BaseBlock } | asn1js.BaseBlock,
+): pkijs.Extension {
   const schema = 'toBER' in value ? value : value.toSchema();
   return new pkijs.Extension({ extnID, critical, extnValue: schema.toBER(false) });
 }
@@ -187,32 +208,81 @@ export async function issueCertificate(request: IssueRequest): Promise<pkijs.Cer
   cert.notAfter.value = request.notAfter;
   await cert.subjectPublicKeyInfo.importKey(request.publicKey, engine);
   const extensions: pkijs.Extension[] = [];
-  extensions.push(extension(oid.basicConstraints, true, new pkijs.BasicConstraints(request.ca ? { cA: true, ...(request.ca.pathLength !== undefined ? { pathLenConstraint: request.ca.pathLength } : {}) } : {})));
+  extensions.push(
+    extension(
+      oid.basicConstraints,
+      true,
+      new pkijs.BasicConstraints(
+        request.ca
+          ? { cA: true, ...(request.ca.pathLength !== undefined ? { pathLenConstraint: request.ca.pathLength } : {}) }
+          : {},
+      ),
+    ),
+  );
   extensions.push(extension(oid.keyUsage, true, keyUsageValue(request.keyUsage)));
-  if (request.extendedKeyUsage?.length) extensions.push(extension(oid.extKeyUsage, false, new pkijs.ExtKeyUsage({ keyPurposes: request.extendedKeyUsage })));
+  if (request.extendedKeyUsage?.length)
+    extensions.push(
+      extension(oid.extKeyUsage, false, new pkijs.ExtKeyUsage({ keyPurposes: request.extendedKeyUsage })),
+    );
   const altNames = [
     ...(request.dnsNames ?? []).map((value) => new pkijs.GeneralName({ type: 2, value })),
-    ...(request.ipAddresses ?? []).map((ip) => new pkijs.GeneralName({ type: 7, value: new asn1js.OctetString({ valueHex: ipBytes(ip).buffer as ArrayBuffer }) })),
+    ...(request.ipAddresses ?? []).map(
+      (ip) =>
+        new pkijs.GeneralName({
+          type: 7,
+          value: new asn1js.OctetString({ valueHex: ipBytes(ip).buffer as ArrayBuffer }),
+        }),
+    ),
   ];
   if (altNames.length) extensions.push(extension(oid.subjectAltName, false, new pkijs.AltName({ altNames })));
-  extensions.push(extension(oid.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: keyIdentifier(cert) })));
+  extensions.push(
+    extension(oid.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: keyIdentifier(cert) })),
+  );
   const authorityKey = keyIdentifier(request.issuer ?? cert);
-  extensions.push(extension(oid.authorityKeyIdentifier, false, new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: authorityKey }) })));
+  extensions.push(
+    extension(
+      oid.authorityKeyIdentifier,
+      false,
+      new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: authorityKey }) }),
+    ),
+  );
   if (request.crlUrl) {
     extensions.push(
       extension(
         oid.crlDistributionPoints,
         false,
-        new pkijs.CRLDistributionPoints({ distributionPoints: [new pkijs.DistributionPoint({ distributionPoint: [new pkijs.GeneralName({ type: 6, value: request.crlUrl })] })] }),
+        new pkijs.CRLDistributionPoints({
+          distributionPoints: [
+            new pkijs.DistributionPoint({
+              distributionPoint: [new pkijs.GeneralName({ type: 6, value: request.crlUrl })],
+            }),
+          ],
+        }),
       ),
     );
   }
   const access = [
-    ...(request.ocspUrl ? [new pkijs.AccessDescription({ accessMethod: oid.ocsp, accessLocation: new pkijs.GeneralName({ type: 6, value: request.ocspUrl }) })] : []),
-    ...(request.caIssuersUrl ? [new pkijs.AccessDescription({ accessMethod: oid.caIssuers, accessLocation: new pkijs.GeneralName({ type: 6, value: request.caIssuersUrl }) })] : []),
+    ...(request.ocspUrl
+      ? [
+          new pkijs.AccessDescription({
+            accessMethod: oid.ocsp,
+            accessLocation: new pkijs.GeneralName({ type: 6, value: request.ocspUrl }),
+          }),
+        ]
+      : []),
+    ...(request.caIssuersUrl
+      ? [
+          new pkijs.AccessDescription({
+            accessMethod: oid.caIssuers,
+            accessLocation: new pkijs.GeneralName({ type: 6, value: request.caIssuersUrl }),
+          }),
+        ]
+      : []),
   ];
-  if (access.length) extensions.push(extension(oid.authorityInfoAccess, false, new pkijs.InfoAccess({ accessDescriptions: access })));
-  if (request.signTool) extensions.push(extension(oid.subjectSignTool, false, new asn1js.Utf8String({ value: request.signTool })));
+  if (access.length)
+    extensions.push(extension(oid.authorityInfoAccess, false, new pkijs.InfoAccess({ accessDescriptions: access })));
+  if (request.signTool)
+    extensions.push(extension(oid.subjectSignTool, false, new asn1js.Utf8String({ value: request.signTool })));
   cert.extensions = extensions;
   await cert.sign(request.issuerKey, 'SHA-256', engine);
   return cert;

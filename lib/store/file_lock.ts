@@ -23,12 +23,17 @@ export class FileLockedError extends Error {
     readonly lockPath: string,
     readonly holder: LockHolder | undefined,
   ) {
-    super(holder ? `${lockPath} is held by pid ${holder.pid} on ${holder.host} since ${holder.startedAt}` : `${lockPath} kept changing: another process keeps taking it`);
+    super(
+      holder
+        ? `${lockPath} is held by pid ${holder.pid} on ${holder.host} since ${holder.startedAt}`
+        : `${lockPath} kept changing: another process keeps taking it`,
+    );
   }
 }
 
 /** The holder is this very process (an earlier acquire not released yet). */
-export const heldHere = (holder: LockHolder | undefined): boolean => holder?.pid === process.pid && holder.host === hostname();
+export const heldHere = (holder: LockHolder | undefined): boolean =>
+  holder?.pid === process.pid && holder.host === hostname();
 
 // Locks held by this process. A lock naming our own pid that is not in here was left by an earlier
 // process that had the same pid (containers restart as pid 1), so it is stale.
@@ -50,7 +55,8 @@ function isAlive(pid: number): boolean {
 function parseLock(text: string): LockHolder | undefined {
   try {
     const info = JSON.parse(text) as Partial<LockHolder>;
-    if (typeof info.pid === 'number' && typeof info.startedAt === 'string' && typeof info.host === 'string') return info as LockHolder;
+    if (typeof info.pid === 'number' && typeof info.startedAt === 'string' && typeof info.host === 'string')
+      return info as LockHolder;
   } catch {
     // torn or empty: handled by the caller
   }
@@ -67,7 +73,10 @@ const TAKEOVER_MUTEX_STALE_MS = 5_000;
  * waiting up to `waitMs` for it to be released). Other failures (no permission…) are thrown as they
  * are. Returns an idempotent release that removes the lock only if it is still ours.
  */
-export async function acquireFileLock(lockPath: string, options: { waitMs?: number } = {}): Promise<() => Promise<void>> {
+export async function acquireFileLock(
+  lockPath: string,
+  options: { waitMs?: number } = {},
+): Promise<() => Promise<void>> {
   const abs = resolve(lockPath);
   const waitMs = options.waitMs ?? 0;
   const deadline = Date.now() + Math.max(waitMs, CHURN_TIMEOUT_MS);
@@ -91,7 +100,11 @@ export async function acquireFileLock(lockPath: string, options: { waitMs?: numb
 }
 
 /** Runs `critical` while holding the lock at `lockPath`, waiting up to `waitMs` for another holder. */
-export async function withFileLock<T>(lockPath: string, critical: () => Promise<T>, options: { waitMs: number }): Promise<T> {
+export async function withFileLock<T>(
+  lockPath: string,
+  critical: () => Promise<T>,
+  options: { waitMs: number },
+): Promise<T> {
   const release = await acquireFileLock(lockPath, options);
   try {
     return await critical();
@@ -101,7 +114,11 @@ export async function withFileLock<T>(lockPath: string, critical: () => Promise<
 }
 
 async function createLock(abs: string, waitUntil: number, deadline: number): Promise<() => Promise<void>> {
-  const mine = JSON.stringify({ pid: process.pid, startedAt: new Date().toISOString(), host: hostname() } satisfies LockHolder);
+  const mine = JSON.stringify({
+    pid: process.pid,
+    startedAt: new Date().toISOString(),
+    host: hostname(),
+  } satisfies LockHolder);
   await mkdir(dirname(abs), { recursive: true });
   let unreadable = 0;
   while (Date.now() < deadline) {
@@ -158,7 +175,10 @@ async function takeOverStale(lockPath: string, staleText: string): Promise<void>
   } catch (err) {
     if (errCode(err) !== 'EEXIST') throw err;
     // Someone else is taking over; a mutex this old was left by a process killed right there.
-    const age = await stat(mutex).then((st) => Date.now() - st.mtimeMs, () => 0);
+    const age = await stat(mutex).then(
+      (st) => Date.now() - st.mtimeMs,
+      () => 0,
+    );
     if (age > TAKEOVER_MUTEX_STALE_MS) await unlink(mutex).catch(() => {});
     else await sleep(20);
     return; // the caller starts over

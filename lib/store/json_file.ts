@@ -99,7 +99,10 @@ function lockedError(abs: string, lockPath: string, info: LockHolder): DataFileE
  * two emulator processes never share one data file; after `waitMs` for a holder that may finish
  * (the test PKI's generation). Returns an idempotent release.
  */
-export async function acquireLock(dataFilePath: string, options: { waitMs?: number } = {}): Promise<() => Promise<void>> {
+export async function acquireLock(
+  dataFilePath: string,
+  options: { waitMs?: number } = {},
+): Promise<() => Promise<void>> {
   const abs = resolve(dataFilePath);
   const lockPath = `${abs}.lock`;
   try {
@@ -112,6 +115,10 @@ export async function acquireLock(dataFilePath: string, options: { waitMs?: numb
   } catch (err) {
     if (!(err instanceof FileLockedError)) throw ioError(abs, 'lock', err);
     if (err.holder) throw lockedError(abs, lockPath, err.holder);
-    throw new DataFileError('locked', abs, `Data file ${abs} could not be locked: ${lockPath} keeps changing. Is another emulator starting on the same folder?`);
+    throw new DataFileError(
+      'locked',
+      abs,
+      `Data file ${abs} could not be locked: ${lockPath} keeps changing. Is another emulator starting on the same folder?`,
+    );
   }
 }

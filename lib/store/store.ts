@@ -59,7 +59,10 @@ export class Store<T extends object> {
     this.flushDelayMs = options.flushDelayMs;
     this.onError =
       options.onError ??
-      ((err) => console.error(`[store] Could not write ${path}; will retry on the next change: ${err instanceof Error ? err.message : String(err)}`));
+      ((err) =>
+        console.error(
+          `[store] Could not write ${path}; will retry on the next change: ${err instanceof Error ? err.message : String(err)}`,
+        ));
     this.release = release;
   }
 
@@ -80,7 +83,11 @@ export class Store<T extends object> {
       }
       const problem = existing === null ? undefined : options.validate?.(existing);
       if (problem) {
-        throw new DataFileError('corrupt', abs, `Data file ${describeProblem(abs, problem)}. It was left untouched. Fix or delete it, or run \`npm run reset\`.`);
+        throw new DataFileError(
+          'corrupt',
+          abs,
+          `Data file ${describeProblem(abs, problem)}. It was left untouched. Fix or delete it, or run \`npm run reset\`.`,
+        );
       }
       const db = new Low<T>(adapter, existing ?? initial()); // initial() only when there is no file
       if (existing === null) await db.write();
@@ -141,7 +148,10 @@ export class Store<T extends object> {
       if (this.running) {
         // A write already running may have serialised the data before this change: wait, then look again.
         const covers = this.runningGeneration >= generation;
-        const failure = await this.running.then(() => undefined, (err: unknown) => ({ err }));
+        const failure = await this.running.then(
+          () => undefined,
+          (err: unknown) => ({ err }),
+        );
         if (covers && failure) throw failure.err;
         continue;
       }

@@ -64,41 +64,68 @@ export class EsiaProtocolClient {
 
   async finishLogin(query: string, pending: PendingLogin): Promise<SignedIn> {
     const q = new URLSearchParams(query);
-    if (q.get('state') !== pending.state) throw new RpError('rp.callback_invalid', [], `state ${q.get('state')} ≠ ${pending.state}`);
+    if (q.get('state') !== pending.state)
+      throw new RpError('rp.callback_invalid', [], `state ${q.get('state')} ≠ ${pending.state}`);
     const error = q.get('error');
     if (error) {
       const description = (q.get('error_description') ?? '').slice(0, 300);
       // ESIA-007008: overloaded or maintenance (E3).
       if (error === 'temporarily_unavailable') {
-        throw new RpError('rp.idp_unavailable', outageFacts(description, error, q.get('available_at')), `ESIA error=${error} ${description}`);
+        throw new RpError(
+          'rp.idp_unavailable',
+          outageFacts(description, error, q.get('available_at')),
+          `ESIA error=${error} ${description}`,
+        );
       }
-      throw new RpError('rp.login_refused', [{ label: 'Ответ Госуслуг', value: description || error, testid: 'idp-error' }], `ESIA error=${error} ${description}`);
+      throw new RpError(
+        'rp.login_refused',
+        [{ label: 'Ответ Госуслуг', value: description || error, testid: 'idp-error' }],
+        `ESIA error=${error} ${description}`,
+      );
     }
     const code = q.get('code');
     if (!code) throw new RpError('rp.callback_invalid', [], 'callback without code');
     const state = randomUUID();
     const params = await tokenParams({
-      version: this.options.version, clientId: this.options.clientId, signer: this.options.signer, grant: 'authorization_code',
-      scope: this.scope, redirectUri: this.options.redirectUri, code, state,
+      version: this.options.version,
+      clientId: this.options.clientId,
+      signer: this.options.signer,
+      grant: 'authorization_code',
+      scope: this.scope,
+      redirectUri: this.options.redirectUri,
+      code,
+      state,
     });
     let answer;
     try {
       answer = await postToken(this.options.base, this.options.version, params, this.options.fetch);
     } catch (err) {
-      throw tlsFailure(err, 'token endpoint') ?? new RpError('rp.idp_unavailable', [], `token endpoint: ${(err as Error).message}`, { cause: err });
+      throw (
+        tlsFailure(err, 'token endpoint') ??
+        new RpError('rp.idp_unavailable', [], `token endpoint: ${(err as Error).message}`, { cause: err })
+      );
     }
     if (answer.status >= 500) {
-      throw new RpError('rp.idp_unavailable', recoveryFacts(expectedRecovery(answer.body.available_at, answer.retryAfter)), `token endpoint answered ${answer.status}`);
+      throw new RpError(
+        'rp.idp_unavailable',
+        recoveryFacts(expectedRecovery(answer.body.available_at, answer.retryAfter)),
+        `token endpoint answered ${answer.status}`,
+      );
     }
-    if (answer.status !== 200) throw new RpError('rp.callback_invalid', [], `token endpoint ${answer.status}: ${JSON.stringify(answer.body)}`);
-    if (answer.body.state !== state) throw new RpError('rp.callback_invalid', [], `token response state ${String(answer.body.state)} ≠ ${state}`);
+    if (answer.status !== 200)
+      throw new RpError('rp.callback_invalid', [], `token endpoint ${answer.status}: ${JSON.stringify(answer.body)}`);
+    if (answer.body.state !== state)
+      throw new RpError('rp.callback_invalid', [], `token response state ${String(answer.body.state)} ≠ ${state}`);
     const idToken = String(answer.body.id_token ?? '');
     const accessToken = String(answer.body.access_token ?? '');
     const id = await this.#verify(idToken);
     const oid = String((id['urn:esia:sbj'] as Record<string, unknown> | undefined)?.['urn:esia:sbj:oid'] ?? id.sub);
-    const res = await (this.options.fetch ?? fetch)(new URL(`/rs/prns/${oid}?embed=(contacts.elements,documents.elements)`, this.options.base), {
-      headers: { authorization: `Bearer ${accessToken}` },
-    });
+    const res = await (this.options.fetch ?? fetch)(
+      new URL(`/rs/prns/${oid}?embed=(contacts.elements,documents.elements)`, this.options.base),
+      {
+        headers: { authorization: `Bearer ${accessToken}` },
+      },
+    );
     if (!res.ok) throw new RpError('rp.callback_invalid', [], `/rs/prns/${oid}: ${res.status} ${await res.text()}`);
     const person = (await res.json()) as Record<string, unknown>;
     return { claims: this.#claims(oid, id, person), idToken };
@@ -133,23 +160,29 @@ export class EsiaProtocolClient {
     const { header, payload } = decoded;
     const pem = await this.#certificate(String(header.alg));
     const [h, p, sig] = token.split('.');
-    const valid = header.alg === GOST_JWT_ALG
-      ? verifyGostJwt(token, parseCertificate(pem).gostPublicKey!).valid
-      : header.alg === 'RS256' && createVerify('RSA-SHA256').update(`${h}.${p}`).verify(createPublicKey(pem), Buffer.from(sig ?? '', 'base64url'));
+    const valid =
+      header.alg === GOST_JWT_ALG
+        ? verifyGostJwt(token, parseCertificate(pem).gostPublicKey!).valid
+        : header.alg === 'RS256' &&
+          createVerify('RSA-SHA256')
+            .update(`${h}.${p}`)
+            .verify(createPublicKey(pem), Buffer.from(sig ?? '', 'base64url'));
     if (!valid) {
       this.#certificates.clear(); // the emulator may have new keys
       throw new RpError('rp.callback_invalid', [], `id_token signature (${String(header.alg)}) invalid`);
     }
-    if (payload.aud !== this.options.clientId) throw new RpError('rp.callback_invalid', [], `id_token aud ${String(payload.aud)}`);
-    if (this.options.issuer && payload.iss !== this.options.issuer) throw new RpError('rp.callback_invalid', [], `id_token iss ${String(payload.iss)}`);
+    if (payload.aud !== this.options.clientId)
+      throw new RpError('rp.callback_invalid', [], `id_token aud ${String(payload.aud)}`);
+    if (this.options.issuer && payload.iss !== this.options.issuer)
+      throw new RpError('rp.callback_invalid', [], `id_token iss ${String(payload.iss)}`);
     if (Number(payload.exp) < Date.now() / 1000) throw new RpError('rp.callback_invalid', [], 'id_token expired');
     return payload;
   }
 
   /** ESIA's person → the claim names admission and the cabinet use. */
   #claims(oid: string, id: Record<string, unknown>, person: Record<string, unknown>): EsiaClaims {
-    const contacts = ((person.contacts as { elements?: Array<Record<string, unknown>> } | undefined)?.elements ?? []);
-    const documents = ((person.documents as { elements?: Array<Record<string, unknown>> } | undefined)?.elements ?? []);
+    const contacts = (person.contacts as { elements?: Array<Record<string, unknown>> } | undefined)?.elements ?? [];
+    const documents = (person.documents as { elements?: Array<Record<string, unknown>> } | undefined)?.elements ?? [];
     const passportVerified = documents.some((d) => d.type === 'RF_PASSPORT' && d.vrfStu === 'VERIFIED');
     const trust = person.trusted === true ? 'confirmed' : passportVerified ? 'standard' : 'simplified';
     const email = contacts.find((c) => c.type === 'EML');

@@ -7,7 +7,14 @@
  *   v2  /aas/oauth2/v2/ac + /v3/te  raw GOST over client_id+scope+timestamp+state+redirect_uri[+code]
  */
 import { randomUUID } from 'node:crypto';
-import { clientCertificateHash, encodeBase64Url, importPrivateKey, signCmsClientSecret, signRawClientSecret, type SignatureLayout } from '../../lib/gost/index.ts';
+import {
+  clientCertificateHash,
+  encodeBase64Url,
+  importPrivateKey,
+  signCmsClientSecret,
+  signRawClientSecret,
+  type SignatureLayout,
+} from '../../lib/gost/index.ts';
 import { signRsaCms } from '../../lib/pki/rsa.ts';
 
 export type EsiaVersion = 'v1' | 'v2';
@@ -34,17 +41,24 @@ export function esiaTimestamp(date: Date = new Date(), offsetMinutes = 0): strin
 }
 
 export async function signMessage(signer: EsiaSigner, message: string): Promise<string> {
-  if (signer.kind === 'raw') return signRawClientSecret(importPrivateKey(signer.privateKeyPem), message, signer.layout ?? 'openssl');
+  if (signer.kind === 'raw')
+    return signRawClientSecret(importPrivateKey(signer.privateKeyPem), message, signer.layout ?? 'openssl');
   const options = { detached: signer.detached ?? true, signedAttributes: signer.signedAttributes ?? false };
-  if (signer.kind === 'cms-gost') return signCmsClientSecret(importPrivateKey(signer.privateKeyPem), signer.certificatePem, message, options);
+  if (signer.kind === 'cms-gost')
+    return signCmsClientSecret(importPrivateKey(signer.privateKeyPem), signer.certificatePem, message, options);
   return encodeBase64Url(await signRsaCms(message, signer.certificatePem, signer.privateKeyPem, options));
 }
 
 /** The string a request signs, per generation and grant (the emulator's documented orders). */
-export function signedString(version: EsiaVersion, p: Record<string, string | undefined>, grant?: 'authorization_code' | 'refresh_token' | 'client_credentials'): string {
+export function signedString(
+  version: EsiaVersion,
+  p: Record<string, string | undefined>,
+  grant?: 'authorization_code' | 'refresh_token' | 'client_credentials',
+): string {
   const v = (...names: string[]) => names.map((n) => p[n] ?? '').join('');
   if (version === 'v1') return v('scope', 'timestamp', 'client_id', 'state');
-  if (grant === 'authorization_code') return v('client_id', 'scope', 'scope_org', 'timestamp', 'state', 'redirect_uri', 'code');
+  if (grant === 'authorization_code')
+    return v('client_id', 'scope', 'scope_org', 'timestamp', 'state', 'redirect_uri', 'code');
   return v('client_id', 'scope', 'scope_org', 'timestamp', 'state', 'redirect_uri');
 }
 
@@ -132,7 +146,15 @@ export interface TokenAnswer {
   retryAfter?: string;
 }
 
-export async function postToken(base: string, version: EsiaVersion, params: Record<string, string>, send: (url: URL, init: { method: string; headers: Record<string, string>; body: string }) => Promise<Response> = fetch): Promise<TokenAnswer> {
+export async function postToken(
+  base: string,
+  version: EsiaVersion,
+  params: Record<string, string>,
+  send: (
+    url: URL,
+    init: { method: string; headers: Record<string, string>; body: string },
+  ) => Promise<Response> = fetch,
+): Promise<TokenAnswer> {
   const res = await send(new URL(tokenPath(version), base), {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -140,7 +162,8 @@ export async function postToken(base: string, version: EsiaVersion, params: Reco
   });
   const body = (await res.json().catch(() => ({}))) as Record<string, unknown>;
   return {
-    status: res.status, body,
+    status: res.status,
+    body,
     ...(res.headers.get('x-esia-reference') ? { reference: res.headers.get('x-esia-reference')! } : {}),
     ...(res.headers.get('retry-after') ? { retryAfter: res.headers.get('retry-after')! } : {}),
   };
@@ -149,6 +172,7 @@ export async function postToken(base: string, version: EsiaVersion, params: Reco
 /** Header and payload of a compact JWT, without checking the signature. */
 export function decodeJwt(token: string): { header: Record<string, unknown>; payload: Record<string, unknown> } {
   const [h, p] = token.split('.');
-  const json = (part: string | undefined) => JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
+  const json = (part: string | undefined) =>
+    JSON.parse(Buffer.from(part ?? '', 'base64url').toString('utf8')) as Record<string, unknown>;
   return { header: json(h), payload: json(p) };
 }

@@ -37,7 +37,9 @@ ${facts}
 <p class="ref">Код обращения: <code data-testid="ref-code">${ref}</code><br><span class="muted">Назовите его, если обратитесь в поддержку: по нему найдут, что произошло.</span></p>
 <div class="actions">${retry}${
       // A refused signature leaves the cabinet session as it was (A8).
-      error.code === 'rp.signature_required' ? html`<a class="button primary" href="/cabinet" data-testid="go-cabinet">Вернуться в личный кабинет</a>` : ''
+      error.code === 'rp.signature_required'
+        ? html`<a class="button primary" href="/cabinet" data-testid="go-cabinet">Вернуться в личный кабинет</a>`
+        : ''
     }<a class="button secondary" href="/" data-testid="home-link">На главную</a></div>
 <details data-testid="support-note"><summary>Для службы поддержки</summary>
 <p>${e.support}</p>

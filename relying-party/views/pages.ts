@@ -101,7 +101,10 @@ ${checkList}
 }
 
 /** After «Подписать заявление»: Госуслуги confirmed the action with an electronic signature (A8). */
-export function applicationSignedPage(brand: Brand, view: { amr: readonly string[]; acr: string; signedAt: Date }): Html {
+export function applicationSignedPage(
+  brand: Brand,
+  view: { amr: readonly string[]; acr: string; signedAt: Date },
+): Html {
   return page(brand, {
     screen: 'rp-application-signed',
     title: 'Заявление подписано',

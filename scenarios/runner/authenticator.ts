@@ -26,17 +26,29 @@ export interface FixtureCredential {
   persona: string | null;
 }
 
-export const fixturesFile = join(import.meta.dirname, '..', '..', 'test', 'fixtures', 'webauthn', 'test-only-authenticators.json');
+export const fixturesFile = join(
+  import.meta.dirname,
+  '..',
+  '..',
+  'test',
+  'fixtures',
+  'webauthn',
+  'test-only-authenticators.json',
+);
 
 let fixtures: Record<string, FixtureCredential> | undefined;
 export function fixtureCredentials(): Record<string, FixtureCredential> {
-  fixtures ??= (JSON.parse(readFileSync(fixturesFile, 'utf8')) as { authenticators: Record<string, FixtureCredential> }).authenticators;
+  fixtures ??= (JSON.parse(readFileSync(fixturesFile, 'utf8')) as { authenticators: Record<string, FixtureCredential> })
+    .authenticators;
   return fixtures;
 }
 
 export function fixtureCredential(name: string): FixtureCredential {
   const found = fixtureCredentials()[name];
-  if (!found) throw new Error(`No test authenticator "${name}" in ${fixturesFile}; known: ${Object.keys(fixtureCredentials()).join(', ')}`);
+  if (!found)
+    throw new Error(
+      `No test authenticator "${name}" in ${fixturesFile}; known: ${Object.keys(fixtureCredentials()).join(', ')}`,
+    );
   return found;
 }
 
@@ -132,13 +144,36 @@ export class SoftAuthenticator {
     if (selection.userVerification === 'required' && !this.userVerified) return { error: 'NotAllowedError' };
     const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const id = randomBytes(32);
-    this.held.push({ id, key: privateKey, userHandle: Buffer.from(user.id, 'base64url'), signCount: 0, rpId: rp.id, resident: selection.residentKey === 'required' });
+    this.held.push({
+      id,
+      key: privateKey,
+      userHandle: Buffer.from(user.id, 'base64url'),
+      signCount: 0,
+      rpId: rp.id,
+      resident: selection.residentKey === 'required',
+    });
     const flags = 0x01 | (this.userVerified ? 0x04 : 0) | 0x40;
     const idLength = Buffer.alloc(2);
     idLength.writeUInt16BE(id.length);
-    const authData = Buffer.concat([sha256(rp.id), Buffer.from([flags]), Buffer.alloc(4), Buffer.alloc(16), idLength, id, coseKey(publicKey)]);
-    const clientData = Buffer.from(JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin, crossOrigin: false }));
-    const attestationObject = cbor(new Map<string, Cbor>([['fmt', 'none'], ['attStmt', new Map()], ['authData', authData]]));
+    const authData = Buffer.concat([
+      sha256(rp.id),
+      Buffer.from([flags]),
+      Buffer.alloc(4),
+      Buffer.alloc(16),
+      idLength,
+      id,
+      coseKey(publicKey),
+    ]);
+    const clientData = Buffer.from(
+      JSON.stringify({ type: 'webauthn.create', challenge: options.challenge, origin, crossOrigin: false }),
+    );
+    const attestationObject = cbor(
+      new Map<string, Cbor>([
+        ['fmt', 'none'],
+        ['attStmt', new Map()],
+        ['authData', authData],
+      ]),
+    );
     const transports = this.kind === 'platform' ? ['internal'] : ['usb'];
     return {
       response: JSON.stringify({
@@ -156,7 +191,9 @@ export class SoftAuthenticator {
   assert(options: Record<string, unknown>, origin: string, forge?: Forge): Answer {
     const rpId = String(options.rpId);
     const allowed = ((options.allowCredentials ?? []) as Array<{ id: string }>).map((c) => c.id);
-    const mine = forge ? this.held : this.held.filter((h) => h.rpId === rpId && (allowed.length ? allowed.includes(b64url(h.id)) : h.resident));
+    const mine = forge
+      ? this.held
+      : this.held.filter((h) => h.rpId === rpId && (allowed.length ? allowed.includes(b64url(h.id)) : h.resident));
     const credential = mine[0];
     if (!credential) return { error: 'NotAllowedError' };
     if (!forge && options.userVerification === 'required' && !this.userVerified) return { error: 'NotAllowedError' };
@@ -165,7 +202,14 @@ export class SoftAuthenticator {
     counter.writeUInt32BE(credential.signCount);
     const uv = this.userVerified && !forge?.dropUv;
     const authData = Buffer.concat([sha256(forge?.rpId ?? rpId), Buffer.from([0x01 | (uv ? 0x04 : 0)]), counter]);
-    const clientData = Buffer.from(JSON.stringify({ type: 'webauthn.get', challenge: options.challenge, origin: forge?.origin ?? origin, crossOrigin: false }));
+    const clientData = Buffer.from(
+      JSON.stringify({
+        type: 'webauthn.get',
+        challenge: options.challenge,
+        origin: forge?.origin ?? origin,
+        crossOrigin: false,
+      }),
+    );
     const signature = sign('sha256', Buffer.concat([authData, sha256(clientData)]), credential.key);
     return {
       response: JSON.stringify({

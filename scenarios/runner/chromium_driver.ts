@@ -72,12 +72,17 @@ export class ChromiumDriver implements Driver {
   }
 
   async #newContext(cookies: Awaited<ReturnType<BrowserContext['cookies']>>): Promise<Page> {
-    const context = await this.browser.newContext({ locale: 'ru-RU', viewport: { width: 1100, height: 900 }, acceptDownloads: false });
+    const context = await this.browser.newContext({
+      locale: 'ru-RU',
+      viewport: { width: 1100, height: 900 },
+      acceptDownloads: false,
+    });
     context.setDefaultTimeout(this.#timeout);
     if (cookies.length) await context.addCookies(cookies);
     const page = await context.newPage();
     page.on('response', (response) => {
-      if (response.frame() === page.mainFrame() && response.request().isNavigationRequest()) this.#documentStatus = response.status();
+      if (response.frame() === page.mainFrame() && response.request().isNavigationRequest())
+        this.#documentStatus = response.status();
     });
     page.on('framenavigated', (frame) => {
       if (frame === page.mainFrame()) this.#commits.push({ url: frame.url(), status: this.#documentStatus });
@@ -110,7 +115,10 @@ export class ChromiumDriver implements Driver {
     const page = this.requirePage();
     const deadline = Date.now() + this.#timeout;
     while (this.#commits.length <= count) {
-      if (Date.now() > deadline) throw new ScenarioError(`${what}: the browser did not navigate within ${this.#timeout} ms (still at ${page.url()})`);
+      if (Date.now() > deadline)
+        throw new ScenarioError(
+          `${what}: the browser did not navigate within ${this.#timeout} ms (still at ${page.url()})`,
+        );
       await page.waitForEvent('framenavigated', { timeout: Math.max(1, deadline - Date.now()) }).catch(() => undefined);
     }
   }
@@ -144,7 +152,12 @@ export class ChromiumDriver implements Driver {
   /** Adds the documents committed since the last call to the history. */
   #record(): void {
     for (const commit of this.#commits.slice(this.history.length)) {
-      this.history.push({ url: commit.url, status: commit.status, screen: commit.body?.screen ?? '', error: commit.body?.error ?? '' });
+      this.history.push({
+        url: commit.url,
+        status: commit.status,
+        screen: commit.body?.screen ?? '',
+        error: commit.body?.error ?? '',
+      });
     }
   }
 
@@ -158,7 +171,9 @@ export class ChromiumDriver implements Driver {
     if (!screenshotsDir) return null;
     const dir = join(screenshotsDir, fileSafe(name ?? 'driver'));
     // Old pictures of this scenario would mix with the new ones: start the folder afresh once.
-    this.#shotsReady ??= rm(dir, { recursive: true, force: true }).then(() => mkdir(dir, { recursive: true }).then(() => undefined));
+    this.#shotsReady ??= rm(dir, { recursive: true, force: true }).then(() =>
+      mkdir(dir, { recursive: true }).then(() => undefined),
+    );
     await this.#shotsReady;
     return dir;
   }
@@ -198,7 +213,9 @@ export class ChromiumDriver implements Driver {
   }
 
   byTestId(testid: string): Locator {
-    return this.requirePage().locator(`[data-testid=${cssString(testid)}]`).first();
+    return this.requirePage()
+      .locator(`[data-testid=${cssString(testid)}]`)
+      .first();
   }
 
   async attribute(testid: string, name: string): Promise<string | null> {
@@ -222,25 +239,37 @@ export class ChromiumDriver implements Driver {
       .evaluate(
         (el, wanted) => {
           const form = (el as HTMLButtonElement).form ?? el.closest('form');
-          return { link: el.tagName === 'A', formId: form?.id ?? '', inForm: !!form, missing: wanted.filter((n) => !form?.querySelector(`[name="${CSS.escape(n)}"]`)) };
+          return {
+            link: el.tagName === 'A',
+            formId: form?.id ?? '',
+            inForm: !!form,
+            missing: wanted.filter((n) => !form?.querySelector(`[name="${CSS.escape(n)}"]`)),
+          };
         },
         names,
         { timeout: Math.min(this.#timeout, 5000) },
       )
       .catch(() => null);
     if (!found) throw new ScenarioError(`No element [data-testid="${testid}"] on ${where}`);
-    if (names.length && (found.link || !found.inForm)) throw new ScenarioError(`[data-testid="${testid}"] on ${where} is not in a form, so there is nothing to fill`);
+    if (names.length && (found.link || !found.inForm))
+      throw new ScenarioError(`[data-testid="${testid}"] on ${where} is not in a form, so there is nothing to fill`);
     for (const name of found.missing) {
       // Leaving a box unticked that is not there is what a person does anyway.
-      if (fields[name] !== false) throw new ScenarioError(`The form of [data-testid="${testid}"] on ${where} has no field name="${name}" to fill`);
+      if (fields[name] !== false)
+        throw new ScenarioError(
+          `The form of [data-testid="${testid}"] on ${where} has no field name="${name}" to fill`,
+        );
     }
     if (names.length) {
-      const form = found.formId ? page.locator(`form[id=${cssString(found.formId)}]`) : element.locator('xpath=ancestor::form[1]');
+      const form = found.formId
+        ? page.locator(`form[id=${cssString(found.formId)}]`)
+        : element.locator('xpath=ancestor::form[1]');
       for (const [name, value] of Object.entries(fields)) {
         if (found.missing.includes(name)) continue;
         const input = form.locator(`[name=${cssString(name)}]`).first();
         if (typeof value === 'boolean') await input.setChecked(value);
-        else if ((await input.getAttribute('type')) === 'radio') await form.locator(`[name=${cssString(name)}][value=${cssString(value)}]`).check();
+        else if ((await input.getAttribute('type')) === 'radio')
+          await form.locator(`[name=${cssString(name)}][value=${cssString(value)}]`).check();
         else if ((await input.evaluate((el) => el.tagName)) === 'SELECT') await input.selectOption(value);
         else await input.fill(value);
       }
@@ -257,12 +286,24 @@ export class ChromiumDriver implements Driver {
     const context = this.#context as BrowserContext;
     const headers: Record<string, string> = { accept: 'text/html' };
     if (body !== undefined) headers['content-type'] = contentType ?? 'application/x-www-form-urlencoded';
-    const token = await page.evaluate(() => document.querySelector('input[name="csrf_token"]')?.getAttribute('value')).catch(() => undefined);
+    const token = await page
+      .evaluate(() => document.querySelector('input[name="csrf_token"]')?.getAttribute('value'))
+      .catch(() => undefined);
     const data = withPageToken(body, contentType, token);
-    const response = await context.request.fetch(url, { method, headers, data, maxRedirects: 20, failOnStatusCode: false });
+    const response = await context.request.fetch(url, {
+      method,
+      headers,
+      data,
+      maxRedirects: 20,
+      failOnStatusCode: false,
+    });
     const finalUrl = response.url();
     const responseBody = await response.body();
-    const responseHeaders = Object.fromEntries(Object.entries(response.headers()).filter(([name]) => name !== 'set-cookie' && name !== 'content-length' && name !== 'content-encoding'));
+    const responseHeaders = Object.fromEntries(
+      Object.entries(response.headers()).filter(
+        ([name]) => name !== 'set-cookie' && name !== 'content-length' && name !== 'content-encoding',
+      ),
+    );
     const shown = (u: URL) => u.href === finalUrl;
     let fulfilled = false;
     await page.route(
@@ -278,14 +319,19 @@ export class ChromiumDriver implements Driver {
     } finally {
       await page.unroute(shown).catch(() => undefined);
     }
-    if (!fulfilled) throw new ScenarioError(`The answer to ${method} ${url} was not the page shown at ${finalUrl}: the browser fetched that address itself`);
+    if (!fulfilled)
+      throw new ScenarioError(
+        `The answer to ${method} ${url} was not the page shown at ${finalUrl}: the browser fetched that address itself`,
+      );
   }
 
   /** A persistent cookie (a day), like one in the browser profile: it outlives restart(). */
   async setCookie(url: string, name: string, value: string): Promise<void> {
     await this.#open();
     const expires = Math.floor(Date.now() / 1000) + 86_400;
-    await (this.#context as BrowserContext).addCookies([{ name, value, domain: new URL(url).hostname, path: '/', sameSite: 'Lax', expires }]);
+    await (this.#context as BrowserContext).addCookies([
+      { name, value, domain: new URL(url).hostname, path: '/', sameSite: 'Lax', expires },
+    ]);
   }
 
   /** Closing and reopening the browser: a new context with only the persistent cookies (A7). */

@@ -42,8 +42,17 @@ export interface Driver {
  * browser's own page would send it (lib/http/form_guard.ts), so the request reaches the check it is
  * about; a body that names csrf_token itself (a forged one) is left as it is.
  */
-export function withPageToken(body: string | undefined, contentType: string | undefined, token: string | null | undefined): string | undefined {
-  if (body === undefined || !token || (contentType ?? 'application/x-www-form-urlencoded') !== 'application/x-www-form-urlencoded') return body;
+export function withPageToken(
+  body: string | undefined,
+  contentType: string | undefined,
+  token: string | null | undefined,
+): string | undefined {
+  if (
+    body === undefined ||
+    !token ||
+    (contentType ?? 'application/x-www-form-urlencoded') !== 'application/x-www-form-urlencoded'
+  )
+    return body;
   if (new URLSearchParams(body).has('csrf_token')) return body;
   return body ? `${body}&csrf_token=${encodeURIComponent(token)}` : `csrf_token=${encodeURIComponent(token)}`;
 }

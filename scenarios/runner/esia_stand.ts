@@ -24,14 +24,48 @@ export function esiaSystemsFile(ports: EsiaPorts): Record<string, unknown> {
   return {
     settings: { timestampWindowSeconds: 600 },
     systems: [
-      { client_id: esiaSystemIds.gost, name: 'ФМРМ (ЕСИА, ГОСТ)', certificates: ['generated:gost'], redirect_uris: [`http://localhost:${ports.rpEsia}/callback`, `http://localhost:${ports.rpEsia}/logged-out`], token_alg: 'GOST3410_2012_256' },
-      { client_id: esiaSystemIds.legacy, name: 'ФМРМ (ЕСИА, PKCS#7)', certificates: ['generated:rsa', 'generated:gost'], redirect_uris: [`http://localhost:${ports.rpEsia1}/callback`, `http://localhost:${ports.rpEsia1}/logged-out`], token_alg: 'RS256' },
       {
-        client_id: esiaSystemIds.proto, name: 'Тестовая система протокола', certificates: ['generated:gost', 'generated:rsa'],
-        redirect_uris: [`${sink}/cb`, `${sink}/cb2`],
-        scopes: ['openid', 'fullname', 'birthdate', 'gender', 'snils', 'inn', 'id_doc', 'email', 'mobile', 'contacts', 'addresses', 'prm_chg'],
+        client_id: esiaSystemIds.gost,
+        name: 'ФМРМ (ЕСИА, ГОСТ)',
+        certificates: ['generated:gost'],
+        redirect_uris: [`http://localhost:${ports.rpEsia}/callback`, `http://localhost:${ports.rpEsia}/logged-out`],
+        token_alg: 'GOST3410_2012_256',
       },
-      { client_id: esiaSystemIds.limited, name: 'Система без client_credentials, с экраном согласия', certificates: ['generated:gost'], redirect_uris: [`${sink}/limited`], grant_types: ['authorization_code'], consent: true },
+      {
+        client_id: esiaSystemIds.legacy,
+        name: 'ФМРМ (ЕСИА, PKCS#7)',
+        certificates: ['generated:rsa', 'generated:gost'],
+        redirect_uris: [`http://localhost:${ports.rpEsia1}/callback`, `http://localhost:${ports.rpEsia1}/logged-out`],
+        token_alg: 'RS256',
+      },
+      {
+        client_id: esiaSystemIds.proto,
+        name: 'Тестовая система протокола',
+        certificates: ['generated:gost', 'generated:rsa'],
+        redirect_uris: [`${sink}/cb`, `${sink}/cb2`],
+        scopes: [
+          'openid',
+          'fullname',
+          'birthdate',
+          'gender',
+          'snils',
+          'inn',
+          'id_doc',
+          'email',
+          'mobile',
+          'contacts',
+          'addresses',
+          'prm_chg',
+        ],
+      },
+      {
+        client_id: esiaSystemIds.limited,
+        name: 'Система без client_credentials, с экраном согласия',
+        certificates: ['generated:gost'],
+        redirect_uris: [`${sink}/limited`],
+        grant_types: ['authorization_code'],
+        consent: true,
+      },
     ],
   };
 }
@@ -39,7 +73,10 @@ export function esiaSystemsFile(ports: EsiaPorts): Record<string, unknown> {
 export async function signerOf(keysDir: string, clientId: string, kind: EsiaSigner['kind']): Promise<EsiaSigner> {
   const keys = await readTestSystemKeys(keysDir, clientId);
   const pair = kind === 'cms-rsa' ? keys.rsa : keys.gost;
-  if (!pair) throw new Error(`no generated ${kind === 'cms-rsa' ? 'RSA' : 'GOST'} keys for ${clientId} in ${keysDir}; is it in the systems file with "generated:…"?`);
+  if (!pair)
+    throw new Error(
+      `no generated ${kind === 'cms-rsa' ? 'RSA' : 'GOST'} keys for ${clientId} in ${keysDir}; is it in the systems file with "generated:…"?`,
+    );
   return { kind, ...pair };
 }
 
@@ -49,16 +86,36 @@ export async function signerOf(keysDir: string, clientId: string, kind: EsiaSign
  * and the systems file can name their real ports: no port is reserved and bound later.
  */
 export async function startEsiaRps(o: { issuer: string; dataDir: string; keysDir: string }): Promise<RunningRp[]> {
-  const made: Array<[string, 'gost' | 'rsa']> = [[esiaSystemIds.gost, 'gost'], [esiaSystemIds.legacy, 'rsa'], [esiaSystemIds.legacy, 'gost'], [esiaSystemIds.proto, 'gost'], [esiaSystemIds.proto, 'rsa'], [esiaSystemIds.limited, 'gost']];
+  const made: Array<[string, 'gost' | 'rsa']> = [
+    [esiaSystemIds.gost, 'gost'],
+    [esiaSystemIds.legacy, 'rsa'],
+    [esiaSystemIds.legacy, 'gost'],
+    [esiaSystemIds.proto, 'gost'],
+    [esiaSystemIds.proto, 'rsa'],
+    [esiaSystemIds.limited, 'gost'],
+  ];
   for (const [id, kind] of made) await loadOrCreateTestKeys(testSystemDir(o.keysDir, id), kind, `${id} (test system)`);
   const base: Partial<RpConfig> = { idpIssuer: o.issuer, dataDir: o.dataDir, port: 0 };
   return Promise.all([
-    startRp(rpConfig({ ...base, clientId: esiaSystemIds.gost, esia: { version: 'v2', signer: await signerOf(o.keysDir, esiaSystemIds.gost, 'raw') } })),
-    startRp(rpConfig({ ...base, clientId: esiaSystemIds.legacy, esia: { version: 'v1', signer: await signerOf(o.keysDir, esiaSystemIds.legacy, 'cms-rsa') } })),
+    startRp(
+      rpConfig({
+        ...base,
+        clientId: esiaSystemIds.gost,
+        esia: { version: 'v2', signer: await signerOf(o.keysDir, esiaSystemIds.gost, 'raw') },
+      }),
+    ),
+    startRp(
+      rpConfig({
+        ...base,
+        clientId: esiaSystemIds.legacy,
+        esia: { version: 'v1', signer: await signerOf(o.keysDir, esiaSystemIds.legacy, 'cms-rsa') },
+      }),
+    ),
   ]);
 }
 
-const escapeHtml = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
 
 /** A system's redirect_uri that just shows what arrived (body[data-error-code] = the ESIA code). */
 export async function startSink(port: number): Promise<{ url: string; close(): Promise<void> }> {
@@ -67,7 +124,8 @@ export async function startSink(port: number): Promise<{ url: string; close(): P
     const q = url.searchParams;
     const code = /^(ESIA-\d{6})/.exec(q.get('error_description') ?? '')?.[1] ?? '';
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
-    const row = (name: string, value: string | null) => (value ? `<tr><th>${name}</th><td>${escapeHtml(value)}</td></tr>` : '');
+    const row = (name: string, value: string | null) =>
+      value ? `<tr><th>${name}</th><td>${escapeHtml(value)}</td></tr>` : '';
     res.end(`<!doctype html><html lang="ru"><head><meta charset="utf-8"><title>Тестовая система: ответ ЕСИА</title>
 <style>body{font:16px/1.5 system-ui,sans-serif;margin:0;color:#0b1f33}.stand{background:#ffd400;padding:6px 16px;font-weight:600}
 main{max-width:720px;margin:32px auto;padding:0 16px}th{text-align:left;padding:4px 16px 4px 0;color:#66727f;font-weight:400}td{word-break:break-all}</style></head>
@@ -81,9 +139,10 @@ main{max-width:720px;margin:32px auto;padding:0 16px}th{text-align:left;padding:
   const actual = (server.address() as AddressInfo).port;
   return {
     url: `http://localhost:${actual}`,
-    close: () => new Promise<void>((ok) => {
-      server.closeAllConnections();
-      server.close(() => ok());
-    }),
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }

@@ -120,7 +120,8 @@ export class HttpBrowser implements Driver {
   async click(testid: string, fields: Fields = {}): Promise<void> {
     const page = this.requirePage();
     const element = this.byTestId(testid);
-    if (!element) throw new ScenarioError(`No element [data-testid="${testid}"] on ${page.url} (screen "${this.screen()}")`);
+    if (!element)
+      throw new ScenarioError(`No element [data-testid="${testid}"] on ${page.url} (screen "${this.screen()}")`);
     if (element.tagName === 'A') return this.goto(new URL(element.getAttribute('href') ?? '', page.url).href);
     const formId = element.getAttribute('form');
     let form = formId ? page.root.querySelector(`form[id="${formId}"]`) : element.parentNode;
@@ -145,7 +146,8 @@ export class HttpBrowser implements Driver {
     }
     const buttonName = button?.getAttribute('name');
     if (button && buttonName) data.set(buttonName, button.getAttribute('value') ?? '');
-    const action = new URL(button?.getAttribute('formaction') ?? form.getAttribute('action') ?? page.url, page.url).href;
+    const action = new URL(button?.getAttribute('formaction') ?? form.getAttribute('action') ?? page.url, page.url)
+      .href;
     const method = (form.getAttribute('method') ?? 'get').toUpperCase();
     if (method === 'GET') {
       const target = new URL(action);
@@ -159,7 +161,11 @@ export class HttpBrowser implements Driver {
   async json(url: string, body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
     const headers: Record<string, string> = { cookie: await this.jar.getCookieString(url), accept: 'application/json' };
     if (body !== undefined) headers['content-type'] = 'application/json';
-    const res = await send(url, { method: body === undefined ? 'GET' : 'POST', headers, body: body === undefined ? undefined : JSON.stringify(body) });
+    const res = await send(url, {
+      method: body === undefined ? 'GET' : 'POST',
+      headers,
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
     for (const cookie of res.setCookies) await this.jar.setCookie(cookie, url, { ignoreError: true });
     return { status: res.status, body: parseJsonObject(res.text) };
   }
@@ -169,7 +175,8 @@ export class HttpBrowser implements Driver {
     const { cookies } = await this.jar.serialize();
     for (const cookie of cookies) {
       const persistent = (cookie.expires && cookie.expires !== 'Infinity') || typeof cookie.maxAge === 'number';
-      if (!persistent && cookie.domain && cookie.path && cookie.key) await this.jar.store.removeCookie(String(cookie.domain), String(cookie.path), String(cookie.key));
+      if (!persistent && cookie.domain && cookie.path && cookie.key)
+        await this.jar.store.removeCookie(String(cookie.domain), String(cookie.path), String(cookie.key));
     }
     this.page = null;
   }

@@ -16,22 +16,36 @@ export interface Reply {
 
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
 
-export function send(url: string, init: { method?: string; headers?: Record<string, string>; body?: string } = {}, retried = false): Promise<Reply> {
+export function send(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+  retried = false,
+): Promise<Reply> {
   const target = new URL(url);
   const secure = target.protocol === 'https:';
   return new Promise((resolve, reject) => {
-    const req = (secure ? httpsRequest : httpRequest)(target, { method: init.method ?? 'GET', headers: init.headers, agent: secure ? agents.https : agents.http }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('error', reject);
-      res.on('end', () =>
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, setCookies: res.headers['set-cookie'] ?? [], text: Buffer.concat(chunks).toString('utf8') }),
-      );
-    });
+    const req = (secure ? httpsRequest : httpRequest)(
+      target,
+      { method: init.method ?? 'GET', headers: init.headers, agent: secure ? agents.https : agents.http },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', reject);
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            headers: res.headers,
+            setCookies: res.headers['set-cookie'] ?? [],
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+      },
+    );
     req.on('error', (error: NodeJS.ErrnoException) => {
       // A kept-alive connection that the server closed while it sat idle (its keep-alive timeout) fails
       // on reuse before the request was read: sent again once, on a new connection (Node's documented remedy).
-      if (!retried && req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE')) return resolve(send(url, init, true));
+      if (!retried && req.reusedSocket && (error.code === 'ECONNRESET' || error.code === 'EPIPE'))
+        return resolve(send(url, init, true));
       reject(new Error(`${init.method ?? 'GET'} ${url}: ${error.message}`, { cause: error }));
     });
     req.end(init.body);

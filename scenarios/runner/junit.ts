@@ -8,7 +8,9 @@ export function junitXml(results: ScenarioResult[], suiteName: string, durationM
   const failures = results.filter((r) => !r.ok).length;
   const cases = results.map((r) => {
     const trail = r.trail.map((t) => `${t.status} ${t.screen || '-'} ${t.error || ''} ${t.url}`).join('\n');
-    const body = r.ok ? '' : `<failure message="${xml(r.failure?.split('\n')[0] ?? 'failed')}">${xml(r.failure ?? '')}</failure>`;
+    const body = r.ok
+      ? ''
+      : `<failure message="${xml(r.failure?.split('\n')[0] ?? 'failed')}">${xml(r.failure ?? '')}</failure>`;
     return `  <testcase classname="${xml(suiteName)}" name="${xml(`${r.id}: ${r.title} [${casesLabel(r)}]`)}" time="${(r.durationMs / 1000).toFixed(3)}">${body}<system-out>${xml(trail)}</system-out></testcase>`;
   });
   return `<?xml version="1.0" encoding="UTF-8"?>

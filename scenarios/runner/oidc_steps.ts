@@ -12,8 +12,16 @@ export const thirdPartyClientId = 'third-party-clinic';
 
 type Control = <T = unknown>(method: string, path: string, body?: unknown) => Promise<T>;
 
-export async function oidcAuthorize(stand: Stand, control: Control, browser: Driver, step: { scope?: string; prompt?: string }): Promise<void> {
-  if (!stand.sink) throw new ScenarioError('this stand has no capture page (sink) for the third-party client; run against an in-process stand');
+export async function oidcAuthorize(
+  stand: Stand,
+  control: Control,
+  browser: Driver,
+  step: { scope?: string; prompt?: string },
+): Promise<void> {
+  if (!stand.sink)
+    throw new ScenarioError(
+      'this stand has no capture page (sink) for the third-party client; run against an in-process stand',
+    );
   const redirectUri = `${stand.sink}/oidc-cb`;
   // Registering again replaces the same client: every scenario may start with it.
   await control('POST', '/clients', {

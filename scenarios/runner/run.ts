@@ -32,14 +32,16 @@ type Vars = Record<string, string>;
 function substituteWith<T>(value: T, pattern: RegExp, replace: (name: string) => string): T {
   if (typeof value === 'string') return value.replace(pattern, (_m, key: string) => replace(key)) as T;
   if (Array.isArray(value)) return value.map((v) => substituteWith(v, pattern, replace)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteWith(v, pattern, replace)])) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substituteWith(v, pattern, replace)])) as T;
   return value;
 }
 
 function substitute<T>(value: T, vars: Vars): T {
   if (typeof value === 'string') return value.replace(/\$persona\.(\w+)/g, (m, key: string) => vars[key] ?? m) as T;
   if (Array.isArray(value)) return value.map((v) => substitute(v, vars)) as T;
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars)])) as T;
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, substitute(v, vars)])) as T;
   return value;
 }
 
@@ -58,7 +60,8 @@ class ScenarioRun implements StepContext {
   }
 
   get rp(): string {
-    const esia = this.face === 'esia-v2' ? this.stand.rpEsia : this.face === 'esia-v1' ? this.stand.rpEsia1 : this.stand.rp;
+    const esia =
+      this.face === 'esia-v2' ? this.stand.rpEsia : this.face === 'esia-v1' ? this.stand.rpEsia1 : this.stand.rp;
     if (!esia) throw new ScenarioError(`the stand has no relying party for face ${this.face}`);
     return esia;
   }
@@ -80,7 +83,13 @@ class ScenarioRun implements StepContext {
   }
 
   base(app: App): string {
-    return app === 'idp' ? this.stand.idp : app === 'rp' ? this.rp : app === 'sys' ? (this.stand.sink ?? '') : this.stand.rp2;
+    return app === 'idp'
+      ? this.stand.idp
+      : app === 'rp'
+        ? this.rp
+        : app === 'sys'
+          ? (this.stand.sink ?? '')
+          : this.stand.rp2;
   }
 
   appOf(url: string): App | 'other' {
@@ -94,12 +103,16 @@ class ScenarioRun implements StepContext {
 
   requireScreen(screen: string, step: string): void {
     if (this.page?.screen !== screen) {
-      throw new ScenarioError(`${step} needs the "${screen}" screen, but the page is "${this.page?.screen || 'none'}" (${this.page?.url ?? 'no page'})`);
+      throw new ScenarioError(
+        `${step} needs the "${screen}" screen, but the page is "${this.page?.screen || 'none'}" (${this.page?.url ?? 'no page'})`,
+      );
     }
   }
 
   perform<A>(ways: PerDriver<A>, action: A): Promise<void> {
-    return this.browser.engine === 'http' ? ways.http(this.browser as HttpBrowser, action) : ways.browser(this.browser as ChromiumDriver, action);
+    return this.browser.engine === 'http'
+      ? ways.http(this.browser as HttpBrowser, action)
+      : ways.browser(this.browser as ChromiumDriver, action);
   }
 
   async check(expect: Expectation, where: string): Promise<void> {
@@ -120,7 +133,8 @@ class ScenarioRun implements StepContext {
       // Kept for steps that replay a challenge or sign another sign-in's.
       const uid = /\/interaction\/([\w-]+)/.exec(this.page.url)?.[1] ?? '';
       const challenge = await this.browser.attribute('esign-challenge', 'value');
-      if (challenge && !this.challenges.some((c) => c.challenge === challenge)) this.challenges.push({ uid, challenge });
+      if (challenge && !this.challenges.some((c) => c.challenge === challenge))
+        this.challenges.push({ uid, challenge });
     }
     if (step.expect) await this.check(step.expect, where);
   }
@@ -147,7 +161,12 @@ function usesSignature(steps: Step[]): boolean {
   return steps.some((step) => step.do === 'esign' || (step.do === 'repeat' && usesSignature(step.steps)));
 }
 
-export async function runScenario(stand: Stand, scenario: Scenario, browser: Driver = new HttpBrowser(), options: RunOptions = {}): Promise<ScenarioResult> {
+export async function runScenario(
+  stand: Stand,
+  scenario: Scenario,
+  browser: Driver = new HttpBrowser(),
+  options: RunOptions = {},
+): Promise<ScenarioResult> {
   const started = performance.now();
   const control: Control = (method, path, body) =>
     stand.control(method, options.run ? `${path}${path.includes('?') ? '&' : '?'}run=${options.run}` : path, body);
@@ -164,14 +183,20 @@ export async function runScenario(stand: Stand, scenario: Scenario, browser: Dri
     await control('POST', '/clock', { set: clock, freeze: true });
     for (const fault of scenario.given.faults ?? []) await control('POST', '/faults', fault);
     if (scenario.given.tls) {
-      if (!stand.idp.startsWith('https:')) throw new ScenarioError(`given.tls needs an HTTPS stand (startStand({ https: true }), or StandPool); ${stand.idp} speaks HTTP`);
+      if (!stand.idp.startsWith('https:'))
+        throw new ScenarioError(
+          `given.tls needs an HTTPS stand (startStand({ https: true }), or StandPool); ${stand.idp} speaks HTTP`,
+        );
       await stand.control('POST', '/tls', { certificate: scenario.given.tls });
     } else if (stand.idp.startsWith('https:')) {
       await stand.control('POST', '/tls', { certificate: 'valid' });
     }
     const personas = await control<PersonaInfo[]>('GET', '/personas');
     const persona = personas.find((p) => p.persona === scenario.given.persona);
-    if (!persona) throw new ScenarioError(`given.persona "${scenario.given.persona}" is not a persona; known: ${personas.map((p) => p.persona).join(', ')}`);
+    if (!persona)
+      throw new ScenarioError(
+        `given.persona "${scenario.given.persona}" is not a persona; known: ${personas.map((p) => p.persona).join(', ')}`,
+      );
     // The browser is the persona's computer: the plugin stand-in there offers that person's token (idp/esign/run_state.ts).
     if (usesSignature(scenario.steps)) {
       const token = await control<{ id: string }>('GET', `/personas/${persona.persona}/token`);
@@ -181,7 +206,14 @@ export async function runScenario(stand: Stand, scenario: Scenario, browser: Dri
     const steps = substitute(scenario.steps, persona as unknown as Vars);
     for (const [i, step] of steps.entries()) await run.step(step, `step ${i + 1} (${step.do})`);
     await run.check(scenario.expect, 'final expectation');
-    return { id: scenario.id, title: scenario.title, catalogue: scenario.catalogue, ok: true, durationMs: performance.now() - started, trail: [...browser.history] };
+    return {
+      id: scenario.id,
+      title: scenario.title,
+      catalogue: scenario.catalogue,
+      ok: true,
+      durationMs: performance.now() - started,
+      trail: [...browser.history],
+    };
   } catch (error) {
     return {
       id: scenario.id,
@@ -189,7 +221,7 @@ export async function runScenario(stand: Stand, scenario: Scenario, browser: Dri
       catalogue: scenario.catalogue,
       ok: false,
       durationMs: performance.now() - started,
-      failure: error instanceof ScenarioError ? error.message : (error as Error).stack ?? String(error),
+      failure: error instanceof ScenarioError ? error.message : ((error as Error).stack ?? String(error)),
       trail: [...browser.history],
     };
   }

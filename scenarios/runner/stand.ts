@@ -36,7 +36,10 @@ export interface Stand {
 }
 
 /** How the control client reaches the emulator: plain HTTP, or the TLS back-channel of an HTTPS stand. */
-type ControlTransport = (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<{ status: number; text: string }>;
+type ControlTransport = (
+  url: string,
+  init: { method: string; headers: Record<string, string>; body?: string },
+) => Promise<{ status: number; text: string }>;
 
 function overBackChannel(fetchOver: BackChannelFetch): ControlTransport {
   return async (url, init) => {
@@ -58,7 +61,8 @@ function controlClient(idp: string, transport: ControlTransport = send): Stand['
     } catch {
       json = { message: 'not JSON: is the control API on (ESIA_CONTROL)?' } as T & { message?: string };
     }
-    if (res.status < 200 || res.status > 299) throw new Error(`control ${method} ${path}: ${res.status} ${json.message ?? ''}`);
+    if (res.status < 200 || res.status > 299)
+      throw new Error(`control ${method} ${path}: ${res.status} ${json.message ?? ''}`);
     return json;
   };
 }
@@ -94,19 +98,27 @@ export interface StandPlaces {
  */
 export type StandExtensions = (places: StandPlaces) => Extension[];
 
-export async function startStand(overrides: Partial<IdpConfig> = {}, extensions: StandExtensions = () => []): Promise<Stand> {
+export async function startStand(
+  overrides: Partial<IdpConfig> = {},
+  extensions: StandExtensions = () => [],
+): Promise<Stand> {
   const dir = await mkdtemp(join(tmpdir(), 'esia-stand-'));
   const [idpPort, rpPort, rp2Port] = [await freePort(), await freePort(), await freePort()];
   // HTTPS stand (TLS faults): the emulator on TLS 1.3 with the test PKI; the relying parties stay on
   // HTTP and trust the test root on their back-channel, requiring a stapled OCSP answer.
   const issuer = `${overrides.https ? 'https' : 'http'}://localhost:${idpPort}`;
-  const idpTrust = overrides.https ? { ca: (await loadTestPki(overrides.keysDir ?? sharedKeysDir)).root.certificatePem, requireOcsp: true } : undefined;
+  const idpTrust = overrides.https
+    ? { ca: (await loadTestPki(overrides.keysDir ?? sharedKeysDir)).root.certificatePem, requireOcsp: true }
+    : undefined;
   // …and rediscover on every login, so a certificate switched on the emulator shows on the next one.
   const tlsRp = idpTrust ? { idpTrust, discoveryCacheMs: 0 } : {};
   const client = (id: string, secret: string, port: number) => ({
     client_id: id,
     client_secret: secret,
-    client_name: id === 'fmrm' ? 'ФМРМ — Федеральный регистр медицинских работников' : 'Портал непрерывного медицинского образования',
+    client_name:
+      id === 'fmrm'
+        ? 'ФМРМ — Федеральный регистр медицинских работников'
+        : 'Портал непрерывного медицинского образования',
     redirect_uris: [`http://localhost:${port}/callback`],
     post_logout_redirect_uris: [`http://localhost:${port}/logged-out`],
     scope: 'openid profile email phone snils inn trust',
@@ -117,16 +129,50 @@ export async function startStand(overrides: Partial<IdpConfig> = {}, extensions:
   const [esiaRps, sink] = await Promise.all([startEsiaRps({ issuer, dataDir: dir, keysDir }), startSink(0)]);
   const portOf = (url: string) => Number(new URL(url).port);
   const systemsFile = join(dir, 'systems.json');
-  await writeFile(systemsFile, JSON.stringify(esiaSystemsFile({ rpEsia: portOf(esiaRps[0]!.url), rpEsia1: portOf(esiaRps[1]!.url), sink: portOf(sink.url) })));
+  await writeFile(
+    systemsFile,
+    JSON.stringify(
+      esiaSystemsFile({ rpEsia: portOf(esiaRps[0]!.url), rpEsia1: portOf(esiaRps[1]!.url), sink: portOf(sink.url) }),
+    ),
+  );
   const clientsFile = join(dir, 'clients.json');
-  await writeFile(clientsFile, JSON.stringify({ clients: [client('fmrm', 'fmrm-local-test-secret', rpPort), client('nmo-portal', 'nmo-local-test-secret', rp2Port)] }));
-  const config = loadConfig({ port: idpPort, dataDir: dir, keysDir: sharedKeysDir, clientsFile, systemsFile, log: false, ...overrides });
-  const mounted = config.controlEnabled ? extensions({ rpUrl: `http://localhost:${rpPort}`, rp2Url: `http://localhost:${rp2Port}`, dir }) : [];
+  await writeFile(
+    clientsFile,
+    JSON.stringify({
+      clients: [
+        client('fmrm', 'fmrm-local-test-secret', rpPort),
+        client('nmo-portal', 'nmo-local-test-secret', rp2Port),
+      ],
+    }),
+  );
+  const config = loadConfig({
+    port: idpPort,
+    dataDir: dir,
+    keysDir: sharedKeysDir,
+    clientsFile,
+    systemsFile,
+    log: false,
+    ...overrides,
+  });
+  const mounted = config.controlEnabled
+    ? extensions({ rpUrl: `http://localhost:${rpPort}`, rp2Url: `http://localhost:${rp2Port}`, dir })
+    : [];
   const [emulator, fmrm, nmo] = await Promise.all([
     startIdp(config, await loadOrCreateKeys(sharedKeysDir), mounted),
     startRp(rpConfig({ port: rpPort, idpIssuer: issuer, dataDir: dir, ...tlsRp })),
     startRp(
-      rpConfig({ port: rp2Port, idpIssuer: issuer, dataDir: dir, ...tlsRp, clientId: 'nmo-portal', clientSecret: 'nmo-local-test-secret', title: 'Портал НМО', titleGenitive: 'Портала НМО', subtitle: 'Непрерывное медицинское образование', requiredTrust: 'standard' }),
+      rpConfig({
+        port: rp2Port,
+        idpIssuer: issuer,
+        dataDir: dir,
+        ...tlsRp,
+        clientId: 'nmo-portal',
+        clientSecret: 'nmo-local-test-secret',
+        title: 'Портал НМО',
+        titleGenitive: 'Портала НМО',
+        subtitle: 'Непрерывное медицинское образование',
+        requiredTrust: 'standard',
+      }),
     ),
   ]).catch(async (error: unknown) => {
     await Promise.all([sink.close(), ...esiaRps.map((rp) => rp.close())]);
@@ -134,7 +180,10 @@ export async function startStand(overrides: Partial<IdpConfig> = {}, extensions:
   });
   const rps: RunningRp[] = [fmrm, nmo, ...esiaRps];
 
-  const control = controlClient(emulator.url, idpTrust ? overBackChannel(backChannelFetch({ ca: idpTrust.ca, skipVerification: true })) : undefined);
+  const control = controlClient(
+    emulator.url,
+    idpTrust ? overBackChannel(backChannelFetch({ ca: idpTrust.ca, skipVerification: true })) : undefined,
+  );
   return {
     idp: emulator.url,
     rp: fmrm.url,
@@ -179,7 +228,13 @@ export class StandPool {
   async close(): Promise<void> {
     const https = this.#https;
     this.#https = undefined;
-    await Promise.all([this.plain.close(), https?.then((s) => s.close(), () => undefined)]);
+    await Promise.all([
+      this.plain.close(),
+      https?.then(
+        (s) => s.close(),
+        () => undefined,
+      ),
+    ]);
   }
 }
 
@@ -188,12 +243,20 @@ export class StandPool {
  * (own personas, clock, inbox, faults), so lanes never meet; scenarios with given.tls switch the
  * HTTPS stand's one listener, so they play one after another in a lane of their own.
  */
-export async function playInLanes<S extends NeedsStand>(pool: StandPool, scenarios: S[], lanes: number, play: (scenario: S, target: { stand: Stand; run?: string }) => Promise<void>): Promise<void> {
+export async function playInLanes<S extends NeedsStand>(
+  pool: StandPool,
+  scenarios: S[],
+  lanes: number,
+  play: (scenario: S, target: { stand: Stand; run?: string }) => Promise<void>,
+): Promise<void> {
   const tls = scenarios.filter((s) => s.given.tls);
   const plain = scenarios.filter((s) => !s.given.tls);
   const drain = async (queue: S[], run?: string) => {
     for (let scenario = queue.shift(); scenario; scenario = queue.shift()) {
-      await play(scenario, scenario.given.tls ? await pool.for(scenario) : { stand: pool.plain, ...(run ? { run } : {}) });
+      await play(
+        scenario,
+        scenario.given.tls ? await pool.for(scenario) : { stand: pool.plain, ...(run ? { run } : {}) },
+      );
     }
   };
   const runs = await Promise.all(Array.from({ length: Math.min(lanes, plain.length) }, () => newRun(pool.plain)));

@@ -46,11 +46,19 @@ export class VirtualAuthenticators {
       id = undefined;
     }
     if (!id) {
-      const options = { protocol: 'ctap2', transport: kind === 'platform' ? 'internal' : 'usb', hasResidentKey: true, hasUserVerification: true, isUserVerified: true, automaticPresenceSimulation: true } as const;
+      const options = {
+        protocol: 'ctap2',
+        transport: kind === 'platform' ? 'internal' : 'usb',
+        hasResidentKey: true,
+        hasUserVerification: true,
+        isUserVerified: true,
+        automaticPresenceSimulation: true,
+      } as const;
       id = (await cdp.send('WebAuthn.addVirtualAuthenticator', { options })).authenticatorId;
       this.#ids.set(kind, id);
       const saved = action.authenticator ? [] : (this.#saved.get(kind) ?? []);
-      for (const credential of saved) await cdp.send('WebAuthn.addCredential', { authenticatorId: id, credential: credential as never });
+      for (const credential of saved)
+        await cdp.send('WebAuthn.addCredential', { authenticatorId: id, credential: credential as never });
       if (action.authenticator) {
         const f = fixtureCredential(action.authenticator);
         await cdp.send('WebAuthn.addCredential', {
@@ -83,7 +91,9 @@ export class VirtualAuthenticators {
   async save(): Promise<void> {
     if (this.#cdp) {
       for (const [kind, id] of this.#ids) {
-        const { credentials } = await this.#cdp.send('WebAuthn.getCredentials', { authenticatorId: id }).catch(() => ({ credentials: [] }));
+        const { credentials } = await this.#cdp
+          .send('WebAuthn.getCredentials', { authenticatorId: id })
+          .catch(() => ({ credentials: [] }));
         this.#saved.set(kind, credentials as unknown as Array<Record<string, unknown>>);
       }
     }

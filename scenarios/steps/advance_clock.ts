@@ -7,7 +7,9 @@ const label = (by: string | number) => `Перевести часы стенда
 export const advanceClock = defineStep({
   kind: 'advanceClock',
   description: 'Moves the run\'s clock forward by a duration such as "90s", "15m", "25h", or a number of seconds.',
-  fields: { by: z.union([z.string(), z.number()], { error: 'expected a duration such as "15m" or a number of seconds' }) },
+  fields: {
+    by: z.union([z.string(), z.number()], { error: 'expected a duration such as "15m" or a number of seconds' }),
+  },
   describeRu: (step) => label(step.by),
   controlRu: (step) => label(step.by),
   async run(ctx, step) {

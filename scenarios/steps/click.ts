@@ -5,10 +5,15 @@ import { buttonRu } from './ru.ts';
 
 export const click = defineStep({
   kind: 'click',
-  description: 'Follows a link or presses a button by data-testid; `fields` are typed into its form first (e.g. {"identifier": "$persona.email"}).',
-  fields: { testid: z.string({ error: 'expected the data-testid of a link or button' }), fields: textFields.optional() },
+  description:
+    'Follows a link or presses a button by data-testid; `fields` are typed into its form first (e.g. {"identifier": "$persona.email"}).',
+  fields: {
+    testid: z.string({ error: 'expected the data-testid of a link or button' }),
+    fields: textFields.optional(),
+  },
   describeRu(step) {
-    if (step.fields?.identifier !== undefined) return `Введите ${step.fields.identifier || '(оставьте пустым)'} и нажмите «Получить код»`;
+    if (step.fields?.identifier !== undefined)
+      return `Введите ${step.fields.identifier || '(оставьте пустым)'} и нажмите «Получить код»`;
     return `Нажмите «${buttonRu(step.testid)}»`;
   },
   async run(ctx, step) {

@@ -35,7 +35,8 @@ const drivers: PerDriver<EsignAction> = {
     let chosen: string | undefined;
     if (action.keyFile) {
       const imported = await b.json(`${api}/import`, { pem: action.keyFile });
-      if (imported.status !== 201) throw new ScenarioError(`The plugin stand-in refused the key file: ${String(imported.body.message)}`);
+      if (imported.status !== 201)
+        throw new ScenarioError(`The plugin stand-in refused the key file: ${String(imported.body.message)}`);
       chosen = String(imported.body.id);
     }
     if (!chosen) {
@@ -43,14 +44,22 @@ const drivers: PerDriver<EsignAction> = {
       const list = (token.body.certificates ?? []) as Array<{ id: string; label: string }>;
       const want = action.certificate;
       chosen = list.find((c) => !want || c.id.includes(want) || c.label.includes(want))?.id;
-      if (!chosen) throw new ScenarioError(`No certificate${want ? ` matching "${want}"` : ''} on the virtual token; it holds: ${list.map((c) => c.id).join(', ') || 'nothing'}`);
+      if (!chosen)
+        throw new ScenarioError(
+          `No certificate${want ? ` matching "${want}"` : ''} on the virtual token; it holds: ${list.map((c) => c.id).join(', ') || 'nothing'}`,
+        );
     }
     const challenge = action.challenge ?? b.byTestId('esign-challenge')?.getAttribute('value') ?? '';
     const signed = await b.json(`${api}/sign`, { certificate: chosen, pin: action.pin, data: challenge });
     let fields: Fields;
     if (signed.status === 200) {
       const signature = String(signed.body.signature);
-      fields = { challenge, certificate: String(signed.body.certificate), signature: action.tamperSignature ? spoil(signature) : signature, plugin_error: '' };
+      fields = {
+        challenge,
+        certificate: String(signed.body.certificate),
+        signature: action.tamperSignature ? spoil(signature) : signature,
+        plugin_error: '',
+      };
     } else if (typeof signed.body.error === 'string') {
       fields = { challenge, plugin_error: signed.body.error };
     } else {
@@ -65,9 +74,12 @@ const drivers: PerDriver<EsignAction> = {
     const where = `${page.url()} (screen "${c.current()?.screen ?? ''}")`;
     const select = c.byTestId('esign-certificate');
     // The plugin's list is filled by the page's script.
-    await select.and(page.locator('[data-loaded]')).waitFor({ state: 'attached' }).catch(() => {
-      throw new ScenarioError(`The plugin stand-in never listed the token's certificates on ${where}`);
-    });
+    await select
+      .and(page.locator('[data-loaded]'))
+      .waitFor({ state: 'attached' })
+      .catch(() => {
+        throw new ScenarioError(`The plugin stand-in never listed the token's certificates on ${where}`);
+      });
     if (action.keyFile) {
       const dir = await mkdtemp(join(tmpdir(), 'esia-keyfile-'));
       const file = join(dir, `test-key-${randomBytes(4).toString('hex')}.pem`);
@@ -80,8 +92,14 @@ const drivers: PerDriver<EsignAction> = {
       }
     } else {
       const want = action.certificate;
-      const value = await select.evaluate((el, w) => [...(el as HTMLSelectElement).options].find((o) => !w || o.value.includes(w) || o.text.includes(w))?.value ?? null, want ?? '');
-      if (!value) throw new ScenarioError(`No certificate${want ? ` matching "${want}"` : ''} in the plugin's list on ${where}`);
+      const value = await select.evaluate(
+        (el, w) =>
+          [...(el as HTMLSelectElement).options].find((o) => !w || o.value.includes(w) || o.text.includes(w))?.value ??
+          null,
+        want ?? '',
+      );
+      if (!value)
+        throw new ScenarioError(`No certificate${want ? ` matching "${want}"` : ''} in the plugin's list on ${where}`);
       await select.selectOption(value);
     }
     if (action.challenge !== undefined) {
@@ -115,7 +133,12 @@ export const esign = defineStep({
   fields: {
     pin: z.string().optional(),
     certificate: z.string().optional(),
-    keyFile: z.strictObject({ persona: z.string().optional(), variant: z.string().optional() }, { error: 'expected {"persona"?: "ivanov", "variant"?: "valid"}' }).optional(),
+    keyFile: z
+      .strictObject(
+        { persona: z.string().optional(), variant: z.string().optional() },
+        { error: 'expected {"persona"?: "ivanov", "variant"?: "valid"}' },
+      )
+      .optional(),
     challenge: z.enum(['previous', 'other-session'], { error: 'expected "previous" or "other-session"' }).optional(),
     tamper: z.literal('signature', { error: 'expected "signature"' }).optional(),
   },
@@ -130,7 +153,8 @@ export const esign = defineStep({
     let challenge: string | undefined;
     if (step.challenge === 'previous') {
       challenge = ctx.challenges.findLast((c) => c.uid === uid && c.challenge !== current)?.challenge;
-      if (!challenge) throw new ScenarioError(`${where}: no earlier challenge of this sign-in to replay (sign once before)`);
+      if (!challenge)
+        throw new ScenarioError(`${where}: no earlier challenge of this sign-in to replay (sign once before)`);
     } else if (step.challenge === 'other-session') {
       challenge = ctx.challenges.findLast((c) => c.uid !== uid)?.challenge;
       if (!challenge) throw new ScenarioError(`${where}: no challenge of another sign-in was shown yet`);
@@ -138,7 +162,12 @@ export const esign = defineStep({
     let keyFile: string | undefined;
     if (step.keyFile) {
       const persona = step.keyFile.persona ?? ctx.persona.persona;
-      keyFile = (await ctx.control<{ bundle: string }>('GET', `/personas/${persona}/certificate?variant=${step.keyFile.variant ?? 'valid'}`)).bundle;
+      keyFile = (
+        await ctx.control<{ bundle: string }>(
+          'GET',
+          `/personas/${persona}/certificate?variant=${step.keyFile.variant ?? 'valid'}`,
+        )
+      ).bundle;
     }
     await ctx.perform(drivers, {
       pin: step.pin ?? '12345678',

@@ -5,7 +5,8 @@ import { defineStep } from './kind.ts';
 
 export const inbox = defineStep({
   kind: 'inbox',
-  description: "Reads the run's inbox: messages to `to` (default: the persona's phone or e-mail), of `kind` if given (e.g. \"security.sign_in\"); `count` asserts how many, `text` what the newest one says. The page stays.",
+  description:
+    'Reads the run\'s inbox: messages to `to` (default: the persona\'s phone or e-mail), of `kind` if given (e.g. "security.sign_in"); `count` asserts how many, `text` what the newest one says. The page stays.',
   fields: {
     channel: z.enum(['sms', 'email'], { error: 'expected "sms" or "email"' }),
     to: z.string().optional(),
@@ -13,23 +14,34 @@ export const inbox = defineStep({
     count: z.int({ error: 'expected a whole number ≥ 0' }).min(0, { error: 'expected a whole number ≥ 0' }).optional(),
     text: z.array(z.string(), { error: 'expected an array of strings' }).optional(),
   },
-  rule: (step) => (step.count === undefined && step.text === undefined ? 'an inbox step needs "count" or "text" (what to check)' : undefined),
+  rule: (step) =>
+    step.count === undefined && step.text === undefined
+      ? 'an inbox step needs "count" or "text" (what to check)'
+      : undefined,
   describeRu: (step) =>
     `Проверьте ${step.channel === 'email' ? 'входящие письма' : 'входящие СМС'}${step.kind ? ` (${step.kind})` : ''}${step.text?.length ? `: в последнем есть «${step.text.join('», «')}»` : ''}${step.count !== undefined ? `: писем ${step.count}` : ''}`,
   async run(ctx, step, where) {
     const to = step.to ?? (step.channel === 'sms' ? ctx.persona.phone : ctx.persona.email);
-    const { messages } = await ctx.control<{ messages: Array<{ kind?: string; subject?: string; text: string }> }>('GET', `/inbox/${step.channel}?to=${encodeURIComponent(to)}`);
+    const { messages } = await ctx.control<{ messages: Array<{ kind?: string; subject?: string; text: string }> }>(
+      'GET',
+      `/inbox/${step.channel}?to=${encodeURIComponent(to)}`,
+    );
     const found = messages.filter((m) => !step.kind || m.kind === step.kind);
     const what = `${step.channel} to ${to}${step.kind ? ` of kind ${step.kind}` : ''}`;
     if (step.count !== undefined && found.length !== step.count) {
-      throw new ScenarioError(`${where}: ${found.length} messages ${what} ≠ expected ${step.count}; inbox: ${JSON.stringify(messages.map((m) => m.kind ?? m.subject ?? m.text.slice(0, 40)))}`);
+      throw new ScenarioError(
+        `${where}: ${found.length} messages ${what} ≠ expected ${step.count}; inbox: ${JSON.stringify(messages.map((m) => m.kind ?? m.subject ?? m.text.slice(0, 40)))}`,
+      );
     }
     if (step.text?.length) {
       const newest = found[0];
       if (!newest) throw new ScenarioError(`${where}: no message ${what}`);
       const body = `${newest.subject ?? ''}\n${newest.text}`;
       const missing = step.text.filter((t) => !body.includes(t));
-      if (missing.length) throw new ScenarioError(`${where}: the newest message ${what} lacks ${missing.map((t) => `«${t}»`).join(', ')}: ${JSON.stringify(body)}`);
+      if (missing.length)
+        throw new ScenarioError(
+          `${where}: the newest message ${what} lacks ${missing.map((t) => `«${t}»`).join(', ')}: ${JSON.stringify(body)}`,
+        );
     }
   },
 });

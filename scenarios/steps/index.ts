@@ -30,8 +30,30 @@ import { signIn } from './sign_in.ts';
 import { webauthn } from './webauthn.ts';
 
 export const stepKinds = [
-  open, click, signIn, enterCode, resendCode, changePassword, agreement, advanceClock, control, closeBrowser, request, esiaAuthorize, esiaToken, expect, repeat,
-  inbox, operatorSignIn, fill, remember, esign, biometricSignIn, webauthn, enterAppCode, oidcAuthorize,
+  open,
+  click,
+  signIn,
+  enterCode,
+  resendCode,
+  changePassword,
+  agreement,
+  advanceClock,
+  control,
+  closeBrowser,
+  request,
+  esiaAuthorize,
+  esiaToken,
+  expect,
+  repeat,
+  inbox,
+  operatorSignIn,
+  fill,
+  remember,
+  esign,
+  biometricSignIn,
+  webauthn,
+  enterAppCode,
+  oidcAuthorize,
 ] as const;
 
 type Kinds = (typeof stepKinds)[number];
@@ -65,7 +87,9 @@ export function kindOf(step: Step): StepKind<string, Step> {
 }
 
 /** The screen and the error code as they are, for a reader who knows the ids. */
-const idWording: Wording = { outcome: (expect) => `экран «${expect.screen ?? ''}»${expect.error ? `, ошибка ${expect.error}` : ''}` };
+const idWording: Wording = {
+  outcome: (expect) => `экран «${expect.screen ?? ''}»${expect.error ? `, ошибка ${expect.error}` : ''}`,
+};
 
 /** The step as an instruction a trainer can follow by hand, in Russian. */
 export function describeStep(step: Step, wording: Wording = idWording): string {

@@ -14,7 +14,9 @@ import { type App, type Expectation, expectation, objectErrors } from './expecta
 export { type App, app, apps } from './expectation.ts';
 
 /** Field names to typed values, e.g. {"identifier": "$persona.email"}. */
-export const textFields = z.record(z.string(), z.string(), { error: 'expected an object of field names to strings, e.g. {"identifier": "$persona.email"}' });
+export const textFields = z.record(z.string(), z.string(), {
+  error: 'expected an object of field names to strings, e.g. {"identifier": "$persona.email"}',
+});
 
 export type Control = <T = unknown>(method: string, path: string, body?: unknown) => Promise<T>;
 
@@ -88,7 +90,9 @@ export interface StepKind<K extends string = string, T extends { do: K } = { do:
 }
 
 type Shape = Record<string, z.ZodType>;
-type Fields<K extends string, S extends Shape> = { do: K } & z.infer<z.ZodObject<S>> & { expect?: Expectation | undefined };
+type Fields<K extends string, S extends Shape> = { do: K } & z.infer<z.ZodObject<S>> & {
+    expect?: Expectation | undefined;
+  };
 
 /**
  * A step kind from its fields: adds `do` and the optional `expect` every step has, forbids unknown
@@ -112,12 +116,11 @@ export function defineStep<K extends string, S extends Shape>(definition: {
   descriptors.expect ??= { value: expectation.optional(), enumerable: true };
   const shape = Object.defineProperties({ do: z.literal(kind) }, descriptors);
   const allowed = Object.keys(shape);
-  let schema = z
-    .strictObject(shape, { error: objectErrors(() => allowed) })
-    .describe(description);
-  if (rule) schema = schema.check((ctx) => {
-    const message = rule(ctx.value as Fields<K, S>);
-    if (message) ctx.issues.push({ code: 'custom', message, input: ctx.value });
-  });
+  let schema = z.strictObject(shape, { error: objectErrors(() => allowed) }).describe(description);
+  if (rule)
+    schema = schema.check((ctx) => {
+      const message = rule(ctx.value as Fields<K, S>);
+      if (message) ctx.issues.push({ code: 'custom', message, input: ctx.value });
+    });
   return { kind, description, schema: schema as unknown as StepKind<K, Fields<K, S>>['schema'], ...behaviour };
 }

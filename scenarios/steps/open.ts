@@ -8,7 +8,8 @@ export const open = defineStep({
   kind: 'open',
   description: 'Opens an application of the stand (idp, rp, rp2, sys) at a path (default /).',
   fields: { app, path: z.string().optional() },
-  describeRu: (step) => `Откройте ${appsRu[step.app] ?? step.app}${step.path && step.path !== '/' ? ` (${step.path})` : ''}`,
+  describeRu: (step) =>
+    `Откройте ${appsRu[step.app] ?? step.app}${step.path && step.path !== '/' ? ` (${step.path})` : ''}`,
   async run(ctx, step) {
     await ctx.browser.goto(ctx.base(step.app) + (step.path ?? '/'));
   },

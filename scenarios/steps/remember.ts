@@ -6,9 +6,16 @@ import { defineStep } from './kind.ts';
 /** How a person may type a code back: `lowercase-without-dash` (h3j8l58y), `space-for-dash` (H3J8 L58Y). */
 export const retypings = ['lowercase-without-dash', 'space-for-dash'] as const;
 export type Retyping = (typeof retypings)[number];
-const retypedRu: Record<Retyping, string> = { 'lowercase-without-dash': 'строчными буквами и без дефиса', 'space-for-dash': 'с пробелом вместо дефиса' };
+const retypedRu: Record<Retyping, string> = {
+  'lowercase-without-dash': 'строчными буквами и без дефиса',
+  'space-for-dash': 'с пробелом вместо дефиса',
+};
 const retyped = (value: string, how: Retyping | undefined) =>
-  how === 'lowercase-without-dash' ? value.toLowerCase().replace(/-/g, '') : how === 'space-for-dash' ? value.replace(/-/g, ' ') : value;
+  how === 'lowercase-without-dash'
+    ? value.toLowerCase().replace(/-/g, '')
+    : how === 'space-for-dash'
+      ? value.replace(/-/g, ' ')
+      : value;
 
 const needs = 'a remember step needs "testid", "attribute" (e.g. "data-secret") and "as" (a name for $remembered.<as>)';
 
@@ -28,7 +35,10 @@ export const remember = defineStep({
   },
   async run(ctx, step, where) {
     const value = await ctx.browser.attribute(step.testid, step.attribute);
-    if (value === null) throw new ScenarioError(`${where}: no [data-testid="${step.testid}"] with ${step.attribute} on ${ctx.page?.url ?? 'no page'}`);
+    if (value === null)
+      throw new ScenarioError(
+        `${where}: no [data-testid="${step.testid}"] with ${step.attribute} on ${ctx.page?.url ?? 'no page'}`,
+      );
     ctx.remembered.set(step.as, retyped(value, step.retype));
   },
 });

@@ -20,13 +20,17 @@ export const repeat: StepKind<'repeat', RepeatStep> = defineStep({
   fields: {
     times: z.int({ error: 'expected a whole number ≥ 1' }).min(1, { error: 'expected a whole number ≥ 1' }),
     get steps(): z.ZodArray<z.ZodType<Step>> {
-      return z.array(stepSchema, { error: 'expected a non-empty array of steps' }).min(1, { error: 'expected a non-empty array of steps' });
+      return z
+        .array(stepSchema, { error: 'expected a non-empty array of steps' })
+        .min(1, { error: 'expected a non-empty array of steps' });
     },
   },
-  describeRu: (step, wording) => `Повторите ${step.times} раз: ${step.steps.map((inner) => describeStep(inner, wording)).join('; ')}`,
+  describeRu: (step, wording) =>
+    `Повторите ${step.times} раз: ${step.steps.map((inner) => describeStep(inner, wording)).join('; ')}`,
   async run(ctx, step, where) {
     for (let i = 0; i < step.times; i++) {
-      for (const [j, inner] of step.steps.entries()) await ctx.step(inner, `${where} (repeat ${i + 1}) step ${j + 1} ${inner.do}`);
+      for (const [j, inner] of step.steps.entries())
+        await ctx.step(inner, `${where} (repeat ${i + 1}) step ${j + 1} ${inner.do}`);
     }
   },
 });

@@ -6,7 +6,8 @@ const needs = 'a request step needs "app", "method" and "path"';
 
 export const request = defineStep({
   kind: 'request',
-  description: "A raw request with this browser's cookies (wrong content type, oversized body); `$uid` in path is the sign-in on the current page.",
+  description:
+    "A raw request with this browser's cookies (wrong content type, oversized body); `$uid` in path is the sign-in on the current page.",
   fields: {
     app: z.enum(apps, { error: needs }),
     method: z.string({ error: needs }),
@@ -22,4 +23,3 @@ export const request = defineStep({
     await ctx.browser.send(ctx.base(step.app) + step.path.replace('$uid', uid), step.method, body, step.contentType);
   },
 });
-

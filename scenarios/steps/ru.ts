@@ -44,9 +44,21 @@ export const buttons: Record<string, string> = {
   'consent-deny': 'Отказать',
 };
 
-export const fieldNames: Record<string, string> = { q: 'Поиск', text: 'Новая заметка', code: 'Код с экрана ошибки', login: 'Логин', password: 'Пароль' };
+export const fieldNames: Record<string, string> = {
+  q: 'Поиск',
+  text: 'Новая заметка',
+  code: 'Код с экрана ошибки',
+  login: 'Логин',
+  password: 'Пароль',
+};
 
-const placeholders: Record<string, string> = { snils: 'СНИЛС персоны', phone: 'телефон персоны', email: 'почта персоны', password: 'пароль персоны', inn: 'ИНН персоны' };
+const placeholders: Record<string, string> = {
+  snils: 'СНИЛС персоны',
+  phone: 'телефон персоны',
+  email: 'почта персоны',
+  password: 'пароль персоны',
+  inn: 'ИНН персоны',
+};
 
 /** `$persona.snils` → «СНИЛС персоны», `$remembered.ref` → «запомненное значение (ref)». */
 export function valueText(value: string): string {

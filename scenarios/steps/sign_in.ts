@@ -4,7 +4,11 @@ import { defineStep } from './kind.ts';
 import { valueText } from './ru.ts';
 
 const factors = ['sms', 'totp', 'key'] as const;
-const factorsRu: Record<string, string> = { sms: 'кодом из СМС', totp: 'кодом из приложения', key: 'ключом безопасности' };
+const factorsRu: Record<string, string> = {
+  sms: 'кодом из СМС',
+  totp: 'кодом из приложения',
+  key: 'ключом безопасности',
+};
 
 function passwordRu(password: string | undefined): string {
   if (password === undefined) return '(пароль персоны)';
@@ -14,7 +18,8 @@ function passwordRu(password: string | undefined): string {
 
 export const signIn = defineStep({
   kind: 'signIn',
-  description: "Signs in on the login page: the persona's phone and password unless given; factor is the second factor chosen (default SMS).",
+  description:
+    "Signs in on the login page: the persona's phone and password unless given; factor is the second factor chosen (default SMS).",
   fields: {
     identifier: z.string().optional(),
     password: z.string().optional(),

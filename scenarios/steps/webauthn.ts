@@ -22,7 +22,6 @@ const refuseCredentials = `(() => {
   Object.defineProperty(navigator.credentials, 'create', { value: refuse });
 })()`;
 
-
 const drivers: PerDriver<AuthenticatorAction> = {
   /** The ceremony answered by the software devices (or a forged answer), posted by the page's form. */
   async http(b, action) {
@@ -35,7 +34,10 @@ const drivers: PerDriver<AuthenticatorAction> = {
       options: JSON.parse(data.rawText) as Record<string, unknown>,
     };
     const answer = b.devices.answer(info, new URL(page.url).origin, action);
-    await b.click('webauthn-start', 'response' in answer ? { response: answer.response, error: '' } : { response: '', error: answer.error });
+    await b.click(
+      'webauthn-start',
+      'response' in answer ? { response: answer.response, error: '' } : { response: '', error: answer.error },
+    );
   },
 
   /** Chromium's virtual authenticator answers; a forged answer is built outside the browser and posted by the page's form. */
@@ -64,18 +66,33 @@ const drivers: PerDriver<AuthenticatorAction> = {
     if (action.cancel) await page.evaluate(refuseCredentials);
     const started = performance.now();
     await c.navigate(() => c.byTestId('webauthn-start').click(), `the WebAuthn ceremony on ${where}`);
-    if (!action.cancel) c.ceremonies.push({ mode: info.mode, attachment: kind, ms: performance.now() - started, apiMs: c.authenticators.apiMs });
+    if (!action.cancel)
+      c.ceremonies.push({
+        mode: info.mode,
+        attachment: kind,
+        ms: performance.now() - started,
+        apiMs: c.authenticators.apiMs,
+      });
   },
 };
 
 export const webauthn = defineStep({
   kind: 'webauthn',
-  description: 'Answers the WebAuthn ceremony on screen (biometric, security-key, webauthn-register) with a test authenticator: Chromium\'s virtual one in a real browser, a software one over HTTP.',
+  description:
+    "Answers the WebAuthn ceremony on screen (biometric, security-key, webauthn-register) with a test authenticator: Chromium's virtual one in a real browser, a software one over HTTP.",
   fields,
   describeRu(step) {
     if (step.forge) {
       const f = step.forge;
-      const what = f.replay ? 'повторно отправляет прошлый ответ устройства' : f.origin ? `подделывает адрес сайта (${f.origin})` : f.rpId ? `подписывает вход для другого сайта (${f.rpId})` : f.dropUv ? 'отправляет ответ без проверки личности' : 'отправляет ответ чужого устройства';
+      const what = f.replay
+        ? 'повторно отправляет прошлый ответ устройства'
+        : f.origin
+          ? `подделывает адрес сайта (${f.origin})`
+          : f.rpId
+            ? `подписывает вход для другого сайта (${f.rpId})`
+            : f.dropUv
+              ? 'отправляет ответ без проверки личности'
+              : 'отправляет ответ чужого устройства';
       return `Злоумышленник ${what} — проверяется автотестом`;
     }
     if (step.cancel) return 'Нажмите «Продолжить», затем «Отмена» в окне браузера';

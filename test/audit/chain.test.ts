@@ -21,7 +21,14 @@ const otherKey = randomBytes(32);
 const verifyJournal = (path: string, options: { head?: string } = {}) => verifyWith(path, { key, ...options });
 
 function record(i: number): AuditRecord {
-  return { ts: new Date(Date.UTC(2026, 10, 25, 9, 0, i)).toISOString(), ip: '127.0.0.1', action: 'login.password', outcome: i % 3 ? 'ok' : 'refused', account: `10000${i}`, ref: `REF${i}` };
+  return {
+    ts: new Date(Date.UTC(2026, 10, 25, 9, 0, i)).toISOString(),
+    ip: '127.0.0.1',
+    action: 'login.password',
+    outcome: i % 3 ? 'ok' : 'refused',
+    account: `10000${i}`,
+    ref: `REF${i}`,
+  };
 }
 
 async function journal(count: number, rotateBytes?: number): Promise<{ dir: string; file: string; head: string }> {
@@ -56,7 +63,9 @@ test('an untouched journal verifies, each line chained to the one before', async
 
 test('an edited field is a hash mismatch at that line', async (t) => {
   const { dir, file } = await journal(10);
-  await rewrite(file, (l) => l.map((line, i) => (i === 6 ? line.replace('"account":"100007"', '"account":"100008"') : line)));
+  await rewrite(file, (l) =>
+    l.map((line, i) => (i === 6 ? line.replace('"account":"100007"', '"account":"100008"') : line)),
+  );
   const report = await verifyJournal(file);
   t.false(report.ok);
   t.is(report.bad?.line, 7);
@@ -156,7 +165,11 @@ test('rotation by size keeps one chain across files; a lost or cut file breaks i
 
   await unlink(join(dir, 'audit.1.jsonl'));
   const lost = await verifyJournal(dir);
-  t.is(lost.bad?.file, join(dir, 'audit.2.jsonl'), 'the series now starts at a file that does not chain to the genesis');
+  t.is(
+    lost.bad?.file,
+    join(dir, 'audit.2.jsonl'),
+    'the series now starts at a file that does not chain to the genesis',
+  );
   t.is(lost.bad?.line, 1);
   await rm(dir, { recursive: true });
 });
@@ -198,7 +211,9 @@ test('a chain recomputed end to end without the journal key is found at its firs
         const { prev: _p, hash: _h, ...rest } = JSON.parse(line) as AuditRecord & { prev: string; hash: string };
         const body = JSON.stringify({ ...rest, account: '999', prev });
         // With another key, or as a plain SHA-256 chain as the journal once was: neither is the journal's key.
-        const hash = rewriterKey ? chainLine({ ...rest, account: '999' }, prev, rewriterKey).hash : createHash('sha256').update(body).digest('hex');
+        const hash = rewriterKey
+          ? chainLine({ ...rest, account: '999' }, prev, rewriterKey).hash
+          : createHash('sha256').update(body).digest('hex');
         prev = hash;
         return `${body.slice(0, -1)},"hash":"${hash}"}`;
       });
@@ -227,7 +242,10 @@ test('the last record deleted, the head file deleted, or a head signed with anot
   await rewrite(forged.file, (l) => l.slice(0, -3));
   const lines7 = await lines(forged.file);
   const newHead = (JSON.parse(lines7.at(-1)!) as { hash: string }).hash;
-  await writeFile(join(forged.dir, 'audit.head.json'), JSON.stringify(signHead(otherKey, newHead, new Date().toISOString())));
+  await writeFile(
+    join(forged.dir, 'audit.head.json'),
+    JSON.stringify(signHead(otherKey, newHead, new Date().toISOString())),
+  );
   const report = await verifyJournal(forged.dir);
   t.is(report.bad?.problem, 'head', 'a head re-signed by the rewriter');
   t.regex(report.bad?.message ?? '', /not signed with the journal's key/);

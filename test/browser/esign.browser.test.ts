@@ -17,13 +17,24 @@ const env = sharedBrowserStand();
  * A fresh browser in a fresh run whose clock stands an hour after the test PKI was made; with
  * `seatedAs`, that person's token is plugged into it (cookie esia_token), as the scenario runner does.
  */
-async function freshPage(t: { teardown(fn: () => Promise<void>): void }, seatedAs?: string): Promise<{ page: Page; run: string }> {
+async function freshPage(
+  t: { teardown(fn: () => Promise<void>): void },
+  seatedAs?: string,
+): Promise<{ page: Page; run: string }> {
   const { run, end } = await newRun(env.stand);
   const { pkiGeneratedAt } = await env.stand.control<{ pkiGeneratedAt: string }>('GET', `/esign?run=${run}`);
-  await env.stand.control('POST', `/clock?run=${run}`, { set: new Date(Date.parse(pkiGeneratedAt) + 3600_000).toISOString(), freeze: true });
+  await env.stand.control('POST', `/clock?run=${run}`, {
+    set: new Date(Date.parse(pkiGeneratedAt) + 3600_000).toISOString(),
+    freeze: true,
+  });
   const context = await env.browser.newContext({ locale: 'ru-RU' });
   context.setDefaultTimeout(15_000);
-  const cookie = { domain: 'localhost', path: '/', sameSite: 'Lax' as const, expires: Math.floor(Date.now() / 1000) + 3600 };
+  const cookie = {
+    domain: 'localhost',
+    path: '/',
+    sameSite: 'Lax' as const,
+    expires: Math.floor(Date.now() / 1000) + 3600,
+  };
   await context.addCookies([{ name: 'esia_run', value: run, ...cookie }]);
   if (seatedAs) {
     const token = await env.stand.control<{ id: string }>('GET', `/personas/${seatedAs}/token?run=${run}`);
@@ -36,7 +47,6 @@ async function freshPage(t: { teardown(fn: () => Promise<void>): void }, seatedA
   return { page: await context.newPage(), run };
 }
 
-
 async function toCertificateScreen(page: Page): Promise<void> {
   await page.goto(env.stand.rp);
   await page.getByTestId('login-esia').click();
@@ -48,14 +58,21 @@ async function toCertificateScreen(page: Page): Promise<void> {
 
 test.serial('a person picks a test key file in the plugin and signs in to ФМРМ', async (t) => {
   const { page, run } = await freshPage(t);
-  const { bundle } = await env.stand.control<{ bundle: string }>('GET', `/personas/ivanov/certificate?variant=valid&run=${run}`);
+  const { bundle } = await env.stand.control<{ bundle: string }>(
+    'GET',
+    `/personas/ivanov/certificate?variant=valid&run=${run}`,
+  );
   const dir = await mkdtemp(join(tmpdir(), 'esign-browser-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'ivanov.pem');
   await writeFile(file, bundle, { mode: 0o600 });
 
   await toCertificateScreen(page);
-  t.is(await page.locator('#esign-certificate option').count(), 0, 'a browser nobody was seated at holds no one\'s certificates');
+  t.is(
+    await page.locator('#esign-certificate option').count(),
+    0,
+    "a browser nobody was seated at holds no one's certificates",
+  );
   t.is(await page.getByTestId('esign-token-state').innerText(), 'На токене нет сертификатов: загрузите файл ключа.');
   // The file control speaks Russian: a button-like label and the chosen file's name.
   t.is(await page.locator('label[for="esign-file"]').innerText(), 'Выбрать файл');
@@ -71,21 +88,24 @@ test.serial('a person picks a test key file in the plugin and signs in to ФМР
   t.is(await page.getByTestId('sign-in-method').getAttribute('data-amr'), 'sc pin mfa');
 });
 
-test.serial('the certificate screen: no inline script, a keyboard-operable Russian file control, the TLS sign-in explained before its link', async (t) => {
-  const { page } = await freshPage(t);
-  await toCertificateScreen(page);
-  t.is(await page.locator('script:not([src])').count(), 0);
-  // Tab reaches the visually hidden input itself, so Enter or Space opens the file dialog.
-  await page.getByTestId('esign-certificate').focus();
-  await page.keyboard.press('Tab');
-  t.is(await page.evaluate(() => document.activeElement?.id), 'esign-file');
-  const tls = page.getByTestId('esign-tls-details');
-  t.false(await page.getByTestId('esign-tls').isVisible(), 'the TLS link waits behind the explanation');
-  await tls.locator('summary').click();
-  t.regex(await tls.innerText(), /доверьте тестовому корню стенда[\s\S]*попросит выбрать сертификат/);
-  t.is(await page.getByTestId('esign-tls-root').getAttribute('href'), '/pki/root.crt');
-  t.true(await page.getByTestId('esign-tls').isVisible());
-});
+test.serial(
+  'the certificate screen: no inline script, a keyboard-operable Russian file control, the TLS sign-in explained before its link',
+  async (t) => {
+    const { page } = await freshPage(t);
+    await toCertificateScreen(page);
+    t.is(await page.locator('script:not([src])').count(), 0);
+    // Tab reaches the visually hidden input itself, so Enter or Space opens the file dialog.
+    await page.getByTestId('esign-certificate').focus();
+    await page.keyboard.press('Tab');
+    t.is(await page.evaluate(() => document.activeElement?.id), 'esign-file');
+    const tls = page.getByTestId('esign-tls-details');
+    t.false(await page.getByTestId('esign-tls').isVisible(), 'the TLS link waits behind the explanation');
+    await tls.locator('summary').click();
+    t.regex(await tls.innerText(), /доверьте тестовому корню стенда[\s\S]*попросит выбрать сертификат/);
+    t.is(await page.getByTestId('esign-tls-root').getAttribute('href'), '/pki/root.crt');
+    t.true(await page.getByTestId('esign-tls').isVisible());
+  },
+);
 
 test.serial('a wrong PIN is refused with the attempts left, and the plugin shows the counter', async (t) => {
   const { page } = await freshPage(t, 'belov');
@@ -114,20 +134,29 @@ async function passwordSignIn(page: Page, run: string, phone: string): Promise<v
   await page.getByTestId('password').fill('Test-1234');
   await page.getByTestId('submit').click();
   await page.locator('body[data-screen="otp"]').waitFor();
-  const { messages } = await env.stand.control<{ messages: Array<{ code: string }> }>('GET', `/inbox/sms?to=${encodeURIComponent(phone)}&run=${run}`);
+  const { messages } = await env.stand.control<{ messages: Array<{ code: string }> }>(
+    'GET',
+    `/inbox/sms?to=${encodeURIComponent(phone)}&run=${run}`,
+  );
   await page.getByTestId('otp-code').fill(messages[0]!.code);
   await page.getByTestId('submit').click();
   await page.locator('body[data-screen="cabinet"]').waitFor();
 }
 
-test.serial('in a step-up Иванов is not offered Белов\'s certificates', async (t) => {
+test.serial("in a step-up Иванов is not offered Белов's certificates", async (t) => {
   const { page, run } = await freshPage(t, 'ivanov');
-  const ivanov = (await env.stand.control<Array<{ persona: string; phone: string }>>('GET', `/personas?run=${run}`)).find((p) => p.persona === 'ivanov')!;
+  const ivanov = (
+    await env.stand.control<Array<{ persona: string; phone: string }>>('GET', `/personas?run=${run}`)
+  ).find((p) => p.persona === 'ivanov')!;
   await passwordSignIn(page, run, ivanov.phone);
   await page.getByTestId('sign-application').click();
   await page.locator('body[data-screen="certificate"]').waitFor();
   await page.locator('#esign-certificate[data-loaded]').waitFor({ state: 'attached' });
-  t.deepEqual(await page.locator('#esign-certificate option').allInnerTexts(), [], 'no certificate of anyone else on Иванов\'s token');
+  t.deepEqual(
+    await page.locator('#esign-certificate option').allInnerTexts(),
+    [],
+    "no certificate of anyone else on Иванов's token",
+  );
   t.is(await page.getByTestId('esign-token-state').innerText(), 'На токене нет сертификатов: загрузите файл ключа.');
 });
 

@@ -18,7 +18,14 @@ test.after.always(() => rm(out, { recursive: true, force: true }));
 
 test('the gallery keeps one compressed picture per card shown and links each scenario to the live trainer', async (t) => {
   const lines: string[] = [];
-  const report = await writeGallery({ out, only: ['wrong-password', 'otp-expired'], lanes: 2, liveUrl: 'https://localhost:3443', quality: 70, log: (l) => lines.push(l) });
+  const report = await writeGallery({
+    out,
+    only: ['wrong-password', 'otp-expired'],
+    lanes: 2,
+    liveUrl: 'https://localhost:3443',
+    quality: 70,
+    log: (l) => lines.push(l),
+  });
   t.deepEqual(report.failures, []);
   t.is(report.played, 2, lines.join('\n'));
 
@@ -27,11 +34,21 @@ test('the gallery keeps one compressed picture per card shown and links each sce
   t.is(cards.length, report.screens, 'every card is listed, with or without a picture');
   const card = (code: string) => cards.find((c) => c.getAttribute('data-code') === code);
   const shown = cards.flatMap((c) => c.querySelector('.shot img')?.getAttribute('src') ?? []);
-  t.deepEqual(shown.toSorted(), [card('login.invalid_credentials'), card('otp.expired')].map((c) => c?.querySelector('.shot img')?.getAttribute('src')).toSorted());
-  t.regex(card('otp.expired')?.querySelector('.shot img')?.getAttribute('src') ?? '', /^shots\/otp-expired\/\d\d-idp-otp-otp\.expired\.jpg$/);
+  t.deepEqual(
+    shown.toSorted(),
+    [card('login.invalid_credentials'), card('otp.expired')]
+      .map((c) => c?.querySelector('.shot img')?.getAttribute('src'))
+      .toSorted(),
+  );
+  t.regex(
+    card('otp.expired')?.querySelector('.shot img')?.getAttribute('src') ?? '',
+    /^shots\/otp-expired\/\d\d-idp-otp-otp\.expired\.jpg$/,
+  );
 
   // On disk: exactly the pictures the page shows, as JPEG, small.
-  const files = (await readdir(join(out, 'shots'), { recursive: true, withFileTypes: true })).filter((f) => f.isFile()).map((f) => join(f.parentPath, f.name));
+  const files = (await readdir(join(out, 'shots'), { recursive: true, withFileTypes: true }))
+    .filter((f) => f.isFile())
+    .map((f) => join(f.parentPath, f.name));
   t.deepEqual(files.map((f) => f.slice(out.length + 1)).toSorted(), shown.toSorted());
   for (const file of files) {
     const bytes = await readFile(file);
@@ -45,5 +62,8 @@ test('the gallery keeps one compressed picture per card shown and links each sce
   t.is(replay?.tagName, 'A');
   t.is(replay?.getAttribute('href'), 'https://localhost:3443/trainer/replay/otp-expired');
   t.true(page.querySelector('[data-testid="replay-note"]')?.textContent.includes('npm start'));
-  t.truthy(card('account.locked')?.querySelector('[data-testid="replay-lockout-after-five-wrong-passwords"]'), 'also where no picture was taken');
+  t.truthy(
+    card('account.locked')?.querySelector('[data-testid="replay-lockout-after-five-wrong-passwords"]'),
+    'also where no picture was taken',
+  );
 });

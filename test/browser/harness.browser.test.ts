@@ -32,11 +32,14 @@ test.serial('sms: types login, password and the SMS code, and returns in the Ф�
     t.is(await page.locator('[data-testid="sign-in-method"]').getAttribute('data-amr'), 'pwd sms mfa');
     t.is(result.persona.snils, '112-233-401 83');
     const emulatorCookies = await page.context().cookies(env.stand.idp);
-    t.true(emulatorCookies.length > 0 && emulatorCookies.every((c) => c.expires === -1), 'without remember, the emulator keeps only session cookies');
+    t.true(
+      emulatorCookies.length > 0 && emulatorCookies.every((c) => c.expires === -1),
+      'without remember, the emulator keeps only session cookies',
+    );
   });
 });
 
-test.serial('esign: signs in with the persona\'s certificate through the plugin stand-in', async (t) => {
+test.serial("esign: signs in with the persona's certificate through the plugin stand-in", async (t) => {
   await withPage(async (page) => {
     await page.goto(`${env.stand.rp}/login`);
     await signInAsPersona(page, { emulator: env.stand.idp, persona: 'ivanov', method: 'esign' });
@@ -45,7 +48,7 @@ test.serial('esign: signs in with the persona\'s certificate through the plugin 
   });
 });
 
-test.serial('totp: chooses the app code and types the persona\'s current one (feature «webauthn», A2)', async (t) => {
+test.serial("totp: chooses the app code and types the persona's current one (feature «webauthn», A2)", async (t) => {
   await withPage(async (page) => {
     await page.goto(`${env.stand.rp}/login`);
     await signInAsPersona(page, { emulator: env.stand.idp, persona: 'zaitseva', method: 'totp' });
@@ -68,7 +71,12 @@ test.serial('shortcut before navigation: the browser passes the emulator without
   await withPage(async (page) => {
     const screens: string[] = [];
     page.on('framenavigated', (frame) => frame === page.mainFrame() && screens.push(new URL(frame.url()).origin));
-    const queued = await signInAsPersona(page, { emulator: env.stand.idp, persona: 'ivanov', method: 'shortcut', clientId: 'fmrm' });
+    const queued = await signInAsPersona(page, {
+      emulator: env.stand.idp,
+      persona: 'ivanov',
+      method: 'shortcut',
+      clientId: 'fmrm',
+    });
     t.is(queued.persona.persona, 'ivanov');
     await page.goto(`${env.stand.rp}/login`);
     t.is(await screenOf(page), 'cabinet');
@@ -90,12 +98,14 @@ test.serial('shortcut on the login screen: reopens the sign-in and returns in th
 test.serial('a persona that cannot sign in: rejects with the emulator screen and error code', async (t) => {
   await withPage(async (page) => {
     await page.goto(`${env.stand.rp}/login`);
-    const error = await t.throwsAsync(signInAsPersona(page, { emulator: env.stand.idp, persona: 'petrova', method: 'sms' }));
+    const error = await t.throwsAsync(
+      signInAsPersona(page, { emulator: env.stand.idp, persona: 'petrova', method: 'sms' }),
+    );
     t.regex(error.message, /after the password the emulator shows "error" \(error account\.locked\)/);
   });
 });
 
-test.serial('run: signs in within an isolated run, reading that run\'s personas and inbox', async (t) => {
+test.serial("run: signs in within an isolated run, reading that run's personas and inbox", async (t) => {
   const { run } = await env.stand.control<{ run: string }>('POST', '/runs');
   try {
     await withPage(async (page) => {
@@ -113,19 +123,28 @@ test.serial('run: signs in within an isolated run, reading that run\'s personas 
   }
 });
 
-test.serial('mistakes are named: unknown persona, shortcut without clientId, page not at the emulator, wrong run', async (t) => {
-  await withPage(async (page) => {
-    await page.goto(`${env.stand.rp}/login`);
-    const unknown = await t.throwsAsync(signInAsPersona(page, { emulator: env.stand.idp, persona: 'nobody' }));
-    t.regex(unknown.message, /no persona "nobody".*known: .*ivanov/);
-    const noClient = await t.throwsAsync(signInAsPersona(page, { emulator: env.stand.idp, persona: 'ivanov', method: 'shortcut' }));
-    t.regex(noClient.message, /needs "clientId"/);
-    await page.goto(env.stand.rp);
-    const notThere = await t.throwsAsync(signInAsPersona(page, { emulator: env.stand.idp, persona: 'ivanov', timeout: 500 }));
-    t.regex(notThere.message, /did not reach the emulator/);
-    const noRun = await t.throwsAsync(signInAsPersona(page, { emulator: env.stand.idp, persona: 'ivanov', run: 'run-abc' }));
-    t.regex(noRun.message, /no esia_run cookie/);
-    await useRun(page.context(), { emulator: env.stand.idp, run: 'run-abc' });
-    t.true((await page.context().cookies(env.stand.idp)).some((c) => c.name === 'esia_run' && c.value === 'run-abc'));
-  });
-});
+test.serial(
+  'mistakes are named: unknown persona, shortcut without clientId, page not at the emulator, wrong run',
+  async (t) => {
+    await withPage(async (page) => {
+      await page.goto(`${env.stand.rp}/login`);
+      const unknown = await t.throwsAsync(signInAsPersona(page, { emulator: env.stand.idp, persona: 'nobody' }));
+      t.regex(unknown.message, /no persona "nobody".*known: .*ivanov/);
+      const noClient = await t.throwsAsync(
+        signInAsPersona(page, { emulator: env.stand.idp, persona: 'ivanov', method: 'shortcut' }),
+      );
+      t.regex(noClient.message, /needs "clientId"/);
+      await page.goto(env.stand.rp);
+      const notThere = await t.throwsAsync(
+        signInAsPersona(page, { emulator: env.stand.idp, persona: 'ivanov', timeout: 500 }),
+      );
+      t.regex(notThere.message, /did not reach the emulator/);
+      const noRun = await t.throwsAsync(
+        signInAsPersona(page, { emulator: env.stand.idp, persona: 'ivanov', run: 'run-abc' }),
+      );
+      t.regex(noRun.message, /no esia_run cookie/);
+      await useRun(page.context(), { emulator: env.stand.idp, run: 'run-abc' });
+      t.true((await page.context().cookies(env.stand.idp)).some((c) => c.name === 'esia_run' && c.value === 'run-abc'));
+    });
+  },
+);

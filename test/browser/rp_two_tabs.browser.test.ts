@@ -14,7 +14,10 @@ async function signIn(tab: Page): Promise<void> {
   await tab.getByTestId('password').fill('Test-1234');
   await tab.getByTestId('submit').click();
   await tab.waitForLoadState();
-  const sms = await env.stand.control<{ messages: Array<{ code: string }> }>('GET', `/inbox/sms?to=${encodeURIComponent(phone)}`);
+  const sms = await env.stand.control<{ messages: Array<{ code: string }> }>(
+    'GET',
+    `/inbox/sms?to=${encodeURIComponent(phone)}`,
+  );
   await tab.getByTestId('otp-code').fill(sms.messages[0]!.code); // the inbox lists the newest first
   await tab.getByTestId('submit').click();
   await tab.waitForURL(`${env.stand.rp}/cabinet`);

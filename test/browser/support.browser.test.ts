@@ -29,7 +29,11 @@ test('an operator signs in, finds a user by СНИЛС and unlocks them; the use
     await page.waitForURL(/\/support\/accounts\//);
     t.is(await page.getByTestId('support-locked').getAttribute('data-value'), 'yes');
     t.is(await page.getByTestId('support-snils').innerText(), '112-233-402 84');
-    t.is(await page.getByTestId('support-save-state').count(), 0, 'an operator is not offered what only a senior operator may do');
+    t.is(
+      await page.getByTestId('support-save-state').count(),
+      0,
+      'an operator is not offered what only a senior operator may do',
+    );
 
     await page.getByTestId('support-unlock').click();
     await page.waitForLoadState();

@@ -27,16 +27,30 @@ let browser: Browser;
 let home: string;
 
 test.before(async () => {
-  stand = await startStand({ https: true }, ({ rpUrl, rp2Url, dir }) => [trainerRoutes({ rpUrl, rp2Url, shotsDir: join(dir, 'shots') })]);
+  stand = await startStand({ https: true }, ({ rpUrl, rp2Url, dir }) => [
+    trainerRoutes({ rpUrl, rp2Url, shotsDir: join(dir, 'shots') }),
+  ]);
   const pki = await loadTestPki(stand.keysDir!);
   home = await mkdtemp(join(tmpdir(), 'esia-chromium-home-'));
   const nss = join(home, '.pki', 'nssdb');
   await mkdir(nss, { recursive: true });
   try {
     await run('certutil', ['-d', `sql:${nss}`, '-N', '--empty-password']);
-    await run('certutil', ['-d', `sql:${nss}`, '-A', '-t', 'C,,', '-n', 'esia-emulator test root', '-i', pki.root.certificateFile]);
+    await run('certutil', [
+      '-d',
+      `sql:${nss}`,
+      '-A',
+      '-t',
+      'C,,',
+      '-n',
+      'esia-emulator test root',
+      '-i',
+      pki.root.certificateFile,
+    ]);
   } catch (error) {
-    throw new Error(`certutil failed (${(error as Error).message}). Install it from Debian: sudo apt-get install -y libnss3-tools`);
+    throw new Error(
+      `certutil failed (${(error as Error).message}). Install it from Debian: sudo apt-get install -y libnss3-tools`,
+    );
   }
   browser = await launchChromium({ env: { HOME: home }, args: ['--lang=ru-RU'] });
 });
@@ -85,27 +99,39 @@ for (const [certificate, netError] of [
   });
 }
 
-test.serial('a revoked certificate: Chromium opens the page anyway (no online revocation checks) — only the RP back-channel catches it', async (t) => {
-  const { error } = await open('revoked');
-  t.is(error, '', 'if this fails, Chromium started checking revocation: update the README «TLS faults»');
-});
+test.serial(
+  'a revoked certificate: Chromium opens the page anyway (no online revocation checks) — only the RP back-channel catches it',
+  async (t) => {
+    const { error } = await open('revoked');
+    t.is(error, '', 'if this fails, Chromium started checking revocation: update the README «TLS faults»');
+  },
+);
 
-test.serial('the trainer over HTTPS: «Воспроизвести» in /trainer arranges the run, its «Выполнить» buttons act on it', async (t) => {
-  await stand.control('POST', '/tls', { certificate: 'valid' });
-  const context = await browser.newContext({ locale: 'ru-RU' });
-  const page = await context.newPage();
-  try {
-    await page.goto(`${stand.idp}/trainer`);
-    await page.click('[data-testid="replay-locked-account-unlocked-by-support"]');
-    await page.waitForSelector('body[data-screen="trainer-run"]');
-    const run = (await page.getAttribute('body', 'data-run')) ?? '';
-    t.regex(run, /^run-/);
-    t.true((await page.innerText('body')).includes('+79000000002'));
-    await page.click('[data-testid^="act-"]');
-    await page.waitForSelector('body[data-screen="trainer-run"]');
-    const personas = await stand.control<Array<{ persona: string; state: { locked: boolean } }>>('GET', `/personas?run=${run}`);
-    t.false(personas.find((p) => p.persona === 'petrova')?.state.locked, 'the support step ran over HTTPS, in that run');
-  } finally {
-    await context.close();
-  }
-});
+test.serial(
+  'the trainer over HTTPS: «Воспроизвести» in /trainer arranges the run, its «Выполнить» buttons act on it',
+  async (t) => {
+    await stand.control('POST', '/tls', { certificate: 'valid' });
+    const context = await browser.newContext({ locale: 'ru-RU' });
+    const page = await context.newPage();
+    try {
+      await page.goto(`${stand.idp}/trainer`);
+      await page.click('[data-testid="replay-locked-account-unlocked-by-support"]');
+      await page.waitForSelector('body[data-screen="trainer-run"]');
+      const run = (await page.getAttribute('body', 'data-run')) ?? '';
+      t.regex(run, /^run-/);
+      t.true((await page.innerText('body')).includes('+79000000002'));
+      await page.click('[data-testid^="act-"]');
+      await page.waitForSelector('body[data-screen="trainer-run"]');
+      const personas = await stand.control<Array<{ persona: string; state: { locked: boolean } }>>(
+        'GET',
+        `/personas?run=${run}`,
+      );
+      t.false(
+        personas.find((p) => p.persona === 'petrova')?.state.locked,
+        'the support step ran over HTTPS, in that run',
+      );
+    } finally {
+      await context.close();
+    }
+  },
+);

@@ -42,14 +42,24 @@ async function play(id: string) {
 
 // Registration and sign-in with a platform authenticator (UV on, resident key) and a security key.
 const passing = [
-  'biometric-sign-in', 'biometric-sign-in-with-login', 'settings-register-biometric', 'first-login-biometric-setup',
-  'security-key-second-factor', 'settings-security-key',
+  'biometric-sign-in',
+  'biometric-sign-in-with-login',
+  'settings-register-biometric',
+  'first-login-biometric-setup',
+  'security-key-second-factor',
+  'settings-security-key',
 ];
 // Failures Chromium itself produces: UV off (NotAllowedError), the user cancels, no such key on
 // the account, a cloned key's counter, a key already registered (InvalidStateError), too late.
 const browserFailures = [
-  'biometric-verification-off-in-browser', 'biometric-cancelled', 'biometric-unknown-credential', 'settings-remove-biometric',
-  'biometric-counter-regressed', 'biometric-already-registered', 'biometric-timed-out', 'biometric-not-set-up',
+  'biometric-verification-off-in-browser',
+  'biometric-cancelled',
+  'biometric-unknown-credential',
+  'settings-remove-biometric',
+  'biometric-counter-regressed',
+  'biometric-already-registered',
+  'biometric-timed-out',
+  'biometric-not-set-up',
 ];
 
 for (const id of [...passing, ...browserFailures]) {
@@ -57,7 +67,8 @@ for (const id of [...passing, ...browserFailures]) {
     const { result, ceremonies } = await play(id);
     t.true(result.ok, describeFailure(result));
     // Every run that reached a ceremony went through the real browser API, not a forged answer.
-    if (!['biometric-not-set-up', 'biometric-cancelled'].includes(id)) t.true(ceremonies.length > 0, 'no WebAuthn ceremony ran in the browser');
+    if (!['biometric-not-set-up', 'biometric-cancelled'].includes(id))
+      t.true(ceremonies.length > 0, 'no WebAuthn ceremony ran in the browser');
   });
 }
 
@@ -91,10 +102,19 @@ test.serial('ceremony timings (median of 5 runs each)', async (t) => {
     minMs: Math.round(Math.min(...ms)),
     maxMs: Math.round(Math.max(...ms)),
   }));
-  for (const r of rows) t.log(`${r.ceremony}: browser API median ${r.apiMedianMs} ms; click → next page median ${r.medianMs} ms (min ${r.minMs}, max ${r.maxMs}, ${r.runs} runs)`);
-  t.true(rows.every((r) => Number.isFinite(r.apiMedianMs)), 'every ceremony called navigator.credentials in the page');
+  for (const r of rows)
+    t.log(
+      `${r.ceremony}: browser API median ${r.apiMedianMs} ms; click → next page median ${r.medianMs} ms (min ${r.minMs}, max ${r.maxMs}, ${r.runs} runs)`,
+    );
+  t.true(
+    rows.every((r) => Number.isFinite(r.apiMedianMs)),
+    'every ceremony called navigator.credentials in the page',
+  );
   t.is(rows.length, 4, 'registration and sign-in, for platform and roaming authenticators');
   const out = join(import.meta.dirname, '..', '..', 'out');
   await mkdir(out, { recursive: true });
-  await writeFile(join(out, 'webauthn-timings.json'), `${JSON.stringify({ measuredAt: new Date().toISOString(), rows }, null, 2)}\n`);
+  await writeFile(
+    join(out, 'webauthn-timings.json'),
+    `${JSON.stringify({ measuredAt: new Date().toISOString(), rows }, null, 2)}\n`,
+  );
 });

@@ -2,7 +2,12 @@
 import { HttpBrowser } from '../../scenarios/runner/http_browser.ts';
 import { esiaSystemIds, signerOf } from '../../scenarios/runner/esia_stand.ts';
 import type { Stand } from '../../scenarios/runner/stand.ts';
-import { authorizationParams, authorizationPath, type AuthorizationRequest, type EsiaSigner } from '../../relying-party/esia/protocol.ts';
+import {
+  authorizationParams,
+  authorizationPath,
+  type AuthorizationRequest,
+  type EsiaSigner,
+} from '../../relying-party/esia/protocol.ts';
 
 export const ids = esiaSystemIds;
 export const scope = 'openid fullname birthdate gender snils inn id_doc email mobile contacts';
@@ -17,7 +22,11 @@ export async function signers(stand: Stand) {
   };
 }
 
-export function authRequest(stand: Stand, signer: EsiaSigner, over: Partial<AuthorizationRequest> = {}): AuthorizationRequest {
+export function authRequest(
+  stand: Stand,
+  signer: EsiaSigner,
+  over: Partial<AuthorizationRequest> = {},
+): AuthorizationRequest {
   return {
     base: stand.idp,
     version: signer.kind === 'raw' ? 'v2' : 'v1',
@@ -36,10 +45,17 @@ export function urlOf(stand: Stand, version: 'v1' | 'v2', params: Record<string,
 }
 
 /** GET without following: where the emulator sends the browser, and the refusal's reference. */
-export async function peek(url: string): Promise<{ status: number; location: URL | null; reference: string | null; html: string }> {
+export async function peek(
+  url: string,
+): Promise<{ status: number; location: URL | null; reference: string | null; html: string }> {
   const res = await fetch(url, { redirect: 'manual' });
   const location = res.headers.get('location');
-  return { status: res.status, location: location ? new URL(location, url) : null, reference: res.headers.get('x-esia-reference'), html: await res.text() };
+  return {
+    status: res.status,
+    location: location ? new URL(location, url) : null,
+    reference: res.headers.get('x-esia-reference'),
+    html: await res.text(),
+  };
 }
 
 export interface Callback {
@@ -51,11 +67,19 @@ export interface Callback {
 }
 
 /** Opens an authorization URL and signs in as a persona through the real screens (password + SMS). */
-export async function login(stand: Stand, url: string, phone = '+79000000001', browser = new HttpBrowser()): Promise<Callback> {
+export async function login(
+  stand: Stand,
+  url: string,
+  phone = '+79000000001',
+  browser = new HttpBrowser(),
+): Promise<Callback> {
   await browser.goto(url);
   if (browser.current()?.screen === 'login') {
     await browser.click('submit', { identifier: phone, password: 'Test-1234' });
-    const sms = await stand.control<{ messages: Array<{ code: string }> }>('GET', `/inbox/sms?to=${encodeURIComponent(phone)}`);
+    const sms = await stand.control<{ messages: Array<{ code: string }> }>(
+      'GET',
+      `/inbox/sms?to=${encodeURIComponent(phone)}`,
+    );
     await browser.click('submit', { code: sms.messages[0]!.code });
   }
   if (browser.current()?.screen !== 'system-callback') throw new Error(`ended on ${JSON.stringify(browser.current())}`);

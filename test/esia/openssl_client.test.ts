@@ -32,7 +32,8 @@ test.after.always(async () => {
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
-const openssl = (args: string[], input?: string | Buffer) => execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'pipe'] });
+const openssl = (args: string[], input?: string | Buffer) =>
+  execFileSync('openssl', args, { input, stdio: ['pipe', 'pipe', 'pipe'] });
 
 function rawSign(message: string): string {
   writeFileSync(join(dir, 'm.txt'), message);
@@ -41,7 +42,22 @@ function rawSign(message: string): string {
 
 function cmsSign(message: string): string {
   writeFileSync(join(dir, 'm.txt'), message);
-  return openssl(['smime', '-engine', 'gost', '-sign', '-binary', '-outform', 'DER', '-noattr', '-signer', cert, '-inkey', key, '-in', join(dir, 'm.txt')]).toString('base64url');
+  return openssl([
+    'smime',
+    '-engine',
+    'gost',
+    '-sign',
+    '-binary',
+    '-outform',
+    'DER',
+    '-noattr',
+    '-signer',
+    cert,
+    '-inkey',
+    key,
+    '-in',
+    join(dir, 'm.txt'),
+  ]).toString('base64url');
 }
 
 test('an openssl + gost engine client signs in on v2/ac + v3/te and v1, and verifies GOST tokens with openssl', async (t) => {
@@ -50,7 +66,10 @@ test('an openssl + gost engine client signs in on v2/ac + v3/te and v1, and veri
     return;
   }
   await stand.control('POST', '/esia/systems', {
-    client_id: 'OSSL01', certificates: [readFileSync(cert, 'utf8')], redirect_uris: [`${stand.sink}/cb`], token_alg: 'GOST3410_2012_256',
+    client_id: 'OSSL01',
+    certificates: [readFileSync(cert, 'utf8')],
+    redirect_uris: [`${stand.sink}/cb`],
+    token_alg: 'GOST3410_2012_256',
   });
   const der = openssl(['x509', '-in', cert, '-outform', 'DER']);
   const hash = openssl(['dgst', '-engine', 'gost', '-md_gost12_256', '-r'], der).toString().split(' ')[0]!;
@@ -60,26 +79,58 @@ test('an openssl + gost engine client signs in on v2/ac + v3/te and v1, and veri
   const timestamp = esiaTimestamp(new Date(), 180);
   const ac = new URL('/aas/oauth2/v2/ac', stand.idp);
   ac.search = new URLSearchParams({
-    client_id: 'OSSL01', client_certificate_hash: hash, client_secret: rawSign(`OSSL01${scope}${timestamp}${state}${redirectUri}`),
-    redirect_uri: redirectUri, scope, response_type: 'code', state, access_type: 'offline', timestamp,
+    client_id: 'OSSL01',
+    client_certificate_hash: hash,
+    client_secret: rawSign(`OSSL01${scope}${timestamp}${state}${redirectUri}`),
+    redirect_uri: redirectUri,
+    scope,
+    response_type: 'code',
+    state,
+    access_type: 'offline',
+    timestamp,
   }).toString();
   const cb = await login(stand, ac.href);
   t.is(cb.state, state);
   const teState = crypto.randomUUID();
   const teTime = esiaTimestamp(new Date(), 180);
   const answer = await postToken(stand.idp, 'v2', {
-    client_id: 'OSSL01', code: cb.code, grant_type: 'authorization_code', client_certificate_hash: hash, redirect_uri: redirectUri, scope, state: teState,
-    timestamp: teTime, token_type: 'Bearer', client_secret: rawSign(`OSSL01${scope}${teTime}${teState}${redirectUri}${cb.code}`),
+    client_id: 'OSSL01',
+    code: cb.code,
+    grant_type: 'authorization_code',
+    client_certificate_hash: hash,
+    redirect_uri: redirectUri,
+    scope,
+    state: teState,
+    timestamp: teTime,
+    token_type: 'Bearer',
+    client_secret: rawSign(`OSSL01${scope}${teTime}${teState}${redirectUri}${cb.code}`),
   });
   t.is(answer.status, 200, JSON.stringify(answer.body));
   // ekapusta's check: openssl dgst -verify with ESIA's GOST public key over header.payload.
   writeFileSync(join(dir, 'esia.pem'), await (await fetch(`${stand.idp}/public/esia-gost.cer.pem`)).text());
-  writeFileSync(join(dir, 'esia.pub'), openssl(['x509', '-engine', 'gost', '-in', join(dir, 'esia.pem'), '-pubkey', '-noout']));
+  writeFileSync(
+    join(dir, 'esia.pub'),
+    openssl(['x509', '-engine', 'gost', '-in', join(dir, 'esia.pem'), '-pubkey', '-noout']),
+  );
   for (const token of [String(answer.body.access_token), String(answer.body.id_token)]) {
     const [h, p, s] = token.split('.');
     writeFileSync(join(dir, 'input.txt'), `${h}.${p}`);
     writeFileSync(join(dir, 'sig.bin'), Buffer.from(s!, 'base64url'));
-    const out = spawnSync('openssl', ['dgst', '-engine', 'gost', '-md_gost12_256', '-verify', join(dir, 'esia.pub'), '-signature', join(dir, 'sig.bin'), join(dir, 'input.txt')], { encoding: 'utf8' });
+    const out = spawnSync(
+      'openssl',
+      [
+        'dgst',
+        '-engine',
+        'gost',
+        '-md_gost12_256',
+        '-verify',
+        join(dir, 'esia.pub'),
+        '-signature',
+        join(dir, 'sig.bin'),
+        join(dir, 'input.txt'),
+      ],
+      { encoding: 'utf8' },
+    );
     t.regex(out.stdout, /Verified OK/, out.stderr);
   }
   // v1: `openssl smime -sign -noattr` over scope + timestamp + client_id + state.
@@ -87,14 +138,28 @@ test('an openssl + gost engine client signs in on v2/ac + v3/te and v1, and veri
   const v1Time = esiaTimestamp(new Date(), 180);
   const v1 = new URL('/aas/oauth2/ac', stand.idp);
   v1.search = new URLSearchParams({
-    client_id: 'OSSL01', client_secret: cmsSign(`${scope}${v1Time}OSSL01${v1State}`), redirect_uri: redirectUri, scope, response_type: 'code', state: v1State, access_type: 'online', timestamp: v1Time,
+    client_id: 'OSSL01',
+    client_secret: cmsSign(`${scope}${v1Time}OSSL01${v1State}`),
+    redirect_uri: redirectUri,
+    scope,
+    response_type: 'code',
+    state: v1State,
+    access_type: 'online',
+    timestamp: v1Time,
   }).toString();
   const v1cb = await login(stand, v1.href, undefined, cb.browser);
   t.is(v1cb.state, v1State);
   const teState1 = crypto.randomUUID();
   const teTime1 = esiaTimestamp(new Date(), 180);
   const v1answer = await postToken(stand.idp, 'v1', {
-    client_id: 'OSSL01', code: v1cb.code, grant_type: 'authorization_code', redirect_uri: redirectUri, scope, state: teState1, timestamp: teTime1, token_type: 'Bearer',
+    client_id: 'OSSL01',
+    code: v1cb.code,
+    grant_type: 'authorization_code',
+    redirect_uri: redirectUri,
+    scope,
+    state: teState1,
+    timestamp: teTime1,
+    token_type: 'Bearer',
     client_secret: cmsSign(`${scope}${teTime1}OSSL01${teState1}`),
   });
   t.is(v1answer.status, 200, JSON.stringify(v1answer.body));

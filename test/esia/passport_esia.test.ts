@@ -29,7 +29,10 @@ interface Strategy {
   error(err: Error): void;
   authenticate(req: unknown, options?: Record<string, unknown>): void;
 }
-const EsiaStrategy = require('passport-esia') as new (options: Record<string, unknown>, verify: (...args: unknown[]) => void) => Strategy;
+const EsiaStrategy = require('passport-esia') as new (
+  options: Record<string, unknown>,
+  verify: (...args: unknown[]) => void,
+) => Strategy;
 
 let stand: Stand;
 test.before(async () => {
@@ -40,13 +43,19 @@ test.after.always(async () => {
 });
 
 /** One passport round: resolves with where it redirects, whom it admits, or why it failed. */
-function authenticate(strategy: Strategy, query: Record<string, string>): Promise<{ redirect?: string; user?: Record<string, unknown>; error?: Error }> {
+function authenticate(
+  strategy: Strategy,
+  query: Record<string, string>,
+): Promise<{ redirect?: string; user?: Record<string, unknown>; error?: Error }> {
   return new Promise((resolve) => {
     strategy.redirect = (url) => resolve({ redirect: url });
     strategy.success = (user) => resolve({ user: user as Record<string, unknown> });
     strategy.fail = (challenge) => resolve({ error: new Error(`fail: ${JSON.stringify(challenge)}`) });
     strategy.error = (error) => resolve({ error });
-    strategy.authenticate({ query, body: {}, headers: { host: 'localhost' }, url: '/auth/esia', session: undefined }, {});
+    strategy.authenticate(
+      { query, body: {}, headers: { host: 'localhost' }, url: '/auth/esia', session: undefined },
+      {},
+    );
   });
 }
 

@@ -26,15 +26,32 @@ export function useProtocolStand(): void {
 export const ivanovOid = 1000001013;
 
 /** Signs in through v2/ac (or v1/ac) and returns the code, the request and the browser. */
-export async function authorize(signer: EsiaSigner = s.raw, over: Parameters<typeof authRequest>[2] = {}, phone?: string) {
+export async function authorize(
+  signer: EsiaSigner = s.raw,
+  over: Parameters<typeof authRequest>[2] = {},
+  phone?: string,
+) {
   const p = await params(authRequest(stand, signer, over));
   const version = signer.kind === 'raw' ? 'v2' : 'v1';
   const cb = await login(stand, urlOf(stand, version, p), phone);
   return { ...cb, request: p, version } as const;
 }
 
-export async function exchange(code: string, signer: EsiaSigner = s.raw, over: Partial<Parameters<typeof tokenParams>[0]> = {}) {
+export async function exchange(
+  code: string,
+  signer: EsiaSigner = s.raw,
+  over: Partial<Parameters<typeof tokenParams>[0]> = {},
+) {
   const version = signer.kind === 'raw' ? 'v2' : 'v1';
-  const form = await tokenParams({ version, clientId: ids.proto, signer, grant: 'authorization_code', scope: 'openid', redirectUri: `${stand.sink}/cb`, code, ...over });
+  const form = await tokenParams({
+    version,
+    clientId: ids.proto,
+    signer,
+    grant: 'authorization_code',
+    scope: 'openid',
+    redirectUri: `${stand.sink}/cb`,
+    code,
+    ...over,
+  });
   return { ...(await postToken(stand.idp, version, form)), form };
 }

@@ -15,7 +15,7 @@ import { createRsaCertificate, signRsaCms } from '../../lib/pki/rsa.ts';
 const hasOpenssl = spawnSync('openssl', ['version']).status === 0;
 const message = `openid fullname2026.11.25 12:00:00 +0300PROTO01${'8a3e1c2b-7f4d-4e0a-9c1b-2d3e4f5a6b7c'}`;
 
-test('RSA CMS: ours verifies in OpenSSL, OpenSSL\'s verifies in the emulator (detached/attached, with/without attributes)', async (t) => {
+test("RSA CMS: ours verifies in OpenSSL, OpenSSL's verifies in the emulator (detached/attached, with/without attributes)", async (t) => {
   if (!hasOpenssl) {
     t.pass('openssl not installed: cross-check skipped');
     return;
@@ -38,10 +38,28 @@ test('RSA CMS: ours verifies in OpenSSL, OpenSSL\'s verifies in the emulator (de
         const out = spawnSync('openssl', detached ? [...args, '-content', msg] : args, { encoding: 'utf8' });
         t.is(out.status, 0, `${label}: ${out.stderr}`);
         t.is(out.stdout, message, label);
-        const theirs = execFileSync('openssl', ['smime', '-sign', '-binary', '-outform', 'DER', '-md', 'sha256', '-signer', cert, '-inkey', key, '-in', msg, ...(signedAttributes ? [] : ['-noattr']), ...(detached ? [] : ['-nodetach'])]);
+        const theirs = execFileSync('openssl', [
+          'smime',
+          '-sign',
+          '-binary',
+          '-outform',
+          'DER',
+          '-md',
+          'sha256',
+          '-signer',
+          cert,
+          '-inkey',
+          key,
+          '-in',
+          msg,
+          ...(signedAttributes ? [] : ['-noattr']),
+          ...(detached ? [] : ['-nodetach']),
+        ]);
         const res = await verifyCmsSignedData(new Uint8Array(theirs), { content: new TextEncoder().encode(message) });
         t.true(res.valid, `${label}: ${res.reason}`);
-        const tampered = await verifyCmsSignedData(new Uint8Array(theirs), { content: new TextEncoder().encode(`${message}x`) });
+        const tampered = await verifyCmsSignedData(new Uint8Array(theirs), {
+          content: new TextEncoder().encode(`${message}x`),
+        });
         t.false(tampered.valid, label);
       }
     }

@@ -15,10 +15,16 @@ const codesWithoutScenario = ['ESIA-007009', 'ESIA-007012'];
 
 test('every ESIA code has a scenario, except the listed gaps — and no listed gap is covered', (t) => {
   const shown = new Set(esia.flatMap(expectedErrors));
-  t.deepEqual(Object.keys(esiaCodes).filter((c) => !shown.has(c)), codesWithoutScenario);
+  t.deepEqual(
+    Object.keys(esiaCodes).filter((c) => !shown.has(c)),
+    codesWithoutScenario,
+  );
 });
 
 test('ESIA scenarios expect only codes that exist', (t) => {
   const shown = new Set(esia.flatMap(expectedErrors));
-  t.deepEqual([...shown].filter((c) => !(c in esiaCodes)), []);
+  t.deepEqual(
+    [...shown].filter((c) => !(c in esiaCodes)),
+    [],
+  );
 });

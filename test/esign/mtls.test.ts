@@ -24,28 +24,42 @@ interface TlsAnswer {
 }
 
 /** GET over the mutual-TLS listener with this browser's cookies, presenting `client` (or no certificate). */
-async function tlsGet(browser: HttpBrowser, url: string, ca: string, client?: { cert: string; key: string }): Promise<TlsAnswer> {
+async function tlsGet(
+  browser: HttpBrowser,
+  url: string,
+  ca: string,
+  client?: { cert: string; key: string },
+): Promise<TlsAnswer> {
   const cookie = await browser.jar.getCookieString(url);
   return new Promise((ok, fail) => {
-    const req = request(url, { method: 'GET', headers: { cookie, accept: 'text/html' }, ca, servername: 'localhost', ...(client ?? {}) }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', async () => {
-        for (const c of res.headers['set-cookie'] ?? []) await browser.jar.setCookie(c, url, { ignoreError: true });
-        ok({ status: res.statusCode ?? 0, location: res.headers.location ?? null, body });
-      });
-    });
+    const req = request(
+      url,
+      { method: 'GET', headers: { cookie, accept: 'text/html' }, ca, servername: 'localhost', ...(client ?? {}) },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', async () => {
+          for (const c of res.headers['set-cookie'] ?? []) await browser.jar.setCookie(c, url, { ignoreError: true });
+          ok({ status: res.statusCode ?? 0, location: res.headers.location ?? null, body });
+        });
+      },
+    );
     req.on('error', fail);
     req.end();
   });
 }
 
-async function atLoginPage(run: string): Promise<{ browser: HttpBrowser; tlsUrl: string; ca: string; pki: Awaited<ReturnType<typeof loadTestPki>> }> {
+async function atLoginPage(
+  run: string,
+): Promise<{ browser: HttpBrowser; tlsUrl: string; ca: string; pki: Awaited<ReturnType<typeof loadTestPki>> }> {
   const pki = stand.emulator!.idp.services.pki;
   await stand.control('POST', `/reset?run=${run}`);
   const { pkiGeneratedAt } = await stand.control<{ pkiGeneratedAt: string }>('GET', `/esign?run=${run}`);
-  await stand.control('POST', `/clock?run=${run}`, { set: new Date(Date.parse(pkiGeneratedAt) + 3600_000).toISOString(), freeze: true });
+  await stand.control('POST', `/clock?run=${run}`, {
+    set: new Date(Date.parse(pkiGeneratedAt) + 3600_000).toISOString(),
+    freeze: true,
+  });
   const browser = new HttpBrowser();
   await browser.setCookie(stand.idp, 'esia_run', run);
   await browser.goto(stand.rp);

@@ -18,17 +18,30 @@ const signIn = (revokeFirst: boolean, serial: string): Scenario => ({
   catalogue: ['A4'],
   given: { persona: 'belov', clock: 'pki' },
   steps: [
-    ...(revokeFirst ? [{ do: 'control' as const, method: 'POST' as const, path: `/certificates/${serial}/revoke`, body: { reason: 'keyCompromise' } }] : []),
+    ...(revokeFirst
+      ? [
+          {
+            do: 'control' as const,
+            method: 'POST' as const,
+            path: `/certificates/${serial}/revoke`,
+            body: { reason: 'keyCompromise' },
+          },
+        ]
+      : []),
     { do: 'open', app: 'rp' },
     { do: 'click', testid: 'login-esia' },
     { do: 'click', testid: 'login-esign', expect: { screen: 'certificate' } },
     { do: 'esign', certificate: 'belov-valid' },
   ],
-  expect: revokeFirst ? { app: 'idp', screen: 'certificate', error: 'certificate.revoked' } : { app: 'rp', screen: 'cabinet', error: 'none' },
+  expect: revokeFirst
+    ? { app: 'idp', screen: 'certificate', error: 'certificate.revoked' }
+    : { app: 'rp', screen: 'cabinet', error: 'none' },
 });
 
 test('revoked live in one run: refused there, still valid in another', async (t) => {
-  const [serial] = (await stand.control<Array<{ serial: string }>>('GET', '/certificates?persona=belov&variant=valid')).map((c) => c.serial);
+  const [serial] = (
+    await stand.control<Array<{ serial: string }>>('GET', '/certificates?persona=belov&variant=valid')
+  ).map((c) => c.serial);
   t.truthy(serial);
   const a = await newRun(stand);
   const b = await newRun(stand);

@@ -28,11 +28,18 @@ async function browserIn(run: string): Promise<HttpBrowser> {
   return browser;
 }
 
-async function plugin(browser: HttpBrowser, path: string, body?: unknown): Promise<{ status: number; body: TokenAnswer & Record<string, unknown> }> {
+async function plugin(
+  browser: HttpBrowser,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: TokenAnswer & Record<string, unknown> }> {
   const url = `${stand.idp}/plugin/api${path}`;
   const res = await fetch(url, {
     method: body ? 'POST' : 'GET',
-    headers: { cookie: await browser.jar.getCookieString(url), ...(body ? { 'content-type': 'application/json' } : {}) },
+    headers: {
+      cookie: await browser.jar.getCookieString(url),
+      ...(body ? { 'content-type': 'application/json' } : {}),
+    },
     ...(body ? { body: JSON.stringify(body) } : {}),
   });
   for (const c of res.headers.getSetCookie()) await browser.jar.setCookie(c, url);
@@ -45,22 +52,35 @@ test('each browser has its own token: a key file loaded in one is not in another
   const { run, end } = await newRun(stand);
   t.teardown(end);
   const [a, b] = [await browserIn(run), await browserIn(run)];
-  t.deepEqual(ids(await plugin(a, '/certificates')), [], 'a browser nobody was seated at holds no one\'s certificates');
-  const { bundle } = await stand.control<{ bundle: string }>('GET', `/personas/ivanov/certificate?variant=valid&run=${run}`);
+  t.deepEqual(ids(await plugin(a, '/certificates')), [], "a browser nobody was seated at holds no one's certificates");
+  const { bundle } = await stand.control<{ bundle: string }>(
+    'GET',
+    `/personas/ivanov/certificate?variant=valid&run=${run}`,
+  );
   const imported = await plugin(a, '/import', { pem: bundle });
   t.is(imported.status, 201);
   t.deepEqual(ids(await plugin(a, '/certificates')), [imported.body.id]);
   t.deepEqual(ids(await plugin(b, '/certificates')), []);
-  const all = await stand.control<{ tokens: Array<{ owner: string | null; certificates: unknown[] }> }>('GET', `/token?run=${run}`);
-  t.is(all.tokens.filter((x) => x.owner === null).length, 2, 'the run lists both browsers\' tokens');
+  const all = await stand.control<{ tokens: Array<{ owner: string | null; certificates: unknown[] }> }>(
+    'GET',
+    `/token?run=${run}`,
+  );
+  t.is(all.tokens.filter((x) => x.owner === null).length, 2, "the run lists both browsers' tokens");
 });
 
-test('a person\'s token is plugged into a browser by its id; another person\'s stays out of it', async (t) => {
+test("a person's token is plugged into a browser by its id; another person's stays out of it", async (t) => {
   const { run, end } = await newRun(stand);
   t.teardown(end);
-  const belov = await stand.control<{ id: string; owner: string; certificates: Array<{ id: string }> }>('GET', `/personas/belov/token?run=${run}`);
+  const belov = await stand.control<{ id: string; owner: string; certificates: Array<{ id: string }> }>(
+    'GET',
+    `/personas/belov/token?run=${run}`,
+  );
   t.is(belov.owner, 'belov');
-  t.deepEqual(belov.certificates.map((c) => c.id), ['belov-valid'], 'belov\'s token is ready after a reset (esignToken)');
+  t.deepEqual(
+    belov.certificates.map((c) => c.id),
+    ['belov-valid'],
+    "belov's token is ready after a reset (esignToken)",
+  );
   await stand.control('POST', `/personas/ivanov/token?run=${run}`, { variant: 'expired' });
   const ivanov = await stand.control<{ id: string }>('GET', `/personas/ivanov/token?run=${run}`);
 
@@ -71,11 +91,19 @@ test('a person\'s token is plugged into a browser by its id; another person\'s s
   await atIvanovs.setCookie(stand.idp, 'esia_token', ivanov.id);
   t.deepEqual(ids(await plugin(atIvanovs, '/certificates')), ['ivanov-expired']);
   // The control API's selection by persona, and the plug-in link a trainer's browser follows.
-  t.deepEqual((await stand.control<TokenAnswer>('GET', `/token?persona=ivanov&run=${run}`)).certificates.map((c) => c.id), ['ivanov-expired']);
-  const plugIn = await fetch(`${stand.idp}/__control/personas/belov/token/plug-in?next=/&run=${run}`, { redirect: 'manual' });
+  t.deepEqual(
+    (await stand.control<TokenAnswer>('GET', `/token?persona=ivanov&run=${run}`)).certificates.map((c) => c.id),
+    ['ivanov-expired'],
+  );
+  const plugIn = await fetch(`${stand.idp}/__control/personas/belov/token/plug-in?next=/&run=${run}`, {
+    redirect: 'manual',
+  });
   t.is(plugIn.status, 302);
   t.is(plugIn.headers.get('location'), '/');
-  const offSite = await fetch(`${stand.idp}/__control/personas/belov/token/plug-in?next=//elsewhere.example/&run=${run}`, { redirect: 'manual' });
+  const offSite = await fetch(
+    `${stand.idp}/__control/personas/belov/token/plug-in?next=//elsewhere.example/&run=${run}`,
+    { redirect: 'manual' },
+  );
   t.is(offSite.status, 400, 'a protocol-relative next is refused, not followed off the stand');
   t.is(offSite.headers.get('location'), null);
   t.regex(plugIn.headers.getSetCookie().join('\n'), new RegExp(`esia_token=${belov.id}`));
@@ -88,7 +116,7 @@ test('a person\'s token is plugged into a browser by its id; another person\'s s
   t.deepEqual(ids(await plugin(stranger, '/certificates')), []);
 });
 
-test('in a step-up Иванов is not offered Белов\'s certificates', async (t) => {
+test("in a step-up Иванов is not offered Белов's certificates", async (t) => {
   const { run, end } = await newRun(stand);
   t.teardown(end);
   const scenario: Scenario = {

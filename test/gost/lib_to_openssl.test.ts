@@ -6,8 +6,18 @@ import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  clientCertificateHash, createGostCertificate, createSelfSignedGostCertificate, exportPrivateKeyPem, exportPublicKeyPem,
-  generateGostKeyPair, gostSign, gostVerify, importKeyPair, importPublicKey, signGostCms, signGostJwt,
+  clientCertificateHash,
+  createGostCertificate,
+  createSelfSignedGostCertificate,
+  exportPrivateKeyPem,
+  exportPublicKeyPem,
+  generateGostKeyPair,
+  gostSign,
+  gostVerify,
+  importKeyPair,
+  importPublicKey,
+  signGostCms,
+  signGostJwt,
 } from '../../lib/gost/index.ts';
 import { utf8 } from '../../lib/gost/bytes.ts';
 import { FIXTURES, ENGINE_SETS, read, readText, liveTest, openssl, tempDir } from '../helpers/gost.ts';
@@ -20,11 +30,35 @@ liveTest('live OpenSSL: our raw signatures verify with openssl dgst -verify, for
     const kp = generateGostKeyPair(name);
     writeFileSync(join(dir, 'pub.pem'), exportPublicKeyPem(kp.publicKey));
     writeFileSync(join(dir, 'sig.bin'), gostSign(kp.privateKey, utf8(message)));
-    const out = openssl(['dgst', '-engine', 'gost', '-md_gost12_256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.bin'), join(dir, 'm.txt')]);
+    const out = openssl([
+      'dgst',
+      '-engine',
+      'gost',
+      '-md_gost12_256',
+      '-verify',
+      join(dir, 'pub.pem'),
+      '-signature',
+      join(dir, 'sig.bin'),
+      join(dir, 'm.txt'),
+    ]);
     t.regex(out, /Verified OK/, name);
     // and OpenSSL rejects the CryptoPro (reversed) layout
     writeFileSync(join(dir, 'sig.bin'), gostSign(kp.privateKey, utf8(message), { layout: 'cryptopro' }));
-    const r = spawnSync('openssl', ['dgst', '-engine', 'gost', '-md_gost12_256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.bin'), join(dir, 'm.txt')], { encoding: 'utf8' });
+    const r = spawnSync(
+      'openssl',
+      [
+        'dgst',
+        '-engine',
+        'gost',
+        '-md_gost12_256',
+        '-verify',
+        join(dir, 'pub.pem'),
+        '-signature',
+        join(dir, 'sig.bin'),
+        join(dir, 'm.txt'),
+      ],
+      { encoding: 'utf8' },
+    );
     t.notRegex(r.stdout, /Verified OK/, `${name}: reversed layout is not OpenSSL's`);
   }
 });
@@ -33,18 +67,34 @@ liveTest('live OpenSSL: our PKCS#8 keys and certificates are read, used and chai
   const dir = tempDir(t);
   for (const name of ['A', 'TCA', 'XB']) {
     const caKeys = generateGostKeyPair(name);
-    const ca = createSelfSignedGostCertificate(caKeys, [['CN', 'Тестовый УЦ эмулятора'], ['O', 'Test only'], ['C', 'RU']], { ca: true, days: 30 });
+    const ca = createSelfSignedGostCertificate(
+      caKeys,
+      [
+        ['CN', 'Тестовый УЦ эмулятора'],
+        ['O', 'Test only'],
+        ['C', 'RU'],
+      ],
+      { ca: true, days: 30 },
+    );
     const leafKeys = generateGostKeyPair('A');
     const leaf = createGostCertificate({
       keyPair: leafKeys,
-      subject: [['CN', 'ИС тест'], ['SNILS', '12345678964'], ['OGRN', '1027700132195']],
+      subject: [
+        ['CN', 'ИС тест'],
+        ['SNILS', '12345678964'],
+        ['OGRN', '1027700132195'],
+      ],
       issuer: { certificate: ca.certificate, privateKey: caKeys.privateKey },
       extendedKeyUsage: true,
     });
     writeFileSync(join(dir, 'ca.pem'), ca.pem);
     writeFileSync(join(dir, 'leaf.pem'), leaf.pem);
     writeFileSync(join(dir, 'leaf.key'), exportPrivateKeyPem(leafKeys.privateKey));
-    t.regex(openssl(['verify', '-engine', 'gost', '-CAfile', join(dir, 'ca.pem'), join(dir, 'leaf.pem')]), /leaf\.pem: OK/, name);
+    t.regex(
+      openssl(['verify', '-engine', 'gost', '-CAfile', join(dir, 'ca.pem'), join(dir, 'leaf.pem')]),
+      /leaf\.pem: OK/,
+      name,
+    );
     const text = openssl(['x509', '-engine', 'gost', '-in', join(dir, 'leaf.pem'), '-noout', '-text']);
     t.regex(text, /SNILS = 12345678964/);
     t.regex(text, /id-GostR3410-2001-CryptoPro-A-ParamSet/);
@@ -53,7 +103,17 @@ liveTest('live OpenSSL: our PKCS#8 keys and certificates are read, used and chai
     t.is(clientCertificateHash(leaf.pem), derHex);
     // OpenSSL signs with our exported key; we verify
     writeFileSync(join(dir, 'm.txt'), 'hello');
-    openssl(['dgst', '-engine', 'gost', '-md_gost12_256', '-sign', join(dir, 'leaf.key'), '-out', join(dir, 's.bin'), join(dir, 'm.txt')]);
+    openssl([
+      'dgst',
+      '-engine',
+      'gost',
+      '-md_gost12_256',
+      '-sign',
+      join(dir, 'leaf.key'),
+      '-out',
+      join(dir, 's.bin'),
+      join(dir, 'm.txt'),
+    ]);
     t.true(gostVerify(leaf.certificate.gostPublicKey!, utf8('hello'), read(dir, 's.bin')));
     // and OpenSSL's view of our public key matches
     const pubPem = openssl(['pkey', '-engine', 'gost', '-in', join(dir, 'leaf.key'), '-pubout']);
@@ -70,9 +130,28 @@ liveTest('live OpenSSL: our CMS (detached/attached, with/without attributes) pas
     const cert = readText(FIXTURES, `test-only-cert-${name}.pem`);
     for (const detached of [true, false]) {
       for (const signedAttributes of [false, true]) {
-        const cms = signGostCms({ content: utf8(message), certificate: cert, privateKey: kp.privateKey, detached, signedAttributes });
+        const cms = signGostCms({
+          content: utf8(message),
+          certificate: cert,
+          privateKey: kp.privateKey,
+          detached,
+          signedAttributes,
+        });
         writeFileSync(join(dir, 'c.der'), cms);
-        const args = ['smime', '-engine', 'gost', '-verify', '-inform', 'DER', '-in', join(dir, 'c.der'), '-noverify', '-binary', '-out', join(dir, 'out.txt')];
+        const args = [
+          'smime',
+          '-engine',
+          'gost',
+          '-verify',
+          '-inform',
+          'DER',
+          '-in',
+          join(dir, 'c.der'),
+          '-noverify',
+          '-binary',
+          '-out',
+          join(dir, 'out.txt'),
+        ];
         if (detached) args.push('-content', join(dir, 'm.txt'));
         const r = spawnSync('openssl', args, { encoding: 'utf8' });
         t.regex(r.stderr, /Verification successful/, `${name} detached=${detached} attrs=${signedAttributes}`);
@@ -85,10 +164,27 @@ liveTest('live OpenSSL: our CMS (detached/attached, with/without attributes) pas
 liveTest('live OpenSSL: our GOST JWT signature verifies with openssl dgst over header.payload', (t) => {
   const dir = tempDir(t);
   const kp = generateGostKeyPair('A');
-  const jwt = signGostJwt({ ver: 1, typ: 'JWT', sbt: 'access' }, { 'urn:esia:sbj_id': 1000299654, scope: 'openid?oid=1000299654' }, kp.privateKey);
+  const jwt = signGostJwt(
+    { ver: 1, typ: 'JWT', sbt: 'access' },
+    { 'urn:esia:sbj_id': 1000299654, scope: 'openid?oid=1000299654' },
+    kp.privateKey,
+  );
   const [h, p, s] = jwt.split('.') as [string, string, string];
   writeFileSync(join(dir, 'in.txt'), `${h}.${p}`);
   writeFileSync(join(dir, 'sig.bin'), Buffer.from(s, 'base64url'));
   writeFileSync(join(dir, 'pub.pem'), exportPublicKeyPem(kp.publicKey));
-  t.regex(openssl(['dgst', '-engine', 'gost', '-md_gost12_256', '-verify', join(dir, 'pub.pem'), '-signature', join(dir, 'sig.bin'), join(dir, 'in.txt')]), /Verified OK/);
+  t.regex(
+    openssl([
+      'dgst',
+      '-engine',
+      'gost',
+      '-md_gost12_256',
+      '-verify',
+      join(dir, 'pub.pem'),
+      '-signature',
+      join(dir, 'sig.bin'),
+      join(dir, 'in.txt'),
+    ]),
+    /Verified OK/,
+  );
 });

@@ -11,8 +11,20 @@ import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  clientCertificateHash, exportPrivateKeyDer, exportPublicKeyDer, gostVerify, gostVerifyAnyLayout, importKeyPair, isWithinValidity,
-  parseCertificate, pemOrDer, streebog256, streebog512, verifyCertificateSignature, verifyCmsSignedData, verifyRawClientSecret,
+  clientCertificateHash,
+  exportPrivateKeyDer,
+  exportPublicKeyDer,
+  gostVerify,
+  gostVerifyAnyLayout,
+  importKeyPair,
+  isWithinValidity,
+  parseCertificate,
+  pemOrDer,
+  streebog256,
+  streebog512,
+  verifyCertificateSignature,
+  verifyCmsSignedData,
+  verifyRawClientSecret,
 } from '../../lib/gost/index.ts';
 import { reversed } from '../../lib/gost/bytes.ts';
 import { FIXTURES, GENERATE, ENGINE_SETS, hex, read, readText, flip, liveTest } from '../helpers/gost.ts';
@@ -38,8 +50,16 @@ function checkOpensslMaterial(t: ExecutionContext, dir: string): void {
     t.is(cert.publicKeyParamSet, oid, `${name}: parameter set OID`);
     t.is(keyPair.privateKey.paramSet, oid);
     t.deepEqual(cert.gostPublicKey, keyPair.publicKey, `${name}: d·G from the PKCS#8 key equals the certificate key`);
-    t.deepEqual(exportPrivateKeyDer(keyPair.privateKey), pemOrDer(readText(dir, `test-only-key-${name}.pem`)), `${name}: PKCS#8 re-encodes byte for byte`);
-    t.deepEqual(exportPublicKeyDer(keyPair.publicKey), cert.spki, `${name}: SubjectPublicKeyInfo re-encodes byte for byte`);
+    t.deepEqual(
+      exportPrivateKeyDer(keyPair.privateKey),
+      pemOrDer(readText(dir, `test-only-key-${name}.pem`)),
+      `${name}: PKCS#8 re-encodes byte for byte`,
+    );
+    t.deepEqual(
+      exportPublicKeyDer(keyPair.publicKey),
+      cert.spki,
+      `${name}: SubjectPublicKeyInfo re-encodes byte for byte`,
+    );
     t.is(cert.subject, `CN=ESIA emulator TEST ${name}, O=Test only, C=RU`);
     t.is(cert.issuer, cert.subject);
     t.true(isWithinValidity(cert));
@@ -56,15 +76,24 @@ function checkOpensslMaterial(t: ExecutionContext, dir: string): void {
     t.deepEqual(gostVerifyAnyLayout(cert.gostPublicKey!, message, sig), { valid: true, layout: 'openssl' });
     t.deepEqual(gostVerifyAnyLayout(cert.gostPublicKey!, message, reversed(sig)), { valid: true, layout: 'cryptopro' });
     t.false(gostVerify(cert.gostPublicKey!, message, reversed(sig)), 'strict OpenSSL layout rejects the reversed form');
-    t.deepEqual(verifyRawClientSecret(new TextDecoder().decode(message), Buffer.from(sig).toString('base64url'), certDer), { valid: true, layout: 'openssl' });
-    t.true(verifyRawClientSecret(new TextDecoder().decode(message), Buffer.from(sig).toString('base64'), cert).valid, 'padded standard base64 accepted');
+    t.deepEqual(
+      verifyRawClientSecret(new TextDecoder().decode(message), Buffer.from(sig).toString('base64url'), certDer),
+      { valid: true, layout: 'openssl' },
+    );
+    t.true(
+      verifyRawClientSecret(new TextDecoder().decode(message), Buffer.from(sig).toString('base64'), cert).valid,
+      'padded standard base64 accepted',
+    );
   }
 }
 
 async function checkOpensslCms(t: ExecutionContext, dir: string): Promise<void> {
   const message = read(dir, 'message.txt');
   const cases: Array<[file: string, attached: boolean, attrs: boolean, engine: 'gost2012-256' | 'pkijs']> = [
-    ...Object.keys(ENGINE_SETS).map((n) => [`cms-detached-noattr-${n}.der`, false, false, 'gost2012-256'] as [string, boolean, boolean, 'gost2012-256']),
+    ...Object.keys(ENGINE_SETS).map(
+      (n) =>
+        [`cms-detached-noattr-${n}.der`, false, false, 'gost2012-256'] as [string, boolean, boolean, 'gost2012-256'],
+    ),
     ['cms-detached-attr-A.der', false, true, 'gost2012-256'],
     ['cms-detached-attr-TCA.der', false, true, 'gost2012-256'],
     ['cms-attached-attr-A.der', true, true, 'gost2012-256'],
@@ -83,7 +112,10 @@ async function checkOpensslCms(t: ExecutionContext, dir: string): Promise<void> 
     t.regex(res.signerCertificate?.subject ?? '', /^CN=ESIA emulator TEST /, file);
     if (attrs) t.true(res.signingTime instanceof Date, `${file}: signingTime read`);
     // as ESIA clients send it: base64url text, attached also with the expected content given
-    t.true((await verifyCmsSignedData(Buffer.from(cms).toString('base64url'), { content: message })).valid, `${file} as base64url`);
+    t.true(
+      (await verifyCmsSignedData(Buffer.from(cms).toString('base64url'), { content: message })).valid,
+      `${file} as base64url`,
+    );
     // tampered content must fail
     const bad = await verifyCmsSignedData(cms, { content: flip(message, 3) });
     t.false(bad.valid, `${file}: other content rejected`);
@@ -101,7 +133,11 @@ test('OpenSSL fixtures: CMS detached/attached, with/without signed attributes, G
 liveTest('live OpenSSL: freshly generated keys, certificates, signatures and hashes verify', (t) => {
   t.log(readText(fresh(), 'openssl-version.txt').trim());
   checkOpensslMaterial(t, fresh());
-  const vectors = JSON.parse(readText(fresh(), 'streebog-vectors.json')) as Array<{ input: string; streebog256: string; streebog512: string }>;
+  const vectors = JSON.parse(readText(fresh(), 'streebog-vectors.json')) as Array<{
+    input: string;
+    streebog256: string;
+    streebog512: string;
+  }>;
   for (const v of vectors) {
     const input = Uint8Array.from(Buffer.from(v.input, 'hex'));
     t.is(hex(streebog256(input)), v.streebog256);

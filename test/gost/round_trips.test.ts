@@ -4,10 +4,29 @@
  */
 import test from 'ava';
 import {
-  certificateHashMatches, createSelfSignedGostCertificate, exportPrivateKeyPem, exportPublicKeyPem, generateGostKeyPair, getParamSet,
-  gostSign, gostVerify, gostVerifyAnyLayout, importPrivateKey, importPublicKey, isWithinValidity, parseCertificate, PARAM_SET_OIDS,
-  signCmsClientSecret, signGostCms, signGostJwt, signRawClientSecret, streebog256, verifyCertificateSignature, verifyCmsSignedData,
-  verifyGostJwt, verifyRawClientSecret,
+  certificateHashMatches,
+  createSelfSignedGostCertificate,
+  exportPrivateKeyPem,
+  exportPublicKeyPem,
+  generateGostKeyPair,
+  getParamSet,
+  gostSign,
+  gostVerify,
+  gostVerifyAnyLayout,
+  importPrivateKey,
+  importPublicKey,
+  isWithinValidity,
+  parseCertificate,
+  PARAM_SET_OIDS,
+  signCmsClientSecret,
+  signGostCms,
+  signGostJwt,
+  signRawClientSecret,
+  streebog256,
+  verifyCertificateSignature,
+  verifyCmsSignedData,
+  verifyGostJwt,
+  verifyRawClientSecret,
 } from '../../lib/gost/index.ts';
 import { utf8 } from '../../lib/gost/bytes.ts';
 import { FIXTURES, read, readText, flip, fixtureCert } from '../helpers/gost.ts';
@@ -34,8 +53,10 @@ test('tampering: one changed byte in the message, the signature or the key fails
   const message = read(FIXTURES, 'message.txt');
   const sig = read(FIXTURES, 'dgst-A.sig');
   t.true(gostVerify(cert.gostPublicKey!, message, sig));
-  for (const i of [0, 10, message.length - 1]) t.false(gostVerify(cert.gostPublicKey!, flip(message, i), sig), `message byte ${i}`);
-  for (const i of [0, 31, 32, 63]) t.false(gostVerifyAnyLayout(cert.gostPublicKey!, message, flip(sig, i)).valid, `signature byte ${i}`);
+  for (const i of [0, 10, message.length - 1])
+    t.false(gostVerify(cert.gostPublicKey!, flip(message, i), sig), `message byte ${i}`);
+  for (const i of [0, 31, 32, 63])
+    t.false(gostVerifyAnyLayout(cert.gostPublicKey!, message, flip(sig, i)).valid, `signature byte ${i}`);
   t.false(gostVerify(cert.gostPublicKey!, message, sig.subarray(0, 63)), 'short signature');
   t.false(gostVerify(cert.gostPublicKey!, message, new Uint8Array(64)), 'zero signature');
   t.false(gostVerify({ ...cert.gostPublicKey!, x: cert.gostPublicKey!.x ^ 1n }, message, sig), 'key off the curve');
@@ -43,7 +64,10 @@ test('tampering: one changed byte in the message, the signature or the key fails
   t.false(gostVerify(other.publicKey, message, sig), 'another key');
   const secret = Buffer.from(sig).toString('base64url');
   t.false(verifyRawClientSecret(new TextDecoder().decode(message).replace('TESTSYS', 'TESTSYZ'), secret, cert).valid);
-  t.false(verifyRawClientSecret(new TextDecoder().decode(message), secret.slice(0, -2), cert).valid, 'truncated client_secret');
+  t.false(
+    verifyRawClientSecret(new TextDecoder().decode(message), secret.slice(0, -2), cert).valid,
+    'truncated client_secret',
+  );
   t.false(verifyRawClientSecret(new TextDecoder().decode(message), 'not*base64', cert).valid);
 });
 
@@ -51,7 +75,10 @@ test('tampering: a changed certificate or hash is detected', (t) => {
   const { cert, der } = fixtureCert();
   const hash = readText(FIXTURES, 'test-only-cert-A.hash').trim();
   t.true(certificateHashMatches(hash, der));
-  t.true(certificateHashMatches(hash.toUpperCase(), der), 'hash compared case-insensitively (BouncyCastle clients send upper case)');
+  t.true(
+    certificateHashMatches(hash.toUpperCase(), der),
+    'hash compared case-insensitively (BouncyCastle clients send upper case)',
+  );
   const badHash = (hash[0] === '0' ? '1' : '0') + hash.slice(1);
   t.false(certificateHashMatches(badHash, der), 'one hex digit changed');
   // Flip a byte inside the subject CN: the DER hash changes and the self-signature breaks.
@@ -70,13 +97,24 @@ test('tampering: a changed certificate or hash is detected', (t) => {
 
 test('tampering: CMS content, signature, messageDigest and signer certificate changes are rejected', async (t) => {
   const message = read(FIXTURES, 'message.txt');
-  for (const file of ['cms-detached-noattr-A.der', 'cms-detached-attr-A.der', 'cms-attached-attr-A.der', 'cms-detached-noattr-rsa.der']) {
+  for (const file of [
+    'cms-detached-noattr-A.der',
+    'cms-detached-attr-A.der',
+    'cms-attached-attr-A.der',
+    'cms-detached-noattr-rsa.der',
+  ]) {
     const cms = read(FIXTURES, file);
     t.true((await verifyCmsSignedData(cms, { content: message })).valid, file);
     // last bytes of the DER are the signature value (SignerInfo ends with it, no unsigned attrs)
-    t.false((await verifyCmsSignedData(flip(cms, cms.length - 5), { content: message })).valid, `${file}: signature byte`);
+    t.false(
+      (await verifyCmsSignedData(flip(cms, cms.length - 5), { content: message })).valid,
+      `${file}: signature byte`,
+    );
     t.false((await verifyCmsSignedData(cms, { content: flip(message, 0) })).valid, `${file}: content byte`);
-    t.false((await verifyCmsSignedData(cms.subarray(0, cms.length - 1), { content: message })).valid, `${file}: truncated`);
+    t.false(
+      (await verifyCmsSignedData(cms.subarray(0, cms.length - 1), { content: message })).valid,
+      `${file}: truncated`,
+    );
   }
   // messageDigest attribute changed (attribute values are covered by the signature too)
   const withAttrs = read(FIXTURES, 'cms-detached-attr-A.der');
@@ -88,9 +126,15 @@ test('tampering: CMS content, signature, messageDigest and signer certificate ch
   t.is(res.reason, 'messageDigest does not match the content');
   // Attached content differing from what the caller expects.
   const attached = read(FIXTURES, 'cms-attached-attr-A.der');
-  t.is((await verifyCmsSignedData(attached, { content: utf8('something else') })).reason, 'encapsulated content differs from the expected content');
+  t.is(
+    (await verifyCmsSignedData(attached, { content: utf8('something else') })).reason,
+    'encapsulated content differs from the expected content',
+  );
   // Detached without content, garbage input.
-  t.is((await verifyCmsSignedData(read(FIXTURES, 'cms-detached-noattr-A.der'))).reason, 'detached signature and no content to check it against');
+  t.is(
+    (await verifyCmsSignedData(read(FIXTURES, 'cms-detached-noattr-A.der'))).reason,
+    'detached signature and no content to check it against',
+  );
   t.false((await verifyCmsSignedData('AAAA')).valid);
   t.false((await verifyCmsSignedData(read(FIXTURES, 'test-only-cert-A.der'))).valid, 'a certificate is not a CMS');
   // A look-alike certificate (same issuer name and serial, another key) cannot stand in for the signer.
@@ -124,7 +168,10 @@ test('our CMS, raw client_secret and GOST JWT round trip', async (t) => {
   const raw = signRawClientSecret(keys.privateKey, msg);
   t.notRegex(raw, /[+/=]/, 'base64url without padding');
   t.deepEqual(verifyRawClientSecret(msg, raw, der), { valid: true, layout: 'openssl' });
-  t.deepEqual(verifyRawClientSecret(msg, signRawClientSecret(keys.privateKey, msg, 'cryptopro'), der), { valid: true, layout: 'cryptopro' });
+  t.deepEqual(verifyRawClientSecret(msg, signRawClientSecret(keys.privateKey, msg, 'cryptopro'), der), {
+    valid: true,
+    layout: 'cryptopro',
+  });
 
   const jwt = signGostJwt({ ver: 0, typ: 'JWT', sbt: 'id' }, { sub: 1000299654, aud: 'TESTSYS' }, keys.privateKey);
   const ok = verifyGostJwt(jwt, keys.publicKey);
@@ -146,10 +193,22 @@ test('certificate fields: subject, issuer, serial, validity, TBS', (t) => {
   t.true(cert.notAfter.getTime() - cert.notBefore.getTime() > 3000 * 86_400_000);
   t.is(cert.signatureValue.length, 64);
   t.true(Buffer.from(der).includes(Buffer.from(cert.tbs)));
-  t.deepEqual(cert.subjectAttributes.map((a) => a.type), ['CN', 'O', 'C']);
-  const built = createSelfSignedGostCertificate(generateGostKeyPair('A'), [['CN', 'Иванов И.И.'], ['SNILS', '12345678964'], ['C', 'RU']], {
-    notBefore: new Date('2020-01-01T00:00:00Z'), notAfter: new Date('2051-01-01T00:00:00Z'),
-  }).certificate;
+  t.deepEqual(
+    cert.subjectAttributes.map((a) => a.type),
+    ['CN', 'O', 'C'],
+  );
+  const built = createSelfSignedGostCertificate(
+    generateGostKeyPair('A'),
+    [
+      ['CN', 'Иванов И.И.'],
+      ['SNILS', '12345678964'],
+      ['C', 'RU'],
+    ],
+    {
+      notBefore: new Date('2020-01-01T00:00:00Z'),
+      notAfter: new Date('2051-01-01T00:00:00Z'),
+    },
+  ).certificate;
   t.is(built.subject, 'CN=Иванов И.И., SNILS=12345678964, C=RU');
   t.is(built.notBefore.toISOString(), '2020-01-01T00:00:00.000Z');
   t.is(built.notAfter.toISOString(), '2051-01-01T00:00:00.000Z', 'GeneralizedTime after 2049');

@@ -17,8 +17,15 @@ export const FIXTURES = fileURLToPath(new URL('../fixtures/gost/', import.meta.u
 export const GENERATE = join(FIXTURES, 'generate.sh');
 /** OpenSSL gost engine `paramset:` names and the OIDs they must map to. */
 export const ENGINE_SETS: Record<string, string> = {
-  A: '1.2.643.2.2.35.1', B: '1.2.643.2.2.35.2', C: '1.2.643.2.2.35.3', XA: '1.2.643.2.2.36.0', XB: '1.2.643.2.2.36.1',
-  TCA: '1.2.643.7.1.2.1.1.1', TCB: '1.2.643.7.1.2.1.1.2', TCC: '1.2.643.7.1.2.1.1.3', TCD: '1.2.643.7.1.2.1.1.4',
+  A: '1.2.643.2.2.35.1',
+  B: '1.2.643.2.2.35.2',
+  C: '1.2.643.2.2.35.3',
+  XA: '1.2.643.2.2.36.0',
+  XB: '1.2.643.2.2.36.1',
+  TCA: '1.2.643.7.1.2.1.1.1',
+  TCB: '1.2.643.7.1.2.1.1.2',
+  TCC: '1.2.643.7.1.2.1.1.3',
+  TCD: '1.2.643.7.1.2.1.1.4',
 };
 
 export const hex = (u: Uint8Array) => toHex(u);

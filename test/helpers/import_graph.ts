@@ -18,7 +18,8 @@ export function readSources(root: string, dir = ''): Sources {
   for (const entry of readdirSync(join(root, dir), { withFileTypes: true })) {
     const path = dir ? `${dir}/${entry.name}` : entry.name;
     if (entry.isDirectory()) {
-      if (!skipped.has(entry.name) && !entry.name.startsWith('.')) for (const [p, s] of readSources(root, path)) found.set(p, s);
+      if (!skipped.has(entry.name) && !entry.name.startsWith('.'))
+        for (const [p, s] of readSources(root, path)) found.set(p, s);
     } else if (sourceFile.test(entry.name)) found.set(path, readFileSync(join(root, path), 'utf8'));
   }
   return found;
@@ -36,12 +37,18 @@ const patterns = [
 /** What a file imports: repository paths for relative specifiers, the bare name for packages. */
 export function importsOf(file: string, source: string): string[] {
   const specs = patterns.flatMap((p) => [...source.matchAll(p)].map((m) => m[1] as string));
-  return [...new Set(specs.map((spec) => (spec.startsWith('.') ? posix.normalize(posix.join(posix.dirname(file), spec)) : spec)))];
+  return [
+    ...new Set(
+      specs.map((spec) => (spec.startsWith('.') ? posix.normalize(posix.join(posix.dirname(file), spec)) : spec)),
+    ),
+  ];
 }
 
 /** Module → the modules of the repository it imports (packages left out). */
 export function moduleGraph(sources: Sources): Map<string, string[]> {
-  return new Map([...sources].map(([file, source]) => [file, importsOf(file, source).filter((target) => sources.has(target))]));
+  return new Map(
+    [...sources].map(([file, source]) => [file, importsOf(file, source).filter((target) => sources.has(target))]),
+  );
 }
 
 /** The top-level folder a file belongs to; files at the root are their own unit (start.ts, bundle.ts). */

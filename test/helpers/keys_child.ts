@@ -11,4 +11,6 @@ const [dir, go] = process.argv.slice(2) as [string, string];
 process.stdout.write('ready\n');
 while (!existsSync(go)) await sleep(2);
 const keys = await loadOrCreateKeys(dir);
-process.stdout.write(`${JSON.stringify({ kid: keys.jwks.keys[0]?.kid, n: keys.jwks.keys[0]?.n, cookie: keys.cookieKeys[0] })}\n`);
+process.stdout.write(
+  `${JSON.stringify({ kid: keys.jwks.keys[0]?.kid, n: keys.jwks.keys[0]?.n, cookie: keys.cookieKeys[0] })}\n`,
+);

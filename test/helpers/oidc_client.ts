@@ -22,7 +22,11 @@ export interface TestClient {
 }
 
 /** Registers a client through POST /__control/clients (third-party unless `first_party: true`) and discovers the stand. */
-export async function registerClient(stand: Stand, metadata: Record<string, unknown> = {}, auth?: oidc.ClientAuth): Promise<TestClient> {
+export async function registerClient(
+  stand: Stand,
+  metadata: Record<string, unknown> = {},
+  auth?: oidc.ClientAuth,
+): Promise<TestClient> {
   const sink = stand.sink;
   if (!sink) throw new Error('the stand has no capture page (stand.sink)');
   const id = `test-${randomUUID().slice(0, 8)}`;
@@ -38,7 +42,9 @@ export async function registerClient(stand: Stand, metadata: Record<string, unkn
     grant_types: ['authorization_code', 'refresh_token'],
     ...metadata,
   });
-  const config = await oidc.discovery(new URL(stand.idp), id, auth ? {} : secret, auth, { execute: [oidc.allowInsecureRequests] });
+  const config = await oidc.discovery(new URL(stand.idp), id, auth ? {} : secret, auth, {
+    execute: [oidc.allowInsecureRequests],
+  });
   return { id, secret, redirectUri, postLogoutUri, config };
 }
 
@@ -68,9 +74,13 @@ export async function authorization(client: TestClient, params: Record<string, s
 
 /** On the login screen: Ivanov's password, then the SMS code the emulator "sent". */
 export async function signInAsIvanov(stand: Stand, browser: HttpBrowser): Promise<void> {
-  if (browser.screen() !== 'login') throw new Error(`expected the login screen, got "${browser.screen()}" at ${browser.page?.url}`);
+  if (browser.screen() !== 'login')
+    throw new Error(`expected the login screen, got "${browser.screen()}" at ${browser.page?.url}`);
   await browser.click('submit', { identifier: ivanov.phone, password: ivanov.password });
-  const { messages } = await stand.control<{ messages: Array<{ code: string }> }>('GET', `/inbox/sms?to=${encodeURIComponent(ivanov.phone)}`);
+  const { messages } = await stand.control<{ messages: Array<{ code: string }> }>(
+    'GET',
+    `/inbox/sms?to=${encodeURIComponent(ivanov.phone)}`,
+  );
   await browser.click('submit', { code: messages[0]?.code ?? '' });
 }
 
@@ -81,14 +91,30 @@ export function callbackOf(client: TestClient, browser: HttpBrowser): URL | unde
 }
 
 /** Redeems the code the browser came back with (authorizationCodeGrant: state, nonce, PKCE, id_token checked). */
-export async function redeem(client: TestClient, browser: HttpBrowser, auth: Authorization, checks: { maxAge?: number } = {}) {
+export async function redeem(
+  client: TestClient,
+  browser: HttpBrowser,
+  auth: Authorization,
+  checks: { maxAge?: number } = {},
+) {
   const callback = callbackOf(client, browser);
-  if (!callback) throw new Error(`the browser is not back at the client: screen "${browser.screen()}" at ${browser.page?.url}`);
-  return oidc.authorizationCodeGrant(client.config, callback, { pkceCodeVerifier: auth.verifier, expectedState: auth.state, expectedNonce: auth.nonce, ...checks });
+  if (!callback)
+    throw new Error(`the browser is not back at the client: screen "${browser.screen()}" at ${browser.page?.url}`);
+  return oidc.authorizationCodeGrant(client.config, callback, {
+    pkceCodeVerifier: auth.verifier,
+    expectedState: auth.state,
+    expectedNonce: auth.nonce,
+    ...checks,
+  });
 }
 
 /** Ivanov starts a sign-in through `client` and, if the login screen comes, signs in; the browser is then on the next screen or back at the client. */
-export async function signInTo(stand: Stand, client: TestClient, params: Record<string, string> = {}, browser = new HttpBrowser()) {
+export async function signInTo(
+  stand: Stand,
+  client: TestClient,
+  params: Record<string, string> = {},
+  browser = new HttpBrowser(),
+) {
   const auth = await authorization(client, params);
   await browser.goto(auth.url.href);
   if (browser.screen() === 'login') await signInAsIvanov(stand, browser);
@@ -96,7 +122,12 @@ export async function signInTo(stand: Stand, client: TestClient, params: Record<
 }
 
 /** A full sign-in of Ivanov through `client`, answering the consent screen if it comes, and the code redeemed. */
-export async function signInAndRedeem(stand: Stand, client: TestClient, params: Record<string, string> = {}, browser = new HttpBrowser()) {
+export async function signInAndRedeem(
+  stand: Stand,
+  client: TestClient,
+  params: Record<string, string> = {},
+  browser = new HttpBrowser(),
+) {
   const { auth } = await signInTo(stand, client, params, browser);
   if (browser.screen() === 'consent') await browser.click('consent-allow');
   return { browser, auth, tokens: await redeem(client, browser, auth) };

@@ -23,7 +23,9 @@ if (!dataFile || (mode !== 'churn' && mode !== 'idle')) {
   process.exit(2);
 }
 
-const store = await Store.open<ChurnData>(dataFile, () => ({ counter: 0, items: [] }), { flushDelayMs: mode === 'idle' ? 3_600_000 : 0 });
+const store = await Store.open<ChurnData>(dataFile, () => ({ counter: 0, items: [] }), {
+  flushDelayMs: mode === 'idle' ? 3_600_000 : 0,
+});
 process.stdout.write(`ready ${process.pid}\n`);
 
 if (mode === 'idle') {

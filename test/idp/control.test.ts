@@ -13,11 +13,18 @@ test.after.always(() => stand?.close());
 
 test.serial('the clock can be set, frozen and advanced by seconds or ISO durations', async (t) => {
   await stand.control('POST', '/reset');
-  const set = await stand.control<{ now: string; frozen: boolean }>('POST', '/clock', { set: '2026-01-01T00:00:00Z', freeze: true });
+  const set = await stand.control<{ now: string; frozen: boolean }>('POST', '/clock', {
+    set: '2026-01-01T00:00:00Z',
+    freeze: true,
+  });
   t.deepEqual(set, { now: '2026-01-01T00:00:00.000Z', frozen: true });
   t.is((await stand.control<{ now: string }>('POST', '/clock', { advance: 90 })).now, '2026-01-01T00:01:30.000Z');
   t.is((await stand.control<{ now: string }>('POST', '/clock', { advance: 'P1DT1H' })).now, '2026-01-02T01:01:30.000Z');
-  const bad = await fetch(`${stand.idp}/__control/clock`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"advance":"tomorrow"}' });
+  const bad = await fetch(`${stand.idp}/__control/clock`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: '{"advance":"tomorrow"}',
+  });
   t.is(bad.status, 400);
   t.regex(((await bad.json()) as { message: string }).message, /ISO duration/);
 });
@@ -29,7 +36,10 @@ test.serial('a reference code on an error screen finds the whole story of that a
   await b.click('submit', { identifier: '+79000000001', password: 'Wrong-1' });
   const ref = b.byTestId('ref-code')?.getAttribute('data-ref');
   t.regex(ref ?? '', /^[2-9A-Z]{4}-[2-9A-Z]{4}$/);
-  const story = await stand.control<{ record: Record<string, unknown>; story: Array<Record<string, unknown>> }>('GET', `/audit/${ref}`);
+  const story = await stand.control<{ record: Record<string, unknown>; story: Array<Record<string, unknown>> }>(
+    'GET',
+    `/audit/${ref}`,
+  );
   t.is(story.record.code, 'login.invalid_credentials');
   t.is(story.record.account, '1000001013');
   t.is(story.record.action, 'login.password');
@@ -49,7 +59,8 @@ test.serial('SMS codes land in the inbox by phone; a delayed one appears when th
   const b = new HttpBrowser();
   await b.goto(`${stand.rp}/login`);
   await b.click('submit', { identifier: 'ivanov@example.test', password: 'Test-1234' });
-  const inbox = () => stand.control<{ messages: Array<{ code: string; text: string }> }>('GET', '/inbox/sms?to=%2B79000000001');
+  const inbox = () =>
+    stand.control<{ messages: Array<{ code: string; text: string }> }>('GET', '/inbox/sms?to=%2B79000000001');
   t.is((await inbox()).messages.length, 0);
   await stand.control('POST', '/clock', { advance: 30 });
   const [message] = (await inbox()).messages;
@@ -57,20 +68,31 @@ test.serial('SMS codes land in the inbox by phone; a delayed one appears when th
   t.true(message?.text.includes(message.code));
 });
 
-test.serial('the SMS inbox finds a phone written as the README shows it (unencoded +), with 8 or with spaces', async (t) => {
-  await stand.control('POST', '/reset');
-  const b = new HttpBrowser();
-  await b.goto(`${stand.rp}/login`);
-  await b.click('submit', { identifier: 'ivanov@example.test', password: 'Test-1234' });
-  for (const query of ['to=+79000000001', 'to=%2B79000000001', 'to=89000000001', 'to=8%20(900)%20000-00-01', 'to=+7%20900%20000%2000%2001']) {
-    const res = await fetch(`${stand.idp}/__control/inbox/sms?${query}`);
-    const { messages } = (await res.json()) as { messages: Array<{ code: string }> };
-    t.is(messages.length, 1, query);
-    t.regex(messages[0]?.code ?? '', /^\d{6}$/, query);
-  }
-  const other = (await (await fetch(`${stand.idp}/__control/inbox/sms?to=+79000000002`)).json()) as { messages: unknown[] };
-  t.is(other.messages.length, 0, 'another phone has its own inbox');
-});
+test.serial(
+  'the SMS inbox finds a phone written as the README shows it (unencoded +), with 8 or with spaces',
+  async (t) => {
+    await stand.control('POST', '/reset');
+    const b = new HttpBrowser();
+    await b.goto(`${stand.rp}/login`);
+    await b.click('submit', { identifier: 'ivanov@example.test', password: 'Test-1234' });
+    for (const query of [
+      'to=+79000000001',
+      'to=%2B79000000001',
+      'to=89000000001',
+      'to=8%20(900)%20000-00-01',
+      'to=+7%20900%20000%2000%2001',
+    ]) {
+      const res = await fetch(`${stand.idp}/__control/inbox/sms?${query}`);
+      const { messages } = (await res.json()) as { messages: Array<{ code: string }> };
+      t.is(messages.length, 1, query);
+      t.regex(messages[0]?.code ?? '', /^\d{6}$/, query);
+    }
+    const other = (await (await fetch(`${stand.idp}/__control/inbox/sms?to=+79000000002`)).json()) as {
+      messages: unknown[];
+    };
+    t.is(other.messages.length, 0, 'another phone has its own inbox');
+  },
+);
 
 test.serial('next-login lets a client sign in as a persona without the screens', async (t) => {
   await stand.control('POST', '/reset');
@@ -84,7 +106,11 @@ test.serial('next-login lets a client sign in as a persona without the screens',
 });
 
 test.serial('PATCH refuses unknown fields and values with the allowed ones named', async (t) => {
-  const res = await fetch(`${stand.idp}/__control/accounts/ivanov`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"status":"gone"}' });
+  const res = await fetch(`${stand.idp}/__control/accounts/ivanov`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: '{"status":"gone"}',
+  });
   t.is(res.status, 400);
   t.regex(((await res.json()) as { message: string }).message, /active, inactive, restricted/);
 });
@@ -106,7 +132,17 @@ test('every page is marked as a test stand, in the page and in a header', async 
 });
 
 test('every route table answers at its own root, with or without the trailing slash; a look-alike path is a 404', async (t) => {
-  for (const path of ['/__control', '/__control/', '/__control/esia', '/support', '/support/', '/plugin', '/plugin/', '/pki/root.crt', '/account']) {
+  for (const path of [
+    '/__control',
+    '/__control/',
+    '/__control/esia',
+    '/support',
+    '/support/',
+    '/plugin',
+    '/plugin/',
+    '/pki/root.crt',
+    '/account',
+  ]) {
     const res = await fetch(stand.idp + path, { redirect: 'manual' });
     await res.arrayBuffer();
     t.true(res.status === 200 || res.status === 302, `${path}: ${res.status}`);
@@ -132,8 +168,14 @@ test('every route a route table declares is reached through the dispatch, whose 
       t.is(typeof route.path, 'string', `${table.name}: a RegExp route has no prefix to derive`);
       const path = samplePath(String(route.path));
       const method = route.methods.at(-1)!;
-      t.true(table.router.match(path, method).route, `${table.name}: ${path} is a path of ${method} ${String(route.path)}`);
-      t.true(table.reaches(path), `${table.name}: ${method} ${String(route.path)} is declared but the dispatch (${table.prefixes.join(', ')}) never runs the table for it`);
+      t.true(
+        table.router.match(path, method).route,
+        `${table.name}: ${path} is a path of ${method} ${String(route.path)}`,
+      );
+      t.true(
+        table.reaches(path),
+        `${table.name}: ${method} ${String(route.path)} is declared but the dispatch (${table.prefixes.join(', ')}) never runs the table for it`,
+      );
       const prefix = table.prefixes.find((p) => path.startsWith(p))!;
       if (method === 'GET' && !firstUnder.has(prefix)) firstUnder.set(prefix, { table: table.name, path });
     }

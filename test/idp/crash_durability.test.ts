@@ -24,10 +24,18 @@ test('kill -9 at 10/30/50/80/95 % of the answers loses no answered write', async
   const total = 120;
   const lost: string[] = [];
   for (const [round, share] of [0.1, 0.3, 0.5, 0.8, 0.95].entries()) {
-    const out = await crashRound(emulator, () => spawnEmulator(dataDir, keysDir), join(dataDir, 'emulator.json'), { total, killAfter: Math.round(total * share), concurrency: 24, seed: 1000 + round, round });
+    const out = await crashRound(emulator, () => spawnEmulator(dataDir, keysDir), join(dataDir, 'emulator.json'), {
+      total,
+      killAfter: Math.round(total * share),
+      concurrency: 24,
+      seed: 1000 + round,
+      round,
+    });
     emulator = out.emulator;
     const r = out.result;
-    t.log(`kill after ${Math.round(share * 100)} %: ${r.answered} answered of ${r.sent} sent ${JSON.stringify(r.answeredByKind)}, lost ${JSON.stringify(r.lost)}`);
+    t.log(
+      `kill after ${Math.round(share * 100)} %: ${r.answered} answered of ${r.sent} sent ${JSON.stringify(r.answeredByKind)}, lost ${JSON.stringify(r.lost)}`,
+    );
     t.true(r.answered >= Math.round(total * share), 'the kill came after the asked number of answers');
     lost.push(...r.details.map((d) => `round ${round}: ${d}`));
   }

@@ -9,13 +9,25 @@ test.before(async () => {
 });
 test.after.always(() => stand?.close());
 
-const offSite = ['//evil.example/', '/\\evil.example/', '\\\\evil.example/', 'http://localhost:PORT@evil.example/', 'http://localhost:@evil.example/', 'https://evil.example/', 'javascript:alert(1)', 'http://localhost.evil.example/', ' //evil.example/'];
+const offSite = [
+  '//evil.example/',
+  '/\\evil.example/',
+  '\\\\evil.example/',
+  'http://localhost:PORT@evil.example/',
+  'http://localhost:@evil.example/',
+  'https://evil.example/',
+  'javascript:alert(1)',
+  'http://localhost.evil.example/',
+  ' //evil.example/',
+];
 
 test('every off-site next is refused with 400 and sets no cookie; the four reported payloads among them', async (t) => {
   const { run } = await newRun(stand);
   const port = new URL(stand.idp).port;
   for (const payload of offSite.map((p) => p.replace('PORT', port))) {
-    const res = await fetch(`${stand.idp}/__control/runs/${run}/enter?next=${encodeURIComponent(payload)}`, { redirect: 'manual' });
+    const res = await fetch(`${stand.idp}/__control/runs/${run}/enter?next=${encodeURIComponent(payload)}`, {
+      redirect: 'manual',
+    });
     t.is(res.status, 400, payload);
     t.is(res.headers.get('location'), null, payload);
     t.is(res.headers.getSetCookie().length, 0, payload);
@@ -25,7 +37,8 @@ test('every off-site next is refused with 400 and sets no cookie; the four repor
 
 test('a path of the emulator and a page of a relying party on the same host are followed', async (t) => {
   const { run } = await newRun(stand);
-  const go = (next: string) => fetch(`${stand.idp}/__control/runs/${run}/enter?next=${encodeURIComponent(next)}`, { redirect: 'manual' });
+  const go = (next: string) =>
+    fetch(`${stand.idp}/__control/runs/${run}/enter?next=${encodeURIComponent(next)}`, { redirect: 'manual' });
   t.is((await go('/trainer?x=1#y')).headers.get('location'), '/trainer?x=1#y');
   t.is((await go(`${stand.rp}/login`)).headers.get('location'), `${stand.rp}/login`);
   const bare = await fetch(`${stand.idp}/__control/runs/${run}/enter`, { redirect: 'manual' });

@@ -17,12 +17,16 @@ test('the error page is drawn by the error boundary only, and the contact-confir
 });
 
 test('ESIA refusals are answered by the error boundary only: endpoints throw EsiaProtocolError.at()', (t) => {
-  const callers = product.filter((file) => /\banswerRefusal\(/.test(sources.get(file)!) && !/export function answerRefusal/.test(sources.get(file)!));
+  const callers = product.filter(
+    (file) => /\banswerRefusal\(/.test(sources.get(file)!) && !/export function answerRefusal/.test(sources.get(file)!),
+  );
   t.deepEqual(callers, ['idp/errors/boundary.ts']);
 });
 
 // The outage gate's OIDC answers (redirect to the client, 503 JSON) are still made in place.
 test('a refusal is journaled with its reference code by the boundary, the ESIA answer it calls, and the outage gate', (t) => {
-  const recorders = product.filter((file) => /newReference\(\)/.test(sources.get(file)!) && /outcome: 'refused'/.test(sources.get(file)!));
+  const recorders = product.filter(
+    (file) => /newReference\(\)/.test(sources.get(file)!) && /outcome: 'refused'/.test(sources.get(file)!),
+  );
   t.deepEqual(recorders.sort(), ['idp/errors/boundary.ts', 'idp/esia/refusal.ts', 'idp/provider/outage_gate.ts']);
 });

@@ -27,7 +27,10 @@ test(`${endpointGroups.length} endpoint groups × ${perGroup} malformed requests
       const { group, app, request } = requests[next++]!;
       const answer = await send(app === 'idp' ? stand.idp : stand.rp, request);
       const finding = isFinding(answer);
-      if (finding) findings.push(`${group}: ${request.method} ${request.path.slice(0, 160)} [${request.headers['content-type'] ?? 'no type'}${request.chunked ? ', chunked' : ''}] → ${finding}: ${answer.body.slice(0, 200)}`);
+      if (finding)
+        findings.push(
+          `${group}: ${request.method} ${request.path.slice(0, 160)} [${request.headers['content-type'] ?? 'no type'}${request.chunked ? ', chunked' : ''}] → ${finding}: ${answer.body.slice(0, 200)}`,
+        );
     }
   };
   await Promise.all(Array.from({ length: 8 }, worker));

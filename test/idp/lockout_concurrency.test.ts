@@ -27,7 +27,10 @@ test.serial('20 concurrent wrong passwords count exactly 5 failures, lock, and r
   const count = (what: string) => results.filter((r) => r === what).length;
   t.is(count('login.invalid_credentials'), 4, 'attempts 1–4 are plain refusals');
   t.is(count('account.locked'), 16, 'the fifth locks, the rest meet the lock');
-  const personas = await stand.control<Array<{ persona: string; state: { locked: boolean; failedAttempts: number } }>>('GET', '/personas');
+  const personas = await stand.control<Array<{ persona: string; state: { locked: boolean; failedAttempts: number } }>>(
+    'GET',
+    '/personas',
+  );
   const ivanov = personas.find((p) => p.persona === 'ivanov');
   t.true(ivanov?.state.locked);
   t.is(ivanov?.state.failedAttempts, 5, 'nothing is counted once the account is locked');

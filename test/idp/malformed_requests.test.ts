@@ -18,8 +18,15 @@ test.after.always(() => stand?.close());
 
 for (const path of ['/aas/oauth2/te', '/aas/oauth2/v3/te']) {
   test(`${path}: a parameter nested 20,000 deep is ESIA-007003 naming it, not a stack overflow`, async (t) => {
-    for (const body of [`{"client_id":${'['.repeat(20_000)}${']'.repeat(20_000)},"state":"s"}`, `{"client_id":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}`]) {
-      const res = await fetch(stand.idp + path, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    for (const body of [
+      `{"client_id":${'['.repeat(20_000)}${']'.repeat(20_000)},"state":"s"}`,
+      `{"client_id":${'{"a":'.repeat(5_000)}1${'}'.repeat(5_000)}}`,
+    ]) {
+      const res = await fetch(stand.idp + path, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body,
+      });
       t.is(res.status, 400);
       const answer = (await res.json()) as { error: string; error_description: string };
       t.is(answer.error, 'invalid_request');
@@ -31,7 +38,10 @@ for (const path of ['/aas/oauth2/te', '/aas/oauth2/v3/te']) {
     for (const credentials of ['FMRM01:%', '%E0%A4%A:secret', 'FMRM01:%FF%FE']) {
       const res = await fetch(stand.idp + path, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from(credentials).toString('base64')}` },
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          authorization: `Basic ${Buffer.from(credentials).toString('base64')}`,
+        },
         body: 'grant_type=authorization_code&code=x&state=s',
       });
       t.is(res.status, 400, credentials);
@@ -43,7 +53,11 @@ for (const path of ['/aas/oauth2/te', '/aas/oauth2/v3/te']) {
 test('a body that says it is gzip but is not gets a 400 at the ESIA token endpoints, not a 500', async (t) => {
   for (const path of ['/aas/oauth2/te', '/aas/oauth2/v3/te']) {
     for (const type of ['application/json', 'application/x-www-form-urlencoded']) {
-      const res = await fetch(stand.idp + path, { method: 'POST', headers: { 'content-type': type, 'content-encoding': 'gzip' }, body: '{"client_id":"FMRM01"}' });
+      const res = await fetch(stand.idp + path, {
+        method: 'POST',
+        headers: { 'content-type': type, 'content-encoding': 'gzip' },
+        body: '{"client_id":"FMRM01"}',
+      });
       t.is(res.status, 400, `${path} ${type}`);
       t.notRegex(await res.text(), /at \w+ \(|node:internal/, 'no stack trace');
     }
@@ -62,12 +76,19 @@ test('GET /pki/ocsp/<not percent-decodable> answers OCSP malformedRequest, as fo
 /** POSTs `bytes` chunked (no Content-Length), as a streaming client does. */
 function postChunked(url: string, bytes: number): Promise<{ status: number; type: string; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
-    });
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', 'transfer-encoding': 'chunked' },
+      },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, type: String(res.headers['content-type']), body }));
+      },
+    );
     req.on('error', reject);
     const chunk = Buffer.alloc(16 * 1024, 'a');
     let sent = 0;

@@ -20,9 +20,16 @@ const personas = [
 
 test(`${signIns} sign-ins with ESIA_STORE_CAP=${cap}: sessions, grants, tokens, sign-ins in progress and the audit index stay within it`, async (t) => {
   t.timeout(240_000);
-  const stand = await startStand({ memory: { sessionTtlSeconds: 8 * 3600, refreshTokenTtlSeconds: 8 * 3600, storeCap: cap } });
+  const stand = await startStand({
+    memory: { sessionTtlSeconds: 8 * 3600, refreshTokenTtlSeconds: 8 * 3600, storeCap: cap },
+  });
   t.teardown(() => stand.close());
-  const target = { base: stand.idp, clientId: 'fmrm', clientSecret: 'fmrm-local-test-secret', redirectUri: `${stand.rp}/callback` };
+  const target = {
+    base: stand.idp,
+    clientId: 'fmrm',
+    clientSecret: 'fmrm-local-test-secret',
+    redirectUri: `${stand.rp}/callback`,
+  };
   const s = stand.emulator.idp.services;
   const locks = new DriverLocks();
   const largest: Record<string, number> = {};
@@ -46,7 +53,8 @@ test(`${signIns} sign-ins with ESIA_STORE_CAP=${cap}: sessions, grants, tokens, 
   t.log(`largest sizes over ${done} sign-ins: ${JSON.stringify(largest)}`);
   // Every sign-in leaves a session, a grant and an access token: each stays at the cap.
   for (const model of ['Session', 'Grant', 'AccessToken']) t.is(largest[model], cap, model);
-  for (const [name, size] of Object.entries(largest)) if (name !== 'grant index') t.true(size <= cap, `${name}: ${size} > ${cap}`);
+  for (const [name, size] of Object.entries(largest))
+    if (name !== 'grant index') t.true(size <= cap, `${name}: ${size} > ${cap}`);
   t.true(largest['grant index']! <= 2 * cap, 'at most one grant id per access token and per code');
   t.true(largest['audit traces']! <= cap / 4, 'the audit index keeps a quarter of the cap');
 });

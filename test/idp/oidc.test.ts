@@ -11,7 +11,9 @@ test.before(async () => {
 test.after.always(() => stand?.close());
 
 async function client(): Promise<oidc.Configuration> {
-  return oidc.discovery(new URL(stand.idp), 'fmrm', 'fmrm-local-test-secret', undefined, { execute: [oidc.allowInsecureRequests] });
+  return oidc.discovery(new URL(stand.idp), 'fmrm', 'fmrm-local-test-secret', undefined, {
+    execute: [oidc.allowInsecureRequests],
+  });
 }
 
 test('discovery describes a code-flow provider with PKCE and the ESIA claims', async (t) => {
@@ -19,7 +21,8 @@ test('discovery describes a code-flow provider with PKCE and the ESIA claims', a
   t.is(meta.issuer, stand.idp);
   t.deepEqual(meta.response_types_supported, ['code']);
   t.deepEqual(meta.code_challenge_methods_supported, ['S256']);
-  for (const claim of ['snils', 'inn', 'trust_level', 'acr', 'amr']) t.true(meta.claims_supported?.includes(claim), claim);
+  for (const claim of ['snils', 'inn', 'trust_level', 'acr', 'amr'])
+    t.true(meta.claims_supported?.includes(claim), claim);
   t.truthy(meta.end_session_endpoint);
   t.truthy(meta.jwks_uri);
 });
@@ -42,22 +45,41 @@ test('a full sign-in yields an id_token with ФИО, СНИЛС, trust level and
   const browser = new HttpBrowser();
   await browser.goto(url.href);
   await browser.click('submit', { identifier: '+79000000001', password: 'Test-1234' });
-  const { messages } = await stand.control<{ messages: Array<{ code: string }> }>('GET', '/inbox/sms?to=%2B79000000001');
+  const { messages } = await stand.control<{ messages: Array<{ code: string }> }>(
+    'GET',
+    '/inbox/sms?to=%2B79000000001',
+  );
   // Stop before the RP's callback: this test is the client.
-  const res = await fetch(new URL(`/interaction/${/interaction\/([\w-]+)/.exec(browser.page?.url ?? '')?.[1]}/otp`, stand.idp), {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: await browser.jar.getCookieString(browser.page?.url ?? '') },
-    body: new URLSearchParams({ code: messages[0]?.code ?? '', csrf_token: browser.page?.root.querySelector('input[name="csrf_token"]')?.getAttribute('value') ?? '' }),
-    redirect: 'manual',
-  });
+  const res = await fetch(
+    new URL(`/interaction/${/interaction\/([\w-]+)/.exec(browser.page?.url ?? '')?.[1]}/otp`, stand.idp),
+    {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/x-www-form-urlencoded',
+        cookie: await browser.jar.getCookieString(browser.page?.url ?? ''),
+      },
+      body: new URLSearchParams({
+        code: messages[0]?.code ?? '',
+        csrf_token: browser.page?.root.querySelector('input[name="csrf_token"]')?.getAttribute('value') ?? '',
+      }),
+      redirect: 'manual',
+    },
+  );
   let location = res.headers.get('location') ?? '';
   for (const c of res.headers.getSetCookie()) await browser.jar.setCookie(c, stand.idp);
   while (location && !location.startsWith(redirect)) {
-    const next = await fetch(new URL(location, stand.idp), { headers: { cookie: await browser.jar.getCookieString(new URL(location, stand.idp).href) }, redirect: 'manual' });
+    const next = await fetch(new URL(location, stand.idp), {
+      headers: { cookie: await browser.jar.getCookieString(new URL(location, stand.idp).href) },
+      redirect: 'manual',
+    });
     for (const c of next.headers.getSetCookie()) await browser.jar.setCookie(c, stand.idp);
     location = next.headers.get('location') ?? '';
   }
-  const tokens = await oidc.authorizationCodeGrant(config, new URL(location), { pkceCodeVerifier: verifier, expectedState: state, expectedNonce: nonce });
+  const tokens = await oidc.authorizationCodeGrant(config, new URL(location), {
+    pkceCodeVerifier: verifier,
+    expectedState: state,
+    expectedNonce: nonce,
+  });
   const claims = tokens.claims();
   t.is(claims?.sub, '1000001013');
   t.is(claims?.snils, '112-233-401 83');
@@ -75,7 +97,10 @@ test('a full sign-in yields an id_token with ФИО, СНИЛС, trust level and
 test('the token endpoint refuses a wrong client secret with invalid_client', async (t) => {
   const res = await fetch(`${stand.idp}/token`, {
     method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${Buffer.from('fmrm:wrong').toString('base64')}` },
+    headers: {
+      'content-type': 'application/x-www-form-urlencoded',
+      authorization: `Basic ${Buffer.from('fmrm:wrong').toString('base64')}`,
+    },
     body: 'grant_type=authorization_code&code=x&redirect_uri=http%3A%2F%2Flocalhost%2Fcb',
   });
   t.is(res.status, 401);

@@ -17,7 +17,19 @@ let dir: string;
 test.before(async () => {
   dir = await mkdtemp(join(tmpdir(), 'policy-methods-'));
   const organisationsFile = join(dir, 'organisations.json');
-  await writeFile(organisationsFile, JSON.stringify({ organisations: [{ id: 'sig-only', name: 'Тестовая организация только с подписью', allowed_methods: ['esign'], members: ['orlova'] }] }));
+  await writeFile(
+    organisationsFile,
+    JSON.stringify({
+      organisations: [
+        {
+          id: 'sig-only',
+          name: 'Тестовая организация только с подписью',
+          allowed_methods: ['esign'],
+          members: ['orlova'],
+        },
+      ],
+    }),
+  );
   stand = await startStand({ organisationsFile });
 });
 test.after.always(async () => {

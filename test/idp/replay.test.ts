@@ -22,32 +22,63 @@ test.after.always(() => stand?.close());
 
 async function esiaTokens(signer: Awaited<ReturnType<typeof signers>>['raw']) {
   const cb = await login(stand, urlOf(stand, 'v2', await params(authRequest(stand, signer))));
-  const exchange = async () => postToken(stand.idp, 'v2', await tokenParams({ version: 'v2', clientId: ids.proto, signer, grant: 'authorization_code', scope: 'openid', redirectUri: `${stand.sink}/cb`, code: cb.code }));
-  const refresh = async (token: string) => postToken(stand.idp, 'v2', await tokenParams({ version: 'v2', clientId: ids.proto, signer, grant: 'refresh_token', scope, redirectUri: `${stand.sink}/cb`, refreshToken: token }));
+  const exchange = async () =>
+    postToken(
+      stand.idp,
+      'v2',
+      await tokenParams({
+        version: 'v2',
+        clientId: ids.proto,
+        signer,
+        grant: 'authorization_code',
+        scope: 'openid',
+        redirectUri: `${stand.sink}/cb`,
+        code: cb.code,
+      }),
+    );
+  const refresh = async (token: string) =>
+    postToken(
+      stand.idp,
+      'v2',
+      await tokenParams({
+        version: 'v2',
+        clientId: ids.proto,
+        signer,
+        grant: 'refresh_token',
+        scope,
+        redirectUri: `${stand.sink}/cb`,
+        refreshToken: token,
+      }),
+    );
   return { exchange, refresh };
 }
 
-test.serial(`ESIA face (v2/ac, v3/te): ${TIMES} reused authorization codes and ${TIMES} refresh tokens used after rotation, 0 accepted`, async (t) => {
-  const signer = (await signers(stand)).raw;
-  let codesAccepted = 0;
-  let refreshAccepted = 0;
-  for (let i = 0; i < TIMES; i++) {
-    const { exchange, refresh } = await esiaTokens(signer);
-    const first = await exchange();
-    t.is(first.status, 200, JSON.stringify(first.body));
-    const again = await exchange();
-    if (again.status === 200) codesAccepted += 1;
-    else t.regex(String(again.body.error_description), /^ESIA-007011: /);
-    const old = String(first.body.refresh_token);
-    const rotated = await refresh(old);
-    t.is(rotated.status, 200, JSON.stringify(rotated.body));
-    const reused = await refresh(old);
-    if (reused.status === 200) refreshAccepted += 1;
-    else t.regex(String(reused.body.error_description), /^ESIA-007011: /);
-  }
-  t.log(`ESIA: reused codes accepted ${codesAccepted}/${TIMES}, rotated-away refresh tokens accepted ${refreshAccepted}/${TIMES}`);
-  t.deepEqual([codesAccepted, refreshAccepted], [0, 0]);
-});
+test.serial(
+  `ESIA face (v2/ac, v3/te): ${TIMES} reused authorization codes and ${TIMES} refresh tokens used after rotation, 0 accepted`,
+  async (t) => {
+    const signer = (await signers(stand)).raw;
+    let codesAccepted = 0;
+    let refreshAccepted = 0;
+    for (let i = 0; i < TIMES; i++) {
+      const { exchange, refresh } = await esiaTokens(signer);
+      const first = await exchange();
+      t.is(first.status, 200, JSON.stringify(first.body));
+      const again = await exchange();
+      if (again.status === 200) codesAccepted += 1;
+      else t.regex(String(again.body.error_description), /^ESIA-007011: /);
+      const old = String(first.body.refresh_token);
+      const rotated = await refresh(old);
+      t.is(rotated.status, 200, JSON.stringify(rotated.body));
+      const reused = await refresh(old);
+      if (reused.status === 200) refreshAccepted += 1;
+      else t.regex(String(reused.body.error_description), /^ESIA-007011: /);
+    }
+    t.log(
+      `ESIA: reused codes accepted ${codesAccepted}/${TIMES}, rotated-away refresh tokens accepted ${refreshAccepted}/${TIMES}`,
+    );
+    t.deepEqual([codesAccepted, refreshAccepted], [0, 0]);
+  },
+);
 
 test.serial(`OIDC face: ${TIMES} refresh tokens used again after rotation, 0 accepted`, async (t) => {
   const client = await registerClient(stand);

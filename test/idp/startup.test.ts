@@ -17,7 +17,9 @@ const keysDir = join(tmpdir(), 'esia-emulator-test-keys');
 
 /** config/personas.json with a password never used before for every persona, written into `dir`. */
 async function personasWithNewPasswords(dir: string): Promise<string> {
-  const fixtures = JSON.parse(await readFile('config/personas.json', 'utf8')) as { personas: Array<{ password: string }> };
+  const fixtures = JSON.parse(await readFile('config/personas.json', 'utf8')) as {
+    personas: Array<{ password: string }>;
+  };
   const nonce = randomUUID();
   for (const p of fixtures.personas) p.password = `${p.password}-${nonce}`;
   const file = join(dir, 'personas.json');
@@ -29,7 +31,9 @@ test('a corrupt data file stops start-up with its path named, and is left untouc
   const dir = await mkdtemp(join(tmpdir(), 'esia-corrupt-'));
   const file = join(dir, 'emulator.json');
   await writeFile(file, '{"version":1,"accounts":[');
-  const error = await t.throwsAsync(startIdp(loadConfig({ port: 0, dataDir: dir, keysDir, log: false }), await loadOrCreateKeys(keysDir)));
+  const error = await t.throwsAsync(
+    startIdp(loadConfig({ port: 0, dataDir: dir, keysDir, log: false }), await loadOrCreateKeys(keysDir)),
+  );
   t.is(error?.name, 'DataFileError');
   t.true(error?.message.includes(file));
   t.is(await readFile(file, 'utf8'), '{"version":1,"accounts":[');
@@ -39,7 +43,10 @@ const wrongShapes: Array<[string, RegExp]> = [
   ['{"version":1,"accounts":"oops"}', /emulator\.json: accounts: expected a list of accounts, got "oops"/],
   ['{"accounts":[]}', /emulator\.json: version: expected 1, it is missing/],
   ['{"version":1,"accounts":[42]}', /emulator\.json: accounts\[0\]: expected an account object, got 42/],
-  ['{"version":1,"accounts":[{"oid":"1000000001","persona":"ivanov"}]}', /emulator\.json: accounts\[0\]\.phone: expected a string, it is missing/],
+  [
+    '{"version":1,"accounts":[{"oid":"1000000001","persona":"ivanov"}]}',
+    /emulator\.json: accounts\[0\]\.phone: expected a string, it is missing/,
+  ],
 ];
 
 test('a data file of the right syntax but the wrong shape stops start-up naming the file and the field, and is left untouched', async (t) => {
@@ -47,7 +54,9 @@ test('a data file of the right syntax but the wrong shape stops start-up naming 
     const dir = await mkdtemp(join(tmpdir(), 'esia-shape-'));
     const file = join(dir, 'emulator.json');
     await writeFile(file, content);
-    const error = await t.throwsAsync(startIdp(loadConfig({ port: 0, dataDir: dir, keysDir, log: false }), await loadOrCreateKeys(keysDir)));
+    const error = await t.throwsAsync(
+      startIdp(loadConfig({ port: 0, dataDir: dir, keysDir, log: false }), await loadOrCreateKeys(keysDir)),
+    );
     t.is(error?.name, 'DataFileError', content);
     t.true(error?.message.includes(file), content);
     t.regex(error?.message ?? '', reason);
@@ -57,7 +66,10 @@ test('a data file of the right syntax but the wrong shape stops start-up naming 
 
 test('npm start on a data folder in use by another process is refused with a clear message', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'esia-locked-'));
-  const first = await startIdp(loadConfig({ port: 0, dataDir: dir, keysDir, log: false }), await loadOrCreateKeys(keysDir));
+  const first = await startIdp(
+    loadConfig({ port: 0, dataDir: dir, keysDir, log: false }),
+    await loadOrCreateKeys(keysDir),
+  );
   try {
     const env = { ...process.env, ESIA_DATA_DIR: dir, ESIA_KEYS_DIR: keysDir, ESIA_PORT: '0', ESIA_RP: 'off' };
     const error = await t.throwsAsync(run(process.execPath, ['--import', 'tsx', 'start.ts'], { env, timeout: 30_000 }));
@@ -73,14 +85,21 @@ test('persona changes survive a restart; the data file holds hashes, never clear
   const dir = await mkdtemp(join(tmpdir(), 'esia-persist-'));
   const config = loadConfig({ port: 0, dataDir: dir, keysDir, log: false });
   const first = await startIdp(config, await loadOrCreateKeys(keysDir));
-  await fetch(`${first.url}/__control/accounts/ivanov`, { method: 'PATCH', headers: { 'content-type': 'application/json' }, body: '{"trust":"standard"}' });
+  await fetch(`${first.url}/__control/accounts/ivanov`, {
+    method: 'PATCH',
+    headers: { 'content-type': 'application/json' },
+    body: '{"trust":"standard"}',
+  });
   await first.close();
   const raw = await readFile(join(dir, 'emulator.json'), 'utf8');
   t.false(raw.includes('Test-1234'));
   t.regex(raw, /scrypt\$1024\$8\$1\$/);
   const second = await startIdp(config, await loadOrCreateKeys(keysDir));
   try {
-    const personas = (await (await fetch(`${second.url}/__control/personas`)).json()) as Array<{ persona: string; state: { trust: string } }>;
+    const personas = (await (await fetch(`${second.url}/__control/personas`)).json()) as Array<{
+      persona: string;
+      state: { trust: string };
+    }>;
     t.is(personas.find((p) => p.persona === 'ivanov')?.state.trust, 'standard');
   } finally {
     await second.close();
@@ -93,7 +112,10 @@ test('readiness answers 503 until keys, fixtures and the store are loaded, then 
   // hashed: the keys folder keeps the hashes of those it has seen (idp/adapters/fixture_hashes.ts).
   const fixturesFile = await personasWithNewPasswords(dir);
   const port = await freePort();
-  const pending = startIdp(loadConfig({ port, dataDir: dir, keysDir, fixturesFile, log: false, scryptN: 1 << 15 }), await loadOrCreateKeys(keysDir));
+  const pending = startIdp(
+    loadConfig({ port, dataDir: dir, keysDir, fixturesFile, log: false, scryptN: 1 << 15 }),
+    await loadOrCreateKeys(keysDir),
+  );
   let sawNotReady = false;
   for (let i = 0; i < 200 && !sawNotReady; i++) {
     const res = await fetch(`http://127.0.0.1:${port}/__health/ready`).catch(() => null);
@@ -113,18 +135,29 @@ test('a start on a new data folder reuses the password hashes an earlier start m
   const fixturesDir = await mkdtemp(join(tmpdir(), 'esia-hashes-'));
   const fixturesFile = await personasWithNewPasswords(fixturesDir);
   const hashOf = async (dataDir: string, persona: string) => {
-    const idp = await startIdp(loadConfig({ port: 0, dataDir, keysDir, fixturesFile, log: false }), await loadOrCreateKeys(keysDir));
+    const idp = await startIdp(
+      loadConfig({ port: 0, dataDir, keysDir, fixturesFile, log: false }),
+      await loadOrCreateKeys(keysDir),
+    );
     await idp.close();
-    const data = JSON.parse(await readFile(join(dataDir, 'emulator.json'), 'utf8')) as { accounts: Array<{ persona: string; passwordHash: string }> };
+    const data = JSON.parse(await readFile(join(dataDir, 'emulator.json'), 'utf8')) as {
+      accounts: Array<{ persona: string; passwordHash: string }>;
+    };
     return data.accounts.find((a) => a.persona === persona)!.passwordHash;
   };
   const first = await hashOf(await mkdtemp(join(tmpdir(), 'esia-hashes-a-')), 'ivanov');
-  t.is(await hashOf(await mkdtemp(join(tmpdir(), 'esia-hashes-b-')), 'ivanov'), first, 'the same salted hash: taken from the keys folder, not computed again');
+  t.is(
+    await hashOf(await mkdtemp(join(tmpdir(), 'esia-hashes-b-')), 'ivanov'),
+    first,
+    'the same salted hash: taken from the keys folder, not computed again',
+  );
   const cache = await readFile(join(keysDir, 'fixture-hashes.json'), 'utf8');
   t.true(cache.includes(first));
   t.false(cache.includes('Test-1234'), 'no clear password in the keys folder');
 
-  const fixtures = JSON.parse(await readFile(fixturesFile, 'utf8')) as { personas: Array<{ persona: string; password: string }> };
+  const fixtures = JSON.parse(await readFile(fixturesFile, 'utf8')) as {
+    personas: Array<{ persona: string; password: string }>;
+  };
   fixtures.personas.find((p) => p.persona === 'ivanov')!.password = 'Changed-5678';
   await writeFile(fixturesFile, JSON.stringify(fixtures));
   const changed = await hashOf(await mkdtemp(join(tmpdir(), 'esia-hashes-c-')), 'ivanov');
@@ -136,15 +169,34 @@ test('a start on a new data folder reuses the password hashes an earlier start m
 test('npm start with a bad configuration file names the file, the field and what was expected, without a stack', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'esia-badconfig-'));
   const files: Array<[string, string, RegExp]> = [
-    ['ESIA_ORGANISATIONS', '{"organisations": 5}', /organisations\.json: organisations: expected a list of organisations/],
-    ['ESIA_SYSTEMS', '{"systems": [{"client_id": "FMRM01", "certificates": ["generated:rsa"]}]}', /systems\.json: systems\[0\]\.redirect_uris: expected at least one URL/],
-    ['ESIA_CLIENTS', '{"clients": [{"client_id": "fmrm", "redirect_uris": "http://localhost:8080/callback"}]}', /clients\.json: clients\[0\]\.redirect_uris: expected a list of URLs such as .*, got "http:\/\/localhost:8080\/callback"/],
+    [
+      'ESIA_ORGANISATIONS',
+      '{"organisations": 5}',
+      /organisations\.json: organisations: expected a list of organisations/,
+    ],
+    [
+      'ESIA_SYSTEMS',
+      '{"systems": [{"client_id": "FMRM01", "certificates": ["generated:rsa"]}]}',
+      /systems\.json: systems\[0\]\.redirect_uris: expected at least one URL/,
+    ],
+    [
+      'ESIA_CLIENTS',
+      '{"clients": [{"client_id": "fmrm", "redirect_uris": "http://localhost:8080/callback"}]}',
+      /clients\.json: clients\[0\]\.redirect_uris: expected a list of URLs such as .*, got "http:\/\/localhost:8080\/callback"/,
+    ],
     ['ESIA_OPERATORS', '{"operators": [', /operators\.json: expected a readable JSON file/],
   ];
   for (const [variable, content, reason] of files) {
     const file = join(dir, `${variable.slice(5).toLowerCase()}.json`);
     await writeFile(file, content);
-    const env = { ...process.env, ESIA_DATA_DIR: join(dir, variable), ESIA_KEYS_DIR: keysDir, ESIA_PORT: '0', ESIA_RP: 'off', [variable]: file };
+    const env = {
+      ...process.env,
+      ESIA_DATA_DIR: join(dir, variable),
+      ESIA_KEYS_DIR: keysDir,
+      ESIA_PORT: '0',
+      ESIA_RP: 'off',
+      [variable]: file,
+    };
     const error = await t.throwsAsync(run(process.execPath, ['--import', 'tsx', 'start.ts'], { env, timeout: 30_000 }));
     const stderr = String((error as { stderr?: string }).stderr);
     t.regex(stderr, /esia-emulator cannot start: /, variable);

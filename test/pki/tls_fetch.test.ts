@@ -17,21 +17,28 @@ let pki: TestPki;
 
 test.before(async () => {
   pki = await loadTestPki(join(tmpdir(), 'esia-emulator-test-keys'));
-  server = createServer({ key: pki.server('valid').privateKeyPem, cert: pki.serverCertificateChain('valid'), minVersion: 'TLSv1.3' }, (req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      res.writeHead(201, { 'content-type': 'application/json', 'x-seen': String(req.headers['x-test'] ?? '') });
-      res.end(JSON.stringify({ method: req.method, body: Buffer.concat(chunks).toString() }));
-    });
-  });
+  server = createServer(
+    { key: pki.server('valid').privateKeyPem, cert: pki.serverCertificateChain('valid'), minVersion: 'TLSv1.3' },
+    (req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        res.writeHead(201, { 'content-type': 'application/json', 'x-seen': String(req.headers['x-test'] ?? '') });
+        res.end(JSON.stringify({ method: req.method, body: Buffer.concat(chunks).toString() }));
+      });
+    },
+  );
   await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
   url = `https://localhost:${(server.address() as AddressInfo).port}/echo`;
 });
 test.after.always(() => new Promise<void>((ok) => (server ? server.close(() => ok()) : ok())));
 
 test('trusting the test root, a POST goes through with its body and headers', async (t) => {
-  const res = await backChannelFetch({ ca: pki.root.certificatePem })(url, { method: 'POST', headers: { 'x-test': 'yes' }, body: new URLSearchParams({ a: '1' }) });
+  const res = await backChannelFetch({ ca: pki.root.certificatePem })(url, {
+    method: 'POST',
+    headers: { 'x-test': 'yes' },
+    body: new URLSearchParams({ a: '1' }),
+  });
   t.is(res.status, 201);
   t.is(res.headers.get('x-seen'), 'yes');
   t.deepEqual(await res.json(), { method: 'POST', body: 'a=1' });

@@ -29,5 +29,8 @@ export function operatorSession(login: string, extraCookie = ''): Promise<Consol
 export async function journal(): Promise<Array<Record<string, unknown>>> {
   await stand.emulator!.idp.services.journal.flush();
   const text = await readFile(join(stand.emulator!.idp.services.config.dataDir, 'audit.jsonl'), 'utf8');
-  return text.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return text
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as Record<string, unknown>);
 }

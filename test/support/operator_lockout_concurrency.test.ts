@@ -28,16 +28,25 @@ async function round(run: string, rightAt: number) {
     const body = await res.text();
     return res.status === 303 ? 'signed-in' : (/data-error-code="([\w.]+)"/.exec(body)?.[1] ?? `status ${res.status}`);
   };
-  const outcomes = await Promise.all(Array.from({ length: 50 }, (_, i) => attempt(i === rightAt ? 'Operator-1234' : 'wrong')));
+  const outcomes = await Promise.all(
+    Array.from({ length: 50 }, (_, i) => attempt(i === rightAt ? 'Operator-1234' : 'wrong')),
+  );
   const count = (o: string) => outcomes.filter((x) => x === o).length;
-  return { wrongChecked: count('support.invalid_credentials'), locked: count('support.operator_locked'), signedIn: count('signed-in'), after: await attempt('Operator-1234') };
+  return {
+    wrongChecked: count('support.invalid_credentials'),
+    locked: count('support.operator_locked'),
+    signedIn: count('signed-in'),
+    after: await attempt('Operator-1234'),
+  };
 }
 
 for (const [i, rightAt] of [49, 0, 25].entries()) {
   test(`round ${i + 1}: 49 wrong and 1 right password at once (the right one is request ${rightAt + 1} of 50) lock after exactly ${limit} wrong ones`, async (t) => {
     const { run } = await newRun(stand);
     const r = await round(run, rightAt);
-    t.log(`wrong passwords checked ${r.wrongChecked} (+1 that locked), refused as locked ${r.locked - 1}, signed in ${r.signedIn}; afterwards ${r.after}`);
+    t.log(
+      `wrong passwords checked ${r.wrongChecked} (+1 that locked), refused as locked ${r.locked - 1}, signed in ${r.signedIn}; afterwards ${r.after}`,
+    );
     t.is(r.wrongChecked + r.locked + r.signedIn, 50);
     t.true(r.signedIn <= 1);
     // Without a success in between, exactly limit − 1 wrong passwords are refused as wrong and the limit-th locks;

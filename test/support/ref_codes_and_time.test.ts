@@ -19,15 +19,26 @@ test.after.always(() => stand?.close());
 /** Every way a person may type H3J8-L58Y back. */
 const typings = (code: string) => {
   const bare = code.replace('-', '');
-  const cyrillic = [...code].map((c) => ({ A: 'а', B: 'В', E: 'е', H: 'Н', K: 'к', M: 'М', P: 'р', C: 'С', T: 'т', X: 'х', Y: 'У' })[c] ?? c).join('');
-  return [code, code.toLowerCase(), bare, bare.toLowerCase(), `${code.slice(0, 4)} ${code.slice(5)}`, ` ${code.toLowerCase().replace('-', ' - ')} `, cyrillic];
+  const cyrillic = [...code]
+    .map((c) => ({ A: 'а', B: 'В', E: 'е', H: 'Н', K: 'к', M: 'М', P: 'р', C: 'С', T: 'т', X: 'х', Y: 'У' })[c] ?? c)
+    .join('');
+  return [
+    code,
+    code.toLowerCase(),
+    bare,
+    bare.toLowerCase(),
+    `${code.slice(0, 4)} ${code.slice(5)}`,
+    ` ${code.toLowerCase().replace('-', ' - ')} `,
+    cyrillic,
+  ];
 };
 
 test('normaliseReference reads every typing of a code and refuses what cannot be one', (t) => {
   for (const typed of typings('H3J8-L58Y')) t.is(normaliseReference(typed), 'H3J8-L58Y', JSON.stringify(typed));
   t.is(normaliseReference('Н3J8 L58У'), 'H3J8-L58Y', 'Cyrillic Н and У');
   t.is(normaliseReference('7kq2–m9xd'), '7KQ2-M9XD', 'an en dash');
-  for (const bad of ['', 'H3J8-L58', 'H3J8-L58YZ', 'O0I1-ABCD', 'RP-ABC123', 'ЖЖЖЖ-ЖЖЖЖ']) t.is(normaliseReference(bad), null, JSON.stringify(bad));
+  for (const bad of ['', 'H3J8-L58', 'H3J8-L58YZ', 'O0I1-ABCD', 'RP-ABC123', 'ЖЖЖЖ-ЖЖЖЖ'])
+    t.is(normaliseReference(bad), null, JSON.stringify(bad));
   for (let i = 0; i < 200; i++) t.regex(newReference(), referencePattern);
 });
 
@@ -46,36 +57,59 @@ async function refusedSignIn(): Promise<string> {
   return b.byTestId('ref-code')?.getAttribute('data-ref') ?? '';
 }
 
-test.serial('the console finds an attempt by its code typed in any case, with spaces, without the dash or with Cyrillic letters, and shows МСК', async (t) => {
-  const ref = await refusedSignIn();
-  t.regex(ref, referencePattern);
-  const c = await operatorSession(stand.idp, 'operator');
-  for (const typed of typings(ref)) {
-    const res = await c.get(`/support/ref?code=${encodeURIComponent(typed)}`);
-    const body = await res.text();
-    t.is(res.status, 200, `${JSON.stringify(typed)} is found`);
-    t.regex(body, new RegExp(`data-testid="support-ref-code">${ref}<`), `${JSON.stringify(typed)} is shown as ${ref}`);
-    t.regex(body, /data-testid="support-ref-time">25\.11\.2026, 12:03:07 \(МСК\)</, 'the time is Moscow time, labelled');
-    t.notRegex(body, /UTC/);
-  }
-});
+test.serial(
+  'the console finds an attempt by its code typed in any case, with spaces, without the dash or with Cyrillic letters, and shows МСК',
+  async (t) => {
+    const ref = await refusedSignIn();
+    t.regex(ref, referencePattern);
+    const c = await operatorSession(stand.idp, 'operator');
+    for (const typed of typings(ref)) {
+      const res = await c.get(`/support/ref?code=${encodeURIComponent(typed)}`);
+      const body = await res.text();
+      t.is(res.status, 200, `${JSON.stringify(typed)} is found`);
+      t.regex(
+        body,
+        new RegExp(`data-testid="support-ref-code">${ref}<`),
+        `${JSON.stringify(typed)} is shown as ${ref}`,
+      );
+      t.regex(
+        body,
+        /data-testid="support-ref-time">25\.11\.2026, 12:03:07 \(МСК\)</,
+        'the time is Moscow time, labelled',
+      );
+      t.notRegex(body, /UTC/);
+    }
+  },
+);
 
 test.serial('a code not in the journal and a string that cannot be a code get different, true hints', async (t) => {
   const c = await operatorSession(stand.idp, 'operator');
   const unknown = await (await c.get('/support/ref?code=zzzz%20zzzz')).text();
-  t.regex(unknown, /data-testid="support-ref-missing" data-well-formed="true">В журнале аудита эмулятора нет записи с кодом <code>ZZZZ-ZZZZ<\/code>/);
+  t.regex(
+    unknown,
+    /data-testid="support-ref-missing" data-well-formed="true">В журнале аудита эмулятора нет записи с кодом <code>ZZZZ-ZZZZ<\/code>/,
+  );
   const malformed = await c.get('/support/ref?code=O0I1-ABCD');
   t.is(malformed.status, 404);
   t.regex(await malformed.text(), /data-well-formed="false">«O0I1-ABCD» — не код обращения\. Код — 8 знаков/);
 });
 
-test.serial('GET /__control/audit/:ref accepts the same typings; a string that cannot be a code is a 400 that says why', async (t) => {
-  const ref = await refusedSignIn();
-  for (const typed of typings(ref)) {
-    const found = await stand.control<{ record: { ref: string; code: string } }>('GET', `/audit/${encodeURIComponent(typed)}`);
-    t.like(found.record, { ref, code: 'login.invalid_credentials' }, JSON.stringify(typed));
-  }
-  const bad = await fetch(`${stand.idp}/__control/audit/RP-ABC123`);
-  t.is(bad.status, 400);
-  t.regex(((await bad.json()) as { message: string }).message, /"RP-ABC123" is not a reference code: expected 8 characters/);
-});
+test.serial(
+  'GET /__control/audit/:ref accepts the same typings; a string that cannot be a code is a 400 that says why',
+  async (t) => {
+    const ref = await refusedSignIn();
+    for (const typed of typings(ref)) {
+      const found = await stand.control<{ record: { ref: string; code: string } }>(
+        'GET',
+        `/audit/${encodeURIComponent(typed)}`,
+      );
+      t.like(found.record, { ref, code: 'login.invalid_credentials' }, JSON.stringify(typed));
+    }
+    const bad = await fetch(`${stand.idp}/__control/audit/RP-ABC123`);
+    t.is(bad.status, 400);
+    t.regex(
+      ((await bad.json()) as { message: string }).message,
+      /"RP-ABC123" is not a reference code: expected 8 characters/,
+    );
+  },
+);

@@ -3,7 +3,9 @@ import test from 'ava';
 import { createRequire } from 'node:module';
 import { CookieSigner } from '../../idp/provider/cookie_signer.ts';
 
-const Keygrip = createRequire(import.meta.url)('keygrip') as new (keys: string[]) => { sign(d: string): string; index(d: string, s: string): number };
+const Keygrip = createRequire(import.meta.url)('keygrip') as new (
+  keys: string[],
+) => { sign(d: string): string; index(d: string, s: string): number };
 const keys = ['first-key-0123456789', 'older-key-9876543210'];
 
 test('signs exactly as Keygrip does, so cookies signed before an upgrade stay valid', (t) => {

@@ -20,7 +20,12 @@ const url = () => `http://127.0.0.1:${(server.address() as AddressInfo).port}/`;
 test.after.always(() => server.close());
 
 const post = (body: BodyInit, headers: Record<string, string> = {}) =>
-  fetch(url(), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers }, body, duplex: 'half' } as RequestInit);
+  fetch(url(), {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body,
+    duplex: 'half',
+  } as RequestInit);
 
 test('fields, percent-encoded UTF-8, + as a space; a repeated field becomes a list', async (t) => {
   const res = await post('identifier=%2B7+900&name=%D0%98%D0%B2%D0%B0%D0%BD&a=1&a=2&a=3&empty=');

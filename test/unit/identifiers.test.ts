@@ -18,7 +18,14 @@ test('checks both ИНН check digits', (t) => {
 });
 
 test('normalises a phone in every common form to +7XXXXXXXXXX', (t) => {
-  for (const typed of ['+7 900 000-00-01', '8 (900) 000-00-01', '89000000001', '79000000001', '9000000001', ' +7(900)0000001 ']) {
+  for (const typed of [
+    '+7 900 000-00-01',
+    '8 (900) 000-00-01',
+    '89000000001',
+    '79000000001',
+    '9000000001',
+    ' +7(900)0000001 ',
+  ]) {
     t.deepEqual(parseIdentifier(typed), [{ kind: 'phone', value: '+79000000001' }], typed);
   }
 });

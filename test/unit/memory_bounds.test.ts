@@ -72,7 +72,15 @@ test('provider storage forgets entries at their lifetime: on reading, and in the
 
 function run(): Run {
   let data: DataFile = { version: 1, accounts: [] };
-  const backing = { get data() { return data; }, changed() {}, replace(d: DataFile) { data = d; } };
+  const backing = {
+    get data() {
+      return data;
+    },
+    changed() {},
+    replace(d: DataFile) {
+      data = d;
+    },
+  };
   const r = new Run('main', 0n, new AccountRepository(backing));
   r.clock.set(t0, true);
   return r;
@@ -89,7 +97,7 @@ test('sign-ins in progress: at most the cap, the least recently used going first
   t.is(journeys.get('b', 'rp', r).stage, 'password', 'b was dropped and starts again');
 });
 
-test('a sign-in left past its lifetime on the run\'s clock starts again, and makes room for new ones', (t) => {
+test("a sign-in left past its lifetime on the run's clock starts again, and makes room for new ones", (t) => {
   const r = run();
   const journeys = new Journeys(100);
   journeys.get('old', 'rp', r).stage = 'otp';
@@ -110,20 +118,36 @@ test('ESIA face: sign-ins in flight and awaiting consent keep at most the cap, t
   t.deepEqual(signIns.sizes, { pending: 3, awaitingConsent: 0 });
   t.is(signIns.finish(ids[1]), undefined, 'the second is gone');
   t.is(signIns.finish(ids[4])?.state, '5');
-  for (let i = 0; i < 5; i++) signIns.askConsent({ p: pending(String(i)), oid: '1', run: r, amr: [], authTime: t0, sid: 's' });
+  for (let i = 0; i < 5; i++)
+    signIns.askConsent({ p: pending(String(i)), oid: '1', run: r, amr: [], authTime: t0, sid: 's' });
   t.is(signIns.sizes.awaitingConsent, 3);
 });
 
 test('ESIA face: codes, refresh tokens and issued access tokens keep at most the cap each, the oldest going first', async (t) => {
-  const tokens = new TokenService(await loadOrCreateSigningKeys(join(tmpdir(), 'esia-emulator-test-keys')), defaultSettings, 3);
+  const tokens = new TokenService(
+    await loadOrCreateSigningKeys(join(tmpdir(), 'esia-emulator-test-keys')),
+    defaultSettings,
+    3,
+  );
   const r = run();
-  const grant = { clientId: 'sys', redirectUri: 'http://localhost/cb', scopes: ['openid'], oid: '1000', run: r, amr: ['pwd'], authTime: t0, sid: 's', offline: true };
+  const grant = {
+    clientId: 'sys',
+    redirectUri: 'http://localhost/cb',
+    scopes: ['openid'],
+    oid: '1000',
+    run: r,
+    amr: ['pwd'],
+    authTime: t0,
+    sid: 's',
+    offline: true,
+  };
   const codes = [1, 2, 3, 4].map(() => tokens.newCode(grant));
   t.deepEqual([...tokens.codes.keys()], codes.slice(1), 'the first code went');
   for (let i = 0; i < 5; i++) tokens.newRefreshToken(grant);
   t.is(tokens.refreshTokens.size, 3);
   const first = tokens.accessToken({ clientId: 'sys', scopes: ['openid'], sid: 's', alg: 'RS256', run: r });
-  for (let i = 0; i < 3; i++) tokens.accessToken({ clientId: 'sys', scopes: ['openid'], sid: 's', alg: 'RS256', run: r });
+  for (let i = 0; i < 3; i++)
+    tokens.accessToken({ clientId: 'sys', scopes: ['openid'], sid: 's', alg: 'RS256', run: r });
   const refused = tokens.verifyAccess(first.token);
   t.false(refused.ok);
   t.regex(refused.ok ? '' : refused.reason, /forgotten after 3 newer ones: ESIA_STORE_CAP/);
@@ -135,7 +159,11 @@ test(`electronic signature challenges: at most ${maxChallenges} per run, the old
   for (let i = 1; i < maxChallenges; i++) esign.issueChallenge(`uid-${i}`, t0 + i);
   const fresh = esign.issueChallenge('uid-new', t0 + maxChallenges);
   const gone = t.throws(() => esign.consumeChallenge(first, 'uid-0', t0 + maxChallenges));
-  t.is((gone as unknown as { details: { reason: string } }).details.reason, 'this challenge was never issued by the emulator', 'the oldest went to make room');
+  t.is(
+    (gone as unknown as { details: { reason: string } }).details.reason,
+    'this challenge was never issued by the emulator',
+    'the oldest went to make room',
+  );
   t.notThrows(() => esign.consumeChallenge(fresh, 'uid-new', t0 + maxChallenges));
 });
 
@@ -156,7 +184,15 @@ test('audit journal: the in-memory index of traces and reference codes keeps at 
   const dir = await mkdtemp(join(tmpdir(), 'memory-audit-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const journal = new AuditJournal(join(dir, 'audit.jsonl'), { key: randomBytes(32), tracesKept: 10 });
-  for (let i = 0; i < 100; i++) journal.append({ ts: new Date(t0 + i).toISOString(), ip: '127.0.0.1', action: 'login.password', outcome: 'refused', ref: `REF${i}`, trace: `trace-${i}` });
+  for (let i = 0; i < 100; i++)
+    journal.append({
+      ts: new Date(t0 + i).toISOString(),
+      ip: '127.0.0.1',
+      action: 'login.password',
+      outcome: 'refused',
+      ref: `REF${i}`,
+      trace: `trace-${i}`,
+    });
   t.deepEqual(journal.indexed, { traces: 10, refs: 40 });
   t.is((await journal.findByRef('REF0'))?.record.ref, 'REF0', 'an older one is still found in the file');
   await journal.close();
@@ -164,7 +200,17 @@ test('audit journal: the in-memory index of traces and reference codes keeps at 
 
 test('lifetimes and the cap come from ESIA_SESSION_TTL, ESIA_REFRESH_TOKEN_TTL and ESIA_STORE_CAP, checked', (t) => {
   t.deepEqual(loadConfig().memory, { sessionTtlSeconds: 8 * 3600, refreshTokenTtlSeconds: 8 * 3600, storeCap: 20_000 });
-  t.deepEqual(configFromEnv({ ESIA_SESSION_TTL: '3600', ESIA_STORE_CAP: '500' }).memory, { sessionTtlSeconds: 3600, refreshTokenTtlSeconds: 8 * 3600, storeCap: 500 });
-  t.throws(() => configFromEnv({ ESIA_STORE_CAP: '10' }), { instanceOf: ConfigFileError, message: /ESIA_STORE_CAP: expected a whole number from 100 to 10000000, got "10"/ });
-  t.throws(() => configFromEnv({ ESIA_SESSION_TTL: '8h' }), { instanceOf: ConfigFileError, message: /ESIA_SESSION_TTL: expected a whole number.*got "8h"/ });
+  t.deepEqual(configFromEnv({ ESIA_SESSION_TTL: '3600', ESIA_STORE_CAP: '500' }).memory, {
+    sessionTtlSeconds: 3600,
+    refreshTokenTtlSeconds: 8 * 3600,
+    storeCap: 500,
+  });
+  t.throws(() => configFromEnv({ ESIA_STORE_CAP: '10' }), {
+    instanceOf: ConfigFileError,
+    message: /ESIA_STORE_CAP: expected a whole number from 100 to 10000000, got "10"/,
+  });
+  t.throws(() => configFromEnv({ ESIA_SESSION_TTL: '8h' }), {
+    instanceOf: ConfigFileError,
+    message: /ESIA_SESSION_TTL: expected a whole number.*got "8h"/,
+  });
 });

@@ -18,28 +18,52 @@ const code = (fn: () => void) => {
 
 test('a code is accepted within its lifetime and refused after it (C7)', (t) => {
   const state = issueCode(null, t0, rules, () => '123456');
-  t.is(code(() => checkCode(state, '123 456', t0 + 299_000)), 'ok');
+  t.is(
+    code(() => checkCode(state, '123 456', t0 + 299_000)),
+    'ok',
+  );
   const late = issueCode(null, t0, rules, () => '123456');
-  t.is(code(() => checkCode(late, '123456', t0 + 300_000)), 'otp.expired');
+  t.is(
+    code(() => checkCode(late, '123456', t0 + 300_000)),
+    'otp.expired',
+  );
 });
 
 test('wrong codes spend attempts; the last one voids the code (C7)', (t) => {
   const state = issueCode(null, t0, rules, () => '123456');
-  t.is(code(() => checkCode(state, '000000', t0)), 'otp.invalid');
+  t.is(
+    code(() => checkCode(state, '000000', t0)),
+    'otp.invalid',
+  );
   t.is(state.attemptsLeft, 2);
-  t.is(code(() => checkCode(state, '000000', t0)), 'otp.invalid');
-  t.is(code(() => checkCode(state, '000000', t0)), 'otp.attempts_exhausted');
-  t.is(code(() => checkCode(state, '123456', t0)), 'otp.attempts_exhausted');
+  t.is(
+    code(() => checkCode(state, '000000', t0)),
+    'otp.invalid',
+  );
+  t.is(
+    code(() => checkCode(state, '000000', t0)),
+    'otp.attempts_exhausted',
+  );
+  t.is(
+    code(() => checkCode(state, '123456', t0)),
+    'otp.attempts_exhausted',
+  );
 });
 
 test('resend waits for the cooldown and stops at the cap (C7)', (t) => {
   const first = issueCode(null, t0, rules, () => '111111');
-  t.is(code(() => issueCode(first, t0 + 59_000, rules, () => '222222')), 'otp.resend_cooldown');
+  t.is(
+    code(() => issueCode(first, t0 + 59_000, rules, () => '222222')),
+    'otp.resend_cooldown',
+  );
   t.is(secondsUntilResend(first, t0 + 59_000, rules), 1);
   const second = issueCode(first, t0 + 60_000, rules, () => '222222');
   const third = issueCode(second, t0 + 120_000, rules, () => '333333');
   t.is(third.sends, 3);
-  t.is(code(() => issueCode(third, t0 + 999_000, rules, () => '444444')), 'otp.resend_limit');
+  t.is(
+    code(() => issueCode(third, t0 + 999_000, rules, () => '444444')),
+    'otp.resend_limit',
+  );
 });
 
 function account(): Account {

@@ -1,6 +1,10 @@
 /* The relying party's sign-ins in flight per browser: keyed by state, single use, bounded, expiring. */
 import test from 'ava';
-import { MAX_COMPLETED_PER_BROWSER, MAX_PENDING_PER_BROWSER, PendingLogins } from '../../relying-party/pending_logins.ts';
+import {
+  MAX_COMPLETED_PER_BROWSER,
+  MAX_PENDING_PER_BROWSER,
+  PendingLogins,
+} from '../../relying-party/pending_logins.ts';
 
 const login = (state: string) => ({ state, nonce: `n-${state}`, codeVerifier: `v-${state}` });
 

@@ -31,27 +31,65 @@ test('the current code is accepted and its step returned; the control API shows 
 });
 
 test('one step either side is tolerated, the default being ±1', (t) => {
-  t.is(code(() => checkTotp({ secret, lastStep: null }, codeAt(now - 30_000), now, rules)), 'accepted');
-  t.is(code(() => checkTotp({ secret, lastStep: null }, codeAt(now + 30_000), now, rules)), 'accepted');
-  t.is(code(() => checkTotp({ secret, lastStep: null }, codeAt(now - 30_000), now, { ...rules, toleranceSteps: 0 })), 'totp.clock_skew');
+  t.is(
+    code(() => checkTotp({ secret, lastStep: null }, codeAt(now - 30_000), now, rules)),
+    'accepted',
+  );
+  t.is(
+    code(() => checkTotp({ secret, lastStep: null }, codeAt(now + 30_000), now, rules)),
+    'accepted',
+  );
+  t.is(
+    code(() => checkTotp({ secret, lastStep: null }, codeAt(now - 30_000), now, { ...rules, toleranceSteps: 0 })),
+    'totp.clock_skew',
+  );
 });
 
 test('a code further away is named as clock drift, not as a wrong code', (t) => {
-  t.is(code(() => checkTotp({ secret, lastStep: null }, codeAt(now - 90_000), now, rules)), 'totp.clock_skew');
-  t.is(code(() => checkTotp({ secret, lastStep: null }, codeAt(now + 120_000), now, rules)), 'totp.clock_skew');
+  t.is(
+    code(() => checkTotp({ secret, lastStep: null }, codeAt(now - 90_000), now, rules)),
+    'totp.clock_skew',
+  );
+  t.is(
+    code(() => checkTotp({ secret, lastStep: null }, codeAt(now + 120_000), now, rules)),
+    'totp.clock_skew',
+  );
 });
 
 test('a code already used in its step, or an older step, is refused', (t) => {
   const step = checkTotp({ secret, lastStep: null }, codeAt(now), now, rules);
-  t.is(code(() => checkTotp({ secret, lastStep: step }, codeAt(now), now, rules)), 'totp.reused');
-  t.is(code(() => checkTotp({ secret, lastStep: step }, codeAt(now - 30_000), now, rules)), 'totp.reused');
-  t.is(code(() => checkTotp({ secret, lastStep: step }, codeAt(now + 30_000), now, rules)), 'accepted');
+  t.is(
+    code(() => checkTotp({ secret, lastStep: step }, codeAt(now), now, rules)),
+    'totp.reused',
+  );
+  t.is(
+    code(() => checkTotp({ secret, lastStep: step }, codeAt(now - 30_000), now, rules)),
+    'totp.reused',
+  );
+  t.is(
+    code(() => checkTotp({ secret, lastStep: step }, codeAt(now + 30_000), now, rules)),
+    'accepted',
+  );
 });
 
 test('wrong digits, wrong length and letters are a wrong code', (t) => {
   const wrong = String((Number(codeAt(now)) + 1) % 1_000_000).padStart(6, '0');
-  t.is(code(() => checkTotp({ secret, lastStep: null }, wrong, now, rules)), 'totp.invalid');
-  t.is(code(() => checkTotp({ secret, lastStep: null }, '12345', now, rules)), 'totp.invalid');
-  t.is(code(() => checkTotp({ secret, lastStep: null }, 'abcdef', now, rules)), 'totp.invalid');
-  t.is(code(() => checkTotp({ secret, lastStep: null }, ` ${codeAt(now).slice(0, 3)} ${codeAt(now).slice(3)} `, now, rules)), 'accepted');
+  t.is(
+    code(() => checkTotp({ secret, lastStep: null }, wrong, now, rules)),
+    'totp.invalid',
+  );
+  t.is(
+    code(() => checkTotp({ secret, lastStep: null }, '12345', now, rules)),
+    'totp.invalid',
+  );
+  t.is(
+    code(() => checkTotp({ secret, lastStep: null }, 'abcdef', now, rules)),
+    'totp.invalid',
+  );
+  t.is(
+    code(() =>
+      checkTotp({ secret, lastStep: null }, ` ${codeAt(now).slice(0, 3)} ${codeAt(now).slice(3)} `, now, rules),
+    ),
+    'accepted',
+  );
 });

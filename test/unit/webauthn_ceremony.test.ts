@@ -11,7 +11,15 @@ import { acrFor, acrValues, withMfa } from '../../idp/domain/assurance.ts';
 import { EsiaError } from '../../idp/errors/esia_error.ts';
 import { esiaAuthMethod } from '../../idp/esia/tokens.ts';
 import { Run } from '../../idp/runs.ts';
-import { amrOf, finishAuthentication, finishRegistration, parseAnswer, startAuthentication, startRegistration, type WebAuthnSite } from '../../idp/webauthn/ceremony.ts';
+import {
+  amrOf,
+  finishAuthentication,
+  finishRegistration,
+  parseAnswer,
+  startAuthentication,
+  startRegistration,
+  type WebAuthnSite,
+} from '../../idp/webauthn/ceremony.ts';
 import { type Answer, fixtureCredential, type Forge, SoftAuthenticator } from '../../scenarios/runner/authenticator.ts';
 
 const site: WebAuthnSite = { rpId: 'localhost', rpName: 'test', origins: ['http://localhost:3000'], timeoutMs: 60_000 };
@@ -19,12 +27,31 @@ const origin = site.origins[0]!;
 const now = Date.parse('2026-11-25T09:00:00Z');
 
 function account(persona: string, oid: string): Account {
-  return { persona, oid, lastName: 'Тестов', firstName: 'Тест', middleName: '', phone: `+7900000${oid.slice(-4)}`, email: `${persona}@example.test`, snils: oid, inn: oid, credentials: [] } as unknown as Account;
+  return {
+    persona,
+    oid,
+    lastName: 'Тестов',
+    firstName: 'Тест',
+    middleName: '',
+    phone: `+7900000${oid.slice(-4)}`,
+    email: `${persona}@example.test`,
+    snils: oid,
+    inn: oid,
+    credentials: [],
+  } as unknown as Account;
 }
 
 function world() {
   let data: DataFile = { version: 1, accounts: [account('anna', '1000000001'), account('boris', '1000000002')] };
-  const backing = { get data() { return data; }, changed() {}, replace(d: DataFile) { data = d; } };
+  const backing = {
+    get data() {
+      return data;
+    },
+    changed() {},
+    replace(d: DataFile) {
+      data = d;
+    },
+  };
   const run = new Run('main', 0n, new AccountRepository(backing));
   return { run, anna: run.accounts.byPersona('anna')!, boris: run.accounts.byPersona('boris')! };
 }
@@ -48,11 +75,22 @@ async function withPhone() {
   const w = world();
   const phone = new SoftAuthenticator('platform');
   const reg = await startRegistration(site, now, w.anna, 'platform');
-  const credential = await finishRegistration(site, reg, json<RegistrationResponseJSON>(phone.register(reg.options as never, origin)), w.run, now, { name: 'Телефон', biometric: 'face' });
+  const credential = await finishRegistration(
+    site,
+    reg,
+    json<RegistrationResponseJSON>(phone.register(reg.options as never, origin)),
+    w.run,
+    now,
+    { name: 'Телефон', biometric: 'face' },
+  );
   w.anna.credentials = [credential];
   const signIn = async (forge?: Forge, at = now, forAccount?: Account) => {
     const ceremony = await startAuthentication(site, now, 'biometric', forAccount);
-    return { ceremony, answer: json<AuthenticationResponseJSON>(phone.assert(ceremony.options as never, origin, forge)), at };
+    return {
+      ceremony,
+      answer: json<AuthenticationResponseJSON>(phone.assert(ceremony.options as never, origin, forge)),
+      at,
+    };
   };
   return { ...w, phone, credential, signIn };
 }
@@ -80,17 +118,20 @@ test('the same answer twice, even to a new ceremony, is a replay', async (t) => 
   t.is(await failure(finishAuthentication(site, again, first.answer, run, now)), 'webauthn.challenge_replayed');
 });
 
-test('an answer to another sign-in\'s challenge is refused', async (t) => {
+test("an answer to another sign-in's challenge is refused", async (t) => {
   const { run, signIn } = await withPhone();
   const { answer } = await signIn();
   const other = await startAuthentication(site, now, 'biometric');
   t.is(await failure(finishAuthentication(site, other, answer, run, now)), 'webauthn.verification_failed');
 });
 
-test('an answer after the ceremony\'s deadline (run clock) is timed out', async (t) => {
+test("an answer after the ceremony's deadline (run clock) is timed out", async (t) => {
   const { run, signIn } = await withPhone();
   const { ceremony, answer } = await signIn();
-  t.is(await failure(finishAuthentication(site, ceremony, answer, run, now + site.timeoutMs + 1)), 'webauthn.timed_out');
+  t.is(
+    await failure(finishAuthentication(site, ceremony, answer, run, now + site.timeoutMs + 1)),
+    'webauthn.timed_out',
+  );
 });
 
 for (const [name, forge, expected] of [
@@ -110,10 +151,21 @@ test('a security key needs no UV after the password', async (t) => {
   const key = new SoftAuthenticator('roaming');
   key.userVerified = false;
   const reg = await startRegistration(site, now, w.boris, 'roaming');
-  w.boris.credentials = [await finishRegistration(site, reg, json(key.register(reg.options as never, origin)), w.run, now, { name: 'Ключ' })];
+  w.boris.credentials = [
+    await finishRegistration(site, reg, json(key.register(reg.options as never, origin)), w.run, now, { name: 'Ключ' }),
+  ];
   const ceremony = await startAuthentication(site, now, 'key', w.boris);
-  t.deepEqual((ceremony.options as { allowCredentials: Array<{ id: string }> }).allowCredentials.map((c) => c.id), [w.boris.credentials[0]!.id]);
-  const found = await finishAuthentication(site, ceremony, json(key.assert(ceremony.options as never, origin)), w.run, now);
+  t.deepEqual(
+    (ceremony.options as { allowCredentials: Array<{ id: string }> }).allowCredentials.map((c) => c.id),
+    [w.boris.credentials[0]!.id],
+  );
+  const found = await finishAuthentication(
+    site,
+    ceremony,
+    json(key.assert(ceremony.options as never, origin)),
+    w.run,
+    now,
+  );
   t.is(found.account, w.boris);
   t.deepEqual(amrOf(found.credential, 'key'), ['hwk']);
 });
@@ -124,7 +176,10 @@ test('a key of another account is foreign; a key of no account is unknown', asyn
   t.is(await failure(finishAuthentication(site, ceremony, answer, run, now)), 'webauthn.foreign_credential');
   const stray = new SoftAuthenticator('platform').load(fixtureCredential('stray-phone'));
   const c2 = await startAuthentication(site, now, 'biometric');
-  t.is(await failure(finishAuthentication(site, c2, json(stray.assert(c2.options as never, origin)), run, now)), 'webauthn.unknown_credential');
+  t.is(
+    await failure(finishAuthentication(site, c2, json(stray.assert(c2.options as never, origin)), run, now)),
+    'webauthn.unknown_credential',
+  );
 });
 
 test('a counter lower than the stored one is a cloned authenticator', async (t) => {
@@ -148,13 +203,19 @@ test('registration without UV is refused for biometrics; the same key twice is r
   const noUv = new SoftAuthenticator('platform');
   noUv.userVerified = false;
   const reg = await startRegistration(site, now, anna, 'platform');
-  const options = { ...(reg.options as unknown as Record<string, unknown>), authenticatorSelection: { userVerification: 'discouraged' } };
-  t.is(await failure(finishRegistration(site, reg, json(noUv.register(options, origin)), run, now, { name: 'x' })), 'webauthn.user_not_verified');
+  const options = {
+    ...(reg.options as unknown as Record<string, unknown>),
+    authenticatorSelection: { userVerification: 'discouraged' },
+  };
+  t.is(
+    await failure(finishRegistration(site, reg, json(noUv.register(options, origin)), run, now, { name: 'x' })),
+    'webauthn.user_not_verified',
+  );
   const again = await startRegistration(site, now, anna, 'platform');
   t.deepEqual(phone.register(again.options as never, origin), { error: 'InvalidStateError' });
 });
 
-test('the browser\'s error names become catalogue codes', (t) => {
+test("the browser's error names become catalogue codes", (t) => {
   const code = (fn: () => unknown) => {
     try {
       fn();
@@ -163,9 +224,24 @@ test('the browser\'s error names become catalogue codes', (t) => {
     }
     return 'accepted';
   };
-  t.is(code(() => parseAnswer('', 'NotAllowedError')), 'webauthn.cancelled');
-  t.is(code(() => parseAnswer('', 'AbortError')), 'webauthn.cancelled');
-  t.is(code(() => parseAnswer('', 'InvalidStateError')), 'webauthn.already_registered');
-  t.is(code(() => parseAnswer('{"id":1}', '')), 'webauthn.verification_failed');
-  t.is(code(() => parseAnswer('not json', '')), 'webauthn.verification_failed');
+  t.is(
+    code(() => parseAnswer('', 'NotAllowedError')),
+    'webauthn.cancelled',
+  );
+  t.is(
+    code(() => parseAnswer('', 'AbortError')),
+    'webauthn.cancelled',
+  );
+  t.is(
+    code(() => parseAnswer('', 'InvalidStateError')),
+    'webauthn.already_registered',
+  );
+  t.is(
+    code(() => parseAnswer('{"id":1}', '')),
+    'webauthn.verification_failed',
+  );
+  t.is(
+    code(() => parseAnswer('not json', '')),
+    'webauthn.verification_failed',
+  );
 });

@@ -10,14 +10,31 @@ test('defaults: RP ID localhost, origins follow the issuer, 120 s ceremonies, ±
 });
 
 test('ESIA_WEBAUTHN_* and ESIA_TOTP_TOLERANCE are read', (t) => {
-  const config = loadConfig(configFromEnv({ ESIA_WEBAUTHN_RP_ID: 'esia.stand.example', ESIA_WEBAUTHN_ORIGINS: 'https://esia.stand.example, https://esia.stand.example:8443', ESIA_WEBAUTHN_TIMEOUT: '30', ESIA_TOTP_TOLERANCE: '2' }));
-  t.like(config.webauthn, { rpId: 'esia.stand.example', origins: ['https://esia.stand.example', 'https://esia.stand.example:8443'], timeoutSeconds: 30 });
+  const config = loadConfig(
+    configFromEnv({
+      ESIA_WEBAUTHN_RP_ID: 'esia.stand.example',
+      ESIA_WEBAUTHN_ORIGINS: 'https://esia.stand.example, https://esia.stand.example:8443',
+      ESIA_WEBAUTHN_TIMEOUT: '30',
+      ESIA_TOTP_TOLERANCE: '2',
+    }),
+  );
+  t.like(config.webauthn, {
+    rpId: 'esia.stand.example',
+    origins: ['https://esia.stand.example', 'https://esia.stand.example:8443'],
+    timeoutSeconds: 30,
+  });
   t.is(config.totp.toleranceSteps, 2);
 });
 
 test('an IP address as RP ID, or an origin with a path, is refused with what to write instead', (t) => {
-  t.throws(() => loadConfig(configFromEnv({ ESIA_WEBAUTHN_RP_ID: '127.0.0.1' })), { instanceOf: ConfigFileError, message: /host name such as localhost/ });
+  t.throws(() => loadConfig(configFromEnv({ ESIA_WEBAUTHN_RP_ID: '127.0.0.1' })), {
+    instanceOf: ConfigFileError,
+    message: /host name such as localhost/,
+  });
   t.throws(() => loadConfig(configFromEnv({ ESIA_WEBAUTHN_RP_ID: '::1' })), { instanceOf: ConfigFileError });
-  t.throws(() => loadConfig(configFromEnv({ ESIA_WEBAUTHN_ORIGINS: 'https://esia.stand.example/login' })), { instanceOf: ConfigFileError, message: /without a path/ });
+  t.throws(() => loadConfig(configFromEnv({ ESIA_WEBAUTHN_ORIGINS: 'https://esia.stand.example/login' })), {
+    instanceOf: ConfigFileError,
+    message: /without a path/,
+  });
   t.throws(() => configFromEnv({ ESIA_WEBAUTHN_TIMEOUT: '1' }), { instanceOf: ConfigFileError });
 });

@@ -9,11 +9,22 @@ export const consentAnswer: Endpoint = (ctx, e) => {
   const body = firstValues((ctx.request.body ?? {}) as Record<string, unknown>);
   const o = e.signIns.answerConsent(body.id);
   if (!o) {
-    throw new EsiaProtocolError('ESIA-007003', 'the consent screen this form comes from is unknown or already answered').at(endpoint, body, { page: true });
+    throw new EsiaProtocolError(
+      'ESIA-007003',
+      'the consent screen this form comes from is unknown or already answered',
+    ).at(endpoint, body, { page: true });
   }
   if (body.decision !== 'grant') {
-    const error = new EsiaProtocolError('ESIA-007004', `the user refused to grant ${o.p.scopes.join(' ')} to ${o.p.system.clientId}`, { scopes: o.p.scopes });
-    throw error.at(endpoint, { client_id: o.p.system.clientId, state: o.p.state }, { redirect: o.p.redirectUri, state: o.p.state });
+    const error = new EsiaProtocolError(
+      'ESIA-007004',
+      `the user refused to grant ${o.p.scopes.join(' ')} to ${o.p.system.clientId}`,
+      { scopes: o.p.scopes },
+    );
+    throw error.at(
+      endpoint,
+      { client_id: o.p.system.clientId, state: o.p.state },
+      { redirect: o.p.redirectUri, state: o.p.state },
+    );
   }
   e.signIns.grantConsent(o);
   issueCode(ctx, e, o);

@@ -24,10 +24,14 @@ export const logout: Endpoint = async (ctx, e) => {
     return;
   }
   if (target) {
-    throw new EsiaProtocolError('ESIA-007023', `redirect_url ${target} is not on an origin registered for system ${q.client_id ?? '(no client_id)'}; the session was ended anyway`).at('/idp/ext/Logout', q, { page: true });
+    throw new EsiaProtocolError(
+      'ESIA-007023',
+      `redirect_url ${target} is not on an origin registered for system ${q.client_id ?? '(no client_id)'}; the session was ended anyway`,
+    ).at('/idp/ext/Logout', q, { page: true });
   }
   ctx.type = 'html';
-  ctx.body = '<!doctype html><html lang="ru"><body data-screen="esia-logged-out"><p>Вы вышли из ЕСИА (тестовый стенд).</p></body></html>';
+  ctx.body =
+    '<!doctype html><html lang="ru"><body data-screen="esia-logged-out"><p>Вы вышли из ЕСИА (тестовый стенд).</p></body></html>';
 };
 
 function safeOrigin(url: string): string | undefined {

@@ -10,7 +10,17 @@ import type { Context } from 'koa';
 import type { Account } from '../../domain/account.ts';
 import { EsiaProtocolError, type RestCode } from '../errors.ts';
 import type { Endpoint, Esia } from '../face.ts';
-import { collection, collections, element, embedNames, hasAny, parseEmbed, personRoot, scopesFor, type Collection } from '../person.ts';
+import {
+  collection,
+  collections,
+  element,
+  embedNames,
+  hasAny,
+  parseEmbed,
+  personRoot,
+  scopesFor,
+  type Collection,
+} from '../person.ts';
 import { scopeName } from '../protocol.ts';
 
 /** A refusal of the REST API, answered by the error boundary as ESIA's {code, message}. */
@@ -26,14 +36,22 @@ function bearer(ctx: Context, e: Esia): { scopes: string[]; sbj?: string; client
   if (!checked.ok) throw restError(checked.code, checked.reason);
   const scope = String(checked.payload.scope ?? '');
   const sbj = checked.payload['urn:esia:sbj_id'];
-  return { scopes: scope.split(' ').filter(Boolean).map(scopeName), ...(sbj !== undefined ? { sbj: String(sbj) } : {}), clientId: String(checked.payload.client_id) };
+  return {
+    scopes: scope.split(' ').filter(Boolean).map(scopeName),
+    ...(sbj !== undefined ? { sbj: String(sbj) } : {}),
+    clientId: String(checked.payload.client_id),
+  };
 }
 
 /** The person of :oid when the token is theirs; throws the REST refusal. */
 function person(ctx: Context, e: Esia): { account: Account; scopes: string[] } {
   const who = bearer(ctx, e);
   const oid = String(ctx.params.oid);
-  if (who.sbj !== oid) throw restError('ESIA-005029', `the token is for oid ${who.sbj ?? '(none: a client_credentials token)'}, the request is for ${oid}`);
+  if (who.sbj !== oid)
+    throw restError(
+      'ESIA-005029',
+      `the token is for oid ${who.sbj ?? '(none: a client_credentials token)'}, the request is for ${oid}`,
+    );
   const owner = e.s.runs.accountByOid(oid);
   if (!owner) throw restError('ESIA-005011', `no person with oid ${oid} (run deleted or reset)`);
   ctx.state.audit.account = oid;
@@ -49,7 +67,15 @@ export const personResource: Endpoint = (ctx, e) => {
     const c = embedNames[name];
     if (c && hasAny(p.scopes, scopesFor(c))) root[name] = collection(p.account, c, p.scopes, e.issuerOrigin, true);
   }
-  ctx.set('Link', collections.map((c) => `<${e.issuerOrigin}/rs/prns/${p.account.oid}/${c}>;rel=${Object.entries(embedNames).find(([, v]) => v === c)?.[0] ?? c}`).join(', '));
+  ctx.set(
+    'Link',
+    collections
+      .map(
+        (c) =>
+          `<${e.issuerOrigin}/rs/prns/${p.account.oid}/${c}>;rel=${Object.entries(embedNames).find(([, v]) => v === c)?.[0] ?? c}`,
+      )
+      .join(', '),
+  );
   ctx.type = `application/json; schema="${e.issuerOrigin}/rs/model/prn/Person-3"`;
   ctx.body = root;
 };
@@ -58,7 +84,11 @@ export const personCollection: Endpoint = (ctx, e) => {
   const name = String(ctx.params.collection) as Collection;
   if (!collections.includes(name)) return;
   const p = person(ctx, e);
-  if (!hasAny(p.scopes, scopesFor(name))) throw restError('ESIA-005029', `/${name} needs one of the scopes ${scopesFor(name).join(', ')}; the token has ${p.scopes.join(' ')}`);
+  if (!hasAny(p.scopes, scopesFor(name)))
+    throw restError(
+      'ESIA-005029',
+      `/${name} needs one of the scopes ${scopesFor(name).join(', ')}; the token has ${p.scopes.join(' ')}`,
+    );
   const embed = parseEmbed(ctx.query.embed).includes('elements');
   ctx.body = collection(p.account, name, p.scopes, e.issuerOrigin, embed);
 };
@@ -67,7 +97,8 @@ export const personElement: Endpoint = (ctx, e) => {
   const name = String(ctx.params.collection) as Collection;
   if (!collections.includes(name)) return;
   const p = person(ctx, e);
-  if (!hasAny(p.scopes, scopesFor(name))) throw restError('ESIA-005029', `/${name} needs one of the scopes ${scopesFor(name).join(', ')}`);
+  if (!hasAny(p.scopes, scopesFor(name)))
+    throw restError('ESIA-005029', `/${name} needs one of the scopes ${scopesFor(name).join(', ')}`);
   const found = element(p.account, name, String(ctx.params.id), p.scopes);
   if (!found) {
     ctx.status = 404;
@@ -79,5 +110,8 @@ export const personElement: Endpoint = (ctx, e) => {
 
 export const organisation: Endpoint = (ctx, e) => {
   bearer(ctx, e);
-  throw restError('ESIA-005029', `organisation ${String(ctx.params.oid)}: the emulator's personas belong to no organisation, so no token opens it`);
+  throw restError(
+    'ESIA-005029',
+    `organisation ${String(ctx.params.oid)}: the emulator's personas belong to no organisation, so no token opens it`,
+  );
 };

@@ -15,10 +15,16 @@ export const signInReturn: Endpoint = async (ctx, e) => {
   const q = firstValues(ctx.query as Record<string, unknown>);
   const p = e.signIns.finish(q.state);
   if (!p) {
-    throw new EsiaProtocolError('ESIA-007003', 'the sign-in this browser returns from is unknown or already finished (emulator restarted, or the back button was used)').at(returnPath, q, { page: true });
+    throw new EsiaProtocolError(
+      'ESIA-007003',
+      'the sign-in this browser returns from is unknown or already finished (emulator restarted, or the back button was used)',
+    ).at(returnPath, q, { page: true });
   }
   const back = { redirect: p.redirectUri, state: p.state };
-  const refuseBack = (error: EsiaProtocolError, params: Record<string, string> = { client_id: p.system.clientId, state: p.state }) => {
+  const refuseBack = (
+    error: EsiaProtocolError,
+    params: Record<string, string> = { client_id: p.system.clientId, state: p.state },
+  ) => {
     throw error.at(returnPath, params, back);
   };
   ctx.state.audit.client = p.system.clientId;
@@ -36,31 +42,52 @@ export const signInReturn: Endpoint = async (ctx, e) => {
   }
   if (q.error || !q.code) {
     // The reason the user left (e.g. "otp.no_phone_access: …") follows in brackets, as ESIA adds details to 007014.
-    const reason = q.error_description && q.error_description !== 'Пользователь отменил вход' ? q.error_description : undefined;
-    refuseBack(new EsiaProtocolError('ESIA-007004', `the user left the sign-in (${q.error ?? 'no code'}: ${q.error_description ?? ''})`, { error: q.error }, reason));
+    const reason =
+      q.error_description && q.error_description !== 'Пользователь отменил вход' ? q.error_description : undefined;
+    refuseBack(
+      new EsiaProtocolError(
+        'ESIA-007004',
+        `the user left the sign-in (${q.error ?? 'no code'}: ${q.error_description ?? ''})`,
+        { error: q.error },
+        reason,
+      ),
+    );
     return;
   }
   const ac = await e.s.provider.AuthorizationCode.find(q.code);
   if (!ac || (ac as unknown as { consumed?: unknown }).consumed || !ac.accountId) {
-    refuseBack(new EsiaProtocolError('ESIA-007004', 'the sign-in result expired before the browser came back'), { client_id: p.system.clientId });
+    refuseBack(new EsiaProtocolError('ESIA-007004', 'the sign-in result expired before the browser came back'), {
+      client_id: p.system.clientId,
+    });
     return;
   }
   await ac.consume();
   const owner = e.s.runs.accountByOid(ac.accountId);
   if (!owner) {
-    refuseBack(new EsiaProtocolError('ESIA-007004', `account ${ac.accountId} no longer exists (run deleted or reset)`), { client_id: p.system.clientId });
+    refuseBack(
+      new EsiaProtocolError('ESIA-007004', `account ${ac.accountId} no longer exists (run deleted or reset)`),
+      { client_id: p.system.clientId },
+    );
     return;
   }
   if (p.personFilter === 'conf_acc' && owner.account.trust !== 'confirmed') {
     refuseBack(
-      new EsiaProtocolError('ESIA-007055', `person_filter=conf_acc admits only confirmed accounts; ${owner.account.persona} (oid ${owner.account.oid}) is ${owner.account.trust}`, { trust: owner.account.trust }),
+      new EsiaProtocolError(
+        'ESIA-007055',
+        `person_filter=conf_acc admits only confirmed accounts; ${owner.account.persona} (oid ${owner.account.oid}) is ${owner.account.trust}`,
+        { trust: owner.account.trust },
+      ),
       { client_id: p.system.clientId, person_filter: p.personFilter },
     );
     return;
   }
   const signedIn: SignedIn = {
-    p, oid: owner.account.oid, run: owner.run, amr: (ac.amr as string[] | undefined) ?? ['pwd'],
-    authTime: (ac.authTime ?? Math.floor(Date.now() / 1000)) * 1000, sid: ac.sessionUid ?? randomUUID(),
+    p,
+    oid: owner.account.oid,
+    run: owner.run,
+    amr: (ac.amr as string[] | undefined) ?? ['pwd'],
+    authTime: (ac.authTime ?? Math.floor(Date.now() / 1000)) * 1000,
+    sid: ac.sessionUid ?? randomUUID(),
   };
   if (p.system.consent && !e.signIns.consented(signedIn)) {
     const id = e.signIns.askConsent(signedIn);
@@ -76,7 +103,15 @@ export const signInReturn: Endpoint = async (ctx, e) => {
 export function issueCode(ctx: Context, e: Esia, o: SignedIn): void {
   const { p } = o;
   const code = e.tokens.newCode({
-    clientId: p.system.clientId, redirectUri: p.redirectUri, scopes: p.scopes, oid: o.oid, run: o.run, amr: o.amr, authTime: o.authTime, sid: o.sid, offline: p.offline,
+    clientId: p.system.clientId,
+    redirectUri: p.redirectUri,
+    scopes: p.scopes,
+    oid: o.oid,
+    run: o.run,
+    amr: o.amr,
+    authTime: o.authTime,
+    sid: o.sid,
+    offline: p.offline,
     ...(p.codeChallenge ? { codeChallenge: p.codeChallenge } : {}),
   });
   Object.assign(ctx.state.audit, { action: 'esia code issued', account: o.oid, client: p.system.clientId });

@@ -9,6 +9,11 @@ export const clientCredentials: Grant = {
   answer(_ctx, e, params, system) {
     const scopes = checkScopes(params.scope!, system);
     const access = e.tokens.accessToken({ clientId: system.clientId, scopes, sid: randomUUID(), alg: system.tokenAlg });
-    return { access_token: access.token, state: params.state, token_type: 'Bearer', expires_in: e.settings.accessTokenTtlSeconds };
+    return {
+      access_token: access.token,
+      state: params.state,
+      token_type: 'Bearer',
+      expires_in: e.settings.accessTokenTtlSeconds,
+    };
   },
 };

@@ -25,7 +25,8 @@ export function invalidGrant(diagnosis: string, evidence?: Record<string, unknow
 
 /** A code or refresh token is exchanged only by the system it was issued to. */
 export function checkIssuedTo(what: 'code' | 'refresh_token', issued: { clientId: string }, system: EsiaSystem): void {
-  if (issued.clientId !== system.clientId) throw invalidGrant(`the ${what} was issued to system ${issued.clientId}, not ${system.clientId}`);
+  if (issued.clientId !== system.clientId)
+    throw invalidGrant(`the ${what} was issued to system ${issued.clientId}, not ${system.clientId}`);
 }
 
 /** The account a grant is for, in the run it lives in; gone after a reset or a deleted run. */
@@ -36,14 +37,44 @@ export function ownerOf(e: Esia, oid: string) {
 }
 
 /** Tokens for a person: access token, id_token with openid, a new refresh token when `refresh`. */
-export function personTokens(e: Esia, system: EsiaSystem, grant: Omit<RefreshGrant, 'clientId' | 'run' | 'issuedWall' | 'issuedRun'>, refresh: boolean, state: string | undefined): Record<string, unknown> {
+export function personTokens(
+  e: Esia,
+  system: EsiaSystem,
+  grant: Omit<RefreshGrant, 'clientId' | 'run' | 'issuedWall' | 'issuedRun'>,
+  refresh: boolean,
+  state: string | undefined,
+): Record<string, unknown> {
   const owner = ownerOf(e, grant.oid);
   const alg = system.tokenAlg;
-  const access = e.tokens.accessToken({ clientId: system.clientId, scopes: grant.scopes, oid: grant.oid, sid: grant.sid, alg, run: owner.run });
+  const access = e.tokens.accessToken({
+    clientId: system.clientId,
+    scopes: grant.scopes,
+    oid: grant.oid,
+    sid: grant.sid,
+    alg,
+    run: owner.run,
+  });
   const answer: Record<string, unknown> = { access_token: access.token };
   if (grant.scopes.includes('openid')) {
-    answer.id_token = e.tokens.idToken({ clientId: system.clientId, oid: grant.oid, sid: grant.sid, amr: grant.amr, authTime: grant.authTime, trusted: owner.account.trust === 'confirmed', alg });
+    answer.id_token = e.tokens.idToken({
+      clientId: system.clientId,
+      oid: grant.oid,
+      sid: grant.sid,
+      amr: grant.amr,
+      authTime: grant.authTime,
+      trusted: owner.account.trust === 'confirmed',
+      alg,
+    });
   }
-  if (refresh) answer.refresh_token = e.tokens.newRefreshToken({ clientId: system.clientId, scopes: grant.scopes, oid: grant.oid, run: owner.run, amr: grant.amr, authTime: grant.authTime, sid: grant.sid });
+  if (refresh)
+    answer.refresh_token = e.tokens.newRefreshToken({
+      clientId: system.clientId,
+      scopes: grant.scopes,
+      oid: grant.oid,
+      run: owner.run,
+      amr: grant.amr,
+      authTime: grant.authTime,
+      sid: grant.sid,
+    });
   return Object.assign(answer, { state, token_type: 'Bearer', expires_in: e.settings.accessTokenTtlSeconds });
 }

@@ -8,7 +8,10 @@ export const refreshToken: Grant = {
   answer(_ctx, e, params, system) {
     const token = params.refresh_token!;
     const refresh = e.tokens.refreshTokens.get(token);
-    if (!refresh) throw invalidGrant('the refresh_token is unknown, already used (each refresh returns a new one), or revoked by logout');
+    if (!refresh)
+      throw invalidGrant(
+        'the refresh_token is unknown, already used (each refresh returns a new one), or revoked by logout',
+      );
     checkIssuedTo('refresh_token', refresh, system);
     const age = elapsedSeconds(refresh);
     if (age > e.settings.refreshTokenTtlSeconds) {
