@@ -112,6 +112,9 @@ export async function createIdp(
   const storage = new ProviderStorage({ cap: config.memory.storeCap });
   // Every client with the emulator's extensions, by id: the file's now, runtime registrations as they come.
   const clientConfigs = new Map(clients.map((c) => [c.client_id, c]));
+  /** Grows with every registration; the pages' form-action origins are kept until it (or the ESIA systems) change. */
+  let clientsVersion = 0;
+  let formTargets: { version: string; origins: string[] } | undefined;
   const provider = new Provider(
     issuer,
     providerConfiguration({
@@ -160,15 +163,21 @@ export async function createIdp(
       binding: browserCookie('esia_form'),
       ownOrigins: () => [new URL(issuer).origin, ...(esign.tlsOrigin ? [esign.tlsOrigin] : [])],
     }),
-    // Read on every page: clients and systems registered at run time count as soon as they exist.
-    formTargets: () =>
-      originsOf([
-        ...[...clientConfigs.values()].flatMap((c) => [
-          ...(c.redirect_uris ?? []),
-          ...((c.post_logout_redirect_uris as string[] | undefined) ?? []),
-        ]),
-        ...(services.esia?.registry.all().flatMap((system) => system.redirectUris) ?? []),
-      ]),
+    // Read on every page, worked out again only when a client or a system is registered or replaced.
+    formTargets: () => {
+      const version = `${clientsVersion}/${services.esia?.registry.version ?? -1}`;
+      if (formTargets?.version !== version) {
+        const origins = originsOf([
+          ...[...clientConfigs.values()].flatMap((c) => [
+            ...(c.redirect_uris ?? []),
+            ...((c.post_logout_redirect_uris as string[] | undefined) ?? []),
+          ]),
+          ...(services.esia?.registry.all().flatMap((system) => system.redirectUris) ?? []),
+        ]);
+        formTargets = { version, origins };
+      }
+      return formTargets.origins;
+    },
     audit: (record, run) =>
       journal.append({
         ts: new Date(run.clock.now()).toISOString(),
@@ -181,6 +190,7 @@ export async function createIdp(
     (await readPersonaFixtures(config.fixturesFile)).map((p) => ({ persona: p.persona, password: p.password }));
   const runtimeClients = new RuntimeClients(provider, storage, store, clients, config.clientsFile, (client) => {
     clientConfigs.set(client.client_id, client);
+    clientsVersion++;
     esign.setClientDefault(
       String(client.client_id),
       Array.isArray(client.allowed_methods) ? client.allowed_methods.map(String) : undefined,

@@ -192,6 +192,7 @@ function register(pem: string, source: string): RegisteredCertificate {
 
 export class SystemRegistry {
   readonly #systems = new Map<string, EsiaSystem>();
+  #version = 0;
   readonly #fromFile = new Set<string>();
 
   constructor(
@@ -223,6 +224,11 @@ export class SystemRegistry {
       registry.#fromFile.add(system.client_id);
     }
     return registry;
+  }
+
+  /** Grows with every system registered or replaced: what is derived from the systems can be kept until it changes. */
+  get version(): number {
+    return this.#version;
   }
 
   get(clientId: string): EsiaSystem | undefined {
@@ -334,6 +340,7 @@ export class SystemRegistry {
       consent: config.consent === true,
     };
     this.#systems.set(system.clientId, system);
+    this.#version++;
     return system;
   }
 
