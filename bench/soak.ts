@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { killAll, repoRoot, startEmulator } from './emulator.ts';
 import { DriverLocks, login, type Persona } from './login.ts';
+import { client, writeClients } from './phases/sign_ins.ts';
 import { median } from './stats.ts';
 import { parseCli } from '../lib/cli.ts';
 
@@ -48,7 +49,6 @@ for (const [name, v] of [
   }
 }
 const sampleEveryMs = 10_000;
-const client = { clientId: 'soak', clientSecret: 'soak-local-test-secret', redirectUri: 'http://localhost:9/cb' };
 
 /** The temporary folder (data, keys, clients file), removed however the soak ends. */
 let root: string | undefined;
@@ -99,16 +99,7 @@ function slope(xs: number[], ys: number[]): number {
 
 async function main(): Promise<number> {
   root = await mkdtemp(join(tmpdir(), 'esia-soak-'));
-  const clientsFile = join(root, 'clients.json');
-  const registered = {
-    client_id: client.clientId,
-    client_secret: client.clientSecret,
-    client_name: 'Soak',
-    redirect_uris: [client.redirectUri],
-    scope: 'openid',
-    first_party: true,
-  };
-  await writeFile(clientsFile, JSON.stringify({ clients: [registered] }));
+  const clientsFile = await writeClients(root);
   const em = await startEmulator({ dataDir: join(root, 'data'), keysDir: join(root, 'keys'), clientsFile });
   try {
     const target = { base: em.url, ...client };
