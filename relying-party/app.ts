@@ -14,18 +14,23 @@ import { admit } from './admission.ts';
 import type { RpConfig } from './config.ts';
 import type { EsiaClaims, OidcClient, PendingLogin } from './oidc_client.ts';
 import { RpError } from './errors.ts';
-import type { Register } from './register.ts';
 import { favicon } from '../lib/http/favicon.ts';
 import { readForm } from '../lib/http/form.ts';
 import { FormGuard } from '../lib/http/form_guard.ts';
 import { noStoreForPages, originsOf, secureResponse } from '../lib/http/page_headers.ts';
 import { PendingLogins } from './pending_logins.ts';
+import { type ControlRoutes, controlRouter } from './control.ts';
+import { findRecord } from './data.ts';
+import type { Workspaces } from './workspaces.ts';
+import { ControlError } from '../lib/http/control_input.ts';
 import { ExpiringMap } from './sessions.ts';
 import { errorPage } from './views/error.ts';
 import { stylesheet, stylesheetPath } from './views/layout.ts';
 import { applicationSignedPage, cabinetPage, describeAmr, homePage, loggedOutPage } from './views/pages.ts';
 
 export interface RpSession {
+  /** The run the person signed in to (workspaces.ts): the cabinet shows that run's data. */
+  run: string;
   snils: string;
   idToken: string;
   claims: EsiaClaims;
@@ -35,7 +40,10 @@ export interface RpSession {
 export interface RpDeps {
   /** publicUrl already resolved to the real origin. */
   config: RpConfig;
-  register: Register;
+  /** The register and each feature's data, per run of the stand. */
+  workspaces: Workspaces;
+  /** Each feature's control routes (reviewer actions, organiser marks…), mounted under /__control. */
+  controls?: readonly ControlRoutes[];
   /** OIDC (oidc_client.ts) or ESIA's own protocol (esia/client.ts): the same three calls. */
   esia: Pick<OidcClient, 'beginLogin' | 'finishLogin' | 'logoutUrl'>;
 }
@@ -54,7 +62,7 @@ export function cookieNames(clientId: string): { login: string; session: string 
   return { login: `rp_login_${suffix}`, session: `rp_sid_${suffix}` };
 }
 
-export function createRpApp({ config, register, esia }: RpDeps): Koa {
+export function createRpApp({ config, workspaces, esia, controls = [] }: RpDeps): Koa {
   const logins = new PendingLogins(LOGIN_TTL_MS);
   const sessions = new ExpiringMap<RpSession>(SESSION_TTL_MS);
   const names = cookieNames(config.clientId);
@@ -124,19 +132,21 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
     }
     if (pending.purpose === 'sign') return finishSigning(ctx, pending);
     const { claims, idToken } = await esia.finishLogin(ctx.querystring, pending);
-    const record = admit(claims, config.requiredTrust, (snils) => register.find(snils));
-    register.recordLogin(record.snils, new Date());
+    const ws = await workspaces.forPage(ctx);
+    const record = admit(claims, config.requiredTrust, (snils) => findRecord(ws.data, snils));
+    record.lastLoginAt = new Date(ws.clock.now()).toISOString();
+    ws.changed();
     sessions.delete(ctx.cookies.get(names.session)); // a new login never inherits an old session id
-    const sid = sessions.add({ snils: record.snils, idToken, claims, signedInAt: Date.now() });
+    const sid = sessions.add({ run: ws.id, snils: record.snils, idToken, claims, signedInAt: ws.clock.now() });
     setCookie(ctx, names.session, sid);
     logins.complete(browserId, pending.state);
     log({ event: 'login', sub: claims.sub, account: record.accountNumber });
     ctx.redirect('/cabinet');
   });
 
-  router.get('/cabinet', (ctx) => {
+  router.get('/cabinet', async (ctx) => {
     const session = sessions.get(ctx.cookies.get(names.session));
-    const record = session && register.find(session.snils);
+    const record = session && findRecord((await workspaces.get(session.run)).data, session.snils);
     if (!session || !record) return ctx.redirect('/');
     const amr = Array.isArray(session.claims.amr) ? session.claims.amr.map(String) : [];
     send(
@@ -183,7 +193,7 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
       );
     }
     log({ event: 'application_signed', sub: claims.sub, acr: claims.acr, amr });
-    send(ctx, applicationSignedPage(brand, { amr, acr: String(claims.acr), signedAt: new Date() }));
+    send(ctx, applicationSignedPage(brand, { amr, acr: String(claims.acr), signedAt: new Date((await workspaces.get(session.run)).clock.now()) }));
   }
 
   // Both logouts are POST: a link or an image on another site cannot sign the user out (SameSite=Lax).
@@ -239,6 +249,12 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
       await next();
       if (ctx.status === 404 && ctx.body == null) throw new RpError('rp.not_found', [], `${ctx.method} ${ctx.path}`);
     } catch (err) {
+      if (err instanceof ControlError) {
+        ctx.status = err.status;
+        ctx.body = { error: err.code, message: err.message };
+        log({ event: 'control_refused', code: err.code, path: ctx.path });
+        return;
+      }
       const error = err instanceof RpError ? err : new RpError('rp.internal_error', [], undefined, { cause: err });
       const ref = newReference();
       ctx.set('X-Rp-Error', error.code);
@@ -261,5 +277,6 @@ export function createRpApp({ config, register, esia }: RpDeps): Koa {
     log({ event: 'request', method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started });
   });
   app.use(router.routes());
+  if (config.control) app.use(controlRouter(workspaces, controls).routes());
   return app;
 }

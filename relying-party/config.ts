@@ -37,6 +37,8 @@ export interface RpConfig {
   registerFixtures: string;
   /** One JSON line per request and per error page on stderr. */
   log: boolean;
+  /** The loopback-only control API under /__control (reset, clock, reviewer and organiser actions). On by default, like the emulator's. */
+  control: boolean;
   /**
    * Speak ESIA's own protocol instead of OIDC (clientId is then the system mnemonic registered in
    * the emulator's config/systems.json): v2 = /v2/ac + /v3/te with a raw GOST signature, v1 =
@@ -66,6 +68,7 @@ export const rpDefaults = {
   dataDir: 'data',
   registerFixtures: join(projectRoot, 'relying-party', 'fixtures', 'register.json'),
   log: false,
+  control: true,
 } as const satisfies Omit<RpConfig, 'publicUrl'>;
 
 /** The settings come from RP_* variables (main.ts) or the caller's object, not from a file: they are named so. */

@@ -1,5 +1,5 @@
 /*
- * Starts one relying party: opens its register file, listens, and wires the app. The IdP is not
+ * Starts one relying party: opens its data file (the main run's), listens, and wires the app. The IdP is not
  * contacted here (discovery happens on the first login), so the RP may start before the emulator.
  */
 import { createServer } from 'node:http';
@@ -9,7 +9,8 @@ import { createRpApp } from './app.ts';
 import { registerPath, type RpConfig } from './config.ts';
 import { EsiaProtocolClient } from './esia/client.ts';
 import { OidcClient } from './oidc_client.ts';
-import { Register } from './register.ts';
+import { loadFixtures } from './register.ts';
+import { Workspaces } from './workspaces.ts';
 import { backChannelFetch } from './tls_fetch.ts';
 
 export interface RunningRp {
@@ -19,7 +20,10 @@ export interface RunningRp {
 }
 
 export async function startRp(config: RpConfig): Promise<RunningRp> {
-  const register = await Register.open(registerPath(config), config.registerFixtures);
+  const workspaces = await Workspaces.open(registerPath(config), {
+    seed: async () => ({ records: await loadFixtures(config.registerFixtures) }),
+    seeders: [],
+  });
   const server = config.tls
     ? createHttpsServer({ key: config.tls.key, cert: config.tls.cert, minVersion: 'TLSv1.3' })
     : createServer();
@@ -32,7 +36,7 @@ export async function startRp(config: RpConfig): Promise<RunningRp> {
       });
     });
   } catch (err) {
-    await register.close();
+    await workspaces.close();
     throw err;
   }
   const { port } = server.address() as AddressInfo;
@@ -56,7 +60,7 @@ export async function startRp(config: RpConfig): Promise<RunningRp> {
         ...(fetch ? { fetch } : {}),
         ...(config.discoveryCacheMs !== undefined ? { discoveryCacheMs: config.discoveryCacheMs } : {}),
       });
-  server.on('request', createRpApp({ config: { ...config, publicUrl }, register, esia }).callback());
+  server.on('request', createRpApp({ config: { ...config, publicUrl }, workspaces, esia }).callback());
   if (config.log) console.error(`[rp:${config.clientId}] listening on ${config.host}:${port}, open ${publicUrl}`);
 
   let closing: Promise<void> | undefined;
@@ -68,7 +72,7 @@ export async function startRp(config: RpConfig): Promise<RunningRp> {
           server.close(() => resolve());
           server.closeAllConnections(); // keep-alive sockets would hold close() open
         });
-        await register.close();
+        await workspaces.close();
       })();
       return closing;
     },

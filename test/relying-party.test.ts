@@ -16,7 +16,9 @@ import { cookieNames } from '../relying-party/app.ts';
 import { admit, maskDates, maskNames, maskSnils } from '../relying-party/admission.ts';
 import { rpConfig, type RpConfig } from '../relying-party/config.ts';
 import { RpError, rpErrors } from '../relying-party/errors.ts';
-import { Register } from '../relying-party/register.ts';
+import { findRecord } from '../relying-party/data.ts';
+import { loadFixtures } from '../relying-party/register.ts';
+import { Workspaces } from '../relying-party/workspaces.ts';
 import { startRp } from '../relying-party/server.ts';
 
 async function tempDir(t: ExecutionContext): Promise<string> {
@@ -152,12 +154,32 @@ test('the register file is created from the fixtures on first run and reused aft
   t.is(file.records['11223340183']?.accountNumber, 'ФМРМ-0000101');
   t.false('11223341185' in file.records); // fedorov: C5
 
-  const register = await Register.open(path, rpConfig().registerFixtures);
-  register.recordLogin('112-233-401 83', new Date('2026-11-25T10:00:00Z'));
-  await register.close();
-  const reopened = await Register.open(path, rpConfig().registerFixtures);
+  const workspaces = await openWorkspaces(path);
+  findRecord(workspaces.main.data, '112-233-401 83')!.lastLoginAt = '2026-11-25T10:00:00.000Z';
+  workspaces.main.changed();
+  await workspaces.close();
+  const reopened = await openWorkspaces(path);
   t.teardown(() => reopened.close());
-  t.is(reopened.find('11223340183')?.lastLoginAt, '2026-11-25T10:00:00.000Z');
+  t.is(findRecord(reopened.main.data, '11223340183')?.lastLoginAt, '2026-11-25T10:00:00.000Z');
+});
+
+const openWorkspaces = (path: string) =>
+  Workspaces.open(path, { seed: async () => ({ records: await loadFixtures(rpConfig().registerFixtures) }), seeders: [] });
+
+test('each run of the stand has its own data and clock; a reset brings the fixtures back at the given instant', async (t) => {
+  const workspaces = await openWorkspaces(join(await tempDir(t), 'register.json'));
+  t.teardown(() => workspaces.close());
+  const run = await workspaces.get('run-0123456789ab');
+  t.not(run, workspaces.main);
+  t.is(await workspaces.get('run-0123456789ab'), run);
+  t.is(await workspaces.get('../../etc'), workspaces.main); // not a run id: nothing new is made for it
+  findRecord(run.data, '11223340183')!.status = 'Исключён';
+  run.clock.advance(86_400_000);
+  t.is(findRecord(workspaces.main.data, '11223340183')?.status, 'Зарегистрирован');
+  await workspaces.reset(run, { instant: Date.parse('2026-12-01T09:00:00Z'), frozen: true });
+  t.is(findRecord(run.data, '11223340183')?.status, 'Зарегистрирован');
+  t.is(new Date(run.clock.now()).toISOString(), '2026-12-01T09:00:00.000Z');
+  t.true(run.clock.frozen);
 });
 
 // Claims as the emulator sends them for a persona (config/personas.json).
@@ -190,10 +212,10 @@ const novikova = {
   trust_level: 'standard',
 };
 
-async function openRegister(t: ExecutionContext): Promise<Register> {
-  const register = await Register.open(join(await tempDir(t), 'register.json'), rpConfig().registerFixtures);
-  t.teardown(() => register.close());
-  return register;
+async function openRegister(t: ExecutionContext): Promise<{ find(snils: string): ReturnType<typeof findRecord> }> {
+  const workspaces = await openWorkspaces(join(await tempDir(t), 'register.json'));
+  t.teardown(() => workspaces.close());
+  return { find: (snils) => findRecord(workspaces.main.data, snils) };
 }
 
 function refusal(t: ExecutionContext, fn: () => unknown): RpError {

@@ -46,9 +46,12 @@ function substitute<T>(value: T, vars: Vars): T {
 }
 
 class ScenarioRun implements StepContext {
+  readonly relyingParties = ['rp', 'rp2'] as const;
+
   constructor(
     readonly stand: Stand,
     readonly control: Control,
+    readonly rpControl: (app: 'rp' | 'rp2') => Control,
     readonly persona: PersonaInfo,
     readonly browser: Driver,
     /** The ФМРМ relying party of the face under test: OIDC, or ESIA's own protocol (v2 GOST, v1 PKCS#7). */
@@ -170,6 +173,19 @@ export async function runScenario(
   const started = performance.now();
   const control: Control = (method, path, body) =>
     stand.control(method, options.run ? `${path}${path.includes('?') ? '&' : '?'}run=${options.run}` : path, body);
+  // The scenario's relying parties: the ФМРМ of the face under test and НМО (ScenarioRun.base).
+  const rpBase = (app: 'rp' | 'rp2') =>
+    app === 'rp2'
+      ? stand.rp2
+      : options.face === 'esia-v2'
+        ? (stand.rpEsia ?? stand.rp)
+        : options.face === 'esia-v1'
+          ? (stand.rpEsia1 ?? stand.rp)
+          : stand.rp;
+  const rpControl =
+    (app: 'rp' | 'rp2'): Control =>
+    (method, path, body) =>
+      stand.controlAt(rpBase(app))(method, options.run ? `${path}${path.includes('?') ? '&' : '?'}run=${options.run}` : path, body);
   let run: ScenarioRun | undefined;
   try {
     if (options.run) await browser.setCookie(stand.idp, 'esia_run', options.run);
@@ -181,6 +197,8 @@ export async function runScenario(
       clock = new Date(Date.parse(pkiGeneratedAt) + 3600_000).toISOString();
     }
     await control('POST', '/clock', { set: clock, freeze: true });
+    // The relying parties' data and clocks belong to the run too: fresh, seeded at the scenario's instant.
+    for (const app of ['rp', 'rp2'] as const) await rpControl(app)('POST', '/reset', { clock, freeze: true });
     for (const fault of scenario.given.faults ?? []) await control('POST', '/faults', fault);
     if (scenario.given.tls) {
       if (!stand.idp.startsWith('https:'))
@@ -202,7 +220,7 @@ export async function runScenario(
       const token = await control<{ id: string }>('GET', `/personas/${persona.persona}/token`);
       await browser.setCookie(stand.idp, 'esia_token', token.id);
     }
-    run = new ScenarioRun(stand, control, persona, browser, options.face ?? 'oidc');
+    run = new ScenarioRun(stand, control, rpControl, persona, browser, options.face ?? 'oidc');
     const steps = substitute(scenario.steps, persona as unknown as Vars);
     for (const [i, step] of steps.entries()) await run.step(step, `step ${i + 1} (${step.do})`);
     await run.check(scenario.expect, 'final expectation');

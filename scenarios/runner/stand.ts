@@ -32,6 +32,8 @@ export interface Stand {
   emulator: RunningIdp;
   /** Calls the control API; throws with the API's message on a non-2xx answer. */
   control<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
+  /** The same for the control API of a relying party of the stand, by its base URL (relying-party/control.ts). */
+  controlAt(base: string): Stand['control'];
   close(): Promise<void>;
 }
 
@@ -48,9 +50,9 @@ function overBackChannel(fetchOver: BackChannelFetch): ControlTransport {
   };
 }
 
-function controlClient(idp: string, transport: ControlTransport = send): Stand['control'] {
+function controlClient(base: string, transport: ControlTransport = send): Stand['control'] {
   return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
-    const res = await transport(`${idp}/__control${path}`, {
+    const res = await transport(`${base}/__control${path}`, {
       method,
       headers: body === undefined ? {} : { 'content-type': 'application/json' },
       body: body === undefined ? undefined : JSON.stringify(body),
@@ -194,6 +196,7 @@ export async function startStand(
     keysDir: config.keysDir,
     emulator,
     control,
+    controlAt: (base) => controlClient(base),
     close: async () => {
       await Promise.all([emulator.close(), sink.close(), ...rps.map((rp) => rp.close())]);
       await rm(dir, { recursive: true, force: true });

@@ -1,4 +1,4 @@
-/* Moves the run's clock forward ("90s", "15m", or seconds). */
+/* Moves the run's clock forward ("90s", "15m", or seconds): the emulator's and the relying parties'. */
 import { z } from 'zod';
 import { defineStep } from './kind.ts';
 
@@ -14,5 +14,7 @@ export const advanceClock = defineStep({
   controlRu: (step) => label(step.by),
   async run(ctx, step) {
     await ctx.control('POST', '/clock', { advance: step.by });
+    // One stand, one time: the relying parties' clocks move with the emulator's.
+    for (const app of ctx.relyingParties) await ctx.rpControl(app)('POST', '/clock', { advance: step.by });
   },
 });

@@ -43,6 +43,10 @@ export interface StepContext {
   readonly stand: Stand;
   /** The control API of the run being played. */
   readonly control: Control;
+  /** The control API of a relying party (rp, rp2) for the run being played. */
+  rpControl(app: 'rp' | 'rp2'): Control;
+  /** The relying parties whose clock and data follow the run's (the stand's ФМРМ and НМО). */
+  readonly relyingParties: ReadonlyArray<'rp' | 'rp2'>;
   readonly persona: PersonaInfo;
   readonly browser: Driver;
   /** The page on screen now. */
