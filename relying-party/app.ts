@@ -193,7 +193,14 @@ export function createRpApp({ config, workspaces, esia, controls = [] }: RpDeps)
       );
     }
     log({ event: 'application_signed', sub: claims.sub, acr: claims.acr, amr });
-    send(ctx, applicationSignedPage(brand, { amr, acr: String(claims.acr), signedAt: new Date((await workspaces.get(session.run)).clock.now()) }));
+    send(
+      ctx,
+      applicationSignedPage(brand, {
+        amr,
+        acr: String(claims.acr),
+        signedAt: new Date((await workspaces.get(session.run)).clock.now()),
+      }),
+    );
   }
 
   // Both logouts are POST: a link or an image on another site cannot sign the user out (SameSite=Lax).

@@ -34,7 +34,11 @@ async function jsonBody(ctx: Context): Promise<Record<string, unknown>> {
   try {
     parsed = JSON.parse(text);
   } catch (err) {
-    throw new ControlError(400, 'control.bad_body', `Expected a JSON object body; it did not parse: ${(err as Error).message}.`);
+    throw new ControlError(
+      400,
+      'control.bad_body',
+      `Expected a JSON object body; it did not parse: ${(err as Error).message}.`,
+    );
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new ControlError(400, 'control.bad_body', 'Expected a JSON object body.');
@@ -42,7 +46,11 @@ async function jsonBody(ctx: Context): Promise<Record<string, unknown>> {
 }
 
 /** The clock's answer, the same shape as the emulator's GET /__control/clock. */
-const clockState = (ws: Workspace) => ({ run: ws.id, now: new Date(ws.clock.now()).toISOString(), frozen: ws.clock.frozen });
+const clockState = (ws: Workspace) => ({
+  run: ws.id,
+  now: new Date(ws.clock.now()).toISOString(),
+  frozen: ws.clock.frozen,
+});
 
 export function controlRouter(workspaces: Workspaces, features: readonly ControlRoutes[]): Router {
   const router = new Router({ prefix: controlPrefix });

@@ -82,7 +82,11 @@ export class Workspaces {
   /** Opens (and locks) the main run's file; creates it from the seed when it does not exist. */
   static async open(
     path: string,
-    { seed, seeders, flushDelayMs = 200 }: { seed: () => Promise<Seed>; seeders: readonly Seeder[]; flushDelayMs?: number },
+    {
+      seed,
+      seeders,
+      flushDelayMs = 200,
+    }: { seed: () => Promise<Seed>; seeders: readonly Seeder[]; flushDelayMs?: number },
   ): Promise<Workspaces> {
     const first = await seed();
     const store = await Store.open(path, () => baselineData(first, Date.now(), seeders), {

@@ -164,7 +164,10 @@ test('the register file is created from the fixtures on first run and reused aft
 });
 
 const openWorkspaces = (path: string) =>
-  Workspaces.open(path, { seed: async () => ({ records: await loadFixtures(rpConfig().registerFixtures) }), seeders: [] });
+  Workspaces.open(path, {
+    seed: async () => ({ records: await loadFixtures(rpConfig().registerFixtures) }),
+    seeders: [],
+  });
 
 test('each run of the stand has its own data and clock; a reset brings the fixtures back at the given instant', async (t) => {
   const workspaces = await openWorkspaces(join(await tempDir(t), 'register.json'));

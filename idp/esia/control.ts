@@ -12,7 +12,7 @@ import type { Services } from '../services.ts';
 import { diagnosisPage } from './diagnostics.ts';
 import type { EsiaFace } from './face.ts';
 import { ConfigFileError } from '../../lib/errors.ts';
-import { type SystemConfig } from './systems.ts';
+import type { SystemConfig } from './systems.ts';
 
 export const esiaEndpoints = [
   'GET /__control/esia → settings, certificates and endpoints of the ESIA face',

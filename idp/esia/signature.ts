@@ -167,7 +167,7 @@ export function verifyRawRequest(
       { parameter: 'client_certificate_hash' },
       'client_certificate_hash',
     );
-  let certificate = system.certificates.find((c) => c.hash === hash.trim().toLowerCase());
+  const certificate = system.certificates.find((c) => c.hash === hash.trim().toLowerCase());
   if (!certificate) {
     const other = registry.byHash(hash);
     if (other) {

@@ -7,7 +7,7 @@ import type { AuditRecord } from '../adapters/audit_journal.ts';
 import { catalogue, isErrorCode } from '../errors/catalogue.ts';
 import { moscowTime } from '../domain/outage.ts';
 import { esiaCodes } from '../esia/errors.ts';
-import { type Failure } from '../views/failure.ts';
+import type { Failure } from '../views/failure.ts';
 import { layout } from '../views/layout.ts';
 import { roleTitles, type Role } from './operators.ts';
 

@@ -38,4 +38,3 @@ export function parseDuration(value: unknown): number {
   const [, d = '0', h = '0', m = '0', sec = '0'] = match;
   return ((Number(d) * 24 + Number(h)) * 60 + Number(m)) * 60_000 + Number(sec) * 1000;
 }
-

@@ -185,7 +185,11 @@ export async function runScenario(
   const rpControl =
     (app: 'rp' | 'rp2'): Control =>
     (method, path, body) =>
-      stand.controlAt(rpBase(app))(method, options.run ? `${path}${path.includes('?') ? '&' : '?'}run=${options.run}` : path, body);
+      stand.controlAt(rpBase(app))(
+        method,
+        options.run ? `${path}${path.includes('?') ? '&' : '?'}run=${options.run}` : path,
+        body,
+      );
   let run: ScenarioRun | undefined;
   try {
     if (options.run) await browser.setCookie(stand.idp, 'esia_run', options.run);
