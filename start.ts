@@ -88,6 +88,7 @@ async function main(): Promise<void> {
               dataDir: config.dataDir,
               host: config.host,
               clientId: 'nmo-portal',
+              portal: 'nmo',
               clientSecret: 'nmo-local-test-secret',
               title: 'Портал НМО',
               titleGenitive: 'Портала НМО',

@@ -12,38 +12,32 @@ import type { Html } from '../lib/html.ts';
 import { newReference } from '../lib/reference_code.ts';
 import { admit } from './admission.ts';
 import type { RpConfig } from './config.ts';
-import type { EsiaClaims, OidcClient, PendingLogin } from './oidc_client.ts';
+import type { OidcClient, PendingLogin } from './oidc_client.ts';
 import { RpError } from './errors.ts';
 import { favicon } from '../lib/http/favicon.ts';
 import { readForm } from '../lib/http/form.ts';
 import { FormGuard } from '../lib/http/form_guard.ts';
 import { noStoreForPages, originsOf, secureResponse } from '../lib/http/page_headers.ts';
 import { PendingLogins } from './pending_logins.ts';
-import { type ControlRoutes, controlRouter } from './control.ts';
+import { controlRouter } from './control.ts';
+import type { PageHelpers, RpFeature } from './feature.ts';
+import { unreadCount } from './notifications.ts';
+import { cabinetNav } from './views/cabinet_nav.ts';
 import { findRecord } from './data.ts';
 import type { Workspaces } from './workspaces.ts';
 import { ControlError } from '../lib/http/control_input.ts';
-import { ExpiringMap } from './sessions.ts';
+import { ExpiringMap, type RpSession } from './sessions.ts';
 import { errorPage } from './views/error.ts';
 import { stylesheet, stylesheetPath } from './views/layout.ts';
 import { applicationSignedPage, cabinetPage, describeAmr, homePage, loggedOutPage } from './views/pages.ts';
-
-export interface RpSession {
-  /** The run the person signed in to (workspaces.ts): the cabinet shows that run's data. */
-  run: string;
-  snils: string;
-  idToken: string;
-  claims: EsiaClaims;
-  signedInAt: number;
-}
 
 export interface RpDeps {
   /** publicUrl already resolved to the real origin. */
   config: RpConfig;
   /** The register and each feature's data, per run of the stand. */
   workspaces: Workspaces;
-  /** Each feature's control routes (reviewer actions, organiser marks…), mounted under /__control. */
-  controls?: readonly ControlRoutes[];
+  /** The portal's parts (features.ts): their pages, control routes and cabinet tabs. */
+  features?: readonly RpFeature[];
   /** OIDC (oidc_client.ts) or ESIA's own protocol (esia/client.ts): the same three calls. */
   esia: Pick<OidcClient, 'beginLogin' | 'finishLogin' | 'logoutUrl'>;
 }
@@ -62,7 +56,7 @@ export function cookieNames(clientId: string): { login: string; session: string 
   return { login: `rp_login_${suffix}`, session: `rp_sid_${suffix}` };
 }
 
-export function createRpApp({ config, workspaces, esia, controls = [] }: RpDeps): Koa {
+export function createRpApp({ config, workspaces, esia, features = [] }: RpDeps): Koa {
   const logins = new PendingLogins(LOGIN_TTL_MS);
   const sessions = new ExpiringMap<RpSession>(SESSION_TTL_MS);
   const names = cookieNames(config.clientId);
@@ -86,6 +80,22 @@ export function createRpApp({ config, workspaces, esia, controls = [] }: RpDeps)
   const formTargets = originsOf([config.idpIssuer, config.esia?.issuer]);
 
   const router = new Router();
+  const tabs = features.flatMap((f) => (f.tab ? [f.tab] : []));
+  const helpers: PageHelpers = {
+    config,
+    brand,
+    workspaces,
+    cabinet: async (ctx) => {
+      const session = sessions.get(ctx.cookies.get(names.session));
+      if (!session) return undefined;
+      const ws = await workspaces.get(session.run);
+      const record = findRecord(ws.data, session.snils);
+      return record ? { ws, session, record } : undefined;
+    },
+    send,
+    nav: (cabinet, current) => cabinetNav(tabs, current, unreadCount(cabinet.ws, cabinet.record.snils)),
+    log,
+  };
 
   router.get(stylesheetPath, (ctx) => {
     ctx.type = 'text/css';
@@ -283,7 +293,14 @@ export function createRpApp({ config, workspaces, esia, controls = [] }: RpDeps)
     if (typeof ctx.body === 'string' && ctx.response.is('html')) ctx.body = guard.stamp(ctx, ctx.body);
     log({ event: 'request', method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started });
   });
+  for (const feature of features) feature.routes?.(router, helpers);
   app.use(router.routes());
-  if (config.control) app.use(controlRouter(workspaces, controls).routes());
+  if (config.control)
+    app.use(
+      controlRouter(
+        workspaces,
+        features.flatMap((f) => (f.controls ? [f.controls] : [])),
+      ).routes(),
+    );
   return app;
 }

@@ -23,6 +23,8 @@ export interface RpConfig {
   idpIssuer: string;
   clientId: string;
   clientSecret: string;
+  /** Which application this is: ФМРМ's cabinet, or НМО's professional-development portal (features.ts). */
+  portal: 'fmrm' | 'nmo';
   /** Short name shown in the header and titles, e.g. 'ФМРМ'. */
   title: string;
   /** The name after «из» (genitive), e.g. 'Портала НМО'; the title when absent, right for an indeclinable abbreviation such as ФМРМ. */
@@ -62,6 +64,7 @@ export const rpDefaults = {
   idpIssuer: 'http://localhost:3000',
   clientId: 'fmrm',
   clientSecret: 'fmrm-local-test-secret',
+  portal: 'fmrm',
   title: 'ФМРМ',
   subtitle: 'Федеральный регистр медицинских работников',
   requiredTrust: 'confirmed',
@@ -83,6 +86,9 @@ export function rpConfig(overrides: Partial<RpConfig> = {}): RpConfig {
       expected: `one of ${trustLevels.join(', ')}`,
       actual: config.requiredTrust,
     });
+  }
+  if (config.portal !== 'fmrm' && config.portal !== 'nmo') {
+    throw new ConfigFileError(settings, { field: 'portal', expected: 'fmrm or nmo', actual: config.portal });
   }
   if (config.publicUrl && !/^https?:\/\/[^/]+$/.test(config.publicUrl)) {
     throw new ConfigFileError(settings, {

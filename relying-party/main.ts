@@ -3,6 +3,7 @@
  * The only place in relying-party/ that reads process.env: the rest takes one typed config.
  *   RP_HOST RP_PORT RP_PUBLIC_URL RP_IDP_ISSUER RP_CLIENT_ID RP_CLIENT_SECRET RP_TITLE RP_SUBTITLE
  *   RP_REQUIRED_TRUST (simplified|standard|confirmed) RP_DATA_DIR RP_REGISTER_FIXTURES RP_LOG (on|off) RP_CONTROL (on|off)
+ *   RP_PORTAL (fmrm|nmo)
  */
 import { ConfigFileError } from '../lib/errors.ts';
 import { rpConfig, type RpConfig, type TrustLevel } from './config.ts';
@@ -25,6 +26,7 @@ if (env.RP_PUBLIC_URL) overrides.publicUrl = env.RP_PUBLIC_URL;
 if (env.RP_IDP_ISSUER) overrides.idpIssuer = env.RP_IDP_ISSUER;
 if (env.RP_CLIENT_ID) overrides.clientId = env.RP_CLIENT_ID;
 if (env.RP_CLIENT_SECRET) overrides.clientSecret = env.RP_CLIENT_SECRET;
+if (env.RP_PORTAL) overrides.portal = env.RP_PORTAL as RpConfig['portal']; // validated by rpConfig
 if (env.RP_TITLE) overrides.title = env.RP_TITLE;
 if (env.RP_TITLE_GENITIVE) overrides.titleGenitive = env.RP_TITLE_GENITIVE;
 if (env.RP_SUBTITLE) overrides.subtitle = env.RP_SUBTITLE;

@@ -11,6 +11,7 @@ import { EsiaProtocolClient } from './esia/client.ts';
 import { OidcClient } from './oidc_client.ts';
 import { loadFixtures } from './register.ts';
 import { Workspaces } from './workspaces.ts';
+import { featuresOf } from './features.ts';
 import { backChannelFetch } from './tls_fetch.ts';
 
 export interface RunningRp {
@@ -20,10 +21,12 @@ export interface RunningRp {
 }
 
 export async function startRp(config: RpConfig): Promise<RunningRp> {
+  const features = featuresOf(config);
   const workspaces = await Workspaces.open(registerPath(config), {
     seed: async () => ({ records: await loadFixtures(config.registerFixtures) }),
-    seeders: [],
+    seeders: features.flatMap((f) => f.seeders ?? []),
   });
+  for (const feature of features) if (feature.onReset) workspaces.onReset(feature.onReset);
   const server = config.tls
     ? createHttpsServer({ key: config.tls.key, cert: config.tls.cert, minVersion: 'TLSv1.3' })
     : createServer();
@@ -60,7 +63,7 @@ export async function startRp(config: RpConfig): Promise<RunningRp> {
         ...(fetch ? { fetch } : {}),
         ...(config.discoveryCacheMs !== undefined ? { discoveryCacheMs: config.discoveryCacheMs } : {}),
       });
-  server.on('request', createRpApp({ config: { ...config, publicUrl }, workspaces, esia }).callback());
+  server.on('request', createRpApp({ config: { ...config, publicUrl }, workspaces, esia, features }).callback());
   if (config.log) console.error(`[rp:${config.clientId}] listening on ${config.host}:${port}, open ${publicUrl}`);
 
   let closing: Promise<void> | undefined;

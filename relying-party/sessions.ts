@@ -4,6 +4,17 @@
  * as a real stateless-deployed RP would after its session store is flushed.
  */
 import { randomBytes } from 'node:crypto';
+import type { EsiaClaims } from './oidc_client.ts';
+
+/** A signed-in person in the cabinet. */
+export interface RpSession {
+  /** The run the person signed in to (workspaces.ts): the cabinet shows that run's data. */
+  run: string;
+  snils: string;
+  idToken: string;
+  claims: EsiaClaims;
+  signedInAt: number;
+}
 
 /** Entries one map keeps at most: past it the least recently stored goes (that browser signs in again). */
 export const MAX_ENTRIES = 20_000;

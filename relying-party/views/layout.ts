@@ -51,6 +51,10 @@ export const stylesheet = `
   .ref{margin-top:20px;padding:12px 16px;background:#f3f6fa;border-radius:6px}
   .ref code{font-size:20px;font-weight:700;letter-spacing:1px}
   footer{text-align:center;color:#6b7785;font-size:13px;margin:0 0 24px}
+  .tabs{display:flex;gap:4px;flex-wrap:wrap;margin:-8px 0 20px;border-bottom:1px solid #e5eaf0}
+  .tab{padding:8px 12px;color:#0d4c8b;text-decoration:none;border-bottom:3px solid transparent}
+  .tab.current{border-bottom-color:#0d6efd;font-weight:600}
+  .count{display:inline-block;min-width:20px;padding:0 6px;border-radius:10px;background:#c62828;color:#fff;font-size:13px;text-align:center}
 `;
 
 export function page(brand: Brand, options: PageOptions): Html {

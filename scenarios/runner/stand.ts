@@ -169,6 +169,7 @@ export async function startStand(
         dataDir: dir,
         ...tlsRp,
         clientId: 'nmo-portal',
+        portal: 'nmo',
         clientSecret: 'nmo-local-test-secret',
         title: 'Портал НМО',
         titleGenitive: 'Портала НМО',
