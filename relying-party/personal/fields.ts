@@ -58,14 +58,17 @@ export const hints: Partial<Record<EditableField, string>> = {
 
 type Check = { value: string } | { error: string };
 
-/** Any of +7, 7 or 8 and ten digits, with spaces, brackets and dashes anywhere → +7 (XXX) XXX-XX-XX. */
+/**
+ * +7, 7 or 8 and ten digits, or the ten digits alone, with spaces, brackets and dashes anywhere →
+ * +7 (XXX) XXX-XX-XX. Ten digits starting with 7 or 8 are a prefix and a missing digit, not a number.
+ */
 export function normalisePhone(input: string): string | undefined {
   if (!/^[\d\s()+-]+$/.test(input)) return undefined;
   const digits = input.replace(/\D/g, '');
   const ten =
     digits.length === 11 && (digits[0] === '7' || digits[0] === '8')
       ? digits.slice(1)
-      : digits.length === 10 && !input.trim().startsWith('+')
+      : digits.length === 10 && !input.trim().startsWith('+') && digits[0] !== '7' && digits[0] !== '8'
         ? digits
         : undefined;
   if (!ten || (input.trim().startsWith('+') && digits[0] !== '7')) return undefined;
