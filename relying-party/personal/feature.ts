@@ -33,7 +33,8 @@ const single = (value: unknown) => (typeof value === 'string' ? value : undefine
 /** What the person's page says after a write, by the query it is sent to. */
 function noticeOf(query: Context['query']): string | undefined {
   if (typeof query.saved === 'string') return `Изменения сохранены (версия ${query.saved}).`;
-  if (typeof query.restored === 'string') return `Восстановлена версия ${query.restored}; это новая версия в истории.`;
+  if (typeof query.restored === 'string')
+    return `Восстановлена версия ${query.restored}: в истории это новая версия, её тоже можно отменить.`;
   if (query.refreshed !== undefined) return 'Сведения обновлены из Госуслуг; изменение записано в историю.';
   if (query.same !== undefined) return 'Сведения совпадают с Госуслугами: обновлять нечего.';
   if (query.unchanged !== undefined) return 'Ничего не изменилось: новая версия не создана.';
@@ -58,9 +59,12 @@ function conflictError(since: readonly PersonalVersion[], mine: readonly Change[
   );
 }
 
-function redirectAfter(ctx: Context, written: Written, savedQuery: string): void {
+/** Back to the data page, which says what was written: `saved=<new version>` or `restored=<the version brought back>`. */
+function redirectAfter(ctx: Context, written: Written): void {
   ctx.status = 303;
-  ctx.redirect(written.kind === 'saved' ? `/personal?${savedQuery}=${written.version.n}` : '/personal?unchanged');
+  if (written.kind !== 'saved') return ctx.redirect('/personal?unchanged');
+  const v = written.version;
+  ctx.redirect(v.restoredFrom ? `/personal?restored=${v.restoredFrom}` : `/personal?saved=${v.n}`);
 }
 
 function routes(router: Parameters<NonNullable<RpFeature['routes']>>[0], h: PageHelpers): void {
@@ -139,7 +143,7 @@ function routes(router: Parameters<NonNullable<RpFeature['routes']>>[0], h: Page
         version: written.version.n,
         fields: written.version.changes.map((c) => c.field),
       });
-    redirectAfter(ctx, written, 'saved');
+    redirectAfter(ctx, written);
   });
 
   router.get('/personal/history', async (ctx) => {
@@ -161,7 +165,7 @@ function routes(router: Parameters<NonNullable<RpFeature['routes']>>[0], h: Page
     });
     if (!written) throw new RpError('rp.personal_version_unknown', [], `no version ${String(form.version)}`);
     if (written.kind === 'conflict') throw conflictError(written.since, []);
-    redirectAfter(ctx, written, 'restored');
+    redirectAfter(ctx, written);
   });
 
   router.post('/personal/refresh', async (ctx) => {

@@ -60,7 +60,8 @@ type Check = { value: string } | { error: string };
 
 /**
  * +7, 7 or 8 and ten digits, or the ten digits alone, with spaces, brackets and dashes anywhere →
- * +7 (XXX) XXX-XX-XX. Ten digits starting with 7 or 8 are a prefix and a missing digit, not a number.
+ * +7 (XXX) XXX-XX-XX. Ten digits alone must start as a Russian area or mobile code (3–6, 9): with 7 or 8 first they
+ * are a prefix and a number with a digit missing.
  */
 export function normalisePhone(input: string): string | undefined {
   if (!/^[\d\s()+-]+$/.test(input)) return undefined;
@@ -68,7 +69,7 @@ export function normalisePhone(input: string): string | undefined {
   const ten =
     digits.length === 11 && (digits[0] === '7' || digits[0] === '8')
       ? digits.slice(1)
-      : digits.length === 10 && !input.trim().startsWith('+') && digits[0] !== '7' && digits[0] !== '8'
+      : digits.length === 10 && !input.trim().startsWith('+') && '34569'.includes(digits[0]!)
         ? digits
         : undefined;
   if (!ten || (input.trim().startsWith('+') && digits[0] !== '7')) return undefined;

@@ -19,7 +19,15 @@ const good = {
 test('a phone in any usual Russian writing is kept as +7 (XXX) XXX-XX-XX; anything else is refused', (t) => {
   for (const input of ['+79161234567', '8 (916) 123-45-67', '7 916 123 45 67', '9161234567', '+7 916 123-45-67'])
     t.is(normalisePhone(input), '+7 (916) 123-45-67', input);
-  for (const input of ['+1 916 123 45 67', '8916123456', '891612345678', '+7 916 123 45 6x', '12345', '+9161234567'])
+  for (const input of [
+    '+1 916 123 45 67',
+    '8916123456',
+    '891612345678',
+    '+7 916 123 45 6x',
+    '12345',
+    '+9161234567',
+    '0161234567',
+  ])
     t.is(normalisePhone(input), undefined, input);
 });
 
