@@ -65,6 +65,9 @@ test('an edit is journaled with when, which field, old → new and how the perso
   await b.goto(rp('/personal/history'));
   t.regex(b.requirePage().root.querySelector('[data-testid="history-version"]')!.textContent, /Восстановлена версия 1/);
   t.is(b.requirePage().root.querySelectorAll('[data-testid="history-version"]').length, 3);
+  // Two checks within 30 days announced on the first view of the home page, then the edit and the restore.
+  await b.goto(rp('/cabinet'));
+  t.is(text(b, 'home-unread'), 'Новых уведомлений: 4.');
 });
 
 test('a wrong phone, e-mail and licence are each named next to their field; the entered values stay in the form; nothing is saved', async (t) => {

@@ -6,11 +6,14 @@
 import type { Context } from 'koa';
 import { ControlError } from '../../lib/http/control_input.ts';
 import type { Form } from '../../lib/http/form.ts';
-import { moscowDay } from '../../lib/moscow_time.ts';
+import { moscowDay, moscowTime } from '../../lib/moscow_time.ts';
 import { RpError, type RpErrorFact } from '../errors.ts';
 import type { Cabinet, PageHelpers, RpFeature } from '../feature.ts';
 import { findRecord } from '../data.ts';
+import { notify } from '../notifications.ts';
+import type { RegisterRecord } from '../register.ts';
 import { amrOf } from '../sessions.ts';
+import type { Workspace } from '../workspaces.ts';
 import { checkPersonal, type EditableField, editableFields, fieldLabels, gosuslugiFields } from './fields.ts';
 import {
   type Change,
@@ -25,7 +28,6 @@ import {
   type Written,
 } from './journal.ts';
 import { changeText, editable, editPage, historyPage, personalPage } from './views.ts';
-import { moscowTime } from '../../lib/moscow_time.ts';
 
 const formOf = (ctx: Context): Form => (ctx.request as { body?: Form }).body ?? {};
 const single = (value: unknown) => (typeof value === 'string' ? value : undefined);
@@ -59,12 +61,41 @@ function conflictError(since: readonly PersonalVersion[], mine: readonly Change[
   );
 }
 
-/** Back to the data page, which says what was written: `saved=<new version>` or `restored=<the version brought back>`. */
-function redirectAfter(ctx: Context, written: Written): void {
+const changedBy: Record<PersonalVersion['source'], string> = {
+  edit: 'Изменено в личном кабинете',
+  restore: 'Восстановлена прежняя версия',
+  gosuslugi: 'Обновлено из Госуслуг',
+  register: 'Изменено оператором регистра',
+};
+
+/** A written version is told to the person: a change they did not make shows up in their notifications. */
+function tell(ws: Workspace, record: RegisterRecord, version: PersonalVersion): void {
+  notify(ws, record.snils, {
+    kind: 'personal.changed',
+    title: 'Личные данные изменены',
+    text: `${changedBy[version.source]}: ${version.changes.map(changeText).join('; ')}.`,
+    link: '/personal/history',
+  });
+}
+
+/**
+ * After a write: a new version is told to the person and logged, and the browser goes back to the data
+ * page, which says what happened (`saved=<new version>`, `restored=<the version brought back>`, `refreshed`).
+ */
+function afterWrite(ctx: Context, h: PageHelpers, cabinet: Cabinet, written: Written): void {
   ctx.status = 303;
   if (written.kind !== 'saved') return ctx.redirect('/personal?unchanged');
   const v = written.version;
-  ctx.redirect(v.restoredFrom ? `/personal?restored=${v.restoredFrom}` : `/personal?saved=${v.n}`);
+  tell(cabinet.ws, cabinet.record, v);
+  h.log({
+    event: 'personal_changed',
+    source: v.source,
+    version: v.n,
+    fields: v.changes.map((c) => c.field),
+    amr: v.amr,
+  });
+  if (v.source === 'gosuslugi') ctx.redirect('/personal?refreshed');
+  else ctx.redirect(v.restoredFrom ? `/personal?restored=${v.restoredFrom}` : `/personal?saved=${v.n}`);
 }
 
 function routes(router: Parameters<NonNullable<RpFeature['routes']>>[0], h: PageHelpers): void {
@@ -137,13 +168,7 @@ function routes(router: Parameters<NonNullable<RpFeature['routes']>>[0], h: Page
         : [];
       throw conflictError(written.since, mine);
     }
-    if (written.kind === 'saved')
-      h.log({
-        event: 'personal_saved',
-        version: written.version.n,
-        fields: written.version.changes.map((c) => c.field),
-      });
-    redirectAfter(ctx, written);
+    afterWrite(ctx, h, cabinet, written);
   });
 
   router.get('/personal/history', async (ctx) => {
@@ -165,7 +190,7 @@ function routes(router: Parameters<NonNullable<RpFeature['routes']>>[0], h: Page
     });
     if (!written) throw new RpError('rp.personal_version_unknown', [], `no version ${String(form.version)}`);
     if (written.kind === 'conflict') throw conflictError(written.since, []);
-    redirectAfter(ctx, written);
+    afterWrite(ctx, h, cabinet, written);
   });
 
   router.post('/personal/refresh', async (ctx) => {
@@ -173,8 +198,11 @@ function routes(router: Parameters<NonNullable<RpFeature['routes']>>[0], h: Page
     if (!cabinet) return;
     const { ws, record, session } = cabinet;
     const written = refreshFromGosuslugi(ws, record, ensureFile(ws, record), session.claims, amrOf(session));
-    ctx.status = 303;
-    ctx.redirect(written.kind === 'saved' ? '/personal?refreshed' : '/personal?same');
+    if (written.kind === 'saved') afterWrite(ctx, h, cabinet, written);
+    else {
+      ctx.status = 303;
+      ctx.redirect('/personal?same');
+    }
   });
 }
 
@@ -221,6 +249,7 @@ const controls: RpFeature['controls'] = (router, h) => {
       own[f] = value.trim();
     }
     const version = recordRegisterChange(ws, record, file, checked.values, own);
+    if (version) tell(ws, record, version);
     ctx.body = { snils: record.snils, version: version?.n ?? current(file).n, changed: version?.changes ?? [] };
   });
 };
