@@ -136,6 +136,16 @@ test('ФИО, СНИЛС and the date of birth cannot be changed by a forged for
 
   await b.send(rp('/personal/history/restore'), 'POST', 'version=99&base=1');
   t.is(b.errorCode(), 'rp.personal_version_unknown');
+  // A form without the version it was opened on cannot prove it is current: refused as stale, never a 500.
+  await b.goto(rp('/personal/edit'));
+  const unversioned = formOf(b);
+  unversioned.delete('version');
+  await b.send(rp('/personal/edit'), 'POST', unversioned.toString());
+  t.is(b.current()?.status, 409);
+  t.is(b.errorCode(), 'rp.personal_conflict');
+  await b.goto(rp('/personal'));
+  await b.send(rp('/personal/history/restore'), 'POST', 'version=1');
+  t.is(b.errorCode(), 'rp.personal_conflict');
 });
 
 test('«Обновить из Госуслуг» takes ФИО and the date of birth from Госуслуги and journals it; a second press has nothing to do', async (t) => {

@@ -18,6 +18,7 @@ import { checkPersonal, type EditableField, editableFields, fieldLabels, gosuslu
 import {
   type Change,
   current,
+  diff,
   ensureFile,
   type PersonalVersion,
   recordRegisterChange,
@@ -44,7 +45,7 @@ function noticeOf(query: Context['query']): string | undefined {
 }
 
 /** A stale form or restore: nothing written; the page names what changed meanwhile. */
-function conflictError(since: readonly PersonalVersion[], mine: readonly Change[]): RpError {
+function conflictError(base: string, since: readonly PersonalVersion[], mine: readonly Change[]): RpError {
   const facts: RpErrorFact[] = since.flatMap((v) =>
     v.changes.map((c) => ({
       label: `Изменено ${moscowTime(v.at)}`,
@@ -57,7 +58,7 @@ function conflictError(since: readonly PersonalVersion[], mine: readonly Change[
   return new RpError(
     'rp.personal_conflict',
     facts,
-    `form opened on version ${since[0]!.n - 1}, now ${since.at(-1)!.n}`,
+    `form opened on version ${base.slice(0, 20) || '(none)'}; saved since: ${since.map((v) => v.n).join(', ') || 'none'}`,
   );
 }
 
@@ -141,13 +142,15 @@ function routes(router: Parameters<NonNullable<RpFeature['routes']>>[0], h: Page
     if (forged.length)
       throw new RpError('rp.personal_readonly', [], `the form carried ${forged.join(', ')}: fields of Госуслуги`);
     const file = ensureFile(ws, record);
-    const base = Number(single(form.version));
+    const opened = single(form.version) ?? '';
+    const base = Number(opened);
     const checked = checkPersonal(form, moscowDay(ws.clock.now()));
     const nav = h.nav(cabinet, '/personal');
     if (!checked.values) {
       // A stale form is named first: fixing the fields of an outdated form would only lead to the conflict.
       if (base !== current(file).n)
         throw conflictError(
+          opened,
           file.versions.filter((v) => v.n > base),
           [],
         );
@@ -160,13 +163,8 @@ function routes(router: Parameters<NonNullable<RpFeature['routes']>>[0], h: Page
     }
     const written = saveEdit(ws, record, file, checked.values, { amr: amrOf(session), base });
     if (written.kind === 'conflict') {
-      const opened = file.versions.find((v) => v.n === base)?.values;
-      const mine = opened
-        ? editableFields
-            .filter((f) => opened[f] !== checked.values![f])
-            .map((f) => ({ field: f, from: opened[f], to: checked.values![f] }))
-        : [];
-      throw conflictError(written.since, mine);
+      const was = file.versions.find((v) => v.n === base)?.values;
+      throw conflictError(opened, written.since, was ? diff(was, checked.values) : []);
     }
     afterWrite(ctx, h, cabinet, written);
   });
@@ -184,12 +182,10 @@ function routes(router: Parameters<NonNullable<RpFeature['routes']>>[0], h: Page
     const { ws, record, session } = cabinet;
     const form = formOf(ctx);
     const n = Number(single(form.version));
-    const written = restore(ws, record, ensureFile(ws, record), n, {
-      amr: amrOf(session),
-      base: Number(single(form.base)),
-    });
+    const opened = single(form.base) ?? '';
+    const written = restore(ws, record, ensureFile(ws, record), n, { amr: amrOf(session), base: Number(opened) });
     if (!written) throw new RpError('rp.personal_version_unknown', [], `no version ${String(form.version)}`);
-    if (written.kind === 'conflict') throw conflictError(written.since, []);
+    if (written.kind === 'conflict') throw conflictError(opened, written.since, []);
     afterWrite(ctx, h, cabinet, written);
   });
 

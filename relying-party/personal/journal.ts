@@ -51,31 +51,30 @@ const fixtures = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtur
   people: Record<string, Omit<PersonalValues, 'specialty'>>;
 };
 
-/** A fresh run: version 1 of each person is what the register holds, dated at the run's start. */
+/** Version 1 of a person: what the register holds (the fixtures, else blank but the specialty), dated `now`. */
+function firstFile(key: string, record: RegisterRecord, now: number): PersonalFile {
+  const blank = Object.fromEntries(editableFields.map((f) => [f, ''])) as PersonalValues;
+  const values = { ...blank, ...fixtures.people[key], specialty: record.specialty };
+  return { versions: [{ n: 1, at: new Date(now).toISOString(), source: 'register', amr: [], changes: [], values }] };
+}
+
+/** A fresh run: each person's journal starts with the register's record, dated at the run's start. */
 export const seedPersonal: Seeder = (data, _seed, now) => {
-  const personal: Record<string, PersonalFile> = {};
-  for (const [key, record] of Object.entries(data.records)) {
-    const seeded = fixtures.people[key];
-    if (!seeded) continue;
-    const values = { ...seeded, specialty: record.specialty };
-    personal[key] = {
-      versions: [{ n: 1, at: new Date(now).toISOString(), source: 'register', amr: [], changes: [], values }],
-    };
-  }
-  (data as WithPersonal).personal = personal;
+  (data as WithPersonal).personal = Object.fromEntries(
+    Object.entries(data.records).map(([key, record]) => [key, firstFile(key, record, now)]),
+  );
 };
 
-/** The person's journal; a record the fixtures have no data for starts with the register's specialty only. */
+/**
+ * The person's journal. It is made on first use when the run's data has none: a main-run data file
+ * written before personal data existed, or a record added to it by hand.
+ */
 export function ensureFile(ws: Workspace, record: RegisterRecord): PersonalFile {
   const all = ((ws.data as WithPersonal).personal ??= {});
   const key = snilsKey(record.snils);
   const found = all[key];
   if (found) return found;
-  const values = Object.fromEntries(editableFields.map((f) => [f, ''])) as PersonalValues;
-  values.specialty = record.specialty;
-  const file: PersonalFile = {
-    versions: [{ n: 1, at: new Date(ws.clock.now()).toISOString(), source: 'register', amr: [], changes: [], values }],
-  };
+  const file = firstFile(key, record, ws.clock.now());
   all[key] = file;
   ws.changed();
   return file;
