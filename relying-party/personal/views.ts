@@ -45,7 +45,7 @@ function experience(workStart: string, now: number): string {
 export function personalPage(brand: Brand, view: PersonalPageView): Html {
   const r = view.record;
   const v = view.version.values;
-  const notice = view.notice ? html`<p class="notice" data-testid="personal-notice">${view.notice}</p>` : '';
+  const notice = view.notice ? html`<p class="info" data-testid="personal-notice">${view.notice}</p>` : '';
   const gosuslugi = gosuslugiFields.map(
     (f) =>
       html`<tr class="readonly"><th>${fieldLabels[f]}</th><td data-testid="personal-${f}">${shown(f, r[f])}</td></tr>`,

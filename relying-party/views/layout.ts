@@ -55,6 +55,7 @@ export const stylesheet = `
   .tab{padding:8px 12px;color:#0d4c8b;text-decoration:none;border-bottom:3px solid transparent}
   .tab.current{border-bottom-color:#0d6efd;font-weight:600}
   .bad{background:#fdecec;color:#a61b1b}
+  .info{background:#e8f1fd;border-left:4px solid #0d6efd;padding:10px 14px;border-radius:4px}
   table.grid th{width:auto}
   tr.soon td{background:#fff8e1}
   tr.overdue td{background:#fdecec}

@@ -62,7 +62,7 @@ export function cabinetPage(brand: Brand, view: CabinetView): Html {
   const r = view.record;
   const trust = trustLevels.find((level) => level === view.trust);
   const unread = view.unread
-    ? html`<p class="notice" data-testid="home-unread">Новых уведомлений: ${String(view.unread)}.</p>`
+    ? html`<p class="info" data-testid="home-unread">Новых уведомлений: ${String(view.unread)}.</p>`
     : html`<p class="muted" data-testid="home-unread">Новых уведомлений нет.</p>`;
   return page(brand, {
     screen: 'cabinet',
