@@ -26,3 +26,14 @@ const formats = {
 export function moscowTime(at: string | number | Date, precision: keyof typeof formats = 'minutes'): string {
   return `${formats[precision].format(new Date(at))} (МСК)`;
 }
+
+/** A calendar day as the portal writes it: YYYY-MM-DD → ДД.ММ.ГГГГ (anything else as it is). */
+export function russianDate(iso: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
+  return m ? `${m[3]}.${m[2]}.${m[1]}` : iso;
+}
+
+/** YYYY-MM-DD of an instant in Moscow: the day a person there calls «сегодня». */
+export function moscowDay(ms: number): string {
+  return new Date(ms + 3 * 3_600_000).toISOString().slice(0, 10);
+}

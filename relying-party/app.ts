@@ -22,11 +22,12 @@ import { PendingLogins } from './pending_logins.ts';
 import { controlRouter } from './control.ts';
 import type { PageHelpers, RpFeature } from './feature.ts';
 import { unreadCount } from './notifications.ts';
+import { announceChecks, checksOf } from './home/checks.ts';
 import { cabinetNav } from './views/cabinet_nav.ts';
 import { findRecord } from './data.ts';
 import type { Workspaces } from './workspaces.ts';
 import { ControlError } from '../lib/http/control_input.ts';
-import { ExpiringMap, type RpSession } from './sessions.ts';
+import { amrOf, ExpiringMap, type RpSession } from './sessions.ts';
 import { errorPage } from './views/error.ts';
 import { stylesheet, stylesheetPath } from './views/layout.ts';
 import { applicationSignedPage, cabinetPage, describeAmr, homePage, loggedOutPage } from './views/pages.ts';
@@ -155,13 +156,24 @@ export function createRpApp({ config, workspaces, esia, features = [] }: RpDeps)
   });
 
   router.get('/cabinet', async (ctx) => {
-    const session = sessions.get(ctx.cookies.get(names.session));
-    const record = session && findRecord((await workspaces.get(session.run)).data, session.snils);
-    if (!session || !record) return ctx.redirect('/');
-    const amr = Array.isArray(session.claims.amr) ? session.claims.amr.map(String) : [];
+    const cabinet = await helpers.cabinet(ctx);
+    if (!cabinet) return ctx.redirect('/');
+    const { ws, session, record } = cabinet;
+    // Opening the home page is when a check that came within 30 days is announced, once (home/checks.ts).
+    announceChecks(ws, record);
+    const now = ws.clock.now();
     send(
       ctx,
-      cabinetPage(brand, { record, amr, trust: session.claims.trust_level, signedInAt: new Date(session.signedInAt) }),
+      cabinetPage(brand, {
+        record,
+        amr: amrOf(session),
+        trust: session.claims.trust_level,
+        signedInAt: new Date(session.signedInAt),
+        now,
+        checks: checksOf(record, now),
+        unread: unreadCount(ws, record.snils),
+        nav: helpers.nav(cabinet, '/cabinet'),
+      }),
     );
   });
 

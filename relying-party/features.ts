@@ -1,8 +1,11 @@
 /* The parts each portal is made of (feature.ts): ФМРМ's cabinet, and НМО's professional-development portal. */
 import type { RpConfig } from './config.ts';
 import type { RpFeature } from './feature.ts';
+import { home } from './home/feature.ts';
+import { personal } from './personal/feature.ts';
 
 export function featuresOf(config: RpConfig): RpFeature[] {
-  if (config.portal === 'nmo') return [];
-  return [];
+  // Both portals read the one register (fixtures/register.json): its checks are dated by the home feature.
+  if (config.portal === 'nmo') return [home];
+  return [home, personal];
 }

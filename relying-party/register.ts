@@ -8,8 +8,12 @@ import { absent, ConfigFileError } from '../lib/errors.ts';
 
 export interface UpcomingCheck {
   title: string;
-  /** YYYY-MM-DD */
+  /** What is checked: the periodic accreditation, the yearly НМО report, the licence's expiry, a review of documents. */
+  kind?: 'accreditation' | 'nmo_report' | 'licence' | 'review';
+  /** YYYY-MM-DD; a fixture gives `inDays` instead, turned into this at the run's start (home/checks.ts). */
   due: string;
+  /** Only in fixtures: days after the run's start (negative: overdue). */
+  inDays?: number;
 }
 
 export interface RegisterRecord {

@@ -16,6 +16,11 @@ export interface RpSession {
   signedInAt: number;
 }
 
+/** How the person signed in to Госуслуги, as the id_token said (amr), e.g. ['pwd', 'sms', 'mfa']. */
+export function amrOf(session: RpSession): string[] {
+  return Array.isArray(session.claims.amr) ? session.claims.amr.map(String) : [];
+}
+
 /** Entries one map keeps at most: past it the least recently stored goes (that browser signs in again). */
 export const MAX_ENTRIES = 20_000;
 

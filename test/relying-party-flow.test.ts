@@ -190,7 +190,11 @@ test.serial('a registered, confirmed user lands in the cabinet (G1, G3)', async 
   t.is(testid(page, 'cabinet-snils'), '112-233-401 83');
   t.is(testid(page, 'account-number'), 'ФМРМ-0000101');
   t.is(testid(page, 'registration-status'), 'Зарегистрирован');
-  t.is(page.html.querySelectorAll('[data-testid="upcoming-check"]').length, 2);
+  t.is(
+    page.html.querySelectorAll('[data-testid="upcoming-check"]').length,
+    3,
+    'accreditation, the НМО report and the licence',
+  );
   t.is(page.html.querySelector('[data-testid="sign-in-method"]')?.getAttribute('data-amr'), 'pwd sms mfa');
   t.is(page.html.querySelector('[data-testid="trust-level"]')?.getAttribute('data-trust'), 'confirmed');
 

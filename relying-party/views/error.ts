@@ -12,6 +12,17 @@ const retryable = new Set(['rp.login_refused', 'rp.callback_invalid', 'rp.idp_un
 // session, so offer to sign in again with the IdP asking for credentials (prompt=login).
 const refusedAfterLogin = new Set(['rp.trust_level_too_low', 'rp.register_mismatch', 'rp.no_register_record']);
 
+// Screens inside the cabinet's personal data: the way back leads there, not to the landing page.
+const backTo: Partial<Record<string, { href: string; label: string; testid: string }>> = {
+  'rp.personal_conflict': { href: '/personal/edit', label: 'Открыть заново', testid: 'reopen-edit' },
+  'rp.personal_readonly': { href: '/personal', label: 'К личным данным', testid: 'personal-back' },
+  'rp.personal_version_unknown': {
+    href: '/personal/history',
+    label: 'К истории изменений',
+    testid: 'personal-history',
+  },
+};
+
 export function errorPage(brand: Brand, error: RpError, ref: string): Html {
   const e = error.entry;
   const facts = error.facts.length
@@ -39,6 +50,10 @@ ${facts}
       // A refused signature leaves the cabinet session as it was (A8).
       error.code === 'rp.signature_required'
         ? html`<a class="button primary" href="/cabinet" data-testid="go-cabinet">Вернуться в личный кабинет</a>`
+        : ''
+    }${
+      backTo[error.code]
+        ? html`<a class="button primary" href="${backTo[error.code]!.href}" data-testid="${backTo[error.code]!.testid}">${backTo[error.code]!.label}</a>`
         : ''
     }<a class="button secondary" href="/" data-testid="home-link">На главную</a></div>
 <details data-testid="support-note"><summary>Для службы поддержки</summary>

@@ -54,6 +54,18 @@ export const stylesheet = `
   .tabs{display:flex;gap:4px;flex-wrap:wrap;margin:-8px 0 20px;border-bottom:1px solid #e5eaf0}
   .tab{padding:8px 12px;color:#0d4c8b;text-decoration:none;border-bottom:3px solid transparent}
   .tab.current{border-bottom-color:#0d6efd;font-weight:600}
+  .bad{background:#fdecec;color:#a61b1b}
+  .info{background:#e8f1fd;border-left:4px solid #0d6efd;padding:10px 14px;border-radius:4px}
+  table.grid th{width:auto}
+  tr.soon td{background:#fff8e1}
+  tr.overdue td{background:#fdecec}
+  tr.current td{background:#eef5ff}
+  .field-error{color:#a61b1b;font-size:14px;margin:4px 0 0}
+  .hint{color:#52606d;font-size:13px;margin:2px 0 0}
+  label{display:block;font-weight:600;margin:14px 0 4px}
+  input[type=text],input[type=email],input[type=tel]{width:100%;padding:9px 10px;border:1px solid #b8c4d2;border-radius:6px;font:inherit}
+  input[aria-invalid=true]{border-color:#c62828;background:#fffafa}
+  .readonly{background:#f3f6fa}
   .count{display:inline-block;min-width:20px;padding:0 6px;border-radius:10px;background:#c62828;color:#fff;font-size:13px;text-align:center}
 `;
 

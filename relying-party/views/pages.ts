@@ -3,7 +3,9 @@
  * Every control a test clicks has a data-testid; texts may change, test ids may not.
  */
 import { html, type Html } from '../../lib/html.ts';
-import { moscowTime } from '../../lib/moscow_time.ts';
+import { moscowDay, moscowTime, russianDate } from '../../lib/moscow_time.ts';
+import type { CheckView } from '../home/checks.ts';
+import { checksSection, statusSection } from '../home/view.ts';
 import { trustLabels } from '../admission.ts';
 import { trustLevels } from '../config.ts';
 import type { RegisterRecord } from '../register.ts';
@@ -28,6 +30,11 @@ export interface CabinetView {
   amr: readonly string[];
   trust: unknown;
   signedInAt: Date;
+  /** The run's clock, ms: «сегодня» and the days left. */
+  now: number;
+  checks: readonly CheckView[];
+  unread: number;
+  nav: Html;
 }
 
 const amrLabels: Record<string, string> = {
@@ -51,38 +58,29 @@ export function describeAmr(amr: readonly string[]): string {
   return amr.includes('mfa') ? `${text} (двухфакторный вход)` : text;
 }
 
-export function formatDate(iso: string): string {
-  const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(iso);
-  return m ? `${m[3]}.${m[2]}.${m[1]}` : iso;
-}
-
-function statusClass(status: string): string {
-  return status === 'Зарегистрирован' ? 'ok' : 'wait';
-}
-
 export function cabinetPage(brand: Brand, view: CabinetView): Html {
   const r = view.record;
   const trust = trustLevels.find((level) => level === view.trust);
-  const checks = [...r.upcomingChecks].sort((a, b) => a.due.localeCompare(b.due));
-  const checkList = checks.length
-    ? html`<ul data-testid="upcoming-checks">${checks.map(
-        (c) => html`<li data-testid="upcoming-check"><strong>${formatDate(c.due)}</strong> — ${c.title}</li>`,
-      )}</ul>`
-    : html`<p data-testid="upcoming-checks">Ближайших проверок нет.</p>`;
+  const unread = view.unread
+    ? html`<p class="info" data-testid="home-unread">Новых уведомлений: ${String(view.unread)}.</p>`
+    : html`<p class="muted" data-testid="home-unread">Новых уведомлений нет.</p>`;
   return page(brand, {
     screen: 'cabinet',
     title: 'Личный кабинет',
     body: html`<h1 data-testid="cabinet-name">${r.lastName} ${r.firstName} ${r.middleName}</h1>
-<p>Статус регистрации: <span class="badge ${statusClass(r.status)}" data-testid="registration-status">${r.status}</span></p>
+${view.nav}
+${statusSection(r.status)}
+${unread}
 <table>
 <tr><th>СНИЛС</th><td data-testid="cabinet-snils">${r.snils}</td></tr>
 <tr><th>Номер записи в ФМРМ</th><td data-testid="account-number">${r.accountNumber}</td></tr>
-<tr><th>Дата рождения</th><td data-testid="cabinet-birth-date">${formatDate(r.birthDate)}</td></tr>
+<tr><th>Дата рождения</th><td data-testid="cabinet-birth-date">${russianDate(r.birthDate)}</td></tr>
 <tr><th>Организация</th><td data-testid="organisation">${r.organisation}</td></tr>
 <tr><th>Специальность</th><td data-testid="specialty">${r.specialty}</td></tr>
 </table>
 <h2>Ближайшие проверки</h2>
-${checkList}
+<p class="muted" data-testid="home-today">Сегодня ${russianDate(moscowDay(view.now))}.</p>
+${checksSection(view.checks)}
 <h2>Вход</h2>
 <table>
 <tr><th>Способ входа в Госуслуги</th><td data-testid="sign-in-method" data-amr="${view.amr.join(' ')}">${describeAmr(view.amr)}</td></tr>

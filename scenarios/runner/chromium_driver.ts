@@ -46,6 +46,11 @@ export class ChromiumDriver implements Driver {
   /** The latest landing's picture and how many documents had committed then: the final one reuses it if none has since. */
   #lastShot: { commits: number; png: Buffer } | null = null;
   readonly #timeout: number;
+  /** The other tabs by name, each with what it showed (switchTab); only the tab on screen records documents. */
+  readonly #tabs = new Map<string, { page: Page; state: PageState | null }>();
+  #tab = 'first';
+  /** What the tab switched to shows, until it navigates: the history's last entry may be another tab's. */
+  #shown: PageState | null | undefined;
   /** feature «webauthn»: DevTools virtual authenticators of the page, their credentials kept across restarts. */
   readonly authenticators = new VirtualAuthenticators();
   /**
@@ -63,7 +68,7 @@ export class ChromiumDriver implements Driver {
   }
 
   current(): PageState | null {
-    return this.history.at(-1) ?? null;
+    return this.#shown !== undefined ? this.#shown : (this.history.at(-1) ?? null);
   }
 
   /** The page, opening the context on first use. */
@@ -79,22 +84,44 @@ export class ChromiumDriver implements Driver {
     });
     context.setDefaultTimeout(this.#timeout);
     if (cookies.length) await context.addCookies(cookies);
+    this.#context = context;
+    this.#tabs.clear();
+    this.#tab = 'first';
+    this.#shown = undefined;
+    this.#page = await this.#newTab(context);
+    return this.#page;
+  }
+
+  /** A page of the context whose documents are recorded while it is the tab on screen. */
+  async #newTab(context: BrowserContext): Promise<Page> {
     const page = await context.newPage();
     page.on('response', (response) => {
-      if (response.frame() === page.mainFrame() && response.request().isNavigationRequest())
+      if (page === this.#page && response.frame() === page.mainFrame() && response.request().isNavigationRequest())
         this.#documentStatus = response.status();
     });
     page.on('framenavigated', (frame) => {
-      if (frame === page.mainFrame()) this.#commits.push({ url: frame.url(), status: this.#documentStatus });
+      if (page !== this.#page || frame !== page.mainFrame()) return;
+      this.#shown = undefined;
+      this.#commits.push({ url: frame.url(), status: this.#documentStatus });
     });
     await page.exposeBinding(bodyBinding, ({ frame }, body: BodyState) => {
       const last = this.#commits.at(-1);
-      if (frame === page.mainFrame() && last && !last.body) last.body = body;
+      if (page === this.#page && frame === page.mainFrame() && last && !last.body) last.body = body;
     });
     await page.addInitScript({ content: reportBodyWhenParsed });
-    this.#context = context;
-    this.#page = page;
     return page;
+  }
+
+  /** Another tab of the same context (cookies shared), opened empty the first time; its page stays as it was left. */
+  async switchTab(name: string): Promise<void> {
+    if (name === this.#tab) return;
+    const leaving = await this.#open();
+    this.#tabs.set(this.#tab, { page: leaving, state: this.current() });
+    const other = this.#tabs.get(name);
+    this.#tab = name;
+    this.#page = other?.page ?? (await this.#newTab(this.#context as BrowserContext));
+    this.#shown = other?.state ?? null;
+    await this.#page.bringToFront();
   }
 
   requirePage(): Page {

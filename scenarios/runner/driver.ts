@@ -32,6 +32,12 @@ export interface Driver {
   text(): Promise<string>;
   /** Sets a persistent cookie for a host, as if the browser had received it (run isolation). */
   setCookie(url: string, name: string, value: string): Promise<void>;
+  /**
+   * Switches to the tab of this name, opening an empty one the first time ("first" is the tab a
+   * scenario starts in). Tabs share the cookies; each keeps its own page, so a form opened in one
+   * is still there, with what it was opened on, when the scenario comes back to it.
+   */
+  switchTab(name: string): Promise<void>;
   /** Closing and reopening the browser: session cookies are gone, persistent ones stay (A7). */
   restart(): Promise<void>;
   close(): Promise<void>;

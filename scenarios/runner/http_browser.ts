@@ -35,6 +35,11 @@ export class HttpBrowser implements Driver {
   readonly history: PageState[] = [];
   /** The user's WebAuthn devices (software), kept when the browser is closed. */
   readonly devices = new Devices();
+  /** The pages of the other tabs by name, and what each showed (switchTab). */
+  readonly #tabs = new Map<string, { page: Page | null; state: PageState | null }>();
+  #tab = 'first';
+  /** What the tab switched to shows, until it navigates: the history's last entry may be another tab's. */
+  #shown: PageState | null | undefined;
 
   async #request(url: string, init: { method?: string; body?: string; contentType?: string } = {}): Promise<Page> {
     let current = url;
@@ -57,6 +62,7 @@ export class HttpBrowser implements Driver {
       const html = res.text;
       const page: Page = { url: current, status: res.status, html, root: parse(html) };
       this.page = page;
+      this.#shown = undefined;
       this.history.push({ url: current, status: res.status, screen: this.screen(), error: this.errorCode() });
       // A page that submits a form by script (single logout) is submitted here too, as a browser would.
       const autosubmit = page.root.querySelector('body')?.getAttribute('data-autosubmit');
@@ -72,7 +78,16 @@ export class HttpBrowser implements Driver {
   }
 
   current(): PageState | null {
-    return this.history.at(-1) ?? null;
+    return this.#shown !== undefined ? this.#shown : (this.history.at(-1) ?? null);
+  }
+
+  async switchTab(name: string): Promise<void> {
+    if (name === this.#tab) return;
+    this.#tabs.set(this.#tab, { page: this.page, state: this.current() });
+    const other = this.#tabs.get(name);
+    this.#tab = name;
+    this.page = other?.page ?? null;
+    this.#shown = other?.state ?? null;
   }
 
   async attribute(testid: string, name: string): Promise<string | null> {
@@ -179,5 +194,8 @@ export class HttpBrowser implements Driver {
         await this.jar.store.removeCookie(String(cookie.domain), String(cookie.path), String(cookie.key));
     }
     this.page = null;
+    this.#tabs.clear();
+    this.#tab = 'first';
+    this.#shown = undefined;
   }
 }

@@ -28,6 +28,7 @@ import { repeat } from './repeat.ts';
 import { request } from './request.ts';
 import { resendCode } from './resend_code.ts';
 import { signIn } from './sign_in.ts';
+import { tab } from './tab.ts';
 import { webauthn } from './webauthn.ts';
 
 export const stepKinds = [
@@ -42,6 +43,7 @@ export const stepKinds = [
   control,
   rpControl,
   closeBrowser,
+  tab,
   request,
   esiaAuthorize,
   esiaToken,
