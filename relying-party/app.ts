@@ -155,13 +155,19 @@ export function createRpApp({ config, workspaces, esia, features = [] }: RpDeps)
   });
 
   router.get('/cabinet', async (ctx) => {
-    const session = sessions.get(ctx.cookies.get(names.session));
-    const record = session && findRecord((await workspaces.get(session.run)).data, session.snils);
-    if (!session || !record) return ctx.redirect('/');
+    const cabinet = await helpers.cabinet(ctx);
+    if (!cabinet) return ctx.redirect('/');
+    const { session, record } = cabinet;
     const amr = Array.isArray(session.claims.amr) ? session.claims.amr.map(String) : [];
     send(
       ctx,
-      cabinetPage(brand, { record, amr, trust: session.claims.trust_level, signedInAt: new Date(session.signedInAt) }),
+      cabinetPage(brand, {
+        record,
+        amr,
+        trust: session.claims.trust_level,
+        signedInAt: new Date(session.signedInAt),
+        nav: tabs.length ? helpers.nav(cabinet, '/cabinet') : undefined,
+      }),
     );
   });
 

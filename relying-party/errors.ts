@@ -4,6 +4,7 @@
  * register itself is meant, so a second portal can reuse them. `ids` are rows of the shared catalogue.
  */
 import { CodedError } from '../lib/errors.ts';
+import { nmoErrors } from './nmo/errors.ts';
 
 export interface RpErrorEntry {
   status: number;
@@ -164,6 +165,7 @@ export const rpErrors = {
     support: 'Найдите код обращения в журнале сервиса: там записана причина. Передайте её разработчикам.',
     ids: ['E1'],
   },
+  ...nmoErrors,
 } as const satisfies Record<string, RpErrorEntry>;
 
 export type RpErrorCode = keyof typeof rpErrors;

@@ -1,8 +1,10 @@
 /* The parts each portal is made of (feature.ts): ФМРМ's cabinet, and НМО's professional-development portal. */
 import type { RpConfig } from './config.ts';
 import type { RpFeature } from './feature.ts';
+import { nmoEvents, nmoMyEvents } from './nmo/feature.ts';
+import { fmrmNmoTab } from './nmo/fmrm_tab.ts';
 
 export function featuresOf(config: RpConfig): RpFeature[] {
-  if (config.portal === 'nmo') return [];
-  return [];
+  if (config.portal === 'nmo') return [nmoEvents, nmoMyEvents];
+  return [fmrmNmoTab];
 }

@@ -55,6 +55,14 @@ export const stylesheet = `
   .tab{padding:8px 12px;color:#0d4c8b;text-decoration:none;border-bottom:3px solid transparent}
   .tab.current{border-bottom-color:#0d6efd;font-weight:600}
   .count{display:inline-block;min-width:20px;padding:0 6px;border-radius:10px;background:#c62828;color:#fff;font-size:13px;text-align:center}
+  .filters{display:flex;flex-wrap:wrap;gap:10px 16px;align-items:flex-end;margin-bottom:12px}
+  .filters label{display:flex;flex-direction:column;font-size:14px;color:#52606d}
+  .filters input,.filters select{font:inherit;padding:6px 8px;border:1px solid #c5d0dc;border-radius:6px}
+  .field-error{color:#c62828;font-size:14px;flex-basis:100%}
+  .event{border-top:1px solid #e5eaf0;padding:8px 0}
+  .event h2{margin:8px 0 4px}
+  .event .actions{margin-top:8px;align-items:center}
+  .list th{width:auto}
 `;
 
 export function page(brand: Brand, options: PageOptions): Html {

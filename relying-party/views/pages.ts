@@ -28,6 +28,8 @@ export interface CabinetView {
   amr: readonly string[];
   trust: unknown;
   signedInAt: Date;
+  /** The cabinet's tabs, when the portal has pages besides this one. */
+  nav?: Html | undefined;
 }
 
 const amrLabels: Record<string, string> = {
@@ -72,7 +74,7 @@ export function cabinetPage(brand: Brand, view: CabinetView): Html {
   return page(brand, {
     screen: 'cabinet',
     title: 'Личный кабинет',
-    body: html`<h1 data-testid="cabinet-name">${r.lastName} ${r.firstName} ${r.middleName}</h1>
+    body: html`${view.nav ?? ''}<h1 data-testid="cabinet-name">${r.lastName} ${r.firstName} ${r.middleName}</h1>
 <p>Статус регистрации: <span class="badge ${statusClass(r.status)}" data-testid="registration-status">${r.status}</span></p>
 <table>
 <tr><th>СНИЛС</th><td data-testid="cabinet-snils">${r.snils}</td></tr>
