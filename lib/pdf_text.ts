@@ -52,7 +52,7 @@ function toUnicode(cmaps: string[]): Map<number, string> {
         const last = Number.parseInt(hi!, 16);
         if (rest!.startsWith('[')) {
           const targets = [...rest!.matchAll(/<([0-9a-f ]+)>/gi)].map((t) => utf16(t[1]!.replace(/ /g, '')));
-          targets.forEach((t, i) => map.set(first + i, t));
+          for (const [i, t] of targets.entries()) map.set(first + i, t);
         } else {
           const base = utf16(rest!.slice(1, -1).replace(/ /g, ''));
           for (let g = first; g <= last; g++)
@@ -79,7 +79,8 @@ export function readPdf(pdf: Buffer): PdfFacts {
     for (const [, shown] of content.matchAll(/(\[[^\]]*\]|<[0-9a-f]*>)\s*T[Jj]/gi)) {
       let line = '';
       for (const [, hex] of shown!.matchAll(/<([0-9a-f]*)>/gi))
-        for (let i = 0; i + 4 <= hex!.length; i += 4) line += glyphs.get(Number.parseInt(hex!.slice(i, i + 4), 16)) ?? '�';
+        for (let i = 0; i + 4 <= hex!.length; i += 4)
+          line += glyphs.get(Number.parseInt(hex!.slice(i, i + 4), 16)) ?? '�';
       lines.push(line);
     }
   }

@@ -36,7 +36,8 @@ if (env.RP_REGISTER_FIXTURES) overrides.registerFixtures = env.RP_REGISTER_FIXTU
 if (env.RP_LOG) overrides.log = ['1', 'true', 'on', 'yes'].includes(env.RP_LOG);
 if (env.RP_NMO_URL) overrides.nmoUrl = env.RP_NMO_URL;
 if (env.RP_COMPLETED_API_SECRET) overrides.completedApiSecret = env.RP_COMPLETED_API_SECRET;
-if (env.RP_COMPLETED_API_REMOTE) overrides.completedApiRemote = ['1', 'true', 'on', 'yes'].includes(env.RP_COMPLETED_API_REMOTE);
+if (env.RP_COMPLETED_API_REMOTE)
+  overrides.completedApiRemote = ['1', 'true', 'on', 'yes'].includes(env.RP_COMPLETED_API_REMOTE);
 if (env.RP_CONTROL) overrides.control = ['1', 'true', 'on', 'yes'].includes(env.RP_CONTROL);
 
 const rp = await startRp(rpConfig(overrides));

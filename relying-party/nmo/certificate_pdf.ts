@@ -49,7 +49,10 @@ export async function certificatePdf(view: CertificateView, font = certificateFo
     doc.on('error', reject);
   });
   doc.font(font);
-  doc.fontSize(10).fillColor('#7a4b00').text('ТЕСТОВЫЙ СТЕНД — документ не имеет юридической силы', { align: 'center' });
+  doc
+    .fontSize(10)
+    .fillColor('#7a4b00')
+    .text('ТЕСТОВЫЙ СТЕНД — документ не имеет юридической силы', { align: 'center' });
   doc.moveDown(2).fillColor('#0d4c8b').fontSize(22).text('СВИДЕТЕЛЬСТВО', { align: 'center' });
   doc.fontSize(14).text('о прохождении образовательного мероприятия', { align: 'center' });
   doc.text('непрерывного медицинского образования', { align: 'center' });

@@ -35,17 +35,34 @@ function sameSecret(given: string, expected: string): boolean {
 export function completedApi(router: Router, h: PageHelpers): void {
   router.get(completedApiPath, async (ctx) => {
     const secret = h.config.completedApiSecret;
-    if (!secret) throw new ControlError(404, 'api.off', 'The list of completed events is off: completedApiSecret is not set on this portal.');
+    if (!secret)
+      throw new ControlError(
+        404,
+        'api.off',
+        'The list of completed events is off: completedApiSecret is not set on this portal.',
+      );
     if (!h.config.completedApiRemote && !isLoopback(ctx.req.socket.remoteAddress))
-      throw new ControlError(403, 'api.not_loopback', 'The list of completed events answers only calls from this machine (completedApiRemote is off).');
+      throw new ControlError(
+        403,
+        'api.not_loopback',
+        'The list of completed events answers only calls from this machine (completedApiRemote is off).',
+      );
     const given = /^Bearer (.+)$/.exec(ctx.get('authorization'))?.[1];
     if (!given || !sameSecret(given, secret)) {
       ctx.set('WWW-Authenticate', 'Bearer realm="nmo-completed"');
-      throw new ControlError(401, 'api.secret_required', given ? 'The shared secret is wrong.' : 'Send the shared secret as "Authorization: Bearer <secret>".');
+      throw new ControlError(
+        401,
+        'api.secret_required',
+        given ? 'The shared secret is wrong.' : 'Send the shared secret as "Authorization: Bearer <secret>".',
+      );
     }
     const snils = typeof ctx.query.snils === 'string' ? snilsKey(ctx.query.snils) : '';
     if (snils.length !== 11)
-      throw new ControlError(400, 'api.bad_snils', `Give ?snils= with the 11 digits of a СНИЛС (spaces and dashes allowed); got ${JSON.stringify(ctx.query.snils ?? null)}.`);
+      throw new ControlError(
+        400,
+        'api.bad_snils',
+        `Give ?snils= with the 11 digits of a СНИЛС (spaces and dashes allowed); got ${JSON.stringify(ctx.query.snils ?? null)}.`,
+      );
     const ws = await h.workspaces.forControl(ctx);
     const events: CompletedEvent[] = registrationsOf(ws, snils).flatMap((r) => {
       const event = findEvent(ws, r.eventId);

@@ -80,7 +80,9 @@ export function registrationsOf(ws: Workspace, snils: string): Registration[] {
 }
 
 export function takenSeats(ws: Workspace, event: NmoEvent): number {
-  return event.othersRegistered + nmoOf(ws).registrations.filter((r) => r.eventId === event.id && !r.cancelledAt).length;
+  return (
+    event.othersRegistered + nmoOf(ws).registrations.filter((r) => r.eventId === event.id && !r.cancelledAt).length
+  );
 }
 
 /** The next certificate number of the run, in the year of `at`: НМО-2026-000123. */
@@ -93,7 +95,10 @@ export function nextCertificateNumber(nmo: NmoSection, at: number): string {
 /** The address where anyone checks a certificate, percent-encoded (the number is Cyrillic). */
 export const verifyUrl = (publicUrl: string, number: string) => new URL(`/certificates/${number}`, publicUrl).href;
 
-export function findCertificate(ws: Workspace, number: string): { registration: Registration; event: NmoEvent } | undefined {
+export function findCertificate(
+  ws: Workspace,
+  number: string,
+): { registration: Registration; event: NmoEvent } | undefined {
   const registration = nmoOf(ws).registrations.find((r) => r.certificate?.number === number);
   const event = registration && findEvent(ws, registration.eventId);
   return registration && event ? { registration, event } : undefined;

@@ -55,7 +55,8 @@ function routes(router: import('@koa/router').default, h: PageHelpers): void {
     if (!c) return;
     const parsed = parseFilter(ctx.query);
     const { events } = nmoOf(c.ws);
-    const distinct = (pick: (e: NmoEvent) => string) => [...new Set(events.map(pick))].sort((a, b) => a.localeCompare(b, 'ru'));
+    const distinct = (pick: (e: NmoEvent) => string) =>
+      [...new Set(events.map(pick))].sort((a, b) => a.localeCompare(b, 'ru'));
     h.send(
       ctx,
       eventsPage(h.brand, {
@@ -146,7 +147,8 @@ const controls: RpFeature['controls'] = (router, h) => {
   const eventOf = async (ctx: Context) => {
     const ws = await h.workspaceOf(ctx);
     const event = findEvent(ws, String(ctx.params.id));
-    if (!event) throw new ControlError(404, 'control.unknown_event', `No event ${String(ctx.params.id)} in run ${ws.id}.`);
+    if (!event)
+      throw new ControlError(404, 'control.unknown_event', `No event ${String(ctx.params.id)} in run ${ws.id}.`);
     return { ws, event };
   };
   router.post('/events/:id/complete', async (ctx) => {

@@ -33,7 +33,12 @@ export function parseDay(text: string): string | undefined {
 }
 
 export function parseFilter(query: Record<string, unknown>): ParsedFilter {
-  const typed = { specialty: one(query.specialty), region: one(query.region), from: one(query.from), to: one(query.to) };
+  const typed = {
+    specialty: one(query.specialty),
+    region: one(query.region),
+    from: one(query.from),
+    to: one(query.to),
+  };
   const filter: EventFilter = {};
   const errors: ParsedFilter['errors'] = {};
   if (typed.specialty) filter.specialty = typed.specialty;

@@ -16,7 +16,8 @@ const timeoutMs = 3000;
 type Answer = { events: CompletedEvent[] } | { unreachable: string };
 
 async function completedOf(config: RpConfig, run: string, snils: string): Promise<Answer> {
-  if (!config.nmoUrl || !config.completedApiSecret) return { unreachable: 'Портал НМО не подключён к этому стенду (nmoUrl).' };
+  if (!config.nmoUrl || !config.completedApiSecret)
+    return { unreachable: 'Портал НМО не подключён к этому стенду (nmoUrl).' };
   const url = new URL(completedApiPath, config.nmoUrl);
   url.searchParams.set('snils', snils);
   const fetchOver = config.idpTrust ? backChannelFetch(config.idpTrust) : fetch;
@@ -27,7 +28,9 @@ async function completedOf(config: RpConfig, run: string, snils: string): Promis
     });
     if (!res.ok) return { unreachable: `Портал НМО ответил ошибкой (HTTP ${res.status}).` };
     const body = (await res.json()) as { events?: CompletedEvent[] };
-    return Array.isArray(body.events) ? { events: body.events } : { unreachable: 'Портал НМО прислал ответ, который ФМРМ не понял.' };
+    return Array.isArray(body.events)
+      ? { events: body.events }
+      : { unreachable: 'Портал НМО прислал ответ, который ФМРМ не понял.' };
   } catch {
     return { unreachable: 'Портал НМО сейчас не отвечает.' };
   }
@@ -44,7 +47,9 @@ function nmoTabPage(brand: Brand, nav: Html, answer: Answer, nmoUrl: string | un
               html`<tr data-testid="nmo-completed-${e.id}"><td>${e.title}</td><td>${moscowTime(e.endsAt)}</td><td>${String(e.credits)}</td><td><a href="${e.certificate.verifyUrl}" data-testid="nmo-certificate-${e.id}">№ ${e.certificate.number}</a></td></tr>`,
           )}</table>`
         : html`<p data-testid="nmo-none">Пройденных мероприятий на Портале НМО пока нет.</p>`;
-  const portal = nmoUrl ? html`<p class="muted">Записаться на мероприятия можно на <a href="${nmoUrl}" data-testid="nmo-portal-link">Портале НМО</a>.</p>` : '';
+  const portal = nmoUrl
+    ? html`<p class="muted">Записаться на мероприятия можно на <a href="${nmoUrl}" data-testid="nmo-portal-link">Портале НМО</a>.</p>`
+    : '';
   return page(brand, {
     screen: 'fmrm-nmo',
     title: 'Непрерывное образование',

@@ -32,7 +32,10 @@ export function register(ws: Workspace, event: NmoEvent, snils: string): Registr
   if (existing)
     throw new RpError(
       'rp.already_registered',
-      [eventFact(event), { label: 'Зарегистрированы', value: moscowTime(existing.registeredAt), testid: 'registered-at' }],
+      [
+        eventFact(event),
+        { label: 'Зарегистрированы', value: moscowTime(existing.registeredAt), testid: 'registered-at' },
+      ],
       `event ${event.id}`,
     );
   if (now >= Date.parse(event.startsAt))

@@ -44,7 +44,8 @@ function actions(row: EventRow): Html {
     const status = html`<span class="badge ok" data-testid="registered-${event.id}">Вы зарегистрированы</span>`;
     if (phase === 'upcoming')
       return html`${status}<form method="post" action="/events/${event.id}/cancel"><button class="secondary" data-testid="cancel-${event.id}">Отменить регистрацию</button></form>`;
-    return html`${status} <a class="button secondary" href="/my-events/${event.id}/certificate.pdf" data-testid="certificate-${event.id}">${registration.certificate ? 'Скачать свидетельство' : 'Получить свидетельство'}</a>`;
+    const number = registration.certificate?.number;
+    return html`${status} <a class="button secondary" href="/my-events/${event.id}/certificate.pdf" data-testid="certificate-${event.id}"${number ? html` data-number="${number}"` : ''}>${number ? `Скачать свидетельство № ${number}` : 'Получить свидетельство'}</a>`;
   }
   if (phase !== 'upcoming') return html`<span class="muted">Регистрация закрыта</span>`;
   if (taken >= event.seats)
@@ -76,7 +77,9 @@ function options(values: readonly string[], chosen: string, all: string): Html {
 function dateField(name: 'from' | 'to', label: string, parsed: ParsedFilter): Html {
   const error = parsed.errors[name];
   return html`<label>${label} <input type="text" name="${name}" value="${parsed.typed[name]}" placeholder="ДД.ММ.ГГГГ" inputmode="numeric" data-testid="filter-${name}"${error ? html` aria-invalid="true" aria-describedby="filter-${name}-error"` : ''}></label>${
-    error ? html`<span class="field-error" id="filter-${name}-error" data-testid="filter-${name}-error">${error}</span>` : ''
+    error
+      ? html`<span class="field-error" id="filter-${name}-error" data-testid="filter-${name}-error">${error}</span>`
+      : ''
   }`;
 }
 
@@ -130,13 +133,11 @@ export function myEventsPage(brand: Brand, view: { nav: Html; rows: EventRow[] }
       ? html`<span class="muted">Регистрация отменена ${moscowTime(reg.cancelledAt)}</span>`
       : html`${phaseLabels[phaseOf(r)]}`;
     const certificate = reg.certificate
-      ? html`<a href="/my-events/${r.event.id}/certificate.pdf" data-testid="certificate-${r.event.id}">№ ${reg.certificate.number}</a>`
+      ? html`<a href="/my-events/${r.event.id}/certificate.pdf" data-testid="certificate-${r.event.id}" data-number="${reg.certificate.number}">№ ${reg.certificate.number}</a>`
       : '—';
     return html`<tr data-testid="my-event-${r.event.id}"><td><a href="/events/${r.event.id}">${r.event.title}</a></td><td>${dates(r.event)}</td><td>${String(r.event.credits)}</td><td>${status}</td><td>${certificate}</td></tr>`;
   };
-  const credits = view.rows
-    .filter((r) => r.registration?.certificate)
-    .reduce((sum, r) => sum + r.event.credits, 0);
+  const credits = view.rows.filter((r) => r.registration?.certificate).reduce((sum, r) => sum + r.event.credits, 0);
   return page(brand, {
     screen: 'nmo-my-events',
     title: 'Мои мероприятия',
