@@ -39,6 +39,10 @@ export interface RpConfig {
   registerFixtures: string;
   /** One JSON line per request and per error page on stderr. */
   log: boolean;
+  /** Reviewers of the console (/reviewer): logins, ФИО, scrypt hashes. Default relying-party/fixtures/reviewers.json. */
+  reviewersFile?: string;
+  /** The reviewer console answers only this machine (default true), like the emulator's support console. */
+  reviewerLoopbackOnly?: boolean;
   /** The loopback-only control API under /__control (reset, clock, reviewer and organiser actions). On by default, like the emulator's. */
   control: boolean;
   /**

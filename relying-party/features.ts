@@ -3,8 +3,9 @@ import type { RpConfig } from './config.ts';
 import type { RpFeature } from './feature.ts';
 import { nmoEvents, nmoMyEvents } from './nmo/feature.ts';
 import { fmrmNmoTab } from './nmo/fmrm_tab.ts';
+import { reviewerConsole } from './reviewer/console.ts';
 
 export function featuresOf(config: RpConfig): RpFeature[] {
-  if (config.portal === 'nmo') return [nmoEvents, nmoMyEvents];
-  return [fmrmNmoTab];
+  if (config.portal === 'nmo') return [nmoEvents, nmoMyEvents, reviewerConsole(config, [])];
+  return [fmrmNmoTab, reviewerConsole(config, [])];
 }

@@ -54,6 +54,10 @@ export const stylesheet = `
   .tabs{display:flex;gap:4px;flex-wrap:wrap;margin:-8px 0 20px;border-bottom:1px solid #e5eaf0}
   .tab{padding:8px 12px;color:#0d4c8b;text-decoration:none;border-bottom:3px solid transparent}
   .tab.current{border-bottom-color:#0d6efd;font-weight:600}
+  .field-error{color:#b71c1c;font-size:14px;margin:4px 0 0}
+  .done{background:#e6f4ea;border-left:4px solid #146c2e;padding:10px 14px;border-radius:4px}
+  .stack label{display:block;margin:12px 0 4px;font-weight:500}
+  .stack input,.stack select,.stack textarea{display:block;width:100%;max-width:480px;padding:8px 10px;font:inherit;border:1px solid #c5ced8;border-radius:6px}
   .count{display:inline-block;min-width:20px;padding:0 6px;border-radius:10px;background:#c62828;color:#fff;font-size:13px;text-align:center}
   .filters{display:flex;flex-wrap:wrap;gap:10px 16px;align-items:flex-end;margin-bottom:12px}
   .filters label{display:flex;flex-direction:column;font-size:14px;color:#52606d}
