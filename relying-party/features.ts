@@ -3,9 +3,10 @@ import type { RpConfig } from './config.ts';
 import type { RpFeature } from './feature.ts';
 import { nmoEvents, nmoMyEvents } from './nmo/feature.ts';
 import { fmrmNmoTab } from './nmo/fmrm_tab.ts';
+import { nmoReviewerSection } from './nmo/reviewer_section.ts';
 import { reviewerConsole } from './reviewer/console.ts';
 
 export function featuresOf(config: RpConfig): RpFeature[] {
-  if (config.portal === 'nmo') return [nmoEvents, nmoMyEvents, reviewerConsole(config, [])];
+  if (config.portal === 'nmo') return [nmoEvents, nmoMyEvents, reviewerConsole(config, [nmoReviewerSection])];
   return [fmrmNmoTab, reviewerConsole(config, [])];
 }

@@ -6,6 +6,7 @@
  */
 import test from 'ava';
 import { readPdf } from '../../lib/pdf_text.ts';
+import { HttpBrowser } from '../../scenarios/runner/http_browser.ts';
 import { freePort } from '../../scenarios/runner/stand.ts';
 import { type Portal, startPortal } from './portal_helpers.ts';
 
@@ -155,4 +156,22 @@ test("ФМРМ's «НМО» tab still opens when НМО is down or refuses, and 
   } finally {
     await Promise.all([down.close(), refused.close()]);
   }
+});
+
+test('the organiser marks an ended event completed in the reviewer console; the participant then has the certificate', async (t) => {
+  const person = await nmo.signIn(ivanov);
+  t.is((await person.download(`${nmo.url}/my-events/ev-therapy-ended/certificate.pdf`)).status, 409);
+  const reviewer = new HttpBrowser();
+  await reviewer.goto(`${nmo.url}/reviewer`);
+  await reviewer.click('reviewer-sign-in', { login: 'reviewer', password: 'Reviewer-1234' });
+  await reviewer.goto(`${nmo.url}/reviewer/events`);
+  t.is(reviewer.screen(), 'reviewer-events');
+  // A running event has no button yet; the ended one has.
+  t.falsy(reviewer.byTestId('complete-ev-therapy-now'));
+  await reviewer.click('complete-ev-therapy-ended');
+  t.regex(reviewer.byTestId('reviewer-flash')?.text ?? '', /выдано свидетельств: 1/);
+  t.falsy(reviewer.byTestId('complete-ev-therapy-ended'));
+  const file = await person.download(`${nmo.url}/my-events/ev-therapy-ended/certificate.pdf`);
+  t.is(file.status, 200);
+  t.true(readPdf(file.body).lines.some((l) => /^№ НМО-\d{4}-\d{6}$/.test(l)));
 });
