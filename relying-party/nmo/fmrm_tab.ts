@@ -15,12 +15,21 @@ const timeoutMs = 3000;
 
 type Answer = { events: CompletedEvent[] } | { unreachable: string };
 
-async function completedOf(config: RpConfig, run: string, snils: string): Promise<Answer> {
+type Fetch = (url: string, init: { headers: Record<string, string>; signal: AbortSignal }) => Promise<Response>;
+
+/**
+ * Over HTTPS (npm start --https) НМО serves a certificate of the test PKI: trust its root, like the
+ * back-channel to Госуслуги, but expect no stapled OCSP answer — НМО's listener staples none.
+ */
+function fetchFor(config: RpConfig): Fetch {
+  return config.idpTrust ? backChannelFetch({ ca: config.idpTrust.ca }) : fetch;
+}
+
+async function completedOf(config: RpConfig, fetchOver: Fetch, run: string, snils: string): Promise<Answer> {
   if (!config.nmoUrl || !config.completedApiSecret)
     return { unreachable: 'Портал НМО не подключён к этому стенду (nmoUrl).' };
   const url = new URL(completedApiPath, config.nmoUrl);
   url.searchParams.set('snils', snils);
-  const fetchOver = config.idpTrust ? backChannelFetch(config.idpTrust) : fetch;
   try {
     const res = await fetchOver(url.href, {
       headers: { authorization: `Bearer ${config.completedApiSecret}`, 'x-esia-run': run, accept: 'application/json' },
@@ -63,10 +72,11 @@ export const fmrmNmoTab: RpFeature = {
   name: 'fmrm-nmo',
   tab: { path: '/nmo', label: 'НМО', testid: 'tab-nmo' },
   routes(router, h) {
+    const fetchOver = fetchFor(h.config);
     router.get('/nmo', async (ctx) => {
       const c = await h.cabinet(ctx);
       if (!c) return ctx.redirect('/');
-      const answer = await completedOf(h.config, c.ws.id, c.record.snils);
+      const answer = await completedOf(h.config, fetchOver, c.ws.id, c.record.snils);
       if ('unreachable' in answer) h.log({ event: 'nmo_unreachable', why: answer.unreachable });
       h.send(ctx, nmoTabPage(h.brand, h.nav(c, '/nmo'), answer, h.config.nmoUrl));
     });
