@@ -76,11 +76,11 @@ function options(values: readonly string[], chosen: string, all: string): Html {
 
 function dateField(name: 'from' | 'to', label: string, parsed: ParsedFilter): Html {
   const error = parsed.errors[name];
-  return html`<label>${label} <input type="text" name="${name}" value="${parsed.typed[name]}" placeholder="ДД.ММ.ГГГГ" inputmode="numeric" data-testid="filter-${name}"${error ? html` aria-invalid="true" aria-describedby="filter-${name}-error"` : ''}></label>${
+  return html`<div class="field"><label>${label} <input type="text" name="${name}" value="${parsed.typed[name]}" placeholder="ДД.ММ.ГГГГ" inputmode="numeric" data-testid="filter-${name}"${error ? html` aria-invalid="true" aria-describedby="filter-${name}-error"` : ''}></label>${
     error
       ? html`<span class="field-error" id="filter-${name}-error" data-testid="filter-${name}-error">${error}</span>`
       : ''
-  }`;
+  }</div>`;
 }
 
 export function eventsPage(
@@ -102,7 +102,7 @@ export function eventsPage(
     screen: 'nmo-events',
     title: 'Мероприятия',
     body: html`${view.nav}<h1>Образовательные мероприятия</h1>
-<form method="get" action="/events" class="filters" data-testid="events-filter">
+<form method="get" action="/events" class="event-filters" data-testid="events-filter">
 <label>Специальность <select name="specialty" data-testid="filter-specialty">${options(view.specialties, parsed.typed.specialty, 'Все специальности')}</select></label>
 <label>Регион <select name="region" data-testid="filter-region">${options(view.regions, parsed.typed.region, 'Все регионы')}</select></label>
 ${dateField('from', 'С', parsed)}

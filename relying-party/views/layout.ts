@@ -59,10 +59,11 @@ export const stylesheet = `
   .stack label{display:block;margin:12px 0 4px;font-weight:500}
   .stack input,.stack select,.stack textarea{display:block;width:100%;max-width:480px;padding:8px 10px;font:inherit;border:1px solid #c5ced8;border-radius:6px}
   .count{display:inline-block;min-width:20px;padding:0 6px;border-radius:10px;background:#c62828;color:#fff;font-size:13px;text-align:center}
-  .filters{display:flex;flex-wrap:wrap;gap:10px 16px;align-items:flex-end;margin-bottom:12px}
-  .filters label{display:flex;flex-direction:column;font-size:14px;color:#52606d}
-  .filters input,.filters select{font:inherit;padding:6px 8px;border:1px solid #c5d0dc;border-radius:6px}
-  .field-error{color:#c62828;font-size:14px;flex-basis:100%}
+  .event-filters{display:flex;flex-wrap:wrap;gap:10px 16px;align-items:flex-start;margin-bottom:12px}
+  .event-filters label{display:flex;flex-direction:column;font-size:14px;color:#52606d}
+  .event-filters input,.event-filters select{font:inherit;padding:6px 8px;border:1px solid #c5d0dc;border-radius:6px}
+  .event-filters .field{display:flex;flex-direction:column;max-width:220px}
+  .event-filters button,.event-filters .button{margin-top:22px}
   .event{border-top:1px solid #e5eaf0;padding:8px 0}
   .event h2{margin:8px 0 4px}
   .event .actions{margin-top:8px;align-items:center}

@@ -82,6 +82,8 @@ const perItem: Array<[RegExp, string]> = [
   [/^tab-my-events$/, 'Мои мероприятия'],
   [/^tab-nmo$/, 'НМО'],
   [/^apply-filter$/, 'Показать'],
+  [/^complete-/, 'Отметить завершённым'],
+  [/^reviewer-sign-in$/, 'Войти (консоль проверяющего)'],
 ];
 
 /** The name of the button or link with this data-testid, as the page shows it. */
