@@ -3,6 +3,7 @@
  * person's events with their certificates (PDF), the public verification page, the organiser's
  * mark on the control API, and the server-to-server list of completed events ФМРМ reads.
  */
+import type Router from '@koa/router';
 import type { Context } from 'koa';
 import { ControlError } from '../../lib/http/control_input.ts';
 import type { Cabinet, PageHelpers, RpFeature } from '../feature.ts';
@@ -49,7 +50,7 @@ function eventIn(c: Cabinet, ctx: Context): NmoEvent {
   return event;
 }
 
-function routes(router: import('@koa/router').default, h: PageHelpers): void {
+function routes(router: Router, h: PageHelpers): void {
   router.get('/events', async (ctx) => {
     const c = await signedIn(ctx, h);
     if (!c) return;

@@ -119,6 +119,35 @@ test('the list of completed events refuses without the secret and with a wrong o
   t.true(body.events[0]!.certificate.verifyUrl.startsWith(`${nmo.url}/certificates/`));
 });
 
+test('the list of completed events answers only this machine unless completedApiRemote', async (t) => {
+  // Bound to every interface and reached through a non-loopback address of this machine, if it has one.
+  const { networkInterfaces } = await import('node:os');
+  const address = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  if (!address) {
+    t.pass('no non-loopback address on this machine');
+    return;
+  }
+  const nmoConfig = { clientId: 'nmo-portal', portal: 'nmo', completedApiSecret: secret, host: address } as const;
+  const [closed, open] = await Promise.all([
+    startPortal(nmoConfig),
+    startPortal({ ...nmoConfig, completedApiRemote: true }),
+  ]);
+  try {
+    const ask = (p: Portal) =>
+      fetch(`http://${address}:${new URL(p.url).port}/api/completed?snils=11223340183`, {
+        headers: { authorization: `Bearer ${secret}` },
+      });
+    const refused = await ask(closed);
+    t.is(refused.status, 403);
+    t.is(((await refused.json()) as { error: string }).error, 'api.not_loopback');
+    t.is((await ask(open)).status, 200);
+  } finally {
+    await Promise.all([closed.close(), open.close()]);
+  }
+});
+
 test('without a configured secret the list of completed events is off', async (t) => {
   const off = await startPortal({ clientId: 'nmo-portal', portal: 'nmo' });
   try {

@@ -47,7 +47,7 @@ export async function startPortal(overrides: Partial<RpConfig>): Promise<Portal>
     seeders: features.flatMap((f) => f.seeders ?? []),
   });
   const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(0, config.host, resolve));
   const url = `http://localhost:${(server.address() as AddressInfo).port}`;
   /** Who the next sign-in is, by state. */
   const pendingClaims = new Map<string, Record<string, unknown>>();
