@@ -124,6 +124,11 @@ function routes(router: Router, h: PageHelpers): void {
   });
 
   // Public: whoever holds the paper checks it here, signed in or not.
+  router.get('/certificates', (ctx) => {
+    const number = typeof ctx.query.number === 'string' ? ctx.query.number.trim() : '';
+    if (number) return ctx.redirect(`/certificates/${encodeURIComponent(number)}`);
+    h.send(ctx, verificationPage(h.brand, ''));
+  });
   router.get('/certificates/:number', async (ctx) => {
     const ws = await h.workspaces.forPage(ctx);
     const number = String(ctx.params.number).trim().toUpperCase();

@@ -157,8 +157,10 @@ export function verificationPage(
   number: string,
   found?: { person: string; event: NmoEvent; issuedAt: string },
 ): Html {
-  const body = found
-    ? html`<p><span class="badge ok" data-testid="verification-result" data-result="valid">Свидетельство действительно</span></p>
+  const body = !number
+    ? html`<p>Введите номер, указанный на свидетельстве, например НМО-2026-000123.</p>`
+    : found
+      ? html`<p><span class="badge ok" data-testid="verification-result" data-result="valid">Свидетельство действительно</span></p>
 <table>
 <tr><th>Номер</th><td data-testid="certificate-number">${number}</td></tr>
 <tr><th>Кому выдано</th><td data-testid="certificate-person">${found.person}</td></tr>
@@ -166,11 +168,15 @@ export function verificationPage(
 <tr><th>Трудоёмкость</th><td>${String(found.event.credits)} ЗЕТ</td></tr>
 <tr><th>Дата выдачи</th><td>${moscowTime(found.issuedAt)}</td></tr>
 </table>`
-    : html`<p><span class="badge wait" data-testid="verification-result" data-result="not-found">Свидетельство не найдено</span></p>
+      : html`<p><span class="badge wait" data-testid="verification-result" data-result="not-found">Свидетельство не найдено</span></p>
 <p>Свидетельства с номером <code data-testid="certificate-number">${number}</code> Портал НМО не выдавал. Проверьте номер: он указан на свидетельстве в виде НМО-2026-000123.</p>`;
   return page(brand, {
     screen: 'nmo-certificate',
     title: 'Проверка свидетельства',
-    body: html`<h1>Проверка свидетельства НМО</h1>${body}`,
+    body: html`<h1>Проверка свидетельства НМО</h1>${body}
+<form method="get" action="/certificates" class="event-filters">
+<div class="field"><label>Номер свидетельства <input type="text" name="number" placeholder="НМО-2026-000123" data-testid="verify-number"></label></div>
+<button class="secondary" data-testid="verify-certificate">Проверить</button>
+</form>`,
   });
 }

@@ -96,6 +96,13 @@ test('the verification page is public: a valid number shows the name and the eve
   const unknown = await fetch(`${nmo.url}/certificates/${encodeURIComponent('НМО-2026-999999')}`);
   t.is(unknown.status, 404);
   t.regex(await unknown.text(), /data-result="not-found"/);
+  // The form on the page: a number typed in lower case and with spaces around finds the same certificate.
+  const typed = await fetch(`${nmo.url}/certificates?number=${encodeURIComponent(' нмо-2026-000120 ')}`);
+  t.is(typed.status, 200);
+  t.regex(await typed.text(), /data-result="valid"/);
+  const empty = await fetch(`${nmo.url}/certificates?number=`);
+  t.is(empty.status, 200);
+  t.regex(await empty.text(), /Введите номер, указанный на свидетельстве/);
 });
 
 test('the list of completed events refuses without the secret and with a wrong one, and answers with it', async (t) => {
