@@ -3,6 +3,7 @@
  * catalogue section of the run's data, seeded from fixtures/nmo_events.json at the run's instant, so
  * «через 3 дня» and «два месяца назад» keep their meaning whenever the stand starts or is reset.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { projectRoot } from '../../lib/project_root.ts';
@@ -137,7 +138,8 @@ export const seedEvents: Seeder = (data, _seed, now) => {
     nmo.events.push(event);
     for (const [i, snils] of registrations.entries()) {
       const registration: Registration = {
-        id: `${event.id}-${snilsKey(snils)}`,
+        // Stable across resets, and no СНИЛС in it.
+        id: createHash('sha256').update(`${event.id}:${snilsKey(snils)}`).digest('hex').slice(0, 16),
         eventId: event.id,
         snils: snilsKey(snils),
         registeredAt: iso(start - (14 + i) * dayMs),
