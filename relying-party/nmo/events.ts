@@ -62,7 +62,13 @@ export interface NmoSection {
 type WithNmo = RpData & { nmo?: NmoSection };
 
 export function nmoOf(ws: Workspace): NmoSection {
-  return ((ws.data as WithNmo).nmo ??= { events: [], registrations: [], nextCertificate: 1 });
+  const data = ws.data as WithNmo;
+  // A data file written before the portal had events: seeded now, as a fresh run would be.
+  if (!data.nmo) {
+    seedEvents(data, { records: [] }, ws.clock.now());
+    ws.changed();
+  }
+  return data.nmo!;
 }
 
 export function findEvent(ws: Workspace, id: string): NmoEvent | undefined {

@@ -191,3 +191,17 @@ test('a missing font is named with the package that provides it', async (t) => {
   );
   t.regex(error.message, /fonts-dejavu-core/);
 });
+
+test('a data file from before the portal had events gets them seeded on first use', (t) => {
+  const data = baselineData({ records: [] }, now, []);
+  let changed = 0;
+  const ws = new Workspace('run-000000000002', {
+    data,
+    changed: () => void changed++,
+    replace() {},
+    flush: async () => {},
+  });
+  ws.clock.set(now, true);
+  t.truthy(findEvent(ws, 'ev-therapy-full'));
+  t.is(changed, 1);
+});
