@@ -145,7 +145,10 @@ export const seedEvents: Seeder = (data, _seed, now) => {
     for (const [i, snils] of registrations.entries()) {
       const registration: Registration = {
         // Stable across resets, and no СНИЛС in it.
-        id: createHash('sha256').update(`${event.id}:${snilsKey(snils)}`).digest('hex').slice(0, 16),
+        id: createHash('sha256')
+          .update(`${event.id}:${snilsKey(snils)}`)
+          .digest('hex')
+          .slice(0, 16),
         eventId: event.id,
         snils: snilsKey(snils),
         registeredAt: iso(start - (14 + i) * dayMs),
