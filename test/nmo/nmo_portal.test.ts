@@ -20,6 +20,8 @@ let fmrm: Portal;
 test.before(async () => {
   nmo = await startPortal({ clientId: 'nmo-portal', portal: 'nmo', title: 'Портал НМО', completedApiSecret: secret });
   fmrm = await startPortal({ nmoUrl: nmo.url, completedApiSecret: secret });
+  // Seeded at a fixed instant, so the seeded numbers and dates are the same whenever the tests run.
+  await nmo.workspaces.reset(nmo.workspaces.main, { instant: Date.parse('2026-11-25T09:00:00Z'), frozen: true });
 });
 test.after.always(async () => {
   await Promise.all([nmo?.close(), fmrm?.close()]);
