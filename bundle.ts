@@ -78,7 +78,8 @@ const result = await build({
   format: 'cjs',
   target: 'node20',
   // Loaded at first use (await import()): required from node_modules then, as they always were.
-  external: ['@simplewebauthn/server', 'qrcode'],
+  // pdfkit reads its font metrics from files next to its own module, so it must stay in node_modules.
+  external: ['@simplewebauthn/server', 'qrcode', 'pdfkit'],
   supported: { 'dynamic-import': false },
   // The two import.meta uses, in CommonJS terms (the bundle lives in build/, inside the checkout).
   define: { 'import.meta.dirname': '__dirname', 'import.meta.resolve': '__importMetaResolve' },

@@ -75,11 +75,25 @@ async function main(): Promise<void> {
     : [];
   const idp = await startIdp({ ...config, clientOrigins }, undefined, trainer);
   closeAll = () => idp.close();
+  // ФМРМ's «НМО» tab reads the person's completed events from НМО, server to server, with this secret.
+  const nmoLink = {
+    nmoUrl: `${scheme}://localhost:${rpPort + 1}`,
+    completedApiSecret: env.RP_COMPLETED_API_SECRET || 'nmo-completed-local-test-secret',
+  };
   const rps: RunningRp[] =
     env.ESIA_RP === 'off'
       ? []
       : await Promise.all([
-          startRp(rpConfig({ port: rpPort, idpIssuer: idp.url, dataDir: config.dataDir, host: config.host, ...rpTls })),
+          startRp(
+            rpConfig({
+              port: rpPort,
+              idpIssuer: idp.url,
+              dataDir: config.dataDir,
+              host: config.host,
+              ...rpTls,
+              ...nmoLink,
+            }),
+          ),
           startRp(
             rpConfig({
               ...rpTls,
@@ -94,6 +108,7 @@ async function main(): Promise<void> {
               titleGenitive: 'Портала НМО',
               subtitle: 'Непрерывное медицинское образование',
               requiredTrust: 'standard',
+              completedApiSecret: nmoLink.completedApiSecret,
             }),
           ),
         ]);
@@ -110,6 +125,7 @@ async function main(): Promise<void> {
       dataDir: config.dataDir,
       host: config.host,
       title: 'ФМРМ',
+      ...nmoLink,
       ...(pki ? { idpTrust: rpTls.idpTrust! } : {}),
     };
     if (gost.gost) {

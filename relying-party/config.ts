@@ -39,6 +39,10 @@ export interface RpConfig {
   registerFixtures: string;
   /** One JSON line per request and per error page on stderr. */
   log: boolean;
+  /** Reviewers of the console (/reviewer): logins, ФИО, scrypt hashes. Default relying-party/fixtures/reviewers.json. */
+  reviewersFile?: string;
+  /** The reviewer console answers only this machine (default true), like the emulator's support console. */
+  reviewerLoopbackOnly?: boolean;
   /** The loopback-only control API under /__control (reset, clock, reviewer and organiser actions). On by default, like the emulator's. */
   control: boolean;
   /**
@@ -56,6 +60,15 @@ export interface RpConfig {
   discoveryCacheMs?: number;
   /** Serve this RP over HTTPS (TLS 1.3 only) with this key and certificate chain (PEM); publicUrl becomes https://localhost:<port>. */
   tls?: { key: string; cert: string };
+  /**
+   * The shared secret of НМО's list of completed events (GET /api/completed): on НМО the one it
+   * requires (absent: the list is off), on ФМРМ the one it sends. Never a real secret: a test stand's.
+   */
+  completedApiSecret?: string;
+  /** НМО: answer the list of completed events from other machines too (default: this machine only). */
+  completedApiRemote?: boolean;
+  /** ФМРМ: НМО's origin, where the «НМО» tab reads the person's completed events. */
+  nmoUrl?: string;
 }
 
 export const rpDefaults = {

@@ -4,6 +4,7 @@
  * register itself is meant, so a second portal can reuse them. `ids` are rows of the shared catalogue.
  */
 import { CodedError } from '../lib/errors.ts';
+import { nmoErrors } from './nmo/errors.ts';
 
 export interface RpErrorEntry {
   status: number;
@@ -191,6 +192,16 @@ export const rpErrors = {
       'Номер версии приходит из формы страницы истории; история у каждого своя, чужую открыть нельзя. Обычно ссылка или страница устарела после сброса стенда.',
     ids: ['G4'],
   },
+  'rp.reviewer_forbidden': {
+    status: 403,
+    title: 'Консоль проверяющего недоступна',
+    message: 'Консоль проверяющего открывается только на компьютере, где запущен стенд.',
+    remedy:
+      'Откройте консоль на этом компьютере по адресу localhost или попросите администратора стенда открыть её для сети.',
+    support:
+      'Консоль по умолчанию отвечает только с адресов 127.0.0.1 и ::1. Открыть её для сети можно переменной RP_REVIEWER_LOOPBACK_ONLY=off (только на изолированном стенде).',
+    ids: ['G5'],
+  },
   'rp.not_found': {
     status: 404,
     title: 'Страница не найдена',
@@ -207,6 +218,7 @@ export const rpErrors = {
     support: 'Найдите код обращения в журнале сервиса: там записана причина. Передайте её разработчикам.',
     ids: ['E1'],
   },
+  ...nmoErrors,
 } as const satisfies Record<string, RpErrorEntry>;
 
 export type RpErrorCode = keyof typeof rpErrors;

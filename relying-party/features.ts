@@ -3,9 +3,13 @@ import type { RpConfig } from './config.ts';
 import type { RpFeature } from './feature.ts';
 import { home } from './home/feature.ts';
 import { personal } from './personal/feature.ts';
+import { nmoEvents, nmoMyEvents } from './nmo/feature.ts';
+import { fmrmNmoTab } from './nmo/fmrm_tab.ts';
+import { nmoReviewerSection } from './nmo/reviewer_section.ts';
+import { reviewerConsole } from './reviewer/console.ts';
 
 export function featuresOf(config: RpConfig): RpFeature[] {
   // Both portals read the one register (fixtures/register.json): its checks are dated by the home feature.
-  if (config.portal === 'nmo') return [home];
-  return [home, personal];
+  if (config.portal === 'nmo') return [home, nmoEvents, nmoMyEvents, reviewerConsole(config, [nmoReviewerSection])];
+  return [home, personal, fmrmNmoTab, reviewerConsole(config, [])];
 }

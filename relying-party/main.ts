@@ -3,7 +3,8 @@
  * The only place in relying-party/ that reads process.env: the rest takes one typed config.
  *   RP_HOST RP_PORT RP_PUBLIC_URL RP_IDP_ISSUER RP_CLIENT_ID RP_CLIENT_SECRET RP_TITLE RP_SUBTITLE
  *   RP_REQUIRED_TRUST (simplified|standard|confirmed) RP_DATA_DIR RP_REGISTER_FIXTURES RP_LOG (on|off) RP_CONTROL (on|off)
- *   RP_PORTAL (fmrm|nmo)
+ *   RP_PORTAL (fmrm|nmo) RP_REVIEWERS_FILE RP_REVIEWER_LOOPBACK_ONLY (on|off) RP_UPLOAD_LIMIT_MB
+ *   RP_NMO_URL RP_COMPLETED_API_SECRET RP_COMPLETED_API_REMOTE (on|off)
  */
 import { ConfigFileError } from '../lib/errors.ts';
 import { rpConfig, type RpConfig, type TrustLevel } from './config.ts';
@@ -34,7 +35,14 @@ if (env.RP_REQUIRED_TRUST) overrides.requiredTrust = env.RP_REQUIRED_TRUST as Tr
 if (env.RP_DATA_DIR) overrides.dataDir = env.RP_DATA_DIR;
 if (env.RP_REGISTER_FIXTURES) overrides.registerFixtures = env.RP_REGISTER_FIXTURES;
 if (env.RP_LOG) overrides.log = ['1', 'true', 'on', 'yes'].includes(env.RP_LOG);
+if (env.RP_NMO_URL) overrides.nmoUrl = env.RP_NMO_URL;
+if (env.RP_COMPLETED_API_SECRET) overrides.completedApiSecret = env.RP_COMPLETED_API_SECRET;
+if (env.RP_COMPLETED_API_REMOTE)
+  overrides.completedApiRemote = ['1', 'true', 'on', 'yes'].includes(env.RP_COMPLETED_API_REMOTE);
 if (env.RP_CONTROL) overrides.control = ['1', 'true', 'on', 'yes'].includes(env.RP_CONTROL);
+if (env.RP_REVIEWERS_FILE) overrides.reviewersFile = env.RP_REVIEWERS_FILE;
+if (env.RP_REVIEWER_LOOPBACK_ONLY)
+  overrides.reviewerLoopbackOnly = ['1', 'true', 'on', 'yes'].includes(env.RP_REVIEWER_LOOPBACK_ONLY);
 
 const rp = await startRp(rpConfig(overrides));
 console.log(`Relying party ready: ${rp.url}`);

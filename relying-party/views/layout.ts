@@ -66,7 +66,20 @@ export const stylesheet = `
   input[type=text],input[type=email],input[type=tel]{width:100%;padding:9px 10px;border:1px solid #b8c4d2;border-radius:6px;font:inherit}
   input[aria-invalid=true]{border-color:#c62828;background:#fffafa}
   .readonly{background:#f3f6fa}
+  .field-error{color:#b71c1c;font-size:14px;margin:4px 0 0}
+  .done{background:#e6f4ea;border-left:4px solid #146c2e;padding:10px 14px;border-radius:4px}
+  .stack label{display:block;margin:12px 0 4px;font-weight:500}
+  .stack input,.stack select,.stack textarea{display:block;width:100%;max-width:480px;padding:8px 10px;font:inherit;border:1px solid #c5ced8;border-radius:6px}
   .count{display:inline-block;min-width:20px;padding:0 6px;border-radius:10px;background:#c62828;color:#fff;font-size:13px;text-align:center}
+  .event-filters{display:flex;flex-wrap:wrap;gap:10px 16px;align-items:flex-start;margin-bottom:12px}
+  .event-filters label{display:flex;flex-direction:column;font-size:14px;color:#52606d}
+  .event-filters input,.event-filters select{font:inherit;padding:6px 8px;border:1px solid #c5d0dc;border-radius:6px}
+  .event-filters .field{display:flex;flex-direction:column;max-width:220px}
+  .event-filters button,.event-filters .button{margin-top:22px}
+  .event{border-top:1px solid #e5eaf0;padding:8px 0}
+  .event h2{margin:8px 0 4px}
+  .event .actions{margin-top:8px;align-items:center}
+  .list th{width:auto}
 `;
 
 export function page(brand: Brand, options: PageOptions): Html {

@@ -9,7 +9,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Locator, Page, PageScreenshotOptions } from 'playwright-core';
 import { type BodyState, bodyBinding, type Commit, readBody, reportBodyWhenParsed } from './chromium_body.ts';
-import { type Driver, type Fields, type PageState, withPageToken } from './driver.ts';
+import { type Download, type Driver, type Fields, type PageState, withPageToken } from './driver.ts';
 import { ScenarioError } from './scenario_error.ts';
 import { type Kind, VirtualAuthenticators } from './virtual_authenticators.ts';
 
@@ -350,6 +350,17 @@ export class ChromiumDriver implements Driver {
       throw new ScenarioError(
         `The answer to ${method} ${url} was not the page shown at ${finalUrl}: the browser fetched that address itself`,
       );
+  }
+
+  /** Fetched by the context's request client, which shares the pages' cookies: a download would leave no page to read. */
+  async download(url: string): Promise<Download> {
+    await this.#open();
+    const response = await (this.#context as BrowserContext).request.get(url, { failOnStatusCode: false });
+    return {
+      status: response.status(),
+      contentType: response.headers()['content-type'] ?? '',
+      body: await response.body(),
+    };
   }
 
   /** A persistent cookie (a day), like one in the browser profile: it outlives restart(). */

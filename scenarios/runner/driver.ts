@@ -12,6 +12,13 @@ export interface PageState {
   error: string;
 }
 
+/** A file as the browser received it. */
+export interface Download {
+  status: number;
+  contentType: string;
+  body: Buffer;
+}
+
 /** Form fields by input name: text, or for a checkbox whether it is ticked. */
 export type Fields = Record<string, string | boolean>;
 
@@ -28,6 +35,8 @@ export interface Driver {
   attribute(testid: string, name: string): Promise<string | null>;
   /** A request no form would send (wrong content type, oversized body), with this browser's cookies and its page's form token (withPageToken). */
   send(url: string, method: string, body?: string, contentType?: string): Promise<void>;
+  /** A file the page links to (a certificate PDF), fetched with this browser's cookies; the page stays. */
+  download(url: string): Promise<Download>;
   /** The visible text of the page, whitespace collapsed. */
   text(): Promise<string>;
   /** Sets a persistent cookie for a host, as if the browser had received it (run isolation). */

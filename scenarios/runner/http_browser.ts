@@ -7,7 +7,7 @@ import { type HTMLElement, parse } from 'node-html-parser';
 import { CookieJar } from 'tough-cookie';
 import { Devices } from './authenticator.ts';
 import { send } from './http_client.ts';
-import { type Driver, type Fields, type PageState, withPageToken } from './driver.ts';
+import { type Download, type Driver, type Fields, type PageState, withPageToken } from './driver.ts';
 import { ScenarioError } from './scenario_error.ts';
 
 export interface Page {
@@ -183,6 +183,12 @@ export class HttpBrowser implements Driver {
     });
     for (const cookie of res.setCookies) await this.jar.setCookie(cookie, url, { ignoreError: true });
     return { status: res.status, body: parseJsonObject(res.text) };
+  }
+
+  async download(url: string): Promise<Download> {
+    const res = await send(url, { headers: { cookie: await this.jar.getCookieString(url) } });
+    for (const cookie of res.setCookies) await this.jar.setCookie(cookie, url, { ignoreError: true });
+    return { status: res.status, contentType: String(res.headers['content-type'] ?? ''), body: res.bytes };
   }
 
   /** What closing the browser does: session cookies (no expiry) are gone, persistent ones stay (A7). */

@@ -12,6 +12,8 @@ export interface Reply {
   /** Set-Cookie lines, one per cookie. */
   setCookies: string[];
   text: string;
+  /** The body as received (a PDF, an image): text is its UTF-8 reading. */
+  bytes: Buffer;
 }
 
 const agents = { http: new HttpAgent({ keepAlive: true }), https: new HttpsAgent({ keepAlive: true }) };
@@ -31,14 +33,16 @@ export function send(
         const chunks: Buffer[] = [];
         res.on('data', (chunk: Buffer) => chunks.push(chunk));
         res.on('error', reject);
-        res.on('end', () =>
+        res.on('end', () => {
+          const bytes = Buffer.concat(chunks);
           resolve({
             status: res.statusCode ?? 0,
             headers: res.headers,
             setCookies: res.headers['set-cookie'] ?? [],
-            text: Buffer.concat(chunks).toString('utf8'),
-          }),
-        );
+            text: bytes.toString('utf8'),
+            bytes,
+          });
+        });
       },
     );
     req.on('error', (error: NodeJS.ErrnoException) => {

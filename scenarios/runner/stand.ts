@@ -75,6 +75,9 @@ export async function newRun(stand: Stand): Promise<{ run: string; end(): Promis
   return { run, end: async () => void (await stand.control('DELETE', `/runs/${run}`).catch(() => undefined)) };
 }
 
+/** What ФМРМ sends НМО for the list of a person's completed events (a test stand's secret). */
+const nmoCompletedSecret = 'nmo-completed-local-test-secret';
+
 /** Test keys shared by every stand on this machine: generating RSA keys per stand would dominate start-up. */
 const sharedKeysDir = join(tmpdir(), 'esia-emulator-test-keys');
 
@@ -161,7 +164,16 @@ export async function startStand(
     : [];
   const [emulator, fmrm, nmo] = await Promise.all([
     startIdp(config, await loadOrCreateKeys(sharedKeysDir), mounted),
-    startRp(rpConfig({ port: rpPort, idpIssuer: issuer, dataDir: dir, ...tlsRp })),
+    startRp(
+      rpConfig({
+        port: rpPort,
+        idpIssuer: issuer,
+        dataDir: dir,
+        ...tlsRp,
+        nmoUrl: `http://localhost:${rp2Port}`,
+        completedApiSecret: nmoCompletedSecret,
+      }),
+    ),
     startRp(
       rpConfig({
         port: rp2Port,
@@ -175,6 +187,7 @@ export async function startStand(
         titleGenitive: 'Портала НМО',
         subtitle: 'Непрерывное медицинское образование',
         requiredTrust: 'standard',
+        completedApiSecret: nmoCompletedSecret,
       }),
     ),
   ]).catch(async (error: unknown) => {

@@ -10,6 +10,7 @@ import { changePassword } from './change_password.ts';
 import { click } from './click.ts';
 import { closeBrowser } from './close_browser.ts';
 import { control } from './control.ts';
+import { download } from './download.ts';
 import { rpControl } from './rp_control.ts';
 import { enterAppCode } from './enter_app_code.ts';
 import { enterCode } from './enter_code.ts';
@@ -42,6 +43,7 @@ export const stepKinds = [
   advanceClock,
   control,
   rpControl,
+  download,
   closeBrowser,
   tab,
   request,

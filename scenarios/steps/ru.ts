@@ -50,6 +50,10 @@ export const fieldNames: Record<string, string> = {
   code: 'Код с экрана ошибки',
   login: 'Логин',
   password: 'Пароль',
+  specialty: 'Специальность',
+  region: 'Регион',
+  from: 'С',
+  to: 'По',
 };
 
 const placeholders: Record<string, string> = {
@@ -68,7 +72,21 @@ export function valueText(value: string): string {
     .replace(/^\s+$/, '(пробелы)');
 }
 
+/** Buttons repeated per item, their testid ending in the item's id (Портал НМО's events: register-<event id>). */
+const perItem: Array<[RegExp, string]> = [
+  [/^register-/, 'Зарегистрироваться'],
+  [/^cancel-/, 'Отменить регистрацию'],
+  [/^certificate-/, 'Получить свидетельство'],
+  [/^open-/, 'название мероприятия'],
+  [/^tab-events$/, 'Мероприятия'],
+  [/^tab-my-events$/, 'Мои мероприятия'],
+  [/^tab-nmo$/, 'НМО'],
+  [/^apply-filter$/, 'Показать'],
+  [/^complete-/, 'Отметить завершённым'],
+  [/^reviewer-sign-in$/, 'Войти (консоль проверяющего)'],
+];
+
 /** The name of the button or link with this data-testid, as the page shows it. */
 export function buttonRu(testid: string): string {
-  return buttons[testid] ?? testid;
+  return buttons[testid] ?? perItem.find(([pattern]) => pattern.test(testid))?.[1] ?? testid;
 }
