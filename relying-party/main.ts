@@ -3,7 +3,7 @@
  * The only place in relying-party/ that reads process.env: the rest takes one typed config.
  *   RP_HOST RP_PORT RP_PUBLIC_URL RP_IDP_ISSUER RP_CLIENT_ID RP_CLIENT_SECRET RP_TITLE RP_SUBTITLE
  *   RP_REQUIRED_TRUST (simplified|standard|confirmed) RP_DATA_DIR RP_REGISTER_FIXTURES RP_LOG (on|off) RP_CONTROL (on|off)
- *   RP_PORTAL (fmrm|nmo)
+ *   RP_PORTAL (fmrm|nmo) RP_SMTP_URL (smtp://127.0.0.1:2525, the emulator's SMTP listener; empty or off = no e-mail)
  */
 import { ConfigFileError } from '../lib/errors.ts';
 import { rpConfig, type RpConfig, type TrustLevel } from './config.ts';
@@ -34,6 +34,7 @@ if (env.RP_REQUIRED_TRUST) overrides.requiredTrust = env.RP_REQUIRED_TRUST as Tr
 if (env.RP_DATA_DIR) overrides.dataDir = env.RP_DATA_DIR;
 if (env.RP_REGISTER_FIXTURES) overrides.registerFixtures = env.RP_REGISTER_FIXTURES;
 if (env.RP_LOG) overrides.log = ['1', 'true', 'on', 'yes'].includes(env.RP_LOG);
+if (env.RP_SMTP_URL && env.RP_SMTP_URL !== 'off') overrides.smtpUrl = env.RP_SMTP_URL; // validated by rpConfig
 if (env.RP_CONTROL) overrides.control = ['1', 'true', 'on', 'yes'].includes(env.RP_CONTROL);
 
 const rp = await startRp(rpConfig(overrides));

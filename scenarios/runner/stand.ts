@@ -26,6 +26,8 @@ export interface Stand {
   rpEsia?: string;
   rpEsia1?: string;
   sink?: string;
+  /** smtp://127.0.0.1:<port>: the emulator's SMTP listener, where both relying parties send their e-mail. */
+  smtp?: string;
   /** Where the emulator generated the ESIA test systems' keys. */
   keysDir?: string;
   /** The in-process emulator. */
@@ -106,6 +108,9 @@ export async function startStand(
 ): Promise<Stand> {
   const dir = await mkdtemp(join(tmpdir(), 'esia-stand-'));
   const [idpPort, rpPort, rp2Port] = [await freePort(), await freePort(), await freePort()];
+  // The relying parties send e-mail to the emulator's SMTP listener: its port is chosen before either starts.
+  const smtpPort = overrides.smtpPort === undefined ? await freePort() : overrides.smtpPort;
+  const mail = smtpPort === null ? {} : { smtpUrl: `smtp://127.0.0.1:${smtpPort}` };
   // HTTPS stand (TLS faults): the emulator on TLS 1.3 with the test PKI; the relying parties stay on
   // HTTP and trust the test root on their back-channel, requiring a stapled OCSP answer.
   const issuer = `${overrides.https ? 'https' : 'http'}://localhost:${idpPort}`;
@@ -155,19 +160,21 @@ export async function startStand(
     systemsFile,
     log: false,
     ...overrides,
+    smtpPort,
   });
   const mounted = config.controlEnabled
     ? extensions({ rpUrl: `http://localhost:${rpPort}`, rp2Url: `http://localhost:${rp2Port}`, dir })
     : [];
   const [emulator, fmrm, nmo] = await Promise.all([
     startIdp(config, await loadOrCreateKeys(sharedKeysDir), mounted),
-    startRp(rpConfig({ port: rpPort, idpIssuer: issuer, dataDir: dir, ...tlsRp })),
+    startRp(rpConfig({ port: rpPort, idpIssuer: issuer, dataDir: dir, ...tlsRp, ...mail })),
     startRp(
       rpConfig({
         port: rp2Port,
         idpIssuer: issuer,
         dataDir: dir,
         ...tlsRp,
+        ...mail,
         clientId: 'nmo-portal',
         portal: 'nmo',
         clientSecret: 'nmo-local-test-secret',
@@ -194,6 +201,7 @@ export async function startStand(
     rpEsia: esiaRps[0]!.url,
     rpEsia1: esiaRps[1]!.url,
     sink: sink.url,
+    ...(emulator.smtp ? { smtp: emulator.smtp } : {}),
     keysDir: config.keysDir,
     emulator,
     control,
