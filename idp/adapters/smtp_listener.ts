@@ -46,8 +46,6 @@ function smtpError(responseCode: number, message: string): Error {
   return Object.assign(new Error(message), { responseCode });
 }
 
-const mailbox = /^[^\s@<>()[\],;:"]+@[^\s@<>()[\],;:"]+\.[^\s@<>()[\],;:"]+$/;
-
 /** The body as received, at most `limit` bytes kept: past it the rest is drained, never held. */
 async function readUpTo(stream: SMTPServerDataStream, limit: number): Promise<Buffer> {
   const chunks: Buffer[] = [];
@@ -80,14 +78,8 @@ export async function startSmtpListener(
         return callback(smtpError(554, '5.7.1 This test-stand mail sink answers only clients on this machine'));
       callback();
     },
-    onMailFrom(address: SMTPServerAddress, _session, callback) {
-      if (address.address !== '' && !mailbox.test(address.address))
-        return callback(smtpError(553, `5.1.7 Sender "${address.address}" is not an e-mail address`));
-      callback();
-    },
-    onRcptTo(address: SMTPServerAddress, session, callback) {
-      if (!mailbox.test(address.address))
-        return callback(smtpError(553, `5.1.3 Recipient "${address.address}" is not an e-mail address`));
+    // smtp-server itself answers 501 to an address that is not address syntax, in MAIL FROM and RCPT TO.
+    onRcptTo(_address: SMTPServerAddress, session, callback) {
       if (session.envelope.rcptTo.length >= smtpLimits.recipients)
         return callback(smtpError(452, `4.5.3 At most ${smtpLimits.recipients} recipients per message`));
       callback();

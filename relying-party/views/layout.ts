@@ -54,6 +54,12 @@ export const stylesheet = `
   .tabs{display:flex;gap:4px;flex-wrap:wrap;margin:-8px 0 20px;border-bottom:1px solid #e5eaf0}
   .tab{padding:8px 12px;color:#0d4c8b;text-decoration:none;border-bottom:3px solid transparent}
   .tab.current{border-bottom-color:#0d6efd;font-weight:600}
+  .notes{list-style:none;padding:0;margin:16px 0 0}
+  .note{border:1px solid #e5eaf0;border-radius:8px;padding:12px 16px;margin:0 0 12px}
+  .note.unread{border-left:4px solid #0d6efd;background:#f5f9ff}
+  .note p{margin:6px 0}
+  .note .actions{margin-top:8px}
+  .new{background:#dbe8ff;color:#0d4c8b}
   .count{display:inline-block;min-width:20px;padding:0 6px;border-radius:10px;background:#c62828;color:#fff;font-size:13px;text-align:center}
 `;
 
