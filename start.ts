@@ -83,7 +83,14 @@ async function main(): Promise<void> {
       ? []
       : await Promise.all([
           startRp(
-            rpConfig({ port: rpPort, idpIssuer: idp.url, dataDir: config.dataDir, host: config.host, ...rpTls, ...mail }),
+            rpConfig({
+              port: rpPort,
+              idpIssuer: idp.url,
+              dataDir: config.dataDir,
+              host: config.host,
+              ...rpTls,
+              ...mail,
+            }),
           ),
           startRp(
             rpConfig({

@@ -51,7 +51,13 @@ export function notify(
   ws.changed();
   const to = mailboxOf(ws, snils);
   if (to && ws.postman)
-    ws.postman.send({ run: ws.id, to, subject: n.title, text: mailText(notification, ws.postman.origin), kind: n.kind });
+    ws.postman.send({
+      run: ws.id,
+      to,
+      subject: n.title,
+      text: mailText(notification, ws.postman.origin),
+      kind: n.kind,
+    });
   return notification;
 }
 

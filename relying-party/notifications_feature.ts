@@ -18,7 +18,9 @@ const bad = (message: string) => new ControlError(400, 'control.bad_notification
 function field(b: Record<string, unknown>, name: string, max: number): string {
   const value = b[name];
   if (typeof value !== 'string' || value.trim() === '' || value.length > max)
-    throw bad(`"${name}" must be a non-empty string of at most ${max} characters; got ${JSON.stringify(value)?.slice(0, 80)}.`);
+    throw bad(
+      `"${name}" must be a non-empty string of at most ${max} characters; got ${JSON.stringify(value)?.slice(0, 80)}.`,
+    );
   return value.trim();
 }
 
@@ -95,7 +97,9 @@ export const notificationsFeature: RpFeature = {
         throw bad(`"link" must be a page of this cabinet, starting with one "/" (e.g. /documents); got "${link}".`);
       const kind = field(b, 'kind', 64);
       if (!/^[a-z][a-z0-9_]*(\.[a-z0-9_]+)*$/.test(kind))
-        throw bad(`"kind" names what the notification is about, e.g. document.rejected or check.upcoming; got "${kind}".`);
+        throw bad(
+          `"kind" names what the notification is about, e.g. document.rejected or check.upcoming; got "${kind}".`,
+        );
       const notification = notify(ws, record.snils, {
         kind,
         title: field(b, 'title', 200),

@@ -119,7 +119,9 @@ export class Postman {
     };
   }
 
-  close(): void {
+  /** Delivers what is queued (each message is bounded by the timeouts above), then closes the connection. */
+  async close(): Promise<void> {
+    await Promise.all(this.#queues.values());
     this.#transport?.close();
   }
 }

@@ -72,7 +72,9 @@ export class ReferenceJournal {
       await mkdir(dirname(this.localPath), { recursive: true });
       await appendFile(this.localPath, `${JSON.stringify({ ...record, run, notReported: why })}\n`);
     } catch (err) {
-      console.error(`[rp:${this.config.clientId}] reference ${record.ref} journaled nowhere: ${why}; ${(err as Error).message}`);
+      console.error(
+        `[rp:${this.config.clientId}] reference ${record.ref} journaled nowhere: ${why}; ${(err as Error).message}`,
+      );
     }
     return 'local';
   }

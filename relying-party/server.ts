@@ -74,7 +74,10 @@ export async function startRp(config: RpConfig): Promise<RunningRp> {
         ...(fetch ? { fetch } : {}),
         ...(config.discoveryCacheMs !== undefined ? { discoveryCacheMs: config.discoveryCacheMs } : {}),
       });
-  server.on('request', createRpApp({ config: { ...config, publicUrl }, workspaces, esia, features, references }).callback());
+  server.on(
+    'request',
+    createRpApp({ config: { ...config, publicUrl }, workspaces, esia, features, references }).callback(),
+  );
   if (config.log) console.error(`[rp:${config.clientId}] listening on ${config.host}:${port}, open ${publicUrl}`);
 
   let closing: Promise<void> | undefined;
@@ -86,7 +89,7 @@ export async function startRp(config: RpConfig): Promise<RunningRp> {
           server.close(() => resolve());
           server.closeAllConnections(); // keep-alive sockets would hold close() open
         });
-        postman.close();
+        await postman.close();
         await workspaces.close();
       })();
       return closing;

@@ -52,7 +52,12 @@ test('a notification shows on the page with the unread badge; marking it read lo
   t.is(b.screen(), 'rp-notifications');
   t.truthy(b.byTestId('notifications-empty'));
   t.is(badge(b), null);
-  await notify({ kind: 'document.accepted', title: 'Диплом принят', text: 'Проверяющий принял ваш диплом.', link: '/documents' });
+  await notify({
+    kind: 'document.accepted',
+    title: 'Диплом принят',
+    text: 'Проверяющий принял ваш диплом.',
+    link: '/documents',
+  });
   await notify({ kind: 'document.rejected', title: 'Справка отклонена', text: 'Нет печати организации.' });
   await b.goto(`${stand.rp}/notifications`);
   t.is(badge(b), '2');
@@ -90,11 +95,19 @@ test("another person's notification id is not found by changing the id: nothing 
   await b.goto(`${stand.rp}/notifications`);
   t.is(b.requirePage().root.querySelectorAll('[data-testid="notification"]').length, 1, 'only his own is listed');
   // «Отметить прочитанным» posted with petrova's id instead of his own.
-  await b.send(`${stand.rp}/notifications/${hers.notification.id}/read`, 'POST', '', 'application/x-www-form-urlencoded');
+  await b.send(
+    `${stand.rp}/notifications/${hers.notification.id}/read`,
+    'POST',
+    '',
+    'application/x-www-form-urlencoded',
+  );
   t.is(b.screen(), 'rp-notifications');
   t.truthy(b.byTestId('notification-missing'));
   t.is(badge(b), '1');
-  const list = await rp<{ unread: number }>('GET', `/notifications?run=${run}&snils=${encodeURIComponent(petrova.snils)}`);
+  const list = await rp<{ unread: number }>(
+    'GET',
+    `/notifications?run=${run}&snils=${encodeURIComponent(petrova.snils)}`,
+  );
   t.is(list.unread, 1, 'hers is still unread');
 });
 
@@ -112,10 +125,9 @@ test('each notification is e-mailed over SMTP to the Госуслуги e-mail, 
     `/mail/settled?run=${run}`,
   );
   t.like(deliveries[0], { outcome: 'sent', to: ivanov.email });
-  const inbox = await stand.control<{ messages: Array<{ kind?: string; subject?: string; text: string; from?: string }> }>(
-    'GET',
-    `/inbox/email?to=${encodeURIComponent(ivanov.email)}&run=${run}`,
-  );
+  const inbox = await stand.control<{
+    messages: Array<{ kind?: string; subject?: string; text: string; from?: string }>;
+  }>('GET', `/inbox/email?to=${encodeURIComponent(ivanov.email)}&run=${run}`);
   const mail = inbox.messages.find((m) => m.kind === 'document.rejected');
   t.truthy(mail, JSON.stringify(inbox.messages));
   t.is(mail!.subject, 'Справка отклонена');
@@ -123,7 +135,10 @@ test('each notification is e-mailed over SMTP to the Госуслуги e-mail, 
   t.true(mail!.text.includes(`${stand.rp}/documents`), 'the link points at the cabinet');
   t.regex(mail!.from ?? '', /^no-reply@fmrm\.stand\.test$/);
   // The main run's inbox did not get it.
-  const main = await stand.control<{ messages: Array<{ kind?: string }> }>('GET', `/inbox/email?to=${encodeURIComponent(ivanov.email)}`);
+  const main = await stand.control<{ messages: Array<{ kind?: string }> }>(
+    'GET',
+    `/inbox/email?to=${encodeURIComponent(ivanov.email)}`,
+  );
   t.false(main.messages.some((m) => m.kind === 'document.rejected'));
 });
 
@@ -136,7 +151,13 @@ test('bad control input for a notification is a 400 that names the field', async
     message: /400 "title" must be a non-empty string/,
   });
   await t.throwsAsync(
-    rp('POST', '/notifications', { snils: ivanov.snils, kind: 'x', title: 't', text: 't', link: 'https://evil.example' }),
+    rp('POST', '/notifications', {
+      snils: ivanov.snils,
+      kind: 'x',
+      title: 't',
+      text: 't',
+      link: 'https://evil.example',
+    }),
     { message: /400 "link" must be a page of this cabinet/ },
   );
 });

@@ -37,6 +37,7 @@ const screens: Record<string, string> = {
   'rp-error': 'Сообщение об ошибке в ФМРМ',
   'rp-logged-out': 'Вы вышли из ФМРМ',
   'rp-application-signed': 'Заявление подписано (ФМРМ)',
+  'rp-notifications': 'Уведомления в личном кабинете ФМРМ',
   'support-login': 'Консоль поддержки: вход оператора',
   'support-home': 'Консоль поддержки: главная',
   'support-search': 'Консоль поддержки: поиск',

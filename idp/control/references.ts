@@ -23,7 +23,9 @@ function text(b: Record<string, unknown>, field: string, max: number, required: 
   const value = b[field];
   if (value === undefined && !required) return undefined;
   if (typeof value !== 'string' || (required && value.trim() === '') || value.length > max)
-    throw bad(`"${field}" must be ${required ? 'a non-empty' : 'a'} string of at most ${max} characters; got ${JSON.stringify(value)?.slice(0, 80)}.`);
+    throw bad(
+      `"${field}" must be ${required ? 'a non-empty' : 'a'} string of at most ${max} characters; got ${JSON.stringify(value)?.slice(0, 80)}.`,
+    );
   return value;
 }
 
@@ -34,7 +36,9 @@ export function referenceControlRoutes(router: Router, s: Services, { runOf, bod
     const typed = text(b, 'ref', 32, true)!;
     const ref = normaliseReference(typed);
     if (!ref)
-      throw bad(`"ref" is not a reference code: expected 8 characters of ${referenceAlphabet} as XXXX-XXXX (lib/reference_code.ts); got "${typed}".`);
+      throw bad(
+        `"ref" is not a reference code: expected 8 characters of ${referenceAlphabet} as XXXX-XXXX (lib/reference_code.ts); got "${typed}".`,
+      );
     const system = text(b, 'system', 64, true)!;
     if (!/^[A-Za-z0-9_.-]+$/.test(system))
       throw bad(`"system" must be the system's client_id or mnemonic (letters, digits, _ . -); got "${system}".`);

@@ -207,7 +207,9 @@ export async function startStand(
     control,
     controlAt: (base) => controlClient(base),
     close: async () => {
-      await Promise.all([emulator.close(), sink.close(), ...rps.map((rp) => rp.close())]);
+      // The relying parties first: they deliver the e-mail still queued to the emulator's SMTP listener.
+      await Promise.all([sink.close(), ...rps.map((rp) => rp.close())]);
+      await emulator.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

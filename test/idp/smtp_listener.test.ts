@@ -141,7 +141,12 @@ test('bad input gets SMTP error replies and the listener keeps working', async (
   t.is((await inbox('r0@example.test')).messages[0]?.subject, 'без заголовка From');
   // A client that hangs up mid-message changes nothing for the next one.
   await converse(['HELO x', 'MAIL FROM:<a@example.test>', 'RCPT TO:<cut@example.test>', 'DATA']);
-  const info = await transport().sendMail({ from: 'a@example.test', to: 'after@example.test', subject: 's', text: 't' });
+  const info = await transport().sendMail({
+    from: 'a@example.test',
+    to: 'after@example.test',
+    subject: 's',
+    text: 't',
+  });
   t.regex(info.response, /^250 /);
   t.is((await inbox('cut@example.test')).messages.length, 0);
 });

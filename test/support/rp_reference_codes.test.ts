@@ -50,7 +50,10 @@ test('the code on a ФМРМ error screen is found in the support console with t
   t.true(body.includes(`${entry.title} (rp.callback_invalid)`), 'the error is named by the system’s own catalogue');
   t.true(body.includes(entry.support), 'what support should say comes from the relying party’s catalogue');
   // The control API finds it too, as a record of the system it came from.
-  const found = await stand.control<{ record: { client: string; action: string; code: string } }>('GET', `/audit/${ref}`);
+  const found = await stand.control<{ record: { client: string; action: string; code: string } }>(
+    'GET',
+    `/audit/${ref}`,
+  );
   t.like(found.record, { client: 'fmrm', action: 'system.error_screen', code: 'rp.callback_invalid' });
 });
 
