@@ -123,6 +123,7 @@ async function main(): Promise<void> {
       dataDir: config.dataDir,
       host: config.host,
       title: 'ФМРМ',
+      ...mail,
       ...(pki ? { idpTrust: rpTls.idpTrust! } : {}),
     };
     if (gost.gost) {
