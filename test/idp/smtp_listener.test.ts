@@ -8,6 +8,9 @@ import test from 'ava';
 import { connect } from 'node:net';
 import { createTransport } from 'nodemailer';
 import { smtpLimits } from '../../idp/adapters/smtp_listener.ts';
+import { configFromEnv } from '../../idp/config/index.ts';
+import { ConfigFileError } from '../../lib/errors.ts';
+import { rpConfig } from '../../relying-party/config.ts';
 import { newRun, type Stand, startStand } from '../../scenarios/runner/stand.ts';
 
 let stand: Stand;
@@ -149,4 +152,23 @@ test('bad input gets SMTP error replies and the listener keeps working', async (
   });
   t.regex(info.response, /^250 /);
   t.is((await inbox('cut@example.test')).messages.length, 0);
+});
+
+test('ESIA_SMTP_PORT is 2525 unless set, 0 is any free port, ESIA_SMTP=off turns the listener off; RP_SMTP_URL must be smtp://host:port', (t) => {
+  t.is(configFromEnv({}).smtpPort, 2525);
+  t.is(configFromEnv({ ESIA_SMTP_PORT: '0' }).smtpPort, 0);
+  t.is(configFromEnv({ ESIA_SMTP: 'off', ESIA_SMTP_PORT: '2526' }).smtpPort, null);
+  t.throws(() => configFromEnv({ ESIA_SMTP_PORT: 'mail' }), { instanceOf: ConfigFileError, message: /ESIA_SMTP_PORT/ });
+  t.is(rpConfig({ smtpUrl: 'smtp://127.0.0.1:2525' }).smtpUrl, 'smtp://127.0.0.1:2525');
+  t.throws(() => rpConfig({ smtpUrl: 'smtps://user:pw@mail.example:465' }), {
+    instanceOf: ConfigFileError,
+    message: /smtpUrl: expected smtp:\/\/host:port/,
+  });
+});
+
+test('with the listener off (smtpPort null) the emulator opens no SMTP port', async (t) => {
+  const off = await startStand({ smtpPort: null });
+  t.teardown(() => off.close());
+  t.is(off.smtp, undefined);
+  t.is(off.emulator.smtp, undefined);
 });
