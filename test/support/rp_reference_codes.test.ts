@@ -28,7 +28,7 @@ async function rpErrorScreen(url: string): Promise<{ ref: string; header: string
   const res = await fetch(url, { redirect: 'manual' });
   const page = await res.text();
   return {
-    ref: /data-testid="ref-code">([^<]+)</.exec(page)?.[1] ?? '',
+    ref: /data-testid="ref-code" data-ref="([^"]+)"/.exec(page)?.[1] ?? '',
     header: res.headers.get('x-ref-code'),
     status: res.status,
   };
