@@ -4,13 +4,22 @@
  * check would) and wait until the e-mails queued for the run are delivered:
  *   GET  /__control/notifications?snils=…            the person's list and unread count
  *   POST /__control/notifications {snils, kind, title, text, link?}
+ *   POST /__control/notifications/clear {snils}      empties the person's list (a demonstration afresh)
  *   POST /__control/mail/settled                     waits for the run's queued e-mail; its delivery log
  */
 import type { Context } from 'koa';
 import { ControlError } from '../lib/http/control_input.ts';
 import { findRecord } from './data.ts';
 import type { RpFeature } from './feature.ts';
-import { mailboxOf, markAllRead, markRead, notificationsOf, notify, unreadCount } from './notifications.ts';
+import {
+  clearNotifications,
+  mailboxesOf,
+  markAllRead,
+  markRead,
+  notificationsOf,
+  notify,
+  unreadCount,
+} from './notifications.ts';
 import { notificationsPage } from './views/notifications.ts';
 
 const bad = (message: string) => new ControlError(400, 'control.bad_notification', message);
@@ -33,14 +42,13 @@ export const notificationsFeature: RpFeature = {
       const cabinet = await h.cabinet(ctx);
       if (!cabinet) return ctx.redirect('/');
       const { ws, record } = cabinet;
-      const mailbox = mailboxOf(ws, record.snils);
       h.send(
         ctx,
         notificationsPage(h.brand, {
           nav: h.nav(cabinet, '/notifications'),
           notifications: notificationsOf(ws, record.snils),
           unread: unreadCount(ws, record.snils),
-          ...(mailbox ? { mailbox } : {}),
+          mailboxes: mailboxesOf(ws, record.snils),
           missing: ctx.query.missing === '1',
         }),
       );
@@ -84,7 +92,7 @@ export const notificationsFeature: RpFeature = {
       ctx.body = {
         run: ws.id,
         unread: unreadCount(ws, record.snils),
-        mailbox: mailboxOf(ws, record.snils) ?? null,
+        mailboxes: mailboxesOf(ws, record.snils),
         notifications: notificationsOf(ws, record.snils),
       };
     });
@@ -110,8 +118,13 @@ export const notificationsFeature: RpFeature = {
       ctx.body = {
         notification,
         unread: unreadCount(ws, record.snils),
-        mailbox: mailboxOf(ws, record.snils) ?? null,
+        mailboxes: mailboxesOf(ws, record.snils),
       };
+    });
+
+    router.post('/notifications/clear', async (ctx) => {
+      const { ws, record } = await personOf(ctx, (await h.body(ctx)).snils);
+      ctx.body = { run: ws.id, cleared: clearNotifications(ws, record.snils) };
     });
 
     router.post('/mail/settled', async (ctx) => {

@@ -12,7 +12,8 @@ import { createTransport } from 'nodemailer';
 export interface OutgoingMail {
   /** The run of the stand the message belongs to (Workspace id). */
   run: string;
-  to: string;
+  /** One message, to each of these addresses. */
+  to: string[];
   subject: string;
   text: string;
   /** What it is about (a notification's kind), sent as `X-Esia-Kind`. */
@@ -20,7 +21,7 @@ export interface OutgoingMail {
 }
 
 export interface Delivery {
-  to: string;
+  to: string[];
   subject: string;
   kind?: string;
   /** ISO instant, real time: when the SMTP server answered. */

@@ -37,10 +37,12 @@ async function signedIn(t: import('ava').ExecutionContext) {
   // Teardowns run last-registered first: the run's e-mail is delivered before the run ends.
   t.teardown(() => rp('POST', `/mail/settled?run=${run}`));
   const notify = (body: Record<string, unknown>) =>
-    rp<{ notification: { id: string }; unread: number; mailbox: string | null }>('POST', `/notifications?run=${run}`, {
+    rp<{ notification: { id: string }; unread: number; mailboxes: string[] }>('POST', `/notifications?run=${run}`, {
       snils: who.snils,
       ...body,
     });
+  // What signing in announced by itself (checks coming due, home page) is not what these tests count.
+  await rp('POST', `/notifications/clear?run=${run}`, { snils: who.snils });
   return { b, run, rp, notify };
 }
 
@@ -119,12 +121,12 @@ test('each notification is e-mailed over SMTP to the Госуслуги e-mail, 
     text: 'Нет печати организации.',
     link: '/documents',
   });
-  t.is(sent.mailbox, ivanov.email);
-  const { deliveries } = await rp<{ deliveries: Array<{ outcome: string; to: string; response: string }> }>(
+  t.true(sent.mailboxes.includes(ivanov.email), JSON.stringify(sent.mailboxes));
+  const { deliveries } = await rp<{ deliveries: Array<{ outcome: string; to: string[]; response: string }> }>(
     'POST',
     `/mail/settled?run=${run}`,
   );
-  t.like(deliveries[0], { outcome: 'sent', to: ivanov.email });
+  t.like(deliveries.at(-1), { outcome: 'sent', to: sent.mailboxes });
   const inbox = await stand.control<{
     messages: Array<{ kind?: string; subject?: string; text: string; from?: string }>;
   }>('GET', `/inbox/email?to=${encodeURIComponent(ivanov.email)}&run=${run}`);

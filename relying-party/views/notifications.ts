@@ -8,8 +8,8 @@ export interface NotificationsView {
   nav: Html;
   notifications: readonly Notification[];
   unread: number;
-  /** Where e-mail copies go, when the person has an e-mail. */
-  mailbox?: string;
+  /** Where e-mail copies go (notifications.ts mailboxesOf); none: the page only. */
+  mailboxes: readonly string[];
   /** «Отметить прочитанным» of a notification that is no longer there (the stand's data was reset). */
   missing?: boolean;
 }
@@ -41,8 +41,8 @@ export function notificationsPage(brand: Brand, v: NotificationsView): Html {
     body: html`${v.nav}<h1>Уведомления</h1>
 ${v.missing ? html`<p class="notice" data-testid="notification-missing">Этого уведомления уже нет: данные стенда были сброшены. Ниже — уведомления, которые есть сейчас.</p>` : ''}
 <p class="muted" data-testid="notifications-summary">${v.unread ? `Непрочитанных: ${v.unread}.` : 'Все уведомления прочитаны.'} ${
-      v.mailbox
-        ? html`Копии приходят на почту <code data-testid="notifications-mailbox">${v.mailbox}</code>.`
+      v.mailboxes.length
+        ? html`Копии приходят на почту ${v.mailboxes.map((m, i) => html`${i ? ' и ' : ''}<code data-testid="notifications-mailbox">${m}</code>`)}.`
         : 'Адрес почты неизвестен: уведомления видны только здесь.'
     }</p>
 ${v.unread ? html`<form method="post" action="/notifications/read-all"><button class="primary" type="submit" data-testid="notifications-read-all">Прочитать все</button></form>` : ''}
