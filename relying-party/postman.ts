@@ -7,7 +7,7 @@
  * everything queued for the run so far has been delivered or has failed: tests and the scenario
  * step wait on it instead of sleeping.
  */
-import { createTransport } from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 
 export interface OutgoingMail {
   /** The run of the stand the message belongs to (Workspace id). */
@@ -34,8 +34,15 @@ export interface Delivery {
 /** Deliveries remembered per run, newest last: enough to see what happened, bounded. */
 const logKept = 50;
 
+/** Where to connect; the transport itself is made at the first message (requiring nodemailer is slow for a start-up). */
+interface SmtpTarget {
+  host: string;
+  port: number;
+}
+
 export class Postman {
-  readonly #transport: ReturnType<typeof createTransport> | undefined;
+  readonly #target: SmtpTarget | undefined;
+  #transport: Promise<Transporter> | undefined;
   readonly #queues = new Map<string, Promise<void>>();
   readonly #log = new Map<string, Delivery[]>();
   /** Where links in the messages point: the relying party's public URL, known once it listens. */
@@ -51,29 +58,32 @@ export class Postman {
   ) {
     if (!smtpUrl) return;
     const url = new URL(smtpUrl);
-    this.#transport = createTransport({
-      host: url.hostname.replace(/^\[|\]$/g, ''),
-      port: Number(url.port || 25),
-      secure: false,
-      ignoreTLS: true,
-      connectionTimeout: 5_000,
-      greetingTimeout: 5_000,
-      socketTimeout: 10_000,
-    });
+    this.#target = { host: url.hostname.replace(/^\[|\]$/g, ''), port: Number(url.port || 25) };
   }
 
-  get enabled(): boolean {
-    return this.#transport !== undefined;
+  #connection(target: SmtpTarget): Promise<Transporter> {
+    this.#transport ??= import('nodemailer').then(({ createTransport }) =>
+      createTransport({
+        ...target,
+        secure: false,
+        ignoreTLS: true,
+        connectionTimeout: 5_000,
+        greetingTimeout: 5_000,
+        socketTimeout: 10_000,
+      }),
+    );
+    return this.#transport;
   }
 
   /** Queues the message for its run; returns at once. */
   send(mail: OutgoingMail): void {
-    const transport = this.#transport;
-    if (!transport) return;
+    const target = this.#target;
+    if (!target) return;
     const previous = this.#queues.get(mail.run) ?? Promise.resolve();
     const next = previous.then(async () => {
       let delivery: Delivery;
       try {
+        const transport = await this.#connection(target);
         const info = await transport.sendMail({
           from: this.from,
           to: mail.to,
@@ -123,6 +133,6 @@ export class Postman {
   /** Delivers what is queued (each message is bounded by the timeouts above), then closes the connection. */
   async close(): Promise<void> {
     await Promise.all(this.#queues.values());
-    this.#transport?.close();
+    (await this.#transport)?.close();
   }
 }

@@ -9,7 +9,6 @@
  * what was wrong; nothing a client sends can stop the listener.
  */
 import type { AddressInfo } from 'node:net';
-import { simpleParser } from 'mailparser';
 import { SMTPServer, type SMTPServerAddress, type SMTPServerDataStream } from 'smtp-server';
 import { isLoopback } from '../../lib/http/loopback.ts';
 
@@ -89,6 +88,8 @@ export async function startSmtpListener(
         .then(async (raw) => {
           if (stream.sizeExceeded)
             throw smtpError(552, `5.3.4 The message is larger than ${smtpLimits.messageBytes} bytes`);
+          // Loaded at the first message: requiring mailparser costs more than half a second, too much for every start.
+          const { simpleParser } = await import('mailparser');
           const parsed = await simpleParser(raw).catch((err: Error) => {
             throw smtpError(554, `5.6.0 The message could not be read: ${err.message}`);
           });
