@@ -12,9 +12,10 @@
  * a build that changes build/emulator.cjs (or the loader) deletes it; an unchanged bundle is not
  * rewritten, so the cache survives `npm start` after `npm start`.
  *
- * CommonJS, not ES modules: vm.Script takes a code cache, ES modules cannot on Node 20. The two
- * modules loaded at first use (the WebAuthn server library, qrcode) stay outside the bundle and are
- * required from node_modules when first needed.
+ * CommonJS, not ES modules: vm.Script takes a code cache, ES modules cannot on Node 20. The
+ * modules loaded at first use (the WebAuthn server library, qrcode, and the mail libraries: mailparser
+ * for the first message the SMTP listener receives, nodemailer for the first e-mail a relying party
+ * sends) stay outside the bundle and are required from node_modules when first needed.
  *
  * Stack traces name build/emulator.cjs and the functions' own names (the bundle is not minified;
  * each module starts with a `// path/of/source.ts` comment). build/emulator.cjs.map maps them to
@@ -78,8 +79,9 @@ const result = await build({
   format: 'cjs',
   target: 'node20',
   // Loaded at first use (await import()): required from node_modules then, as they always were.
-  // pdfkit reads its font metrics from files next to its own module, so it must stay in node_modules.
-  external: ['@simplewebauthn/server', 'qrcode', 'pdfkit'],
+  // pdfkit reads its font metrics from files next to its own module, so it must stay in node_modules;
+  // mailparser and nodemailer are loaded at the first message, outside the bundle.
+  external: ['@simplewebauthn/server', 'qrcode', 'pdfkit', 'mailparser', 'nodemailer'],
   supported: { 'dynamic-import': false },
   // The two import.meta uses, in CommonJS terms (the bundle lives in build/, inside the checkout).
   define: { 'import.meta.dirname': '__dirname', 'import.meta.resolve': '__importMetaResolve' },

@@ -80,6 +80,9 @@ async function main(): Promise<void> {
     nmoUrl: `${scheme}://localhost:${rpPort + 1}`,
     completedApiSecret: env.RP_COMPLETED_API_SECRET || 'nmo-completed-local-test-secret',
   };
+  // Notifications by e-mail go to the emulator's SMTP listener (its inboxes), unless RP_SMTP_URL names another server.
+  const rpMail = env.RP_SMTP_URL === 'off' ? undefined : env.RP_SMTP_URL || idp.smtp;
+  const mail = rpMail ? { smtpUrl: rpMail } : {};
   const rps: RunningRp[] =
     env.ESIA_RP === 'off'
       ? []
@@ -92,11 +95,13 @@ async function main(): Promise<void> {
               host: config.host,
               ...rpTls,
               ...nmoLink,
+              ...mail,
             }),
           ),
           startRp(
             rpConfig({
               ...rpTls,
+              ...mail,
               port: rpPort + 1,
               idpIssuer: idp.url,
               dataDir: config.dataDir,
@@ -126,6 +131,7 @@ async function main(): Promise<void> {
       host: config.host,
       title: 'ФМРМ',
       ...nmoLink,
+      ...mail,
       ...(pki ? { idpTrust: rpTls.idpTrust! } : {}),
     };
     if (gost.gost) {
@@ -166,6 +172,7 @@ async function main(): Promise<void> {
   Second system (SSO)      ${rps[1]?.url ?? 'off'}
   ФМРМ over ESIA protocol  ${esiaRps.map((rp) => rp.url).join('  ') || 'off'}   (systems: config/systems.json, /__control/esia)
   Mutual-TLS sign-in       ${idp.idp.services.esign.tlsOrigin ?? 'off'}   (ESIA_MTLS_PORT; signing-plugin stand-in: ${idp.url}/plugin)
+  SMTP: ${idp.smtp ?? 'off'}   (mail into the inboxes: no TLS, no AUTH, header X-Esia-Run picks the run; ESIA_SMTP_PORT)
   Control API              ${config.controlEnabled ? `${idp.url}/__control` : 'off'}
   Trainer gallery          ${config.controlEnabled ? `${idp.url}/trainer` : 'off (needs the control API)'}
   Support console          ${config.supportEnabled ? `${idp.url}/support   operators: operator, senior, trainer (password Operator-1234)` : 'off'}

@@ -30,6 +30,7 @@ export async function spawnEmulator(dataDir: string, keysDir: string, timeoutMs 
     ESIA_LOG: 'off',
     ESIA_MTLS_PORT: 'off',
     ESIA_PORT: String(port),
+    ESIA_SMTP_PORT: '0',
     ESIA_DATA_DIR: dataDir,
     ESIA_KEYS_DIR: keysDir,
     ESIA_SCRYPT_N: '1024',

@@ -143,6 +143,7 @@ export async function startEmulator(options: EmulatorOptions, timeoutMs = 60_000
     ESIA_RP: 'off',
     ESIA_LOG: 'off',
     ESIA_PORT: String(port),
+    ESIA_SMTP_PORT: '0',
     ESIA_DATA_DIR: options.dataDir,
     ESIA_KEYS_DIR: options.keysDir,
   };

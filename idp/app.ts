@@ -36,6 +36,7 @@ import { EsignServices } from './esign/index.ts';
 import { readOrganisations } from './esign/organisations.ts';
 import { pluginRoutes } from './esign/plugin_routes.ts';
 import { startMutualTlsListener } from './esign/tls_listener.ts';
+import { type MailDelivery, startSmtpListener } from './adapters/smtp_listener.ts';
 import { Journeys } from './interactions/journeys.ts';
 import { interactionRoutes } from './interactions/router.ts';
 import { movedTo, readClients, type ClientConfig } from './provider/clients.ts';
@@ -286,9 +287,26 @@ export async function createIdp(
   };
 }
 
+/** A received e-mail goes to the inbox of the run its X-Esia-Run header names (else the main run), by recipient. */
+function deliverToInbox(runs: Runs): MailDelivery {
+  return (mail) => {
+    const run = runs.get(mail.run);
+    if (!run)
+      return `X-Esia-Run names no run of this emulator: "${mail.run}" (runs end after two idle hours; POST /__control/runs makes one)`;
+    run.outbox.send('email', mail.to, mail.text, undefined, {
+      subject: mail.subject,
+      ...(mail.kind ? { kind: mail.kind } : {}),
+      ...(mail.from ? { from: mail.from } : {}),
+    });
+    return undefined;
+  };
+}
+
 export interface RunningIdp {
   url: string;
   idp: Idp;
+  /** smtp://127.0.0.1:<port> of the SMTP listener; undefined when it is off (config.smtpPort null). */
+  smtp?: string;
   close(): Promise<void>;
 }
 
@@ -329,11 +347,26 @@ export async function startIdp(config: IdpConfig, keys?: LocalKeys, extensions: 
       ? undefined
       : await startMutualTlsListener(ready.services.pki, ready.handle, { host: config.host, port: config.mtlsPort });
   ready.services.esign.tlsOrigin = mtls?.origin;
+  // E-mail over real SMTP into the runs' inboxes (G6): relying parties and a user's own application send here.
+  const smtp =
+    config.smtpPort === null
+      ? undefined
+      : await startSmtpListener(deliverToInbox(ready.services.runs), {
+          host: config.host,
+          port: config.smtpPort,
+          ...(config.log ? { log: (line: string) => console.error(`[esia-emulator] ${line}`) } : {}),
+        }).catch(async (error: unknown) => {
+          await mtls?.close();
+          server.close();
+          await ready.close();
+          throw error;
+        });
   return {
     url: issuer,
     idp: ready,
+    ...(smtp ? { smtp: smtp.url } : {}),
     close: async () => {
-      await mtls?.close();
+      await Promise.all([mtls?.close(), smtp?.close()]);
       server.closeAllConnections();
       await new Promise<void>((ok) => server.close(() => ok()));
       await ready.close();

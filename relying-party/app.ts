@@ -21,7 +21,8 @@ import { noStoreForPages, originsOf, secureResponse } from '../lib/http/page_hea
 import { PendingLogins } from './pending_logins.ts';
 import { controlRouter } from './control.ts';
 import type { PageHelpers, RpFeature } from './feature.ts';
-import { unreadCount } from './notifications.ts';
+import { rememberEsiaEmail, unreadCount } from './notifications.ts';
+import type { ReferenceJournal } from './reference_journal.ts';
 import { announceChecks, checksOf } from './home/checks.ts';
 import { cabinetNav } from './views/cabinet_nav.ts';
 import { findRecord } from './data.ts';
@@ -41,6 +42,8 @@ export interface RpDeps {
   features?: readonly RpFeature[];
   /** OIDC (oidc_client.ts) or ESIA's own protocol (esia/client.ts): the same three calls. */
   esia: Pick<OidcClient, 'beginLogin' | 'finishLogin' | 'logoutUrl'>;
+  /** Where each error screen's reference code is journaled: the emulator's audit journal, else a local file (E1). */
+  references?: ReferenceJournal;
 }
 
 const LOGIN_TTL_MS = 10 * 60_000;
@@ -57,7 +60,7 @@ export function cookieNames(clientId: string): { login: string; session: string 
   return { login: `rp_login_${suffix}`, session: `rp_sid_${suffix}` };
 }
 
-export function createRpApp({ config, workspaces, esia, features = [] }: RpDeps): Koa {
+export function createRpApp({ config, workspaces, esia, features = [], references }: RpDeps): Koa {
   const logins = new PendingLogins(LOGIN_TTL_MS);
   const sessions = new ExpiringMap<RpSession>(SESSION_TTL_MS);
   const names = cookieNames(config.clientId);
@@ -146,6 +149,7 @@ export function createRpApp({ config, workspaces, esia, features = [] }: RpDeps)
     const ws = await workspaces.forPage(ctx);
     const record = admit(claims, config.requiredTrust, (snils) => findRecord(ws.data, snils));
     record.lastLoginAt = new Date(ws.clock.now()).toISOString();
+    rememberEsiaEmail(ws, record.snils, claims.email);
     ws.changed();
     sessions.delete(ctx.cookies.get(names.session)); // a new login never inherits an old session id
     const sid = sessions.add({ run: ws.id, snils: record.snils, idToken, claims, signedInAt: ws.clock.now() });
@@ -269,6 +273,33 @@ export function createRpApp({ config, workspaces, esia, features = [] }: RpDeps)
     throw new RpError('rp.form_forged', [], `${ctx.method} ${ctx.path}: ${refused.detail}`);
   }
 
+  /** The error screen's record, by the run's clock, with the catalogue's texts (support reads them). */
+  async function journalReference(ctx: Context, error: RpError, ref: string): Promise<void> {
+    const session = sessions.get(ctx.cookies.get(names.session));
+    const ws = session ? await workspaces.get(session.run) : await workspaces.forPage(ctx);
+    const e = error.entry;
+    await references!.record(
+      {
+        ref,
+        system: config.clientId,
+        systemTitle: brand.title,
+        code: error.code,
+        status: e.status,
+        title: e.title,
+        message: e.message,
+        remedy: e.remedy,
+        support: e.support,
+        method: ctx.method,
+        path: ctx.path,
+        at: new Date(ws.clock.now()).toISOString(),
+        ip: ctx.ip,
+        ...(session ? { snils: session.snils } : {}),
+        ...(error.internal ? { detail: error.internal } : {}),
+      },
+      ws.id,
+    );
+  }
+
   const app = new Koa();
   app.use(async function errorBoundary(ctx, next) {
     const started = Date.now();
@@ -288,6 +319,11 @@ export function createRpApp({ config, workspaces, esia, features = [] }: RpDeps)
       const ref = newReference();
       ctx.set('X-Rp-Error', error.code);
       ctx.set('X-Ref-Code', ref);
+      // Journaled before the page goes out, so support finds the code as soon as the person reads it out.
+      if (references)
+        await journalReference(ctx, error, ref).catch((failure: Error) =>
+          console.error(`[rp:${config.clientId}] reference ${ref} not journaled: ${failure.message}`),
+        );
       send(ctx, errorPage(brand, error, ref), error.entry.status);
       const detail = {
         event: 'error',

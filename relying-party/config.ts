@@ -58,6 +58,12 @@ export interface RpConfig {
   idpTrust?: BackChannelTrust;
   /** How long a discovery document is reused (ms; default 60 s). 0 rediscovers on every login, so a TLS fault shows at once. */
   discoveryCacheMs?: number;
+  /**
+   * Where notifications go by e-mail: plain SMTP without authentication, e.g. smtp://127.0.0.1:2525 (the
+   * emulator's SMTP listener, which files each message in the inbox of the run its X-Esia-Run names).
+   * Absent: no e-mail, the cabinet's list only.
+   */
+  smtpUrl?: string;
   /** Serve this RP over HTTPS (TLS 1.3 only) with this key and certificate chain (PEM); publicUrl becomes https://localhost:<port>. */
   tls?: { key: string; cert: string };
   /**
@@ -108,6 +114,13 @@ export function rpConfig(overrides: Partial<RpConfig> = {}): RpConfig {
       field: 'publicUrl',
       expected: 'an origin such as http://localhost:4000, without a path',
       actual: config.publicUrl,
+    });
+  }
+  if (config.smtpUrl !== undefined && !/^smtp:\/\/[^/:]+(:\d{1,5})?\/?$/.test(config.smtpUrl)) {
+    throw new ConfigFileError(settings, {
+      field: 'smtpUrl',
+      expected: 'smtp://host:port, e.g. smtp://127.0.0.1:2525 (plain SMTP, no user or password)',
+      actual: config.smtpUrl,
     });
   }
   return config;

@@ -6,10 +6,12 @@ import { personal } from './personal/feature.ts';
 import { nmoEvents, nmoMyEvents } from './nmo/feature.ts';
 import { fmrmNmoTab } from './nmo/fmrm_tab.ts';
 import { nmoReviewerSection } from './nmo/reviewer_section.ts';
+import { notificationsFeature } from './notifications_feature.ts';
 import { reviewerConsole } from './reviewer/console.ts';
 
 export function featuresOf(config: RpConfig): RpFeature[] {
   // Both portals read the one register (fixtures/register.json): its checks are dated by the home feature.
-  if (config.portal === 'nmo') return [home, nmoEvents, nmoMyEvents, reviewerConsole(config, [nmoReviewerSection])];
-  return [home, personal, fmrmNmoTab, reviewerConsole(config, [])];
+  if (config.portal === 'nmo')
+    return [home, nmoEvents, nmoMyEvents, notificationsFeature, reviewerConsole(config, [nmoReviewerSection])];
+  return [home, personal, fmrmNmoTab, notificationsFeature, reviewerConsole(config, [])];
 }

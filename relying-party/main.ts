@@ -5,6 +5,7 @@
  *   RP_REQUIRED_TRUST (simplified|standard|confirmed) RP_DATA_DIR RP_REGISTER_FIXTURES RP_LOG (on|off) RP_CONTROL (on|off)
  *   RP_PORTAL (fmrm|nmo) RP_REVIEWERS_FILE RP_REVIEWER_LOOPBACK_ONLY (on|off) RP_UPLOAD_LIMIT_MB
  *   RP_NMO_URL RP_COMPLETED_API_SECRET RP_COMPLETED_API_REMOTE (on|off)
+ *   RP_SMTP_URL (smtp://127.0.0.1:2525, the emulator's SMTP listener; empty or off = no e-mail)
  */
 import { ConfigFileError } from '../lib/errors.ts';
 import { rpConfig, type RpConfig, type TrustLevel } from './config.ts';
@@ -39,6 +40,7 @@ if (env.RP_NMO_URL) overrides.nmoUrl = env.RP_NMO_URL;
 if (env.RP_COMPLETED_API_SECRET) overrides.completedApiSecret = env.RP_COMPLETED_API_SECRET;
 if (env.RP_COMPLETED_API_REMOTE)
   overrides.completedApiRemote = ['1', 'true', 'on', 'yes'].includes(env.RP_COMPLETED_API_REMOTE);
+if (env.RP_SMTP_URL && env.RP_SMTP_URL !== 'off') overrides.smtpUrl = env.RP_SMTP_URL; // validated by rpConfig
 if (env.RP_CONTROL) overrides.control = ['1', 'true', 'on', 'yes'].includes(env.RP_CONTROL);
 if (env.RP_REVIEWERS_FILE) overrides.reviewersFile = env.RP_REVIEWERS_FILE;
 if (env.RP_REVIEWER_LOOPBACK_ONLY)

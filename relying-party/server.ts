@@ -13,6 +13,8 @@ import { loadFixtures } from './register.ts';
 import { Workspaces } from './workspaces.ts';
 import { featuresOf } from './features.ts';
 import { backChannelFetch } from './tls_fetch.ts';
+import { Postman } from './postman.ts';
+import { ReferenceJournal } from './reference_journal.ts';
 
 export interface RunningRp {
   /** Origin the browser should use, with the real port when config.port was 0. */
@@ -22,9 +24,16 @@ export interface RunningRp {
 
 export async function startRp(config: RpConfig): Promise<RunningRp> {
   const features = featuresOf(config);
+  // Notifications by e-mail (G6); a failed delivery is logged whatever RP_LOG says: a lost e-mail should be seen.
+  const postman = new Postman(
+    config.smtpUrl,
+    { name: config.title, address: `no-reply@${config.clientId.toLowerCase()}.stand.test` },
+    (entry) => console.error(JSON.stringify({ t: new Date().toISOString(), rp: config.clientId, ...entry })),
+  );
   const workspaces = await Workspaces.open(registerPath(config), {
     seed: async () => ({ records: await loadFixtures(config.registerFixtures) }),
     seeders: features.flatMap((f) => f.seeders ?? []),
+    postman,
   });
   for (const feature of features) if (feature.onReset) workspaces.onReset(feature.onReset);
   const server = config.tls
@@ -44,7 +53,9 @@ export async function startRp(config: RpConfig): Promise<RunningRp> {
   }
   const { port } = server.address() as AddressInfo;
   const publicUrl = config.publicUrl || `${config.tls ? 'https' : 'http'}://localhost:${port}`;
+  postman.origin = publicUrl;
   const fetch = config.idpTrust ? backChannelFetch(config.idpTrust) : undefined;
+  const references = new ReferenceJournal(config, fetch);
   const esia = config.esia
     ? new EsiaProtocolClient({
         base: config.idpIssuer,
@@ -63,7 +74,10 @@ export async function startRp(config: RpConfig): Promise<RunningRp> {
         ...(fetch ? { fetch } : {}),
         ...(config.discoveryCacheMs !== undefined ? { discoveryCacheMs: config.discoveryCacheMs } : {}),
       });
-  server.on('request', createRpApp({ config: { ...config, publicUrl }, workspaces, esia, features }).callback());
+  server.on(
+    'request',
+    createRpApp({ config: { ...config, publicUrl }, workspaces, esia, features, references }).callback(),
+  );
   if (config.log) console.error(`[rp:${config.clientId}] listening on ${config.host}:${port}, open ${publicUrl}`);
 
   let closing: Promise<void> | undefined;
@@ -75,6 +89,7 @@ export async function startRp(config: RpConfig): Promise<RunningRp> {
           server.close(() => resolve());
           server.closeAllConnections(); // keep-alive sockets would hold close() open
         });
+        await postman.close();
         await workspaces.close();
       })();
       return closing;

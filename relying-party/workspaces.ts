@@ -11,6 +11,7 @@ import type { Context } from 'koa';
 import { ControlledClock } from '../lib/clock.ts';
 import { Store } from '../lib/store/store.ts';
 import { baselineData, type RpData, rpDataProblem, type Seed, type Seeder } from './data.ts';
+import type { Postman } from './postman.ts';
 
 export const mainRun = 'main';
 const runCookie = 'esia_run';
@@ -44,6 +45,8 @@ export class Workspace {
   constructor(
     readonly id: string,
     private readonly backing: Backing,
+    /** The relying party's outgoing e-mail (notifications.ts sends through it); undefined: no e-mail. */
+    readonly postman?: Postman,
   ) {}
 
   get data(): RpData {
@@ -77,6 +80,7 @@ export class Workspaces {
     private readonly seed: () => Promise<Seed>,
     private readonly seeders: readonly Seeder[],
     readonly main: Workspace,
+    private readonly postman: Postman | undefined,
   ) {}
 
   /** Opens (and locks) the main run's file; creates it from the seed when it does not exist. */
@@ -86,14 +90,15 @@ export class Workspaces {
       seed,
       seeders,
       flushDelayMs = 200,
-    }: { seed: () => Promise<Seed>; seeders: readonly Seeder[]; flushDelayMs?: number },
+      postman,
+    }: { seed: () => Promise<Seed>; seeders: readonly Seeder[]; flushDelayMs?: number; postman?: Postman },
   ): Promise<Workspaces> {
     const first = await seed();
     const store = await Store.open(path, () => baselineData(first, Date.now(), seeders), {
       flushDelayMs,
       validate: rpDataProblem,
     });
-    return new Workspaces(store, seed, seeders, new Workspace(mainRun, store));
+    return new Workspaces(store, seed, seeders, new Workspace(mainRun, store, postman), postman);
   }
 
   /** A feature's own cleanup on reset, registered once at start. */
@@ -121,7 +126,11 @@ export class Workspaces {
       return known;
     }
     this.#expire();
-    const workspace = new Workspace(id, new MemoryBacking(baselineData(await this.seed(), Date.now(), this.seeders)));
+    const workspace = new Workspace(
+      id,
+      new MemoryBacking(baselineData(await this.seed(), Date.now(), this.seeders)),
+      this.postman,
+    );
     this.#runs.set(id, workspace);
     return workspace;
   }

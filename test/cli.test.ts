@@ -60,6 +60,7 @@ for (const [entry, helpStart] of Object.entries(tools)) {
         ESIA_KEYS_DIR: join(scratch, 'keys'),
         ESIA_DATA_DIR: join(scratch, 'data'),
         ESIA_PORT: '0',
+        ESIA_SMTP_PORT: '0',
         ESIA_RP: 'off',
       };
       try {

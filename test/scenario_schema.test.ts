@@ -65,6 +65,11 @@ const cases: Array<[string, (s: Record<string, any>) => void, string]> = [
     `${file} steps[1]: an inbox step needs "count" or "text" (what to check)`,
   ],
   [
+    'a rule across fields: a relying party sending SMS',
+    (s) => (s.steps[1] = { do: 'inbox', channel: 'sms', from: 'rp', count: 1 }),
+    `${file} steps[1]: a relying party sends e-mail, not SMS: "from" needs "channel": "email"`,
+  ],
+  [
     'a step inside a repeat',
     (s) => (s.steps[1] = { do: 'repeat', times: 2, steps: [{ do: 'agreement' }] }),
     `${file} steps[1].steps[0].accept: expected true or false`,

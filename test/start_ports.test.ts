@@ -31,13 +31,14 @@ async function freeRange(count: number): Promise<number> {
   throw new Error(`no ${count} consecutive free ports`);
 }
 
-test('with RP_PORT and ESIA_PORT changed, a sign-in completes through ФМРМ, НМО and both ESIA-protocol ФМРМ', async (t) => {
+test('with RP_PORT and ESIA_PORT changed, a sign-in completes through ФМРМ, НМО and both ESIA-protocol ФМРМ, and ФМРМ e-mail reaches the printed SMTP listener', async (t) => {
   const [idpPort, rpPort] = [await freePort(), await freeRange(4)];
   t.false([4000, 4001, 4002, 4003, 3000].includes(rpPort) || idpPort === 3000);
   const dataDir = await mkdtemp(join(tmpdir(), 'esia-start-ports-'));
   const env = {
     ...process.env,
     ESIA_PORT: String(idpPort),
+    ESIA_SMTP_PORT: '0',
     RP_PORT: String(rpPort),
     ESIA_DATA_DIR: dataDir,
     ESIA_KEYS_DIR: keysDir,
@@ -83,6 +84,34 @@ test('with RP_PORT and ESIA_PORT changed, a sign-in completes through ФМРМ, 
     const { screen, browser } = await signInThrough(`http://localhost:${port}`, idp);
     t.is(screen, 'cabinet', `${name} on :${port}: ${browser.errorCode()}`);
   }
+  // The SMTP listener is printed, and ФМРМ's notifications reach it: npm start wires ФМРМ to it.
+  t.regex(output, /SMTP: smtp:\/\/127\.0\.0\.1:\d+ /);
+  const rp = `http://localhost:${rpPort}/__control`;
+  const post = (path: string, body?: unknown) =>
+    fetch(`${rp}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+    });
+  t.is(
+    (
+      await post('/notifications', {
+        snils: '112-233-401 83',
+        kind: 'check.upcoming',
+        title: 'Проверка почты',
+        text: 'Текст',
+      })
+    ).status,
+    201,
+  );
+  await post('/mail/settled');
+  const inbox = (await (await fetch(`${idp}/__control/inbox/email?to=ivanov@example.test`)).json()) as {
+    messages: Array<{ subject?: string }>;
+  };
+  t.true(
+    inbox.messages.some((m) => m.subject === 'Проверка почты'),
+    JSON.stringify(inbox.messages),
+  );
 });
 
 test('an RP_PORT that is no port stops npm start with the variable named, without a stack', async (t) => {
@@ -90,6 +119,7 @@ test('an RP_PORT that is no port stops npm start with the variable named, withou
     ...process.env,
     RP_PORT: '40o0',
     ESIA_PORT: '0',
+    ESIA_SMTP_PORT: '0',
     ESIA_DATA_DIR: await mkdtemp(join(tmpdir(), 'esia-start-ports-')),
     ESIA_KEYS_DIR: keysDir,
     ESIA_MTLS_PORT: 'off',

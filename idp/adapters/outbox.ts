@@ -20,6 +20,8 @@ export interface Message {
   subject?: string;
   /** What the message is, e.g. `security.sign_in` (idp/adapters/notifications.ts), so tests need not parse text. */
   kind?: string;
+  /** Sender of an e-mail received over SMTP (adapters/smtp_listener.ts); the emulator's own messages have none. */
+  from?: string;
   sentAt: string;
   deliverAt: string;
 }
@@ -41,7 +43,7 @@ export class Outbox {
     to: string,
     text: string,
     code?: string,
-    meta: { subject?: string; kind?: string } = {},
+    meta: { subject?: string; kind?: string; from?: string } = {},
   ): Message {
     const now = this.clock.now();
     let deliverAt = now;
@@ -56,6 +58,7 @@ export class Outbox {
       ...(code ? { code } : {}),
       ...(meta.subject ? { subject: meta.subject } : {}),
       ...(meta.kind ? { kind: meta.kind } : {}),
+      ...(meta.from ? { from: meta.from } : {}),
       sentAt: new Date(now).toISOString(),
       deliverAt: new Date(deliverAt).toISOString(),
     };

@@ -33,6 +33,11 @@ export interface IdpConfig {
   systemsFile: string;
   /** Port of the HTTPS listener for sign-in by TLS client certificate (A4); 0 = any free port, null = off. */
   mtlsPort: number | null;
+  /**
+   * Port of the SMTP listener (adapters/smtp_listener.ts) that puts received e-mail into the run's inbox;
+   * 0 = any free port, null = off. `npm start` listens on 2525 (ESIA_SMTP_PORT; ESIA_SMTP=off disables it).
+   */
+  smtpPort: number | null;
   /** Organisations and their sign-in policies (A9). A missing file means none. */
   organisationsFile: string;
   /** The control API (/__control) for tests, CI and trainers. Always loopback-only. */
@@ -134,6 +139,7 @@ export const defaults: IdpConfig = {
   systemsFile: 'config/systems.json',
   organisationsFile: 'config/organisations.json',
   mtlsPort: 0,
+  smtpPort: 0,
   controlEnabled: true,
   scryptN: 1024,
   lockoutLimit: 5,

@@ -83,6 +83,8 @@ export function configFromEnv(env: Env): Partial<IdpConfig> {
   if (env.ESIA_ORGANISATIONS) out.organisationsFile = env.ESIA_ORGANISATIONS;
   if (env.ESIA_MTLS_PORT === 'off') out.mtlsPort = null;
   else if (env.ESIA_MTLS_PORT) out.mtlsPort = int(env, 'ESIA_MTLS_PORT', 0, 0, 65535);
+  // A fixed, well-known port for a user's own application to send to; tests pass 0 (a free port).
+  out.smtpPort = bool(env, 'ESIA_SMTP', true) ? int(env, 'ESIA_SMTP_PORT', 2525, 0, 65535) : null;
   return out;
 }
 

@@ -28,11 +28,13 @@ import {
   parseInstant,
 } from './inputs.ts';
 import { outageControlRoutes, outageEndpoints } from './outage.ts';
+import { referenceControlRoutes, referenceEndpoints } from './references.ts';
 import { InputError } from '../../lib/errors.ts';
 
-/** Features' control routes (outage E3, test PKI, electronic signature, WebAuthn, the ESIA face), in this order, and their GET /__control lines. */
+/** Features' control routes (outage E3, other systems' reference codes E1, test PKI, electronic signature, WebAuthn, the ESIA face), in this order, and their GET /__control lines. */
 const featureRoutes: ControlRoutes[] = [
   outageControlRoutes,
+  referenceControlRoutes,
   certificateControlRoutes,
   esignControlRoutes,
   webauthnControlRoutes,
@@ -40,6 +42,7 @@ const featureRoutes: ControlRoutes[] = [
 ];
 const featureEndpoints = [
   ...outageEndpoints,
+  ...referenceEndpoints,
   ...certificateEndpoints,
   ...esignEndpoints,
   ...webauthnEndpoints,

@@ -7,6 +7,7 @@ import { html, type Html } from '../../lib/html.ts';
 import type { AuditRecord } from '../adapters/audit_journal.ts';
 import { fullName, type Account } from '../domain/account.ts';
 import { catalogue, type CatalogueEntry, isErrorCode, type ErrorCode } from '../errors/catalogue.ts';
+import { foreignErrorAction } from '../errors/reference.ts';
 import { moscowTime, type Outage } from '../domain/outage.ts';
 import { failureAlert, failureReference, type Failure } from '../views/failure.ts';
 import { may } from './operators.ts';
@@ -149,6 +150,17 @@ function trainerBlock(user: ConsoleUser): Html {
 </div>`;
 }
 
+/** What a relying party sent along with its error screen's code (idp/control/references.ts). */
+interface ForeignScreen {
+  systemTitle?: string;
+  title: string;
+  message: string;
+  remedy?: string;
+  support?: string;
+  method?: string;
+  path?: string;
+}
+
 /** What a reference code looks like, for the operator who typed one that is not found. */
 const codeShape =
   'Код — 8 знаков, например 7KQ2-M9XD: латинские буквы без O и I и цифры от 2 до 9; регистр, пробелы и дефис не важны.';
@@ -165,7 +177,7 @@ export function refPage(
 ): Html {
   if (!v.found) {
     const why = v.wellFormed
-      ? html`В журнале аудита эмулятора нет записи с кодом <code>${v.code}</code>. Проверьте код с клиентом. ${codeShape} Код со страницы ошибки самой системы (например ФМРМ) хранится в её журнале, а не здесь.`
+      ? html`В журнале аудита эмулятора нет записи с кодом <code>${v.code}</code>. Проверьте код с клиентом. ${codeShape} Коды со страниц ошибок ФМРМ и Портала НМО тоже записываются сюда; если система в тот момент не смогла связаться с эмулятором, код остался в её собственном журнале (файл rp-&lt;система&gt;-references.jsonl в папке данных).`
       : html`«${v.code}» — не код обращения. ${codeShape}`;
     return page(
       `Код ${v.code} — консоль поддержки`,
@@ -175,10 +187,14 @@ export function refPage(
     );
   }
   const { record, story } = v.found;
+  // Another system's error screen (a relying party's): its own catalogue's texts came with the record.
+  const foreign = record.action === foreignErrorAction ? (record.details as ForeignScreen | undefined) : undefined;
   const found: CatalogueEntry | undefined =
     record.code && isErrorCode(record.code) ? catalogue[record.code as ErrorCode] : undefined;
   // A code that went by e-mail (recovering access) has the entry's e-mail wording, where it has one.
-  const entry = found && { title: found.title, ...((record.details?.channel === 'email' && found.byEmail) || found) };
+  const entry = foreign
+    ? { title: foreign.title, message: foreign.message, support: foreign.support ?? 'система не сообщила' }
+    : found && { title: found.title, ...((record.details?.channel === 'email' && found.byEmail) || found) };
   return page(
     `Код ${v.code} — консоль поддержки`,
     'support-ref',
@@ -188,13 +204,14 @@ export function refPage(
 <tr><th>Время</th><td data-testid="support-ref-time">${when(record.ts)}</td></tr>
 <tr><th>IP-адрес</th><td data-testid="support-ref-ip">${record.ip}</td></tr>
 <tr><th>Учётная запись</th><td data-testid="support-ref-account">${v.account ? html`<a href="/support/accounts/${v.account.oid}">${fullName(v.account)}</a> (oid ${v.account.oid})` : (record.account ?? 'не определена (логин не найден или не введён)')}</td></tr>
-<tr><th>Система</th><td>${record.client ?? '—'}</td></tr>
+<tr><th>Система</th><td data-testid="support-ref-system" data-system="${record.client ?? ''}">${foreign?.systemTitle ? `${foreign.systemTitle} (${record.client})` : (record.client ?? '—')}</td></tr>
+${foreign ? html`<tr><th>Страница</th><td data-testid="support-ref-page">${foreign.method ?? ''} ${foreign.path ?? ''}${record.status ? ` — HTTP ${record.status}` : ''}</td></tr>` : ''}
 ${record.run ? html`<tr><th>Прогон</th><td>${record.run}</td></tr>` : ''}
-<tr><th>Ошибка</th><td data-testid="support-ref-error" data-code="${record.code ?? ''}">${record.code ? codeTitle(record.code) : 'нет'}</td></tr>
+<tr><th>Ошибка</th><td data-testid="support-ref-error" data-code="${record.code ?? ''}">${foreign ? `${foreign.title} (${record.code})` : record.code ? codeTitle(record.code) : 'нет'}</td></tr>
 </table>
 ${
   entry
-    ? html`<div class="alert info" data-testid="support-ref-explanation"><strong>${entry.title}</strong>${entry.message}<br><b>Что сказать и проверить:</b> ${entry.support}</div>`
+    ? html`<div class="alert info" data-testid="support-ref-explanation"><strong>${entry.title}</strong>${entry.message}${foreign?.remedy ? html`<br><b>Что предложено человеку:</b> ${foreign.remedy}` : ''}<br><b>Что сказать и проверить:</b> ${entry.support}</div>`
     : ''
 }
 ${record.details ? html`<details class="dev"><summary>Подробности для разработчиков</summary><pre data-testid="support-ref-details">${JSON.stringify(record.details, null, 2)}</pre></details>` : ''}

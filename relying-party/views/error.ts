@@ -45,7 +45,7 @@ export function errorPage(brand: Brand, error: RpError, ref: string): Html {
 ${facts}
 <h2>Что делать</h2>
 <p data-testid="error-remedy">${e.remedy}</p>
-<p class="ref">Код обращения: <code data-testid="ref-code">${ref}</code><br><span class="muted">Назовите его, если обратитесь в поддержку: по нему найдут, что произошло.</span></p>
+<p class="ref">Код обращения: <code data-testid="ref-code" data-ref="${ref}">${ref}</code><br><span class="muted">Назовите его, если обратитесь в поддержку: по нему найдут, что произошло.</span></p>
 <div class="actions">${retry}${
       // A refused signature leaves the cabinet session as it was (A8).
       error.code === 'rp.signature_required'

@@ -70,6 +70,12 @@ export const stylesheet = `
   .done{background:#e6f4ea;border-left:4px solid #146c2e;padding:10px 14px;border-radius:4px}
   .stack label{display:block;margin:12px 0 4px;font-weight:500}
   .stack input,.stack select,.stack textarea{display:block;width:100%;max-width:480px;padding:8px 10px;font:inherit;border:1px solid #c5ced8;border-radius:6px}
+  .notes{list-style:none;padding:0;margin:16px 0 0}
+  .note{border:1px solid #e5eaf0;border-radius:8px;padding:12px 16px;margin:0 0 12px}
+  .note.unread{border-left:4px solid #0d6efd;background:#f5f9ff}
+  .note p{margin:6px 0}
+  .note .actions{margin-top:8px}
+  .new{background:#dbe8ff;color:#0d4c8b}
   .count{display:inline-block;min-width:20px;padding:0 6px;border-radius:10px;background:#c62828;color:#fff;font-size:13px;text-align:center}
   .event-filters{display:flex;flex-wrap:wrap;gap:10px 16px;align-items:flex-start;margin-bottom:12px}
   .event-filters label{display:flex;flex-direction:column;font-size:14px;color:#52606d}

@@ -26,6 +26,8 @@ export interface Stand {
   rpEsia?: string;
   rpEsia1?: string;
   sink?: string;
+  /** smtp://127.0.0.1:<port>: the emulator's SMTP listener, where both relying parties send their e-mail. */
+  smtp?: string;
   /** Where the emulator generated the ESIA test systems' keys. */
   keysDir?: string;
   /** The in-process emulator. */
@@ -109,6 +111,9 @@ export async function startStand(
 ): Promise<Stand> {
   const dir = await mkdtemp(join(tmpdir(), 'esia-stand-'));
   const [idpPort, rpPort, rp2Port] = [await freePort(), await freePort(), await freePort()];
+  // The relying parties send e-mail to the emulator's SMTP listener: its port is chosen before either starts.
+  const smtpPort = overrides.smtpPort === undefined ? await freePort() : overrides.smtpPort;
+  const mail = smtpPort === null ? {} : { smtpUrl: `smtp://127.0.0.1:${smtpPort}` };
   // HTTPS stand (TLS faults): the emulator on TLS 1.3 with the test PKI; the relying parties stay on
   // HTTP and trust the test root on their back-channel, requiring a stapled OCSP answer.
   const issuer = `${overrides.https ? 'https' : 'http'}://localhost:${idpPort}`;
@@ -158,6 +163,7 @@ export async function startStand(
     systemsFile,
     log: false,
     ...overrides,
+    smtpPort,
   });
   const mounted = config.controlEnabled
     ? extensions({ rpUrl: `http://localhost:${rpPort}`, rp2Url: `http://localhost:${rp2Port}`, dir })
@@ -172,6 +178,7 @@ export async function startStand(
         ...tlsRp,
         nmoUrl: `http://localhost:${rp2Port}`,
         completedApiSecret: nmoCompletedSecret,
+        ...mail,
       }),
     ),
     startRp(
@@ -180,6 +187,7 @@ export async function startStand(
         idpIssuer: issuer,
         dataDir: dir,
         ...tlsRp,
+        ...mail,
         clientId: 'nmo-portal',
         portal: 'nmo',
         clientSecret: 'nmo-local-test-secret',
@@ -207,12 +215,15 @@ export async function startStand(
     rpEsia: esiaRps[0]!.url,
     rpEsia1: esiaRps[1]!.url,
     sink: sink.url,
+    ...(emulator.smtp ? { smtp: emulator.smtp } : {}),
     keysDir: config.keysDir,
     emulator,
     control,
     controlAt: (base) => controlClient(base),
     close: async () => {
-      await Promise.all([emulator.close(), sink.close(), ...rps.map((rp) => rp.close())]);
+      // The relying parties first: they deliver the e-mail still queued to the emulator's SMTP listener.
+      await Promise.all([sink.close(), ...rps.map((rp) => rp.close())]);
+      await emulator.close();
       await rm(dir, { recursive: true, force: true });
     },
   };

@@ -71,7 +71,14 @@ test('npm start on a data folder in use by another process is refused with a cle
     await loadOrCreateKeys(keysDir),
   );
   try {
-    const env = { ...process.env, ESIA_DATA_DIR: dir, ESIA_KEYS_DIR: keysDir, ESIA_PORT: '0', ESIA_RP: 'off' };
+    const env = {
+      ...process.env,
+      ESIA_DATA_DIR: dir,
+      ESIA_KEYS_DIR: keysDir,
+      ESIA_PORT: '0',
+      ESIA_SMTP_PORT: '0',
+      ESIA_RP: 'off',
+    };
     const error = await t.throwsAsync(run(process.execPath, ['--import', 'tsx', 'start.ts'], { env, timeout: 30_000 }));
     const stderr = String((error as { stderr?: string }).stderr);
     t.regex(stderr, /in use by another emulator process \(pid \d+/);
@@ -194,6 +201,7 @@ test('npm start with a bad configuration file names the file, the field and what
       ESIA_DATA_DIR: join(dir, variable),
       ESIA_KEYS_DIR: keysDir,
       ESIA_PORT: '0',
+      ESIA_SMTP_PORT: '0',
       ESIA_RP: 'off',
       [variable]: file,
     };

@@ -80,5 +80,5 @@ test("the relying party's error page: facts above the remedy that points up, cod
     'the error code is shown only inside the folded part',
   );
   t.true(page.indexOf('случаи каталога') > folded);
-  t.regex(page, /<p class="ref">Код обращения: <code data-testid="ref-code">R-TEST-1<\/code>/);
+  t.regex(page, /<p class="ref">Код обращения: <code data-testid="ref-code" data-ref="R-TEST-1">R-TEST-1<\/code>/);
 });
