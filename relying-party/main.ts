@@ -35,6 +35,16 @@ if (env.RP_DATA_DIR) overrides.dataDir = env.RP_DATA_DIR;
 if (env.RP_REGISTER_FIXTURES) overrides.registerFixtures = env.RP_REGISTER_FIXTURES;
 if (env.RP_LOG) overrides.log = ['1', 'true', 'on', 'yes'].includes(env.RP_LOG);
 if (env.RP_CONTROL) overrides.control = ['1', 'true', 'on', 'yes'].includes(env.RP_CONTROL);
+if (env.RP_UPLOAD_LIMIT_MB) {
+  const mb = Number(env.RP_UPLOAD_LIMIT_MB);
+  if (!(mb > 0 && mb <= 1024))
+    throw new ConfigFileError('environment', {
+      field: 'RP_UPLOAD_LIMIT_MB',
+      expected: 'megabytes from 0.001 to 1024, e.g. 10',
+      actual: env.RP_UPLOAD_LIMIT_MB,
+    });
+  overrides.uploadLimitBytes = Math.round(mb * 1024 * 1024);
+}
 if (env.RP_REVIEWERS_FILE) overrides.reviewersFile = env.RP_REVIEWERS_FILE;
 if (env.RP_REVIEWER_LOOPBACK_ONLY)
   overrides.reviewerLoopbackOnly = ['1', 'true', 'on', 'yes'].includes(env.RP_REVIEWER_LOOPBACK_ONLY);

@@ -31,7 +31,7 @@ test('a reviewer signs in with the fixtures password, sees the console, and sign
   );
   await b.click('reviewer-sign-in', { login: 'reviewer', password: 'Reviewer-1234' });
   t.is(b.screen(), 'reviewer-home');
-  t.regex(b.byTestId('reviewer-who')?.textContent ?? '', /Орлова Наталья Викторовна/);
+  t.regex(b.byTestId('reviewer-who')?.textContent ?? '', /Громова Ирина Павловна/);
   await b.click('reviewer-logout');
   t.is(b.screen(), 'reviewer-login');
 });

@@ -54,6 +54,11 @@ export const stylesheet = `
   .tabs{display:flex;gap:4px;flex-wrap:wrap;margin:-8px 0 20px;border-bottom:1px solid #e5eaf0}
   .tab{padding:8px 12px;color:#0d4c8b;text-decoration:none;border-bottom:3px solid transparent}
   .tab.current{border-bottom-color:#0d6efd;font-weight:600}
+  .bad{background:#fdecec;color:#b71c1c}
+  .list th{width:auto}
+  .filters{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-end;margin:16px 0}
+  .filters label{display:flex;flex-direction:column;font-size:14px;color:#52606d}
+  .filters select{padding:7px 8px;font:inherit;border:1px solid #c5ced8;border-radius:6px}
   .field-error{color:#b71c1c;font-size:14px;margin:4px 0 0}
   .done{background:#e6f4ea;border-left:4px solid #146c2e;padding:10px 14px;border-radius:4px}
   .stack label{display:block;margin:12px 0 4px;font-weight:500}
