@@ -143,7 +143,9 @@ export function documentPage(
       ? ''
       : rule.allowed
         ? html`<form method="post" action="/documents/${doc.id}/status-request"><button class="secondary" data-testid="request-status">Запросить статус</button></form>`
-        : html`<p class="muted" data-testid="request-status-later">Запросить статус можно с ${rule.from ? day(rule.from) : '—'}: когда документ пробудет на проверке 7 дней.</p>`;
+        : // Shown but not offered: the server refuses an early request with the same reason (rp.status_too_early).
+          html`<form method="post" action="/documents/${doc.id}/status-request"><button class="secondary" disabled data-testid="request-status-disabled">Запросить статус</button></form>
+<p class="muted" data-testid="request-status-later">Запросить статус можно с ${rule.from ? day(rule.from) : '—'}: ${doc.statusRequestedAt ? 'через 7 дней после предыдущего запроса' : 'когда документ пробудет на проверке 7 дней'}.</p>`;
   // A refusal goes by its form: the re-upload's file field, else under the status line.
   const byFileField = doc.status === 'rejected' && view.refusal?.code !== 'rp.status_too_early';
   const requestRefusal =
@@ -165,7 +167,7 @@ ${fileField(view.maxBytes, byFileField ? view.refusal : undefined)}
     title: doc.title,
     ...(view.refusal && view.status ? { bodyData: { 'error-code': view.refusal.code } } : {}),
     body: html`${nav}<p><a href="/documents" data-testid="back-to-documents">← Все документы</a></p>
-<h1 data-testid="document-title">${doc.title}</h1>
+<h1 data-testid="document-title" data-id="${doc.id}">${doc.title}</h1>
 ${done}
 <table>
 <tr><th>Тип</th><td data-testid="document-type">${documentTypes[doc.type]}</td></tr>

@@ -36,7 +36,10 @@ export class HttpBrowser implements Driver {
   /** The user's WebAuthn devices (software), kept when the browser is closed. */
   readonly devices = new Devices();
 
-  async #request(url: string, init: { method?: string; body?: string; contentType?: string } = {}): Promise<Page> {
+  async #request(
+    url: string,
+    init: { method?: string; body?: string | Buffer; contentType?: string } = {},
+  ): Promise<Page> {
     let current = url;
     let method = init.method ?? 'GET';
     let body = init.body;
@@ -92,6 +95,11 @@ export class HttpBrowser implements Driver {
   async send(url: string, method: string, body?: string, contentType?: string): Promise<void> {
     const token = this.page?.root.querySelector('input[name="csrf_token"]')?.getAttribute('value');
     await this.#request(url, { method, body: withPageToken(body, contentType, token), contentType });
+  }
+
+  /** A file form's submission: the multipart body built by the caller (scenarios/steps/upload.ts), sent as the page's form would. */
+  async sendBytes(url: string, body: Buffer, contentType: string): Promise<void> {
+    await this.#request(url, { method: 'POST', body, contentType });
   }
 
   /** The page on screen; fails when none is open yet. */

@@ -28,6 +28,7 @@ import { repeat } from './repeat.ts';
 import { request } from './request.ts';
 import { resendCode } from './resend_code.ts';
 import { signIn } from './sign_in.ts';
+import { upload } from './upload.ts';
 import { webauthn } from './webauthn.ts';
 
 export const stepKinds = [
@@ -56,6 +57,7 @@ export const stepKinds = [
   webauthn,
   enterAppCode,
   oidcAuthorize,
+  upload,
 ] as const;
 
 type Kinds = (typeof stepKinds)[number];
