@@ -153,6 +153,13 @@ for (const [title, file, code, status, words] of [
   });
 }
 
+test('a file of exactly the size limit is accepted; one byte more is not (above)', async (t) => {
+  const { b, run } = await signedIn(t);
+  const res = await upload(b, { data: pdfBytes(10 * 1024 * 1024) });
+  t.is(res.status, 303);
+  t.is((await uploadsOf(run)).length, 1);
+});
+
 test('hostile shapes: thousands of parts, a second file, a form that is not multipart, an oversized declared body', async (t) => {
   const { b, run } = await signedIn(t);
   const many = multipart(Array.from({ length: 3000 }, (_, i) => ({ name: `f${i}`, value: 'x' })));
@@ -190,6 +197,7 @@ test('hostile shapes: thousands of parts, a second file, a form that is not mult
     });
   });
   t.is(declared, 413);
+  // The declared length is refused before a byte of the body is read, with the same message.
   t.deepEqual(await uploadsOf(run), []);
 });
 

@@ -70,11 +70,12 @@ const problem = (code: UploadProblem['code'], status: number, message: string, i
   internal,
 });
 
-export function tooLarge(limits: UploadLimits, name: string, internal: string): UploadProblem {
+export function tooLarge(limits: UploadLimits, name: string | undefined, internal: string): UploadProblem {
+  const limit = megabytes(limits.maxFileBytes);
   return problem(
     'rp.upload_too_large',
     413,
-    `Файл «${name}» больше ${megabytes(limits.maxFileBytes)}. Загрузите файл не больше ${megabytes(limits.maxFileBytes)}: сохраните скан с меньшим разрешением или в PDF со сжатием.`,
+    `${name ? `Файл «${name}»` : 'Файл'} больше ${limit}. Загрузите файл не больше ${limit}: сохраните скан с меньшим разрешением или в PDF со сжатием.`,
     internal,
   );
 }
@@ -101,7 +102,7 @@ export async function receiveUpload(
   if (declared > limits.maxFileBytes + framingBytes) {
     // The body is not read: nothing of it reaches the disk, and the connection closes after the answer.
     ctx.set('Connection', 'close');
-    return refuse(tooLarge(limits, 'выбранный', `Content-Length ${declared} over ${limits.maxFileBytes} + framing`));
+    return refuse(tooLarge(limits, undefined, `Content-Length ${declared} over ${limits.maxFileBytes} + framing`));
   }
 
   let parser: busboy.Busboy;
@@ -117,7 +118,8 @@ export async function receiveUpload(
         fieldSize: maxFieldBytes,
         fieldNameSize: 100,
         headerPairs: 20,
-        fileSize: limits.maxFileBytes,
+        // busboy counts a file that reaches its limit as cut off: one byte more, so exactly the limit passes.
+        fileSize: limits.maxFileBytes + 1,
       },
     });
   } catch (err) {
