@@ -26,6 +26,12 @@ import type { DocumentFiles } from './storage.ts';
 import { type ReceivedFile, receiveUpload, type UploadLimits } from './upload.ts';
 import { documentPage, documentsPage, type FormRefusal, uploadPage } from './views.ts';
 
+/** A re-upload of a document that is not (or no longer) rejected: from a stale page or another tab. */
+const onlyRejected: FormRefusal = {
+  code: 'rp.upload_malformed',
+  message: 'Повторно загрузить можно только отклонённый документ: этот уже на проверке или принят. Обновите страницу.',
+};
+
 const doneTexts: Record<string, string> = {
   uploaded: 'Документ загружен и передан на проверку.',
   reuploaded: 'Новый файл загружен, документ снова на проверке.',
@@ -146,6 +152,8 @@ export function mountDocumentPages(router: Router, h: PageHelpers, files: Docume
     const c = await person(ctx);
     if (!c) return;
     const doc = own(c, ctx.params.id!);
+    // Refused before the body is read; checked again after it, as a reviewer may decide meanwhile.
+    if (doc.status !== 'rejected') return showDocument(ctx, c, doc, onlyRejected, 409);
     const received = await receiveUpload(ctx, await files.folder(c.ws.id), limits);
     if (!received.ok) {
       h.log({ event: 'upload_refused', code: received.problem.code, internal: received.problem.internal });
@@ -153,13 +161,7 @@ export function mountDocumentPages(router: Router, h: PageHelpers, files: Docume
     }
     if (doc.status !== 'rejected') {
       await received.file.discard();
-      return showDocument(
-        ctx,
-        c,
-        doc,
-        { code: 'rp.upload_malformed', message: 'Повторно загрузить можно только отклонённый документ.' },
-        409,
-      );
+      return showDocument(ctx, c, doc, onlyRejected, 409);
     }
     await received.file.place();
     replaceFile(c.ws, doc, version(c, received.file));
