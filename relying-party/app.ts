@@ -296,6 +296,13 @@ export function createRpApp({ config, workspaces, esia, features = [] }: RpDeps)
     if (typeof ctx.body === 'string' && ctx.response.is('html')) ctx.body = guard.stamp(ctx, ctx.body);
     log({ event: 'request', method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started });
   });
+  // What reaches Koa past the boundary is a connection's fault after the answer began, most often a
+  // client that broke off its upload: one JSON line instead of Koa's stack on stderr.
+  app.on('error', (err: Error & { code?: string }) => {
+    const entry = { event: 'connection_error', error: err.message, code: err.code };
+    if (/^(HPE_|ECONNRESET|EPIPE|ERR_STREAM_PREMATURE_CLOSE)/.test(err.code ?? '')) log(entry);
+    else console.error(JSON.stringify({ t: new Date().toISOString(), rp: config.clientId, ...entry }));
+  });
   for (const feature of features) feature.routes?.(router, helpers);
   app.use(router.routes());
   if (config.control)

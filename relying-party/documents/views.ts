@@ -33,7 +33,8 @@ export function statusBadge(status: DocumentStatus): Html {
   return html`<span class="badge ${s.css}" data-testid="document-status" data-status="${status}">${s.label}</span>`;
 }
 
-const day = (iso: string | number) => moscowTime(iso).replace(/, \d\d:\d\d/, '');
+/** The date alone, in Moscow: «25.11.2026». */
+const day = (iso: string | number) => moscowTime(iso).replace(/, \d\d:\d\d \(МСК\)$/, '');
 
 function options<K extends string>(all: Record<K, string>, chosen: string | undefined, anyLabel?: string): Html {
   const list = Object.entries<string>(all).map(

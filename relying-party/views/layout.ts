@@ -56,6 +56,7 @@ export const stylesheet = `
   .tab.current{border-bottom-color:#0d6efd;font-weight:600}
   .bad{background:#fdecec;color:#b71c1c}
   .list th{width:auto}
+  .list .badge{white-space:nowrap}
   .filters{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-end;margin:16px 0}
   .filters label{display:flex;flex-direction:column;font-size:14px;color:#52606d}
   .filters select{padding:7px 8px;font:inherit;border:1px solid #c5ced8;border-radius:6px}
