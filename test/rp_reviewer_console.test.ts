@@ -65,6 +65,11 @@ test('a console form without its token is refused; a cabinet session never opens
   const other = new HttpBrowser();
   await other.goto(`${rp.url}/reviewer`);
   t.is(other.screen(), 'reviewer-login');
+  // The sign-in form too: without this browser's sign-in token (a form posted from elsewhere) it is refused.
+  const stranger = new HttpBrowser();
+  await stranger.send(`${rp.url}/reviewer/login`, 'POST', 'login=reviewer&password=Reviewer-1234&csrf=guess');
+  t.is(stranger.current()?.status, 403);
+  t.is(stranger.errorCode(), 'rp.form_forged');
 });
 
 test('off loopback the console refuses with its own page (reviewerLoopbackOnly)', async (t) => {
