@@ -413,3 +413,25 @@ test("a run's reset deletes its uploaded files and brings the seeded documents b
   t.deepEqual(await uploadsOf(run), []);
   t.is((await documentsIn(run, ivanov.snils)).length, before - 1);
 });
+
+test("a start removes the upload folders of isolated runs gone with the previous process, keeping the main run's", async (t) => {
+  const { mkdtemp, mkdir, writeFile, rm, stat } = await import('node:fs/promises');
+  const { tmpdir } = await import('node:os');
+  const { rpConfig } = await import('../relying-party/config.ts');
+  const { startRp } = await import('../relying-party/server.ts');
+  const dataDir = await mkdtemp(join(tmpdir(), 'rp-orphans-'));
+  const uploads = join(dataDir, 'uploads', 'fmrm');
+  await mkdir(join(uploads, 'run-0123456789ab'), { recursive: true });
+  await writeFile(join(uploads, 'run-0123456789ab', 'abc'), 'x');
+  await mkdir(join(uploads, 'main'), { recursive: true });
+  await writeFile(join(uploads, 'main', 'def'), 'y');
+  const rp = await startRp(rpConfig({ port: 0, dataDir }));
+  t.teardown(async () => {
+    await rp.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  const gone = async () => !(await stat(join(uploads, 'run-0123456789ab')).catch(() => undefined));
+  for (let i = 0; i < 40 && !(await gone()); i++) await new Promise((r) => setTimeout(r, 25));
+  t.true(await gone());
+  t.is(await readFile(join(uploads, 'main', 'def'), 'utf8'), 'y');
+});

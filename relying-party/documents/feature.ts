@@ -7,12 +7,19 @@ import { documentsReviewSection } from './review_section.ts';
 import { mountDocumentPages } from './routes.ts';
 import { documentsSeeder } from './seed.ts';
 import { DocumentFiles } from './storage.ts';
+import { mainRun } from '../workspaces.ts';
 
 export const defaultUploadLimitBytes = 10 * 1024 * 1024;
 
 /** The cabinet's part, and the reviewer console's section that decides on the same documents. */
 export function documentsFeature(config: RpConfig): { feature: RpFeature; reviewSection: ReviewerSection } {
   const files = DocumentFiles.of(config);
+  // Listed once at start: a run made after this cannot be among them (run ids are random).
+  void files
+    .removeOrphans(mainRun)
+    .catch((err: unknown) =>
+      console.error(JSON.stringify({ rp: config.clientId, event: 'uploads_cleanup_failed', error: String(err) })),
+    );
   const limits = { maxFileBytes: config.uploadLimitBytes ?? defaultUploadLimitBytes };
   const feature: RpFeature = {
     name: 'documents',

@@ -2,9 +2,10 @@
  * Where uploaded files live: <dataDir>/uploads/<clientId>/<run>/<file id>. Names on disk are only
  * generated ids (never the person's file name), so a name such as «../../x» is display text and
  * nothing else. A file is written under a temporary name beside its place and renamed into it once
- * complete and checked; a run's reset deletes the run's folder.
+ * complete and checked; a run's reset deletes the run's folder, and a start the folders of runs gone
+ * with the previous process.
  */
-import { mkdir, rm } from 'node:fs/promises';
+import { mkdir, readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 
 const safeId = /^[A-Za-z0-9_-]{1,64}$/;
@@ -25,6 +26,15 @@ export class DocumentFiles {
 
   pathOf(run: string, fileId: string): string {
     return join(this.root, checked(run), checked(fileId));
+  }
+
+  /**
+   * The folders of isolated runs left by an earlier process: those runs lived in its memory only, so
+   * no one can reach their files any more. The main run's folder stays with the main run's data.
+   */
+  async removeOrphans(mainRun: string): Promise<void> {
+    const entries = await readdir(this.root).catch(() => [] as string[]);
+    await Promise.all(entries.filter((e) => e !== mainRun && safeId.test(e)).map((e) => this.removeRun(e)));
   }
 
   removeRun(run: string): Promise<void> {
