@@ -57,6 +57,7 @@ export const stylesheet = `
   .bad{background:#fdecec;color:#b71c1c}
   .list th{width:auto}
   .list .badge{white-space:nowrap}
+  button:disabled{opacity:.55;cursor:not-allowed}
   .filters{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-end;margin:16px 0}
   .filters label{display:flex;flex-direction:column;font-size:14px;color:#52606d}
   .filters select{padding:7px 8px;font:inherit;border:1px solid #c5ced8;border-radius:6px}
