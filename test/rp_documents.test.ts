@@ -382,6 +382,9 @@ test('the reviewer decides through the control API: a rejection needs a comment,
 
 test('the reviewer console: queue across people, open one, reject needs a comment, accept; the person sees the decision', async (t) => {
   const { b, run } = await signedIn(t);
+  // The person's cabinet session is no reviewer's: the console asks them to sign in.
+  await b.goto(`${shared.stand.rp}/reviewer/documents`);
+  t.is(b.screen(), 'reviewer-login');
   const r = new HttpBrowser();
   await r.setCookie(shared.stand.idp, 'esia_run', run);
   await r.goto(`${shared.stand.rp}/reviewer`);
