@@ -1,74 +1,17 @@
 /*
- * The cabinet's documents over HTTP on a whole stand: upload streamed to disk and checked by content,
- * every hostile upload refused in Russian without a 5xx or a file left behind, another person's
- * document unreachable, the 7-day rule and the 12 months of history by the run's clock, re-upload,
- * the reviewer's decision (control API and console) and the reset that deletes a run's files.
+ * The cabinet's documents over HTTP on a whole stand: upload streamed to disk and downloaded as sent,
+ * another person's document unreachable, the 7-day rule and the 12 months of history by the run's
+ * clock, re-upload, the reviewer's decision (control API and console), the reset and the start that
+ * delete a run's files. Hostile uploads: rp_documents_hostile.test.ts.
  */
-import test, { type ExecutionContext } from 'ava';
-import { request } from 'node:http';
-import { readdir, readFile } from 'node:fs/promises';
+import test from 'ava';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { newRun } from '../scenarios/runner/stand.ts';
 import { HttpBrowser } from '../scenarios/runner/http_browser.ts';
-import { sharedStand } from './helpers/stand.ts';
-import { signInThrough } from './helpers/sign_in.ts';
+import { belova, documentsStand, ivanov } from './helpers/documents_stand.ts';
 import { formAction, multipart, pdfBytes, postAs } from './helpers/uploads.ts';
 
-const shared = sharedStand();
-const ivanov = { phone: '+79000000001', snils: '112-233-401 83' };
-const belova = { phone: '+79000000017', snils: '112-233-417 91' };
-
-/** A person signed in to the cabinet, in an isolated run of their own unless `run` is given ('main': the stand's main run). */
-async function signedIn(t: ExecutionContext, who = ivanov, run?: string) {
-  const { stand } = shared;
-  const b = new HttpBrowser();
-  let id = run;
-  if (!id) {
-    const made = await newRun(stand);
-    t.teardown(made.end);
-    id = made.run;
-  }
-  if (id !== 'main') await b.setCookie(stand.idp, 'esia_run', id);
-  const { screen } = await signInThrough(
-    stand.rp,
-    stand.idp,
-    who.phone,
-    'Test-1234',
-    b,
-    id === 'main' ? undefined : id,
-  );
-  t.is(screen, 'cabinet', `${who.phone}: ${b.errorCode()} ${b.current()?.url}`);
-  return { b, run: id };
-}
-
-const uploadsOf = async (run: string) =>
-  readdir(join(shared.stand.dataDir, 'uploads', 'fmrm', run)).catch(() => [] as string[]);
-
-async function uploadAction(b: HttpBrowser): Promise<string> {
-  await b.goto(`${shared.stand.rp}/documents/upload`);
-  return formAction(b, 'upload-form');
-}
-
-async function upload(
-  b: HttpBrowser,
-  file: { filename?: string; data: Buffer; type?: string },
-  fields = { type: 'diploma', title: 'Диплом № 1' },
-) {
-  const { body, contentType } = multipart([
-    { name: 'type', value: fields.type },
-    { name: 'title', value: fields.title },
-    { name: 'file', filename: file.filename ?? 'scan.pdf', data: file.data, type: file.type ?? 'application/pdf' },
-  ]);
-  return postAs(b, await uploadAction(b), body, contentType);
-}
-
-const rpControl = (_run: string) => shared.stand.controlAt(shared.stand.rp);
-const documentsIn = async (run: string, snils: string) =>
-  (
-    await rpControl(run)<{
-      documents: Array<{ id: string; type: string; title: string; status: string; files: unknown[] }>;
-    }>('GET', `/documents?run=${run}&snils=${encodeURIComponent(snils)}`)
-  ).documents;
+const { shared, signedIn, uploadsOf, uploadAction, upload, rpControl, documentsIn } = documentsStand();
 
 test('an upload streams to disk under a generated id, lists as на проверке, and downloads as sent', async (t) => {
   const { b, run } = await signedIn(t);
@@ -104,155 +47,6 @@ test('an upload streams to disk under a generated id, lists as на провер
       .every((r) => r.getAttribute('data-status') === 'review' && r.getAttribute('data-type') === 'diploma'),
   );
   t.truthy(b.requirePage().root.querySelector(`[data-testid="document-row"][data-id="${id}"]`));
-});
-
-for (const [title, file, code, status, words] of [
-  ['zero bytes', { data: Buffer.alloc(0) }, 'rp.upload_empty', 400, /пустой \(0 байт\)/],
-  [
-    'a Windows program named .pdf',
-    { data: Buffer.concat([Buffer.from('MZ\x90\x00'), Buffer.alloc(500)]), filename: 'scan.pdf' },
-    'rp.upload_disguised',
-    415,
-    /программа Windows \(MZ\)/,
-  ],
-  [
-    'a Linux program',
-    {
-      data: Buffer.concat([Buffer.from([0x7f, 0x45, 0x4c, 0x46]), Buffer.alloc(500)]),
-      filename: 'скан.jpg',
-      type: 'image/jpeg',
-    },
-    'rp.upload_disguised',
-    415,
-    /программа Linux \(ELF\)/,
-  ],
-  [
-    'a script',
-    { data: Buffer.from('#!/bin/sh\nrm -rf /\n'), filename: 'doc.png', type: 'image/png' },
-    'rp.upload_disguised',
-    415,
-    /сценарий/,
-  ],
-  [
-    'a Word file sent as application/pdf',
-    { data: Buffer.concat([Buffer.from([0x50, 0x4b, 0x03, 0x04]), Buffer.alloc(300)]) },
-    'rp.upload_wrong_type',
-    415,
-    /архив ZIP или документ Office/,
-  ],
-  ['over the size limit', { data: pdfBytes(10 * 1024 * 1024 + 1) }, 'rp.upload_too_large', 413, /больше 10 МБ/],
-] as const) {
-  test(`${title}: refused with a Russian message next to the field, nothing kept on disk`, async (t) => {
-    const { b, run } = await signedIn(t);
-    const res = await upload(b, file);
-    t.is(res.status, status);
-    t.is(res.errorCode, code);
-    t.regex(res.html, /data-screen="documents-upload"/);
-    t.regex(res.html, words);
-    t.deepEqual(await uploadsOf(run), []);
-  });
-}
-
-test('a file of exactly the size limit is accepted; one byte more is not (above)', async (t) => {
-  const { b, run } = await signedIn(t);
-  const res = await upload(b, { data: pdfBytes(10 * 1024 * 1024) });
-  t.is(res.status, 303);
-  t.is((await uploadsOf(run)).length, 1);
-});
-
-test('hostile shapes: thousands of parts, a second file, a form that is not multipart, an oversized declared body', async (t) => {
-  const { b, run } = await signedIn(t);
-  const many = multipart(Array.from({ length: 3000 }, (_, i) => ({ name: `f${i}`, value: 'x' })));
-  const manyRes = await postAs(b, await uploadAction(b), many.body, many.contentType);
-  t.is(manyRes.status, 400);
-  t.is(manyRes.errorCode, 'rp.upload_malformed');
-  t.regex(manyRes.html, /лишние поля или файлы/);
-  const two = multipart([
-    { name: 'type', value: 'diploma' },
-    { name: 'file', filename: 'a.pdf', data: pdfBytes() },
-    { name: 'file', filename: 'b.pdf', data: pdfBytes() },
-  ]);
-  t.is((await postAs(b, await uploadAction(b), two.body, two.contentType)).errorCode, 'rp.upload_malformed');
-  // A body that is neither a form nor a file form cannot carry the form's token: refused as forged.
-  const json = await postAs(b, await uploadAction(b), '{"file":"x"}', 'application/json');
-  t.is(json.status, 403);
-  t.is(json.errorCode, 'rp.form_forged');
-  const action = await uploadAction(b);
-  const declared = await new Promise<number>((resolve, reject) => {
-    const req = request(
-      action,
-      {
-        method: 'POST',
-        headers: { 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(50 * 1024 * 1024) },
-      },
-      (res) => {
-        res.resume();
-        resolve(res.statusCode ?? 0);
-      },
-    );
-    req.on('error', reject);
-    void b.jar.getCookieString(action).then((cookie) => {
-      req.setHeader('cookie', cookie);
-      req.write('--x\r\n');
-    });
-  });
-  t.is(declared, 413);
-  // The declared length is refused before a byte of the body is read, with the same message.
-  t.deepEqual(await uploadsOf(run), []);
-});
-
-test('a path-traversal file name is display text only: the file is stored under a generated id inside the run folder', async (t) => {
-  const { b, run } = await signedIn(t);
-  const res = await upload(b, { filename: '../../../../../tmp/evil\\..\\x.pdf', data: pdfBytes() });
-  t.is(res.status, 303);
-  const files = await uploadsOf(run);
-  t.is(files.length, 1);
-  t.regex(files[0]!, /^[\w-]+$/);
-  await b.goto(`${shared.stand.rp}${res.location}`);
-  t.false((b.byTestId('document-download')?.textContent ?? '/').includes('/'));
-  t.false((b.byTestId('document-download')?.textContent ?? '\\').includes('\\'));
-});
-
-test('a body cut off mid-file leaves no file, not even a temporary one', async (t) => {
-  const { b, run } = await signedIn(t);
-  const action = await uploadAction(b);
-  const cookie = await b.jar.getCookieString(action);
-  const { body, contentType } = multipart([
-    { name: 'type', value: 'diploma' },
-    { name: 'file', filename: 'big.pdf', data: pdfBytes(2 * 1024 * 1024) },
-  ]);
-  await new Promise<void>((resolve) => {
-    const req = request(action, {
-      method: 'POST',
-      headers: { cookie, 'content-type': contentType, 'content-length': String(body.length) },
-    });
-    req.on('error', () => resolve());
-    req.write(body.subarray(0, 1024 * 1024), () =>
-      setTimeout(() => {
-        req.destroy();
-        resolve();
-      }, 100),
-    );
-  });
-  // The server notices the closed connection and removes the partial file.
-  for (let i = 0; i < 50 && (await uploadsOf(run)).length > 0; i++) await new Promise((r) => setTimeout(r, 50));
-  t.deepEqual(await uploadsOf(run), []);
-  // The stand is still well: the next upload passes.
-  t.is((await upload(b, { data: pdfBytes() })).status, 303);
-});
-
-test('a multipart form without the token in its action, or from another origin, is refused', async (t) => {
-  const { b } = await signedIn(t);
-  const { body, contentType } = multipart([
-    { name: 'type', value: 'diploma' },
-    { name: 'file', filename: 'a.pdf', data: pdfBytes() },
-  ]);
-  const bare = await postAs(b, `${shared.stand.rp}/documents/upload`, body, contentType);
-  t.is(bare.status, 403);
-  t.is(bare.errorCode, 'rp.form_forged');
-  const foreign = await postAs(b, await uploadAction(b), body, contentType, { origin: 'http://evil.example' });
-  t.is(foreign.status, 403);
-  t.is(foreign.errorCode, 'rp.form_forged');
 });
 
 test("another person's document is the same not-found as a missing one, page and file alike", async (t) => {
@@ -293,7 +87,7 @@ test('«Запросить статус»: refused with the reason before 7 days
   t.is(early.status, 409);
   t.is(early.errorCode, 'rp.status_too_early');
   t.regex(early.html, /на проверке 2 дня/);
-  await rpControl(run)('POST', `/clock?run=${run}`, { advance: 'P5D' });
+  await rpControl()('POST', `/clock?run=${run}`, { advance: 'P5D' });
   await b.goto(`${shared.stand.rp}/documents/${fresh.id}`);
   await b.click('request-status');
   t.is(b.screen(), 'document');
@@ -315,10 +109,10 @@ test('history is kept 12 months by the run clock: older entries and replaced fil
   // Seeded: uploaded 400 days ago, rejected 396, re-uploaded 60, accepted 55.
   t.deepEqual(await events(), ['accepted', 'reuploaded']);
   t.is(b.requirePage().root.querySelectorAll('[data-testid="document-file"]').length, 2);
-  await rpControl(run)('POST', `/clock?run=${run}`, { advance: 'P308D' });
+  await rpControl()('POST', `/clock?run=${run}`, { advance: 'P308D' });
   t.deepEqual(await events(), ['accepted']);
   t.is(b.requirePage().root.querySelectorAll('[data-testid="document-file"]').length, 1);
-  await rpControl(run)('POST', `/clock?run=${run}`, { advance: 'P10D' });
+  await rpControl()('POST', `/clock?run=${run}`, { advance: 'P10D' });
   t.deepEqual(await events(), []);
   t.is(b.byTestId('document-status')?.getAttribute('data-status'), 'accepted');
 });
@@ -360,7 +154,7 @@ test('«Повторная загрузка» of a rejected document: the new fi
 
 test('the reviewer decides through the control API: a rejection needs a comment, the person reads it', async (t) => {
   const { b, run } = await signedIn(t);
-  const control = rpControl(run);
+  const control = rpControl();
   const onReview = (await documentsIn(run, ivanov.snils)).find((d) => d.status === 'review')!;
   await t.throwsAsync(control('POST', `/documents/${onReview.id}/review?run=${run}`, { decision: 'rejected' }), {
     message: /комментарий/,
@@ -412,7 +206,7 @@ test("a run's reset deletes its uploaded files and brings the seeded documents b
   t.is((await upload(b, { data: pdfBytes() })).status, 303);
   t.is((await uploadsOf(run)).length, 1);
   const before = (await documentsIn(run, ivanov.snils)).length;
-  await rpControl(run)('POST', `/reset?run=${run}`, {});
+  await rpControl()('POST', `/reset?run=${run}`, {});
   t.deepEqual(await uploadsOf(run), []);
   t.is((await documentsIn(run, ivanov.snils)).length, before - 1);
 });
