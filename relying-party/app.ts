@@ -16,7 +16,7 @@ import type { OidcClient, PendingLogin } from './oidc_client.ts';
 import { RpError } from './errors.ts';
 import { favicon } from '../lib/http/favicon.ts';
 import { readForm } from '../lib/http/form.ts';
-import { FormGuard } from '../lib/http/form_guard.ts';
+import { FormGuard, tokenField } from '../lib/http/form_guard.ts';
 import { noStoreForPages, originsOf, secureResponse } from '../lib/http/page_headers.ts';
 import { PendingLogins } from './pending_logins.ts';
 import { controlRouter } from './control.ts';
@@ -253,7 +253,7 @@ export function createRpApp({ config, workspaces, esia, features = [], reference
   router.get('/logged-out', (ctx) => send(ctx, loggedOutPage(brand, false)));
 
   /**
-   * Every POST of the RP is one of its own buttons (sign, logout). Another origin is refused; with
+   * Every POST of the RP is one of its own buttons or forms (sign, logout, a document's upload). Another origin is refused; with
    * a session, its token is required. Without one there is nothing to act on: the routes send the
    * browser home, so a «Выйти» in a tab whose session already ended still works.
    */
@@ -267,6 +267,9 @@ export function createRpApp({ config, workspaces, esia, features = [], reference
           `${ctx.method} ${ctx.path}: the form could not be read (${err.message})`,
         );
       });
+    } else if (ctx.is('multipart/form-data')) {
+      // A file form's token rides in its action's query (FormGuard.stamp); the body is the route's to stream.
+      ctx.request.body = { [tokenField]: ctx.query[tokenField] };
     }
     const refused = guard.refusal(ctx);
     if (!refused || (refused.reason !== 'foreign_origin' && !ctx.cookies.get(names.session))) return;
@@ -340,6 +343,13 @@ export function createRpApp({ config, workspaces, esia, features = [], reference
     noStoreForPages(ctx);
     if (typeof ctx.body === 'string' && ctx.response.is('html')) ctx.body = guard.stamp(ctx, ctx.body);
     log({ event: 'request', method: ctx.method, path: ctx.path, status: ctx.status, ms: Date.now() - started });
+  });
+  // What reaches Koa past the boundary is a connection's fault after the answer began, most often a
+  // client that broke off its upload: one JSON line instead of Koa's stack on stderr.
+  app.on('error', (err: Error & { code?: string }) => {
+    const entry = { event: 'connection_error', error: err.message, code: err.code };
+    if (/^(HPE_|ECONNRESET|EPIPE|ERR_STREAM_PREMATURE_CLOSE)/.test(err.code ?? '')) log(entry);
+    else console.error(JSON.stringify({ t: new Date().toISOString(), rp: config.clientId, ...entry }));
   });
   for (const feature of features) feature.routes?.(router, helpers);
   app.use(router.routes());

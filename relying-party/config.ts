@@ -39,6 +39,8 @@ export interface RpConfig {
   registerFixtures: string;
   /** One JSON line per request and per error page on stderr. */
   log: boolean;
+  /** Largest document file accepted (bytes; default 10 MB, RP_UPLOAD_LIMIT_MB). */
+  uploadLimitBytes?: number;
   /** Reviewers of the console (/reviewer): logins, ФИО, scrypt hashes. Default relying-party/fixtures/reviewers.json. */
   reviewersFile?: string;
   /** The reviewer console answers only this machine (default true), like the emulator's support console. */

@@ -1,5 +1,6 @@
 /* The parts each portal is made of (feature.ts): ФМРМ's cabinet, and НМО's professional-development portal. */
 import type { RpConfig } from './config.ts';
+import { documentsFeature } from './documents/feature.ts';
 import type { RpFeature } from './feature.ts';
 import { home } from './home/feature.ts';
 import { personal } from './personal/feature.ts';
@@ -13,5 +14,13 @@ export function featuresOf(config: RpConfig): RpFeature[] {
   // Both portals read the one register (fixtures/register.json): its checks are dated by the home feature.
   if (config.portal === 'nmo')
     return [home, nmoEvents, nmoMyEvents, notificationsFeature, reviewerConsole(config, [nmoReviewerSection])];
-  return [home, personal, fmrmNmoTab, notificationsFeature, reviewerConsole(config, [])];
+  const documents = documentsFeature(config);
+  return [
+    home,
+    personal,
+    documents.feature,
+    fmrmNmoTab,
+    notificationsFeature,
+    reviewerConsole(config, [documents.reviewSection]),
+  ];
 }

@@ -42,6 +42,16 @@ if (env.RP_COMPLETED_API_REMOTE)
   overrides.completedApiRemote = ['1', 'true', 'on', 'yes'].includes(env.RP_COMPLETED_API_REMOTE);
 if (env.RP_SMTP_URL && env.RP_SMTP_URL !== 'off') overrides.smtpUrl = env.RP_SMTP_URL; // validated by rpConfig
 if (env.RP_CONTROL) overrides.control = ['1', 'true', 'on', 'yes'].includes(env.RP_CONTROL);
+if (env.RP_UPLOAD_LIMIT_MB) {
+  const mb = Number(env.RP_UPLOAD_LIMIT_MB);
+  if (!(mb > 0 && mb <= 1024))
+    throw new ConfigFileError('environment', {
+      field: 'RP_UPLOAD_LIMIT_MB',
+      expected: 'megabytes from 0.001 to 1024, e.g. 10',
+      actual: env.RP_UPLOAD_LIMIT_MB,
+    });
+  overrides.uploadLimitBytes = Math.round(mb * 1024 * 1024);
+}
 if (env.RP_REVIEWERS_FILE) overrides.reviewersFile = env.RP_REVIEWERS_FILE;
 if (env.RP_REVIEWER_LOOPBACK_ONLY)
   overrides.reviewerLoopbackOnly = ['1', 'true', 'on', 'yes'].includes(env.RP_REVIEWER_LOOPBACK_ONLY);

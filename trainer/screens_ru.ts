@@ -55,6 +55,13 @@ const screens: Record<string, string> = {
   'support-unlock': 'Консоль поддержки: снятие блокировки',
   'support-temporary-code': 'Консоль поддержки: временный код',
   'support-reset-password': 'Консоль поддержки: сброс пароля',
+  documents: 'Документы в кабинете ФМРМ',
+  'documents-upload': 'Загрузка документа (ФМРМ)',
+  document: 'Документ, его файлы и история (ФМРМ)',
+  'reviewer-login': 'Консоль проверяющего: вход',
+  'reviewer-home': 'Консоль проверяющего: разделы',
+  'reviewer-queue': 'Консоль проверяющего: документы на проверке',
+  'reviewer-document': 'Консоль проверяющего: документ',
 };
 
 const errorTitles: Record<string, string> = Object.fromEntries(

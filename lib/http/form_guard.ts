@@ -29,6 +29,17 @@ export interface FormRefusal {
 // A POST form whose action is a path of this app ("/…", not "//host/…"): the only forms that get the token.
 const ownForm = /<form\b(?=[^>]*\bmethod="post")(?=[^>]*\baction="\/(?!\/))[^>]*>/gi;
 
+/**
+ * A file form (multipart) also carries the token in its action's query: the app checks it before
+ * the route streams the body, which it could not do for a field inside a body it has not read.
+ */
+const fileForm = /\benctype="multipart\/form-data"/i;
+const withTokenInAction = (tag: string, token: string) =>
+  tag.replace(
+    /\baction="([^"]*)"/i,
+    (_m, action: string) => `action="${action}${action.includes('?') ? '&amp;' : '?'}${tokenField}=${token}"`,
+  );
+
 export class FormGuard {
   constructor(private readonly options: GuardOptions) {}
 
@@ -41,8 +52,9 @@ export class FormGuard {
     if (!/<form\b/i.test(markup)) return markup;
     const binding = this.options.binding(ctx, true);
     if (!binding) return markup;
-    const field = `<input type="hidden" name="${tokenField}" value="${this.tokenFor(binding)}">`;
-    return markup.replace(ownForm, (tag) => tag + field);
+    const token = this.tokenFor(binding);
+    const field = `<input type="hidden" name="${tokenField}" value="${token}">`;
+    return markup.replace(ownForm, (tag) => (fileForm.test(tag) ? withTokenInAction(tag, token) : tag) + field);
   }
 
   /** Checks a POST whose form is already read into ctx.request.body: undefined when it may proceed. */

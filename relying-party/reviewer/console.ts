@@ -101,6 +101,7 @@ export function reviewerConsole(config: RpConfig, sections: readonly ReviewerSec
   /** Wrong passwords in a row per run and login; the run's reset forgets its own. */
   const failures = new Map<string, { count: number; lockedAt?: number }>();
   const cookie = `rp_reviewer_${config.clientId.replace(/[^A-Za-z0-9_-]/g, '_')}`;
+  const loginCookie = `${cookie}_login`;
   const dummyHash = hashPassword('no-such-reviewer', 1024);
   const nav = sections.map(({ path, title }) => ({ path, title }));
 
@@ -176,9 +177,28 @@ export function reviewerConsole(config: RpConfig, sections: readonly ReviewerSec
         await next();
       });
 
+      /**
+       * The sign-in form's token before there is a session: a random value in a SameSite=Strict cookie
+       * and in the form, compared on POST, so a page elsewhere cannot sign this browser in as its reviewer.
+       */
+      const loginToken = (ctx: Context): string => {
+        const kept = ctx.cookies.get(loginCookie);
+        if (kept) return kept;
+        const made = randomBytes(18).toString('base64url');
+        ctx.cookies.set(loginCookie, made, {
+          httpOnly: true,
+          sameSite: 'strict',
+          path: '/reviewer',
+          secure: ctx.secure,
+        });
+        return made;
+      };
+      const loginPage = (ctx: Context, view: { login?: string; failure?: string }, status = 200) =>
+        page.send(ctx, reviewerLoginPage(page.brand, { ...view, csrf: loginToken(ctx) }), status);
+
       router.get('/', async (ctx) => {
         const who = sessionOf(ctx) && (await h.reviewer(ctx));
-        if (!who) return page.send(ctx, reviewerLoginPage(page.brand, {}));
+        if (!who) return loginPage(ctx, {});
         h.send(ctx, who, { screen: 'reviewer-home', title: 'Консоль проверяющего', body: reviewerHomeBody(nav) });
       });
 
@@ -186,7 +206,14 @@ export function reviewerConsole(config: RpConfig, sections: readonly ReviewerSec
         const login = field(ctx, 'login').trim().toLowerCase();
         const password = field(ctx, 'password');
         const ws = await page.workspaces.forPage(ctx);
-        const refuse = (failure: string) => page.send(ctx, reviewerLoginPage(page.brand, { login, failure }), 401);
+        const sent = ctx.cookies.get(loginCookie);
+        if (!sent || !same(field(ctx, 'csrf'), sent))
+          throw new RpError(
+            'rp.form_forged',
+            [],
+            "/reviewer/login: the csrf field is not this browser's sign-in token",
+          );
+        const refuse = (failure: string) => loginPage(ctx, { login, failure }, 401);
         const reviewer = reviewers.get(login);
         const key = `${ws.id}:${login}`;
         const state = failures.get(key) ?? { count: 0 };

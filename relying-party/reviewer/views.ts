@@ -37,7 +37,7 @@ ${flash}${view.body}
   });
 }
 
-export function reviewerLoginPage(brand: Brand, view: { login?: string; failure?: string }): Html {
+export function reviewerLoginPage(brand: Brand, view: { login?: string; failure?: string; csrf: string }): Html {
   const failure = view.failure
     ? html`<p class="field-error" role="alert" data-testid="reviewer-login-error">${view.failure}</p>`
     : '';
@@ -46,7 +46,7 @@ export function reviewerLoginPage(brand: Brand, view: { login?: string; failure?
     title: 'Вход проверяющего',
     body: html`<h1>Консоль проверяющего</h1>
 <p>Здесь сотрудники проверяют документы медицинских работников и отмечают завершение мероприятий. Вход по учётной записи проверяющего, не через Госуслуги.</p>
-<form method="post" action="/reviewer/login" class="stack">
+<form method="post" action="/reviewer/login" class="stack">${tokenInput(view.csrf)}
 <label>Логин <input name="login" autocomplete="username" value="${view.login ?? ''}" required data-testid="reviewer-login"></label>
 <label>Пароль <input name="password" type="password" autocomplete="current-password" required data-testid="reviewer-password"></label>
 ${failure}

@@ -66,6 +66,13 @@ export const stylesheet = `
   input[type=text],input[type=email],input[type=tel]{width:100%;padding:9px 10px;border:1px solid #b8c4d2;border-radius:6px;font:inherit}
   input[aria-invalid=true]{border-color:#c62828;background:#fffafa}
   .readonly{background:#f3f6fa}
+  .bad{background:#fdecec;color:#b71c1c}
+  .list th{width:auto}
+  .list .badge{white-space:nowrap}
+  button:disabled{opacity:.55;cursor:not-allowed}
+  .filters{display:flex;gap:12px;flex-wrap:wrap;align-items:flex-end;margin:16px 0}
+  .filters label{display:flex;flex-direction:column;font-size:14px;color:#52606d}
+  .filters select{padding:7px 8px;font:inherit;border:1px solid #c5ced8;border-radius:6px}
   .field-error{color:#b71c1c;font-size:14px;margin:4px 0 0}
   .done{background:#e6f4ea;border-left:4px solid #146c2e;padding:10px 14px;border-radius:4px}
   .stack label{display:block;margin:12px 0 4px;font-weight:500}

@@ -41,7 +41,10 @@ export class HttpBrowser implements Driver {
   /** What the tab switched to shows, until it navigates: the history's last entry may be another tab's. */
   #shown: PageState | null | undefined;
 
-  async #request(url: string, init: { method?: string; body?: string; contentType?: string } = {}): Promise<Page> {
+  async #request(
+    url: string,
+    init: { method?: string; body?: string | Buffer; contentType?: string } = {},
+  ): Promise<Page> {
     let current = url;
     let method = init.method ?? 'GET';
     let body = init.body;
@@ -107,6 +110,11 @@ export class HttpBrowser implements Driver {
   async send(url: string, method: string, body?: string, contentType?: string): Promise<void> {
     const token = this.page?.root.querySelector('input[name="csrf_token"]')?.getAttribute('value');
     await this.#request(url, { method, body: withPageToken(body, contentType, token), contentType });
+  }
+
+  /** A file form's submission: the multipart body built by the caller (scenarios/steps/upload.ts), sent as the page's form would. */
+  async sendBytes(url: string, body: Buffer, contentType: string): Promise<void> {
+    await this.#request(url, { method: 'POST', body, contentType });
   }
 
   /** The page on screen; fails when none is open yet. */

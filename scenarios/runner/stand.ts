@@ -32,6 +32,8 @@ export interface Stand {
   keysDir?: string;
   /** The in-process emulator. */
   emulator: RunningIdp;
+  /** The stand's data folder (the emulator's and the relying parties' files, uploads under uploads/<clientId>/<run>). */
+  dataDir: string;
   /** Calls the control API; throws with the API's message on a non-2xx answer. */
   control<T = unknown>(method: string, path: string, body?: unknown): Promise<T>;
   /** The same for the control API of a relying party of the stand, by its base URL (relying-party/control.ts). */
@@ -218,6 +220,7 @@ export async function startStand(
     ...(emulator.smtp ? { smtp: emulator.smtp } : {}),
     keysDir: config.keysDir,
     emulator,
+    dataDir: dir,
     control,
     controlAt: (base) => controlClient(base),
     close: async () => {

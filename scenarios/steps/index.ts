@@ -30,6 +30,7 @@ import { request } from './request.ts';
 import { resendCode } from './resend_code.ts';
 import { signIn } from './sign_in.ts';
 import { tab } from './tab.ts';
+import { upload } from './upload.ts';
 import { webauthn } from './webauthn.ts';
 
 export const stepKinds = [
@@ -60,6 +61,7 @@ export const stepKinds = [
   webauthn,
   enterAppCode,
   oidcAuthorize,
+  upload,
 ] as const;
 
 type Kinds = (typeof stepKinds)[number];

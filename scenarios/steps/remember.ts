@@ -30,6 +30,8 @@ export const remember = defineStep({
     retype: z.enum(retypings, { error: `expected one of ${retypings.join(', ')}` }).optional(),
   },
   describeRu(step) {
+    if (step.testid === 'document-title') return 'Запомните, какой документ открыт: к нему вернутся позже';
+    if (step.testid === 'upload-form') return 'Запомните адрес формы загрузки: по нему уйдёт технический запрос';
     if (step.testid !== 'ref-code') return 'Запомните показанный временный код — он понадобится при входе';
     return `Запишите код обращения с экрана ошибки${step.retype ? ` — оператор наберёт его так, как услышит: ${retypedRu[step.retype]}` : ''}`;
   },

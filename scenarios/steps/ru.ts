@@ -42,6 +42,19 @@ export const buttons: Record<string, string> = {
   'switch-key': 'Ключ безопасности',
   'consent-allow': 'Разрешить',
   'consent-deny': 'Отказать',
+  // Документы и консоль проверяющего (G5)
+  'tab-documents': 'Документы',
+  'upload-open': 'Загрузить документ',
+  'upload-submit': 'Загрузить',
+  'reupload-submit': 'Загрузить повторно',
+  'filter-apply': 'Показать',
+  'document-link': 'первый документ в списке',
+  'request-status': 'Запросить статус',
+  'reviewer-sign-in': 'Войти',
+  'reviewer-section': 'Документы на проверке',
+  'queue-open': 'первый документ в очереди',
+  'decision-accept': 'Принять',
+  'decision-reject': 'Отклонить',
 };
 
 export const fieldNames: Record<string, string> = {
@@ -54,6 +67,10 @@ export const fieldNames: Record<string, string> = {
   region: 'Регион',
   from: 'С',
   to: 'По',
+  type: 'Тип документа',
+  status: 'Статус',
+  title: 'Название и номер',
+  comment: 'Комментарий',
 };
 
 const placeholders: Record<string, string> = {

@@ -7,14 +7,16 @@ export async function signInThrough(
   idpUrl: string,
   identifier = '+79000000001',
   password = 'Test-1234',
+  b = new HttpBrowser(),
+  /** The emulator's run the browser is in (its esia_run cookie), whose SMS inbox holds the code. */
+  run?: string,
 ): Promise<{ screen: string; browser: HttpBrowser }> {
-  const b = new HttpBrowser();
   await b.goto(`${rpUrl}/login`);
   if (b.screen() !== 'login') return { screen: b.screen(), browser: b };
   await b.click('submit', { identifier, password });
   if (b.screen() === 'otp') {
     const inbox = (await (
-      await fetch(`${idpUrl}/__control/inbox/sms?to=${encodeURIComponent(identifier)}`)
+      await fetch(`${idpUrl}/__control/inbox/sms?to=${encodeURIComponent(identifier)}${run ? `&run=${run}` : ''}`)
     ).json()) as { messages: Array<{ code: string }> };
     await b.click('submit', { code: inbox.messages[0]?.code ?? '' });
   }
