@@ -1,0 +1,74 @@
+/*
+ * A small HTTP proxy for tests: each request goes to the next backend in turn, on a new connection
+ * (keep-alive off on both sides), so consecutive requests of one sign-in land on different emulator
+ * processes. The Host header is kept, so each process sees the public origin (the issuer) it serves.
+ * A backend that refuses the connection answers 502 for that request only, like a real balancer
+ * without health checks would; `served` counts the requests each backend answered.
+ */
+import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RoundRobinProxy {
+  url: string;
+  port: number;
+  /** Requests answered by each backend, in the order of `backends`. */
+  served: number[];
+  close(): Promise<void>;
+}
+
+/** `backends`: origins such as http://127.0.0.1:41234. `port`: where to listen (0: any free port). */
+export async function startRoundRobinProxy(backends: string[], port = 0): Promise<RoundRobinProxy> {
+  const targets = backends.map((b) => new URL(b));
+  const served = targets.map(() => 0);
+  let next = 0;
+  const forward = (req: IncomingMessage, res: ServerResponse) => {
+    const index = next;
+    next = (next + 1) % targets.length;
+    const target = targets[index]!;
+    const upstream = request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, connection: 'close' },
+        agent: false,
+      },
+      (answer) => {
+        served[index]!++;
+        // Raw pairs keep repeated headers (several Set-Cookie) as they came; the connection closes after.
+        const headers: string[] = [];
+        for (let i = 0; i < answer.rawHeaders.length; i += 2) {
+          const name = answer.rawHeaders[i]!;
+          if (!/^(connection|keep-alive)$/i.test(name)) headers.push(name, answer.rawHeaders[i + 1]!);
+        }
+        res.writeHead(answer.statusCode ?? 502, [...headers, 'connection', 'close']);
+        answer.pipe(res);
+      },
+    );
+    upstream.on('error', (error: NodeJS.ErrnoException) => {
+      if (res.headersSent) return void res.destroy();
+      res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
+      res.end(`round-robin proxy: backend ${target.origin} failed: ${error.code ?? error.message}`);
+    });
+    req.pipe(upstream);
+  };
+  const server = createServer({ keepAlive: false }, forward);
+  // No keep-alive towards the client either: a sign-in's next request must be free to go elsewhere.
+  server.keepAliveTimeout = 0;
+  await new Promise<void>((ok, fail) => {
+    server.once('error', fail);
+    server.listen(port, '127.0.0.1', () => ok());
+  });
+  const actual = (server.address() as AddressInfo).port;
+  return {
+    url: `http://localhost:${actual}`,
+    port: actual,
+    served,
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
+  };
+}
