@@ -20,6 +20,7 @@ import { parseCli } from './lib/cli.ts';
 import { announceReady, startWorkers, WorkerStartError, type Workers } from './lib/cluster.ts';
 import { ConfigFileError } from './lib/errors.ts';
 import { DataFileError } from './lib/store/json_file.ts';
+import { StoreConnectError } from './lib/store/redis.ts';
 
 const started = performance.now();
 const { values: args } = parseCli({
@@ -266,6 +267,7 @@ main().catch((error: Error) => {
     error instanceof ConfigFileError ||
     error instanceof WorkerStartError ||
     error instanceof DataFileError ||
+    error instanceof StoreConnectError ||
     (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
   console.error(`esia-emulator cannot start: ${known ? error.message : error.stack}`);
   process.exit(1);
