@@ -20,7 +20,7 @@ import { parseCli } from './lib/cli.ts';
 import { announceReady, startWorkers, WorkerStartError, type Workers } from './lib/cluster.ts';
 import { ConfigFileError } from './lib/errors.ts';
 import { DataFileError } from './lib/store/json_file.ts';
-import { StoreConnectError } from './lib/store/redis.ts';
+import { printableUrl, StoreConnectError } from './lib/store/redis.ts';
 
 const started = performance.now();
 const { values: args } = parseCli({
@@ -219,7 +219,7 @@ async function main(): Promise<void> {
   ЭМУЛЯТОР ЕСИА — ТЕСТОВЫЙ СТЕНД (не настоящие Госуслуги)
   Emulator (OIDC issuer)   ${idpUrl}    discovery: ${idpUrl}/.well-known/openid-configuration
   Emulator processes       ${workers ? `${workerTotal} workers on one port (${processes}), primary pid ${process.pid}` : processes}
-  Shared state             ${env.ESIA_STORE?.startsWith('redis') ? `Redis ${env.ESIA_STORE}` : `embedded file in ${resolve(config.dataDir)}`}
+  Shared state             ${config.store === 'lowdb' ? `embedded file in ${resolve(config.dataDir)}` : `Redis ${printableUrl(config.store)} (keys ${config.redisPrefix}*)`}
   ФМРМ relying party       ${rps[0]?.url ?? 'off'}
   Second system (SSO)      ${rps[1]?.url ?? 'off'}
   ФМРМ over ESIA protocol  ${esiaRps.map((rp) => rp.url).join('  ') || 'off'}   (systems: config/systems.json, /__control/esia)

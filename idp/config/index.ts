@@ -101,7 +101,7 @@ export function relyingPartyPort(env: Env): number {
 export function workerCount(env: Env, flag: string | undefined, config: IdpConfig): number {
   const field = flag === undefined ? 'ESIA_WORKERS' : '--workers';
   const count = int({ [field]: flag ?? env.ESIA_WORKERS }, field, 1, 1, 64);
-  if (count > 1 && !env.ESIA_STORE?.startsWith('redis://'))
+  if (count > 1 && config.store === 'lowdb')
     throw badSetting({
       field,
       expected: `1 unless ESIA_STORE=redis://host:port/db is set: ${count} processes cannot share the embedded data file (${config.dataDir}), they share state in Redis`,
