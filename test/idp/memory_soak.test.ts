@@ -30,7 +30,7 @@ test(`${signIns} sign-ins with ESIA_STORE_CAP=${cap}: sessions, grants, tokens, 
     clientSecret: 'fmrm-local-test-secret',
     redirectUri: `${stand.rp}/callback`,
   };
-  const s = stand.emulator.idp.services;
+  const s = stand.emulator!.idp.services;
   const locks = new DriverLocks();
   const largest: Record<string, number> = {};
   const note = (name: string, size: number) => (largest[name] = Math.max(largest[name] ?? 0, size));
