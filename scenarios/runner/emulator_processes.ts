@@ -1,6 +1,6 @@
 /*
  * The emulator as several operating-system processes on one shared store, behind the round-robin
- * proxy: what a team runs with two emulators behind a load balancer, small enough for a test. Each
+ * proxy (or haproxy): what a team runs with two emulators behind a load balancer, small enough for a test. Each
  * process is the real start script (`start.ts`, relying parties off) on its own port and data
  * folder, so nothing is shared in memory; all of them name the proxy as their issuer. The first one
  * starts alone (it creates what a first start creates: keys, the store's initial state), then the rest.
@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { type Haproxy, startHaproxy } from './haproxy.ts';
 import { startRoundRobinProxy, type RoundRobinProxy } from './round_robin_proxy.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -27,9 +28,10 @@ export interface EmulatorProcess {
 }
 
 export interface EmulatorProcesses {
-  /** The proxy's origin: the issuer every process names. */
+  /** The balancer's origin: the issuer every process names. */
   url: string;
-  proxy: RoundRobinProxy;
+  /** Requests answered by each process (the round-robin proxy counts them; haproxy does not say). */
+  served?: number[];
   processes: EmulatorProcess[];
   close(): Promise<void>;
 }
@@ -44,6 +46,8 @@ export interface EmulatorProcessOptions {
   /** ESIA_* settings every process gets (ESIA_STORE, ESIA_KEYS_DIR, ESIA_CLIENTS…). */
   env: Record<string, string>;
   startTimeoutMs?: number;
+  /** What stands in front: the round-robin proxy of the tests (default), or haproxy on docs/haproxy.cfg. */
+  balancer?: 'round-robin' | 'haproxy';
 }
 
 function emulatorProcess(index: number, port: number, env: NodeJS.ProcessEnv, timeoutMs: number): EmulatorProcess {
@@ -118,22 +122,25 @@ export async function startEmulatorProcesses(options: EmulatorProcessOptions): P
     }),
   );
   const stopAll = () => Promise.all(processes.map((p) => p.stop()));
-  let proxy: RoundRobinProxy | undefined;
+  let balancer: RoundRobinProxy | Haproxy;
   try {
     await processes[0]!.start();
     await Promise.all(processes.slice(1).map((p) => p.start()));
-    proxy = await startRoundRobinProxy(
-      processes.map((p) => p.origin),
-      options.port,
-    );
+    balancer =
+      options.balancer === 'haproxy'
+        ? await startHaproxy(options.port, options.ports.slice(0, options.count))
+        : await startRoundRobinProxy(
+            processes.map((p) => p.origin),
+            options.port,
+          );
   } catch (error) {
     await stopAll();
     throw error;
   }
-  const running = proxy;
+  const running: { close(): Promise<void>; served?: number[] } = balancer;
   return {
     url,
-    proxy: running,
+    ...(running.served ? { served: running.served } : {}),
     processes,
     close: async () => {
       await running.close();

@@ -109,6 +109,8 @@ export type StandExtensions = (places: StandPlaces) => Extension[];
 export interface StandProcesses {
   store: string;
   count: number;
+  /** In front of them: the round-robin proxy (default) or haproxy on docs/haproxy.cfg. */
+  balancer?: 'round-robin' | 'haproxy';
 }
 
 export async function startStand(
@@ -179,6 +181,7 @@ export async function startStand(
     processes
       ? startEmulatorProcesses({
           count: processes.count,
+          ...(processes.balancer ? { balancer: processes.balancer } : {}),
           port: idpPort,
           ports: await Promise.all(Array.from({ length: processes.count }, () => freePort())),
           dir,
