@@ -168,7 +168,7 @@ async function main(): Promise<number> {
   }
   console.log(`\n${results.length - failed} passed, ${failed} failed`);
   console.log(
-    `scenarios: ${results.length} in ${(elapsed / 1000).toFixed(2)} s${lanes > 1 ? ` (${lanes} lanes)` : ''}${stand.processes ? `, ${stand.processes.processes.length} emulator processes on ${store} behind a round-robin proxy (requests per process: ${stand.processes.served?.join(' / ')})` : ''}${inBrowser ? ' in Chromium' : ''}${junit ? `, JUnit: ${junit}` : ''}${screenshots ? `, screenshots: ${screenshots}` : ''}`,
+    `scenarios: ${results.length} in ${(elapsed / 1000).toFixed(2)} s${lanes > 1 ? ` (${lanes} lanes)` : ''}${stand.processes ? `, ${stand.processes.processes.length} emulator processes on ${store} behind a round-robin proxy (requests per process: ${stand.processes.roundRobin?.served.join(' / ')})` : ''}${inBrowser ? ' in Chromium' : ''}${junit ? `, JUnit: ${junit}` : ''}${screenshots ? `, screenshots: ${screenshots}` : ''}`,
   );
   return failed ? 1 : 0;
 }

@@ -40,7 +40,7 @@ for (const scenario of scenarios) {
 }
 
 check('on Redis, both emulator processes served the suite, every other request', (t) => {
-  const served = stand!.processes!.served!;
+  const served = stand!.processes!.roundRobin!.served;
   t.is(served.length, 2);
   t.true(served[0]! > 100 && served[1]! > 100, `requests per process: ${served.join(' / ')}`);
   t.true(Math.abs(served[0]! - served[1]!) <= 1, `round robin: ${served.join(' / ')}`);

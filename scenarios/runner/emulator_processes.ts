@@ -30,8 +30,8 @@ export interface EmulatorProcess {
 export interface EmulatorProcesses {
   /** The balancer's origin: the issuer every process names. */
   url: string;
-  /** Requests answered by each process (the round-robin proxy counts them; haproxy does not say). */
-  served?: number[];
+  /** The round-robin proxy in front (absent behind haproxy): it counts the requests each process answered. */
+  roundRobin?: RoundRobinProxy;
   processes: EmulatorProcess[];
   close(): Promise<void>;
 }
@@ -122,25 +122,26 @@ export async function startEmulatorProcesses(options: EmulatorProcessOptions): P
     }),
   );
   const stopAll = () => Promise.all(processes.map((p) => p.stop()));
-  let balancer: RoundRobinProxy | Haproxy;
+  let balancer: Haproxy;
+  let roundRobin: RoundRobinProxy | undefined;
   try {
     await processes[0]!.start();
     await Promise.all(processes.slice(1).map((p) => p.start()));
-    balancer =
-      options.balancer === 'haproxy'
-        ? await startHaproxy(options.port, options.ports.slice(0, options.count))
-        : await startRoundRobinProxy(
-            processes.map((p) => p.origin),
-            options.port,
-          );
+    if (options.balancer === 'haproxy')
+      balancer = await startHaproxy(options.port, options.ports.slice(0, options.count));
+    else
+      balancer = roundRobin = await startRoundRobinProxy(
+        processes.map((p) => p.origin),
+        options.port,
+      );
   } catch (error) {
     await stopAll();
     throw error;
   }
-  const running: { close(): Promise<void>; served?: number[] } = balancer;
+  const running = balancer;
   return {
     url,
-    ...(running.served ? { served: running.served } : {}),
+    ...(roundRobin ? { roundRobin } : {}),
     processes,
     close: async () => {
       await running.close();

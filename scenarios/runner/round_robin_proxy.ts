@@ -2,8 +2,9 @@
  * A small HTTP proxy for tests: each request goes to the next backend in turn, on a new connection
  * (keep-alive off on both sides), so consecutive requests of one sign-in land on different emulator
  * processes. The Host header is kept, so each process sees the public origin (the issuer) it serves.
- * A backend that refuses the connection answers 502 for that request only, like a real balancer
- * without health checks would; `served` counts the requests each backend answered.
+ * Like a balancer with `retry-on conn-failure`, a request whose backend refuses the connection goes
+ * to the next one (nothing reached the refusing one, so nothing is repeated); a backend that fails
+ * once it has the request answers 502, since a form posted twice is not the same as once.
  */
 import { createServer, request, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +14,8 @@ export interface RoundRobinProxy {
   port: number;
   /** Requests answered by each backend, in the order of `backends`. */
   served: number[];
+  /** Called with the backend that answered each request (index into `backends`), for tests that follow one. */
+  onAnswer?: (backend: number, req: IncomingMessage) => void;
   close(): Promise<void>;
 }
 
@@ -21,7 +24,7 @@ export async function startRoundRobinProxy(backends: string[], port = 0): Promis
   const targets = backends.map((b) => new URL(b));
   const served = targets.map(() => 0);
   let next = 0;
-  const forward = (req: IncomingMessage, res: ServerResponse) => {
+  const send = (req: IncomingMessage, res: ServerResponse, body: Buffer, tries: number) => {
     const index = next;
     next = (next + 1) % targets.length;
     const target = targets[index]!;
@@ -36,6 +39,7 @@ export async function startRoundRobinProxy(backends: string[], port = 0): Promis
       },
       (answer) => {
         served[index]!++;
+        proxy.onAnswer?.(index, req);
         // Raw pairs keep repeated headers (several Set-Cookie) as they came; the connection closes after.
         const headers: string[] = [];
         for (let i = 0; i < answer.rawHeaders.length; i += 2) {
@@ -47,13 +51,19 @@ export async function startRoundRobinProxy(backends: string[], port = 0): Promis
       },
     );
     upstream.on('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNREFUSED' && tries + 1 < targets.length) return send(req, res, body, tries + 1);
       if (res.headersSent) return void res.destroy();
       res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
       res.end(`round-robin proxy: backend ${target.origin} failed: ${error.code ?? error.message}`);
     });
-    req.pipe(upstream);
+    upstream.end(body);
   };
-  const server = createServer({ keepAlive: false }, forward);
+  const server = createServer({ keepAlive: false }, (req, res) => {
+    // The body is kept whole (test traffic is small), so a refused request can go to the next backend.
+    const chunks: Buffer[] = [];
+    req.on('data', (chunk: Buffer) => chunks.push(chunk));
+    req.on('end', () => send(req, res, Buffer.concat(chunks), 0));
+  });
   // No keep-alive towards the client either: a sign-in's next request must be free to go elsewhere.
   server.keepAliveTimeout = 0;
   await new Promise<void>((ok, fail) => {
@@ -61,7 +71,7 @@ export async function startRoundRobinProxy(backends: string[], port = 0): Promis
     server.listen(port, '127.0.0.1', () => ok());
   });
   const actual = (server.address() as AddressInfo).port;
-  return {
+  const proxy: RoundRobinProxy = {
     url: `http://localhost:${actual}`,
     port: actual,
     served,
@@ -71,4 +81,5 @@ export async function startRoundRobinProxy(backends: string[], port = 0): Promis
         server.close(() => ok());
       }),
   };
+  return proxy;
 }
