@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { statusOf } from './http_client.ts';
 import { type Haproxy, startHaproxy } from './haproxy.ts';
 import { startRoundRobinProxy, type RoundRobinProxy } from './round_robin_proxy.ts';
 
@@ -75,10 +76,7 @@ function emulatorProcess(index: number, port: number, env: NodeJS.ProcessEnv, ti
         child.kill('SIGKILL');
         throw new Error(`emulator process ${index} not ready in ${timeoutMs} ms:\n${output}`);
       }
-      const status = await fetch(`${origin}/__health/ready`, { signal: AbortSignal.timeout(2000) }).then(
-        async (res) => (await res.arrayBuffer(), res.status),
-        () => 0,
-      );
+      const status = await statusOf(`${origin}/__health/ready`);
       if (status === 200) return;
       await sleep(50);
     }

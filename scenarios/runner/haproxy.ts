@@ -9,6 +9,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { statusOf } from './http_client.ts';
 
 export const haproxyBinary = '/usr/sbin/haproxy';
 const documented = join(import.meta.dirname, '..', '..', 'docs', 'haproxy.cfg');
@@ -61,10 +62,7 @@ export async function startHaproxy(port: number, backends: number[], timeoutMs =
   const url = `http://localhost:${port}`;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const status = await fetch(`${url}/__health/ready`, { signal: AbortSignal.timeout(2000) }).then(
-      async (res) => (await res.arrayBuffer(), res.status),
-      () => 0,
-    );
+    const status = await statusOf(`${url}/__health/ready`);
     if (status === 200) return { url, close };
     if (exited() || Date.now() > deadline) {
       await close();
