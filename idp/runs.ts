@@ -75,7 +75,7 @@ export class Run {
 }
 
 /** In-memory backing for a run's accounts: the same shape as the data file, never written. */
-class MemoryBacking {
+export class MemoryBacking {
   constructor(public data: DataFile) {}
   changed(): void {}
   replace(data: DataFile): void {
