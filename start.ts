@@ -16,6 +16,7 @@ import { trainerRoutes } from './trainer/routes.ts';
 import { parseCli } from './lib/cli.ts';
 import { ConfigFileError } from './lib/errors.ts';
 import { DataFileError } from './lib/store/json_file.ts';
+import { StoreConnectError } from './lib/store/redis.ts';
 
 const started = performance.now();
 const { values: args } = parseCli({
@@ -194,6 +195,7 @@ main().catch((error: Error) => {
   const known =
     error instanceof ConfigFileError ||
     error instanceof DataFileError ||
+    error instanceof StoreConnectError ||
     (error as NodeJS.ErrnoException).code === 'EADDRINUSE';
   console.error(`esia-emulator cannot start: ${known ? error.message : error.stack}`);
   process.exit(1);

@@ -16,6 +16,8 @@ import { MountedRouter } from '../lib/http/mount.ts';
 import { loadTestPki, type PersonaSubject, readPersonaSubjects, type TestPki } from '../lib/pki/test_pki.ts';
 import { accountClient, accountRoutes } from './account/router.ts';
 import { Store } from '../lib/store/store.ts';
+import { Keyspace } from '../lib/store/keyspace.ts';
+import { connectRedis } from '../lib/store/redis.ts';
 import {
   AccountRepository,
   accountsFromFixtures,
@@ -79,6 +81,11 @@ export async function createIdp(
   extensions: Extension[] = [],
 ): Promise<Idp> {
   const dataDir = resolve(config.dataDir);
+  // ESIA_STORE=redis://…: first of all, so an unreachable Redis stops the start before anything is built.
+  const shared =
+    config.store === 'lowdb'
+      ? undefined
+      : new Keyspace(await connectRedis(config.store, config.log ? {} : { log: () => {} }), config.redisPrefix);
   const fixtures = await readPersonaFixtures(config.fixturesFile);
   const hashesFile = join(resolve(config.keysDir), 'fixture-hashes.json');
   const [localKeys, clients, pki, hashes] = await Promise.all([
@@ -144,6 +151,7 @@ export async function createIdp(
   const journeys = new Journeys(config.memory.storeCap);
   const services: Services = {
     config,
+    shared,
     provider,
     runs,
     journal,
@@ -282,6 +290,7 @@ export async function createIdp(
     close: async () => {
       storage.close();
       await Promise.all([store.close(), journal.close()]);
+      shared?.redis.disconnect();
     },
   };
 }

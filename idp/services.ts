@@ -4,6 +4,7 @@ import type { AuditJournal, AuditRecord } from './adapters/audit_journal.ts';
 import type { FormGuard } from '../lib/http/form_guard.ts';
 import type { TestPki } from '../lib/pki/test_pki.ts';
 import type { IdpConfig } from './config/index.ts';
+import type { Keyspace } from '../lib/store/keyspace.ts';
 import type { Account } from './domain/account.ts';
 import type { KeyedMutex } from './domain/keyed_mutex.ts';
 import type { EsiaFace } from './esia/face_handle.ts';
@@ -15,6 +16,8 @@ import type { Run, Runs } from './runs.ts';
 
 export interface Services {
   config: IdpConfig;
+  /** The Redis shared by every emulator process (ESIA_STORE=redis://…); absent on lowdb, where state is this process's. */
+  shared?: Keyspace;
   provider: Provider;
   /** The main run and the isolated ones; each has its personas, clock, inboxes and faults. */
   runs: Runs;

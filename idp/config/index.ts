@@ -1,5 +1,6 @@
 /* Merges environment variables and explicit overrides over the defaults, and says exactly what is wrong. */
 import { ConfigFileError, type FieldProblem } from '../../lib/errors.ts';
+import { redisUrlProblem } from '../../lib/store/redis.ts';
 import { defaults, type IdpConfig } from './defaults.ts';
 
 export type { IdpConfig } from './defaults.ts';
@@ -36,6 +37,8 @@ export function configFromEnv(env: Env): Partial<IdpConfig> {
     https: bool(env, 'ESIA_HTTPS', defaults.https),
     issuer: env.ESIA_ISSUER || '',
     dataDir: env.ESIA_DATA_DIR || defaults.dataDir,
+    store: env.ESIA_STORE || defaults.store,
+    redisPrefix: env.ESIA_REDIS_PREFIX || defaults.redisPrefix,
     keysDir: env.ESIA_KEYS_DIR || defaults.keysDir,
     controlEnabled: bool(env, 'ESIA_CONTROL', defaults.controlEnabled),
     scryptN: int(env, 'ESIA_SCRYPT_N', defaults.scryptN, 2, 1 << 20),
@@ -131,6 +134,21 @@ export function loadConfig(overrides: Partial<IdpConfig> = {}): IdpConfig {
         expected: 'an origin such as http://localhost:4000, without a path',
         actual: origin,
       });
+  }
+  const storeProblem = config.store === 'lowdb' ? undefined : redisUrlProblem(config.store);
+  if (storeProblem) {
+    throw badSetting({
+      field: 'ESIA_STORE',
+      expected: `lowdb or a Redis URL such as redis://127.0.0.1:6379/0 (${storeProblem})`,
+      actual: config.store,
+    });
+  }
+  if (!/^[\w.:{}-]{1,64}$/.test(config.redisPrefix)) {
+    throw badSetting({
+      field: 'ESIA_REDIS_PREFIX',
+      expected: 'up to 64 letters, digits and . : _ - { } (e.g. esia: or stand-2:)',
+      actual: config.redisPrefix,
+    });
   }
   if (config.issuer && !/^https?:\/\/[^/]+$/.test(config.issuer)) {
     throw badSetting({
