@@ -17,7 +17,7 @@ import { loadTestPki, type PersonaSubject, readPersonaSubjects, type TestPki } f
 import { accountClient, accountRoutes } from './account/router.ts';
 import { Store } from '../lib/store/store.ts';
 import { Keyspace } from '../lib/store/keyspace.ts';
-import { connectRedis, isStoreUnavailable } from '../lib/store/redis.ts';
+import { connectRedis, isStoreUnavailable, printableUrl } from '../lib/store/redis.ts';
 import {
   AccountRepository,
   accountsFromFixtures,
@@ -48,7 +48,8 @@ import { ProviderStorage } from './provider/memory_adapter.ts';
 import { RedisProviderState } from './provider/redis_adapter.ts';
 import { pkiRoutes } from './pki/router.ts';
 import { TlsEndpoint, withHttpsTwins } from './pki/tls.ts';
-import { mainRun, Run, runCookie, Runs } from './runs.ts';
+import { MemoryBacking, mainRun, Run, runCookie, Runs } from './runs.ts';
+import { shareRuns } from './shared/index.ts';
 import { supportRoutes } from './support/router.ts';
 import { supportStylesheet, supportStylesheetPath } from './support/views.ts';
 import type { Services } from './services.ts';
@@ -110,7 +111,10 @@ export async function createIdp(
     flushDelayMs: config.flushDelayMs,
     validate: dataFileProblem,
   });
-  const runs = new Runs(new Run(mainRun, 0n, new AccountRepository(store)));
+  // On Redis the main run's accounts are in Redis with the rest of its state (idp/shared/), not in the data file.
+  const mainAccounts = shared ? new AccountRepository(new MemoryBacking({ version: 1, accounts: initial })) : undefined;
+  const runs = new Runs(new Run(mainRun, 0n, mainAccounts ?? new AccountRepository(store)));
+  const runSharing = shared ? await shareRuns(shared, runs, printableUrl(config.store)) : undefined;
   const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), {
     key: loadAuditKey(resolve(config.keysDir), true),
     rotateBytes: config.auditRotateBytes,
@@ -160,6 +164,7 @@ export async function createIdp(
   const services: Services = {
     config,
     shared,
+    runSharing,
     provider,
     runs,
     journal,
@@ -221,6 +226,8 @@ export async function createIdp(
   };
 
   provider.use(frame(services));
+  // Shared runs (Redis): synced before anything reads them, the emulator's own changing requests under the run's lock.
+  if (runSharing) provider.use(runSharing.middleware((path) => routeTables.some((table) => table.reaches(path))));
   provider.use(async function staticAndHealth(ctx: Context, next: Next) {
     if (ctx.path === '/static/esia.css' || ctx.path === supportStylesheetPath) {
       ctx.type = 'text/css';
