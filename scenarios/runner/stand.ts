@@ -88,6 +88,23 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+const isFree = (port: number) =>
+  new Promise<boolean>((ok) => {
+    const server = createServer();
+    server.once('error', () => ok(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => ok(true)));
+  });
+
+/** The first of `count` consecutive ports that are free now (RP_PORT … RP_PORT + 3 of the start script). */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const free = await Promise.all(Array.from({ length: count }, (_, i) => isFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports`);
+}
+
 /** Where a stand's relying parties listen and its temporary folder, for routes mounted on its emulator. */
 export interface StandPlaces {
   rpUrl: string;
