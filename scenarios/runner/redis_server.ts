@@ -22,6 +22,8 @@ export interface RedisServer {
   kill(): Promise<void>;
   /** Starts it again (after stop of the process by SIGTERM if it still runs) on the same port and folder. */
   restart(): Promise<void>;
+  /** The server's process id (0 while it is not running), for the benchmark's CPU accounting. */
+  pid(): number;
 }
 
 /**
@@ -128,6 +130,7 @@ export async function startRedis(options: { appendfsync?: 'always' | 'everysec' 
       rmSync(dir, { recursive: true, force: true });
     },
     kill: () => end('SIGKILL'),
+    pid: () => child?.pid ?? 0,
     restart: async () => {
       await end('SIGTERM');
       await launch();
