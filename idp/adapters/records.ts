@@ -125,3 +125,24 @@ export const memoryRecords =
   (cap: number): RecordsFactory =>
   <V>() =>
     new MemoryRecords<V>(cap);
+
+/** How long a record is kept for a lifetime checked when presented: long enough to answer «expired». */
+export const keptFor = (lifetimeSeconds: number) => Math.max(lifetimeSeconds * 6000, 30 * 60_000);
+
+/**
+ * A record that refers to its run (`run`, optional): written as the run's id, read back as the run,
+ * and absent when that run is gone.
+ */
+export function withRun<V extends { run?: R }, R extends { id: string }>(runs: {
+  get(id: string | undefined): R | undefined;
+}): Codec<V> {
+  return {
+    encode: (value) => ({ ...value, run: value.run?.id }),
+    decode: (json) => {
+      const record = json as Omit<V, 'run'> & { run?: string };
+      if (record.run === undefined) return record as unknown as V;
+      const run = runs.get(record.run);
+      return run ? ({ ...record, run } as unknown as V) : undefined;
+    },
+  };
+}
