@@ -26,6 +26,8 @@ import {
   readPersonaFixtures,
 } from './adapters/account_repository.ts';
 import { loadAuditKey } from './adapters/audit_key.ts';
+import { memoryRecords } from './adapters/records.ts';
+import { redisRecords } from './adapters/redis_records.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
 import { readFixtureHashes, writeFixtureHashes } from './adapters/fixture_hashes.ts';
 import type { IdpConfig } from './config/index.ts';
@@ -165,6 +167,7 @@ export async function createIdp(
     config,
     shared,
     runSharing,
+    records: shared ? redisRecords(shared) : memoryRecords(config.memory.storeCap),
     provider,
     runs,
     journal,
@@ -177,6 +180,7 @@ export async function createIdp(
     reset: async (run) => {
       await storage.forgetAccounts(new Set(run.accounts.all().map((a) => a.oid)));
       journeys.clear(run);
+      await services.esia?.signIns.forgetRun(run);
       run.reset(await baseline());
     },
     formGuard: new FormGuard({
