@@ -17,7 +17,7 @@ import { loadTestPki, type PersonaSubject, readPersonaSubjects, type TestPki } f
 import { accountClient, accountRoutes } from './account/router.ts';
 import { Store } from '../lib/store/store.ts';
 import { Keyspace } from '../lib/store/keyspace.ts';
-import { connectRedis, printableUrl } from '../lib/store/redis.ts';
+import { connectRedis, isStoreUnavailable, printableUrl } from '../lib/store/redis.ts';
 import {
   AccountRepository,
   accountsFromFixtures,
@@ -32,7 +32,7 @@ import type { IdpConfig } from './config/index.ts';
 import { controlMethodRefusal } from './control/inputs.ts';
 import { controlRoutes } from './control/router.ts';
 import { KeyedMutex } from './domain/keyed_mutex.ts';
-import { frame, methodRefusal } from './errors/boundary.ts';
+import { frame, methodRefusal, refuseUnavailable } from './errors/boundary.ts';
 import { createEsiaFace } from './esia/index.ts';
 import { EsignServices } from './esign/index.ts';
 import { readOrganisations } from './esign/organisations.ts';
@@ -45,6 +45,7 @@ import { RuntimeClients } from './provider/runtime_clients.ts';
 import { providerConfiguration } from './provider/configuration.ts';
 import { outageGate } from './provider/outage_gate.ts';
 import { ProviderStorage } from './provider/memory_adapter.ts';
+import { RedisProviderState } from './provider/redis_adapter.ts';
 import { pkiRoutes } from './pki/router.ts';
 import { TlsEndpoint, withHttpsTwins } from './pki/tls.ts';
 import { MemoryBacking, mainRun, Run, runCookie, Runs } from './runs.ts';
@@ -120,7 +121,7 @@ export async function createIdp(
     // A trace is a whole sign-in's records: a quarter of the cap keeps the index near the size of the other stores.
     tracesKept: Math.ceil(config.memory.storeCap / 4),
   });
-  const storage = new ProviderStorage({ cap: config.memory.storeCap });
+  const storage = shared ? new RedisProviderState(shared) : new ProviderStorage({ cap: config.memory.storeCap });
   // Every client with the emulator's extensions, by id: the file's now, runtime registrations as they come.
   const clientConfigs = new Map(clients.map((c) => [c.client_id, c]));
   /** Grows with every registration; the pages' form-action origins are kept until it (or the ESIA systems) change. */
@@ -142,7 +143,14 @@ export async function createIdp(
       },
     }),
   );
-  provider.on('server_error', (_ctx, error) => console.error(`[esia-emulator] server error: ${error.stack ?? error}`));
+  provider.on('server_error', (ctx, error) => {
+    // A lost Redis under its JSON endpoints (/token, /me): 503 with a reference code, not a 500 and a stack.
+    if (isStoreUnavailable(error)) {
+      if (!ctx.response.is('html')) refuseUnavailable(ctx, error);
+      return;
+    }
+    console.error(`[esia-emulator] server error: ${error.stack ?? error}`);
+  });
 
   const organisations = await readOrganisations(config.organisationsFile);
   const esign = new EsignServices({
@@ -167,7 +175,7 @@ export async function createIdp(
     esign,
     baseline,
     reset: async (run) => {
-      storage.forgetAccounts(new Set(run.accounts.all().map((a) => a.oid)));
+      await storage.forgetAccounts(new Set(run.accounts.all().map((a) => a.oid)));
       journeys.clear(run);
       run.reset(await baseline());
     },

@@ -10,7 +10,7 @@ import type { KeyedMutex } from './domain/keyed_mutex.ts';
 import type { EsiaFace } from './esia/face_handle.ts';
 import type { EsignServices } from './esign/index.ts';
 import type { Journeys } from './interactions/journeys.ts';
-import type { ProviderStorage } from './provider/memory_adapter.ts';
+import type { ProviderState } from './provider/provider_state.ts';
 import type { TlsEndpoint } from './pki/tls.ts';
 import type { Run, Runs } from './runs.ts';
 import type { RunSharing } from './shared/index.ts';
@@ -27,7 +27,7 @@ export interface Services {
   journal: AuditJournal;
   journeys: Journeys;
   /** oidc-provider's state: sessions, grants, codes, tokens (bounded: memory_adapter.ts). */
-  storage: ProviderStorage;
+  storage: ProviderState;
   mutex: KeyedMutex;
   /** The personas as the fixtures file defines them, passwords hashed (cached), oids of the main run. */
   baseline(): Promise<Account[]>;

@@ -53,7 +53,7 @@ test('provider storage never evicts clients, and forgets the grant index of an e
   t.deepEqual(s.sizes(), { Client: 5, AccessToken: 1 });
 });
 
-test('provider storage forgets entries at their lifetime: on reading, and in the sweep', (t) => {
+test('provider storage forgets entries at their lifetime: on reading, and in the sweep', async (t) => {
   const s = storage(100);
   t.teardown(() => s.close());
   s.set('Session', 'short', { uid: 'u1' }, t0 + 1000);
@@ -61,8 +61,8 @@ test('provider storage forgets entries at their lifetime: on reading, and in the
   s.set('Grant', 'g', { jti: 'g', accountId: '1', clientId: 'rp' }, t0 + 1000);
   t.truthy(s.get('Session', 'short', t0 + 999));
   t.is(s.get('Session', 'short', t0 + 1000), undefined, 'expired at its lifetime');
-  t.is(s.grantIdOf('1', 'rp', t0 + 500), 'g');
-  t.is(s.grantIdOf('1', 'rp', t0 + 1000), undefined);
+  t.is(await s.grantIdOf('1', 'rp', t0 + 500), 'g');
+  t.is(await s.grantIdOf('1', 'rp', t0 + 1000), undefined);
   s.purge(t0 + 1000);
   t.deepEqual(s.sizes(), { Session: 1, Grant: 0 });
   s.purge(t0 + 8 * hour);
