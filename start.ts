@@ -16,7 +16,8 @@ import { trainerRoutes } from './trainer/routes.ts';
 import { parseCli } from './lib/cli.ts';
 import { ConfigFileError } from './lib/errors.ts';
 import { DataFileError } from './lib/store/json_file.ts';
-import { StoreConnectError } from './lib/store/redis.ts';
+import { printableUrl, StoreConnectError } from './lib/store/redis.ts';
+import { resetMainRun } from './idp/shared/index.ts';
 
 const started = performance.now();
 const { values: args } = parseCli({
@@ -50,7 +51,11 @@ async function main(): Promise<void> {
     const dir = resolve(config.dataDir);
     for (const file of ['emulator.json', 'register-fmrm.json', 'register-nmo-portal.json'])
       await rm(join(dir, file), { force: true });
-    console.log(`Data in ${dir} reset to the fixtures.`);
+    // On Redis the personas are there, not in the data file: the main run is written back to the fixtures.
+    if (config.store !== 'lowdb') await resetMainRun(config);
+    console.log(
+      `Data in ${dir}${config.store === 'lowdb' ? '' : ` and the main run in ${printableUrl(config.store)}`} reset to the fixtures.`,
+    );
     if (args.exit) return;
   }
   const rpPort = relyingPartyPort(env);

@@ -6,6 +6,7 @@
  * so what survives is what Redis kept.
  */
 import test, { type ExecutionContext } from 'ava';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,6 +19,8 @@ interface Backend {
   memoryOutlivesRestart: boolean;
   /** A new emulator process on the same store (same data folder or same Redis). */
   start(): Promise<SharedIdp>;
+  /** The environment that points `npm start` and `npm run reset` at this store. */
+  env: Record<string, string>;
   dispose(): Promise<void>;
 }
 
@@ -27,6 +30,7 @@ async function lowdb(): Promise<Backend> {
     name: 'lowdb',
     memoryOutlivesRestart: false,
     start: () => startSharedIdp('lowdb', 'esia:', { dataDir }),
+    env: { ESIA_DATA_DIR: dataDir },
     dispose: () => rm(dataDir, { recursive: true, force: true }),
   };
 }
@@ -38,6 +42,7 @@ async function redis(): Promise<Backend> {
     name: 'redis',
     memoryOutlivesRestart: true,
     start: () => startSharedIdp(server.url, prefix),
+    env: { ESIA_DATA_DIR: join(tmpdir(), 'esia-contract-unused'), ESIA_STORE: server.url, ESIA_REDIS_PREFIX: prefix },
     dispose: () => server.stop(),
   };
 }
@@ -117,6 +122,20 @@ const cases: Record<string, Case> = {
     const inRun = await again.control('GET', `/personas?run=${run.run}`);
     t.is(inRun.status, backend.memoryOutlivesRestart ? 200 : 404);
     if (backend.memoryOutlivesRestart) t.is((await ivanovOf(again, run.run))?.failedAttempts, 1);
+    return again;
+  },
+  '`npm run reset` (the emulator stopped) puts the fixtures back': async (t, backend, idp) => {
+    await idp.control('PATCH', '/accounts/ivanov', { status: 'restricted' });
+    await wrongPasswords(idp, 2);
+    await idp.close();
+    const reset = spawnSync(process.execPath, ['--import', 'tsx', 'start.ts', '--reset', '--exit'], {
+      env: { ...process.env, ESIA_KEYS_DIR: join(tmpdir(), 'esia-emulator-test-keys'), ...backend.env },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    t.is(reset.status, 0, reset.stderr);
+    const again = await backend.start();
+    t.like(await ivanovOf(again), { status: 'active', failedAttempts: 0 });
     return again;
   },
   'a restart keeps a lock and its count': async (t, backend, idp) => {
