@@ -21,6 +21,7 @@ import { announceReady, startWorkers, WorkerStartError, type Workers } from './l
 import { ConfigFileError } from './lib/errors.ts';
 import { DataFileError } from './lib/store/json_file.ts';
 import { printableUrl, StoreConnectError } from './lib/store/redis.ts';
+import { resetMainRun } from './idp/shared/index.ts';
 
 const started = performance.now();
 const { values: args } = parseCli({
@@ -127,7 +128,11 @@ async function main(): Promise<void> {
     const dir = resolve(config.dataDir);
     for (const file of ['emulator.json', 'register-fmrm.json', 'register-nmo-portal.json'])
       await rm(join(dir, file), { force: true });
-    console.log(`Data in ${dir} reset to the fixtures.`);
+    // On Redis the personas are there, not in the data file: the main run is written back to the fixtures.
+    if (config.store !== 'lowdb') await resetMainRun(config);
+    console.log(
+      `Data in ${dir}${config.store === 'lowdb' ? '' : ` and the main run in ${printableUrl(config.store)}`} reset to the fixtures.`,
+    );
     if (args.exit) return;
   }
   let workers: Workers<EmulatorFacts> | undefined;

@@ -3,8 +3,13 @@
  * of runs, wired together; the composition root (idp/app.ts) mounts the middleware before its routes.
  */
 import type { Middleware } from 'koa';
-import type { Keyspace } from '../../lib/store/keyspace.ts';
-import type { Runs } from '../runs.ts';
+import { join, resolve } from 'node:path';
+import { Keyspace } from '../../lib/store/keyspace.ts';
+import { connectRedis, printableUrl } from '../../lib/store/redis.ts';
+import { AccountRepository, accountsFromFixtures, readPersonaFixtures } from '../adapters/account_repository.ts';
+import { readFixtureHashes } from '../adapters/fixture_hashes.ts';
+import type { IdpConfig } from '../config/index.ts';
+import { MemoryBacking, mainRun, Run, Runs } from '../runs.ts';
 import { SharedRunRegistry } from './run_registry.ts';
 import { sharedRunsMiddleware } from './run_requests.ts';
 import { RunStore } from './run_store.ts';
@@ -32,7 +37,22 @@ export async function shareRuns(keyspace: Keyspace, runs: Runs, url: string): Pr
   };
 }
 
-/** `npm run reset` on Redis: the main run's state goes, so the next start seeds it from the fixtures again. */
-export async function forgetMainRun(keyspace: Keyspace): Promise<void> {
-  await new RunStore(keyspace).remove('main');
+/**
+ * `npm run reset` on Redis: the main run back to the fixtures, written over what Redis has as a new
+ * version, so emulator processes running on it take the reset on their next request too.
+ */
+export async function resetMainRun(config: IdpConfig): Promise<void> {
+  const redis = await connectRedis(config.store, { log: () => {} });
+  try {
+    const hashes = await readFixtureHashes(join(resolve(config.keysDir), 'fixture-hashes.json'));
+    const accounts = await accountsFromFixtures(await readPersonaFixtures(config.fixturesFile), config.scryptN, hashes);
+    const main = new Run(mainRun, 0n, new AccountRepository(new MemoryBacking({ version: 1, accounts })));
+    await new SharedRuns(
+      new RunStore(new Keyspace(redis, config.redisPrefix)),
+      new Runs(main),
+      printableUrl(config.store),
+    ).publish(main);
+  } finally {
+    redis.disconnect();
+  }
 }

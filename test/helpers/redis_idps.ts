@@ -21,16 +21,16 @@ export interface SharedIdp {
 /** A fresh key prefix: tests of one file may share a Redis without meeting. */
 export const freshPrefix = () => `t${randomBytes(4).toString('hex')}:`;
 
+/** An emulator on `store` (lowdb or a Redis URL); a data folder of its own unless one is given (then kept on close, for a restart). */
 export async function startSharedIdp(
   store: string,
   redisPrefix: string,
   overrides: Partial<IdpConfig> = {},
 ): Promise<SharedIdp> {
-  const dataDir = await mkdtemp(join(tmpdir(), 'esia-shared-'));
+  const dataDir = overrides.dataDir ?? (await mkdtemp(join(tmpdir(), 'esia-shared-')));
   const running = await startIdp(
     loadConfig({
       port: 0,
-      dataDir,
       keysDir: join(tmpdir(), 'esia-emulator-test-keys'),
       store,
       redisPrefix,
@@ -38,6 +38,7 @@ export async function startSharedIdp(
       log: process.env.ESIA_TEST_LOG === '1',
       flushDelayMs: 0,
       ...overrides,
+      dataDir,
     }),
   );
   return {
@@ -53,7 +54,7 @@ export async function startSharedIdp(
     },
     close: async () => {
       await running.close();
-      await rm(dataDir, { recursive: true, force: true });
+      if (!overrides.dataDir) await rm(dataDir, { recursive: true, force: true });
     },
   };
 }
