@@ -109,13 +109,16 @@ export async function createIdp(
   const initial = await accountsFromFixtures(fixtures, config.scryptN, hashes);
   // Hashing the personas' passwords is most of a start on a new data folder: kept for the next process.
   if (hashes.size > known) await writeFixtureHashes(hashesFile, hashes);
-  const store = await Store.open<DataFile>(join(dataDir, 'emulator.json'), () => ({ version: 1, accounts: initial }), {
-    flushDelayMs: config.flushDelayMs,
-    validate: dataFileProblem,
-  });
-  // On Redis the main run's accounts are in Redis with the rest of its state (idp/shared/), not in the data file.
-  const mainAccounts = shared ? new AccountRepository(new MemoryBacking({ version: 1, accounts: initial })) : undefined;
-  const runs = new Runs(new Run(mainRun, 0n, mainAccounts ?? new AccountRepository(store)));
+  // On Redis the main run's accounts are in Redis with the rest of its state (idp/shared/), not in the data
+  // file, which is then not opened at all: its lock would keep a second process (`--workers`) off the folder.
+  const store = shared
+    ? undefined
+    : await Store.open<DataFile>(join(dataDir, 'emulator.json'), () => ({ version: 1, accounts: initial }), {
+        flushDelayMs: config.flushDelayMs,
+        validate: dataFileProblem,
+      });
+  const mainAccounts = new AccountRepository(store ?? new MemoryBacking({ version: 1, accounts: initial }));
+  const runs = new Runs(new Run(mainRun, 0n, mainAccounts));
   const runSharing = shared ? await shareRuns(shared, runs, printableUrl(config.store)) : undefined;
   const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), {
     key: loadAuditKey(resolve(config.keysDir), true),
@@ -213,14 +216,21 @@ export async function createIdp(
 
   const personaPasswords = async () =>
     (await readPersonaFixtures(config.fixturesFile)).map((p) => ({ persona: p.persona, password: p.password }));
-  const runtimeClients = new RuntimeClients(provider, storage, store, clients, config.clientsFile, (client) => {
-    clientConfigs.set(client.client_id, client);
-    clientsVersion++;
-    esign.setClientDefault(
-      String(client.client_id),
-      Array.isArray(client.allowed_methods) ? client.allowed_methods.map(String) : undefined,
-    );
-  });
+  const runtimeClients = new RuntimeClients(
+    provider,
+    storage,
+    store ?? noDataFile(),
+    clients,
+    config.clientsFile,
+    (client) => {
+      clientConfigs.set(client.client_id, client);
+      clientsVersion++;
+      esign.setClientDefault(
+        String(client.client_id),
+        Array.isArray(client.allowed_methods) ? client.allowed_methods.map(String) : undefined,
+      );
+    },
+  );
   const registerClient = (client: Record<string, unknown>) => runtimeClients.registerInternal(client as ClientConfig);
 
   const routeTables: MountedRouter[] = [];
@@ -308,11 +318,14 @@ export async function createIdp(
     handle: (req, res) => void callback(req, res),
     close: async () => {
       storage.close();
-      await Promise.all([store.close(), journal.close()]);
+      await Promise.all([store?.close(), journal.close()]);
       shared?.redis.disconnect();
     },
   };
 }
+
+/** On Redis: registrations at run time live in oidc-provider's Client records there, none in a data file. */
+const noDataFile = () => ({ data: { version: 1, accounts: [] } as DataFile, changed() {}, flush: async () => {} });
 
 export interface RunningIdp {
   url: string;
