@@ -52,7 +52,7 @@ check(
     const petrova = new HttpBrowser();
     await petrova.goto(`${rp}/login`);
     for (let i = 0; i < 2; i++) await petrova.click('submit', { identifier: '+79000000002', password: 'Wrong-0000' });
-    t.is(petrova.errorCode(), 'login.password');
+    t.is(petrova.errorCode(), 'login.invalid_credentials');
     const ref = petrova.byTestId('ref-code')?.getAttribute('data-ref') ?? '';
     t.regex(ref, /^[0-9A-Z]{4}-?[0-9A-Z]{4}$/);
     t.is((await persona('petrova')).state.failedAttempts, 2);
