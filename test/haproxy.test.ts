@@ -6,25 +6,11 @@
  */
 import test from 'ava';
 import { haproxyConfig, haproxyMissing } from '../scenarios/runner/haproxy.ts';
-import { type Stand, startStand } from '../scenarios/runner/stand.ts';
-import { type RedisServer, redisMissing, startRedis } from './helpers/redis_server.ts';
+import { redisMissing } from './helpers/redis_server.ts';
 import { signInThrough } from './helpers/sign_in.ts';
+import { sharedRedisStand } from './helpers/redis_stand.ts';
 
-const missing = redisMissing() ?? haproxyMissing();
-if (missing) console.log(`haproxy test skipped: ${missing}`);
-const check = missing ? test.skip : test.serial;
-
-let redis: RedisServer | undefined;
-let stand: Stand | undefined;
-test.before(async () => {
-  if (missing) return;
-  redis = await startRedis({ appendfsync: 'always' });
-  stand = await startStand({}, undefined, { store: redis.url, count: 2, balancer: 'haproxy' });
-});
-test.after.always(async () => {
-  await stand?.close();
-  await redis?.stop();
-});
+const { shared, check } = sharedRedisStand('haproxy test', { balancer: 'haproxy' }, redisMissing() ?? haproxyMissing());
 
 test('the documented configuration is moved to other ports by address only', async (t) => {
   const text = await haproxyConfig(31000, [31001, 31002]);
@@ -38,7 +24,7 @@ check(
   'sign-ins through haproxy in front of two emulator processes complete, and still do with one process killed',
   async (t) => {
     t.timeout(180_000);
-    const { rp, idp, processes } = stand!;
+    const { rp, idp, processes } = shared.stand;
     for (let i = 0; i < 3; i++) {
       const { screen, browser } = await signInThrough(rp, idp);
       t.is(screen, 'cabinet', `sign-in ${i + 1}: ${browser.errorCode()}`);

@@ -5,26 +5,10 @@
  * step (the password accepted, the code screen shown), a lockout count, an inbox message and an
  * audit record (the reference code of an error page).
  */
-import test from 'ava';
 import { HttpBrowser } from '../scenarios/runner/http_browser.ts';
-import { type Stand, startStand } from '../scenarios/runner/stand.ts';
-import { type RedisServer, redisMissing, startRedis } from './helpers/redis_server.ts';
+import { sharedRedisStand } from './helpers/redis_stand.ts';
 
-const missing = redisMissing();
-if (missing) console.log(`append-only file test skipped: ${missing}`);
-const check = missing ? test.skip : test.serial;
-
-let redis: RedisServer | undefined;
-let stand: Stand | undefined;
-test.before(async () => {
-  if (missing) return;
-  redis = await startRedis({ appendfsync: 'always' });
-  stand = await startStand({}, undefined, { store: redis.url, count: 2 });
-});
-test.after.always(async () => {
-  await stand?.close();
-  await redis?.stop();
-});
+const { shared, check } = sharedRedisStand('append-only file test');
 
 interface Persona {
   persona: string;
@@ -32,15 +16,15 @@ interface Persona {
   state: { failedAttempts: number; locked: boolean };
 }
 const inbox = (phone: string) =>
-  stand!.control<{ messages: Array<{ code: string }> }>('GET', `/inbox/sms?to=${encodeURIComponent(phone)}`);
+  shared.stand.control<{ messages: Array<{ code: string }> }>('GET', `/inbox/sms?to=${encodeURIComponent(phone)}`);
 const persona = async (name: string) =>
-  (await stand!.control<Persona[]>('GET', '/personas')).find((p) => p.persona === name)!;
+  (await shared.stand.control<Persona[]>('GET', '/personas')).find((p) => p.persona === name)!;
 
 check(
   'after kill -9 of Redis and of both emulator processes, Redis on its append-only file still has every acknowledged write',
   async (t) => {
     t.timeout(240_000);
-    const { rp } = stand!;
+    const { rp } = shared.stand;
     // An answered sign-in step: the password accepted, the code screen shown (and the code sent).
     const ivanov = new HttpBrowser();
     await ivanov.goto(`${rp}/login`);
@@ -56,17 +40,17 @@ check(
     const ref = petrova.byTestId('ref-code')?.getAttribute('data-ref') ?? '';
     t.regex(ref, /^[0-9A-Z]{4}-?[0-9A-Z]{4}$/);
     t.is((await persona('petrova')).state.failedAttempts, 2);
-    const record = await stand!.control<Record<string, unknown>>('GET', `/audit/${ref}`);
+    const record = await shared.stand.control<Record<string, unknown>>('GET', `/audit/${ref}`);
 
-    const { processes } = stand!.processes!;
-    await Promise.all([redis!.kill(), ...processes.map((p) => p.kill9())]);
-    await redis!.restart();
+    const { processes } = shared.stand.processes!;
+    await Promise.all([shared.redis.kill(), ...processes.map((p) => p.kill9())]);
+    await shared.redis.restart();
     await processes[0]!.start();
     await Promise.all(processes.slice(1).map((p) => p.start()));
 
     t.deepEqual((await inbox('+79000000001')).messages, sent, 'the inbox message');
     t.is((await persona('petrova')).state.failedAttempts, 2, 'the lockout count');
-    t.deepEqual(await stand!.control('GET', `/audit/${ref}`), record, 'the audit record');
+    t.deepEqual(await shared.stand.control('GET', `/audit/${ref}`), record, 'the audit record');
     // The sign-in goes on from the step it had reached: the code, then the cabinet.
     await ivanov.click('submit', { code: sent[0]!.code });
     t.is(ivanov.screen(), 'cabinet', ivanov.errorCode());

@@ -4,35 +4,19 @@
  * answered finishes on the survivor. Requests the killed process had in hand when it died fail (the
  * proxy answers 502 rather than post a form twice); every request after finds the survivor.
  */
-import test from 'ava';
 import { plainPersonas } from '../bench/phases/sign_ins.ts';
 import { HttpBrowser } from '../scenarios/runner/http_browser.ts';
-import { type Stand, startStand } from '../scenarios/runner/stand.ts';
-import { type RedisServer, redisMissing, startRedis } from './helpers/redis_server.ts';
 import { signInThrough } from './helpers/sign_in.ts';
+import { sharedRedisStand } from './helpers/redis_stand.ts';
 
-const missing = redisMissing();
-if (missing) console.log(`kill -9 test skipped: ${missing}`);
-const check = missing ? test.skip : test.serial;
-
-let redis: RedisServer | undefined;
-let stand: Stand | undefined;
-test.before(async () => {
-  if (missing) return;
-  redis = await startRedis({ appendfsync: 'always' });
-  stand = await startStand({}, undefined, { store: redis.url, count: 2 });
-});
-test.after.always(async () => {
-  await stand?.close();
-  await redis?.stop();
-});
+const { shared, check } = sharedRedisStand('kill -9 test');
 
 check(
   'kill -9 of one emulator process under load: the other keeps serving, and a sign-in begun on the killed one finishes on the survivor',
   async (t) => {
     t.timeout(240_000);
-    const { rp, idp } = stand!;
-    const { processes, roundRobin } = stand!.processes!;
+    const { rp, idp } = shared.stand;
+    const { processes, roundRobin } = shared.stand.processes!;
     // The sign-in to follow: its password step, and which process answered it.
     const ivanov = new HttpBrowser();
     await ivanov.goto(`${rp}/login`);
@@ -76,7 +60,10 @@ check(
     const servedAfterKill = [...roundRobin!.served];
 
     // The followed sign-in: the code, answered by the survivor, and into the cabinet.
-    const sms = await stand!.control<{ messages: Array<{ code: string }> }>('GET', '/inbox/sms?to=%2B79000000001');
+    const sms = await shared.stand.control<{ messages: Array<{ code: string }> }>(
+      'GET',
+      '/inbox/sms?to=%2B79000000001',
+    );
     await ivanov.click('submit', { code: sms.messages[0]!.code });
     running = false;
     await Promise.all(loops);

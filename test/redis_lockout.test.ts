@@ -3,33 +3,17 @@
  * emulator processes on one Redis, count exactly the configured limit, lock the account, and refuse
  * the rest as locked; nothing is counted twice or lost between the processes.
  */
-import test from 'ava';
 import { HttpBrowser } from '../scenarios/runner/http_browser.ts';
-import { type Stand, startStand } from '../scenarios/runner/stand.ts';
-import { type RedisServer, redisMissing, startRedis } from './helpers/redis_server.ts';
+import { sharedRedisStand } from './helpers/redis_stand.ts';
 
-const missing = redisMissing();
-if (missing) console.log(`lockout across processes skipped: ${missing}`);
-const check = missing ? test.skip : test.serial;
-
-let redis: RedisServer | undefined;
-let stand: Stand | undefined;
-test.before(async () => {
-  if (missing) return;
-  redis = await startRedis({ appendfsync: 'always' });
-  stand = await startStand({}, undefined, { store: redis.url, count: 2 });
-});
-test.after.always(async () => {
-  await stand?.close();
-  await redis?.stop();
-});
+const { shared, check } = sharedRedisStand('lockout across processes');
 
 check(
   '50 concurrent wrong passwords over two processes count exactly the limit (5), lock, and refuse the rest',
   async (t) => {
     t.timeout(180_000);
-    const { rp } = stand!;
-    const { roundRobin } = stand!.processes!;
+    const { rp } = shared.stand;
+    const { roundRobin } = shared.stand.processes!;
     const browsers = await Promise.all(
       Array.from({ length: 50 }, async () => {
         const browser = new HttpBrowser();
@@ -53,7 +37,7 @@ check(
     const count = (what: string) => results.filter((r) => r === what).length;
     t.is(count('login.invalid_credentials'), 4, `attempts 1–4 are plain refusals: ${JSON.stringify(results)}`);
     t.is(count('account.locked'), 46, 'the fifth locks, the rest meet the lock');
-    const personas = await stand!.control<
+    const personas = await shared.stand.control<
       Array<{ persona: string; state: { locked: boolean; failedAttempts: number } }>
     >('GET', '/personas');
     const ivanov = personas.find((p) => p.persona === 'ivanov');

@@ -3,48 +3,35 @@
  * system holds is lost. The emulator's session cookie still signs the person into the second system
  * without a password, and an ESIA refresh token issued before the restart is still good after it.
  */
-import test from 'ava';
 import { postToken, tokenParams } from '../relying-party/esia/protocol.ts';
 import { HttpBrowser } from '../scenarios/runner/http_browser.ts';
-import { type Stand, startStand } from '../scenarios/runner/stand.ts';
 import { authRequest, ids, login, params, scope, signers, urlOf } from './esia/helpers.ts';
-import { type RedisServer, redisMissing, startRedis } from './helpers/redis_server.ts';
+import { sharedRedisStand } from './helpers/redis_stand.ts';
 
-const missing = redisMissing();
-if (missing) console.log(`restart test skipped: ${missing}`);
-const check = missing ? test.skip : test.serial;
-
-let redis: RedisServer | undefined;
-let stand: Stand | undefined;
-test.before(async () => {
-  if (missing) return;
-  redis = await startRedis({ appendfsync: 'always' });
-  stand = await startStand({}, undefined, { store: redis.url, count: 2 });
-});
-test.after.always(async () => {
-  await stand?.close();
-  await redis?.stop();
-});
+const { shared, check } = sharedRedisStand('restart test');
 
 check(
   'after both emulator processes restart on the same Redis, the person is still signed in and an ESIA refresh token still works',
   async (t) => {
     t.timeout(240_000);
-    const { rp, rp2, idp, sink } = stand!;
+    const { rp, rp2, idp, sink } = shared.stand;
     const phone = '+79000000001';
     // Signed in through ФМРМ (OIDC): the emulator's session cookie is in this browser.
     const browser = new HttpBrowser();
     await browser.goto(`${rp}/login`);
     await browser.click('submit', { identifier: phone, password: 'Test-1234' });
-    const sms = await stand!.control<{ messages: Array<{ code: string }> }>(
+    const sms = await shared.stand.control<{ messages: Array<{ code: string }> }>(
       'GET',
       `/inbox/sms?to=${encodeURIComponent(phone)}`,
     );
     await browser.click('submit', { code: sms.messages[0]!.code });
     t.is(browser.screen(), 'cabinet', browser.errorCode());
     // A system on ESIA's own protocol holds a refresh token.
-    const s = await signers(stand!);
-    const callback = await login(stand!, urlOf(stand!, 'v2', await params(authRequest(stand!, s.raw))));
+    const s = await signers(shared.stand);
+    const callback = await login(
+      shared.stand,
+      urlOf(shared.stand, 'v2', await params(authRequest(shared.stand, s.raw))),
+    );
     const token = (grant: 'authorization_code' | 'refresh_token', value: string) =>
       tokenParams({
         version: 'v2',
@@ -58,7 +45,7 @@ check(
     const issued = await postToken(idp, 'v2', await token('authorization_code', callback.code));
     t.is(issued.status, 200, JSON.stringify(issued.body));
 
-    const { processes } = stand!.processes!;
+    const { processes } = shared.stand.processes!;
     const pids = processes.map((p) => p.pid());
     for (const p of processes) await p.stop();
     await processes[0]!.start();

@@ -10,7 +10,7 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { statusOf } from './http_client.ts';
-import { type Haproxy, startHaproxy } from './haproxy.ts';
+import { startHaproxy } from './haproxy.ts';
 import { startRoundRobinProxy, type RoundRobinProxy } from './round_robin_proxy.ts';
 
 const root = join(import.meta.dirname, '..', '..');
@@ -120,20 +120,24 @@ export async function startEmulatorProcesses(options: EmulatorProcessOptions): P
     }),
   );
   const stopAll = () => Promise.all(processes.map((p) => p.stop()));
-  let balancer: Haproxy;
-  let roundRobin: RoundRobinProxy | undefined;
-  try {
-    await processes[0]!.start();
-    await Promise.all(processes.slice(1).map((p) => p.start()));
-    if (options.balancer === 'haproxy')
-      balancer = await startHaproxy(options.port, options.ports.slice(0, options.count));
-    else
-      balancer = roundRobin = await startRoundRobinProxy(
+  // The balancer first, so its port (the issuer) is taken before the processes start naming it.
+  const haproxy =
+    options.balancer === 'haproxy'
+      ? await startHaproxy(options.port, options.ports.slice(0, options.count))
+      : undefined;
+  const roundRobin = haproxy
+    ? undefined
+    : await startRoundRobinProxy(
         processes.map((p) => p.origin),
         options.port,
       );
+  const balancer = (haproxy ?? roundRobin)!;
+  try {
+    await processes[0]!.start();
+    await Promise.all(processes.slice(1).map((p) => p.start()));
+    await haproxy?.ready();
   } catch (error) {
-    await stopAll();
+    await Promise.all([stopAll(), balancer.close()]);
     throw error;
   }
   const running = balancer;

@@ -16,6 +16,8 @@ const documented = join(import.meta.dirname, '..', '..', 'docs', 'haproxy.cfg');
 
 export interface Haproxy {
   url: string;
+  /** Resolves once a request through haproxy reaches a ready emulator (its health checks passed). */
+  ready(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -40,7 +42,7 @@ export async function haproxyConfig(port: number, backends: number[]): Promise<s
   return out;
 }
 
-export async function startHaproxy(port: number, backends: number[], timeoutMs = 15_000): Promise<Haproxy> {
+export async function startHaproxy(port: number, backends: number[], timeoutMs = 120_000): Promise<Haproxy> {
   const missing = haproxyMissing();
   if (missing) throw new Error(missing);
   const dir = await mkdtemp(join(tmpdir(), 'esia-haproxy-'));
@@ -60,16 +62,21 @@ export async function startHaproxy(port: number, backends: number[], timeoutMs =
     await rm(dir, { recursive: true, force: true });
   };
   const url = `http://localhost:${port}`;
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const status = await statusOf(`${url}/__health/ready`);
-    if (status === 200) return { url, close };
-    if (exited() || Date.now() > deadline) {
-      await close();
-      throw new Error(
-        `haproxy did not pass requests on :${port} (${exited() ? 'it exited' : 'timed out'}):\n${output}`,
-      );
+  /** Polls through haproxy until `done(status)`; 0 is «nothing listens yet». */
+  const poll = async (done: (status: number) => boolean, what: string) => {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      if (done(await statusOf(`${url}/__health/ready`))) return;
+      if (exited() || Date.now() > deadline) {
+        await close();
+        throw new Error(
+          `haproxy on :${port}: ${exited() ? 'it exited' : `${what} within ${timeoutMs} ms`}:\n${output}`,
+        );
+      }
+      await sleep(50);
     }
-    await sleep(50);
-  }
+  };
+  // Listening first (it answers 503 while no emulator is up), so the port is taken before they start.
+  await poll((status) => status !== 0, 'not listening');
+  return { url, ready: () => poll((status) => status === 200, 'no emulator behind it ready'), close };
 }
