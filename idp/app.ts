@@ -40,7 +40,7 @@ import { EsignServices } from './esign/index.ts';
 import { readOrganisations } from './esign/organisations.ts';
 import { pluginRoutes } from './esign/plugin_routes.ts';
 import { startMutualTlsListener } from './esign/tls_listener.ts';
-import { Journeys } from './interactions/journeys.ts';
+import { Journeys, RedisJourneys } from './interactions/journeys.ts';
 import { interactionRoutes } from './interactions/router.ts';
 import { movedTo, readClients, type ClientConfig } from './provider/clients.ts';
 import { RuntimeClients } from './provider/runtime_clients.ts';
@@ -158,7 +158,7 @@ export async function createIdp(
     ),
     pki,
   });
-  const journeys = new Journeys(config.memory.storeCap);
+  const journeys = shared ? new RedisJourneys(redisRecords(shared), runs) : new Journeys(config.memory.storeCap);
   const services: Services = {
     config,
     shared,
@@ -174,7 +174,7 @@ export async function createIdp(
     baseline,
     reset: async (run) => {
       await storage.forgetAccounts(new Set(run.accounts.all().map((a) => a.oid)));
-      journeys.clear(run);
+      await journeys.clear(run);
       await services.esia?.signIns.forgetRun(run);
       run.reset(await baseline());
     },

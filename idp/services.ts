@@ -10,7 +10,7 @@ import type { Account } from './domain/account.ts';
 import type { KeyedMutex } from './domain/keyed_mutex.ts';
 import type { EsiaFace } from './esia/face_handle.ts';
 import type { EsignServices } from './esign/index.ts';
-import type { Journeys } from './interactions/journeys.ts';
+import type { JourneyStore } from './interactions/journeys.ts';
 import type { ProviderState } from './provider/provider_state.ts';
 import type { TlsEndpoint } from './pki/tls.ts';
 import type { Run, Runs } from './runs.ts';
@@ -25,7 +25,7 @@ export interface Services {
   /** The main run and the isolated ones; each has its personas, clock, inboxes and faults. */
   runs: Runs;
   journal: AuditJournal;
-  journeys: Journeys;
+  journeys: JourneyStore;
   /** oidc-provider's state: sessions, grants, codes, tokens (bounded: memory_adapter.ts). */
   storage: ProviderState;
   mutex: KeyedMutex;
