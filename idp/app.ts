@@ -29,6 +29,7 @@ import { loadAuditKey } from './adapters/audit_key.ts';
 import { memoryRecords } from './adapters/records.ts';
 import { redisRecords } from './adapters/redis_records.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
+import { RedisAuditJournal } from './adapters/redis_audit_journal.ts';
 import { readFixtureHashes, writeFixtureHashes } from './adapters/fixture_hashes.ts';
 import type { IdpConfig } from './config/index.ts';
 import { controlMethodRefusal } from './control/inputs.ts';
@@ -113,12 +114,16 @@ export async function createIdp(
     validate: dataFileProblem,
   });
   const runs = new Runs(new Run(mainRun, 0n, new AccountRepository(store)));
-  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), {
-    key: loadAuditKey(resolve(config.keysDir), true),
-    rotateBytes: config.auditRotateBytes,
-    // A trace is a whole sign-in's records: a quarter of the cap keeps the index near the size of the other stores.
-    tracesKept: Math.ceil(config.memory.storeCap / 4),
-  });
+  const auditKey = loadAuditKey(resolve(config.keysDir), true);
+  // On Redis each process appends to its own chain there; every chain shares the keys folder's key.
+  const journal = shared
+    ? new RedisAuditJournal(shared, auditKey)
+    : new AuditJournal(join(dataDir, 'audit.jsonl'), {
+        key: auditKey,
+        rotateBytes: config.auditRotateBytes,
+        // A trace is a whole sign-in's records: a quarter of the cap keeps the index near the size of the other stores.
+        tracesKept: Math.ceil(config.memory.storeCap / 4),
+      });
   const storage = shared ? new RedisProviderState(shared) : new ProviderStorage({ cap: config.memory.storeCap });
   // Every client with the emulator's extensions, by id: the file's now, runtime registrations as they come.
   const clientConfigs = new Map(clients.map((c) => [c.client_id, c]));

@@ -1,6 +1,6 @@
 /* Everything a request handler of the emulator may use, built once in app.ts and passed down. */
 import type Provider from 'oidc-provider';
-import type { AuditJournal, AuditRecord } from './adapters/audit_journal.ts';
+import type { AuditRecord, Journal } from './adapters/audit_journal.ts';
 import type { FormGuard } from '../lib/http/form_guard.ts';
 import type { TestPki } from '../lib/pki/test_pki.ts';
 import type { IdpConfig } from './config/index.ts';
@@ -24,7 +24,7 @@ export interface Services {
   records: RecordsFactory;
   /** The main run and the isolated ones; each has its personas, clock, inboxes and faults. */
   runs: Runs;
-  journal: AuditJournal;
+  journal: Journal;
   journeys: JourneyStore;
   /** oidc-provider's state: sessions, grants, codes, tokens (bounded: memory_adapter.ts). */
   storage: ProviderState;
