@@ -26,7 +26,7 @@ import {
   readPersonaFixtures,
 } from './adapters/account_repository.ts';
 import { loadAuditKey } from './adapters/audit_key.ts';
-import { memoryRecords } from './adapters/records.ts';
+import { memoryRecords, plainJson } from './adapters/records.ts';
 import { redisRecords } from './adapters/redis_records.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
 import { RedisAuditJournal } from './adapters/redis_audit_journal.ts';
@@ -124,6 +124,7 @@ export async function createIdp(
         // A trace is a whole sign-in's records: a quarter of the cap keeps the index near the size of the other stores.
         tracesKept: Math.ceil(config.memory.storeCap / 4),
       });
+  const records = shared ? redisRecords(shared) : memoryRecords(config.memory.storeCap);
   const storage = shared ? new RedisProviderState(shared) : new ProviderStorage({ cap: config.memory.storeCap });
   // Every client with the emulator's extensions, by id: the file's now, runtime registrations as they come.
   const clientConfigs = new Map(clients.map((c) => [c.client_id, c]));
@@ -162,12 +163,14 @@ export async function createIdp(
       clients.flatMap((c) => (c.allowed_methods ? [[c.client_id, c.allowed_methods] as [string, string[]]] : [])),
     ),
     pki,
+    records,
   });
-  const journeys = shared ? new RedisJourneys(redisRecords(shared), runs) : new Journeys(config.memory.storeCap);
+  const journeys = shared ? new RedisJourneys(records, runs) : new Journeys(config.memory.storeCap);
   const services: Services = {
     config,
     shared,
-    records: shared ? redisRecords(shared) : memoryRecords(config.memory.storeCap),
+    records,
+    webauthnSpent: records('webauthn:challenge', plainJson<true>(), 50_000),
     provider,
     runs,
     journal,
