@@ -26,9 +26,10 @@ import {
   readPersonaFixtures,
 } from './adapters/account_repository.ts';
 import { loadAuditKey } from './adapters/audit_key.ts';
-import { memoryRecords } from './adapters/records.ts';
+import { memoryRecords, plainJson } from './adapters/records.ts';
 import { redisRecords } from './adapters/redis_records.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
+import { RedisAuditJournal } from './adapters/redis_audit_journal.ts';
 import { readFixtureHashes, writeFixtureHashes } from './adapters/fixture_hashes.ts';
 import type { IdpConfig } from './config/index.ts';
 import { controlMethodRefusal } from './control/inputs.ts';
@@ -40,7 +41,7 @@ import { EsignServices } from './esign/index.ts';
 import { readOrganisations } from './esign/organisations.ts';
 import { pluginRoutes } from './esign/plugin_routes.ts';
 import { startMutualTlsListener } from './esign/tls_listener.ts';
-import { Journeys } from './interactions/journeys.ts';
+import { Journeys, RedisJourneys } from './interactions/journeys.ts';
 import { interactionRoutes } from './interactions/router.ts';
 import { movedTo, readClients, type ClientConfig } from './provider/clients.ts';
 import { RuntimeClients } from './provider/runtime_clients.ts';
@@ -120,12 +121,17 @@ export async function createIdp(
   const mainAccounts = new AccountRepository(store ?? new MemoryBacking({ version: 1, accounts: initial }));
   const runs = new Runs(new Run(mainRun, 0n, mainAccounts));
   const runSharing = shared ? await shareRuns(shared, runs, printableUrl(config.store)) : undefined;
-  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), {
-    key: loadAuditKey(resolve(config.keysDir), true),
-    rotateBytes: config.auditRotateBytes,
-    // A trace is a whole sign-in's records: a quarter of the cap keeps the index near the size of the other stores.
-    tracesKept: Math.ceil(config.memory.storeCap / 4),
-  });
+  const auditKey = loadAuditKey(resolve(config.keysDir), true);
+  // On Redis each process appends to its own chain there; every chain shares the keys folder's key.
+  const journal = shared
+    ? new RedisAuditJournal(shared, auditKey)
+    : new AuditJournal(join(dataDir, 'audit.jsonl'), {
+        key: auditKey,
+        rotateBytes: config.auditRotateBytes,
+        // A trace is a whole sign-in's records: a quarter of the cap keeps the index near the size of the other stores.
+        tracesKept: Math.ceil(config.memory.storeCap / 4),
+      });
+  const records = shared ? redisRecords(shared) : memoryRecords(config.memory.storeCap);
   const storage = shared ? new RedisProviderState(shared) : new ProviderStorage({ cap: config.memory.storeCap });
   // Every client with the emulator's extensions, by id: the file's now, runtime registrations as they come.
   const clientConfigs = new Map(clients.map((c) => [c.client_id, c]));
@@ -164,13 +170,15 @@ export async function createIdp(
       clients.flatMap((c) => (c.allowed_methods ? [[c.client_id, c.allowed_methods] as [string, string[]]] : [])),
     ),
     pki,
+    records,
   });
-  const journeys = new Journeys(config.memory.storeCap);
+  const journeys = shared ? new RedisJourneys(records, runs) : new Journeys(config.memory.storeCap);
   const services: Services = {
     config,
     shared,
     runSharing,
-    records: shared ? redisRecords(shared) : memoryRecords(config.memory.storeCap),
+    records,
+    webauthnSpent: records('webauthn:challenge', plainJson<true>(), 50_000),
     provider,
     runs,
     journal,
@@ -182,7 +190,7 @@ export async function createIdp(
     baseline,
     reset: async (run) => {
       await storage.forgetAccounts(new Set(run.accounts.all().map((a) => a.oid)));
-      journeys.clear(run);
+      await journeys.clear(run);
       await services.esia?.signIns.forgetRun(run);
       run.reset(await baseline());
     },

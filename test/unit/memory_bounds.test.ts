@@ -87,28 +87,28 @@ function run(): Run {
   return r;
 }
 
-test('sign-ins in progress: at most the cap, the least recently used going first', (t) => {
+test('sign-ins in progress: at most the cap, the least recently used going first', async (t) => {
   const r = run();
   const journeys = new Journeys(3);
-  for (const uid of ['a', 'b', 'c']) journeys.get(uid, 'rp', r);
-  journeys.get('a', 'rp', r).stage = 'otp'; // used again: now the most recent
-  journeys.get('d', 'rp', r);
+  for (const uid of ['a', 'b', 'c']) await journeys.get(uid, 'rp', r);
+  (await journeys.get('a', 'rp', r)).stage = 'otp'; // used again: now the most recent
+  await journeys.get('d', 'rp', r);
   t.is(journeys.size, 3);
-  t.is(journeys.get('a', 'rp', r).stage, 'otp', 'a stays');
-  t.is(journeys.get('b', 'rp', r).stage, 'password', 'b was dropped and starts again');
+  t.is((await journeys.get('a', 'rp', r)).stage, 'otp', 'a stays');
+  t.is((await journeys.get('b', 'rp', r)).stage, 'password', 'b was dropped and starts again');
 });
 
-test("a sign-in left past its lifetime on the run's clock starts again, and makes room for new ones", (t) => {
+test("a sign-in left past its lifetime on the run's clock starts again, and makes room for new ones", async (t) => {
   const r = run();
   const journeys = new Journeys(100);
-  journeys.get('old', 'rp', r).stage = 'otp';
+  (await journeys.get('old', 'rp', r)).stage = 'otp';
   r.clock.advance(journeyLifetimeMs);
-  t.is(journeys.get('old', 'rp', r).stage, 'otp', 'alive at exactly its lifetime');
-  journeys.get('other', 'rp', r);
+  t.is((await journeys.get('old', 'rp', r)).stage, 'otp', 'alive at exactly its lifetime');
+  await journeys.get('other', 'rp', r);
   r.clock.advance(journeyLifetimeMs + 1);
-  journeys.get('new', 'rp', r);
+  await journeys.get('new', 'rp', r);
   t.is(journeys.size, 1, 'the two left alone are dropped when a new one starts');
-  t.is(journeys.get('old', 'rp', r).stage, 'password');
+  t.is((await journeys.get('old', 'rp', r)).stage, 'password');
 });
 
 test('ESIA face: sign-ins in flight and awaiting consent keep at most the cap, the oldest going first', async (t) => {
