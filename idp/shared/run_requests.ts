@@ -5,7 +5,9 @@
  * and the GETs that change state: the sign-in screens (an armed fault or a login shortcut is taken,
  * a signature challenge issued, a shortcut sign-in finished), the signing plugin (a browser gets its
  * own token), the account settings, the support console and /__control/runs/:id/enter (a persona's
- * token is made). oidc-provider's own endpoints take no lock: their state is in its adapter.
+ * token is made). oidc-provider's own endpoints take no lock: their state is in its adapter. A run
+ * changed that the lock was not taken for (the support console's session run, a GET not listed here)
+ * is written after the handler, under its own lock.
  */
 import type { Context, Middleware, Next } from 'koa';
 import { type Run, runCookie, type Runs } from '../runs.ts';
@@ -44,7 +46,14 @@ export function sharedRunsMiddleware(
     if (noRun.test(ctx.path)) return next();
     await shared.sync();
     void registry.touch().catch(() => {});
-    if (!ownRoute(ctx.path) || !mayChange(ctx)) return next();
-    return shared.locked(runOfRequest(ctx, shared.runs), () => next());
+    if (!ownRoute(ctx.path)) return next();
+    const run = runOfRequest(ctx, shared.runs);
+    // The run a handler worked in (ctx.state.run) may not be the one the lock was taken for: written too if it changed.
+    const alsoChanged = async () => {
+      const worked = ctx.state.run as Run | undefined;
+      if (worked && (worked !== run || !mayChange(ctx))) await shared.commitOutside(worked);
+    };
+    if (!mayChange(ctx)) return next().finally(alsoChanged);
+    return shared.locked(run, () => next().finally(alsoChanged));
   };
 }

@@ -173,3 +173,31 @@ function restoreEsign(run: Run, state: EsignState): void {
 export function serialiseParts(parts: RunParts): Map<string, string> {
   return new Map([...parts].map(([name, value]) => [name, JSON.stringify(value)]));
 }
+
+/**
+ * serialiseParts for one run again and again (every commit): an inbox is most of a run's bytes and
+ * rarely changes, and a message is never edited once sent, so an inbox with the same first and last
+ * message and length as last time keeps its text.
+ */
+export class RunSerialiser {
+  readonly #inboxes = new WeakMap<Message[], { stamp: string; text: string }>();
+
+  texts(run: Run): Map<string, string> {
+    const texts = new Map<string, string>();
+    for (const [name, value] of runParts(run)) {
+      if (!name.startsWith(inboxPrefix)) {
+        texts.set(name, JSON.stringify(value));
+        continue;
+      }
+      const list = value as Message[];
+      const stamp = `${list.length}:${list[0]?.id}:${list.at(-1)?.id}`;
+      let cached = this.#inboxes.get(list);
+      if (cached?.stamp !== stamp) {
+        cached = { stamp, text: JSON.stringify(list) };
+        this.#inboxes.set(list, cached);
+      }
+      texts.set(name, cached.text);
+    }
+    return texts;
+  }
+}

@@ -14,7 +14,7 @@ import { StoreUnavailable } from '../../lib/store/redis.ts';
 import { noteChange } from '../../lib/store/write_scope.ts';
 import { KeyedMutex } from '../domain/keyed_mutex.ts';
 import type { Run, Runs } from '../runs.ts';
-import { hydrateRun, runParts, serialiseParts } from './run_snapshot.ts';
+import { hydrateRun, RunSerialiser } from './run_snapshot.ts';
 import type { Fetched, RunStore } from './run_store.ts';
 
 export interface LockTimes {
@@ -35,6 +35,7 @@ export class SharedRuns {
   /** Runs whose lock a request of this process holds: their state here is the newest, no sync needed. */
   readonly #held = new Set<string>();
   readonly #queue = new KeyedMutex();
+  readonly #serialiser = new RunSerialiser();
   /** Lock waits and holds, for the figures (bench, tests). */
   readonly stats = { locks: 0, waitedMs: 0, heldMs: 0, commits: 0 };
 
@@ -121,7 +122,7 @@ export class SharedRuns {
   /** Writes the parts that changed since the last commit and bumps the version; true when it released the lock too. */
   async commit(run: Run, token: string, release: boolean, full = false): Promise<boolean> {
     const seen = this.#seenOf(run);
-    const now = serialiseParts(runParts(run));
+    const now = this.#serialiser.texts(run);
     const changed = new Map([...now].filter(([name, text]) => seen.committed.get(name) !== text));
     const removed = full || [...seen.committed.keys()].some((name) => !now.has(name));
     if (!changed.size && !removed) return false;
@@ -134,6 +135,29 @@ export class SharedRuns {
     this.stats.commits++;
     this.#seen.set(run.id, { version, committed: now });
     return release;
+  }
+
+  /**
+   * A run changed by a request that did not hold its lock (the support console works in its session's
+   * run, whatever the cookie says): its changed parts are written now, under its lock. What others
+   * changed meanwhile is not taken over here, where it would undo this request's changes, but on the
+   * next sync.
+   */
+  async commitOutside(run: Run): Promise<void> {
+    const seen = this.#seenOf(run);
+    const now = this.#serialiser.texts(run);
+    if (now.size === seen.committed.size && [...now].every(([name, text]) => seen.committed.get(name) === text)) return;
+    await this.#queue.run(run.id, async () => {
+      const token = randomBytes(12).toString('base64url');
+      const base = this.#seenOf(run).version;
+      const fetched = await this.#acquire(run, token);
+      try {
+        await this.commit(run, token, true);
+        if (fetched.version > base) this.#seenOf(run).version = base;
+      } finally {
+        await this.store.release(run.id, token).catch(() => {});
+      }
+    });
   }
 
   /** Writes a run's state as it is here, whatever Redis has: a new run, the main run seeded, a reset elsewhere. */
