@@ -95,11 +95,15 @@ maybe('a holder whose lock ran out writes nothing: its answer is a 503, the newe
   const prefix = freshPrefix();
   const a = await instance(prefix, { ttlMs: 50, waitMs: 2000 });
   const b = await instance(prefix);
+  let inside!: () => void;
+  const entered = new Promise<void>((resolve) => (inside = resolve));
   const late = a.shared.locked(a.main, async () => {
+    inside();
     a.main.outage = { mode: 'outage', notice: 'late', until: null, from: new Date().toISOString(), by: 'a' };
-    await ms(150);
+    await ms(300);
   });
-  await ms(80);
+  await entered;
+  // B waits until A's lock runs out by itself (50 ms), then changes the run while A still works.
   await b.shared.locked(b.main, async () => {
     b.main.faults.arm({ kind: 'server.error', remaining: 1 });
   });
