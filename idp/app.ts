@@ -26,6 +26,8 @@ import {
   readPersonaFixtures,
 } from './adapters/account_repository.ts';
 import { loadAuditKey } from './adapters/audit_key.ts';
+import { memoryRecords } from './adapters/records.ts';
+import { redisRecords } from './adapters/redis_records.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
 import { readFixtureHashes, writeFixtureHashes } from './adapters/fixture_hashes.ts';
 import type { IdpConfig } from './config/index.ts';
@@ -38,7 +40,7 @@ import { EsignServices } from './esign/index.ts';
 import { readOrganisations } from './esign/organisations.ts';
 import { pluginRoutes } from './esign/plugin_routes.ts';
 import { startMutualTlsListener } from './esign/tls_listener.ts';
-import { Journeys } from './interactions/journeys.ts';
+import { Journeys, RedisJourneys } from './interactions/journeys.ts';
 import { interactionRoutes } from './interactions/router.ts';
 import { movedTo, readClients, type ClientConfig } from './provider/clients.ts';
 import { RuntimeClients } from './provider/runtime_clients.ts';
@@ -160,11 +162,12 @@ export async function createIdp(
     ),
     pki,
   });
-  const journeys = new Journeys(config.memory.storeCap);
+  const journeys = shared ? new RedisJourneys(redisRecords(shared), runs) : new Journeys(config.memory.storeCap);
   const services: Services = {
     config,
     shared,
     runSharing,
+    records: shared ? redisRecords(shared) : memoryRecords(config.memory.storeCap),
     provider,
     runs,
     journal,
@@ -176,7 +179,8 @@ export async function createIdp(
     baseline,
     reset: async (run) => {
       await storage.forgetAccounts(new Set(run.accounts.all().map((a) => a.oid)));
-      journeys.clear(run);
+      await journeys.clear(run);
+      await services.esia?.signIns.forgetRun(run);
       run.reset(await baseline());
     },
     formGuard: new FormGuard({

@@ -5,11 +5,12 @@ import type { FormGuard } from '../lib/http/form_guard.ts';
 import type { TestPki } from '../lib/pki/test_pki.ts';
 import type { IdpConfig } from './config/index.ts';
 import type { Keyspace } from '../lib/store/keyspace.ts';
+import type { RecordsFactory } from './adapters/records.ts';
 import type { Account } from './domain/account.ts';
 import type { KeyedMutex } from './domain/keyed_mutex.ts';
 import type { EsiaFace } from './esia/face_handle.ts';
 import type { EsignServices } from './esign/index.ts';
-import type { Journeys } from './interactions/journeys.ts';
+import type { JourneyStore } from './interactions/journeys.ts';
 import type { ProviderState } from './provider/provider_state.ts';
 import type { TlsEndpoint } from './pki/tls.ts';
 import type { Run, Runs } from './runs.ts';
@@ -22,10 +23,12 @@ export interface Services {
   /** Runs shared with the other processes over Redis: sync, locks, registry (idp/shared/); absent on lowdb. */
   runSharing?: RunSharing;
   provider: Provider;
+  /** Short-lived records by id, in memory or on Redis (adapters/records.ts). */
+  records: RecordsFactory;
   /** The main run and the isolated ones; each has its personas, clock, inboxes and faults. */
   runs: Runs;
   journal: AuditJournal;
-  journeys: Journeys;
+  journeys: JourneyStore;
   /** oidc-provider's state: sessions, grants, codes, tokens (bounded: memory_adapter.ts). */
   storage: ProviderState;
   mutex: KeyedMutex;

@@ -34,8 +34,8 @@ export interface Codec<V> {
   decode(json: unknown): V | undefined;
 }
 
-/** Makes the records of one kind (`name` becomes part of their Redis keys). */
-export type RecordsFactory = <V>(name: string, codec: Codec<V>) => Records<V>;
+/** Makes the records of one kind (`name` becomes part of their Redis keys; `cap` lowers the memory cap). */
+export type RecordsFactory = <V>(name: string, codec: Codec<V>, cap?: number) => Records<V>;
 
 export const plainJson = <V>(): Codec<V> => ({ encode: (v) => v, decode: (j) => j as V });
 
@@ -120,8 +120,29 @@ export class MemoryRecords<V> implements Records<V> {
   }
 }
 
-/** The memory factory: every kind capped at `cap` (config.memory.storeCap). */
+/** The memory factory: every kind capped at `cap` (config.memory.storeCap), or its own lower cap. */
 export const memoryRecords =
   (cap: number): RecordsFactory =>
-  <V>() =>
-    new MemoryRecords<V>(cap);
+  <V>(_name: string, _codec: Codec<V>, own?: number) =>
+    new MemoryRecords<V>(Math.min(cap, own ?? cap));
+
+/** How long a record is kept for a lifetime checked when presented: long enough to answer «expired». */
+export const keptFor = (lifetimeSeconds: number) => Math.max(lifetimeSeconds * 6000, 30 * 60_000);
+
+/**
+ * A record that refers to its run (`run`, optional): written as the run's id, read back as the run,
+ * and absent when that run is gone.
+ */
+export function withRun<V extends { run?: R }, R extends { id: string }>(runs: {
+  get(id: string | undefined): R | undefined;
+}): Codec<V> {
+  return {
+    encode: (value) => ({ ...value, run: value.run?.id }),
+    decode: (json) => {
+      const record = json as Omit<V, 'run'> & { run?: string };
+      if (record.run === undefined) return record as unknown as V;
+      const run = runs.get(record.run);
+      return run ? ({ ...record, run } as unknown as V) : undefined;
+    },
+  };
+}

@@ -9,6 +9,7 @@ import { Diagnostics } from './diagnostics.ts';
 import { internalClientId, returnPath, type EsiaFace } from './face.ts';
 import { esiaRoutes } from './routes.ts';
 import { loadOrCreateSigningKeys, SystemRegistry, type EsiaSystem } from './systems.ts';
+import { SignIns } from './sign_ins.ts';
 import { TokenService } from './tokens.ts';
 
 export type { EsiaFace } from './face.ts';
@@ -30,7 +31,8 @@ export async function createEsiaFace(s: Services, options: EsiaOptions): Promise
   const issuerOrigin = s.provider.issuer.replace(/\/$/, '');
   const face: EsiaFace = {
     registry,
-    tokens: new TokenService(keys, registry.settings, s.config.memory.storeCap),
+    tokens: new TokenService(keys, registry.settings, s.records, s.runs),
+    signIns: new SignIns(s.records, { runs: s.runs, systems: registry }),
     diagnostics: new Diagnostics(),
     registerInternalClient: (system: EsiaSystem) =>
       options.registerClient({

@@ -8,6 +8,7 @@ import test from 'ava';
 import { DriverLocks, login } from '../../bench/login.ts';
 import { startStand } from '../../scenarios/runner/stand.ts';
 import type { ProviderStorage } from '../../idp/provider/memory_adapter.ts';
+import type { Journeys } from '../../idp/interactions/journeys.ts';
 
 const cap = 100;
 const signIns = 600;
@@ -44,7 +45,7 @@ test(`${signIns} sign-ins with ESIA_STORE_CAP=${cap}: sessions, grants, tokens, 
         done++;
         await login(target, who, locks);
         for (const [model, size] of Object.entries(storage.sizes())) if (model !== 'Client') note(model, size);
-        note('sign-ins in progress', s.journeys.size);
+        note('sign-ins in progress', (s.journeys as Journeys).size);
         note('audit traces', s.journal.indexed.traces);
         note('audit refs', s.journal.indexed.refs);
         note('session uid index', storage.sessionsByUid.size);
