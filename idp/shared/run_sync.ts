@@ -138,22 +138,23 @@ export class SharedRuns {
   }
 
   /**
-   * A run changed by a request that did not hold its lock (the support console works in its session's
-   * run, whatever the cookie says): its changed parts are written now, under its lock. What others
-   * changed meanwhile is not taken over here, where it would undo this request's changes, but on the
-   * next sync.
+   * A run changed by a request that did not hold its lock (a sign-in screen that issued a signature
+   * challenge, the support console in its session's run): written now, under the run's lock, merged
+   * part by part: what other processes changed meanwhile is taken over first, except the parts this
+   * request changed, which are then written over it.
    */
   async commitOutside(run: Run): Promise<void> {
     const seen = this.#seenOf(run);
     const now = this.#serialiser.texts(run);
-    if (now.size === seen.committed.size && [...now].every(([name, text]) => seen.committed.get(name) === text)) return;
+    const ours = new Set([...now].filter(([name, text]) => seen.committed.get(name) !== text).map(([name]) => name));
+    for (const name of seen.committed.keys()) if (!now.has(name)) ours.add(name);
+    if (!ours.size) return;
     await this.#queue.run(run.id, async () => {
       const token = randomBytes(12).toString('base64url');
-      const base = this.#seenOf(run).version;
       const fetched = await this.#acquire(run, token);
       try {
+        this.#apply(run, fetched, ours);
         await this.commit(run, token, true);
-        if (fetched.version > base) this.#seenOf(run).version = base;
       } finally {
         await this.store.release(run.id, token).catch(() => {});
       }
@@ -211,15 +212,19 @@ export class SharedRuns {
     }
   }
 
-  /** Takes over what Redis has: the parts that differ from what this process saw, and the removal of the rest on a full read. */
-  #apply(run: Run, fetched: Fetched): void {
+  /**
+   * Takes over what Redis has: the parts that differ from what this process saw, and the removal of
+   * the rest on a full read; the parts in `keep` stay as they are here (changed by the request).
+   */
+  #apply(run: Run, fetched: Fetched, keep = new Set<string>()): void {
     const seen = this.#seenOf(run);
     if (fetched.version <= seen.version) return;
     const changed = new Map<string, unknown>();
     for (const [name, text] of fetched.parts)
-      if (seen.committed.get(name) !== text) changed.set(name, JSON.parse(text));
+      if (!keep.has(name) && seen.committed.get(name) !== text) changed.set(name, JSON.parse(text));
     if (fetched.full)
-      for (const name of seen.committed.keys()) if (!fetched.parts.has(name)) changed.set(name, undefined);
+      for (const name of seen.committed.keys())
+        if (!keep.has(name) && !fetched.parts.has(name)) changed.set(name, undefined);
     hydrateRun(run, changed);
     const committed = fetched.full ? new Map(fetched.parts) : new Map([...seen.committed, ...fetched.parts]);
     this.#seen.set(run.id, { version: fetched.version, committed });
