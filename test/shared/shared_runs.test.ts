@@ -4,6 +4,7 @@
  * fault and a run made on one are seen, taken once, and usable on the other.
  */
 import test from 'ava';
+import { connectRedis } from '../../lib/store/redis.ts';
 import { redisMissing, type RedisServer, startRedis } from '../helpers/redis_server.ts';
 import { form, operatorSession } from '../helpers/support_console.ts';
 import { freshPrefix, loginScreen, type SharedIdp, startSharedIdp } from '../helpers/redis_idps.ts';
@@ -12,11 +13,12 @@ const missing = redisMissing();
 let redis: RedisServer;
 let a: SharedIdp;
 let b: SharedIdp;
+let prefix: string;
 
 test.before(async () => {
   if (missing) return;
   redis = await startRedis();
-  const prefix = freshPrefix();
+  prefix = freshPrefix();
   [a, b] = await Promise.all([startSharedIdp(redis.url, prefix), startSharedIdp(redis.url, prefix)]);
 });
 test.after.always(async () => {
@@ -109,3 +111,16 @@ maybe(
     t.like(body.find((p) => p.persona === 'ivanov')?.state, { locked: false, failedAttempts: 0 });
   },
 );
+
+maybe('a run idle for two hours on every instance expires when the next run is made, on any instance', async (t) => {
+  const { body: idle } = await a.control<{ run: string }>('POST', '/runs');
+  t.is((await b.control('GET', `/personas?run=${idle.run}`)).status, 200);
+  // Its last use, as every instance reported it, three hours ago.
+  const client = await connectRedis(redis.url, { log: () => {} });
+  t.teardown(() => client.disconnect());
+  await client.zadd(`${prefix}runs:used`, Date.now() - 3 * 3600_000, idle.run);
+  const { body: fresh } = await b.control<{ run: string }>('POST', '/runs');
+  t.is((await a.control('GET', `/personas?run=${idle.run}`)).status, 404);
+  t.is((await b.control('GET', `/personas?run=${idle.run}`)).status, 404);
+  t.is((await a.control('GET', `/personas?run=${fresh.run}`)).status, 200);
+});
