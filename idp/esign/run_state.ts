@@ -105,8 +105,9 @@ export class EsignRunState {
     return [...this.#challenges];
   }
 
-  restoreChallenges(entries: Array<[string, IssuedChallenge]>): void {
-    this.#challenges.clear();
-    for (const [value, challenge] of entries) this.#challenges.set(value, challenge);
+  /** Puts back a challenge as another process left it (gone when `challenge` is undefined). */
+  restoreChallenge(value: string, challenge: IssuedChallenge | undefined): void {
+    if (challenge) this.#challenges.set(value, challenge);
+    else this.#challenges.delete(value);
   }
 }

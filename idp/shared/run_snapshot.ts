@@ -1,8 +1,9 @@
 /*
  * A run's whole state as JSON and back, so several emulator processes can share it (ESIA_STORE=redis://…).
- * The snapshot is a set of named parts, each JSON on its own: the accounts one per oid and the
- * inboxes one per recipient, so a sign-in that touches one account and one inbox rewrites two small
- * parts, not every persona. Hydration is in place: the Run, its repository, clock and outbox stay the
+ * The snapshot is a set of named parts, each JSON on its own: the accounts one per oid, the inboxes
+ * one per recipient and the signature challenges one each, so a sign-in that touches one account and
+ * one inbox rewrites two small parts, not every persona, and two sign-ins in two processes that each
+ * issue a challenge change different parts. Hydration is in place: the Run, its repository, clock and outbox stay the
  * same objects (services and journeys hold them), and an account that is still there keeps its object.
  */
 import type { Fault } from '../adapters/faults.ts';
@@ -33,7 +34,6 @@ interface EsignState {
   tokens: Array<[string, TokenState]>;
   personaTokens: Array<[string, string]>;
   clientMethods: Array<[string, SignInMethod[]]>;
-  challenges: Array<[string, IssuedChallenge]>;
 }
 
 /** Fields of a Run that are not state to share: who it is, and when this process last saw it used. */
@@ -41,6 +41,7 @@ export const runIdentityFields = ['id', 'oidOffset', 'lastUsedAt'] as const;
 
 const accountPrefix = 'account:';
 const inboxPrefix = 'inbox:';
+const challengePrefix = 'challenge:';
 
 /**
  * Each shared field of a Run with how it is written and read back. A field added to Run and not
@@ -101,6 +102,7 @@ export function runParts(run: Run): RunParts {
   );
   for (const account of accounts) parts.set(accountPrefix + account.oid, account);
   for (const [key, messages] of run.outbox.inboxes()) parts.set(inboxPrefix + key, messages);
+  for (const [value, challenge] of run.esign.challenges()) parts.set(challengePrefix + value, challenge);
   for (const [name, part] of Object.entries(simpleParts)) parts.set(name, part.write(run));
   return parts;
 }
@@ -115,6 +117,8 @@ export function hydrateRun(run: Run, changed: Map<string, unknown>): void {
   for (const [name, value] of changed) {
     if (name === 'accounts' || name.startsWith(accountPrefix)) accountsChanged = true;
     else if (name.startsWith(inboxPrefix)) run.outbox.restoreInbox(name.slice(inboxPrefix.length), value as Message[]);
+    else if (name.startsWith(challengePrefix))
+      run.esign.restoreChallenge(name.slice(challengePrefix.length), value as IssuedChallenge | undefined);
     else if (name in simpleParts && value !== undefined)
       (simpleParts[name as keyof typeof simpleParts].read as (run: Run, v: unknown) => void)(run, value);
   }
@@ -154,7 +158,6 @@ function esignState(run: Run): EsignState {
     ]),
     personaTokens: [...e.personaTokens],
     clientMethods: [...e.clientMethods],
-    challenges: e.challenges(),
   };
 }
 
@@ -166,10 +169,37 @@ function restoreEsign(run: Run, state: EsignState): void {
   for (const [id, saved] of state.tokens) e.tokens.set(id, Object.assign(live.get(id) ?? new VirtualToken(), saved));
   refill(e.personaTokens, state.personaTokens);
   refill(e.clientMethods, state.clientMethods);
-  e.restoreChallenges(state.challenges);
 }
 
 /** Each part as the JSON text it is stored as. */
 export function serialiseParts(parts: RunParts): Map<string, string> {
   return new Map([...parts].map(([name, value]) => [name, JSON.stringify(value)]));
+}
+
+/**
+ * serialiseParts for one run again and again (every commit): an inbox is most of a run's bytes and
+ * rarely changes, and a message is never edited once sent, so an inbox with the same first and last
+ * message and length as last time keeps its text.
+ */
+export class RunSerialiser {
+  readonly #inboxes = new WeakMap<Message[], { stamp: string; text: string }>();
+
+  texts(run: Run): Map<string, string> {
+    const texts = new Map<string, string>();
+    for (const [name, value] of runParts(run)) {
+      if (!name.startsWith(inboxPrefix)) {
+        texts.set(name, JSON.stringify(value));
+        continue;
+      }
+      const list = value as Message[];
+      const stamp = `${list.length}:${list[0]?.id}:${list.at(-1)?.id}`;
+      let cached = this.#inboxes.get(list);
+      if (cached?.stamp !== stamp) {
+        cached = { stamp, text: JSON.stringify(list) };
+        this.#inboxes.set(list, cached);
+      }
+      texts.set(name, cached.text);
+    }
+    return texts;
+  }
 }

@@ -14,7 +14,7 @@ import { StoreUnavailable } from '../../lib/store/redis.ts';
 import { noteChange } from '../../lib/store/write_scope.ts';
 import { KeyedMutex } from '../domain/keyed_mutex.ts';
 import type { Run, Runs } from '../runs.ts';
-import { hydrateRun, runParts, serialiseParts } from './run_snapshot.ts';
+import { hydrateRun, RunSerialiser } from './run_snapshot.ts';
 import type { Fetched, RunStore } from './run_store.ts';
 
 export interface LockTimes {
@@ -35,6 +35,7 @@ export class SharedRuns {
   /** Runs whose lock a request of this process holds: their state here is the newest, no sync needed. */
   readonly #held = new Set<string>();
   readonly #queue = new KeyedMutex();
+  readonly #serialiser = new RunSerialiser();
   /** Lock waits and holds, for the figures (bench, tests). */
   readonly stats = { locks: 0, waitedMs: 0, heldMs: 0, commits: 0 };
 
@@ -121,7 +122,7 @@ export class SharedRuns {
   /** Writes the parts that changed since the last commit and bumps the version; true when it released the lock too. */
   async commit(run: Run, token: string, release: boolean, full = false): Promise<boolean> {
     const seen = this.#seenOf(run);
-    const now = serialiseParts(runParts(run));
+    const now = this.#serialiser.texts(run);
     const changed = new Map([...now].filter(([name, text]) => seen.committed.get(name) !== text));
     const removed = full || [...seen.committed.keys()].some((name) => !now.has(name));
     if (!changed.size && !removed) return false;
@@ -134,6 +135,30 @@ export class SharedRuns {
     this.stats.commits++;
     this.#seen.set(run.id, { version, committed: now });
     return release;
+  }
+
+  /**
+   * A run changed by a request that did not hold its lock (a sign-in screen that issued a signature
+   * challenge, the support console in its session's run): written now, under the run's lock, merged
+   * part by part: what other processes changed meanwhile is taken over first, except the parts this
+   * request changed, which are then written over it.
+   */
+  async commitOutside(run: Run): Promise<void> {
+    const seen = this.#seenOf(run);
+    const now = this.#serialiser.texts(run);
+    const ours = new Set([...now].filter(([name, text]) => seen.committed.get(name) !== text).map(([name]) => name));
+    for (const name of seen.committed.keys()) if (!now.has(name)) ours.add(name);
+    if (!ours.size) return;
+    await this.#queue.run(run.id, async () => {
+      const token = randomBytes(12).toString('base64url');
+      const fetched = await this.#acquire(run, token);
+      try {
+        this.#apply(run, fetched, ours);
+        await this.commit(run, token, true);
+      } finally {
+        await this.store.release(run.id, token).catch(() => {});
+      }
+    });
   }
 
   /** Writes a run's state as it is here, whatever Redis has: a new run, the main run seeded, a reset elsewhere. */
@@ -187,15 +212,19 @@ export class SharedRuns {
     }
   }
 
-  /** Takes over what Redis has: the parts that differ from what this process saw, and the removal of the rest on a full read. */
-  #apply(run: Run, fetched: Fetched): void {
+  /**
+   * Takes over what Redis has: the parts that differ from what this process saw, and the removal of
+   * the rest on a full read; the parts in `keep` stay as they are here (changed by the request).
+   */
+  #apply(run: Run, fetched: Fetched, keep = new Set<string>()): void {
     const seen = this.#seenOf(run);
     if (fetched.version <= seen.version) return;
     const changed = new Map<string, unknown>();
     for (const [name, text] of fetched.parts)
-      if (seen.committed.get(name) !== text) changed.set(name, JSON.parse(text));
+      if (!keep.has(name) && seen.committed.get(name) !== text) changed.set(name, JSON.parse(text));
     if (fetched.full)
-      for (const name of seen.committed.keys()) if (!fetched.parts.has(name)) changed.set(name, undefined);
+      for (const name of seen.committed.keys())
+        if (!keep.has(name) && !fetched.parts.has(name)) changed.set(name, undefined);
     hydrateRun(run, changed);
     const committed = fetched.full ? new Map(fetched.parts) : new Map([...seen.committed, ...fetched.parts]);
     this.#seen.set(run.id, { version: fetched.version, committed });

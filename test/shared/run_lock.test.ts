@@ -95,11 +95,15 @@ maybe('a holder whose lock ran out writes nothing: its answer is a 503, the newe
   const prefix = freshPrefix();
   const a = await instance(prefix, { ttlMs: 50, waitMs: 2000 });
   const b = await instance(prefix);
+  let inside!: () => void;
+  const entered = new Promise<void>((resolve) => (inside = resolve));
   const late = a.shared.locked(a.main, async () => {
+    inside();
     a.main.outage = { mode: 'outage', notice: 'late', until: null, from: new Date().toISOString(), by: 'a' };
-    await ms(150);
+    await ms(300);
   });
-  await ms(80);
+  await entered;
+  // B waits until A's lock runs out by itself (50 ms), then changes the run while A still works.
   await b.shared.locked(b.main, async () => {
     b.main.faults.arm({ kind: 'server.error', remaining: 1 });
   });
@@ -127,3 +131,34 @@ maybe('a sync of an unchanged run is one round trip; a change travels as the cha
   t.is(a.commands() - mid, 2, 'the versions, then the changed parts');
   t.is(a.main.outbox.read('sms', '+79000000001')[0]?.code, '111111');
 });
+
+maybe(
+  'changes made without the lock are merged part by part: two processes’ challenges and a locked change all stay',
+  async (t) => {
+    const prefix = freshPrefix();
+    const [a, b] = await Promise.all([instance(prefix), instance(prefix)]);
+    // A sign-in screen on each process issues a challenge (no lock), while A also arms a fault under the lock.
+    const onA = a.main.esign.issueChallenge('uid-a', Date.now());
+    const onB = b.main.esign.issueChallenge('uid-b', Date.now());
+    await Promise.all([
+      a.shared.commitOutside(a.main),
+      b.shared.commitOutside(b.main),
+      a.shared.locked(a.main, async () => a.main.faults.arm({ kind: 'server.error', remaining: 1 })),
+    ]);
+    const c = await instance(prefix);
+    t.deepEqual(
+      c.main.esign
+        .challenges()
+        .map(([value]) => value)
+        .sort(),
+      [onA, onB].sort(),
+    );
+    t.is(c.main.faults.list.length, 1);
+    // And each process, synced, has all of it too.
+    for (const p of [a, b]) {
+      await p.shared.sync();
+      t.is(p.main.esign.challenges().length, 2);
+      t.is(p.main.faults.list.length, 1);
+    }
+  },
+);

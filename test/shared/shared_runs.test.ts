@@ -4,18 +4,21 @@
  * fault and a run made on one are seen, taken once, and usable on the other.
  */
 import test from 'ava';
+import { connectRedis } from '../../lib/store/redis.ts';
 import { redisMissing, type RedisServer, startRedis } from '../helpers/redis_server.ts';
+import { form, operatorSession } from '../helpers/support_console.ts';
 import { freshPrefix, loginScreen, type SharedIdp, startSharedIdp } from '../helpers/redis_idps.ts';
 
 const missing = redisMissing();
 let redis: RedisServer;
 let a: SharedIdp;
 let b: SharedIdp;
+let prefix: string;
 
 test.before(async () => {
   if (missing) return;
   redis = await startRedis();
-  const prefix = freshPrefix();
+  prefix = freshPrefix();
   [a, b] = await Promise.all([startSharedIdp(redis.url, prefix), startSharedIdp(redis.url, prefix)]);
 });
 test.after.always(async () => {
@@ -83,4 +86,41 @@ maybe('a run made on one instance is used on the other, and deleted there for bo
   t.is(inMain.find((p) => p.persona === 'ivanov')?.state.failedAttempts, 0, 'the main run is untouched');
   t.is((await b.control('DELETE', `/runs/${made.run}`)).status, 200);
   t.is((await a.control('GET', `/personas?run=${made.run}`)).status, 404);
+});
+
+maybe(
+  'the support console works in its session’s run: a change it makes there is seen on the other instance',
+  async (t) => {
+    const { body: made } = await a.control<{ run: string }>('POST', '/runs');
+    for (let i = 0; i < 5; i++) {
+      const br = await loginScreen(b.url, made.run);
+      await br.click('submit', { identifier: '+79000000001', password: `Wrong-pass-${i}` });
+    }
+    const lockedOnA = (await a.control<PersonaState[]>('GET', `/personas?run=${made.run}`)).body;
+    t.true(lockedOnA.find((p) => p.persona === 'ivanov')?.state.locked);
+    // Signed in within the run; the browser's run cookie then gone: the console still acts in its session's run.
+    const operator = await operatorSession(a.url, 'senior', `esia_run=${made.run}`);
+    const unlocked = await fetch(`${a.url}/support/accounts/ivanov/unlock`, {
+      method: 'POST',
+      redirect: 'manual',
+      headers: { ...form, cookie: operator.cookie.replace(`esia_run=${made.run}`, '') },
+      body: new URLSearchParams({ csrf: operator.csrf, ...operator.formFields }),
+    });
+    t.is(unlocked.status, 303);
+    const { body } = await b.control<PersonaState[]>('GET', `/personas?run=${made.run}`);
+    t.like(body.find((p) => p.persona === 'ivanov')?.state, { locked: false, failedAttempts: 0 });
+  },
+);
+
+maybe('a run idle for two hours on every instance expires when the next run is made, on any instance', async (t) => {
+  const { body: idle } = await a.control<{ run: string }>('POST', '/runs');
+  t.is((await b.control('GET', `/personas?run=${idle.run}`)).status, 200);
+  // Its last use, as every instance reported it, three hours ago.
+  const client = await connectRedis(redis.url, { log: () => {} });
+  t.teardown(() => client.disconnect());
+  await client.zadd(`${prefix}runs:used`, Date.now() - 3 * 3600_000, idle.run);
+  const { body: fresh } = await b.control<{ run: string }>('POST', '/runs');
+  t.is((await a.control('GET', `/personas?run=${idle.run}`)).status, 404);
+  t.is((await b.control('GET', `/personas?run=${idle.run}`)).status, 404);
+  t.is((await a.control('GET', `/personas?run=${fresh.run}`)).status, 200);
 });
