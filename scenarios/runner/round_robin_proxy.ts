@@ -24,9 +24,10 @@ export async function startRoundRobinProxy(backends: string[], port = 0): Promis
   const targets = backends.map((b) => new URL(b));
   const served = targets.map(() => 0);
   let next = 0;
-  const send = (req: IncomingMessage, res: ServerResponse, body: Buffer, tries: number) => {
-    const index = next;
-    next = (next + 1) % targets.length;
+  /** `retry`: the backend after the one that refused (not the shared turn, which other requests moved on). */
+  const send = (req: IncomingMessage, res: ServerResponse, body: Buffer, tries: number, retry?: number) => {
+    const index = retry ?? next;
+    if (retry === undefined) next = (next + 1) % targets.length;
     const target = targets[index]!;
     const upstream = request(
       {
@@ -51,7 +52,8 @@ export async function startRoundRobinProxy(backends: string[], port = 0): Promis
       },
     );
     upstream.on('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'ECONNREFUSED' && tries + 1 < targets.length) return send(req, res, body, tries + 1);
+      if (error.code === 'ECONNREFUSED' && tries + 1 < targets.length)
+        return send(req, res, body, tries + 1, (index + 1) % targets.length);
       if (res.headersSent) return void res.destroy();
       res.writeHead(502, { 'content-type': 'text/plain; charset=utf-8', connection: 'close' });
       res.end(`round-robin proxy: backend ${target.origin} failed: ${error.code ?? error.message}`);
