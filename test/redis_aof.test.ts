@@ -33,13 +33,13 @@ check(
     const sent = (await inbox('+79000000001')).messages;
     t.is(sent.length, 1);
     // A lockout count: two wrong passwords; the second error page's reference code is an audit record.
-    const petrova = new HttpBrowser();
-    await petrova.goto(`${rp}/login`);
-    for (let i = 0; i < 2; i++) await petrova.click('submit', { identifier: '+79000000002', password: 'Wrong-0000' });
-    t.is(petrova.errorCode(), 'login.invalid_credentials');
-    const ref = petrova.byTestId('ref-code')?.getAttribute('data-ref') ?? '';
+    const sidorov = new HttpBrowser();
+    await sidorov.goto(`${rp}/login`);
+    for (let i = 0; i < 2; i++) await sidorov.click('submit', { identifier: '+79000000003', password: 'Wrong-0000' });
+    t.is(sidorov.errorCode(), 'login.invalid_credentials');
+    const ref = sidorov.byTestId('ref-code')?.getAttribute('data-ref') ?? '';
     t.regex(ref, /^[0-9A-Z]{4}-?[0-9A-Z]{4}$/);
-    t.is((await persona('petrova')).state.failedAttempts, 2);
+    t.is((await persona('sidorov')).state.failedAttempts, 2);
     const record = await shared.stand.control<Record<string, unknown>>('GET', `/audit/${ref}`);
 
     const { processes } = shared.stand.processes!;
@@ -49,13 +49,13 @@ check(
     await Promise.all(processes.slice(1).map((p) => p.start()));
 
     t.deepEqual((await inbox('+79000000001')).messages, sent, 'the inbox message');
-    t.is((await persona('petrova')).state.failedAttempts, 2, 'the lockout count');
+    t.is((await persona('sidorov')).state.failedAttempts, 2, 'the lockout count');
     t.deepEqual(await shared.stand.control('GET', `/audit/${ref}`), record, 'the audit record');
     // The sign-in goes on from the step it had reached: the code, then the cabinet.
     await ivanov.click('submit', { code: sent[0]!.code });
     t.is(ivanov.screen(), 'cabinet', ivanov.errorCode());
     // A third wrong password counts on from two.
-    await petrova.click('submit', { identifier: '+79000000002', password: 'Wrong-0000' });
-    t.is((await persona('petrova')).state.failedAttempts, 3);
+    await sidorov.click('submit', { identifier: '+79000000003', password: 'Wrong-0000' });
+    t.is((await persona('sidorov')).state.failedAttempts, 3);
   },
 );
