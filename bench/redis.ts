@@ -2,8 +2,8 @@
  * `npm run bench:redis`: a benchmark, not a test. Full sign-ins per second and server CPU per
  * sign-in, in one run, for one emulator process on the embedded lowdb file, one process on Redis,
  * and `--workers 2` on Redis, at c = 1, 8 and 32 (each level repeated, medians reported), the ratio
- * two workers / one process; then the Redis commands one full sign-in makes (INFO commandstats
- * after CONFIG RESETSTAT around a single sign-in). Server CPU is the emulator's processes (the
+ * two workers / one process; then the Redis round trips and commands of one full sign-in (a counting
+ * relay in front of Redis, and INFO commandstats after CONFIG RESETSTAT). Server CPU is the emulator's processes (the
  * primary and its workers) plus redis-server, shown apart. The driver (bench/login.ts) runs in this
  * process on the same cores. Bounded: about two minutes, a watchdog ends it at five. Loopback only.
  * Raw numbers: out/bench-redis.json.
@@ -11,6 +11,7 @@
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { parseCli } from '../lib/cli.ts';
 import { startRedis } from '../scenarios/runner/redis_server.ts';
@@ -26,9 +27,19 @@ const { values: args } = parseCli({
     'Sign-ins/s and server CPU per sign-in: one process on lowdb, one on Redis, two workers on Redis (c = 1, 8, 32); Redis commands of one sign-in.',
   options: {
     quick: { type: 'boolean', help: '1 repetition of 2 s per level (default 3 of 3 s)' },
+    appendfsync: {
+      type: 'string',
+      value: 'P',
+      help: "redis-server's fsync policy: always (default, what the README recommends), everysec or no",
+    },
   },
 });
 const quick = Boolean(args.quick);
+const appendfsync = (args.appendfsync ?? 'always') as 'always' | 'everysec' | 'no';
+if (!['always', 'everysec', 'no'].includes(appendfsync)) {
+  console.error(`--appendfsync ${appendfsync}: expected always, everysec or no.`);
+  process.exit(2);
+}
 const levels = [1, 8, 32];
 const repetitions = quick ? 1 : 3;
 const seconds = quick ? 2 : 3;
@@ -63,34 +74,90 @@ interface Level {
   runs: LoadRun[];
 }
 
-/** The Redis commands of one full sign-in (password, SMS code read from the control API, code, token), by command. */
-async function commandsOfOneSignIn(url: string, base: string, who: Persona): Promise<Record<string, number>> {
-  const redis = new Redis(url, { lazyConnect: true, maxRetriesPerRequest: 1 });
+/**
+ * A TCP relay in front of redis-server that counts what the emulator writes to it: each write is a
+ * request that waits for its answer (a command, or a MULTI…EXEC or pipeline sent at once), so the
+ * count is the round trips (writes sent at the same moment may reach the relay as one).
+ */
+async function countingRelay(port: number): Promise<{ port: number; writes(): number; close(): Promise<void> }> {
+  let writes = 0;
+  const sockets = new Set<Socket>();
+  const server = createServer((client) => {
+    const upstream = connect(port, '127.0.0.1');
+    for (const s of [client, upstream]) {
+      sockets.add(s);
+      s.on('error', () => {});
+      s.on('close', () => sockets.delete(s));
+    }
+    client.on('data', (chunk) => {
+      writes++;
+      upstream.write(chunk);
+    });
+    upstream.pipe(client);
+    client.on('close', () => upstream.destroy());
+    upstream.on('close', () => client.destroy());
+  });
+  await new Promise<void>((ok) => server.listen(0, '127.0.0.1', () => ok()));
+  return {
+    port: (server.address() as AddressInfo).port,
+    writes: () => writes,
+    close: () =>
+      new Promise<void>((ok) => {
+        for (const s of sockets) s.destroy();
+        server.close(() => ok());
+      }),
+  };
+}
+
+/**
+ * One full sign-in (password, the SMS code read from the control API, code, token) against one
+ * emulator process on Redis, after one for warming up: the commands Redis ran (INFO commandstats
+ * after CONFIG RESETSTAT) and the round trips the emulator made (the counting relay).
+ */
+async function redisCostOfOneSignIn(
+  redisUrl: string,
+  redisPort: number,
+  root: string,
+  clientsFile: string,
+): Promise<{ commands: Record<string, number>; roundTrips: number }> {
+  const relay = await countingRelay(redisPort);
+  const em = await startEmulator({
+    dataDir: join(root, 'data-round-trips'),
+    keysDir: join(root, 'keys'),
+    clientsFile,
+    env: { ESIA_STORE: `redis://127.0.0.1:${relay.port}`, ESIA_REDIS_PREFIX: 'bench-round-trips:' },
+  });
+  const redis = new Redis(redisUrl, { lazyConnect: true, maxRetriesPerRequest: 1 });
   await redis.connect();
   try {
+    const [who] = await plainPersonas();
+    await login({ base: em.url, ...client }, who!, new DriverLocks());
     await redis.call('CONFIG', 'RESETSTAT');
-    await login({ base, ...client }, who, new DriverLocks());
+    const before = relay.writes();
+    await login({ base: em.url, ...client }, who!, new DriverLocks());
+    const roundTrips = relay.writes() - before;
     const info = await redis.info('commandstats');
-    const out: Record<string, number> = {};
+    const commands: Record<string, number> = {};
     for (const [, name, calls] of info.matchAll(/^cmdstat_([^:]+):calls=(\d+)/gm)) {
-      if (name !== 'info' && name !== 'config') out[name!] = Number(calls);
+      if (!/^(info|config)/.test(name!)) commands[name!] = Number(calls);
     }
-    return out;
+    return { commands, roundTrips };
   } finally {
     redis.disconnect();
+    await em.stop();
+    await relay.close();
   }
 }
 
 async function main(): Promise<number> {
   const root = await mkdtemp(join(tmpdir(), 'esia-bench-redis-'));
-  // The persistence the README recommends for no acknowledged write lost.
-  const redis = await startRedis({ appendfsync: 'always' });
+  const redis = await startRedis({ appendfsync });
   const clientsFile = await writeClients(root);
   const results: Level[] = [];
-  let commands: Record<string, number> = {};
+  let cost = { commands: {} as Record<string, number>, roundTrips: Number.NaN };
   let ok = true;
   console.log(
-    `bench:redis — ${repetitions} × ${seconds} s per level, c = ${levels.join(', ')}; redis-server appendfsync always`,
+    `bench:redis — ${repetitions} × ${seconds} s per level, c = ${levels.join(', ')}; redis-server appendfsync ${appendfsync}`,
   );
   try {
     for (const [i, setup] of setups.entries()) {
@@ -135,12 +202,11 @@ async function main(): Promise<number> {
             `  ${setup.name.padEnd(17)} c=${String(c).padEnd(3)} ${level.signInsPerSec.toFixed(1).padStart(6)}/s  p50 ${level.p50Ms.toFixed(0).padStart(4)} ms  CPU/sign-in: emulator ${level.emulatorCpuMsPerSignIn.toFixed(1)} ms + redis ${level.redisCpuMsPerSignIn.toFixed(1)} ms  others ${level.otherCores.toFixed(2)} cores${level.errors ? `  ERRORS ${level.errors}: ${mine.find((r) => r.firstError)?.firstError}` : ''}`,
           );
         }
-        if (setup.redis && setup.args.length === 0)
-          commands = await commandsOfOneSignIn(redis.url, em.url, personas[0]!);
       } finally {
         await em.stop();
       }
     }
+    cost = await redisCostOfOneSignIn(redis.url, redis.port, root, clientsFile);
   } finally {
     await redis.stop();
     await rm(root, { recursive: true, force: true });
@@ -158,9 +224,11 @@ async function main(): Promise<number> {
     console.log(
       `    c=${String(r.concurrency).padEnd(3)} ×${r.workersOverRedisProcess.toFixed(2)} over one process on Redis, ×${r.workersOverLowdbProcess.toFixed(2)} over one process on lowdb`,
     );
-  const total = Object.values(commands).reduce((a, b) => a + b, 0);
+  const total = Object.values(cost.commands).reduce((a, b) => a + b, 0);
   console.log(
-    `\n  Redis commands of one full sign-in (one process): ${total} — ${Object.entries(commands)
+    `\n  one full sign-in on Redis (one process): ${cost.roundTrips} round trips, ${total} commands — ${Object.entries(
+      cost.commands,
+    )
       .sort((a, b) => b[1] - a[1])
       .map(([name, calls]) => `${name} ${calls}`)
       .join(', ')}`,
@@ -169,7 +237,7 @@ async function main(): Promise<number> {
   await mkdir(join(repoRoot, 'out'), { recursive: true });
   await writeFile(
     outFile,
-    `${JSON.stringify({ date: new Date().toISOString(), repetitions, seconds, results, ratios, commands }, null, 2)}\n`,
+    `${JSON.stringify({ date: new Date().toISOString(), appendfsync, repetitions, seconds, results, ratios, ...cost }, null, 2)}\n`,
   );
   console.log(`\nRaw numbers: ${outFile}`);
   return ok ? 0 : 1;
