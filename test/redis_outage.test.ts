@@ -2,9 +2,8 @@
  * Redis lost while the emulator runs (a real redis-server, killed and started again under a stand on
  * ESIA_STORE=redis://…): the sign-in screens show «Сервис временно недоступен» with a reference code
  * (503, no stack), and so does the support console; the control API and the token endpoint answer
- * 503 JSON; nothing crashes (an
- * unhandled rejection would fail this file), and once Redis is back the service resumes by itself:
- * the sign-in begun before the outage finishes.
+ * 503 JSON; nothing crashes (an unhandled rejection would fail this file), and once Redis is back
+ * the service resumes by itself: the sign-in begun before the outage finishes.
  */
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
