@@ -17,7 +17,7 @@ import { loadTestPki, type PersonaSubject, readPersonaSubjects, type TestPki } f
 import { accountClient, accountRoutes } from './account/router.ts';
 import { Store } from '../lib/store/store.ts';
 import { Keyspace } from '../lib/store/keyspace.ts';
-import { connectRedis, isStoreUnavailable } from '../lib/store/redis.ts';
+import { connectRedis, isStoreUnavailable, printableUrl } from '../lib/store/redis.ts';
 import {
   AccountRepository,
   accountsFromFixtures,
@@ -51,7 +51,8 @@ import { ProviderStorage } from './provider/memory_adapter.ts';
 import { RedisProviderState } from './provider/redis_adapter.ts';
 import { pkiRoutes } from './pki/router.ts';
 import { TlsEndpoint, withHttpsTwins } from './pki/tls.ts';
-import { mainRun, Run, runCookie, Runs } from './runs.ts';
+import { MemoryBacking, mainRun, Run, runCookie, Runs } from './runs.ts';
+import { shareRuns } from './shared/index.ts';
 import { supportRoutes } from './support/router.ts';
 import { supportStylesheet, supportStylesheetPath } from './support/views.ts';
 import type { Services } from './services.ts';
@@ -109,11 +110,17 @@ export async function createIdp(
   const initial = await accountsFromFixtures(fixtures, config.scryptN, hashes);
   // Hashing the personas' passwords is most of a start on a new data folder: kept for the next process.
   if (hashes.size > known) await writeFixtureHashes(hashesFile, hashes);
-  const store = await Store.open<DataFile>(join(dataDir, 'emulator.json'), () => ({ version: 1, accounts: initial }), {
-    flushDelayMs: config.flushDelayMs,
-    validate: dataFileProblem,
-  });
-  const runs = new Runs(new Run(mainRun, 0n, new AccountRepository(store)));
+  // On Redis the main run's accounts are in Redis with the rest of its state (idp/shared/), not in the data
+  // file, which is then not opened at all: its lock would keep a second process (`--workers`) off the folder.
+  const store = shared
+    ? undefined
+    : await Store.open<DataFile>(join(dataDir, 'emulator.json'), () => ({ version: 1, accounts: initial }), {
+        flushDelayMs: config.flushDelayMs,
+        validate: dataFileProblem,
+      });
+  const mainAccounts = new AccountRepository(store ?? new MemoryBacking({ version: 1, accounts: initial }));
+  const runs = new Runs(new Run(mainRun, 0n, mainAccounts));
+  const runSharing = shared ? await shareRuns(shared, runs, printableUrl(config.store)) : undefined;
   const auditKey = loadAuditKey(resolve(config.keysDir), true);
   // On Redis each process appends to its own chain there; every chain shares the keys folder's key.
   const journal = shared
@@ -169,6 +176,7 @@ export async function createIdp(
   const services: Services = {
     config,
     shared,
+    runSharing,
     records,
     webauthnSpent: records('webauthn:challenge', plainJson<true>(), 50_000),
     provider,
@@ -216,14 +224,21 @@ export async function createIdp(
 
   const personaPasswords = async () =>
     (await readPersonaFixtures(config.fixturesFile)).map((p) => ({ persona: p.persona, password: p.password }));
-  const runtimeClients = new RuntimeClients(provider, storage, store, clients, config.clientsFile, (client) => {
-    clientConfigs.set(client.client_id, client);
-    clientsVersion++;
-    esign.setClientDefault(
-      String(client.client_id),
-      Array.isArray(client.allowed_methods) ? client.allowed_methods.map(String) : undefined,
-    );
-  });
+  const runtimeClients = new RuntimeClients(
+    provider,
+    storage,
+    store ?? noDataFile(),
+    clients,
+    config.clientsFile,
+    (client) => {
+      clientConfigs.set(client.client_id, client);
+      clientsVersion++;
+      esign.setClientDefault(
+        String(client.client_id),
+        Array.isArray(client.allowed_methods) ? client.allowed_methods.map(String) : undefined,
+      );
+    },
+  );
   const registerClient = (client: Record<string, unknown>) => runtimeClients.registerInternal(client as ClientConfig);
 
   const routeTables: MountedRouter[] = [];
@@ -233,6 +248,8 @@ export async function createIdp(
   };
 
   provider.use(frame(services));
+  // Shared runs (Redis): synced before anything reads them, the emulator's own changing requests under the run's lock.
+  if (runSharing) provider.use(runSharing.middleware((path) => routeTables.some((table) => table.reaches(path))));
   provider.use(async function staticAndHealth(ctx: Context, next: Next) {
     if (ctx.path === '/static/esia.css' || ctx.path === supportStylesheetPath) {
       ctx.type = 'text/css';
@@ -309,11 +326,14 @@ export async function createIdp(
     handle: (req, res) => void callback(req, res),
     close: async () => {
       storage.close();
-      await Promise.all([store.close(), journal.close()]);
+      await Promise.all([store?.close(), journal.close()]);
       shared?.redis.disconnect();
     },
   };
 }
+
+/** On Redis: registrations at run time live in oidc-provider's Client records there, none in a data file. */
+const noDataFile = () => ({ data: { version: 1, accounts: [] } as DataFile, changed() {}, flush: async () => {} });
 
 export interface RunningIdp {
   url: string;

@@ -14,11 +14,14 @@ import type { JourneyStore } from './interactions/journeys.ts';
 import type { ProviderState } from './provider/provider_state.ts';
 import type { TlsEndpoint } from './pki/tls.ts';
 import type { Run, Runs } from './runs.ts';
+import type { RunSharing } from './shared/index.ts';
 
 export interface Services {
   config: IdpConfig;
   /** The Redis shared by every emulator process (ESIA_STORE=redis://…); absent on lowdb, where state is this process's. */
   shared?: Keyspace;
+  /** Runs shared with the other processes over Redis: sync, locks, registry (idp/shared/); absent on lowdb. */
+  runSharing?: RunSharing;
   provider: Provider;
   /** Short-lived records by id, in memory or on Redis (adapters/records.ts). */
   records: RecordsFactory;

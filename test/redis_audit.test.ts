@@ -49,7 +49,7 @@ redisTest(
     t.true(text.includes(ref!));
     t.true(text.includes('/no-such-page'), 'the record of the first emulator is shown');
 
-    await Promise.all([a.emulator.idp.services.journal.flush(), b.emulator.idp.services.journal.flush()]);
+    await Promise.all([a.emulator!.idp.services.journal.flush(), b.emulator!.idp.services.journal.flush()]);
     const env = { ESIA_STORE: server.url, ESIA_REDIS_PREFIX: prefix, ESIA_KEYS_DIR: a.keysDir! };
     const intact = await auditVerify(env);
     t.is(intact.code, 0, intact.out);

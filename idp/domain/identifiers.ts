@@ -57,7 +57,7 @@ export function phoneFrom(digits: string): string | null {
 
 /** A phone however it was written (+7 900 …, 8 (900) …, or « 7900…» — a `+` of a query string decoded as a space), as stored. */
 export function normalisePhone(typed: string): string | null {
-  return /^[\d\s()+\-]+$/.test(typed) ? phoneFrom(typed.replace(/\D/g, '')) : null;
+  return /^[\d\s()+-]+$/.test(typed) ? phoneFrom(typed.replace(/\D/g, '')) : null;
 }
 
 /** Every reading of what the user typed, most likely first. Throws a named error for typos in СНИЛС/ИНН. */
@@ -68,7 +68,7 @@ export function parseIdentifier(input: string): Identifier[] {
       throw new EsiaError('identifier.unrecognised', { actual: 'e-mail без домена' });
     return [{ kind: 'email', value: text.toLowerCase() }];
   }
-  if (!/^[\d\s()+\-]+$/.test(text)) throw new EsiaError('identifier.unrecognised', { actual: 'недопустимые символы' });
+  if (!/^[\d\s()+-]+$/.test(text)) throw new EsiaError('identifier.unrecognised', { actual: 'недопустимые символы' });
   const digits = text.replace(/\D/g, '');
   const looksLikeSnils = /^\d{3}-\d{3}-\d{3}[\s-]?\d{2}$/.test(text);
   if (text.startsWith('+') || /[()]/.test(text)) {

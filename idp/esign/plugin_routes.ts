@@ -12,7 +12,7 @@ import type { Context } from 'koa';
 import { EsiaError } from '../errors/esia_error.ts';
 import { catalogue } from '../errors/catalogue.ts';
 import { runCookie } from '../runs.ts';
-import { type VirtualToken } from './token.ts';
+import type { VirtualToken } from './token.ts';
 import type { Services } from '../services.ts';
 import { InputError } from '../../lib/errors.ts';
 

@@ -274,7 +274,7 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
   router.post('/runs', form, async (ctx) => {
     const current = await allow(ctx, 'start_run');
     if (!current) return;
-    const run = s.runs.create(await s.baseline());
+    const run = await s.runs.create(await s.baseline());
     current.session.run = run.id;
     ctx.state.audit.details = { created: run.id };
     const enter = s.config.controlEnabled

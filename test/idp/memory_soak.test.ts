@@ -33,7 +33,7 @@ test(`${signIns} sign-ins with ESIA_STORE_CAP=${cap}: sessions, grants, tokens, 
     clientSecret: 'fmrm-local-test-secret',
     redirectUri: `${stand.rp}/callback`,
   };
-  const s = stand.emulator.idp.services;
+  const s = stand.emulator!.idp.services;
   // The stand runs on lowdb: oidc-provider's state is the memory adapter's.
   const storage = s.storage as ProviderStorage;
   const locks = new DriverLocks();
