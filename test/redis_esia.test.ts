@@ -2,7 +2,8 @@
  * ESIA codes and refresh tokens on Redis are shared by emulator processes and single use across
  * them: two emulators on one Redis (one key prefix); a code issued by the first, presented ten times
  * at once to the second, is exchanged exactly once; the refresh token the second gave is redeemed on
- * the first, three times at once, exactly once.
+ * the first, three times at once, exactly once; a refusal's diagnosis made by the second is found on
+ * the first by its reference code.
  */
 import test from 'ava';
 import { postToken, tokenParams } from '../relying-party/esia/protocol.ts';
@@ -43,6 +44,11 @@ redisTest(
     t.is(won.length, 1, JSON.stringify(answers.map((answer) => answer.status)));
     for (const refused of answers.filter((answer) => answer.status !== 200))
       t.is((refused.body as { error?: string }).error, 'invalid_grant', JSON.stringify(refused.body));
+    // The second emulator's diagnosis of a refusal is found on the first, by its reference code.
+    const reference = answers.find((answer) => answer.status !== 200)?.reference;
+    t.truthy(reference);
+    const diagnosis = await a.control<{ diagnosis: string }>('GET', `/esia/diagnostics/${reference}`);
+    t.regex(diagnosis.diagnosis, /already exchanged|single-use/);
     // Offline access (the default of the request): the refresh token, back on the first emulator.
     const refreshToken = String((won[0]!.body as { refresh_token?: string }).refresh_token);
     t.not(refreshToken, 'undefined');
