@@ -73,6 +73,14 @@ redisTest('Redis lost: 503 page with a reference code, 503 JSON, no crash; back 
   t.is(token.status, 503);
   t.is(((await token.json()) as { error: string }).error, 'store.unavailable');
 
+  const esia = await fetch(`${stand.idp}/aas/oauth2/v3/te`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'client_id=PROTO01&grant_type=authorization_code&code=c0de',
+  });
+  t.is(esia.status, 503, "the ESIA face's token endpoint");
+  t.is(((await esia.json()) as { error: string }).error, 'store.unavailable');
+
   const consolePage = await operator.get('/support');
   t.is(consolePage.status, 503, 'the support console, whose sessions are in Redis');
   t.regex(await consolePage.text(), /data-error-code="store\.unavailable"/);
