@@ -6,13 +6,12 @@
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
 import { promisify } from 'node:util';
 import { Keyspace } from '../lib/store/keyspace.ts';
 import { connectRedis } from '../lib/store/redis.ts';
 import { auditKeys } from '../idp/adapters/redis_audit_journal.ts';
-import { startStand } from '../scenarios/runner/stand.ts';
 import { redisMissing, startRedis } from './helpers/redis_server.ts';
+import { twoStandsOnRedis } from './helpers/redis_stands.ts';
 import { operatorSession } from './helpers/support_console.ts';
 
 const missing = redisMissing();
@@ -36,11 +35,7 @@ redisTest(
   async (t) => {
     const server = await startRedis();
     t.teardown(() => server.stop());
-    const prefix = `t-${randomUUID().slice(0, 8)}:`;
-    const [a, b] = await Promise.all([
-      startStand({ store: server.url, redisPrefix: prefix }),
-      startStand({ store: server.url, redisPrefix: prefix }),
-    ]);
+    const { a, b, bUrl, prefix } = await twoStandsOnRedis(server.url);
     t.teardown(() => Promise.all([a.close(), b.close()]));
 
     const page = await (await fetch(`${a.idp}/no-such-page`)).text();
@@ -48,7 +43,7 @@ redisTest(
     t.truthy(ref, 'the first emulator shows a reference code');
 
     const operator = await operatorSession(a.idp, 'operator');
-    const found = await fetch(`${b.idp}/support/ref?code=${ref}`, { headers: { cookie: operator.cookie } });
+    const found = await fetch(`${bUrl}/support/ref?code=${ref}`, { headers: { cookie: operator.cookie } });
     t.is(found.status, 200, 'the operator signed in on the first is known to the second, which finds the code');
     const text = await found.text();
     t.true(text.includes(ref!));

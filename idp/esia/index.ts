@@ -5,6 +5,7 @@
  */
 import type Router from '@koa/router';
 import type { Services } from '../services.ts';
+import { plainJson } from '../adapters/records.ts';
 import { Diagnostics } from './diagnostics.ts';
 import { internalClientId, returnPath, type EsiaFace } from './face.ts';
 import { esiaRoutes } from './routes.ts';
@@ -33,7 +34,7 @@ export async function createEsiaFace(s: Services, options: EsiaOptions): Promise
     registry,
     tokens: new TokenService(keys, registry.settings, s.records, s.runs),
     signIns: new SignIns(s.records, { runs: s.runs, systems: registry }),
-    diagnostics: new Diagnostics(),
+    diagnostics: new Diagnostics(s.shared ? s.records('esia:diagnosis', plainJson()) : undefined),
     registerInternalClient: (system: EsiaSystem) =>
       options.registerClient({
         client_id: internalClientId(system.clientId),
