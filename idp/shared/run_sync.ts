@@ -149,37 +149,36 @@ export class SharedRuns {
     const ours = new Set([...now].filter(([name, text]) => seen.committed.get(name) !== text).map(([name]) => name));
     for (const name of seen.committed.keys()) if (!now.has(name)) ours.add(name);
     if (!ours.size) return;
-    await this.#queue.run(run.id, async () => {
-      const token = randomBytes(12).toString('base64url');
-      const fetched = await this.#acquire(run, token);
-      try {
+    await this.#queue.run(run.id, () =>
+      this.#briefly(run, async (token, fetched) => {
         this.#apply(run, fetched, ours);
         await this.commit(run, token, true);
-      } finally {
-        await this.store.release(run.id, token).catch(() => {});
-      }
-    });
+      }),
+    );
   }
 
   /** Writes a run's state as it is here, whatever Redis has: a new run, the main run seeded, a reset elsewhere. */
-  async publish(run: Run): Promise<void> {
-    const token = randomBytes(12).toString('base64url');
-    const fetched = await this.#acquire(run, token);
-    try {
+  publish(run: Run): Promise<void> {
+    return this.#briefly(run, async (token, fetched) => {
       this.#seen.set(run.id, { version: fetched.version, committed: new Map() });
       await this.commit(run, token, true, true);
-    } finally {
-      await this.store.release(run.id, token).catch(() => {});
-    }
+    });
   }
 
   /** At start: takes the run from Redis, or writes it there when Redis has none (the main run seeded from the fixtures). */
-  async seed(run: Run): Promise<void> {
+  seed(run: Run): Promise<void> {
+    return this.#briefly(run, async (token, fetched) => {
+      if (fetched.version > 0) this.#apply(run, fetched);
+      else await this.commit(run, token, true, true);
+    });
+  }
+
+  /** Holds the run's lock for `work`, given what changed since this process saw the run; released whatever happens. */
+  async #briefly(run: Run, work: (token: string, fetched: Fetched) => Promise<void>): Promise<void> {
     const token = randomBytes(12).toString('base64url');
     const fetched = await this.#acquire(run, token);
     try {
-      if (fetched.version > 0) this.#apply(run, fetched);
-      else await this.commit(run, token, true, true);
+      await work(token, fetched);
     } finally {
       await this.store.release(run.id, token).catch(() => {});
     }
