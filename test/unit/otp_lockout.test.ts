@@ -3,7 +3,7 @@ import type { Account } from '../../idp/domain/account.ts';
 import { KeyedMutex } from '../../idp/domain/keyed_mutex.ts';
 import { isLocked, registerFailure, registerSuccess, unlock } from '../../idp/domain/lockout.ts';
 import { checkCode, issueCode, secondsUntilResend } from '../../idp/domain/otp.ts';
-import { EsiaError } from '../../idp/errors/esia_error.ts';
+import type { EsiaError } from '../../idp/errors/esia_error.ts';
 
 const rules = { length: 6, ttlSeconds: 300, maxAttempts: 3, resendCooldownSeconds: 60, maxSends: 3 };
 const t0 = Date.parse('2026-11-25T09:00:00Z');
