@@ -73,6 +73,6 @@ export class SharedRunRegistry implements RunRegistry {
       .filter((r) => r.id !== mainRun && r.lastUsedAt - (this.#touched.get(r.id) ?? 0) > touchEveryMs);
     if (!due.length) return;
     for (const run of due) this.#touched.set(run.id, now);
-    await this.store.redis.zadd(this.#key('used'), 'XX', ...due.flatMap((r) => [r.lastUsedAt, r.id]));
+    await this.store.redis.zadd(this.#key('used'), 'XX', 'GT', ...due.flatMap((r) => [r.lastUsedAt, r.id]));
   }
 }

@@ -126,12 +126,20 @@ export class SharedRuns {
     const changed = new Map([...now].filter(([name, text]) => seen.committed.get(name) !== text));
     const removed = full || [...seen.committed.keys()].some((name) => !now.has(name));
     if (!changed.size && !removed) return false;
-    const version = await this.store.commit(run.id, token, removed ? now : changed, removed, release);
-    if (version < 0)
+    // A change that is not written is undone here too: the request is answered 503, as if it never was.
+    const version = await this.store
+      .commit(run.id, token, removed ? now : changed, removed, release)
+      .catch((error: unknown) => {
+        this.#revert(run, now);
+        throw error;
+      });
+    if (version < 0) {
+      this.#revert(run, now);
       throw new StoreUnavailable(
         this.url,
         `the lock of run ${run.id} ran out (${this.times.ttlMs} ms) before the request finished; its changes were not written`,
       );
+    }
     this.stats.commits++;
     this.#seen.set(run.id, { version, committed: now });
     return release;
@@ -209,6 +217,15 @@ export class SharedRuns {
         );
       await new Promise((resolve) => setTimeout(resolve, pause * (0.5 + Math.random())));
     }
+  }
+
+  /** Back to the state last read or written (the parts of `now` that differ from it). */
+  #revert(run: Run, now: Map<string, string>): void {
+    const { committed } = this.#seenOf(run);
+    const back = new Map<string, unknown>();
+    for (const [name, text] of committed) if (now.get(name) !== text) back.set(name, JSON.parse(text));
+    for (const name of now.keys()) if (!committed.has(name)) back.set(name, undefined);
+    hydrateRun(run, back);
   }
 
   /**
