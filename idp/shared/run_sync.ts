@@ -36,7 +36,10 @@ export class SharedRuns {
   readonly #held = new Set<string>();
   readonly #queue = new KeyedMutex();
   readonly #serialiser = new RunSerialiser();
-  /** Lock waits and holds, for the figures (bench, tests). */
+  readonly #registryKey: string;
+  /** The registry version this process last applied. */
+  #registryVersion = -1;
+  /** Lock waits and holds in Redis (not counting the wait behind this process's own requests), for the figures. */
   readonly stats = { locks: 0, waitedMs: 0, heldMs: 0, commits: 0 };
 
   constructor(
@@ -47,20 +50,15 @@ export class SharedRuns {
     readonly times: LockTimes = { ttlMs: 10_000, waitMs: 5_000 },
     /** Called when the registry changed, before the versions are compared (idp/shared/run_registry.ts). */
     readonly onRegistryChange: () => Promise<void> = async () => {},
-    readonly registryVersionKey = store.key('runs', 'v'),
-  ) {}
-
-  /** The registry version this process last applied. */
-  registryVersion = -1;
+  ) {
+    this.#registryKey = store.key('runs', 'v');
+  }
 
   /** Brings every run another process changed up to date: one round trip when none did. */
   async sync(): Promise<void> {
     const runs = this.runs.list();
-    const versions = await this.store.redis.mget(
-      this.registryVersionKey,
-      ...runs.map((r) => this.store.versionKey(r.id)),
-    );
-    if (Number(versions[0] ?? 0) !== this.registryVersion) return this.#afterRegistryChange(Number(versions[0] ?? 0));
+    const versions = await this.store.redis.mget(this.#registryKey, ...runs.map((r) => this.store.versionKey(r.id)));
+    if (Number(versions[0] ?? 0) !== this.#registryVersion) return this.#afterRegistryChange(Number(versions[0] ?? 0));
     await Promise.all(
       runs.map((run, i) => {
         const version = Number(versions[i + 1] ?? 0);
@@ -71,17 +69,15 @@ export class SharedRuns {
 
   async #afterRegistryChange(version: number): Promise<void> {
     await this.onRegistryChange();
-    this.registryVersion = version;
+    this.#registryVersion = version;
     await Promise.all(this.runs.list().map((run) => (this.#held.has(run.id) ? undefined : this.refresh(run))));
   }
 
-  /** Reads what changed of this run since this process saw it; false when Redis has no snapshot of it. */
-  async refresh(run: Run): Promise<boolean> {
-    const seen = this.#seenOf(run);
-    const fetched = await this.store.sync(run.id, seen.version);
+  /** Reads what changed of this run since this process saw it. */
+  async refresh(run: Run): Promise<void> {
+    const fetched = await this.store.sync(run.id, this.#seenOf(run).version);
     // Another request of this process may have taken the lock and moved on meanwhile: its state is newer.
     if (!this.#held.has(run.id)) this.#apply(run, fetched);
-    return fetched.version > 0;
   }
 
   /**
