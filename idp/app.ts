@@ -26,9 +26,10 @@ import {
   readPersonaFixtures,
 } from './adapters/account_repository.ts';
 import { loadAuditKey } from './adapters/audit_key.ts';
-import { memoryRecords } from './adapters/records.ts';
+import { memoryRecords, plainJson } from './adapters/records.ts';
 import { redisRecords } from './adapters/redis_records.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
+import { RedisAuditJournal } from './adapters/redis_audit_journal.ts';
 import { readFixtureHashes, writeFixtureHashes } from './adapters/fixture_hashes.ts';
 import type { IdpConfig } from './config/index.ts';
 import { controlMethodRefusal } from './control/inputs.ts';
@@ -109,20 +110,28 @@ export async function createIdp(
   const initial = await accountsFromFixtures(fixtures, config.scryptN, hashes);
   // Hashing the personas' passwords is most of a start on a new data folder: kept for the next process.
   if (hashes.size > known) await writeFixtureHashes(hashesFile, hashes);
-  const store = await Store.open<DataFile>(join(dataDir, 'emulator.json'), () => ({ version: 1, accounts: initial }), {
-    flushDelayMs: config.flushDelayMs,
-    validate: dataFileProblem,
-  });
-  // On Redis the main run's accounts are in Redis with the rest of its state (idp/shared/), not in the data file.
-  const mainAccounts = shared ? new AccountRepository(new MemoryBacking({ version: 1, accounts: initial })) : undefined;
-  const runs = new Runs(new Run(mainRun, 0n, mainAccounts ?? new AccountRepository(store)));
+  // On Redis the main run's accounts are in Redis with the rest of its state (idp/shared/), not in the data
+  // file, which is then not opened at all: its lock would keep a second process (`--workers`) off the folder.
+  const store = shared
+    ? undefined
+    : await Store.open<DataFile>(join(dataDir, 'emulator.json'), () => ({ version: 1, accounts: initial }), {
+        flushDelayMs: config.flushDelayMs,
+        validate: dataFileProblem,
+      });
+  const mainAccounts = new AccountRepository(store ?? new MemoryBacking({ version: 1, accounts: initial }));
+  const runs = new Runs(new Run(mainRun, 0n, mainAccounts));
   const runSharing = shared ? await shareRuns(shared, runs, printableUrl(config.store)) : undefined;
-  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), {
-    key: loadAuditKey(resolve(config.keysDir), true),
-    rotateBytes: config.auditRotateBytes,
-    // A trace is a whole sign-in's records: a quarter of the cap keeps the index near the size of the other stores.
-    tracesKept: Math.ceil(config.memory.storeCap / 4),
-  });
+  const auditKey = loadAuditKey(resolve(config.keysDir), true);
+  // On Redis each process appends to its own chain there; every chain shares the keys folder's key.
+  const journal = shared
+    ? new RedisAuditJournal(shared, auditKey)
+    : new AuditJournal(join(dataDir, 'audit.jsonl'), {
+        key: auditKey,
+        rotateBytes: config.auditRotateBytes,
+        // A trace is a whole sign-in's records: a quarter of the cap keeps the index near the size of the other stores.
+        tracesKept: Math.ceil(config.memory.storeCap / 4),
+      });
+  const records = shared ? redisRecords(shared) : memoryRecords(config.memory.storeCap);
   const storage = shared ? new RedisProviderState(shared) : new ProviderStorage({ cap: config.memory.storeCap });
   // Every client with the emulator's extensions, by id: the file's now, runtime registrations as they come.
   const clientConfigs = new Map(clients.map((c) => [c.client_id, c]));
@@ -161,13 +170,15 @@ export async function createIdp(
       clients.flatMap((c) => (c.allowed_methods ? [[c.client_id, c.allowed_methods] as [string, string[]]] : [])),
     ),
     pki,
+    records,
   });
-  const journeys = shared ? new RedisJourneys(redisRecords(shared), runs) : new Journeys(config.memory.storeCap);
+  const journeys = shared ? new RedisJourneys(records, runs) : new Journeys(config.memory.storeCap);
   const services: Services = {
     config,
     shared,
     runSharing,
-    records: shared ? redisRecords(shared) : memoryRecords(config.memory.storeCap),
+    records,
+    webauthnSpent: records('webauthn:challenge', plainJson<true>(), 50_000),
     provider,
     runs,
     journal,
@@ -213,14 +224,21 @@ export async function createIdp(
 
   const personaPasswords = async () =>
     (await readPersonaFixtures(config.fixturesFile)).map((p) => ({ persona: p.persona, password: p.password }));
-  const runtimeClients = new RuntimeClients(provider, storage, store, clients, config.clientsFile, (client) => {
-    clientConfigs.set(client.client_id, client);
-    clientsVersion++;
-    esign.setClientDefault(
-      String(client.client_id),
-      Array.isArray(client.allowed_methods) ? client.allowed_methods.map(String) : undefined,
-    );
-  });
+  const runtimeClients = new RuntimeClients(
+    provider,
+    storage,
+    store ?? noDataFile(),
+    clients,
+    config.clientsFile,
+    (client) => {
+      clientConfigs.set(client.client_id, client);
+      clientsVersion++;
+      esign.setClientDefault(
+        String(client.client_id),
+        Array.isArray(client.allowed_methods) ? client.allowed_methods.map(String) : undefined,
+      );
+    },
+  );
   const registerClient = (client: Record<string, unknown>) => runtimeClients.registerInternal(client as ClientConfig);
 
   const routeTables: MountedRouter[] = [];
@@ -308,11 +326,14 @@ export async function createIdp(
     handle: (req, res) => void callback(req, res),
     close: async () => {
       storage.close();
-      await Promise.all([store.close(), journal.close()]);
+      await Promise.all([store?.close(), journal.close()]);
       shared?.redis.disconnect();
     },
   };
 }
+
+/** On Redis: registrations at run time live in oidc-provider's Client records there, none in a data file. */
+const noDataFile = () => ({ data: { version: 1, accounts: [] } as DataFile, changed() {}, flush: async () => {} });
 
 export interface RunningIdp {
   url: string;

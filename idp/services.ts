@@ -1,11 +1,11 @@
 /* Everything a request handler of the emulator may use, built once in app.ts and passed down. */
 import type Provider from 'oidc-provider';
-import type { AuditJournal, AuditRecord } from './adapters/audit_journal.ts';
+import type { AuditRecord, Journal } from './adapters/audit_journal.ts';
 import type { FormGuard } from '../lib/http/form_guard.ts';
 import type { TestPki } from '../lib/pki/test_pki.ts';
 import type { IdpConfig } from './config/index.ts';
 import type { Keyspace } from '../lib/store/keyspace.ts';
-import type { RecordsFactory } from './adapters/records.ts';
+import type { Records, RecordsFactory } from './adapters/records.ts';
 import type { Account } from './domain/account.ts';
 import type { KeyedMutex } from './domain/keyed_mutex.ts';
 import type { EsiaFace } from './esia/face_handle.ts';
@@ -25,9 +25,11 @@ export interface Services {
   provider: Provider;
   /** Short-lived records by id, in memory or on Redis (adapters/records.ts). */
   records: RecordsFactory;
+  /** WebAuthn challenges answered, in every process (the replay check across processes on Redis). */
+  webauthnSpent: Records<true>;
   /** The main run and the isolated ones; each has its personas, clock, inboxes and faults. */
   runs: Runs;
-  journal: AuditJournal;
+  journal: Journal;
   journeys: JourneyStore;
   /** oidc-provider's state: sessions, grants, codes, tokens (bounded: memory_adapter.ts). */
   storage: ProviderState;

@@ -11,25 +11,13 @@ import { ProviderStorage } from '../idp/provider/memory_adapter.ts';
 import type { ProviderState } from '../idp/provider/provider_state.ts';
 import { RedisProviderState } from '../idp/provider/redis_adapter.ts';
 import { Keyspace } from '../lib/store/keyspace.ts';
-import { connectRedis } from '../lib/store/redis.ts';
-import { type RedisServer, redisMissing, startRedis } from './helpers/redis_server.ts';
+import { sharedRedisConnection } from './helpers/redis_connection.ts';
 
-const missing = redisMissing();
-let server: RedisServer | undefined;
-let redis: Awaited<ReturnType<typeof connectRedis>> | undefined;
-test.before(async () => {
-  if (missing) return;
-  server = await startRedis();
-  redis = await connectRedis(server.url, { log: () => {} });
-});
-test.after.always(async () => {
-  redis?.disconnect();
-  await server?.stop();
-});
+const { redis, missing } = sharedRedisConnection();
 
 const backends: [string, () => ProviderState][] = [
   ['memory', () => new ProviderStorage({ cap: 1000 })],
-  ['redis', () => new RedisProviderState(new Keyspace(redis!, `t-${randomUUID()}:`))],
+  ['redis', () => new RedisProviderState(new Keyspace(redis(), `t-${randomUUID()}:`))],
 ];
 
 function contract(title: string, body: (state: ProviderState) => Promise<void>) {

@@ -9,21 +9,9 @@ import { randomUUID } from 'node:crypto';
 import { MemoryRecords, plainJson, type Records } from '../idp/adapters/records.ts';
 import { RedisRecords } from '../idp/adapters/redis_records.ts';
 import { Keyspace } from '../lib/store/keyspace.ts';
-import { connectRedis } from '../lib/store/redis.ts';
-import { type RedisServer, redisMissing, startRedis } from './helpers/redis_server.ts';
+import { sharedRedisConnection } from './helpers/redis_connection.ts';
 
-const missing = redisMissing();
-let server: RedisServer | undefined;
-let redis: Awaited<ReturnType<typeof connectRedis>> | undefined;
-test.before(async () => {
-  if (missing) return;
-  server = await startRedis();
-  redis = await connectRedis(server.url, { log: () => {} });
-});
-test.after.always(async () => {
-  redis?.disconnect();
-  await server?.stop();
-});
+const { redis, missing } = sharedRedisConnection();
 
 interface Value {
   n: number;
@@ -31,7 +19,7 @@ interface Value {
 }
 const backends: [string, () => Records<Value>][] = [
   ['memory', () => new MemoryRecords<Value>(1000)],
-  ['redis', () => new RedisRecords<Value>(new Keyspace(redis!, `t-${randomUUID()}:`), 'kind', plainJson<Value>())],
+  ['redis', () => new RedisRecords<Value>(new Keyspace(redis(), `t-${randomUUID()}:`), 'kind', plainJson<Value>())],
 ];
 
 function contract(title: string, body: (t: import('ava').ExecutionContext, r: Records<Value>) => Promise<void>) {
@@ -90,7 +78,7 @@ contract('a record is gone after its lifetime', async (t, r) => {
   'redis: a record the codec cannot decode any more (its run is gone) is absent',
   async (t) => {
     const runs = new Set(['r1']);
-    const r = new RedisRecords<{ run: string }>(new Keyspace(redis!, `t-${randomUUID()}:`), 'kind', {
+    const r = new RedisRecords<{ run: string }>(new Keyspace(redis(), `t-${randomUUID()}:`), 'kind', {
       encode: (v) => v,
       decode: (j) => (runs.has((j as { run: string }).run) ? (j as { run: string }) : undefined),
     });

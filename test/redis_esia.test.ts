@@ -5,11 +5,10 @@
  * the first, three times at once, exactly once.
  */
 import test from 'ava';
-import { randomUUID } from 'node:crypto';
 import { postToken, tokenParams } from '../relying-party/esia/protocol.ts';
-import { startStand } from '../scenarios/runner/stand.ts';
 import { authRequest, ids, login, params, signers, urlOf } from './esia/helpers.ts';
 import { redisMissing, startRedis } from './helpers/redis_server.ts';
+import { twoStandsOnRedis } from './helpers/redis_stands.ts';
 
 const missing = redisMissing();
 const redisTest = missing ? test.skip : test;
@@ -19,8 +18,7 @@ redisTest(
   async (t) => {
     const server = await startRedis();
     t.teardown(() => server.stop());
-    const shared = { store: server.url, redisPrefix: `t-${randomUUID().slice(0, 8)}:` };
-    const [a, b] = await Promise.all([startStand(shared), startStand(shared)]);
+    const { a, b, bUrl } = await twoStandsOnRedis(server.url);
     t.teardown(() => Promise.all([a.close(), b.close()]));
     const signer = (await signers(a)).raw;
     const { code } = await login(a, urlOf(a, 'v2', await params(authRequest(a, signer))));
@@ -39,7 +37,7 @@ redisTest(
         } as Parameters<typeof tokenParams>[0]),
       );
     const answers = await Promise.all(
-      Array.from({ length: 10 }, () => exchange(b.idp, { grant: 'authorization_code', code })),
+      Array.from({ length: 10 }, () => exchange(bUrl, { grant: 'authorization_code', code })),
     );
     const won = answers.filter((answer) => answer.status === 200);
     t.is(won.length, 1, JSON.stringify(answers.map((answer) => answer.status)));

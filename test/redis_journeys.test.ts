@@ -5,11 +5,10 @@
  * there finishes the sign-in back at the client.
  */
 import test from 'ava';
-import { randomUUID } from 'node:crypto';
 import { HttpBrowser } from '../scenarios/runner/http_browser.ts';
-import { startStand } from '../scenarios/runner/stand.ts';
 import { authorization, callbackOf, ivanov, registerClient } from './helpers/oidc_client.ts';
 import { redisMissing, startRedis } from './helpers/redis_server.ts';
+import { twoStandsOnRedis } from './helpers/redis_stands.ts';
 
 const missing = redisMissing();
 const redisTest = missing ? test.skip : test;
@@ -17,8 +16,7 @@ const redisTest = missing ? test.skip : test;
 redisTest('the password on one emulator, the SMS code on another: the sign-in goes on where it was', async (t) => {
   const server = await startRedis();
   t.teardown(() => server.stop());
-  const shared = { store: server.url, redisPrefix: `t-${randomUUID().slice(0, 8)}:` };
-  const [a, b] = await Promise.all([startStand(shared), startStand(shared)]);
+  const { a, b, bUrl } = await twoStandsOnRedis(server.url);
   t.teardown(() => Promise.all([a.close(), b.close()]));
   const client = await registerClient(a, { first_party: true });
   const browser = new HttpBrowser();
@@ -27,7 +25,7 @@ redisTest('the password on one emulator, the SMS code on another: the sign-in go
   t.is(browser.screen(), 'otp');
   const path = new URL(browser.requirePage().url).pathname;
 
-  await browser.goto(`${b.idp}${path}`);
+  await browser.goto(`${bUrl}${path}`);
   t.is(browser.screen(), 'otp', `on the second emulator: ${browser.errorCode()}`);
   const { messages } = await a.control<{ messages: Array<{ code: string }> }>(
     'GET',

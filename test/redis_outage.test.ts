@@ -1,9 +1,9 @@
 /*
  * Redis lost while the emulator runs (a real redis-server, killed and started again under a stand on
  * ESIA_STORE=redis://…): the sign-in screens show «Сервис временно недоступен» with a reference code
- * (503, no stack), the control API and the token endpoint answer 503 JSON, nothing crashes (an
- * unhandled rejection would fail this file), and once Redis is back the service resumes by itself:
- * the sign-in begun before the outage finishes.
+ * (503, no stack), and so does the support console; the control API and the token endpoint answer
+ * 503 JSON; nothing crashes (an unhandled rejection would fail this file), and once Redis is back
+ * the service resumes by itself: the sign-in begun before the outage finishes.
  */
 import test from 'ava';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +11,7 @@ import { HttpBrowser } from '../scenarios/runner/http_browser.ts';
 import { startStand } from '../scenarios/runner/stand.ts';
 import { authorization, registerClient, signInAsIvanov } from './helpers/oidc_client.ts';
 import { redisMissing, startRedis } from './helpers/redis_server.ts';
+import { operatorSession } from './helpers/support_console.ts';
 
 const missing = redisMissing();
 const redisTest = missing ? test.skip : test;
@@ -39,6 +40,7 @@ redisTest('Redis lost: 503 page with a reference code, 503 JSON, no crash; back 
   await before.goto((await authorization(client)).url.href);
   t.is(before.screen(), 'login');
 
+  const operator = await operatorSession(stand.idp, 'operator');
   await server.kill();
   const browser = new HttpBrowser();
   await browser.goto((await authorization(client)).url.href);
@@ -71,6 +73,10 @@ redisTest('Redis lost: 503 page with a reference code, 503 JSON, no crash; back 
   t.is(token.status, 503);
   t.is(((await token.json()) as { error: string }).error, 'store.unavailable');
 
+  const consolePage = await operator.get('/support');
+  t.is(consolePage.status, 503, 'the support console, whose sessions are in Redis');
+  t.regex(await consolePage.text(), /data-error-code="store\.unavailable"/);
+
   await server.restart();
   // The sign-in begun before the outage goes on where it was.
   await eventually(async () => {
@@ -80,6 +86,7 @@ redisTest('Redis lost: 503 page with a reference code, 503 JSON, no crash; back 
   await signInAsIvanov(stand, before);
   t.is(before.screen(), 'consent');
   await before.click('consent-allow');
+  t.is((await operator.get('/support')).status, 200, 'the operator is still signed in');
   t.true(
     before.requirePage().url.startsWith(client.redirectUri),
     `${before.screen()} ${before.errorCode()} ${before.requirePage().url}`,

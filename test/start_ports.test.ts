@@ -6,33 +6,15 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../scenarios/runner/stand.ts';
+import { freePort, freePortRange } from '../scenarios/runner/stand.ts';
 import { signInThrough } from './helpers/sign_in.ts';
 
 const keysDir = join(tmpdir(), 'esia-emulator-test-keys');
 
-const isFree = (port: number) =>
-  new Promise<boolean>((ok) => {
-    const server = createServer();
-    server.once('error', () => ok(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => ok(true)));
-  });
-
-/** The first of `count` consecutive ports that are free now (RP_PORT … RP_PORT + 3). */
-async function freeRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
-    const free = await Promise.all(Array.from({ length: count }, (_, i) => isFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports`);
-}
-
 test('with RP_PORT and ESIA_PORT changed, a sign-in completes through ФМРМ, НМО and both ESIA-protocol ФМРМ', async (t) => {
-  const [idpPort, rpPort] = [await freePort(), await freeRange(4)];
+  const [idpPort, rpPort] = [await freePort(), await freePortRange(4)];
   t.false([4000, 4001, 4002, 4003, 3000].includes(rpPort) || idpPort === 3000);
   const dataDir = await mkdtemp(join(tmpdir(), 'esia-start-ports-'));
   const env = {

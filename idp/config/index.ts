@@ -94,6 +94,22 @@ export function relyingPartyPort(env: Env): number {
   return int(env, 'RP_PORT', 4000, 1, 65532);
 }
 
+/**
+ * How many emulator processes `npm start` runs (`--workers N`, else ESIA_WORKERS, else 1). More than
+ * one only over a shared store: the embedded lowdb file belongs to one process.
+ */
+export function workerCount(env: Env, flag: string | undefined, config: IdpConfig): number {
+  const field = flag === undefined ? 'ESIA_WORKERS' : '--workers';
+  const count = int({ [field]: flag ?? env.ESIA_WORKERS }, field, 1, 1, 64);
+  if (count > 1 && config.store === 'lowdb')
+    throw badSetting({
+      field,
+      expected: `1 unless ESIA_STORE=redis://host:port/db is set: ${count} processes cannot share the embedded data file (${config.dataDir}), they share state in Redis`,
+      actual: flag ?? env.ESIA_WORKERS,
+    });
+  return count;
+}
+
 /** A redirect URI moved to another origin (scheme, host and port), its path and query kept. */
 export function atOrigin(uri: string, origin: string): string {
   const url = new URL(uri);

@@ -53,7 +53,8 @@ export class RuntimeClients {
   constructor(
     private readonly provider: Provider,
     private readonly storage: ProviderState,
-    private readonly store: Store<DataFile>,
+    /** Where registrations are kept for the next process: the data file (on Redis, oidc-provider's Client records there). */
+    private readonly store: Pick<Store<DataFile>, 'data' | 'changed' | 'flush'>,
     staticClients: ClientConfig[],
     private readonly clientsFile: string,
     private readonly onRegistered: (client: ClientConfig) => void,

@@ -5,7 +5,7 @@
  */
 import { request } from 'node:https';
 import test from 'ava';
-import { loadTestPki } from '../../lib/pki/test_pki.ts';
+import type { loadTestPki } from '../../lib/pki/test_pki.ts';
 import { HttpBrowser } from '../../scenarios/runner/http_browser.ts';
 import { newRun, type Stand, startStand } from '../../scenarios/runner/stand.ts';
 
