@@ -3,7 +3,6 @@
  * on every other, and a DELETE on any ends it everywhere. A run unused for two hours (by any
  * process) expires when the next run is made, as in one process.
  */
-import { InputError } from '../../lib/errors.ts';
 import { idleLimitMs, mainRun, maxRuns, type Run, type RunRegistry, type Runs, tooManyRuns } from '../runs.ts';
 import type { RunStore } from './run_store.ts';
 import type { SharedRuns } from './run_sync.ts';
@@ -32,7 +31,7 @@ export class SharedRunRegistry implements RunRegistry {
     const redis = this.store.redis;
     const idle = await redis.zrangebyscore(this.#key('used'), 0, Date.now() - idleLimitMs);
     for (const id of idle) await this.unregister(id);
-    if ((await redis.hlen(this.#key())) >= maxRuns) throw new InputError(tooManyRuns().message);
+    if ((await redis.hlen(this.#key())) >= maxRuns) throw tooManyRuns();
     await this.shared().publish(run);
     await redis
       .multi()
@@ -73,6 +72,6 @@ export class SharedRunRegistry implements RunRegistry {
       .filter((r) => r.id !== mainRun && r.lastUsedAt - (this.#touched.get(r.id) ?? 0) > touchEveryMs);
     if (!due.length) return;
     for (const run of due) this.#touched.set(run.id, now);
-    await this.store.redis.zadd(this.#key('used'), 'XX', ...due.flatMap((r) => [r.lastUsedAt, r.id]));
+    await this.store.redis.zadd(this.#key('used'), 'XX', 'GT', ...due.flatMap((r) => [r.lastUsedAt, r.id]));
   }
 }

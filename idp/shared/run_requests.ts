@@ -16,11 +16,14 @@ import type { SharedRuns } from './run_sync.ts';
 
 const noRun = /^\/(?:static\/|favicon|__health\/)/;
 const changingGets = /^\/(?:plugin(?:\/|$)|account(?:\/|$)|support(?:\/|$)|__control\/runs\/[^/]+\/enter$)/;
-/** Made and ended through the registry, not under a run's lock. */
-const registryCalls = /^\/__control\/runs(?:\/[^/]+)?$/;
+/**
+ * POSTs that change no run: runs are made and ended through the registry; the ESIA face's token
+ * endpoint (server to server) reads the run only for its outage, its codes and tokens are records.
+ */
+const noRunChanged = /^\/(?:__control\/runs(?:\/[^/]+)?|aas\/oauth2\/te)$/;
 
 export function mayChange(ctx: Pick<Context, 'method' | 'path'>, run: Run): boolean {
-  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return !registryCalls.test(ctx.path);
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return !noRunChanged.test(ctx.path);
   // A sign-in screen takes from the run only an armed fault or a login shortcut; without either it needs no lock.
   if (ctx.path.startsWith('/interaction/')) return run.faults.list.length > 0 || run.shortcuts.size > 0;
   return changingGets.test(ctx.path);

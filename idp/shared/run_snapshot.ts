@@ -139,8 +139,9 @@ function hydrateAccounts(run: Run, changed: Map<string, unknown>): void {
   run.accounts.replaceAll(accounts);
 }
 
+/** The object keeps its identity and takes the source's fields in the source's order (so it serialises as the source did). */
 function replaceFields<T extends object>(target: T, source: T): T {
-  for (const key of Object.keys(target)) if (!(key in source)) delete (target as Record<string, unknown>)[key];
+  for (const key of Object.keys(target)) delete (target as Record<string, unknown>)[key];
   return Object.assign(target, source);
 }
 

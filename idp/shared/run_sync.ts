@@ -36,7 +36,10 @@ export class SharedRuns {
   readonly #held = new Set<string>();
   readonly #queue = new KeyedMutex();
   readonly #serialiser = new RunSerialiser();
-  /** Lock waits and holds, for the figures (bench, tests). */
+  readonly #registryKey: string;
+  /** The registry version this process last applied. */
+  #registryVersion = -1;
+  /** Lock waits and holds in Redis (not counting the wait behind this process's own requests), for the figures. */
   readonly stats = { locks: 0, waitedMs: 0, heldMs: 0, commits: 0 };
 
   constructor(
@@ -47,20 +50,15 @@ export class SharedRuns {
     readonly times: LockTimes = { ttlMs: 10_000, waitMs: 5_000 },
     /** Called when the registry changed, before the versions are compared (idp/shared/run_registry.ts). */
     readonly onRegistryChange: () => Promise<void> = async () => {},
-    readonly registryVersionKey = store.key('runs', 'v'),
-  ) {}
-
-  /** The registry version this process last applied. */
-  registryVersion = -1;
+  ) {
+    this.#registryKey = store.key('runs', 'v');
+  }
 
   /** Brings every run another process changed up to date: one round trip when none did. */
   async sync(): Promise<void> {
     const runs = this.runs.list();
-    const versions = await this.store.redis.mget(
-      this.registryVersionKey,
-      ...runs.map((r) => this.store.versionKey(r.id)),
-    );
-    if (Number(versions[0] ?? 0) !== this.registryVersion) return this.#afterRegistryChange(Number(versions[0] ?? 0));
+    const versions = await this.store.redis.mget(this.#registryKey, ...runs.map((r) => this.store.versionKey(r.id)));
+    if (Number(versions[0] ?? 0) !== this.#registryVersion) return this.#afterRegistryChange(Number(versions[0] ?? 0));
     await Promise.all(
       runs.map((run, i) => {
         const version = Number(versions[i + 1] ?? 0);
@@ -71,17 +69,15 @@ export class SharedRuns {
 
   async #afterRegistryChange(version: number): Promise<void> {
     await this.onRegistryChange();
-    this.registryVersion = version;
+    this.#registryVersion = version;
     await Promise.all(this.runs.list().map((run) => (this.#held.has(run.id) ? undefined : this.refresh(run))));
   }
 
-  /** Reads what changed of this run since this process saw it; false when Redis has no snapshot of it. */
-  async refresh(run: Run): Promise<boolean> {
-    const seen = this.#seenOf(run);
-    const fetched = await this.store.sync(run.id, seen.version);
+  /** Reads what changed of this run since this process saw it. */
+  async refresh(run: Run): Promise<void> {
+    const fetched = await this.store.sync(run.id, this.#seenOf(run).version);
     // Another request of this process may have taken the lock and moved on meanwhile: its state is newer.
     if (!this.#held.has(run.id)) this.#apply(run, fetched);
-    return fetched.version > 0;
   }
 
   /**
@@ -126,12 +122,20 @@ export class SharedRuns {
     const changed = new Map([...now].filter(([name, text]) => seen.committed.get(name) !== text));
     const removed = full || [...seen.committed.keys()].some((name) => !now.has(name));
     if (!changed.size && !removed) return false;
-    const version = await this.store.commit(run.id, token, removed ? now : changed, removed, release);
-    if (version < 0)
+    // A change that is not written is undone here too: the request is answered 503, as if it never was.
+    const version = await this.store
+      .commit(run.id, token, removed ? now : changed, removed, release)
+      .catch((error: unknown) => {
+        this.#revert(run, now);
+        throw error;
+      });
+    if (version < 0) {
+      this.#revert(run, now);
       throw new StoreUnavailable(
         this.url,
         `the lock of run ${run.id} ran out (${this.times.ttlMs} ms) before the request finished; its changes were not written`,
       );
+    }
     this.stats.commits++;
     this.#seen.set(run.id, { version, committed: now });
     return release;
@@ -149,37 +153,36 @@ export class SharedRuns {
     const ours = new Set([...now].filter(([name, text]) => seen.committed.get(name) !== text).map(([name]) => name));
     for (const name of seen.committed.keys()) if (!now.has(name)) ours.add(name);
     if (!ours.size) return;
-    await this.#queue.run(run.id, async () => {
-      const token = randomBytes(12).toString('base64url');
-      const fetched = await this.#acquire(run, token);
-      try {
+    await this.#queue.run(run.id, () =>
+      this.#briefly(run, async (token, fetched) => {
         this.#apply(run, fetched, ours);
         await this.commit(run, token, true);
-      } finally {
-        await this.store.release(run.id, token).catch(() => {});
-      }
-    });
+      }),
+    );
   }
 
   /** Writes a run's state as it is here, whatever Redis has: a new run, the main run seeded, a reset elsewhere. */
-  async publish(run: Run): Promise<void> {
-    const token = randomBytes(12).toString('base64url');
-    const fetched = await this.#acquire(run, token);
-    try {
+  publish(run: Run): Promise<void> {
+    return this.#briefly(run, async (token, fetched) => {
       this.#seen.set(run.id, { version: fetched.version, committed: new Map() });
       await this.commit(run, token, true, true);
-    } finally {
-      await this.store.release(run.id, token).catch(() => {});
-    }
+    });
   }
 
   /** At start: takes the run from Redis, or writes it there when Redis has none (the main run seeded from the fixtures). */
-  async seed(run: Run): Promise<void> {
+  seed(run: Run): Promise<void> {
+    return this.#briefly(run, async (token, fetched) => {
+      if (fetched.version > 0) this.#apply(run, fetched);
+      else await this.commit(run, token, true, true);
+    });
+  }
+
+  /** Holds the run's lock for `work`, given what changed since this process saw the run; released whatever happens. */
+  async #briefly(run: Run, work: (token: string, fetched: Fetched) => Promise<void>): Promise<void> {
     const token = randomBytes(12).toString('base64url');
     const fetched = await this.#acquire(run, token);
     try {
-      if (fetched.version > 0) this.#apply(run, fetched);
-      else await this.commit(run, token, true, true);
+      await work(token, fetched);
     } finally {
       await this.store.release(run.id, token).catch(() => {});
     }
@@ -210,6 +213,15 @@ export class SharedRuns {
         );
       await new Promise((resolve) => setTimeout(resolve, pause * (0.5 + Math.random())));
     }
+  }
+
+  /** Back to the state last read or written (the parts of `now` that differ from it). */
+  #revert(run: Run, now: Map<string, string>): void {
+    const { committed } = this.#seenOf(run);
+    const back = new Map<string, unknown>();
+    for (const [name, text] of committed) if (now.get(name) !== text) back.set(name, JSON.parse(text));
+    for (const name of now.keys()) if (!committed.has(name)) back.set(name, undefined);
+    hydrateRun(run, back);
   }
 
   /**

@@ -109,6 +109,7 @@ maybe('a holder whose lock ran out writes nothing: its answer is a 503, the newe
   });
   const error = await t.throwsAsync(late);
   t.true(isStoreUnavailable(error));
+  t.is(a.main.outage, null, 'and undone where it was made');
   const c = await instance(prefix);
   t.is(c.main.outage, null, 'the late write did not land');
   t.is(c.main.faults.list.length, 1, 'the newer change is there');

@@ -7,7 +7,7 @@ import { mayChange } from '../../idp/shared/run_requests.ts';
 const run = () => new Run(mainRun, 0n, new AccountRepository(new MemoryBacking({ version: 1, accounts: [] })));
 const request = (method: string, path: string) => ({ method, path });
 
-test('every method but GET and HEAD may change a run, except making and deleting runs (the registry does)', (t) => {
+test('every method but GET and HEAD may change a run, except making and deleting runs (the registry does) and ESIA tokens', (t) => {
   const r = run();
   t.true(mayChange(request('POST', '/interaction/abc/login'), r));
   t.true(mayChange(request('PATCH', '/__control/accounts/ivanov'), r));
@@ -15,6 +15,8 @@ test('every method but GET and HEAD may change a run, except making and deleting
   t.false(mayChange(request('POST', '/__control/runs'), r));
   t.false(mayChange(request('DELETE', '/__control/runs/run-1'), r));
   t.false(mayChange(request('GET', '/__control/inbox/sms'), r));
+  t.false(mayChange(request('POST', '/aas/oauth2/te'), r), 'the ESIA token endpoint, server to server');
+  t.true(mayChange(request('POST', '/aas/oauth2/ac'), r));
 });
 
 test('a sign-in screen takes the lock only while the run has an armed fault or a login shortcut', (t) => {
