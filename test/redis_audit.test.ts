@@ -2,7 +2,8 @@
  * The audit journal on Redis across instances: two emulators on one Redis (one key prefix, one keys
  * folder). A reference code shown by the first is found by the support console of the second, where
  * the operator signed in on the first is still signed in; `npm run audit:verify` (the real CLI)
- * checks both processes' chains together, and names the record someone edited in Redis.
+ * checks both processes' chains together, and names the record someone edited in Redis, and the
+ * chain whose newest record was cut off.
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
@@ -31,7 +32,7 @@ async function auditVerify(env: Record<string, string>): Promise<{ code: number;
 }
 
 redisTest(
-  'a reference code of one emulator is found by the console of another; audit:verify checks both chains and finds an edit',
+  'a reference code of one emulator is found by the console of another; audit:verify checks both chains and finds an edit and a cut end',
   async (t) => {
     const server = await startRedis();
     t.teardown(() => server.stop());
@@ -65,5 +66,14 @@ redisTest(
     const broken = await auditVerify(env);
     t.is(broken.code, 1, broken.out);
     t.true(broken.out.startsWith(`audit journal BROKEN at ${chain}:1 (hash-mismatch)`), broken.out);
+
+    // Put back, then cut the newest record off the other chain: its signed head names what is gone.
+    await redis.lset(chain, 0, line);
+    const [, second] = await redis.zrange(auditKeys.chains(keys), 0, 1);
+    const other = auditKeys.chain(keys, second!);
+    await redis.rpop(other);
+    const cut = await auditVerify(env);
+    t.is(cut.code, 1, cut.out);
+    t.true(cut.out.startsWith(`audit journal BROKEN at ${other} (head)`), cut.out);
   },
 );
