@@ -5,18 +5,14 @@
  * serving; SIGTERM to the primary stops every process.
  */
 import test from 'ava';
-import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { freePort, freePortRange } from '../scenarios/runner/stand.ts';
 import { type RedisServer, redisMissing, startRedis } from './helpers/redis_server.ts';
 import { signInThrough } from './helpers/sign_in.ts';
+import { startScript } from './helpers/start_script.ts';
 
 const missing = redisMissing();
 if (missing) console.log(`--workers on Redis skipped: ${missing}`);
 const check = missing ? test.skip : test.serial;
-const keysDir = join(tmpdir(), 'esia-emulator-test-keys');
 
 const alive = (pid: number) => {
   try {
@@ -46,37 +42,12 @@ check(
     t.timeout(300_000);
     redis = await startRedis({ appendfsync: 'always' });
     const [idpPort, rpPort] = [await freePort(), await freePortRange(4)];
-    const dataDir = await mkdtemp(join(tmpdir(), 'esia-start-workers-'));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'start.ts', '--workers', '2'], {
-      env: {
-        ...process.env,
-        ESIA_STORE: redis.url,
-        ESIA_PORT: String(idpPort),
-        RP_PORT: String(rpPort),
-        ESIA_DATA_DIR: dataDir,
-        ESIA_KEYS_DIR: keysDir,
-        ESIA_MTLS_PORT: 'off',
-        ESIA_LOG: 'off',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { child, output: printed } = await startScript(t, ['--workers', '2'], {
+      ESIA_STORE: redis.url,
+      ESIA_PORT: String(idpPort),
+      RP_PORT: String(rpPort),
     });
-    let output = '';
-    child.stdout.on('data', (c: Buffer) => (output += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (output += c.toString()));
-    t.teardown(async () => {
-      if (child.exitCode === null) {
-        const exited = new Promise((ok) => child.once('exit', ok));
-        child.kill('SIGKILL');
-        await exited;
-      }
-      await rm(dataDir, { recursive: true, force: true });
-    });
-    await until(
-      () => output.includes('Stop with Ctrl+C.') || child.exitCode !== null,
-      120_000,
-      () => `no banner:\n${output}`,
-    );
-    t.is(child.exitCode, null, output);
+    let output = printed();
     const line = /Emulator processes\s+2 workers on one port \(1: pid (\d+), 2: pid (\d+)\), primary pid (\d+)/.exec(
       output,
     );
@@ -94,7 +65,7 @@ check(
 
     process.kill(first, 'SIGKILL');
     await until(
-      () => /worker 1 replaced: pid \d+/.test(output),
+      () => /worker 1 replaced: pid \d+/.test((output = printed())),
       120_000,
       () => `worker 1 not replaced:\n${output}`,
     );
