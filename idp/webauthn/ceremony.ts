@@ -166,16 +166,17 @@ function clientDataOf(b64: unknown): ClientData {
   }
 }
 
-/** The checks before the signature: the ceremony is live, this answer is for it, from our origin. */
-function checkClientData(
+/** The checks before the signature: not answered before (here or by another process), the ceremony is live, this answer is for it, from our origin. */
+async function checkClientData(
   site: WebAuthnSite,
   ceremony: Ceremony | undefined,
   clientData: ClientData,
   run: Run,
   now: number,
-): Ceremony {
+): Promise<Ceremony> {
   const challenge = String(clientData.challenge ?? '');
-  if (spentIn(run).has(challenge))
+  // A replay sent to another process finds its ceremony gone there too: the shared record says why.
+  if (spentIn(run).has(challenge) || (challenge && (await site.spent?.spent(`${run.id}:${challenge}`))))
     throw new EsiaError('webauthn.challenge_replayed', { challenge: `${challenge.slice(0, 12)}…` });
   if (!ceremony)
     throw new EsiaError('webauthn.verification_failed', { reason: 'no WebAuthn ceremony was started in this sign-in' });
@@ -248,7 +249,7 @@ export async function finishAuthentication(
   run: Run,
   now: number,
 ): Promise<Assertion> {
-  const live = checkClientData(site, ceremony, clientDataOf(answer.response?.clientDataJSON), run, now);
+  const live = await checkClientData(site, ceremony, clientDataOf(answer.response?.clientDataJSON), run, now);
   await spend(site, run, live.challenge);
   const requireUv = live.purpose === 'biometric';
   const data = authDataOf(answer.response.authenticatorData);
@@ -304,7 +305,7 @@ export async function finishRegistration(
   now: number,
   naming: { name: string; biometric?: 'fpt' | 'face' },
 ): Promise<StoredCredential> {
-  const live = checkClientData(site, ceremony, clientDataOf(answer.response?.clientDataJSON), run, now);
+  const live = await checkClientData(site, ceremony, clientDataOf(answer.response?.clientDataJSON), run, now);
   await spend(site, run, live.challenge);
   const platform = live.purpose === 'register-platform';
   let result: Awaited<ReturnType<Awaited<ReturnType<typeof webauthn>>['verifyRegistrationResponse']>>;
