@@ -6,7 +6,7 @@
  * of noise). Every child is tracked so the bench can kill what it started if it is interrupted.
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { freePort } from '../scenarios/runner/stand.ts';
 
@@ -73,6 +73,22 @@ function cpuFromStat(path: string): CpuTimes {
   return { userMs: Number(fields[11]) * tick, systemMs: Number(fields[12]) * tick };
 }
 
+/** The process and every process below it (the workers of `--workers N`), from /proc/<pid>/task/<tid>/children. */
+export function processTree(pid: number): number[] {
+  const out = [pid];
+  for (let i = 0; i < out.length; i++) {
+    try {
+      for (const tid of readdirSync(`/proc/${out[i]}/task`)) {
+        const children = readFileSync(`/proc/${out[i]}/task/${tid}/children`, 'utf8').trim();
+        if (children) out.push(...children.split(' ').map(Number));
+      }
+    } catch {
+      // The process ended meanwhile: nothing below it.
+    }
+  }
+  return out;
+}
+
 export function processCpuMs(pid: number): number {
   const t = processCpu(pid);
   return t.userMs + t.systemMs;
@@ -118,11 +134,17 @@ export interface EmulatorOptions {
   nodeArgs?: string[];
   /** What to run instead of build/start.js, e.g. ['--import', 'tsx', 'bench/reference.ts']. */
   entry?: string[];
+  /** Arguments after the entry, e.g. ['--workers', '2']. */
+  args?: string[];
+  /** Settings on top of the bench's own, e.g. ESIA_STORE. */
+  env?: Record<string, string>;
 }
 
 export interface Emulator {
   child: ChildProcess;
   pid: number;
+  /** The redis-server it shares state in, if any: its CPU is the server side's too, counted apart. */
+  storePid?: number;
   url: string;
   /** performance.now() just before spawn(). */
   spawnedAt: number;
@@ -156,17 +178,25 @@ export async function startEmulator(options: EmulatorOptions, timeoutMs = 60_000
     'ESIA_PERSONAS',
     'ESIA_CONTROL',
     'ESIA_HOST',
+    'ESIA_STORE',
+    'ESIA_REDIS_PREFIX',
+    'ESIA_WORKERS',
   ])
     delete env[key];
+  Object.assign(env, options.env);
 
   buildOnce();
   const others = new OtherLoad();
   const spawnedAt = performance.now();
-  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...(options.entry ?? ['build/start.js'])], {
-    cwd: repoRoot,
-    env,
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeArgs ?? []), ...(options.entry ?? ['build/start.js']), ...(options.args ?? [])],
+    {
+      cwd: repoRoot,
+      env,
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
   children.add(child);
   let stderr = '';
   child.stderr?.setEncoding('utf8').on('data', (chunk: string) => {

@@ -276,8 +276,10 @@ async function request(
 function redirected(res: Reply, step: string, expect: string): string {
   const location = res.headers.get('location')?.[0] ?? '';
   if (res.status < 300 || res.status > 399 || !location.includes(expect)) {
+    // The emulator's pages name their error (body data-error-code): say which refusal it was.
+    const code = /data-error-code="([^"]+)"/.exec(res.body)?.[1];
     throw new LoginError(
-      `${step}: expected a redirect to …${expect}…, got ${res.status} ${location || '(no Location)'}`,
+      `${step}: expected a redirect to …${expect}…, got ${res.status} ${location || '(no Location)'}${code ? ` (${code})` : ''}`,
     );
   }
   return location;

@@ -16,6 +16,8 @@ import { MountedRouter } from '../lib/http/mount.ts';
 import { loadTestPki, type PersonaSubject, readPersonaSubjects, type TestPki } from '../lib/pki/test_pki.ts';
 import { accountClient, accountRoutes } from './account/router.ts';
 import { Store } from '../lib/store/store.ts';
+import { Keyspace } from '../lib/store/keyspace.ts';
+import { connectRedis, isStoreUnavailable, printableUrl } from '../lib/store/redis.ts';
 import {
   AccountRepository,
   accountsFromFixtures,
@@ -24,29 +26,34 @@ import {
   readPersonaFixtures,
 } from './adapters/account_repository.ts';
 import { loadAuditKey } from './adapters/audit_key.ts';
+import { memoryRecords, plainJson } from './adapters/records.ts';
+import { redisRecords } from './adapters/redis_records.ts';
 import { AuditJournal } from './adapters/audit_journal.ts';
+import { RedisAuditJournal } from './adapters/redis_audit_journal.ts';
 import { readFixtureHashes, writeFixtureHashes } from './adapters/fixture_hashes.ts';
 import type { IdpConfig } from './config/index.ts';
 import { controlMethodRefusal } from './control/inputs.ts';
 import { controlRoutes } from './control/router.ts';
 import { KeyedMutex } from './domain/keyed_mutex.ts';
-import { frame, methodRefusal } from './errors/boundary.ts';
+import { frame, methodRefusal, refuseUnavailable } from './errors/boundary.ts';
 import { createEsiaFace } from './esia/index.ts';
 import { EsignServices } from './esign/index.ts';
 import { readOrganisations } from './esign/organisations.ts';
 import { pluginRoutes } from './esign/plugin_routes.ts';
 import { startMutualTlsListener } from './esign/tls_listener.ts';
 import { type MailDelivery, startSmtpListener } from './adapters/smtp_listener.ts';
-import { Journeys } from './interactions/journeys.ts';
+import { Journeys, RedisJourneys } from './interactions/journeys.ts';
 import { interactionRoutes } from './interactions/router.ts';
 import { movedTo, readClients, type ClientConfig } from './provider/clients.ts';
 import { RuntimeClients } from './provider/runtime_clients.ts';
 import { providerConfiguration } from './provider/configuration.ts';
 import { outageGate } from './provider/outage_gate.ts';
 import { ProviderStorage } from './provider/memory_adapter.ts';
+import { RedisProviderState } from './provider/redis_adapter.ts';
 import { pkiRoutes } from './pki/router.ts';
 import { TlsEndpoint, withHttpsTwins } from './pki/tls.ts';
-import { mainRun, Run, runCookie, Runs } from './runs.ts';
+import { MemoryBacking, mainRun, Run, runCookie, Runs } from './runs.ts';
+import { type RunSharing, shareRuns } from './shared/index.ts';
 import { supportRoutes } from './support/router.ts';
 import { supportStylesheet, supportStylesheetPath } from './support/views.ts';
 import type { Services } from './services.ts';
@@ -80,6 +87,11 @@ export async function createIdp(
   extensions: Extension[] = [],
 ): Promise<Idp> {
   const dataDir = resolve(config.dataDir);
+  // ESIA_STORE=redis://…: first of all, so an unreachable Redis stops the start before anything is built.
+  const shared =
+    config.store === 'lowdb'
+      ? undefined
+      : new Keyspace(await connectRedis(config.store, config.log ? {} : { log: () => {} }), config.redisPrefix);
   const fixtures = await readPersonaFixtures(config.fixturesFile);
   const hashesFile = join(resolve(config.keysDir), 'fixture-hashes.json');
   const [localKeys, clients, pki, hashes] = await Promise.all([
@@ -99,18 +111,29 @@ export async function createIdp(
   const initial = await accountsFromFixtures(fixtures, config.scryptN, hashes);
   // Hashing the personas' passwords is most of a start on a new data folder: kept for the next process.
   if (hashes.size > known) await writeFixtureHashes(hashesFile, hashes);
-  const store = await Store.open<DataFile>(join(dataDir, 'emulator.json'), () => ({ version: 1, accounts: initial }), {
-    flushDelayMs: config.flushDelayMs,
-    validate: dataFileProblem,
-  });
-  const runs = new Runs(new Run(mainRun, 0n, new AccountRepository(store)));
-  const journal = new AuditJournal(join(dataDir, 'audit.jsonl'), {
-    key: loadAuditKey(resolve(config.keysDir), true),
-    rotateBytes: config.auditRotateBytes,
-    // A trace is a whole sign-in's records: a quarter of the cap keeps the index near the size of the other stores.
-    tracesKept: Math.ceil(config.memory.storeCap / 4),
-  });
-  const storage = new ProviderStorage({ cap: config.memory.storeCap });
+  // On Redis the main run's accounts are in Redis with the rest of its state (idp/shared/), not in the data
+  // file, which is then not opened at all: its lock would keep a second process (`--workers`) off the folder.
+  const store = shared
+    ? undefined
+    : await Store.open<DataFile>(join(dataDir, 'emulator.json'), () => ({ version: 1, accounts: initial }), {
+        flushDelayMs: config.flushDelayMs,
+        validate: dataFileProblem,
+      });
+  const mainAccounts = new AccountRepository(store ?? new MemoryBacking({ version: 1, accounts: initial }));
+  const runs = new Runs(new Run(mainRun, 0n, mainAccounts));
+  const runSharing = shared ? await shareRuns(shared, runs, printableUrl(config.store)) : undefined;
+  const auditKey = loadAuditKey(resolve(config.keysDir), true);
+  // On Redis each process appends to its own chain there; every chain shares the keys folder's key.
+  const journal = shared
+    ? new RedisAuditJournal(shared, auditKey)
+    : new AuditJournal(join(dataDir, 'audit.jsonl'), {
+        key: auditKey,
+        rotateBytes: config.auditRotateBytes,
+        // A trace is a whole sign-in's records: a quarter of the cap keeps the index near the size of the other stores.
+        tracesKept: Math.ceil(config.memory.storeCap / 4),
+      });
+  const records = shared ? redisRecords(shared) : memoryRecords(config.memory.storeCap);
+  const storage = shared ? new RedisProviderState(shared) : new ProviderStorage({ cap: config.memory.storeCap });
   // Every client with the emulator's extensions, by id: the file's now, runtime registrations as they come.
   const clientConfigs = new Map(clients.map((c) => [c.client_id, c]));
   /** Grows with every registration; the pages' form-action origins are kept until it (or the ESIA systems) change. */
@@ -132,7 +155,14 @@ export async function createIdp(
       },
     }),
   );
-  provider.on('server_error', (_ctx, error) => console.error(`[esia-emulator] server error: ${error.stack ?? error}`));
+  provider.on('server_error', (ctx, error) => {
+    // A lost Redis under its JSON endpoints (/token, /me): 503 with a reference code, not a 500 and a stack.
+    if (isStoreUnavailable(error)) {
+      if (!ctx.response.is('html')) refuseUnavailable(ctx, error);
+      return;
+    }
+    console.error(`[esia-emulator] server error: ${error.stack ?? error}`);
+  });
 
   const organisations = await readOrganisations(config.organisationsFile);
   const esign = new EsignServices({
@@ -141,10 +171,15 @@ export async function createIdp(
       clients.flatMap((c) => (c.allowed_methods ? [[c.client_id, c.allowed_methods] as [string, string[]]] : [])),
     ),
     pki,
+    records,
   });
-  const journeys = new Journeys(config.memory.storeCap);
+  const journeys = shared ? new RedisJourneys(records, runs) : new Journeys(config.memory.storeCap);
   const services: Services = {
     config,
+    shared,
+    runSharing,
+    records,
+    webauthnSpent: records('webauthn:challenge', plainJson<true>(), 50_000),
     provider,
     runs,
     journal,
@@ -155,8 +190,9 @@ export async function createIdp(
     esign,
     baseline,
     reset: async (run) => {
-      storage.forgetAccounts(new Set(run.accounts.all().map((a) => a.oid)));
-      journeys.clear(run);
+      await storage.forgetAccounts(new Set(run.accounts.all().map((a) => a.oid)));
+      await journeys.clear(run);
+      await services.esia?.signIns.forgetRun(run);
       run.reset(await baseline());
     },
     formGuard: new FormGuard({
@@ -189,14 +225,21 @@ export async function createIdp(
 
   const personaPasswords = async () =>
     (await readPersonaFixtures(config.fixturesFile)).map((p) => ({ persona: p.persona, password: p.password }));
-  const runtimeClients = new RuntimeClients(provider, storage, store, clients, config.clientsFile, (client) => {
-    clientConfigs.set(client.client_id, client);
-    clientsVersion++;
-    esign.setClientDefault(
-      String(client.client_id),
-      Array.isArray(client.allowed_methods) ? client.allowed_methods.map(String) : undefined,
-    );
-  });
+  const runtimeClients = new RuntimeClients(
+    provider,
+    storage,
+    store ?? noDataFile(),
+    clients,
+    config.clientsFile,
+    (client) => {
+      clientConfigs.set(client.client_id, client);
+      clientsVersion++;
+      esign.setClientDefault(
+        String(client.client_id),
+        Array.isArray(client.allowed_methods) ? client.allowed_methods.map(String) : undefined,
+      );
+    },
+  );
   const registerClient = (client: Record<string, unknown>) => runtimeClients.registerInternal(client as ClientConfig);
 
   const routeTables: MountedRouter[] = [];
@@ -206,6 +249,8 @@ export async function createIdp(
   };
 
   provider.use(frame(services));
+  // Shared runs (Redis): synced before anything reads them, the emulator's own changing requests under the run's lock.
+  if (runSharing) provider.use(runSharing.middleware((path) => routeTables.some((table) => table.reaches(path))));
   provider.use(async function staticAndHealth(ctx: Context, next: Next) {
     if (ctx.path === '/static/esia.css' || ctx.path === supportStylesheetPath) {
       ctx.type = 'text/css';
@@ -282,25 +327,36 @@ export async function createIdp(
     handle: (req, res) => void callback(req, res),
     close: async () => {
       storage.close();
-      await Promise.all([store.close(), journal.close()]);
+      await Promise.all([store?.close(), journal.close()]);
+      shared?.redis.disconnect();
     },
   };
 }
 
-/** A received e-mail goes to the inbox of the run its X-Esia-Run header names (else the main run), by recipient. */
-function deliverToInbox(runs: Runs): MailDelivery {
-  return (mail) => {
+/**
+ * A received e-mail goes to the inbox of the run its X-Esia-Run header names (else the main run), by
+ * recipient. On Redis the run is brought up to date first and the message filed under the run's lock,
+ * like a request's change, so every process lists it; a lost Redis makes it a temporary SMTP refusal.
+ */
+function deliverToInbox(runs: Runs, sharing: RunSharing | undefined): MailDelivery {
+  return async (mail) => {
+    await sharing?.shared.sync();
     const run = runs.get(mail.run);
     if (!run)
       return `X-Esia-Run names no run of this emulator: "${mail.run}" (runs end after two idle hours; POST /__control/runs makes one)`;
-    run.outbox.send('email', mail.to, mail.text, undefined, {
-      subject: mail.subject,
-      ...(mail.kind ? { kind: mail.kind } : {}),
-      ...(mail.from ? { from: mail.from } : {}),
-    });
+    const file = async () =>
+      void run.outbox.send('email', mail.to, mail.text, undefined, {
+        subject: mail.subject,
+        ...(mail.kind ? { kind: mail.kind } : {}),
+        ...(mail.from ? { from: mail.from } : {}),
+      });
+    await (sharing ? sharing.shared.locked(run, file) : file());
     return undefined;
   };
 }
+
+/** On Redis: registrations at run time live in oidc-provider's Client records there, none in a data file. */
+const noDataFile = () => ({ data: { version: 1, accounts: [] } as DataFile, changed() {}, flush: async () => {} });
 
 export interface RunningIdp {
   url: string;
@@ -351,7 +407,7 @@ export async function startIdp(config: IdpConfig, keys?: LocalKeys, extensions: 
   const smtp =
     config.smtpPort === null
       ? undefined
-      : await startSmtpListener(deliverToInbox(ready.services.runs), {
+      : await startSmtpListener(deliverToInbox(ready.services.runs, ready.services.runSharing), {
           host: config.host,
           port: config.smtpPort,
           ...(config.log ? { log: (line: string) => console.error(`[esia-emulator] ${line}`) } : {}),

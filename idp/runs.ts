@@ -75,7 +75,7 @@ export class Run {
 }
 
 /** In-memory backing for a run's accounts: the same shape as the data file, never written. */
-class MemoryBacking {
+export class MemoryBacking {
   constructor(public data: DataFile) {}
   changed(): void {}
   replace(data: DataFile): void {
@@ -83,12 +83,26 @@ class MemoryBacking {
   }
 }
 
-const idleLimitMs = 2 * 60 * 60 * 1000;
-const maxRuns = 200;
+export const idleLimitMs = 2 * 60 * 60 * 1000;
+export const maxRuns = 200;
+
+/**
+ * Where runs are registered when several processes share them (idp/shared/run_registry.ts): a run
+ * made by one is found by the others. Absent on lowdb, where this process alone has runs.
+ */
+export interface RunRegistry {
+  /** The new run's number, unique across processes (its oids are offset by number × 10^10). */
+  nextNumber(): Promise<bigint>;
+  /** Makes the run known to every process (after expiring idle ones and checking the cap). */
+  register(run: Run): Promise<void>;
+  /** False when no process knows this run. */
+  unregister(id: string): Promise<boolean>;
+}
 
 export class Runs {
   readonly #runs = new Map<string, Run>();
   #next = 1n;
+  registry?: RunRegistry;
 
   constructor(readonly main: Run) {
     this.#runs.set(mainRun, main);
@@ -100,23 +114,41 @@ export class Runs {
     return run;
   }
 
-  create(fixtureAccounts: Account[]): Run {
+  async create(fixtureAccounts: Account[]): Promise<Run> {
     this.#expire();
-    if (this.#runs.size > maxRuns)
-      throw new Error(`More than ${maxRuns} runs at once; delete finished ones with DELETE /__control/runs/:id.`);
-    const id = `run-${randomBytes(6).toString('hex')}`;
+    if (this.#runs.size > maxRuns) throw tooManyRuns();
+    const number = this.registry ? await this.registry.nextNumber() : this.#next++;
+    const run = this.add(`run-${randomBytes(6).toString('hex')}`, number);
+    run.reset(fixtureAccounts);
+    try {
+      await this.registry?.register(run);
+    } catch (error) {
+      this.#runs.delete(run.id);
+      throw error;
+    }
+    return run;
+  }
+
+  /** A run with no state yet, by id and number: a new one, or one another process made. */
+  add(id: string, number: bigint): Run {
     const run = new Run(
       id,
-      this.#next++ * 10_000_000_000n,
+      number * 10_000_000_000n,
       new AccountRepository(new MemoryBacking({ version: 1, accounts: [] })),
     );
-    run.reset(fixtureAccounts);
     this.#runs.set(id, run);
     return run;
   }
 
-  delete(id: string): boolean {
-    return id !== mainRun && this.#runs.delete(id);
+  async delete(id: string): Promise<boolean> {
+    if (id === mainRun) return false;
+    const known = this.#runs.delete(id);
+    return this.registry ? this.registry.unregister(id) : known;
+  }
+
+  /** Drops a run another process deleted (or that expired). */
+  forget(id: string): void {
+    if (id !== mainRun) this.#runs.delete(id);
   }
 
   list(): Run[] {
@@ -136,4 +168,8 @@ export class Runs {
     const now = Date.now();
     for (const [id, run] of this.#runs) if (id !== mainRun && now - run.lastUsedAt > idleLimitMs) this.#runs.delete(id);
   }
+}
+
+export function tooManyRuns(): Error {
+  return new Error(`More than ${maxRuns} runs at once; delete finished ones with DELETE /__control/runs/:id.`);
 }

@@ -1,27 +1,38 @@
 /* Everything a request handler of the emulator may use, built once in app.ts and passed down. */
 import type Provider from 'oidc-provider';
-import type { AuditJournal, AuditRecord } from './adapters/audit_journal.ts';
+import type { AuditRecord, Journal } from './adapters/audit_journal.ts';
 import type { FormGuard } from '../lib/http/form_guard.ts';
 import type { TestPki } from '../lib/pki/test_pki.ts';
 import type { IdpConfig } from './config/index.ts';
+import type { Keyspace } from '../lib/store/keyspace.ts';
+import type { Records, RecordsFactory } from './adapters/records.ts';
 import type { Account } from './domain/account.ts';
 import type { KeyedMutex } from './domain/keyed_mutex.ts';
 import type { EsiaFace } from './esia/face_handle.ts';
 import type { EsignServices } from './esign/index.ts';
-import type { Journeys } from './interactions/journeys.ts';
-import type { ProviderStorage } from './provider/memory_adapter.ts';
+import type { JourneyStore } from './interactions/journeys.ts';
+import type { ProviderState } from './provider/provider_state.ts';
 import type { TlsEndpoint } from './pki/tls.ts';
 import type { Run, Runs } from './runs.ts';
+import type { RunSharing } from './shared/index.ts';
 
 export interface Services {
   config: IdpConfig;
+  /** The Redis shared by every emulator process (ESIA_STORE=redis://…); absent on lowdb, where state is this process's. */
+  shared?: Keyspace;
+  /** Runs shared with the other processes over Redis: sync, locks, registry (idp/shared/); absent on lowdb. */
+  runSharing?: RunSharing;
   provider: Provider;
+  /** Short-lived records by id, in memory or on Redis (adapters/records.ts). */
+  records: RecordsFactory;
+  /** WebAuthn challenges answered, in every process (the replay check across processes on Redis). */
+  webauthnSpent: Records<true>;
   /** The main run and the isolated ones; each has its personas, clock, inboxes and faults. */
   runs: Runs;
-  journal: AuditJournal;
-  journeys: Journeys;
+  journal: Journal;
+  journeys: JourneyStore;
   /** oidc-provider's state: sessions, grants, codes, tokens (bounded: memory_adapter.ts). */
-  storage: ProviderStorage;
+  storage: ProviderState;
   mutex: KeyedMutex;
   /** The personas as the fixtures file defines them, passwords hashed (cached), oids of the main run. */
   baseline(): Promise<Account[]>;

@@ -8,6 +8,12 @@ export interface Clock {
   now(): number;
 }
 
+/** A ControlledClock's settings: the offset from real time, or the frozen instant. */
+export interface ClockState {
+  offset: number;
+  frozenAt: number | null;
+}
+
 /** Real time shifted by an offset, or frozen at a fixed instant. Controlled through /__control/clock. */
 export class ControlledClock implements Clock {
   #offset = 0;
@@ -39,5 +45,15 @@ export class ControlledClock implements Clock {
   reset(): void {
     this.#offset = 0;
     this.#frozenAt = null;
+  }
+
+  /** What the clock keeps, so another process can take the same time over (the shared runs on Redis). */
+  state(): ClockState {
+    return { offset: this.#offset, frozenAt: this.#frozenAt };
+  }
+
+  restore(state: ClockState): void {
+    this.#offset = state.offset;
+    this.#frozenAt = state.frozenAt;
   }
 }

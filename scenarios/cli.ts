@@ -11,6 +11,7 @@ import { junitXml } from './runner/junit.ts';
 import { runScenario, type ScenarioResult } from './runner/run.ts';
 import { casesLabel, type Face, faces, playsThrough, type Scenario } from './schema.ts';
 import { newRun, StandPool, startStand } from './runner/stand.ts';
+import { startRedis } from './runner/redis_server.ts';
 import { parseCli } from '../lib/cli.ts';
 
 const { values: args } = parseCli({
@@ -37,6 +38,11 @@ const { values: args } = parseCli({
       help: 'run them in the system Chromium instead (one browser, one context per scenario)',
     },
     headed: { type: 'boolean', help: "show that browser's window (needs a display)" },
+    store: {
+      type: 'string',
+      value: 'S',
+      help: 'lowdb (default: the emulator in this process), or redis: two emulator processes behind a round-robin proxy on a redis-server started for the run (or redis://… for one already running); also ESIA_SCENARIO_STORE',
+    },
     screenshots: {
       type: 'string',
       value: 'DIR',
@@ -70,9 +76,14 @@ async function main(): Promise<number> {
     return 0;
   }
 
+  const store = args.store ?? process.env.ESIA_SCENARIO_STORE ?? 'lowdb';
+  if (store !== 'lowdb' && store !== 'redis' && !store.startsWith('redis://')) {
+    console.error(`--store ${store}: expected lowdb, redis or a redis:// URL.`);
+    return 2;
+  }
   const inBrowser = Boolean(args.browser);
   const headed = Boolean(args.headed);
-  const mode = `${inBrowser ? 'browser' : 'http'}${face === 'oidc' ? '' : `, ${face}`}`;
+  const mode = `${inBrowser ? 'browser' : 'http'}${face === 'oidc' ? '' : `, ${face}`}${store === 'lowdb' ? '' : ', two processes on Redis'}`;
   if ((headed || args.screenshots) && !inBrowser) {
     console.error('--headed and --screenshots need --browser.');
     return 2;
@@ -92,7 +103,16 @@ async function main(): Promise<number> {
   }
 
   const started = performance.now();
-  const stand = await startStand();
+  // On Redis: a private redis-server for the run (unless a URL is given), two emulator processes behind the proxy.
+  const redis = store === 'redis' ? await startRedis({ appendfsync: 'always' }) : undefined;
+  const stand = await startStand(
+    {},
+    undefined,
+    store === 'lowdb' ? undefined : { store: redis?.url ?? store, count: 2 },
+  ).catch(async (error: unknown) => {
+    await redis?.stop();
+    throw error;
+  });
   // Scenarios with given.tls (TLS faults) run on an HTTPS stand, started when the first one needs it;
   // they switch its one listener's certificate, so they play one after another in a lane of their own.
   const pool = new StandPool(stand);
@@ -137,6 +157,7 @@ async function main(): Promise<number> {
   } finally {
     await browser?.close();
     await pool.close();
+    await redis?.stop();
   }
   const elapsed = performance.now() - started;
   const failed = results.filter((r) => !r.ok).length;
@@ -147,7 +168,7 @@ async function main(): Promise<number> {
   }
   console.log(`\n${results.length - failed} passed, ${failed} failed`);
   console.log(
-    `scenarios: ${results.length} in ${(elapsed / 1000).toFixed(2)} s${lanes > 1 ? ` (${lanes} lanes)` : ''}${inBrowser ? ' in Chromium' : ''}${junit ? `, JUnit: ${junit}` : ''}${screenshots ? `, screenshots: ${screenshots}` : ''}`,
+    `scenarios: ${results.length} in ${(elapsed / 1000).toFixed(2)} s${lanes > 1 ? ` (${lanes} lanes)` : ''}${stand.processes ? `, ${stand.processes.processes.length} emulator processes on ${store} behind a round-robin proxy (requests per process: ${stand.processes.roundRobin?.served.join(' / ')})` : ''}${inBrowser ? ' in Chromium' : ''}${junit ? `, JUnit: ${junit}` : ''}${screenshots ? `, screenshots: ${screenshots}` : ''}`,
   );
   return failed ? 1 : 0;
 }

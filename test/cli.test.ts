@@ -21,6 +21,7 @@ const tools: Record<string, string> = {
   'scenarios/docs.ts': 'Usage: npm run docs',
   'bench/bench.ts': 'Usage: npm run bench --',
   'bench/esia.ts': 'Usage: npm run bench:esia --',
+  'bench/redis.ts': 'Usage: npm run bench:redis --',
   'bench/reference.ts': 'Usage: node --import tsx bench/reference.ts',
   'keys/cli.ts': 'Usage: npm run keys --',
   'idp/audit/cli.ts': 'Usage: npm run audit:verify --',

@@ -6,68 +6,19 @@
 import test from 'ava';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from '../scenarios/runner/stand.ts';
+import { freePort, freePortRange } from '../scenarios/runner/stand.ts';
 import { signInThrough } from './helpers/sign_in.ts';
+import { startScript } from './helpers/start_script.ts';
 
 const keysDir = join(tmpdir(), 'esia-emulator-test-keys');
 
-const isFree = (port: number) =>
-  new Promise<boolean>((ok) => {
-    const server = createServer();
-    server.once('error', () => ok(false));
-    server.listen(port, '127.0.0.1', () => server.close(() => ok(true)));
-  });
-
-/** The first of `count` consecutive ports that are free now (RP_PORT … RP_PORT + 3). */
-async function freeRange(count: number): Promise<number> {
-  for (let attempt = 0; attempt < 50; attempt++) {
-    const base = 20_000 + Math.floor(Math.random() * 40_000);
-    const free = await Promise.all(Array.from({ length: count }, (_, i) => isFree(base + i)));
-    if (free.every(Boolean)) return base;
-  }
-  throw new Error(`no ${count} consecutive free ports`);
-}
-
 test('with RP_PORT and ESIA_PORT changed, a sign-in completes through ФМРМ, НМО and both ESIA-protocol ФМРМ, and ФМРМ e-mail reaches the printed SMTP listener', async (t) => {
-  const [idpPort, rpPort] = [await freePort(), await freeRange(4)];
+  const [idpPort, rpPort] = [await freePort(), await freePortRange(4)];
   t.false([4000, 4001, 4002, 4003, 3000].includes(rpPort) || idpPort === 3000);
-  const dataDir = await mkdtemp(join(tmpdir(), 'esia-start-ports-'));
-  const env = {
-    ...process.env,
-    ESIA_PORT: String(idpPort),
-    ESIA_SMTP_PORT: '0',
-    RP_PORT: String(rpPort),
-    ESIA_DATA_DIR: dataDir,
-    ESIA_KEYS_DIR: keysDir,
-    ESIA_MTLS_PORT: 'off',
-    ESIA_LOG: 'off',
-  };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-  t.teardown(async () => {
-    if (child.exitCode === null) {
-      const exited = new Promise((ok) => child.once('exit', ok));
-      child.kill('SIGTERM');
-      await exited;
-    }
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  let output = '';
-  await new Promise<void>((ok, fail) => {
-    const timer = setTimeout(() => fail(new Error(`npm start did not start in 50 s:\n${output}`)), 50_000);
-    const read = (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Stop with Ctrl+C.')) {
-        clearTimeout(timer);
-        ok();
-      }
-    };
-    child.stdout.on('data', read);
-    child.stderr.on('data', read);
-    child.once('exit', (code) => fail(new Error(`npm start exited with ${code}:\n${output}`)));
-  });
+  const started = await startScript(t, [], { ESIA_PORT: String(idpPort), RP_PORT: String(rpPort) }, 50_000);
+  const output = started.output();
   const idp = `http://localhost:${idpPort}`;
   t.true(output.includes(`Emulator (OIDC issuer)   ${idp}`), output);
   t.is(

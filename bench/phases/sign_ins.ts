@@ -5,7 +5,15 @@
  */
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { mainThreadCpuMs, OtherLoad, processCpu, repoRoot, type Emulator } from '../emulator.ts';
+import {
+  mainThreadCpuMs,
+  OtherLoad,
+  processCpu,
+  processCpuMs,
+  processTree,
+  repoRoot,
+  type Emulator,
+} from '../emulator.ts';
 import { DriverLocks, login, type Persona, type Target } from '../login.ts';
 import type { Plan } from '../measure.ts';
 import { percentile } from '../stats.ts';
@@ -61,8 +69,10 @@ export interface LoadRun {
   latencyMs: { p50: number; p95: number; min: number; max: number };
   serverCpuMs: number;
   serverCpuMsPerLogin: number;
-  /** CPU of the server's main (JavaScript) thread alone, ms per sign-in: it saturates first. */
+  /** CPU of the server's main (JavaScript) threads alone (one per process), ms per sign-in: they saturate first. */
   serverMainThreadMsPerLogin: number;
+  /** CPU of the redis-server the emulator shares state in, ms per sign-in (on Redis only). */
+  storeCpuMsPerLogin?: number;
   /** Kernel share of the server's CPU (system / (user + system)). */
   serverSystemShare: number;
   driverCpuMsPerLogin: number;
@@ -73,6 +83,12 @@ export interface LoadRun {
   /** CPU used by other processes on the machine during the window, in cores: the main source of noise. */
   otherCores: number;
 }
+
+const sum = (values: number[]) => values.reduce((a, b) => a + b, 0);
+const treeCpu = (pids: number[]) => {
+  const each = pids.map(processCpu);
+  return { userMs: sum(each.map((c) => c.userMs)), systemMs: sum(each.map((c) => c.systemMs)) };
+};
 
 async function control(em: Emulator, method: string, path: string): Promise<void> {
   const res = await fetch(`${em.url}/__control${path}`, { method, signal: AbortSignal.timeout(15_000) });
@@ -138,8 +154,11 @@ export async function loadRun(
   const latencies: number[] = [];
   let errors = 0;
   let firstError: string | undefined;
-  const cpu0 = processCpu(em.pid);
-  const main0 = mainThreadCpuMs(em.pid);
+  // Every process of the server: the one emulator, or the primary and its workers (`--workers N`).
+  const pids = processTree(em.pid);
+  const cpu0 = treeCpu(pids);
+  const main0 = sum(pids.map(mainThreadCpuMs));
+  const store0 = em.storePid ? processCpuMs(em.storePid) : 0;
   const others = new OtherLoad();
   const driver0 = process.cpuUsage();
   const t0 = performance.now();
@@ -160,12 +179,13 @@ export async function loadRun(
   // Loops finish their sign-in in flight, so the window is until the last one ends.
   const elapsedMs = performance.now() - t0;
   onWindow?.(t0, t0 + elapsedMs);
-  const cpu1 = processCpu(em.pid);
-  const mainMs = mainThreadCpuMs(em.pid) - main0;
+  const cpu1 = treeCpu(pids);
+  const mainMs = sum(pids.map(mainThreadCpuMs)) - main0;
   const user = cpu1.userMs - cpu0.userMs;
   const system = cpu1.systemMs - cpu0.systemMs;
   const serverCpuMs = user + system;
-  const otherCores = others.cores(serverCpuMs);
+  const storeCpuMs = em.storePid ? processCpuMs(em.storePid) - store0 : 0;
+  const otherCores = others.cores(serverCpuMs + storeCpuMs);
   const driver = process.cpuUsage(driver0);
   const n = latencies.length;
   return {
@@ -186,6 +206,7 @@ export async function loadRun(
     serverCpuMs,
     serverCpuMsPerLogin: serverCpuMs / n,
     serverMainThreadMsPerLogin: mainMs / n,
+    ...(em.storePid ? { storeCpuMsPerLogin: storeCpuMs / n } : {}),
     serverSystemShare: serverCpuMs ? system / serverCpuMs : 0,
     driverCpuMsPerLogin: (driver.user + driver.system) / 1000 / n,
     driverLockWaitMsPerLogin: locks.waitedMs / n,

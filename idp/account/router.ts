@@ -20,6 +20,7 @@ import { totpEnrolPage } from '../views/totp.ts';
 import { ceremonyPage } from '../views/webauthn.ts';
 import { type Ceremony, finishRegistration, parseAnswer, siteOf, startRegistration } from '../webauthn/ceremony.ts';
 import { html } from '../../lib/html.ts';
+import { plainJson } from '../adapters/records.ts';
 
 export const accountClientId = 'esia-account';
 
@@ -44,9 +45,15 @@ interface Pending {
 export function accountRoutes(s: Services): Router {
   const router = new Router({ prefix: '/account' });
   const form = formOnly(s, 'request.form_forged');
-  /** Ceremonies and app-code secrets being enrolled, per oidc-provider session. */
-  const pending = new Map<string, Pending>();
-  const site = () => siteOf(s.config, s.provider.issuer);
+  /** Ceremonies and app-code secrets being enrolled, per oidc-provider session (memory or Redis). */
+  const pending = s.records('account:pending', plainJson<Pending>(), 10_000);
+  // What a request changed of its session's enrolment is kept once it is done (require() loaded it).
+  router.use(async (ctx, next) => {
+    await next();
+    const mine = ctx.state.accountPending as { sid: string; mine: Pending } | undefined;
+    if (mine) await pending.put(mine.sid, mine.mine, { ttlMs: 60 * 60_000 });
+  });
+  const site = () => siteOf(s.config, s.provider.issuer, s.webauthnSpent);
 
   async function signedIn(ctx: Context): Promise<{ account: Account; run: Run; sid: string } | undefined> {
     const session = await s.provider.Session.get(ctx);
@@ -61,9 +68,8 @@ export function accountRoutes(s: Services): Router {
     const who = await signedIn(ctx);
     if (!who)
       throw new EsiaError('interaction.expired', { reason: 'not signed in to the emulator: open /account to sign in' });
-    if (pending.size > 10_000) pending.clear();
-    const mine = pending.get(who.sid) ?? {};
-    pending.set(who.sid, mine);
+    const mine = (await pending.get(who.sid)) ?? {};
+    ctx.state.accountPending = { sid: who.sid, mine };
     return { ...who, mine };
   }
 

@@ -162,7 +162,20 @@ export interface JournalOptions {
   tracesKept?: number;
 }
 
-export class AuditJournal {
+/** What the emulator does with its journal, kept in files (AuditJournal) or on Redis (redis_audit_journal.ts). */
+export interface Journal {
+  /** Appends a record (written within milliseconds, not awaited by the request). */
+  append(record: AuditRecord): void;
+  /** The record carrying this reference code and every record of the same attempt, oldest first. */
+  findByRef(ref: string): Promise<{ record: AuditRecord; story: AuditRecord[] } | null>;
+  /** Records of one account (its oid), newest first. */
+  recentForAccount(oid: string, limit: number): Promise<AuditRecord[]>;
+  /** Resolves when every record appended so far is written. */
+  flush(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export class AuditJournal implements Journal {
   #stream: WriteStream;
   /** Lines appended and not yet handed to the stream (see writeDelayMs). */
   #pending: string[] = [];

@@ -25,7 +25,8 @@ export interface ReceivedMail {
 }
 
 /** Puts one received message into its run's inbox; returns why it cannot (e.g. no such run), or undefined. */
-export type MailDelivery = (mail: ReceivedMail) => string | undefined;
+/** Files one received message; resolves to why it was refused, or undefined when it was taken. */
+export type MailDelivery = (mail: ReceivedMail) => Promise<string | undefined>;
 
 export interface SmtpListener {
   /** smtp://127.0.0.1:<port> */
@@ -101,7 +102,7 @@ export async function startSmtpListener(
           const kind = header('x-esia-kind');
           const from = parsed.from?.value[0]?.address ?? (session.envelope.mailFrom || undefined)?.address ?? '';
           for (const rcpt of session.envelope.rcptTo) {
-            const refused = deliver({
+            const refused = await deliver({
               run,
               to: rcpt.address,
               from,

@@ -2,13 +2,17 @@
  * npm run audit:verify [file|folder] [--keys <folder>] [--head <hash>]: checks the audit journal's
  * keyed hash chain and its signed head, and names the first bad record. Exit 0 when intact, 1 when
  * broken, 2 on a usage error. Default: the data folder (ESIA_DATA_DIR or data/) with its rotated
- * series, and the journal's key in the keys folder (ESIA_KEYS_DIR or keys/local).
+ * series, and the journal's key in the keys folder (ESIA_KEYS_DIR or keys/local). With
+ * ESIA_STORE=redis://… (and no path given) the chains of every emulator process in that Redis.
  */
 import { resolve } from 'node:path';
 import { parseCli } from '../../lib/cli.ts';
 import { loadAuditKey } from '../adapters/audit_key.ts';
 import { configFromEnv, loadConfig } from '../config/index.ts';
-import { formatReport, verifyJournal } from './verify.ts';
+import { Keyspace } from '../../lib/store/keyspace.ts';
+import { connectRedis, StoreConnectError } from '../../lib/store/redis.ts';
+import { formatReport, verifyJournal, type VerifyReport } from './verify.ts';
+import { verifyRedisJournal } from './verify_redis.ts';
 
 const { values, positionals } = parseCli({
   command: 'npm run audit:verify --',
@@ -44,6 +48,24 @@ try {
   );
   process.exit(2);
 }
-const report = await verifyJournal(target, { key, ...(head ? { head } : {}) });
-console.log(formatReport(report));
+let report: VerifyReport;
+if (config.store !== 'lowdb' && positionals[0] === undefined) {
+  if (head) {
+    console.error('--head checks a file journal; on Redis every chain is checked against its own signed head.');
+    process.exit(2);
+  }
+  let keys: Keyspace;
+  try {
+    keys = new Keyspace(await connectRedis(config.store, { log: () => {} }), config.redisPrefix);
+  } catch (error) {
+    console.error(error instanceof StoreConnectError ? error.message : String(error));
+    process.exit(2);
+  }
+  report = await verifyRedisJournal(keys, key);
+  keys.redis.disconnect();
+  console.log(formatReport(report, 'chain(s) on Redis'));
+} else {
+  report = await verifyJournal(target, { key, ...(head ? { head } : {}) });
+  console.log(formatReport(report));
+}
 process.exit(report.ok ? 0 : 1);

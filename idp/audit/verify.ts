@@ -48,10 +48,14 @@ export interface VerifyOptions {
 
 /** The head file beside the journal, checked against the key; a string says what is wrong with it. */
 function readHead(file: string, key: Buffer): JournalHead | string | undefined {
-  if (!existsSync(file)) return undefined;
+  return existsSync(file) ? checkHead(readFileSync(file, 'utf8'), file, key) : undefined;
+}
+
+/** A head's JSON checked against the key; a string says what is wrong with it. */
+export function checkHead(text: string, file: string, key: Buffer): JournalHead | string {
   let head: Partial<JournalHead>;
   try {
-    head = JSON.parse(readFileSync(file, 'utf8')) as Partial<JournalHead>;
+    head = JSON.parse(text) as Partial<JournalHead>;
   } catch {
     return `the head file ${file} is not JSON`;
   }
@@ -69,6 +73,64 @@ export function journalFiles(path: string): { files: string[]; series: boolean }
     return { files: [...rotatedFiles(current), ...(existsSync(current) ? [current] : [])], series: true };
   }
   return { files: [path], series: false };
+}
+
+/**
+ * One line of a chain, `prev` the hash of the line before it (null: the first line of a lone file,
+ * which may continue a rotated one), `before` how many records came before it.
+ */
+export function checkLine(
+  line: string,
+  at: { file: string; line: number },
+  prev: string | null,
+  before: number,
+  key: Buffer,
+): { hash: string } | { bad: BadRecord } {
+  if (line === '')
+    return { bad: { ...at, problem: 'unparseable', message: 'Empty line: a journal has one JSON record per line.' } };
+  const parts = splitLine(line);
+  let parsed: { prev?: unknown } | null = null;
+  try {
+    parsed = JSON.parse(line) as { prev?: unknown };
+  } catch {
+    parsed = null;
+  }
+  if (!parsed || typeof parsed !== 'object')
+    return {
+      bad: { ...at, problem: 'unparseable', message: 'Not a JSON object: the line was cut short or edited by hand.' },
+    };
+  if (!parts || typeof parsed.prev !== 'string') {
+    return {
+      bad: {
+        ...at,
+        problem: 'no-hash',
+        message: 'The record has no "prev" and "hash" at its end: it was inserted or rewritten outside the journal.',
+      },
+    };
+  }
+  if (!sameMac(mac(key, parts.body), parts.hash)) {
+    return {
+      bad: {
+        ...at,
+        problem: 'hash-mismatch',
+        message: `Hash mismatch: this record was edited after it was written, or the chain was recomputed without the journal's key (hash ${parts.hash.slice(0, 12)}…, the key gives ${mac(key, parts.body).slice(0, 12)}…).`,
+      },
+    };
+  }
+  if (prev !== null && parsed.prev !== prev) {
+    const where =
+      at.line === 1 && before > 0
+        ? ' at the start of a rotated file (a file of the series is missing, cut short or out of order)'
+        : '';
+    return {
+      bad: {
+        ...at,
+        problem: 'prev-mismatch',
+        message: `Chain broken${where}: "prev" is ${String(parsed.prev).slice(0, 12)}… but the record before it hashes to ${prev.slice(0, 12)}…: a record before this one was deleted, or this one was inserted or moved.`,
+      },
+    };
+  }
+  return { hash: parts.hash };
 }
 
 export async function verifyJournal(path: string, options: VerifyOptions): Promise<VerifyReport> {
@@ -96,59 +158,12 @@ export async function verifyJournal(path: string, options: VerifyOptions): Promi
     const lines = createInterface({ input: createReadStream(file, 'utf8'), crlfDelay: Infinity });
     for await (const line of lines) {
       lineNo++;
-      const at = { file, line: lineNo };
-      if (line === '') {
+      const checked = checkLine(line, { file, line: lineNo }, prev, records, options.key);
+      if ('bad' in checked) {
         lines.close();
-        return report({
-          ...at,
-          problem: 'unparseable',
-          message: 'Empty line: a journal has one JSON record per line.',
-        });
+        return report(checked.bad);
       }
-      const parts = splitLine(line);
-      let parsed: { prev?: unknown } | null = null;
-      try {
-        parsed = JSON.parse(line) as { prev?: unknown };
-      } catch {
-        parsed = null;
-      }
-      if (!parsed || typeof parsed !== 'object') {
-        lines.close();
-        return report({
-          ...at,
-          problem: 'unparseable',
-          message: 'Not a JSON object: the line was cut short or edited by hand.',
-        });
-      }
-      if (!parts || typeof parsed.prev !== 'string') {
-        lines.close();
-        return report({
-          ...at,
-          problem: 'no-hash',
-          message: 'The record has no "prev" and "hash" at its end: it was inserted or rewritten outside the journal.',
-        });
-      }
-      if (!sameMac(mac(options.key, parts.body), parts.hash)) {
-        lines.close();
-        return report({
-          ...at,
-          problem: 'hash-mismatch',
-          message: `Hash mismatch: this record was edited after it was written, or the chain was recomputed without the journal's key (hash ${parts.hash.slice(0, 12)}…, the key gives ${mac(options.key, parts.body).slice(0, 12)}…).`,
-        });
-      }
-      if (prev !== null && parsed.prev !== prev) {
-        lines.close();
-        const where =
-          lineNo === 1 && records > 0
-            ? ' at the start of a rotated file (a file of the series is missing, cut short or out of order)'
-            : '';
-        return report({
-          ...at,
-          problem: 'prev-mismatch',
-          message: `Chain broken${where}: "prev" is ${String(parsed.prev).slice(0, 12)}… but the record before it hashes to ${prev.slice(0, 12)}…: a record before this one was deleted, or this one was inserted or moved.`,
-        });
-      }
-      prev = parts.hash;
+      prev = checked.hash;
       seen.add(prev);
       records++;
     }
@@ -187,8 +202,8 @@ export async function verifyJournal(path: string, options: VerifyOptions): Promi
   return report();
 }
 
-export function formatReport(r: VerifyReport): string {
-  if (r.ok) return `audit journal intact: ${r.records} records in ${r.files.length} file(s); head ${r.head}`;
+export function formatReport(r: VerifyReport, unit = 'file(s)'): string {
+  if (r.ok) return `audit journal intact: ${r.records} records in ${r.files.length} ${unit}; head ${r.head}`;
   const bad = r.bad as BadRecord;
   return `audit journal BROKEN at ${bad.file}${bad.line ? `:${bad.line}` : ''} (${bad.problem}): ${bad.message}\n${r.records} record(s) before it are intact.`;
 }

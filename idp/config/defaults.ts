@@ -17,6 +17,14 @@ export interface IdpConfig {
   issuer: string;
   /** Folder for the data file, the audit journal and the lock file. */
   dataDir: string;
+  /**
+   * Where shared state lives. `lowdb`: the embedded data file in dataDir, the rest in this process's
+   * memory (one process). `redis://host:port/db`: in that Redis, so several emulator processes (or
+   * hosts) serve as one and a restart signs nobody out. Env ESIA_STORE.
+   */
+  store: string;
+  /** Prefix of every Redis key of this emulator (several stands may share one Redis). Env ESIA_REDIS_PREFIX. */
+  redisPrefix: string;
   /** Folder for generated signing keys and cookie secrets (created on first run, never in git). */
   keysDir: string;
   /** Personas loaded on first run and on reset. */
@@ -132,6 +140,8 @@ export const defaults: IdpConfig = {
   https: false,
   issuer: '',
   dataDir: 'data',
+  store: 'lowdb',
+  redisPrefix: 'esia:',
   keysDir: 'keys/local',
   fixturesFile: 'config/personas.json',
   clientsFile: 'config/clients.json',

@@ -1,5 +1,6 @@
 /* Merges environment variables and explicit overrides over the defaults, and says exactly what is wrong. */
 import { ConfigFileError, type FieldProblem } from '../../lib/errors.ts';
+import { redisUrlProblem } from '../../lib/store/redis.ts';
 import { defaults, type IdpConfig } from './defaults.ts';
 
 export type { IdpConfig } from './defaults.ts';
@@ -36,6 +37,8 @@ export function configFromEnv(env: Env): Partial<IdpConfig> {
     https: bool(env, 'ESIA_HTTPS', defaults.https),
     issuer: env.ESIA_ISSUER || '',
     dataDir: env.ESIA_DATA_DIR || defaults.dataDir,
+    store: env.ESIA_STORE || defaults.store,
+    redisPrefix: env.ESIA_REDIS_PREFIX || defaults.redisPrefix,
     keysDir: env.ESIA_KEYS_DIR || defaults.keysDir,
     controlEnabled: bool(env, 'ESIA_CONTROL', defaults.controlEnabled),
     scryptN: int(env, 'ESIA_SCRYPT_N', defaults.scryptN, 2, 1 << 20),
@@ -93,6 +96,22 @@ export function relyingPartyPort(env: Env): number {
   return int(env, 'RP_PORT', 4000, 1, 65532);
 }
 
+/**
+ * How many emulator processes `npm start` runs (`--workers N`, else ESIA_WORKERS, else 1). More than
+ * one only over a shared store: the embedded lowdb file belongs to one process.
+ */
+export function workerCount(env: Env, flag: string | undefined, config: IdpConfig): number {
+  const field = flag === undefined ? 'ESIA_WORKERS' : '--workers';
+  const count = int({ [field]: flag ?? env.ESIA_WORKERS }, field, 1, 1, 64);
+  if (count > 1 && config.store === 'lowdb')
+    throw badSetting({
+      field,
+      expected: `1 unless ESIA_STORE=redis://host:port/db is set: ${count} processes cannot share the embedded data file (${config.dataDir}), they share state in Redis`,
+      actual: flag ?? env.ESIA_WORKERS,
+    });
+  return count;
+}
+
 /** A redirect URI moved to another origin (scheme, host and port), its path and query kept. */
 export function atOrigin(uri: string, origin: string): string {
   const url = new URL(uri);
@@ -133,6 +152,21 @@ export function loadConfig(overrides: Partial<IdpConfig> = {}): IdpConfig {
         expected: 'an origin such as http://localhost:4000, without a path',
         actual: origin,
       });
+  }
+  const storeProblem = config.store === 'lowdb' ? undefined : redisUrlProblem(config.store);
+  if (storeProblem) {
+    throw badSetting({
+      field: 'ESIA_STORE',
+      expected: `lowdb or a Redis URL such as redis://127.0.0.1:6379/0 (${storeProblem})`,
+      actual: config.store,
+    });
+  }
+  if (!/^[\w.:{}-]{1,64}$/.test(config.redisPrefix)) {
+    throw badSetting({
+      field: 'ESIA_REDIS_PREFIX',
+      expected: 'up to 64 letters, digits and . : _ - { } (e.g. esia: or stand-2:)',
+      actual: config.redisPrefix,
+    });
   }
   if (config.issuer && !/^https?:\/\/[^/]+$/.test(config.issuer)) {
     throw badSetting({

@@ -148,12 +148,12 @@ export function controlRoutes(s: Services, hooks: ControlHooks): Router {
     }));
   });
   router.post('/runs', async (ctx) => {
-    const run = s.runs.create(await s.baseline());
+    const run = await s.runs.create(await s.baseline());
     ctx.status = 201;
     ctx.body = { run: run.id, cookie: `${runCookie}=${run.id}` };
   });
-  router.delete('/runs/:id', (ctx) => {
-    if (!s.runs.delete(String(ctx.params.id)))
+  router.delete('/runs/:id', async (ctx) => {
+    if (!(await s.runs.delete(String(ctx.params.id))))
       throw new ControlError(404, 'control.unknown_run', `No run "${ctx.params.id}" (the main run cannot be deleted).`);
     ctx.body = { deleted: ctx.params.id };
   });

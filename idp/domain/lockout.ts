@@ -60,6 +60,16 @@ export class UnknownLogins {
   clear(): void {
     this.#states.clear();
   }
+
+  entries(): Array<[string, Lockable]> {
+    return [...this.#states];
+  }
+
+  /** Replaces every count with these (another process's), oldest first. */
+  restore(entries: Array<[string, Lockable]>): void {
+    this.#states.clear();
+    for (const [key, state] of entries) this.#states.set(key, state);
+  }
 }
 
 /** Counts one wrong password; returns true when this attempt locked. */

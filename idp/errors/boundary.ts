@@ -5,11 +5,13 @@
  * boundary, the one place where a thrown error becomes a response: a catalogue page with a reference
  * code (EsiaError, HTTP errors), JSON for the control API (ControlError), the ESIA protocol's answer
  * (EsiaProtocolError thrown with at()); a data file that cannot be written is `store.write_failed`
- * (503); an unexpected error becomes `oauth.server_error` with the stack in the log only.
+ * (503), a shared store (Redis) that is down `store.unavailable` (503); an unexpected error becomes
+ * `oauth.server_error` with the stack in the log only.
  */
 import type { Context, Next } from 'koa';
 import { noStoreForPages, secureResponse } from '../../lib/http/page_headers.ts';
 import { DataFileError } from '../../lib/store/json_file.ts';
+import { isStoreUnavailable, type StoreUnavailable } from '../../lib/store/redis.ts';
 import { durableChanges, withWriteScope } from '../../lib/store/write_scope.ts';
 import type { AuditRecord } from '../adapters/audit_journal.ts';
 import { ControlError } from '../control/inputs.ts';
@@ -85,8 +87,34 @@ function refuseUnsaved(ctx: Context, error: DataFileError, s: Services): void {
   renderFailure(ctx, new EsiaError('store.write_failed', { file: error.path }), { developer: error.message });
 }
 
+/** Answers in JSON rather than a page: the control API, and the protocol's back-channel endpoints and APIs. */
+export function wantsJson(ctx: Context): boolean {
+  return (
+    /^\/(__control\/|rs\/|aas\/oauth2\/(v\d\/)?te\b|token\b|me\b|token\/)/.test(ctx.path) ||
+    ctx.accepts('html', 'json') === 'json'
+  );
+}
+
+/**
+ * The shared store (Redis) is down: the request is refused as a whole, and may be repeated once it
+ * is back, which ends it by itself; its loss and return are logged once by the connection
+ * (lib/store/redis.ts), not per request.
+ */
+export function refuseUnavailable(ctx: Context, error: StoreUnavailable): void {
+  ctx.set('Retry-After', '5');
+  if (wantsJson(ctx)) {
+    const ref = newReference();
+    Object.assign(ctx.state.audit ?? {}, { outcome: 'error', code: 'store.unavailable', ref });
+    ctx.status = 503;
+    ctx.body = { error: 'store.unavailable', message: `${error.message}; try again shortly`, ref };
+    return;
+  }
+  renderFailure(ctx, new EsiaError('store.unavailable'), { developer: error.message });
+}
+
 function handle(ctx: Context, error: unknown, s: Services): void {
   if (error instanceof DataFileError) return refuseUnsaved(ctx, error, s);
+  if (isStoreUnavailable(error)) return refuseUnavailable(ctx, error);
   if (error instanceof ControlError) {
     Object.assign(ctx.state.audit, { outcome: 'refused', code: error.code });
     ctx.status = error.status;

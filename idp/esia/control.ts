@@ -102,8 +102,8 @@ export function esiaControlRoutes(router: Router, s: Services): void {
   router.get('/esia/diagnostics', (ctx) => {
     ctx.body = faceOf(s).diagnostics.recent();
   });
-  router.get('/esia/diagnostics/:ref', (ctx) => {
-    const d = faceOf(s).diagnostics.get(String(ctx.params.ref));
+  router.get('/esia/diagnostics/:ref', async (ctx) => {
+    const d = await faceOf(s).diagnostics.get(String(ctx.params.ref));
     if (!d)
       throw new ControlError(
         404,

@@ -1,10 +1,12 @@
 /*
  * What the emulator tells a developer about a refused ESIA request, and real ESIA does not: which
  * part is wrong and how to fix it. Kept in memory under the reference code (also in the audit
- * journal and the log), shown at GET /__control/esia/diagnostics/:ref as JSON or HTML.
+ * journal and the log), and on Redis for the other emulator processes when the store is there;
+ * shown at GET /__control/esia/diagnostics/:ref as JSON or HTML.
  */
 import { html } from '../../lib/html.ts';
 import { layout } from '../views/layout.ts';
+import type { Records } from '../adapters/records.ts';
 import { esiaCodes, type EsiaProtocolError } from './errors.ts';
 
 export interface Diagnosis {
@@ -27,6 +29,9 @@ const kept = 2000;
 export class Diagnostics {
   readonly #byRef = new Map<string, Diagnosis>();
 
+  /** `shared`: where other processes find a diagnosis (Redis); absent on lowdb. */
+  constructor(readonly shared?: Records<Diagnosis>) {}
+
   record(ref: string, endpoint: string, error: EsiaProtocolError, params: Record<string, string>): Diagnosis {
     const request = Object.fromEntries(
       Object.entries(params).map(([k, v]) => [
@@ -48,11 +53,13 @@ export class Diagnostics {
     };
     if (this.#byRef.size >= kept) this.#byRef.delete(this.#byRef.keys().next().value as string);
     this.#byRef.set(ref, d);
+    // Not awaited: the refusal is answered at once; a lost Redis only costs the other processes the lookup.
+    this.shared?.put(ref, d, { ttlMs: 24 * 3600_000 }).catch(() => {});
     return d;
   }
 
-  get(ref: string): Diagnosis | undefined {
-    return this.#byRef.get(ref);
+  async get(ref: string): Promise<Diagnosis | undefined> {
+    return this.#byRef.get(ref) ?? (await this.shared?.get(ref));
   }
 
   recent(limit = 50): Diagnosis[] {

@@ -7,7 +7,7 @@ import type { Context } from 'koa';
 import { type Run, runCookie } from '../runs.ts';
 import type { Services } from '../services.ts';
 import type { Params } from './protocol.ts';
-import { SignIns } from './sign_ins.ts';
+import type { SignIns } from './sign_ins.ts';
 import type { EsiaFace } from './face_handle.ts';
 import type { EsiaSettings, SystemRegistry } from './systems.ts';
 import type { TokenService } from './tokens.ts';
@@ -42,7 +42,7 @@ export function esiaOf(s: Services, face: EsiaFace): Esia {
     tokens: face.tokens,
     settings: face.registry.settings,
     issuerOrigin: s.provider.issuer.replace(/\/$/, ''),
-    signIns: new SignIns(s.config.memory.storeCap),
+    signIns: face.signIns,
     browserRun: (ctx) => s.runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? s.runs.main,
   };
 }

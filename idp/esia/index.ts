@@ -5,10 +5,12 @@
  */
 import type Router from '@koa/router';
 import type { Services } from '../services.ts';
+import { plainJson } from '../adapters/records.ts';
 import { Diagnostics } from './diagnostics.ts';
 import { internalClientId, returnPath, type EsiaFace } from './face.ts';
 import { esiaRoutes } from './routes.ts';
 import { loadOrCreateSigningKeys, SystemRegistry, type EsiaSystem } from './systems.ts';
+import { SignIns } from './sign_ins.ts';
 import { TokenService } from './tokens.ts';
 
 export type { EsiaFace } from './face.ts';
@@ -30,8 +32,9 @@ export async function createEsiaFace(s: Services, options: EsiaOptions): Promise
   const issuerOrigin = s.provider.issuer.replace(/\/$/, '');
   const face: EsiaFace = {
     registry,
-    tokens: new TokenService(keys, registry.settings, s.config.memory.storeCap),
-    diagnostics: new Diagnostics(),
+    tokens: new TokenService(keys, registry.settings, s.records, s.runs),
+    signIns: new SignIns(s.records, { runs: s.runs, systems: registry }),
+    diagnostics: new Diagnostics(s.shared ? s.records('esia:diagnosis', plainJson()) : undefined),
     registerInternalClient: (system: EsiaSystem) =>
       options.registerClient({
         client_id: internalClientId(system.clientId),

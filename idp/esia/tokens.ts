@@ -1,5 +1,6 @@
 /*
- * ESIA's tokens: authorization codes and refresh tokens (opaque, single use, in memory), and the
+ * ESIA's tokens: authorization codes and refresh tokens (opaque, single use even across emulator
+ * processes; in memory or on Redis: adapters/records.ts), and the
  * access and id tokens as JWTs shaped like the real ones (as ESIA issues them and client libraries parse them): headers ver/sbt/typ,
  * no kid; `urn:esia:sbj_id`, `sub` and oids as JSON numbers; person scopes with `?oid=`. Signed
  * RS256 by default, GOST3410_2012_256 when the system is registered so.
@@ -19,7 +20,8 @@ import {
   verifyGostJwt,
   type GostPublicKey,
 } from '../../lib/gost/index.ts';
-import type { Run } from '../runs.ts';
+import { keptFor, type Records, type RecordsFactory, withRun } from '../adapters/records.ts';
+import type { Run, Runs } from '../runs.ts';
 import type { EsiaSettings, EsiaSigningKeys, TokenAlg } from './systems.ts';
 
 export interface CodeGrant {
@@ -48,12 +50,6 @@ interface IssuedAccess {
   issuedRun: number;
 }
 
-/** Keeps `value`; past `cap` entries the oldest goes (a code never exchanged, a token long expired). */
-function remember<V>(map: Map<string, V>, key: string, value: V, cap: number): void {
-  while (map.size >= cap) map.delete(map.keys().next().value as string);
-  map.set(key, value);
-}
-
 /** Seconds elapsed since issue: the larger of wall time and the run's clock. */
 export function elapsedSeconds(issued: { issuedWall: number; issuedRun: number; run?: Run }): number {
   const wall = Date.now() - issued.issuedWall;
@@ -62,9 +58,10 @@ export function elapsedSeconds(issued: { issuedWall: number; issuedRun: number; 
 }
 
 export class TokenService {
-  readonly codes = new Map<string, CodeGrant>();
-  readonly refreshTokens = new Map<string, RefreshGrant>();
-  readonly #access = new Map<string, IssuedAccess>();
+  /** Codes by value; `used` is kept apart, as the record's spent mark (one exchange wins). */
+  readonly codes: Records<CodeGrant>;
+  readonly refreshTokens: Records<RefreshGrant>;
+  readonly #access: Records<IssuedAccess>;
   readonly #rsaKey: KeyObject;
   readonly #rsaPublic: KeyObject;
   readonly #gostPublic: GostPublicKey;
@@ -72,9 +69,13 @@ export class TokenService {
   constructor(
     readonly keys: EsiaSigningKeys,
     readonly settings: EsiaSettings,
-    /** The most codes, refresh tokens and issued access tokens kept, each (config.memory.storeCap). */
-    readonly cap = 20_000,
+    /** Where codes, refresh tokens and issued access tokens are kept (memory capped by ESIA_STORE_CAP, or Redis). */
+    records: RecordsFactory,
+    runs: Pick<Runs, 'get'>,
   ) {
+    this.codes = records('esia:code', withRun<CodeGrant, Run>(runs));
+    this.refreshTokens = records('esia:refresh', withRun<RefreshGrant, Run>(runs));
+    this.#access = records('esia:access', withRun<IssuedAccess, Run>(runs));
     this.#rsaKey = createPrivateKey(keys.rsa.privateKeyPem);
     this.#rsaPublic = createPublicKey(keys.rsa.certificatePem);
     this.#gostPublic =
@@ -82,24 +83,30 @@ export class TokenService {
       publicKeyFromPrivate(importPrivateKey(keys.gost.privateKeyPem));
   }
 
-  newCode(grant: Omit<CodeGrant, 'used' | 'issuedWall' | 'issuedRun'>): string {
+  async newCode(grant: Omit<CodeGrant, 'used' | 'issuedWall' | 'issuedRun'>): Promise<string> {
     const code = `${randomUUID()}`;
-    remember(
-      this.codes,
-      code,
-      { ...grant, used: false, issuedWall: Date.now(), issuedRun: grant.run.clock.now() },
-      this.cap,
-    );
+    const issued = { ...grant, used: false, issuedWall: Date.now(), issuedRun: grant.run.clock.now() };
+    await this.codes.put(code, issued, { ttlMs: keptFor(this.settings.codeTtlSeconds) });
     return code;
   }
 
-  newRefreshToken(grant: Omit<RefreshGrant, 'issuedWall' | 'issuedRun'>): string {
+  /** The code's grant, `used` saying whether it was spent (exchanged, expired or a wrong verifier). */
+  async code(code: string): Promise<CodeGrant | undefined> {
+    const grant = await this.codes.get(code);
+    return grant && { ...grant, used: await this.codes.spent(code) };
+  }
+
+  /** Spends a code: true for the one exchange that wins, whichever process it runs in. */
+  spendCode(code: string): Promise<boolean> {
+    return this.codes.spend(code, keptFor(this.settings.codeTtlSeconds));
+  }
+
+  async newRefreshToken(grant: Omit<RefreshGrant, 'issuedWall' | 'issuedRun'>): Promise<string> {
     const token = randomUUID();
-    remember(
-      this.refreshTokens,
+    await this.refreshTokens.put(
       token,
       { ...grant, issuedWall: Date.now(), issuedRun: grant.run.clock.now() },
-      this.cap,
+      { ttlMs: keptFor(this.settings.refreshTokenTtlSeconds), tags: [`sid:${grant.sid}`] },
     );
     return token;
   }
@@ -112,10 +119,14 @@ export class TokenService {
   }
 
   /** The access token: scopes of a person get `?oid=`, openid stays bare. */
-  accessToken(o: { clientId: string; scopes: string[]; oid?: string; sid: string; alg: TokenAlg; run?: Run }): {
-    token: string;
-    exp: number;
-  } {
+  async accessToken(o: {
+    clientId: string;
+    scopes: string[];
+    oid?: string;
+    sid: string;
+    alg: TokenAlg;
+    run?: Run;
+  }): Promise<{ token: string; exp: number }> {
     const iat = Math.floor(Date.now() / 1000);
     const exp = iat + this.settings.accessTokenTtlSeconds;
     const scope = o.scopes
@@ -133,11 +144,10 @@ export class TokenService {
       iat,
       client_id: o.clientId,
     };
-    remember(
-      this.#access,
+    await this.#access.put(
       jti,
       { ...(o.run ? { run: o.run } : {}), issuedWall: Date.now(), issuedRun: o.run?.clock.now() ?? 0 },
-      this.cap,
+      { ttlMs: keptFor(this.settings.accessTokenTtlSeconds) },
     );
     return { token: this.sign({ ver: 1, typ: 'JWT', sbt: 'access' }, payload, o.alg), exp };
   }
@@ -179,11 +189,11 @@ export class TokenService {
   }
 
   /** Checks an access token presented to the REST API; the reason names what is wrong. */
-  verifyAccess(
+  async verifyAccess(
     token: string,
-  ):
-    | { ok: true; payload: Record<string, unknown> }
-    | { ok: false; code: 'ESIA-005011' | 'ESIA-005013'; reason: string } {
+  ): Promise<
+    { ok: true; payload: Record<string, unknown> } | { ok: false; code: 'ESIA-005011' | 'ESIA-005013'; reason: string }
+  > {
     const parts = token.split('.');
     if (parts.length !== 3) return { ok: false, code: 'ESIA-005011', reason: 'not a JWT (three dot-separated parts)' };
     let header: Record<string, unknown>;
@@ -214,12 +224,13 @@ export class TokenService {
         code: 'ESIA-005011',
         reason: `signature (${String(header.alg)}) does not verify with the emulator's key: the token was changed or issued by another emulator instance`,
       };
-    const issued = this.#access.get(String(payload.jti));
+    const issued = await this.#access.get(String(payload.jti));
     if (!issued)
       return {
         ok: false,
         code: 'ESIA-005011',
-        reason: `token unknown to this emulator (issued before a restart, or forgotten after ${this.cap} newer ones: ESIA_STORE_CAP)`,
+        reason:
+          'token unknown to this emulator (issued before a restart on lowdb, or forgotten: ESIA_STORE_CAP newer ones came, or long expired)',
       };
     const age = elapsedSeconds(issued);
     if (age > this.settings.accessTokenTtlSeconds || Date.now() / 1000 > Number(payload.exp)) {
@@ -236,8 +247,8 @@ export class TokenService {
    * SSO logout ends the session's refresh tokens. Access tokens stay valid until they expire: they
    * are self-contained JWTs, and whether ESIA revokes them at logout is not documented.
    */
-  revokeSession(sid: string): void {
-    for (const [token, grant] of this.refreshTokens) if (grant.sid === sid) this.refreshTokens.delete(token);
+  revokeSession(sid: string): Promise<void> {
+    return this.refreshTokens.deleteTagged(`sid:${sid}`);
   }
 }
 

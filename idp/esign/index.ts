@@ -6,6 +6,8 @@ import { personVariants, type PersonVariant, type TestPki } from '../../lib/pki/
 import type { Account } from '../domain/account.ts';
 import type { Organisation, SignInMethod } from '../domain/policy.ts';
 import type { Run } from '../runs.ts';
+import { plainJson, type Records, type RecordsFactory } from '../adapters/records.ts';
+import { challengeLifetimeMs, maxChallenges } from './run_state.ts';
 import type { VirtualToken } from './token.ts';
 
 /** The cookie that names a browser's token (the plugin stand-in sets it; the control API plugs a person's token in with it). */
@@ -30,13 +32,23 @@ export interface EsignOptions {
   /** client_id → allowed methods from the clients file (`allowed_methods`). */
   clientMethods: Map<string, SignInMethod[]>;
   pki: TestPki;
+  /** Where signed challenges are marked used (memory or Redis). */
+  records: RecordsFactory;
 }
 
 export class EsignServices {
   /** Origin of the HTTPS listener (mutual TLS sign-in), once it runs. */
   tlsOrigin?: string;
+  readonly #spent: Records<true>;
 
-  constructor(readonly options: EsignOptions) {}
+  constructor(readonly options: EsignOptions) {
+    this.#spent = options.records('esign:challenge', plainJson<true>(), maxChallenges);
+  }
+
+  /** Marks a signed challenge used: true for the first signature over it, in whichever process. */
+  spendChallenge(challenge: string): Promise<boolean> {
+    return this.#spent.spend(challenge, 6 * challengeLifetimeMs);
+  }
 
   organisationOf(account: Account): Organisation | undefined {
     return this.options.organisations.find((o) => o.members.includes(account.persona));

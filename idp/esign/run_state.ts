@@ -21,7 +21,7 @@ export const challengeLifetimeMs = 5 * 60 * 1000;
 /** Challenges kept per run; past it expired ones go, then the oldest. */
 export const maxChallenges = 10_000;
 
-interface IssuedChallenge {
+export interface IssuedChallenge {
   uid: string;
   issuedAt: number;
   used: boolean;
@@ -98,5 +98,16 @@ export class EsignRunState {
     this.personaTokens.clear();
     this.clientMethods.clear();
     this.#challenges.clear();
+  }
+
+  /** The challenges issued, oldest first: with the maps above, all a run keeps for signatures. */
+  challenges(): Array<[string, IssuedChallenge]> {
+    return [...this.#challenges];
+  }
+
+  /** Puts back a challenge as another process left it (gone when `challenge` is undefined). */
+  restoreChallenge(value: string, challenge: IssuedChallenge | undefined): void {
+    if (challenge) this.#challenges.set(value, challenge);
+    else this.#challenges.delete(value);
   }
 }

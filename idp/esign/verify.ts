@@ -69,14 +69,21 @@ export function accountOfCertificate(
   return account;
 }
 
-export function verifySignedChallenge(
+/** `spend` marks a challenge used across emulator processes: true for the one signature that wins. */
+export async function verifySignedChallenge(
   pki: TestPki,
+  spend: (challenge: string) => Promise<boolean>,
   run: Run,
   uid: string,
   input: SignedChallenge,
   sessionAccountId?: string,
-): Account {
+): Promise<Account> {
   run.esign.consumeChallenge(input.challenge, uid, run.clock.now());
+  // The run's own mark is this process's; this one holds across processes (Redis): one signature wins.
+  if (!(await spend(input.challenge)))
+    throw new EsiaError('esign.challenge_replayed', {
+      reason: 'challenge already presented (to another emulator process)',
+    });
   const certificate = parseCertificate(input.certificatePem);
   const signature = Buffer.from(input.signature, 'base64');
   if (signature.length === 0 || !verifySignature(certificate.toString(), input.challenge, signature)) {

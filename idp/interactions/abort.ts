@@ -18,7 +18,7 @@ export async function abortStep(step: Step): Promise<void> {
   const error =
     outage && isErrorCode(reason) && reason === outageCode(outage) ? 'temporarily_unavailable' : 'access_denied';
   if (outage && error === 'temporarily_unavailable') description = `${description}. ${outageDescription(outage)}`;
-  s.journeys.end(step.uid);
+  await s.journeys.end(step.uid);
   await s.provider.interactionFinished(
     ctx.req,
     ctx.res,

@@ -92,8 +92,9 @@ export async function certificateStep(step: Step): Promise<void> {
   }
   let account: Account;
   try {
-    account = verifySignedChallenge(
+    account = await verifySignedChallenge(
       s.pki,
+      (challenge) => s.esign.spendChallenge(challenge),
       run,
       step.uid,
       {

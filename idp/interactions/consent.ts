@@ -42,7 +42,7 @@ export async function consentStep(step: Step): Promise<void> {
       actual: decision || 'empty',
     });
   ctx.state.audit.action = 'consent.refused';
-  s.journeys.end(step.uid);
+  await s.journeys.end(step.uid);
   const error_description = `the user refused to grant ${askedScopes(step).join(' ')} to ${step.journey.clientId}`;
   await s.provider.interactionFinished(
     ctx.req,
@@ -67,7 +67,7 @@ async function grantAndFinish(step: Step): Promise<void> {
   if (Array.isArray(claims)) grant.addOIDCClaims(claims.map(String));
   const grantId = await grant.save();
   Object.assign(ctx.state.audit, { account: accountId, details: { scopes: askedScopes(step) } });
-  s.journeys.end(step.uid);
+  await s.journeys.end(step.uid);
   await s.provider.interactionFinished(ctx.req, ctx.res, { consent: { grantId } }, { mergeWithLastSubmission: true });
   ctx.respond = false;
 }

@@ -13,5 +13,5 @@ export function availableFactors(account: Account): SecondFactor[] {
 }
 
 export function siteFor(step: Step) {
-  return siteOf(step.s.config, step.s.provider.issuer);
+  return siteOf(step.s.config, step.s.provider.issuer, step.s.webauthnSpent);
 }

@@ -1,11 +1,14 @@
 /*
  * The state of each sign-in in progress, keyed by the oidc-provider interaction uid. oidc-provider
  * drops custom fields of its Interaction model, and `login` must not be recorded before every
- * factor has passed, so the steps keep their own state here.
+ * factor has passed, so the steps keep their own state here: in this process's memory (Journeys)
+ * or on Redis (RedisJourneys), where the next step of a sign-in may come to another process. A step
+ * changes its journey in place; the step's frame saves it when the step is done (save).
  */
 import type { OtpState } from '../domain/otp.ts';
 import type { Ceremony } from '../webauthn/ceremony.ts';
-import type { Run } from '../runs.ts';
+import { type Records, type RecordsFactory, withRun } from '../adapters/records.ts';
+import type { Run, Runs } from '../runs.ts';
 import type { ContactChannel } from '../views/confirm_contact.ts';
 
 export type Stage =
@@ -79,12 +82,39 @@ export interface Journey {
 /** A sign-in left alone this long (on its run's clock) starts again from the password. */
 export const journeyLifetimeMs = 30 * 60 * 1000;
 
+/** The sign-ins in progress, wherever they are kept. */
+export interface JourneyStore {
+  /** The sign-in `uid`, or a new one in `run` (the browser's run) when none is under way. */
+  get(uid: string, clientId: string, run: Run): Promise<Journey>;
+  /** Keeps what a step changed; a journey ended meanwhile stays ended. */
+  save(journey: Journey): Promise<void>;
+  end(uid: string): Promise<void>;
+  /** Forgets the sign-ins under way in a run (its reset). */
+  clear(run: Run): Promise<void>;
+}
+
+/** A new sign-in, or the one found if it is still alive on its run's clock; touched now either way. */
+function current(
+  found: Journey | undefined,
+  uid: string,
+  clientId: string,
+  run: Run,
+): { journey: Journey; fresh: boolean } {
+  const now = (found?.run ?? run).clock.now();
+  const fresh = !found || now - found.touchedAt > journeyLifetimeMs;
+  const journey = fresh
+    ? { uid, clientId, run, stage: 'password' as const, remember: false, otp: null, amr: [], touchedAt: now }
+    : found;
+  journey.touchedAt = now;
+  return { journey, fresh };
+}
+
 /**
- * Kept in the order they were last used, so the oldest are first: abandoned sign-ins past their
+ * In memory, kept in the order they were last used, so the oldest are first: abandoned sign-ins past their
  * lifetime go as new ones start, and past `cap` the least recently used goes even if still live
  * (its browser then starts the sign-in again from the password).
  */
-export class Journeys {
+export class Journeys implements JourneyStore {
   readonly #map = new Map<string, Journey>();
 
   constructor(readonly cap = 20_000) {}
@@ -93,26 +123,22 @@ export class Journeys {
     return this.#map.size;
   }
 
-  /** The sign-in `uid`, or a new one in `run` (the browser's run) when none is under way. */
-  get(uid: string, clientId: string, run: Run): Journey {
-    let journey = this.#map.get(uid);
-    const now = (journey?.run ?? run).clock.now();
-    if (!journey || now - journey.touchedAt > journeyLifetimeMs) {
-      journey = { uid, clientId, run, stage: 'password', remember: false, otp: null, amr: [], touchedAt: now };
-      this.#dropOldest();
-    }
-    journey.touchedAt = now;
+  async get(uid: string, clientId: string, run: Run): Promise<Journey> {
+    const { journey, fresh } = current(this.#map.get(uid), uid, clientId, run);
+    if (fresh) this.#dropOldest();
     this.#map.delete(uid);
     this.#map.set(uid, journey);
     return journey;
   }
 
-  end(uid: string): void {
+  /** Nothing to write: the map holds the very object the step changed. */
+  async save(): Promise<void> {}
+
+  async end(uid: string): Promise<void> {
     this.#map.delete(uid);
   }
 
-  /** Forgets the sign-ins under way in a run (its reset). */
-  clear(run: Run): void {
+  async clear(run: Run): Promise<void> {
     for (const [uid, j] of this.#map) if (j.run === run) this.#map.delete(uid);
   }
 
@@ -122,5 +148,35 @@ export class Journeys {
       if (j.run.clock.now() - j.touchedAt <= journeyLifetimeMs && this.#map.size < this.cap) return;
       this.#map.delete(uid);
     }
+  }
+}
+
+/** How long Redis keeps a sign-in nobody touches (real time; its lifetime runs on the run's clock). */
+const keptMs = 4 * journeyLifetimeMs;
+
+/** On Redis: each sign-in one key (its run by id, PX), read at each step and written back after it. */
+export class RedisJourneys implements JourneyStore {
+  readonly #records: Records<Journey>;
+
+  constructor(records: RecordsFactory, runs: Pick<Runs, 'get'>) {
+    this.#records = records('journey', withRun<Journey, Run>(runs));
+  }
+
+  async get(uid: string, clientId: string, run: Run): Promise<Journey> {
+    const { journey } = current(await this.#records.get(uid), uid, clientId, run);
+    await this.#records.put(uid, journey, { ttlMs: keptMs, tags: [`run:${journey.run.id}`] });
+    return journey;
+  }
+
+  save(journey: Journey): Promise<void> {
+    return this.#records.put(journey.uid, journey, { ttlMs: keptMs, tags: [`run:${journey.run.id}`], existing: true });
+  }
+
+  end(uid: string): Promise<void> {
+    return this.#records.delete(uid);
+  }
+
+  clear(run: Run): Promise<void> {
+    return this.#records.deleteTagged(`run:${run.id}`);
   }
 }

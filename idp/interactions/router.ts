@@ -6,6 +6,7 @@ import Router from '@koa/router';
 import type { Context } from 'koa';
 import { hashPassword } from '../adapters/password_hash.ts';
 import { formOnly } from '../forms.ts';
+import { isStoreUnavailable } from '../../lib/store/redis.ts';
 import type { Services } from '../services.ts';
 import { abortStep } from './abort.ts';
 import { consentStep, showConsent } from './consent.ts';
@@ -58,7 +59,16 @@ export async function interactionRoutes(s: Services): Promise<Router> {
       if (st.run.faults.take('server.error'))
         throw new Error('Armed fault server.error (POST /__control/faults): a simulated internal failure');
       if (st.prompt === 'login') requireSignatureWhereDue(st);
-      await handler(st);
+      // What the step changed in its journey is kept before the answer goes, whether it went well or not
+      // (a wrong code counts); with the store itself down there is nothing to keep it in.
+      let failure: unknown;
+      try {
+        await handler(st);
+      } catch (error) {
+        failure = error;
+      }
+      if (!isStoreUnavailable(failure)) await s.journeys.save(st.journey);
+      if (failure) throw failure;
     };
 
   router.get('/', step(show));

@@ -56,7 +56,7 @@ export async function loadStep(ctx: Context, s: Services): Promise<Step> {
   }
   const clientId = String(details.params.client_id ?? '');
   const client = await s.provider.Client.find(clientId);
-  const journey = s.journeys.get(
+  const journey = await s.journeys.get(
     details.uid,
     clientId,
     s.runs.get(ctx.cookies.get(runCookie, { signed: false })) ?? s.runs.main,
@@ -112,7 +112,7 @@ export async function finishLogin(step: Step, account: Account, factors: string[
   account.lastSignInAt = new Date(run.clock.now()).toISOString();
   run.accounts.changed();
   notify(run.outbox, account, 'security.sign_in', { at: account.lastSignInAt, system: step.clientName, amr });
-  s.journeys.end(step.uid);
+  await s.journeys.end(step.uid);
   Object.assign(ctx.state.audit, { account: account.oid, details: { amr } });
   // interactionFinished answers by itself, so the request frame's wait would come too late.
   await durableChanges();

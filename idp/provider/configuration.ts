@@ -15,12 +15,13 @@ import { fullName, type Account } from '../domain/account.ts';
 import type { Clock } from '../domain/clock.ts';
 import { acrValues, asksForSignature } from '../domain/assurance.ts';
 import type { ErrorCode } from '../errors/catalogue.ts';
-import { renderFailure } from '../errors/boundary.ts';
+import { refuseUnavailable, renderFailure } from '../errors/boundary.ts';
+import { isStoreUnavailable } from '../../lib/store/redis.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { loggedOutPage, logoutPage } from '../views/logout.ts';
 import { type ClientConfig, isFirstParty, providerMetadata } from './clients.ts';
 import { CookieSigner } from './cookie_signer.ts';
-import type { ProviderStorage } from './memory_adapter.ts';
+import type { ProviderState } from './provider_state.ts';
 
 export const scopes = ['openid', 'offline_access', 'profile', 'email', 'phone', 'snils', 'inn', 'trust'];
 
@@ -97,7 +98,7 @@ function interactionPrompts(clockOf: ProviderDeps['clockOf']) {
 export interface ProviderDeps {
   /** Finds an account by oid in whichever run owns it. */
   accountByOid(oid: string): Account | undefined;
-  storage: ProviderStorage;
+  storage: ProviderState;
   /** The clients file's clients, static in oidc-provider. */
   clients: ClientConfig[];
   /** Any client's configuration with the emulator's extensions (require_pkce…): the file's and those registered at run time. */
@@ -198,7 +199,7 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       const existingId =
         oidc.result?.consent?.grantId ??
         oidc.session.grantIdFor(clientId) ??
-        (firstParty ? undefined : deps.storage.grantIdOf(accountId, clientId));
+        (firstParty ? undefined : await deps.storage.grantIdOf(accountId, clientId));
       const existing = existingId ? await oidc.provider.Grant.find(existingId) : undefined;
       if (!firstParty) return existing;
       const grant = existing ?? new oidc.provider.Grant({ clientId, accountId });
@@ -212,6 +213,8 @@ export function providerConfiguration(deps: ProviderDeps): Configuration {
       out: errors.OIDCProviderError | { error: string; error_description?: string },
       error,
     ) => {
+      // A lost Redis under oidc-provider's own endpoints (/auth): the same 503 page as everywhere.
+      if (isStoreUnavailable(error)) return refuseUnavailable(ctx, error);
       // oidc-provider has set the status; the page is the error boundary's.
       renderFailure(
         ctx,

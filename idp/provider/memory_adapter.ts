@@ -10,6 +10,7 @@
  * let tests say when.
  */
 import type { Adapter, AdapterPayload } from 'oidc-provider';
+import type { ProviderState } from './provider_state.ts';
 
 interface Entry {
   payload: AdapterPayload;
@@ -23,9 +24,11 @@ export interface StorageLimits {
   purgeEveryMs?: number;
 }
 
-export class ProviderStorage {
+export class ProviderStorage implements ProviderState {
   readonly #models = new Map<string, Map<string, Entry>>();
   readonly sessionsByUid = new Map<string, string>();
+  /** Device codes by user code (device flow), for findByUserCode. */
+  readonly #byUserCode = new Map<string, string>();
   /** Grant id → `Model:id` of what was issued under it, for revokeByGrantId. */
   readonly grantMembers = new Map<string, Set<string>>();
   readonly cap: number;
@@ -56,6 +59,7 @@ export class ProviderStorage {
     entries.delete(id);
     entries.set(id, { payload, expiresAt });
     if (model === 'Session' && payload.uid) this.sessionsByUid.set(payload.uid, id);
+    if (payload.userCode) this.#byUserCode.set(payload.userCode, id);
     if (payload.grantId) {
       const members = this.grantMembers.get(payload.grantId) ?? new Set<string>();
       members.add(`${model}:${id}`);
@@ -85,8 +89,9 @@ export class ProviderStorage {
   }
 
   #unindex(model: string, id: string, entry: Entry): void {
-    const { uid, grantId } = entry.payload;
+    const { uid, grantId, userCode } = entry.payload;
     if (model === 'Session' && uid && this.sessionsByUid.get(uid) === id) this.sessionsByUid.delete(uid);
+    if (userCode && this.#byUserCode.get(userCode) === id) this.#byUserCode.delete(userCode);
     if (grantId) {
       const members = this.grantMembers.get(grantId);
       members?.delete(`${model}:${id}`);
@@ -96,6 +101,10 @@ export class ProviderStorage {
 
   sessionIdByUid(uid: string): string | undefined {
     return this.sessionsByUid.get(uid);
+  }
+
+  idByUserCode(userCode: string): string | undefined {
+    return this.#byUserCode.get(userCode);
   }
 
   revokeByGrantId(grantId: string): void {
@@ -116,11 +125,12 @@ export class ProviderStorage {
   clear(): void {
     for (const model of this.#models.keys()) if (model !== 'Client') this.#models.delete(model);
     this.sessionsByUid.clear();
+    this.#byUserCode.clear();
     this.grantMembers.clear();
   }
 
   /** Ends everything of these accounts: sessions, grants, codes and tokens (a run's reset). */
-  forgetAccounts(oids: Set<string>): void {
+  async forgetAccounts(oids: Set<string>): Promise<void> {
     for (const [model, entries] of this.#models) {
       for (const [id, entry] of entries) {
         const payload = entry.payload as { accountId?: string; session?: { accountId?: string } };
@@ -131,7 +141,7 @@ export class ProviderStorage {
   }
 
   /** The live grant an account gave a client in an earlier session (consent is remembered per account, not per browser). */
-  grantIdOf(accountId: string, clientId: string, now = Date.now()): string | undefined {
+  async grantIdOf(accountId: string, clientId: string, now = Date.now()): Promise<string | undefined> {
     for (const entry of this.#models.get('Grant')?.values() ?? []) {
       if (entry.expiresAt <= now) continue;
       const grant = entry.payload as { accountId?: string; clientId?: string; jti?: string };
@@ -168,8 +178,9 @@ class MemoryAdapter implements Adapter {
     return id ? this.storage.get(this.model, id) : undefined;
   }
 
-  async findByUserCode(): Promise<AdapterPayload | undefined> {
-    return undefined;
+  async findByUserCode(userCode: string): Promise<AdapterPayload | undefined> {
+    const id = this.storage.idByUserCode(userCode);
+    return id ? this.storage.get(this.model, id) : undefined;
   }
 
   async consume(id: string): Promise<void> {

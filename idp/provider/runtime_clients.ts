@@ -10,10 +10,10 @@ import type { Store } from '../../lib/store/store.ts';
 import type { DataFile } from '../adapters/account_repository.ts';
 import { ControlError } from '../control/inputs.ts';
 import { type ClientConfig, providerMetadata } from './clients.ts';
-import type { ProviderStorage } from './memory_adapter.ts';
+import type { ProviderState } from './provider_state.ts';
 
 /** Validates a client through oidc-provider's own schema, then stores it for Client.find. */
-async function storeClient(provider: Provider, storage: ProviderStorage, client: ClientConfig): Promise<void> {
+async function storeClient(provider: Provider, storage: ProviderState, client: ClientConfig): Promise<void> {
   if (typeof client.client_id !== 'string' || !client.client_id)
     throw new ControlError(400, 'control.bad_client', 'client_id is required.');
   if (!Array.isArray(client.redirect_uris) || client.redirect_uris.length === 0) {
@@ -52,8 +52,9 @@ export class RuntimeClients {
 
   constructor(
     private readonly provider: Provider,
-    private readonly storage: ProviderStorage,
-    private readonly store: Store<DataFile>,
+    private readonly storage: ProviderState,
+    /** Where registrations are kept for the next process: the data file (on Redis, oidc-provider's Client records there). */
+    private readonly store: Pick<Store<DataFile>, 'data' | 'changed' | 'flush'>,
     staticClients: ClientConfig[],
     private readonly clientsFile: string,
     private readonly onRegistered: (client: ClientConfig) => void,

@@ -30,7 +30,7 @@ const verbs: Record<string, SupportAction> = {
 
 export function mountAccountRoutes(router: Router, { s, form, allow, accountOf, render }: ConsoleParts): void {
   router.get('/accounts/:key', async (ctx) => {
-    const current = allow(ctx, 'view');
+    const current = await allow(ctx, 'view');
     if (!current) return;
     const { session, run } = current;
     const account = accountOf(run, String(ctx.params.key));
@@ -81,7 +81,7 @@ export function mountAccountRoutes(router: Router, { s, form, allow, accountOf, 
   router.post('/accounts/:key/:verb', form, async (ctx) => {
     const action = verbs[String(ctx.params.verb)];
     if (!action) throw new EsiaError('http.not_found', { path: ctx.path });
-    const current = allow(ctx, action);
+    const current = await allow(ctx, action);
     if (!current) return;
     const { session, run } = current;
     const account = accountOf(run, String(ctx.params.key));

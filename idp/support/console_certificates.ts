@@ -14,8 +14,8 @@ import type { ConsoleParts } from './console_parts.ts';
 
 export function mountCertificateRoutes(router: Router, { s, form, allow, accountOf }: ConsoleParts): void {
   // Certificates of the test PKI (lib/pki): revoked live in the console's run, as /__control/certificates does.
-  router.post('/accounts/:key/certificates/:serial/revoke', form, (ctx) => {
-    const current = allow(ctx, 'revoke_certificate');
+  router.post('/accounts/:key/certificates/:serial/revoke', form, async (ctx) => {
+    const current = await allow(ctx, 'revoke_certificate');
     if (!current) return;
     const { session, run } = current;
     const account = accountOf(run, String(ctx.params.key));
@@ -60,7 +60,7 @@ export function mountCertificateRoutes(router: Router, { s, form, allow, account
   };
 
   router.post('/accounts/:key/certificates/reissue', form, async (ctx) => {
-    const current = allow(ctx, 'reissue_certificate');
+    const current = await allow(ctx, 'reissue_certificate');
     if (!current) return;
     const { session, run } = current;
     const account = accountOf(run, String(ctx.params.key));

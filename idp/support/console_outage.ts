@@ -47,8 +47,8 @@ export function parseMoscowDateTime(value: string): number | null | undefined {
 
 export function mountOutageRoutes(router: Router, { form, allow, render, refusal, outageOf }: ConsoleParts): void {
   // --- Maintenance or an outage of the console's run (E3) ------------------------------------
-  router.post('/outage', form, (ctx) => {
-    const current = allow(ctx, 'announce_outage');
+  router.post('/outage', form, async (ctx) => {
+    const current = await allow(ctx, 'announce_outage');
     if (!current) return;
     const { session, run } = current;
     const input = {
@@ -114,8 +114,8 @@ export function mountOutageRoutes(router: Router, { form, allow, render, refusal
     ctx.redirect('/support');
   });
 
-  router.post('/outage/end', form, (ctx) => {
-    const current = allow(ctx, 'end_outage');
+  router.post('/outage/end', form, async (ctx) => {
+    const current = await allow(ctx, 'end_outage');
     if (!current) return;
     const was = endOutage(current.run);
     ctx.state.audit.details = { ended: was ? { mode: was.mode, from: was.from, until: was.until, by: was.by } : null };

@@ -17,7 +17,7 @@ export interface ConsoleParts {
   /** Reads a console form (its token checked). */
   form: Middleware;
   /** The session allowed to do `action`, or undefined once the browser was sent to sign in. */
-  allow(ctx: Context, action: SupportAction): { session: ConsoleSession; run: Run } | undefined;
+  allow(ctx: Context, action: SupportAction): Promise<{ session: ConsoleSession; run: Run } | undefined>;
   accountOf(run: Run, key: string): Account;
   render(ctx: Context, page: { value: string }): void;
   refusal(ctx: Context, code: ErrorCode, details: Record<string, unknown>): Failure;

@@ -42,7 +42,7 @@ export interface SupportOptions {
 
 export async function supportRoutes(s: Services, options: SupportOptions): Promise<Router> {
   const operators = await readOperators(s.config.operatorsFile);
-  const sessions = new ConsoleSessions(options.cookieKeys);
+  const sessions = new ConsoleSessions(options.cookieKeys, s.records);
   const dummyHash = await hashPassword('no-such-operator', s.config.scryptN);
   const form = formOnly(s, 'support.csrf');
   const router = new Router({ prefix: '/support' });
@@ -58,26 +58,33 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
       });
     }
     await next();
+    // What the request changed in the operator's session (last seen, a message for the next page) is kept.
+    const session = ctx.state.consoleSession as ConsoleSession | undefined;
+    if (session) await sessions.save(session);
   });
 
   /** The signed-in operator's session with its run, or undefined (cookie missing, forged, idle, run gone). */
-  const sessionOf = (ctx: Context): { session: ConsoleSession; run: Run } | undefined => {
-    const session = sessions.fromCookie(ctx.cookies.get(supportCookie, { signed: false }));
+  const sessionOf = async (ctx: Context): Promise<{ session: ConsoleSession; run: Run } | undefined> => {
+    const session = await sessions.fromCookie(ctx.cookies.get(supportCookie, { signed: false }));
     if (!session) return undefined;
     const run = s.runs.get(session.run);
     if (!run) {
-      sessions.end(session.id);
+      await sessions.end(session.id);
       return undefined;
     }
     ctx.state.run = run;
+    ctx.state.consoleSession = session;
     Object.assign(ctx.state.audit, { operator: session.login, role: session.role });
     return { session, run };
   };
 
   /** The session allowed to do `action`: no session → the sign-in page; a role without it → 403 page; a POST without the form's token → 403. */
-  const allow = (ctx: Context, action: SupportAction): { session: ConsoleSession; run: Run } | undefined => {
+  const allow = async (
+    ctx: Context,
+    action: SupportAction,
+  ): Promise<{ session: ConsoleSession; run: Run } | undefined> => {
     ctx.state.audit.action = `support.${action}`;
-    const current = sessionOf(ctx);
+    const current = await sessionOf(ctx);
     if (!current) {
       ctx.status = 303;
       ctx.redirect('/support');
@@ -118,8 +125,8 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
   });
   const consoleParts: ConsoleParts = { s, form, allow, accountOf, render, refusal, outageOf };
 
-  router.get('/', (ctx) => {
-    const current = sessionOf(ctx);
+  router.get('/', async (ctx) => {
+    const current = await sessionOf(ctx);
     if (!current) return render(ctx, loginPage({}));
     ctx.state.audit.action = 'support.home';
     const flash = current.session.flash;
@@ -187,7 +194,7 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
       return true;
     });
     if (!signedIn) return;
-    const { cookie } = sessions.create({
+    const { cookie } = await sessions.create({
       login: operator.login,
       name: operator.name,
       role: operator.role,
@@ -205,10 +212,10 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
     ctx.redirect('/support');
   });
 
-  router.post('/logout', form, (ctx) => {
+  router.post('/logout', form, async (ctx) => {
     ctx.state.audit.action = 'support.sign_out';
-    const current = sessionOf(ctx);
-    if (current && csrfMatches(current.session, field(ctx, 'csrf'))) sessions.end(current.session.id);
+    const current = await sessionOf(ctx);
+    if (current && csrfMatches(current.session, field(ctx, 'csrf'))) await sessions.end(current.session.id);
     else if (current) throw new EsiaError('support.csrf', { operator: current.session.login, action: 'sign_out' });
     ctx.cookies.set(supportCookie, '', {
       path: '/support',
@@ -223,7 +230,7 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
   });
 
   router.get('/search', async (ctx) => {
-    const current = allow(ctx, 'search');
+    const current = await allow(ctx, 'search');
     if (!current) return;
     const query = typeof ctx.query.q === 'string' ? ctx.query.q : '';
     const kind = (
@@ -244,7 +251,7 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
   mountOutageRoutes(router, consoleParts);
 
   router.get('/ref', async (ctx) => {
-    const current = allow(ctx, 'lookup_ref');
+    const current = await allow(ctx, 'lookup_ref');
     if (!current) return;
     // Read as the person typed it back: any case, spaces, no dash, Cyrillic look-alikes.
     const typed = (typeof ctx.query.code === 'string' ? ctx.query.code : '').trim();
@@ -265,9 +272,9 @@ export async function supportRoutes(s: Services, options: SupportOptions): Promi
   });
 
   router.post('/runs', form, async (ctx) => {
-    const current = allow(ctx, 'start_run');
+    const current = await allow(ctx, 'start_run');
     if (!current) return;
-    const run = s.runs.create(await s.baseline());
+    const run = await s.runs.create(await s.baseline());
     current.session.run = run.id;
     ctx.state.audit.details = { created: run.id };
     const enter = s.config.controlEnabled

@@ -1,11 +1,13 @@
 /*
- * Sessions of the support console: kept in memory, named by a random id in the `esia_support`
+ * Sessions of the support console: kept in memory or on Redis (adapters/records.ts; any emulator
+ * process then knows the operator), named by a random id in the `esia_support`
  * cookie, which is signed (HMAC-SHA-256) with the emulator's cookie keys from keys/local. Separate
  * from end users' sessions: an ESIA (oidc-provider) session never opens the console, and a console
  * session never signs anyone in. Each session has its own CSRF token for the console's forms.
  * Idle sessions end after 30 minutes of real time (a property of the console, not of a scenario).
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { plainJson, type Records, type RecordsFactory } from '../adapters/records.ts';
 import type { Role } from './operators.ts';
 
 export const supportCookie = 'esia_support';
@@ -28,31 +30,36 @@ export interface ConsoleSession {
 }
 
 export class ConsoleSessions {
-  readonly #sessions = new Map<string, ConsoleSession>();
+  readonly #sessions: Records<ConsoleSession>;
 
-  constructor(readonly keys: string[]) {
+  constructor(
+    readonly keys: string[],
+    records: RecordsFactory,
+  ) {
     if (!keys.length)
       throw new Error('The support console needs at least one cookie key (keys/local/cookie-keys.json).');
+    this.#sessions = records('support:session', plainJson<ConsoleSession>(), maxSessions);
   }
 
   #sign(id: string, key: string): string {
     return createHmac('sha256', key).update(`${supportCookie}=${id}`).digest('base64url');
   }
 
-  create(fields: Omit<ConsoleSession, 'id' | 'csrf' | 'lastSeen'>): { session: ConsoleSession; cookie: string } {
-    this.#expire();
+  async create(
+    fields: Omit<ConsoleSession, 'id' | 'csrf' | 'lastSeen'>,
+  ): Promise<{ session: ConsoleSession; cookie: string }> {
     const session: ConsoleSession = {
       ...fields,
       id: randomBytes(24).toString('base64url'),
       csrf: randomBytes(24).toString('base64url'),
       lastSeen: Date.now(),
     };
-    this.#sessions.set(session.id, session);
+    await this.#sessions.put(session.id, session, { ttlMs: idleMs });
     return { session, cookie: `${session.id}.${this.#sign(session.id, this.keys[0] as string)}` };
   }
 
   /** The session a cookie names, if its signature holds under any key and it has not idled out. */
-  fromCookie(value: string | undefined): ConsoleSession | undefined {
+  async fromCookie(value: string | undefined): Promise<ConsoleSession | undefined> {
     if (!value) return undefined;
     const [id = '', signature = ''] = value.split('.');
     const given = Buffer.from(signature);
@@ -61,24 +68,23 @@ export class ConsoleSessions {
       return expected.length === given.length && timingSafeEqual(expected, given);
     });
     if (!valid) return undefined;
-    const session = this.#sessions.get(id);
+    const session = await this.#sessions.get(id);
     if (!session) return undefined;
     if (Date.now() - session.lastSeen > idleMs) {
-      this.#sessions.delete(id);
+      await this.#sessions.delete(id);
       return undefined;
     }
     session.lastSeen = Date.now();
     return session;
   }
 
-  end(id: string): void {
-    this.#sessions.delete(id);
+  /** Keeps what a request changed (last seen, the flash), the idle time starting again; an ended session stays ended. */
+  save(session: ConsoleSession): Promise<void> {
+    return this.#sessions.put(session.id, session, { ttlMs: idleMs, existing: true });
   }
 
-  #expire(): void {
-    const now = Date.now();
-    for (const [id, s] of this.#sessions) if (now - s.lastSeen > idleMs) this.#sessions.delete(id);
-    while (this.#sessions.size >= maxSessions) this.#sessions.delete(this.#sessions.keys().next().value as string);
+  end(id: string): Promise<void> {
+    return this.#sessions.delete(id);
   }
 }
 

@@ -16,6 +16,7 @@ import type { IdpConfig } from '../config/index.ts';
 import { fullName, type Account, type StoredCredential } from '../domain/account.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import type { Run } from '../runs.ts';
+import type { Records } from '../adapters/records.ts';
 
 /** Loaded on the first ceremony: the library and its ASN.1 stack take ~0.4 s to import, most of a cold start. */
 let library: Promise<typeof import('@simplewebauthn/server')> | undefined;
@@ -39,16 +40,26 @@ export interface WebAuthnSite {
   rpName: string;
   origins: string[];
   timeoutMs: number;
+  /** Answered challenges, across emulator processes on Redis: an answer to one of them again is a replay. */
+  spent?: Records<true>;
 }
 
-export function siteOf(config: IdpConfig, issuer: string): WebAuthnSite {
+export function siteOf(config: IdpConfig, issuer: string, spent?: Records<true>): WebAuthnSite {
   const w = config.webauthn;
   return {
     rpId: w.rpId,
     rpName: w.rpName,
     origins: w.origins.length ? w.origins : [new URL(issuer).origin],
     timeoutMs: w.timeoutSeconds * 1000,
+    ...(spent ? { spent } : {}),
   };
+}
+
+/** Marks an answered challenge spent, here and in the shared records: the first answer only goes on. */
+async function spend(site: WebAuthnSite, run: Run, challenge: string): Promise<void> {
+  spentIn(run).add(challenge);
+  if (site.spent && !(await site.spent.spend(`${run.id}:${challenge}`, 2 * site.timeoutMs + 60_000)))
+    throw new EsiaError('webauthn.challenge_replayed', { challenge: `${challenge.slice(0, 12)}…` });
 }
 
 /** Challenges already answered, per run: an answer to one of them again is a replay. */
@@ -155,16 +166,17 @@ function clientDataOf(b64: unknown): ClientData {
   }
 }
 
-/** The checks before the signature: the ceremony is live, this answer is for it, from our origin. */
-function checkClientData(
+/** The checks before the signature: not answered before (here or by another process), the ceremony is live, this answer is for it, from our origin. */
+async function checkClientData(
   site: WebAuthnSite,
   ceremony: Ceremony | undefined,
   clientData: ClientData,
   run: Run,
   now: number,
-): Ceremony {
+): Promise<Ceremony> {
   const challenge = String(clientData.challenge ?? '');
-  if (spentIn(run).has(challenge))
+  // A replay sent to another process finds its ceremony gone there too: the shared record says why.
+  if (spentIn(run).has(challenge) || (challenge && (await site.spent?.spent(`${run.id}:${challenge}`))))
     throw new EsiaError('webauthn.challenge_replayed', { challenge: `${challenge.slice(0, 12)}…` });
   if (!ceremony)
     throw new EsiaError('webauthn.verification_failed', { reason: 'no WebAuthn ceremony was started in this sign-in' });
@@ -237,8 +249,8 @@ export async function finishAuthentication(
   run: Run,
   now: number,
 ): Promise<Assertion> {
-  const live = checkClientData(site, ceremony, clientDataOf(answer.response?.clientDataJSON), run, now);
-  spentIn(run).add(live.challenge);
+  const live = await checkClientData(site, ceremony, clientDataOf(answer.response?.clientDataJSON), run, now);
+  await spend(site, run, live.challenge);
   const requireUv = live.purpose === 'biometric';
   const data = authDataOf(answer.response.authenticatorData);
   checkAuthData(site, data, requireUv);
@@ -293,8 +305,8 @@ export async function finishRegistration(
   now: number,
   naming: { name: string; biometric?: 'fpt' | 'face' },
 ): Promise<StoredCredential> {
-  const live = checkClientData(site, ceremony, clientDataOf(answer.response?.clientDataJSON), run, now);
-  spentIn(run).add(live.challenge);
+  const live = await checkClientData(site, ceremony, clientDataOf(answer.response?.clientDataJSON), run, now);
+  await spend(site, run, live.challenge);
   const platform = live.purpose === 'register-platform';
   let result: Awaited<ReturnType<Awaited<ReturnType<typeof webauthn>>['verifyRegistrationResponse']>>;
   try {

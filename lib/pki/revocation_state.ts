@@ -47,6 +47,11 @@ export class Revocations {
   clear(): void {
     this.#entries.clear();
   }
+  /** Replaces the revocations with these (another process's), in their order. */
+  restore(entries: RevocationEntry[]): void {
+    this.#entries.clear();
+    for (const entry of entries) this.#entries.set(entry.serial, entry);
+  }
 }
 
 /** Upper-case hex without colons, spaces or leading zero bytes: how serials are compared everywhere. */

@@ -55,3 +55,14 @@ export function send(
     req.end(init.body);
   });
 }
+
+/** The status of a GET within two seconds, or 0 when nothing answers: for polling a server that is starting. */
+export async function statusOf(url: string): Promise<number> {
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    await res.arrayBuffer();
+    return res.status;
+  } catch {
+    return 0;
+  }
+}

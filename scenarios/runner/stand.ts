@@ -16,6 +16,7 @@ import { rpConfig } from '../../relying-party/config.ts';
 import { startRp, type RunningRp } from '../../relying-party/server.ts';
 import { backChannelFetch, type BackChannelFetch } from '../../relying-party/tls_fetch.ts';
 import { esiaSystemsFile, startEsiaRps, startSink } from './esia_stand.ts';
+import { startEmulatorProcesses, type EmulatorProcesses } from './emulator_processes.ts';
 import { send } from './http_client.ts';
 
 export interface Stand {
@@ -30,8 +31,10 @@ export interface Stand {
   smtp?: string;
   /** Where the emulator generated the ESIA test systems' keys. */
   keysDir?: string;
-  /** The in-process emulator. */
-  emulator: RunningIdp;
+  /** The in-process emulator (absent when the emulator runs as processes behind a proxy). */
+  emulator?: RunningIdp;
+  /** The emulator as several processes on one shared store behind the round-robin proxy (StandProcesses). */
+  processes?: EmulatorProcesses;
   /** The stand's data folder (the emulator's and the relying parties' files, uploads under uploads/<clientId>/<run>). */
   dataDir: string;
   /** Calls the control API; throws with the API's message on a non-2xx answer. */
@@ -94,6 +97,23 @@ export async function freePort(): Promise<number> {
   return port;
 }
 
+const isFree = (port: number) =>
+  new Promise<boolean>((ok) => {
+    const server = createServer();
+    server.once('error', () => ok(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => ok(true)));
+  });
+
+/** The first of `count` consecutive ports that are free now (RP_PORT … RP_PORT + 3 of the start script). */
+export async function freePortRange(count: number): Promise<number> {
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const base = 20_000 + Math.floor(Math.random() * 40_000);
+    const free = await Promise.all(Array.from({ length: count }, (_, i) => isFree(base + i)));
+    if (free.every(Boolean)) return base;
+  }
+  throw new Error(`no ${count} consecutive free ports`);
+}
+
 /** Where a stand's relying parties listen and its temporary folder, for routes mounted on its emulator. */
 export interface StandPlaces {
   rpUrl: string;
@@ -107,10 +127,27 @@ export interface StandPlaces {
  */
 export type StandExtensions = (places: StandPlaces) => Extension[];
 
+/**
+ * The emulator as `count` processes of the start script on the shared store `store` (redis://…),
+ * behind the round-robin proxy, instead of in this process: every request of a sign-in may land on
+ * another process. Extensions are not mounted there (they live in this process).
+ */
+export interface StandProcesses {
+  store: string;
+  count: number;
+  /** In front of them: the round-robin proxy (default) or haproxy on docs/haproxy.cfg. */
+  balancer?: 'round-robin' | 'haproxy';
+}
+
 export async function startStand(
   overrides: Partial<IdpConfig> = {},
   extensions: StandExtensions = () => [],
+  processes?: StandProcesses,
 ): Promise<Stand> {
+  if (processes && Object.keys(overrides).length)
+    throw new Error(
+      `startStand: settings (${Object.keys(overrides).join(', ')}) apply to the in-process emulator only, not to emulator processes`,
+    );
   const dir = await mkdtemp(join(tmpdir(), 'esia-stand-'));
   const [idpPort, rpPort, rp2Port] = [await freePort(), await freePort(), await freePort()];
   // The relying parties send e-mail to the emulator's SMTP listener: its port is chosen before either starts.
@@ -171,7 +208,22 @@ export async function startStand(
     ? extensions({ rpUrl: `http://localhost:${rpPort}`, rp2Url: `http://localhost:${rp2Port}`, dir })
     : [];
   const [emulator, fmrm, nmo] = await Promise.all([
-    startIdp(config, await loadOrCreateKeys(sharedKeysDir), mounted),
+    processes
+      ? startEmulatorProcesses({
+          count: processes.count,
+          ...(processes.balancer ? { balancer: processes.balancer } : {}),
+          port: idpPort,
+          ports: await Promise.all(Array.from({ length: processes.count }, () => freePort())),
+          dir,
+          ...(smtpPort === null ? {} : { smtpPort }),
+          env: {
+            ESIA_STORE: processes.store,
+            ESIA_KEYS_DIR: sharedKeysDir,
+            ESIA_CLIENTS: clientsFile,
+            ESIA_SYSTEMS: systemsFile,
+          },
+        })
+      : startIdp(config, await loadOrCreateKeys(sharedKeysDir), mounted),
     startRp(
       rpConfig({
         port: rpPort,
@@ -217,9 +269,9 @@ export async function startStand(
     rpEsia: esiaRps[0]!.url,
     rpEsia1: esiaRps[1]!.url,
     sink: sink.url,
-    ...(emulator.smtp ? { smtp: emulator.smtp } : {}),
+    ...(mail.smtpUrl ? { smtp: mail.smtpUrl } : {}),
     keysDir: config.keysDir,
-    emulator,
+    ...('processes' in emulator ? { processes: emulator } : { emulator }),
     dataDir: dir,
     control,
     controlAt: (base) => controlClient(base),

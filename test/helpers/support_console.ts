@@ -4,6 +4,8 @@ export interface ConsoleClient {
   cookie: string;
   /** The session's CSRF token, sent with every POST. */
   csrf: string;
+  /** The form token fields every POST carries with it (bound to the esia_form cookie). */
+  formFields: Record<string, string>;
   get(path: string): Promise<Response>;
   post(path: string, fields?: Record<string, string>): Promise<Response>;
 }
@@ -51,6 +53,7 @@ export async function operatorSession(idp: string, login: string, extraCookie = 
   return {
     cookie,
     csrf,
+    formFields: signIn.fields,
     get: (path) => fetch(`${idp}${path}`, { redirect: 'manual', headers: { cookie } }),
     post: (path, fields = {}) =>
       fetch(`${idp}${path}`, {

@@ -7,6 +7,9 @@
 import test from 'ava';
 import { DriverLocks, login } from '../../bench/login.ts';
 import { startStand } from '../../scenarios/runner/stand.ts';
+import type { AuditJournal } from '../../idp/adapters/audit_journal.ts';
+import type { ProviderStorage } from '../../idp/provider/memory_adapter.ts';
+import type { Journeys } from '../../idp/interactions/journeys.ts';
 
 const cap = 100;
 const signIns = 600;
@@ -30,7 +33,9 @@ test(`${signIns} sign-ins with ESIA_STORE_CAP=${cap}: sessions, grants, tokens, 
     clientSecret: 'fmrm-local-test-secret',
     redirectUri: `${stand.rp}/callback`,
   };
-  const s = stand.emulator.idp.services;
+  const s = stand.emulator!.idp.services;
+  // The stand runs on lowdb: oidc-provider's state is the memory adapter's.
+  const storage = s.storage as ProviderStorage;
   const locks = new DriverLocks();
   const largest: Record<string, number> = {};
   const note = (name: string, size: number) => (largest[name] = Math.max(largest[name] ?? 0, size));
@@ -40,13 +45,13 @@ test(`${signIns} sign-ins with ESIA_STORE_CAP=${cap}: sessions, grants, tokens, 
       while (done < signIns) {
         done++;
         await login(target, who, locks);
-        for (const [model, size] of Object.entries(s.storage.sizes())) if (model !== 'Client') note(model, size);
-        note('sign-ins in progress', s.journeys.size);
-        note('audit traces', s.journal.indexed.traces);
-        note('audit refs', s.journal.indexed.refs);
-        note('session uid index', s.storage.sessionsByUid.size);
+        for (const [model, size] of Object.entries(storage.sizes())) if (model !== 'Client') note(model, size);
+        note('sign-ins in progress', (s.journeys as Journeys).size);
+        note('audit traces', (s.journal as AuditJournal).indexed.traces);
+        note('audit refs', (s.journal as AuditJournal).indexed.refs);
+        note('session uid index', storage.sessionsByUid.size);
         // Indexed by the grant ids that codes and tokens carry: bounded by them, not by the grants kept.
-        note('grant index', s.storage.grantMembers.size);
+        note('grant index', storage.grantMembers.size);
       }
     }),
   );

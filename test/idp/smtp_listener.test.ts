@@ -170,5 +170,5 @@ test('with the listener off (smtpPort null) the emulator opens no SMTP port', as
   const off = await startStand({ smtpPort: null });
   t.teardown(() => off.close());
   t.is(off.smtp, undefined);
-  t.is(off.emulator.smtp, undefined);
+  t.is(off.emulator?.smtp, undefined);
 });

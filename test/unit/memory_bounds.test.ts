@@ -13,6 +13,7 @@ import { AuditJournal } from '../../idp/adapters/audit_journal.ts';
 import { configFromEnv, loadConfig } from '../../idp/config/index.ts';
 import { ConfigFileError } from '../../lib/errors.ts';
 import { SignIns, type Pending } from '../../idp/esia/sign_ins.ts';
+import { MemoryRecords, memoryRecords, type RecordsFactory } from '../../idp/adapters/records.ts';
 import { defaultSettings, loadOrCreateSigningKeys } from '../../idp/esia/systems.ts';
 import { TokenService } from '../../idp/esia/tokens.ts';
 import { EsignRunState, maxChallenges } from '../../idp/esign/run_state.ts';
@@ -53,7 +54,7 @@ test('provider storage never evicts clients, and forgets the grant index of an e
   t.deepEqual(s.sizes(), { Client: 5, AccessToken: 1 });
 });
 
-test('provider storage forgets entries at their lifetime: on reading, and in the sweep', (t) => {
+test('provider storage forgets entries at their lifetime: on reading, and in the sweep', async (t) => {
   const s = storage(100);
   t.teardown(() => s.close());
   s.set('Session', 'short', { uid: 'u1' }, t0 + 1000);
@@ -61,8 +62,8 @@ test('provider storage forgets entries at their lifetime: on reading, and in the
   s.set('Grant', 'g', { jti: 'g', accountId: '1', clientId: 'rp' }, t0 + 1000);
   t.truthy(s.get('Session', 'short', t0 + 999));
   t.is(s.get('Session', 'short', t0 + 1000), undefined, 'expired at its lifetime');
-  t.is(s.grantIdOf('1', 'rp', t0 + 500), 'g');
-  t.is(s.grantIdOf('1', 'rp', t0 + 1000), undefined);
+  t.is(await s.grantIdOf('1', 'rp', t0 + 500), 'g');
+  t.is(await s.grantIdOf('1', 'rp', t0 + 1000), undefined);
   s.purge(t0 + 1000);
   t.deepEqual(s.sizes(), { Session: 1, Grant: 0 });
   s.purge(t0 + 8 * hour);
@@ -86,50 +87,57 @@ function run(): Run {
   return r;
 }
 
-test('sign-ins in progress: at most the cap, the least recently used going first', (t) => {
+test('sign-ins in progress: at most the cap, the least recently used going first', async (t) => {
   const r = run();
   const journeys = new Journeys(3);
-  for (const uid of ['a', 'b', 'c']) journeys.get(uid, 'rp', r);
-  journeys.get('a', 'rp', r).stage = 'otp'; // used again: now the most recent
-  journeys.get('d', 'rp', r);
+  for (const uid of ['a', 'b', 'c']) await journeys.get(uid, 'rp', r);
+  (await journeys.get('a', 'rp', r)).stage = 'otp'; // used again: now the most recent
+  await journeys.get('d', 'rp', r);
   t.is(journeys.size, 3);
-  t.is(journeys.get('a', 'rp', r).stage, 'otp', 'a stays');
-  t.is(journeys.get('b', 'rp', r).stage, 'password', 'b was dropped and starts again');
+  t.is((await journeys.get('a', 'rp', r)).stage, 'otp', 'a stays');
+  t.is((await journeys.get('b', 'rp', r)).stage, 'password', 'b was dropped and starts again');
 });
 
-test("a sign-in left past its lifetime on the run's clock starts again, and makes room for new ones", (t) => {
+test("a sign-in left past its lifetime on the run's clock starts again, and makes room for new ones", async (t) => {
   const r = run();
   const journeys = new Journeys(100);
-  journeys.get('old', 'rp', r).stage = 'otp';
+  (await journeys.get('old', 'rp', r)).stage = 'otp';
   r.clock.advance(journeyLifetimeMs);
-  t.is(journeys.get('old', 'rp', r).stage, 'otp', 'alive at exactly its lifetime');
-  journeys.get('other', 'rp', r);
+  t.is((await journeys.get('old', 'rp', r)).stage, 'otp', 'alive at exactly its lifetime');
+  await journeys.get('other', 'rp', r);
   r.clock.advance(journeyLifetimeMs + 1);
-  journeys.get('new', 'rp', r);
+  await journeys.get('new', 'rp', r);
   t.is(journeys.size, 1, 'the two left alone are dropped when a new one starts');
-  t.is(journeys.get('old', 'rp', r).stage, 'password');
+  t.is((await journeys.get('old', 'rp', r)).stage, 'password');
 });
 
-test('ESIA face: sign-ins in flight and awaiting consent keep at most the cap, the oldest going first', (t) => {
-  const signIns = new SignIns(3);
+test('ESIA face: sign-ins in flight and awaiting consent keep at most the cap, the oldest going first', async (t) => {
+  const records = new Map<string, MemoryRecords<unknown>>();
+  const factory = (<V>(name: string) => {
+    records.set(name, new MemoryRecords<unknown>(3));
+    return records.get(name) as unknown as MemoryRecords<V>;
+  }) as RecordsFactory;
   const r = run();
+  const signIns = new SignIns(factory, { runs: { get: () => r }, systems: { get: () => undefined } });
   const pending = (state: string) => ({ state, run: r }) as unknown as Pending;
-  const ids = ['1', '2', '3', '4', '5'].map((s) => signIns.start(pending(s)));
-  t.deepEqual(signIns.sizes, { pending: 3, awaitingConsent: 0 });
-  t.is(signIns.finish(ids[1]), undefined, 'the second is gone');
-  t.is(signIns.finish(ids[4])?.state, '5');
+  const ids: string[] = [];
+  for (const s of ['1', '2', '3', '4', '5']) ids.push(await signIns.start(pending(s)));
+  t.is(records.get('esia:pending')!.size, 3);
+  t.is(await signIns.finish(ids[1]), undefined, 'the second is gone');
+  t.is((await signIns.finish(ids[4]))?.state, '5');
   for (let i = 0; i < 5; i++)
-    signIns.askConsent({ p: pending(String(i)), oid: '1', run: r, amr: [], authTime: t0, sid: 's' });
-  t.is(signIns.sizes.awaitingConsent, 3);
+    await signIns.askConsent({ p: pending(String(i)), oid: '1', run: r, amr: [], authTime: t0, sid: 's' });
+  t.is(records.get('esia:awaiting-consent')!.size, 3);
 });
 
 test('ESIA face: codes, refresh tokens and issued access tokens keep at most the cap each, the oldest going first', async (t) => {
+  const r = run();
   const tokens = new TokenService(
     await loadOrCreateSigningKeys(join(tmpdir(), 'esia-emulator-test-keys')),
     defaultSettings,
-    3,
+    memoryRecords(3),
+    { get: () => r },
   );
-  const r = run();
   const grant = {
     clientId: 'sys',
     redirectUri: 'http://localhost/cb',
@@ -141,16 +149,17 @@ test('ESIA face: codes, refresh tokens and issued access tokens keep at most the
     sid: 's',
     offline: true,
   };
-  const codes = [1, 2, 3, 4].map(() => tokens.newCode(grant));
-  t.deepEqual([...tokens.codes.keys()], codes.slice(1), 'the first code went');
-  for (let i = 0; i < 5; i++) tokens.newRefreshToken(grant);
-  t.is(tokens.refreshTokens.size, 3);
-  const first = tokens.accessToken({ clientId: 'sys', scopes: ['openid'], sid: 's', alg: 'RS256', run: r });
+  const codes: string[] = [];
+  for (let i = 0; i < 4; i++) codes.push(await tokens.newCode(grant));
+  t.deepEqual((tokens.codes as MemoryRecords<unknown>).ids(), codes.slice(1), 'the first code went');
+  for (let i = 0; i < 5; i++) await tokens.newRefreshToken(grant);
+  t.is((tokens.refreshTokens as MemoryRecords<unknown>).size, 3);
+  const first = await tokens.accessToken({ clientId: 'sys', scopes: ['openid'], sid: 's', alg: 'RS256', run: r });
   for (let i = 0; i < 3; i++)
-    tokens.accessToken({ clientId: 'sys', scopes: ['openid'], sid: 's', alg: 'RS256', run: r });
-  const refused = tokens.verifyAccess(first.token);
+    await tokens.accessToken({ clientId: 'sys', scopes: ['openid'], sid: 's', alg: 'RS256', run: r });
+  const refused = await tokens.verifyAccess(first.token);
   t.false(refused.ok);
-  t.regex(refused.ok ? '' : refused.reason, /forgotten after 3 newer ones: ESIA_STORE_CAP/);
+  t.regex(refused.ok ? '' : refused.reason, /forgotten: ESIA_STORE_CAP newer ones came/);
 });
 
 test(`electronic signature challenges: at most ${maxChallenges} per run, the oldest going first`, (t) => {

@@ -69,7 +69,7 @@ export const authorize =
           );
           personFilter = /^[a-z_]+$/.test(decoded) ? decoded : params.person_filter;
         }
-        const id = e.signIns.start({
+        const id = await e.signIns.start({
           system,
           version,
           redirectUri: params.redirect_uri!,

@@ -5,9 +5,9 @@ import { issueCode } from './return.ts';
 
 const endpoint = '/aas/oauth2/_consent';
 
-export const consentAnswer: Endpoint = (ctx, e) => {
+export const consentAnswer: Endpoint = async (ctx, e) => {
   const body = firstValues((ctx.request.body ?? {}) as Record<string, unknown>);
-  const o = e.signIns.answerConsent(body.id);
+  const o = await e.signIns.answerConsent(body.id);
   if (!o) {
     throw new EsiaProtocolError(
       'ESIA-007003',
@@ -26,6 +26,6 @@ export const consentAnswer: Endpoint = (ctx, e) => {
       { redirect: o.p.redirectUri, state: o.p.state },
     );
   }
-  e.signIns.grantConsent(o);
-  issueCode(ctx, e, o);
+  await e.signIns.grantConsent(o);
+  await issueCode(ctx, e, o);
 };

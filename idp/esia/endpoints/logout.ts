@@ -10,7 +10,7 @@ export const logout: Endpoint = async (ctx, e) => {
   const q = firstValues(ctx.query as Record<string, unknown>);
   const system = q.client_id ? e.registry.get(q.client_id) : undefined;
   const session = await e.s.provider.Session.get(ctx);
-  if (session.uid) e.tokens.revokeSession(session.uid);
+  if (session.uid) await e.tokens.revokeSession(session.uid);
   if (session.accountId) ctx.state.audit.account = session.accountId;
   await session.destroy();
   ctx.cookies.set('_session', null);

@@ -29,10 +29,10 @@ function restError(code: RestCode, reason: string): EsiaProtocolError {
 }
 
 /** The access token's scopes, subject and system; throws the REST refusal. */
-function bearer(ctx: Context, e: Esia): { scopes: string[]; sbj?: string; clientId: string } {
+async function bearer(ctx: Context, e: Esia): Promise<{ scopes: string[]; sbj?: string; clientId: string }> {
   const m = /^Bearer\s+(\S+)$/i.exec(ctx.get('authorization'));
   if (!m) throw restError('ESIA-005011', 'no Authorization: Bearer <access_token> header');
-  const checked = e.tokens.verifyAccess(m[1]!);
+  const checked = await e.tokens.verifyAccess(m[1]!);
   if (!checked.ok) throw restError(checked.code, checked.reason);
   const scope = String(checked.payload.scope ?? '');
   const sbj = checked.payload['urn:esia:sbj_id'];
@@ -44,8 +44,8 @@ function bearer(ctx: Context, e: Esia): { scopes: string[]; sbj?: string; client
 }
 
 /** The person of :oid when the token is theirs; throws the REST refusal. */
-function person(ctx: Context, e: Esia): { account: Account; scopes: string[] } {
-  const who = bearer(ctx, e);
+async function person(ctx: Context, e: Esia): Promise<{ account: Account; scopes: string[] }> {
+  const who = await bearer(ctx, e);
   const oid = String(ctx.params.oid);
   if (who.sbj !== oid)
     throw restError(
@@ -60,8 +60,8 @@ function person(ctx: Context, e: Esia): { account: Account; scopes: string[] } {
   return { account: owner.account, scopes: who.scopes };
 }
 
-export const personResource: Endpoint = (ctx, e) => {
-  const p = person(ctx, e);
+export const personResource: Endpoint = async (ctx, e) => {
+  const p = await person(ctx, e);
   const root = personRoot(p.account, p.scopes);
   for (const name of parseEmbed(ctx.query.embed)) {
     const c = embedNames[name];
@@ -80,10 +80,10 @@ export const personResource: Endpoint = (ctx, e) => {
   ctx.body = root;
 };
 
-export const personCollection: Endpoint = (ctx, e) => {
+export const personCollection: Endpoint = async (ctx, e) => {
   const name = String(ctx.params.collection) as Collection;
   if (!collections.includes(name)) return;
-  const p = person(ctx, e);
+  const p = await person(ctx, e);
   if (!hasAny(p.scopes, scopesFor(name)))
     throw restError(
       'ESIA-005029',
@@ -93,10 +93,10 @@ export const personCollection: Endpoint = (ctx, e) => {
   ctx.body = collection(p.account, name, p.scopes, e.issuerOrigin, embed);
 };
 
-export const personElement: Endpoint = (ctx, e) => {
+export const personElement: Endpoint = async (ctx, e) => {
   const name = String(ctx.params.collection) as Collection;
   if (!collections.includes(name)) return;
-  const p = person(ctx, e);
+  const p = await person(ctx, e);
   if (!hasAny(p.scopes, scopesFor(name)))
     throw restError('ESIA-005029', `/${name} needs one of the scopes ${scopesFor(name).join(', ')}`);
   const found = element(p.account, name, String(ctx.params.id), p.scopes);
@@ -108,8 +108,8 @@ export const personElement: Endpoint = (ctx, e) => {
   ctx.body = found;
 };
 
-export const organisation: Endpoint = (ctx, e) => {
-  bearer(ctx, e);
+export const organisation: Endpoint = async (ctx, e) => {
+  await bearer(ctx, e);
   throw restError(
     'ESIA-005029',
     `organisation ${String(ctx.params.oid)}: the emulator's personas belong to no organisation, so no token opens it`,

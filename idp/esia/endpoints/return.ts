@@ -13,7 +13,7 @@ import type { SignedIn } from '../sign_ins.ts';
 
 export const signInReturn: Endpoint = async (ctx, e) => {
   const q = firstValues(ctx.query as Record<string, unknown>);
-  const p = e.signIns.finish(q.state);
+  const p = await e.signIns.finish(q.state);
   if (!p) {
     throw new EsiaProtocolError(
       'ESIA-007003',
@@ -89,20 +89,20 @@ export const signInReturn: Endpoint = async (ctx, e) => {
     authTime: (ac.authTime ?? Math.floor(Date.now() / 1000)) * 1000,
     sid: ac.sessionUid ?? randomUUID(),
   };
-  if (p.system.consent && !e.signIns.consented(signedIn)) {
-    const id = e.signIns.askConsent(signedIn);
+  if (p.system.consent && !(await e.signIns.consented(signedIn))) {
+    const id = await e.signIns.askConsent(signedIn);
     ctx.state.audit.action = 'esia consent asked';
     ctx.type = 'html';
     ctx.body = consentPage({ id, systemName: p.system.name, scopes: p.scopes }).value;
     return;
   }
-  issueCode(ctx, e, signedIn);
+  await issueCode(ctx, e, signedIn);
 };
 
 /** The end of a browser sign-in: an ESIA code and the state to the system's redirect_uri. */
-export function issueCode(ctx: Context, e: Esia, o: SignedIn): void {
+export async function issueCode(ctx: Context, e: Esia, o: SignedIn): Promise<void> {
   const { p } = o;
-  const code = e.tokens.newCode({
+  const code = await e.tokens.newCode({
     clientId: p.system.clientId,
     redirectUri: p.redirectUri,
     scopes: p.scopes,

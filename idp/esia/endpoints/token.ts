@@ -62,8 +62,8 @@ export const token =
         outcome = { json: true, state: params.state };
         // The run of the code or refresh token (server-to-server calls carry no cookie).
         refuseDuringOutage(
-          (params.code && e.tokens.codes.get(params.code)?.run) ||
-            (params.refresh_token && e.tokens.refreshTokens.get(params.refresh_token)?.run) ||
+          (params.code && (await e.tokens.codes.get(params.code))?.run) ||
+            (params.refresh_token && (await e.tokens.refreshTokens.get(params.refresh_token))?.run) ||
             e.s.runs.main,
         );
         requireParams(params, ['client_id', 'grant_type']);
@@ -92,7 +92,7 @@ export const token =
             : verifyRawRequest(kind, params, e.registry, system);
         ctx.state.audit.client = system.clientId;
         ctx.state.audit.details = { grant: name, signature: verified.form, order: verified.order };
-        const answer = grant.answer(ctx, e, params, system);
+        const answer = await grant.answer(ctx, e, params, system);
         ctx.set('Cache-Control', 'no-store');
         ctx.body = answer;
       },

@@ -6,9 +6,14 @@ import type { Grant } from './grant.ts';
 export const clientCredentials: Grant = {
   params: [],
   v3Kind: 'v3-te-client_credentials',
-  answer(_ctx, e, params, system) {
+  async answer(_ctx, e, params, system) {
     const scopes = checkScopes(params.scope!, system);
-    const access = e.tokens.accessToken({ clientId: system.clientId, scopes, sid: randomUUID(), alg: system.tokenAlg });
+    const access = await e.tokens.accessToken({
+      clientId: system.clientId,
+      scopes,
+      sid: randomUUID(),
+      alg: system.tokenAlg,
+    });
     return {
       access_token: access.token,
       state: params.state,

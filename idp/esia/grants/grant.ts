@@ -15,7 +15,7 @@ export interface Grant {
   /** What the v3 client_secret signs for this grant (v1 signs the same order for every grant). */
   v3Kind: RequestKind;
   /** The token answer; throws EsiaProtocolError to refuse. */
-  answer(ctx: Context, e: Esia, params: Params, system: EsiaSystem): Record<string, unknown>;
+  answer(ctx: Context, e: Esia, params: Params, system: EsiaSystem): Promise<Record<string, unknown>>;
 }
 
 /** ESIA-007011: the code or refresh token cannot be exchanged (unknown, used, expired, another system's…). */
@@ -37,16 +37,16 @@ export function ownerOf(e: Esia, oid: string) {
 }
 
 /** Tokens for a person: access token, id_token with openid, a new refresh token when `refresh`. */
-export function personTokens(
+export async function personTokens(
   e: Esia,
   system: EsiaSystem,
   grant: Omit<RefreshGrant, 'clientId' | 'run' | 'issuedWall' | 'issuedRun'>,
   refresh: boolean,
   state: string | undefined,
-): Record<string, unknown> {
+): Promise<Record<string, unknown>> {
   const owner = ownerOf(e, grant.oid);
   const alg = system.tokenAlg;
-  const access = e.tokens.accessToken({
+  const access = await e.tokens.accessToken({
     clientId: system.clientId,
     scopes: grant.scopes,
     oid: grant.oid,
@@ -67,7 +67,7 @@ export function personTokens(
     });
   }
   if (refresh)
-    answer.refresh_token = e.tokens.newRefreshToken({
+    answer.refresh_token = await e.tokens.newRefreshToken({
       clientId: system.clientId,
       scopes: grant.scopes,
       oid: grant.oid,

@@ -5,9 +5,9 @@ import { checkIssuedTo, type Grant, invalidGrant, personTokens } from './grant.t
 export const refreshToken: Grant = {
   params: ['refresh_token'],
   v3Kind: 'v3-te-refresh',
-  answer(_ctx, e, params, system) {
+  async answer(_ctx, e, params, system) {
     const token = params.refresh_token!;
-    const refresh = e.tokens.refreshTokens.get(token);
+    const refresh = await e.tokens.refreshTokens.get(token);
     if (!refresh)
       throw invalidGrant(
         'the refresh_token is unknown, already used (each refresh returns a new one), or revoked by logout',
@@ -15,10 +15,12 @@ export const refreshToken: Grant = {
     checkIssuedTo('refresh_token', refresh, system);
     const age = elapsedSeconds(refresh);
     if (age > e.settings.refreshTokenTtlSeconds) {
-      e.tokens.refreshTokens.delete(token);
+      await e.tokens.refreshTokens.delete(token);
       throw invalidGrant(`the refresh_token expired ${Math.round(age - e.settings.refreshTokenTtlSeconds)} s ago`);
     }
-    e.tokens.refreshTokens.delete(token);
+    // Single use across processes: of two refreshes with one token, one takes it and the other is refused.
+    if (!(await e.tokens.refreshTokens.take(token)))
+      throw invalidGrant('the refresh_token was used by a concurrent request (each refresh returns a new one)');
     return personTokens(e, system, refresh, true, params.state);
   },
 };

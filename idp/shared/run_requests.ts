@@ -1,0 +1,64 @@
+/*
+ * Which requests sync runs and which take a run's lock (ESIA_STORE=redis://…), as one middleware in
+ * front of the emulator's routes. Every request that reaches a run syncs first. A request to the
+ * emulator's own routes that may change a run holds that run's lock: every method but GET and HEAD,
+ * and the GETs that change state: a sign-in screen while the run has an armed fault or a login
+ * shortcut (taken once), the signing plugin (a browser gets its own token), the account settings, the
+ * support console and /__control/runs/:id/enter (a persona's token is made). oidc-provider's own
+ * endpoints take no lock: their state is in its adapter. A run changed without its lock (a sign-in
+ * screen's signature challenge, the support console's session run) is written after the handler,
+ * under the lock then, merged part by part (idp/shared/run_sync.ts commitOutside).
+ */
+import type { Context, Middleware, Next } from 'koa';
+import { type Run, runCookie, type Runs } from '../runs.ts';
+import type { SharedRunRegistry } from './run_registry.ts';
+import type { SharedRuns } from './run_sync.ts';
+
+const noRun = /^\/(?:static\/|favicon|__health\/)/;
+const changingGets = /^\/(?:plugin(?:\/|$)|account(?:\/|$)|support(?:\/|$)|__control\/runs\/[^/]+\/enter$)/;
+/**
+ * POSTs that change no run: runs are made and ended through the registry; the ESIA face's token
+ * endpoint (server to server) reads the run only for its outage, its codes and tokens are records.
+ */
+const noRunChanged = /^\/(?:__control\/runs(?:\/[^/]+)?|aas\/oauth2\/te)$/;
+
+export function mayChange(ctx: Pick<Context, 'method' | 'path'>, run: Run): boolean {
+  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return !noRunChanged.test(ctx.path);
+  // A sign-in screen takes from the run only an armed fault or a login shortcut; without either it needs no lock.
+  if (ctx.path.startsWith('/interaction/')) return run.faults.list.length > 0 || run.shortcuts.size > 0;
+  return changingGets.test(ctx.path);
+}
+
+/** The run a request is about: a run in the path, ?run= or X-Esia-Run (control API), the esia_run cookie, or the main run. */
+export function runOfRequest(ctx: Context, runs: Runs): Run {
+  const inPath = /^\/__control\/runs\/([^/]+)\/enter$/.exec(ctx.path)?.[1];
+  const asked =
+    inPath ||
+    (ctx.path.startsWith('/__control') &&
+      ((typeof ctx.query.run === 'string' && ctx.query.run) || ctx.get('x-esia-run'))) ||
+    ctx.cookies.get(runCookie, { signed: false }) ||
+    undefined;
+  return (asked ? runs.list().find((r) => r.id === asked) : undefined) ?? runs.main;
+}
+
+export function sharedRunsMiddleware(
+  shared: SharedRuns,
+  registry: SharedRunRegistry,
+  ownRoute: (path: string) => boolean,
+): Middleware {
+  return async function sharedRunState(ctx: Context, next: Next) {
+    if (noRun.test(ctx.path)) return next();
+    await shared.sync();
+    void registry.touch().catch(() => {});
+    if (!ownRoute(ctx.path)) return next();
+    const run = runOfRequest(ctx, shared.runs);
+    // The run a handler worked in (ctx.state.run) may not be the one the lock was taken for: written too if it changed.
+    const alsoChanged = async () => {
+      const worked = ctx.state.run as Run | undefined;
+      if (worked && (worked !== run || !locking)) await shared.commitOutside(worked);
+    };
+    const locking = mayChange(ctx, run);
+    if (!locking) return next().finally(alsoChanged);
+    return shared.locked(run, () => next().finally(alsoChanged));
+  };
+}

@@ -1,0 +1,144 @@
+/*
+ * Where runs live in Redis, and the few atomic operations on them (Lua, so each is one round trip).
+ *
+ *   run:<id>:v     version, bumped by every commit
+ *   run:<id>       hash: part → JSON (idp/shared/run_snapshot.ts)
+ *   run:<id>:pv    hash: part → the version that last wrote it (so a sync fetches only what changed)
+ *   run:<id>:base  version of the last full rewrite (a commit that removed parts): older readers reload all
+ *   run:<id>:lock  the token of the request that may change the run now (SET NX PX)
+ *   runs           hash: run id → {number}; runs:v its version; runs:next the last number given;
+ *   runs:used      sorted set: run id → when it was last used (idle runs expire)
+ *
+ * A commit checks it still holds the lock before it writes (a request that outlived its lock must
+ * not overwrite a newer state), bumps the version and writes the parts in the same script: the
+ * write and the bump are one atomic step, as a MULTI would make them, and the lock check with them.
+ */
+import type { Redis } from 'ioredis';
+import type { Keyspace } from '../../lib/store/keyspace.ts';
+
+/** What a sync found: the version now, and the parts changed since the caller's (all of them when `full`). */
+export interface Fetched {
+  version: number;
+  full: boolean;
+  parts: Map<string, string>;
+}
+
+// After the lock (acquire) or alone (sync): the caller's version → nothing, changed parts, or every part.
+const readChanges = `
+local v = redis.call('GET', KEYS[2])
+if not v then return {'0'} end
+if v == ARGV[1] then return {v} end
+local known = tonumber(ARGV[1]) or -1
+local base = tonumber(redis.call('GET', KEYS[5]) or '0')
+if known < base then return {v, '1', redis.call('HGETALL', KEYS[3])} end
+local pv = redis.call('HGETALL', KEYS[4])
+local out = {}
+for i = 1, #pv, 2 do
+  if tonumber(pv[i + 1]) > known then
+    out[#out + 1] = pv[i]
+    out[#out + 1] = redis.call('HGET', KEYS[3], pv[i])
+  end
+end
+return {v, '0', out}`;
+
+const scripts = {
+  // KEYS: lock, v, parts, pv, base; ARGV: known version
+  runSync: { numberOfKeys: 5, lua: readChanges },
+  // ARGV: known version, token, ttl ms → {'locked'} when another request holds the lock
+  runAcquire: {
+    numberOfKeys: 5,
+    lua: `if not redis.call('SET', KEYS[1], ARGV[2], 'NX', 'PX', ARGV[3]) then return {'locked'} end\n${readChanges}`,
+  },
+  // ARGV: token, full ('1': the parts given are all there is), release ('1'), then part, JSON, part, JSON…
+  runCommit: {
+    numberOfKeys: 5,
+    lua: `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return -1 end
+local v = redis.call('INCR', KEYS[2])
+if ARGV[2] == '1' then
+  redis.call('DEL', KEYS[3], KEYS[4])
+  redis.call('SET', KEYS[5], v)
+end
+for i = 4, #ARGV, 2 do
+  redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 1])
+  redis.call('HSET', KEYS[4], ARGV[i], v)
+end
+if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
+return v`,
+  },
+  // Compare-and-delete: only the holder's token releases the lock.
+  runRelease: {
+    numberOfKeys: 1,
+    lua: `if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end return 0`,
+  },
+} as const;
+
+type ScriptName = keyof typeof scripts;
+type Scripted = Redis & Record<ScriptName, (...args: Array<string | number>) => Promise<unknown>>;
+
+export class RunStore {
+  readonly #redis: Scripted;
+
+  constructor(readonly keyspace: Keyspace) {
+    const redis = keyspace.redis;
+    for (const [name, { numberOfKeys, lua }] of Object.entries(scripts))
+      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
+    this.#redis = redis as Scripted;
+  }
+
+  get redis(): Redis {
+    return this.#redis;
+  }
+
+  key(...parts: string[]): string {
+    return this.keyspace.key(...parts);
+  }
+
+  #runKeys(id: string): string[] {
+    const k = (suffix: string) => this.key('run', id + suffix);
+    return [k(':lock'), k(':v'), k(''), k(':pv'), k(':base')];
+  }
+
+  versionKey(id: string): string {
+    return this.key('run', `${id}:v`);
+  }
+
+  /** What changed since `known` (0: never seen); version 0 means the run has no snapshot yet. */
+  async sync(id: string, known: number): Promise<Fetched> {
+    return fetched(await this.#redis.runSync(...this.#runKeys(id), String(known)));
+  }
+
+  /** Takes the run's lock if free, and reads what changed since `known` in the same step; undefined when it is held. */
+  async acquire(id: string, known: number, token: string, ttlMs: number): Promise<Fetched | undefined> {
+    const reply = (await this.#redis.runAcquire(...this.#runKeys(id), String(known), token, ttlMs)) as unknown[];
+    return reply[0] === 'locked' ? undefined : fetched(reply);
+  }
+
+  /** Writes parts and bumps the version if the lock is still `token`'s; the new version, or -1 when the lock was lost. */
+  async commit(
+    id: string,
+    token: string,
+    parts: Map<string, string>,
+    full: boolean,
+    release: boolean,
+  ): Promise<number> {
+    const args = [token, full ? '1' : '0', release ? '1' : '0', ...[...parts].flat()];
+    return Number(await this.#redis.runCommit(...this.#runKeys(id), ...args));
+  }
+
+  async release(id: string, token: string): Promise<void> {
+    await this.#redis.runRelease(this.#runKeys(id)[0]!, token);
+  }
+
+  /** Every key of the run: gone with it. */
+  async remove(id: string): Promise<void> {
+    await this.#redis.del(...this.#runKeys(id));
+  }
+}
+
+function fetched(reply: unknown): Fetched {
+  const [version, full, flat] = reply as [string, string?, string[]?];
+  const parts = new Map<string, string>();
+  for (let i = 0; flat && i < flat.length; i += 2) parts.set(flat[i]!, flat[i + 1]!);
+  return { version: Number(version), full: full === '1', parts };
+}
