@@ -42,6 +42,10 @@ export const buttons: Record<string, string> = {
   'switch-key': 'Ключ безопасности',
   'consent-allow': 'Разрешить',
   'consent-deny': 'Отказать',
+  // «Мои услуги» (G1): the emulator's own front page and the tiles
+  'idp-sign-in': 'Войти на Госуслуги как пользователь',
+  'service-fmrm': 'ФМРМ',
+  'service-nmo-portal': 'Портал НМО',
 };
 
 export const fieldNames: Record<string, string> = {
