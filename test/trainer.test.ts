@@ -11,7 +11,7 @@ import { catalogue } from '../idp/errors/catalogue.ts';
 import { rpErrors } from '../relying-party/errors.ts';
 import { loadScenarios } from '../scenarios/load.ts';
 import { HttpBrowser } from '../scenarios/runner/http_browser.ts';
-import type { Step } from '../scenarios/schema.ts';
+import { expectations } from '../scenarios/schema.ts';
 import { trainerRoutes } from '../trainer/routes.ts';
 import { screenName } from '../trainer/screens_ru.ts';
 import { type Stand, startStand } from '../scenarios/runner/stand.ts';
@@ -110,21 +110,11 @@ test('the walk-through says the expected outcome in words: the screen’s name a
 });
 
 test('every screen a scenario expects has a Russian name for the walk-through', async (t) => {
-  const screens = new Set<string>();
-  const visit = (steps: Step[]) => {
-    for (const step of steps) {
-      if (step.expect?.screen) screens.add(step.expect.screen);
-      if (step.do === 'repeat') visit(step.steps);
-    }
-  };
-  for (const s of await loadScenarios()) {
-    if (s.expect.screen) screens.add(s.expect.screen);
-    visit(s.steps);
-  }
-  t.deepEqual(
-    [...screens].filter((screen) => screenName(screen) === screen),
-    [],
-  );
+  const unnamed = (await loadScenarios())
+    .flatMap(expectations)
+    .filter((e) => e.screen && screenName(e.screen, e.app) === e.screen)
+    .map((e) => `${e.app ?? ''} ${e.screen}`);
+  t.deepEqual([...new Set(unnamed)], []);
 });
 
 test.serial(
@@ -162,4 +152,27 @@ test('the live gallery shows and serves the JPEG screenshots npm run gallery wro
     server.close();
     await rm(shotsDir, { recursive: true, force: true });
   }
+});
+
+test('«Воспроизвести» resets the relying parties for the run at the scenario’s instant, and «Выполнить» on a clock step moves their clocks too', async (t) => {
+  // otp-expired: no given clock (the trainer's default instant), step 3 moves the clock by PT6M.
+  const res = await fetch(`${stand.idp}/trainer/replay/otp-expired`, { method: 'POST', redirect: 'manual' });
+  const run = new URL(res.headers.get('location') ?? '', stand.idp).pathname.split('/').at(-1) ?? '';
+  t.regex(run, /^run-/);
+  const rpClock = async (base: string) =>
+    Date.parse((await stand.controlAt(base)<{ now: string }>('GET', `/clock?run=${run}`)).now);
+  const start = Date.parse('2026-11-25T09:00:00.000Z');
+  for (const base of [stand.rp, stand.rp2]) {
+    const now = await rpClock(base);
+    t.true(now >= start && now - start < 60_000, `${base} starts at the scenario's instant`);
+  }
+  const main = Date.parse((await stand.controlAt(stand.rp)<{ now: string }>('GET', '/clock')).now);
+  t.true(Math.abs(main - Date.now()) < 60_000, 'the main run of the relying party keeps its own time');
+  const act = await fetch(`${stand.idp}/trainer/runs/${run}/act/3?scenario=otp-expired`, {
+    method: 'POST',
+    redirect: 'manual',
+  });
+  t.is(act.status, 303);
+  for (const base of [stand.rp, stand.rp2])
+    t.true((await rpClock(base)) - start >= 6 * 60_000, `${base} moved by PT6M`);
 });

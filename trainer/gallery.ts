@@ -5,7 +5,7 @@
  */
 import { catalogue } from '../idp/errors/catalogue.ts';
 import { rpErrors } from '../relying-party/errors.ts';
-import { expectedErrors, type Scenario } from '../scenarios/schema.ts';
+import { expectations, expectedErrors, type Scenario } from '../scenarios/schema.ts';
 
 export const sections: Record<string, string> = {
   A: 'Способы входа',
@@ -14,17 +14,33 @@ export const sections: Record<string, string> = {
   D: 'Восстановление доступа',
   E: 'Поддержка и технические ошибки',
   F: 'Безопасность',
-  G: 'Личный кабинет ФМРМ',
+  G: 'Личный кабинет ФМРМ и Портал НМО',
 };
+
+/** Where a screen is seen: the emulator (Госуслуги), ФМРМ, or Портал НМО (the scenarios' apps). */
+export type GalleryApp = 'idp' | 'rp' | 'rp2';
+export const appNames: Record<GalleryApp, string> = { idp: 'Госуслуги', rp: 'ФМРМ', rp2: 'Портал НМО' };
 
 export interface GalleryEntry {
   code: string;
-  /** Where the user sees it: the emulator (Госуслуги) or the relying party (ФМРМ). */
-  app: 'idp' | 'rp';
+  app: GalleryApp;
   entry: { status: number; title: string; message: string; remedy: string; support: string; ids: readonly string[] };
   section: string;
   /** Scenarios that show this screen, the one ending on it first. */
   scenarios: Scenario[];
+}
+
+/**
+ * Which relying party shows an error of the relying parties' catalogue (both portals share it):
+ * Портал НМО when every scenario that expects the code sees it there, ФМРМ otherwise.
+ */
+function portalOf(code: string, showing: Scenario[]): 'rp' | 'rp2' {
+  const apps = showing.flatMap((s) =>
+    expectations(s)
+      .filter((e) => e.error === code)
+      .map((e) => e.app),
+  );
+  return apps.length > 0 && apps.every((app) => app === 'rp2') ? 'rp2' : 'rp';
 }
 
 export function galleryEntries(scenarios: Scenario[]): GalleryEntry[] {
@@ -33,9 +49,10 @@ export function galleryEntries(scenarios: Scenario[]): GalleryEntry[] {
     ...Object.entries(rpErrors).map(([code, entry]): [string, 'rp', GalleryEntry['entry']] => [code, 'rp', entry]),
   ];
   return all
-    .map(([code, app, entry]) => {
+    .map(([code, side, entry]) => {
       const showing = scenarios.filter((s) => expectedErrors(s).includes(code));
       showing.sort((a, b) => Number(b.expect.error === code) - Number(a.expect.error === code));
+      const app = side === 'idp' ? side : portalOf(code, showing);
       return { code, app, entry, section: entry.ids[0]?.[0] ?? 'E', scenarios: showing };
     })
     .sort(

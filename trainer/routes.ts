@@ -32,11 +32,12 @@ export interface TrainerOptions {
 const defaultClock = '2026-11-25T09:00:00.000Z';
 
 /*
- * The control API of this very emulator, over the listener the request came in on (plain HTTP, or
- * TLS on an HTTPS stand). The certificate is not checked: the trainer talks to its own process on
- * loopback, and a replayed TLS-fault scenario has just made that listener serve a broken one.
+ * A control API of the stand: this very emulator's, over the listener the request came in on (plain
+ * HTTP, or TLS on an HTTPS stand), or a relying party's. The certificate is not checked: the trainer
+ * talks to the stand's own processes on loopback, and a replayed TLS-fault scenario has just made the
+ * emulator's listener serve a broken one.
  */
-function ownListener(url: string, init: { method: string; body?: string }): Promise<{ status: number; text: string }> {
+function standCall(url: string, init: { method: string; body?: string }): Promise<{ status: number; text: string }> {
   const target = new URL(url);
   const secure = target.protocol === 'https:';
   const headers = init.body === undefined ? {} : { 'content-type': 'application/json' };
@@ -56,8 +57,8 @@ function ownListener(url: string, init: { method: string; body?: string }): Prom
   });
 }
 
-async function control<T>(ctx: Context, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await ownListener(`${ctx.protocol}://127.0.0.1:${ctx.socket.localPort}/__control${path}`, {
+async function controlAt<T>(ctx: Context, base: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await standCall(`${base}/__control${path}`, {
     method,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
@@ -65,6 +66,12 @@ async function control<T>(ctx: Context, method: string, path: string, body?: unk
     ctx.throw(res.status === 404 ? 404 : 502, `Управление стендом ответило ${res.status}: ${res.text}`);
   return JSON.parse(res.text) as T;
 }
+
+const control = <T>(ctx: Context, method: string, path: string, body?: unknown): Promise<T> =>
+  controlAt<T>(ctx, `${ctx.protocol}://127.0.0.1:${ctx.socket.localPort}`, method, path, body);
+
+/** `path` of a control call for one run. */
+const forRun = (path: string, run: string) => `${path}${path.includes('?') ? '&' : '?'}run=${encodeURIComponent(run)}`;
 
 function loopbackOnly(ctx: Context): void {
   if (!isLoopback(ctx.req.socket.remoteAddress)) ctx.throw(403, 'Воспроизведение доступно только с этого компьютера.');
@@ -101,6 +108,20 @@ const inboxScript = `(() => {
 
 export function trainerRoutes(options: TrainerOptions): Middleware {
   const router = new Router({ prefix: '/trainer' });
+  const relyingParties = { rp: options.rpUrl, rp2: options.rp2Url } as const;
+  /** A relying party's control API for the run, as the scenario runner calls it (relying-party/control.ts). */
+  const rpControl = <T>(ctx: Context, app: 'rp' | 'rp2', method: string, path: string, run: string, body?: unknown) =>
+    controlAt<T>(ctx, relyingParties[app], method, forRun(path, run), body);
+  /**
+   * The same call to both relying parties (a reset, the clock). A stand without them (ESIA_RP=off) or
+   * with their control API off (RP_CONTROL=off) still replays the emulator's part of a scenario.
+   */
+  const bothRps = async (ctx: Context, path: string, run: string, body: unknown) => {
+    for (const app of ['rp', 'rp2'] as const)
+      await rpControl(ctx, app, 'POST', path, run, body).catch((error: { status?: number; code?: string }) => {
+        if (error.status !== 404 && error.code !== 'ECONNREFUSED') throw error;
+      });
+  };
   const scenario = async (ctx: Context) => {
     const found = (await loadScenarios()).find((s) => s.id === ctx.params.id || s.id === ctx.query.scenario);
     if (!found) ctx.throw(404, `Сценария «${String(ctx.params.id ?? ctx.query.scenario)}» нет.`);
@@ -171,6 +192,8 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
           3600_000,
       ).toISOString();
     await control(ctx, 'POST', `/clock?run=${run}`, { set: clock });
+    // The relying parties' data and clocks belong to the run too: fresh, seeded at the scenario's instant.
+    await bothRps(ctx, '/reset', run, { clock });
     for (const fault of s.given.faults ?? []) await control(ctx, 'POST', `/faults?run=${run}`, fault);
     // TLS faults switch the emulator's one HTTPS listener (409 with a clear message over plain HTTP).
     if (s.given.tls) await control(ctx, 'POST', '/tls', { certificate: s.given.tls });
@@ -183,10 +206,15 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
     const s = await scenario(ctx);
     const step = s.steps[Number(ctx.params.index)];
     const run = String(ctx.params.run);
-    if (step?.do === 'advanceClock') await control(ctx, 'POST', `/clock?run=${run}`, { advance: step.by });
-    else if (step?.do === 'control')
-      await control(ctx, step.method, `${step.path}${step.path.includes('?') ? '&' : '?'}run=${run}`, step.body);
-    else ctx.throw(400, 'Этот шаг выполняется в браузере, а не кнопкой.');
+    if (step?.do === 'advanceClock') {
+      // One stand, one time: the relying parties' clocks move with the emulator's, as in a scenario run.
+      await control(ctx, 'POST', `/clock?run=${run}`, { advance: step.by });
+      await bothRps(ctx, '/clock', run, { advance: step.by });
+    } else if (step?.do === 'control') await control(ctx, step.method, forRun(step.path, run), step.body);
+    else if (step?.do === 'rpControl') {
+      const { ru: _ru, ...body } = step.body ?? {};
+      await rpControl(ctx, step.app, step.method, step.path, run, step.body ? body : undefined);
+    } else ctx.throw(400, 'Этот шаг выполняется в браузере, а не кнопкой.');
     ctx.status = 303;
     ctx.redirect(`/trainer/runs/${run}?scenario=${s.id}#step-${ctx.params.index}`);
   });

@@ -5,7 +5,7 @@
  * carries them inline, as a file opened from disk has no server to ask.
  */
 import { html, raw, type Html } from '../lib/html.ts';
-import { type GalleryEntry, sections } from './gallery.ts';
+import { appNames, type GalleryEntry, sections } from './gallery.ts';
 
 export interface GalleryOptions {
   /** Live page: «Воспроизвести» buttons that start the scenario in an isolated run. */
@@ -33,7 +33,7 @@ h2{margin:28px 0 12px;font-size:20px}
 .card h3{margin:0 0 6px;font-size:18px}
 .meta{font-size:13px;color:#66727f;margin-bottom:10px}.meta code{background:#f1f4f8;padding:2px 6px;border-radius:4px;color:#0b1f33}
 .badge{display:inline-block;padding:1px 8px;border-radius:10px;font-size:12px;font-weight:600;margin-right:6px}
-.badge.idp{background:#e4ecfd;color:#0d4cd3}.badge.rp{background:#e9f7ef;color:#14622f}
+.badge.idp{background:#e4ecfd;color:#0d4cd3}.badge.rp{background:#e9f7ef;color:#14622f}.badge.rp2{background:#f3eafd;color:#5b2a9a}
 dl{margin:0}dt{font-weight:600;font-size:13px;color:#66727f;margin-top:8px}dd{margin:2px 0 0}
 .scen{margin-top:12px;font-size:14px}.scen li{margin:4px 0}
 .scen form{display:inline}.scen a.replay{font-size:13px;font-weight:600;color:#0d4cd3;margin-left:8px}.scen button{font:inherit;font-size:13px;font-weight:600;background:#0d4cd3;color:#fff;border:0;border-radius:6px;padding:4px 10px;cursor:pointer;margin-left:8px}
@@ -66,7 +66,7 @@ function card(entry: GalleryEntry, options: GalleryOptions): Html {
 <div class="shot">${shot ? html`<a href="${shot}"><img src="${shot}" alt="Экран: ${e.title}" loading="lazy"></a>` : html`<div class="none">Снимок экрана появится после <code>npm run gallery</code></div>`}</div>
 <div>
 <h3>${e.title}</h3>
-<div class="meta"><span class="badge ${entry.app}">${entry.app === 'idp' ? 'Госуслуги' : 'ФМРМ'}</span><code>${entry.code}</code> · HTTP ${e.status} · ${e.ids.join(', ')}</div>
+<div class="meta"><span class="badge ${entry.app}" data-testid="gallery-app">${appNames[entry.app]}</span><code>${entry.code}</code> · HTTP ${e.status} · ${e.ids.join(', ')}</div>
 <dl>
 <dt>Что видит пользователь</dt><dd>${e.message}</dd>
 <dt>Что делать пользователю</dt><dd>${e.remedy}</dd>
@@ -92,10 +92,10 @@ export function galleryPage(entries: GalleryEntry[], options: GalleryOptions): H
     .filter((s) => s.entries.length > 0);
   return html`<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Галерея ошибок входа — тестовый стенд ЕСИА</title>${options.live ? html`<link rel="stylesheet" href="/trainer/static/gallery.css">` : html`<style>${raw(galleryStyle)}</style>`}</head>
+<title>Галерея ошибок — тестовый стенд ЕСИА</title>${options.live ? html`<link rel="stylesheet" href="/trainer/static/gallery.css">` : html`<style>${raw(galleryStyle)}</style>`}</head>
 <body data-screen="trainer">
 <div class="stand" data-testid="test-stand-banner">ТЕСТОВЫЙ СТЕНД · эмулятор ЕСИА, не Госуслуги · данные вымышлены</div>
-<header><h1>Галерея ошибок входа в ФМРМ через Госуслуги</h1>
+<header><h1>Галерея ошибок: вход через Госуслуги, кабинет ФМРМ и Портал НМО</h1>
 <p>Каждый экран ошибки: что видит пользователь, что ему делать, что сказать в поддержке. ${entries.length} экранов.${options.generatedAt ? ` Снимки: ${options.generatedAt}.` : ''}</p>${
     !options.live && options.liveUrl
       ? html`<p data-testid="replay-note">Ссылка «Воспроизвести» открывает сценарий на стенде ${options.liveUrl} — для этого стенд должен работать на вашем компьютере (<code>npm start</code>).</p>`
