@@ -8,7 +8,7 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readPersonaFixtures } from './idp/adapters/account_repository.ts';
 import { startIdp, testPkiOf } from './idp/app.ts';
-import { configFromEnv, loadConfig, relyingPartyPort } from './idp/config/index.ts';
+import { configFromEnv, loadConfig, relyingPartyControl, relyingPartyPort } from './idp/config/index.ts';
 import { readTestSystemKeys } from './idp/esia/systems.ts';
 import { rpConfig } from './relying-party/config.ts';
 import { startRp, type RunningRp } from './relying-party/server.ts';
@@ -53,6 +53,8 @@ async function main(): Promise<void> {
     if (args.exit) return;
   }
   const rpPort = relyingPartyPort(env);
+  // Off with the emulator's (safe by default: ESIA_CONTROL=off leaves no control API anywhere), or by RP_CONTROL.
+  const rpControl = { control: relyingPartyControl(env, config.controlEnabled) };
   // The relying parties started here are registered where they really listen, whatever config/clients.json
   // and config/systems.json say (they name :4000–:4003): RP_PORT and ESIA_PORT change without editing them.
   const clientOrigins: Record<string, string> =
@@ -79,10 +81,20 @@ async function main(): Promise<void> {
     env.ESIA_RP === 'off'
       ? []
       : await Promise.all([
-          startRp(rpConfig({ port: rpPort, idpIssuer: idp.url, dataDir: config.dataDir, host: config.host, ...rpTls })),
+          startRp(
+            rpConfig({
+              port: rpPort,
+              idpIssuer: idp.url,
+              dataDir: config.dataDir,
+              host: config.host,
+              ...rpTls,
+              ...rpControl,
+            }),
+          ),
           startRp(
             rpConfig({
               ...rpTls,
+              ...rpControl,
               port: rpPort + 1,
               idpIssuer: idp.url,
               dataDir: config.dataDir,
@@ -109,6 +121,7 @@ async function main(): Promise<void> {
       idpIssuer: idp.url,
       dataDir: config.dataDir,
       host: config.host,
+      ...rpControl,
       title: 'ФМРМ',
       ...(pki ? { idpTrust: rpTls.idpTrust! } : {}),
     };

@@ -3,7 +3,7 @@
  * where they really listen, so a sign-in through each of them completes — config/clients.json and
  * config/systems.json name :4000–:4003 and are not edited. The real start script, as a child process.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -31,18 +31,16 @@ async function freeRange(count: number): Promise<number> {
   throw new Error(`no ${count} consecutive free ports`);
 }
 
-test('with RP_PORT and ESIA_PORT changed, a sign-in completes through ФМРМ, НМО and both ESIA-protocol ФМРМ', async (t) => {
-  const [idpPort, rpPort] = [await freePort(), await freeRange(4)];
-  t.false([4000, 4001, 4002, 4003, 3000].includes(rpPort) || idpPort === 3000);
+/** The real start script as a child process with these variables, once it printed that it is ready. */
+async function startScript(t: ExecutionContext, vars: Record<string, string>): Promise<string> {
   const dataDir = await mkdtemp(join(tmpdir(), 'esia-start-ports-'));
   const env = {
     ...process.env,
-    ESIA_PORT: String(idpPort),
-    RP_PORT: String(rpPort),
     ESIA_DATA_DIR: dataDir,
     ESIA_KEYS_DIR: keysDir,
     ESIA_MTLS_PORT: 'off',
     ESIA_LOG: 'off',
+    ...vars,
   };
   const child = spawn(process.execPath, ['--import', 'tsx', 'start.ts'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
   t.teardown(async () => {
@@ -67,6 +65,13 @@ test('with RP_PORT and ESIA_PORT changed, a sign-in completes through ФМРМ, 
     child.stderr.on('data', read);
     child.once('exit', (code) => fail(new Error(`npm start exited with ${code}:\n${output}`)));
   });
+  return output;
+}
+
+test('with RP_PORT and ESIA_PORT changed, a sign-in completes through ФМРМ, НМО and both ESIA-protocol ФМРМ', async (t) => {
+  const [idpPort, rpPort] = [await freePort(), await freeRange(4)];
+  t.false([4000, 4001, 4002, 4003, 3000].includes(rpPort) || idpPort === 3000);
+  const output = await startScript(t, { ESIA_PORT: String(idpPort), RP_PORT: String(rpPort) });
   const idp = `http://localhost:${idpPort}`;
   t.true(output.includes(`Emulator (OIDC issuer)   ${idp}`), output);
   t.is(
@@ -82,7 +87,30 @@ test('with RP_PORT and ESIA_PORT changed, a sign-in completes through ФМРМ, 
   ] as const) {
     const { screen, browser } = await signInThrough(`http://localhost:${port}`, idp);
     t.is(screen, 'cabinet', `${name} on :${port}: ${browser.errorCode()}`);
+    if (port !== rpPort + 1) continue;
+    // «Мои услуги» of the same session: the tiles lead where the relying parties really listen.
+    await browser.goto(`${idp}/my/services`);
+    t.deepEqual(
+      browser.page?.root.querySelectorAll('[data-testid="service-tiles"] a').map((a) => a.getAttribute('href')),
+      [`http://localhost:${rpPort}/login`, `http://localhost:${rpPort + 1}/login`],
+    );
   }
+  t.is(
+    (await fetch(`http://localhost:${rpPort}/__control/clock`)).status,
+    200,
+    'the relying parties’ control API is on',
+  );
+});
+
+test('with ESIA_CONTROL=off the relying parties npm start runs have no control API either, unless RP_CONTROL=on', async (t) => {
+  const [off, on] = [await freeRange(4), await freeRange(4)];
+  await Promise.all([
+    startScript(t, { ESIA_PORT: '0', RP_PORT: String(off), ESIA_CONTROL: 'off' }),
+    startScript(t, { ESIA_PORT: '0', RP_PORT: String(on), ESIA_CONTROL: 'off', RP_CONTROL: 'on' }),
+  ]);
+  for (const port of [off, off + 1, off + 2])
+    t.is((await fetch(`http://localhost:${port}/__control/clock`)).status, 404, `:${port}`);
+  t.is((await fetch(`http://localhost:${on}/__control/clock`)).status, 200);
 });
 
 test('an RP_PORT that is no port stops npm start with the variable named, without a stack', async (t) => {

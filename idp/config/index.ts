@@ -91,6 +91,11 @@ export function relyingPartyPort(env: Env): number {
   return int(env, 'RP_PORT', 4000, 1, 65532);
 }
 
+/** Whether the relying parties npm start runs have their control API: RP_CONTROL, else as the emulator's (ESIA_CONTROL). */
+export function relyingPartyControl(env: Env, emulatorControl: boolean): boolean {
+  return bool(env, 'RP_CONTROL', emulatorControl);
+}
+
 /** A redirect URI moved to another origin (scheme, host and port), its path and query kept. */
 export function atOrigin(uri: string, origin: string): string {
   const url = new URL(uri);
