@@ -7,7 +7,7 @@ import { validateScenario } from '../scenarios/schema.ts';
 
 const scenarios = await loadScenarios();
 
-/** A scenario that ends on a relying party's error page of `app`. */
+/** A scenario that ends on a relying party's error page of `app`; its step sees the page before without naming the app. */
 const endingOn = (id: string, app: 'rp' | 'rp2', error: string) =>
   validateScenario(
     {
@@ -15,7 +15,7 @@ const endingOn = (id: string, app: 'rp' | 'rp2', error: string) =>
       title: 'Проба',
       catalogue: ['G7'],
       given: { persona: 'ivanov' },
-      steps: [{ do: 'open', app }],
+      steps: [{ do: 'open', app, expect: { screen: 'rp-error', error } }],
       expect: { app, screen: 'rp-error', error },
     },
     id,

@@ -32,14 +32,10 @@ export interface GalleryEntry {
 
 /**
  * Which relying party shows an error of the relying parties' catalogue (both portals share it):
- * Портал НМО when every scenario that expects the code sees it there, ФМРМ otherwise.
+ * Портал НМО when every expectation of the code that names its app names rp2, ФМРМ otherwise.
  */
 function portalOf(code: string, showing: Scenario[]): 'rp' | 'rp2' {
-  const apps = showing.flatMap((s) =>
-    expectations(s)
-      .filter((e) => e.error === code)
-      .map((e) => e.app),
-  );
+  const apps = showing.flatMap((s) => expectations(s).flatMap((e) => (e.error === code && e.app ? [e.app] : [])));
   return apps.length > 0 && apps.every((app) => app === 'rp2') ? 'rp2' : 'rp';
 }
 
