@@ -133,11 +133,13 @@ test.serial(
   },
 );
 
-test('the live gallery shows and serves the JPEG screenshots npm run gallery wrote', async (t) => {
+test('the live gallery shows and serves the JPEG screenshots npm run gallery wrote, of error screens and of screens without an error', async (t) => {
   const shotsDir = await mkdtemp(join(tmpdir(), 'esia-shots-'));
   const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]);
   await mkdir(join(shotsDir, 'otp-expired'));
   await writeFile(join(shotsDir, 'otp-expired', '04-idp-otp-otp.expired.jpg'), jpeg);
+  await mkdir(join(shotsDir, 'my-services-sso'));
+  await writeFile(join(shotsDir, 'my-services-sso', '04-idp-my-services.jpg'), jpeg);
   const server = new Koa().use(trainerRoutes({ rpUrl: stand.rp, rp2Url: stand.rp2, shotsDir })).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -148,6 +150,14 @@ test('the live gallery shows and serves the JPEG screenshots npm run gallery wro
     const image = await fetch(`${base}${src}`);
     t.is(image.headers.get('content-type'), 'image/jpeg');
     t.deepEqual(Buffer.from(await image.arrayBuffer()), jpeg);
+    // A screen without an error has its card too, under the screen's Russian name, with its picture.
+    const services = page.querySelector('[data-screen-key="idp:my-services"]');
+    t.is(services?.querySelector('h3')?.textContent, 'Мои услуги на Госуслугах');
+    t.is(
+      services?.querySelector('.shot img')?.getAttribute('src'),
+      '/trainer/shots/my-services-sso/04-idp-my-services.jpg',
+    );
+    t.truthy(services?.querySelector('[data-testid="replay-my-services-sso"]'));
   } finally {
     server.close();
     await rm(shotsDir, { recursive: true, force: true });

@@ -1,6 +1,10 @@
-/* The gallery's entries for both portals: which system shows an error of the relying parties' shared catalogue, and screens named per portal. */
+/* The gallery's entries for both portals: which system shows an error of the relying parties' shared catalogue, screens named per portal, and the screens without an error with their pictures. */
 import test from 'ava';
-import { galleryEntries } from '../trainer/gallery.ts';
+import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { galleryEntries, galleryScreens } from '../trainer/gallery.ts';
+import { shotForScreen } from '../trainer/shots.ts';
 import { outcomeText, screenName } from '../trainer/screens_ru.ts';
 import { loadScenarios } from '../scenarios/load.ts';
 import { validateScenario } from '../scenarios/schema.ts';
@@ -45,4 +49,35 @@ test('the portals’ shared screens are named after the portal the scenario is o
     outcomeText(scenarios.find((s) => s.id === 'my-services-sso')!.expect),
     'экран «Личный кабинет Портала НМО», без ошибки',
   );
+});
+
+test('the screens without an error are every app and screen a scenario expects with no error on it, the scenario ending there first', (t) => {
+  const screens = galleryScreens(scenarios);
+  const keys = screens.map((e) => e.key);
+  t.true(keys.includes('idp:my-services'));
+  t.true(keys.includes('rp:cabinet'));
+  t.true(keys.includes('rp2:cabinet'));
+  t.false(keys.includes('rp:rp-error'), 'an error page is an error card, not a screen card');
+  t.is(screens.find((e) => e.key === 'rp2:cabinet')?.scenarios.filter((s) => s.id === 'my-services-sso').length, 1);
+  const services = screens.find((e) => e.key === 'idp:my-services');
+  t.true(services?.scenarios.every((s) => JSON.stringify(s).includes('my-services')));
+  const ending = screens.find((e) => e.key === 'rp2:cabinet')?.scenarios[0];
+  t.is(ending?.expect.app, 'rp2');
+  t.is(ending?.expect.screen, 'cabinet');
+});
+
+test('a screen card’s picture is a page of that app and screen with no error after it', async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'esia-screen-shots-'));
+  const scenario = endingOn('probe-shots', 'rp', 'rp.not_found');
+  await mkdir(join(dir, scenario.id));
+  for (const f of [
+    '02-rp2-cabinet.jpg',
+    '03-rp-cabinet-rp.not_found.jpg',
+    '04-rp-cabinet.jpg',
+    '05-rp-cabinet-extra.jpg',
+  ])
+    await writeFile(join(dir, scenario.id, f), '');
+  const entry = { key: 'rp:cabinet', app: 'rp' as const, screen: 'cabinet', scenarios: [scenario] };
+  t.is(await shotForScreen(dir, entry), `${scenario.id}/04-rp-cabinet.jpg`);
+  t.is(await shotForScreen(dir, { ...entry, key: 'rp:rp-error', screen: 'rp-error' }), undefined);
 });

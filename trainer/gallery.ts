@@ -57,3 +57,33 @@ export function galleryEntries(scenarios: Scenario[]): GalleryEntry[] {
         (a.entry.ids[0] ?? '').localeCompare(b.entry.ids[0] ?? '', 'en', { numeric: true }),
     );
 }
+
+/** A screen scenarios reach without an error (the cabinet, a list, «Мои услуги»): what the user sees along the way. */
+export interface ScreenEntry {
+  /** `<app>:<screen>`, e.g. `rp2:cabinet`. */
+  key: string;
+  app: GalleryApp;
+  screen: string;
+  /** Scenarios that show it, the one ending on it first. */
+  scenarios: Scenario[];
+}
+
+const appOrder: GalleryApp[] = ['idp', 'rp', 'rp2'];
+
+/** Every screen some scenario expects, on an app it names, with no error on it. */
+export function galleryScreens(scenarios: Scenario[]): ScreenEntry[] {
+  const byKey = new Map<string, ScreenEntry>();
+  for (const scenario of scenarios)
+    for (const e of expectations(scenario)) {
+      if (!e.screen || (e.error && e.error !== 'none') || !e.app || e.app === 'sys') continue;
+      const key = `${e.app}:${e.screen}`;
+      const entry = byKey.get(key) ?? { key, app: e.app, screen: e.screen, scenarios: [] };
+      if (!entry.scenarios.includes(scenario)) entry.scenarios.push(scenario);
+      byKey.set(key, entry);
+    }
+  const endsOn = (s: Scenario, e: ScreenEntry) => s.expect.app === e.app && s.expect.screen === e.screen;
+  for (const e of byKey.values()) e.scenarios.sort((a, b) => Number(endsOn(b, e)) - Number(endsOn(a, e)));
+  return [...byKey.values()].sort(
+    (a, b) => appOrder.indexOf(a.app) - appOrder.indexOf(b.app) || a.screen.localeCompare(b.screen),
+  );
+}

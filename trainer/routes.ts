@@ -15,11 +15,11 @@ import { foreignOrigin } from '../lib/http/form_guard.ts';
 import { isLoopback } from '../lib/http/loopback.ts';
 import { loadScenarios } from '../scenarios/load.ts';
 import { casesLabel, type Scenario } from '../scenarios/schema.ts';
-import { galleryEntries } from './gallery.ts';
+import { galleryEntries, galleryScreens } from './gallery.ts';
 import { outcomeText } from './screens_ru.ts';
 import { controlLabel, describeStep } from './steps_ru.ts';
 import { galleryPage, galleryScript, galleryStyle } from './view.ts';
-import { shotFor } from './shots.ts';
+import { shotFor, shotForScreen } from './shots.ts';
 
 export interface TrainerOptions {
   /** Where the relying parties are, for the first screen of a scenario. */
@@ -143,13 +143,19 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
   });
 
   router.get('/', async (ctx) => {
-    const entries = galleryEntries(await loadScenarios());
+    const scenarios = await loadScenarios();
+    const entries = galleryEntries(scenarios);
+    const screens = galleryScreens(scenarios);
     const shots = await Promise.all(entries.map((e) => shotFor(options.shotsDir, e)));
+    const pages = await Promise.all(screens.map((e) => shotForScreen(options.shotsDir, e)));
     const byCode = new Map(entries.map((e, i) => [e.code, shots[i]]));
+    const byKey = new Map(screens.map((e, i) => [e.key, pages[i]]));
+    const url = (shot: string | undefined) => (shot ? `/trainer/shots/${shot}` : undefined);
     ctx.type = 'html';
     ctx.body = galleryPage(entries, {
       live: true,
-      shot: (e) => (byCode.get(e.code) ? `/trainer/shots/${byCode.get(e.code)}` : undefined),
+      shot: (e) => url(byCode.get(e.code)),
+      screens: { entries: screens, shot: (e) => url(byKey.get(e.key)) },
     }).value;
   });
 
