@@ -186,3 +186,33 @@ test('«Воспроизвести» resets the relying parties for the run at t
   for (const base of [stand.rp, stand.rp2])
     t.true((await rpClock(base)) - start >= 6 * 60_000, `${base} moved by PT6M`);
 });
+
+test('a step the stand refuses (pressed twice) shows the stand’s reason, not an internal error', async (t) => {
+  // A relying party that takes the reset but refuses every clock move, as a feature refuses an action done already.
+  const refusing = new Koa().use((ctx) => {
+    if (ctx.path === '/__control/reset') ctx.body = { reset: true };
+    else {
+      ctx.status = 409;
+      ctx.body = { error: 'control.already_done', message: 'Мероприятие уже отмечено завершённым.' };
+    }
+  });
+  const server = refusing.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const fake = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const own = await startStand({}, ({ dir }) => [
+    trainerRoutes({ rpUrl: fake, rp2Url: fake, shotsDir: join(dir, 'shots') }),
+  ]);
+  try {
+    const res = await fetch(`${own.idp}/trainer/replay/otp-expired`, { method: 'POST', redirect: 'manual' });
+    t.is(res.status, 303);
+    const run = new URL(res.headers.get('location') ?? '', own.idp).pathname.split('/').at(-1);
+    const act = await fetch(`${own.idp}/trainer/runs/${run}/act/3?scenario=otp-expired`, { method: 'POST' });
+    t.is(act.status, 400);
+    const page = await act.text();
+    t.regex(page, /Стенд не выполнил действие \(ответ 409\): Мероприятие уже отмечено завершённым\./);
+    t.notRegex(page, /data-error-code="oauth\.server_error"/);
+  } finally {
+    server.close();
+    await own.close();
+  }
+});

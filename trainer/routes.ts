@@ -62,9 +62,21 @@ async function controlAt<T>(ctx: Context, base: string, method: string, path: st
     method,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  if (res.status < 200 || res.status > 299)
-    ctx.throw(res.status === 404 ? 404 : 502, `Управление стендом ответило ${res.status}: ${res.text}`);
+  if (res.status < 200 || res.status > 299) {
+    // A refusal (a step pressed twice: the event is already marked) is the stand's answer, said as it is; not a crash of the trainer.
+    const status = res.status === 404 ? 404 : res.status < 500 ? 409 : 502;
+    ctx.throw(status, `Стенд не выполнил действие (ответ ${res.status}): ${messageOf(res.text)}`);
+  }
   return JSON.parse(res.text) as T;
+}
+
+/** The message of a control API's JSON refusal, else the start of its answer. */
+function messageOf(text: string): string {
+  try {
+    const { message } = JSON.parse(text) as { message?: unknown };
+    if (typeof message === 'string') return message;
+  } catch {}
+  return text.slice(0, 300);
 }
 
 const control = <T>(ctx: Context, method: string, path: string, body?: unknown): Promise<T> =>
