@@ -145,18 +145,23 @@ export function playsThrough(scenario: Scenario, face: Face): boolean {
   return !scenario.id.startsWith('esia-') && steps.includes('"rp"') && !steps.includes('"rp2"');
 }
 
-/** Every expectation of a scenario: its steps' (inside repeats too), in order, then the final one. */
-export function expectations(scenario: Scenario): Expectation[] {
-  const out: Expectation[] = [];
+/** Every expectation of a scenario with the step it belongs to (inside repeats too), in order; the final one has no step. */
+export function expectationsWithSteps(scenario: Scenario): Array<{ step?: Step; expect: Expectation }> {
+  const out: Array<{ step?: Step; expect: Expectation }> = [];
   const visit = (steps: Step[]) => {
     for (const step of steps) {
-      if (step.expect) out.push(step.expect);
+      if (step.expect) out.push({ step, expect: step.expect });
       if (step.do === 'repeat') visit(step.steps);
     }
   };
   visit(scenario.steps);
-  out.push(scenario.expect);
+  out.push({ expect: scenario.expect });
   return out;
+}
+
+/** Every expectation of a scenario: its steps' (inside repeats too), in order, then the final one. */
+export function expectations(scenario: Scenario): Expectation[] {
+  return expectationsWithSteps(scenario).map((e) => e.expect);
 }
 
 /** Every error code a scenario expects to see, at any step or at the end. */

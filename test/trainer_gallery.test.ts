@@ -81,3 +81,25 @@ test('a screen card’s picture is a page of that app and screen with no error a
   t.is(await shotForScreen(dir, entry), `${scenario.id}/04-rp-cabinet.jpg`);
   t.is(await shotForScreen(dir, { ...entry, key: 'rp:rp-error', screen: 'rp-error' }), undefined);
 });
+
+test('a screen an `open` step expects without naming the app is on the app that step opens', (t) => {
+  const scenario = validateScenario(
+    {
+      id: 'probe-open',
+      title: 'Проба',
+      catalogue: ['G7'],
+      given: { persona: 'ivanov' },
+      steps: [
+        { do: 'open', app: 'rp2', path: '/events', expect: { screen: 'nmo-events' } },
+        { do: 'click', testid: 'x', expect: { screen: 'nowhere-known' } },
+      ],
+      expect: { app: 'rp2', screen: 'nmo-event' },
+    },
+    'probe-open',
+  );
+  t.deepEqual(
+    galleryScreens([scenario]).map((e) => e.key),
+    ['rp2:nmo-event', 'rp2:nmo-events'],
+    'a click’s expectation without an app is no card: where the click leads is not known',
+  );
+});

@@ -5,7 +5,13 @@
  */
 import { catalogue } from '../idp/errors/catalogue.ts';
 import { rpErrors } from '../relying-party/errors.ts';
-import { expectations, expectedErrors, type Scenario } from '../scenarios/schema.ts';
+import {
+  type Expectation,
+  expectations,
+  expectationsWithSteps,
+  expectedErrors,
+  type Scenario,
+} from '../scenarios/schema.ts';
 
 export const sections: Record<string, string> = {
   A: 'Способы входа',
@@ -70,11 +76,21 @@ export interface ScreenEntry {
 
 const appOrder: GalleryApp[] = ['idp', 'rp', 'rp2'];
 
-/** Every screen some scenario expects, on an app it names, with no error on it. */
+/**
+ * A scenario's expectations with the app each is on: the one it names, or for an `open` step that
+ * names none, the app that step opens (the page is usually that app's own, e.g. Портал НМО's list).
+ */
+function expectationsOnApps(scenario: Scenario): Expectation[] {
+  return expectationsWithSteps(scenario).map(({ step, expect }) =>
+    step?.do === 'open' ? { app: step.app, ...expect } : expect,
+  );
+}
+
+/** Every screen some scenario expects, on an app it names (or opens), with no error on it. */
 export function galleryScreens(scenarios: Scenario[]): ScreenEntry[] {
   const byKey = new Map<string, ScreenEntry>();
   for (const scenario of scenarios)
-    for (const e of expectations(scenario)) {
+    for (const e of expectationsOnApps(scenario)) {
       if (!e.screen || (e.error && e.error !== 'none') || !e.app || e.app === 'sys') continue;
       const key = `${e.app}:${e.screen}`;
       const entry = byKey.get(key) ?? { key, app: e.app, screen: e.screen, scenarios: [] };
