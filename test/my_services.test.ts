@@ -93,6 +93,15 @@ test('the tile of a system that refuses the person shows that system’s refusal
   t.is(b.screen(), 'cabinet');
 });
 
+test('«Выйти из Госуслуг» ends the emulator’s session: «Мои услуги» then asks to sign in again', async (t) => {
+  const { b, run } = await browserInRun('/my/services');
+  await passSignIn(b, run, '+79000000001');
+  await b.click('idp-logout');
+  t.is(b.screen(), 'logged-out');
+  await b.goto(`${shared.stand.idp}/my/services`);
+  t.is(b.screen(), 'login');
+});
+
 test('the developer front page stays, and links to «Мои услуги» and to signing in', async (t) => {
   const b = new HttpBrowser();
   await b.goto(`${shared.stand.idp}/`);
