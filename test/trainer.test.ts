@@ -216,3 +216,46 @@ test('a step the stand refuses (pressed twice) shows the stand’s reason, not a
     await own.close();
   }
 });
+
+test('«Выполнить» plays a control step with the run’s persona in it, and says when a step needs a value only the automatic run remembers', async (t) => {
+  const scenariosDir = await mkdtemp(join(tmpdir(), 'esia-trainer-scenarios-'));
+  await writeFile(
+    join(scenariosDir, 'probe-persona-steps.json'),
+    JSON.stringify({
+      id: 'probe-persona-steps',
+      title: 'Проба: шаги стенда с данными персоны',
+      catalogue: ['C2'],
+      given: { persona: 'petrova' },
+      steps: [
+        { do: 'open', app: 'rp' },
+        { do: 'control', method: 'POST', path: '/accounts/$persona.persona/unlock' },
+        { do: 'rpControl', app: 'rp', method: 'POST', path: '/documents/$remembered.doc/review', body: {} },
+      ],
+      expect: { app: 'rp', screen: 'rp-home' },
+    }),
+  );
+  const own = await startStand({}, ({ rpUrl, rp2Url, dir }) => [
+    trainerRoutes({ rpUrl, rp2Url, shotsDir: join(dir, 'shots'), scenariosDir }),
+  ]);
+  try {
+    const res = await fetch(`${own.idp}/trainer/replay/probe-persona-steps`, { method: 'POST', redirect: 'manual' });
+    const run = new URL(res.headers.get('location') ?? '', own.idp).pathname.split('/').at(-1) ?? '';
+    const act = (i: number) =>
+      fetch(`${own.idp}/trainer/runs/${run}/act/${i}?scenario=probe-persona-steps`, {
+        method: 'POST',
+        redirect: 'manual',
+      });
+    t.is((await act(1)).status, 303);
+    const personas = await own.control<Array<{ persona: string; state: { locked: boolean } }>>(
+      'GET',
+      `/personas?run=${run}`,
+    );
+    t.false(personas.find((p) => p.persona === 'petrova')?.state.locked, '$persona.persona was petrova');
+    const remembered = await act(2);
+    t.is(remembered.status, 400);
+    t.regex(await remembered.text(), /берёт значение со страницы \(\$remembered\.doc\)/);
+  } finally {
+    await own.close();
+    await rm(scenariosDir, { recursive: true, force: true });
+  }
+});

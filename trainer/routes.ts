@@ -14,7 +14,9 @@ import { html } from '../lib/html.ts';
 import { foreignOrigin } from '../lib/http/form_guard.ts';
 import { isLoopback } from '../lib/http/loopback.ts';
 import { loadScenarios } from '../scenarios/load.ts';
-import { casesLabel, type Scenario } from '../scenarios/schema.ts';
+import { withPersona } from '../scenarios/runner/run.ts';
+import { casesLabel, type Scenario, type Step } from '../scenarios/schema.ts';
+import type { PersonaInfo } from '../scenarios/steps/kind.ts';
 import { galleryEntries, galleryScreens } from './gallery.ts';
 import { outcomeText } from './screens_ru.ts';
 import { controlLabel, describeStep } from './steps_ru.ts';
@@ -27,6 +29,8 @@ export interface TrainerOptions {
   rp2Url: string;
   /** Screenshots written by `npm run gallery`. */
   shotsDir: string;
+  /** Where the scenario files are: scenarios/catalogue unless a test gives its own. */
+  scenariosDir?: string;
 }
 
 const defaultClock = '2026-11-25T09:00:00.000Z';
@@ -118,6 +122,24 @@ const inboxScript = `(() => {
   setInterval(poll, 2000);
 })();`;
 
+/**
+ * A step as the runner would play it in this run: `$persona.*` are the run's persona's values. A value
+ * the runner remembers from a page (`$remembered.*`) is not known here: the trainer is told to act by hand.
+ */
+async function playedStep(ctx: Context, s: Scenario, run: string, step: Step | undefined): Promise<Step | undefined> {
+  if (!step) return step;
+  const personas = await control<PersonaInfo[]>(ctx, 'GET', forRun('/personas', run));
+  const persona = personas.find((p) => p.persona === s.given.persona);
+  const played = persona ? withPersona(step, persona) : step;
+  const remembered = /\$remembered\.\w+/.exec(JSON.stringify(played))?.[0];
+  if (remembered)
+    ctx.throw(
+      409,
+      `Этот шаг берёт значение со страницы (${remembered}), его запоминает только автоматический прогон. Выполните действие вручную: например, в консоли проверяющего или организатора.`,
+    );
+  return played;
+}
+
 export function trainerRoutes(options: TrainerOptions): Middleware {
   const router = new Router({ prefix: '/trainer' });
   const relyingParties = { rp: options.rpUrl, rp2: options.rp2Url } as const;
@@ -135,7 +157,7 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
       });
   };
   const scenario = async (ctx: Context) => {
-    const found = (await loadScenarios()).find((s) => s.id === ctx.params.id || s.id === ctx.query.scenario);
+    const found = (await loadScenarios(options.scenariosDir)).find((s) => s.id === ctx.params.id || s.id === ctx.query.scenario);
     if (!found) ctx.throw(404, `Сценария «${String(ctx.params.id ?? ctx.query.scenario)}» нет.`);
     return found as Scenario;
   };
@@ -155,7 +177,7 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
   });
 
   router.get('/', async (ctx) => {
-    const scenarios = await loadScenarios();
+    const scenarios = await loadScenarios(options.scenariosDir);
     const entries = galleryEntries(scenarios);
     const screens = galleryScreens(scenarios);
     const shots = await Promise.all(entries.map((e) => shotFor(options.shotsDir, e)));
@@ -222,8 +244,8 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
   router.post('/runs/:run/act/:index', async (ctx) => {
     loopbackOnly(ctx);
     const s = await scenario(ctx);
-    const step = s.steps[Number(ctx.params.index)];
     const run = String(ctx.params.run);
+    const step = await playedStep(ctx, s, run, s.steps[Number(ctx.params.index)]);
     if (step?.do === 'advanceClock') {
       // One stand, one time: the relying parties' clocks move with the emulator's, as in a scenario run.
       await control(ctx, 'POST', `/clock?run=${run}`, { advance: step.by });
