@@ -66,12 +66,16 @@ function scenarioList(scenarios: readonly Scenario[], options: GalleryOptions): 
   )}</ul>`;
 }
 
-const noShot = html`<div class="none">Снимок экрана появится после <code>npm run gallery</code></div>`;
+// One flex item: as two (text, code) the space between them would collapse.
+const noShot = html`<div class="none"><span>Снимок экрана появится после <code>npm run gallery</code></span></div>`;
 
 /** A screen without an error: its name, where it is, what the scenario that ends on it is about. */
 function screenCard(entry: ScreenEntry, shot: string | undefined, options: GalleryOptions): Html {
   const name = screenName(entry.screen, entry.app);
-  const about = entry.scenarios.find((s) => s.summary)?.summary;
+  // Only a scenario that ends on this screen is about it; the others merely pass it.
+  const about = entry.scenarios.find(
+    (s) => s.summary && s.expect.app === entry.app && s.expect.screen === entry.screen,
+  )?.summary;
   const search = [entry.screen, name, ...entry.scenarios.map((s) => `${s.id} ${s.title}`)].join(' ').toLowerCase();
   return html`<article class="card" id="screen-${entry.key}" data-screen-key="${entry.key}" data-search="${search}" data-testid="gallery-screen">
 <div class="shot">${shot ? html`<a href="${shot}"><img src="${shot}" alt="Экран: ${name}" loading="lazy"></a>` : noShot}</div>
