@@ -157,7 +157,9 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
       });
   };
   const scenario = async (ctx: Context) => {
-    const found = (await loadScenarios(options.scenariosDir)).find((s) => s.id === ctx.params.id || s.id === ctx.query.scenario);
+    const found = (await loadScenarios(options.scenariosDir)).find(
+      (s) => s.id === ctx.params.id || s.id === ctx.query.scenario,
+    );
     if (!found) ctx.throw(404, `Сценария «${String(ctx.params.id ?? ctx.query.scenario)}» нет.`);
     return found as Scenario;
   };
