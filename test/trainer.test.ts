@@ -245,6 +245,12 @@ test('«Выполнить» plays a control step with the run’s persona in it
         method: 'POST',
         redirect: 'manual',
       });
+    const runPage = parse(await (await fetch(`${own.idp}/trainer/runs/${run}?scenario=probe-persona-steps`)).text());
+    t.truthy(runPage.querySelector('[data-testid="act-1"]'), 'a button for the step it can play');
+    t.truthy(
+      runPage.querySelector('[data-testid="act-2-by-hand"]'),
+      'a note instead of a button for the one it cannot',
+    );
     t.is((await act(1)).status, 303);
     const personas = await own.control<Array<{ persona: string; state: { locked: boolean } }>>(
       'GET',

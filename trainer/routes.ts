@@ -122,6 +122,9 @@ const inboxScript = `(() => {
   setInterval(poll, 2000);
 })();`;
 
+/** A value the automatic run reads off a page and a step uses (`$remembered.doc`), if any. */
+const rememberedIn = (step: Step) => /\$remembered\.\w+/.exec(JSON.stringify(step))?.[0];
+
 /**
  * A step as the runner would play it in this run: `$persona.*` are the run's persona's values. A value
  * the runner remembers from a page (`$remembered.*`) is not known here: the trainer is told to act by hand.
@@ -131,7 +134,7 @@ async function playedStep(ctx: Context, s: Scenario, run: string, step: Step | u
   const personas = await control<PersonaInfo[]>(ctx, 'GET', forRun('/personas', run));
   const persona = personas.find((p) => p.persona === s.given.persona);
   const played = persona ? withPersona(step, persona) : step;
-  const remembered = /\$remembered\.\w+/.exec(JSON.stringify(played))?.[0];
+  const remembered = rememberedIn(played);
   if (remembered)
     ctx.throw(
       409,
@@ -295,9 +298,11 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
 <ol>${s.steps.map(
         (step, i) =>
           html`<li id="step-${i}">${describeStep(step)}${
-            controlLabel(step)
-              ? html` <form method="post" action="/trainer/runs/${run}/act/${i}?scenario=${s.id}" class="inline"><button class="btn secondary" type="submit" data-testid="act-${i}">Выполнить</button></form>`
-              : ''
+            !controlLabel(step)
+              ? ''
+              : rememberedIn(step)
+                ? html` <span class="muted" data-testid="act-${i}-by-hand">— выполните вручную: шаг берёт значение со страницы</span>`
+                : html` <form method="post" action="/trainer/runs/${run}/act/${i}?scenario=${s.id}" class="inline"><button class="btn secondary" type="submit" data-testid="act-${i}">Выполнить</button></form>`
           }</li>`,
       )}</ol>
 <p data-testid="expected-outcome">Ожидаемый итог: ${outcomeText(s.expect)}${s.expect.error && s.expect.error !== 'none' ? html` (<code>${s.expect.error}</code>)` : ''}.</p>
