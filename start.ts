@@ -11,7 +11,14 @@ import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { readPersonaFixtures } from './idp/adapters/account_repository.ts';
 import { startIdp, testPkiOf, type RunningIdp } from './idp/app.ts';
-import { configFromEnv, loadConfig, relyingPartyPort, workerCount, type IdpConfig } from './idp/config/index.ts';
+import {
+  configFromEnv,
+  loadConfig,
+  relyingPartyControl,
+  relyingPartyPort,
+  workerCount,
+  type IdpConfig,
+} from './idp/config/index.ts';
 import { readTestSystemKeys } from './idp/esia/systems.ts';
 import { rpConfig } from './relying-party/config.ts';
 import { startRp, type RunningRp } from './relying-party/server.ts';
@@ -118,6 +125,8 @@ async function main(): Promise<void> {
     return;
   }
   const { config, rpPort, scheme } = settings();
+  // Off with the emulator's (safe by default: ESIA_CONTROL=off leaves no control API anywhere), or by RP_CONTROL.
+  const rpControl = { control: relyingPartyControl(env, config.controlEnabled) };
   const workerTotal = workerCount(env, args.workers, config);
   const pki = config.https ? await testPkiOf(config) : undefined;
   const rpTls = pki
@@ -172,12 +181,14 @@ async function main(): Promise<void> {
               ...rpTls,
               ...nmoLink,
               ...mail,
+              ...rpControl,
             }),
           ),
           startRp(
             rpConfig({
               ...rpTls,
               ...mail,
+              ...rpControl,
               port: rpPort + 1,
               idpIssuer: idpUrl,
               dataDir: config.dataDir,
@@ -205,6 +216,7 @@ async function main(): Promise<void> {
       idpIssuer: idpUrl,
       dataDir: config.dataDir,
       host: config.host,
+      ...rpControl,
       title: 'ФМРМ',
       ...nmoLink,
       ...mail,

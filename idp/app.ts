@@ -14,7 +14,9 @@ import type { Context, Middleware, Next } from 'koa';
 import { loadOrCreateKeys, type LocalKeys } from '../keys/generate.ts';
 import { MountedRouter } from '../lib/http/mount.ts';
 import { loadTestPki, type PersonaSubject, readPersonaSubjects, type TestPki } from '../lib/pki/test_pki.ts';
-import { accountClient, accountRoutes } from './account/router.ts';
+import { accountRoutes } from './account/router.ts';
+import { myServicesRoutes } from './account/my_services.ts';
+import { accountClient } from './account/session.ts';
 import { Store } from '../lib/store/store.ts';
 import { Keyspace } from '../lib/store/keyspace.ts';
 import { connectRedis, isStoreUnavailable, printableUrl } from '../lib/store/redis.ts';
@@ -44,7 +46,7 @@ import { startMutualTlsListener } from './esign/tls_listener.ts';
 import { type MailDelivery, startSmtpListener } from './adapters/smtp_listener.ts';
 import { Journeys, RedisJourneys } from './interactions/journeys.ts';
 import { interactionRoutes } from './interactions/router.ts';
-import { movedTo, readClients, type ClientConfig } from './provider/clients.ts';
+import { movedTo, readClients, serviceTiles, type ClientConfig } from './provider/clients.ts';
 import { RuntimeClients } from './provider/runtime_clients.ts';
 import { providerConfiguration } from './provider/configuration.ts';
 import { outageGate } from './provider/outage_gate.ts';
@@ -314,9 +316,10 @@ export async function createIdp(
   mount(new MountedRouter('plugin', pluginRoutes(services)));
   const interactions = await interactionRoutes(services);
   mount(new MountedRouter('interactions', interactions));
-  // feature «webauthn»: /account, the settings page, signs in through an internal client
+  // The person's own pages sign in through an internal client: /account (settings, feature «webauthn»), /my (G1).
   await runtimeClients.registerInternal(accountClient(issuer) as unknown as ClientConfig);
   mount(new MountedRouter('account', accountRoutes(services)));
+  mount(new MountedRouter('my', myServicesRoutes(services, serviceTiles(clients))));
   // Last, once every id the emulator needs is known: a kept registration never takes one over.
   await runtimeClients.restore();
 

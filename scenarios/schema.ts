@@ -7,7 +7,7 @@
  */
 import { z } from 'zod';
 import { type FaultKind, faultKinds } from '../idp/adapters/faults.ts';
-import { expectation, objectErrors } from './steps/expectation.ts';
+import { type Expectation, expectation, objectErrors } from './steps/expectation.ts';
 import { type Step, stepSchema } from './steps/index.ts';
 
 export type { App, Expectation } from './steps/expectation.ts';
@@ -145,16 +145,27 @@ export function playsThrough(scenario: Scenario, face: Face): boolean {
   return !scenario.id.startsWith('esia-') && steps.includes('"rp"') && !steps.includes('"rp2"');
 }
 
-/** Every error code a scenario expects to see, at any step or at the end. */
-export function expectedErrors(scenario: Scenario): string[] {
-  const out = new Set<string>();
+/** Every expectation of a scenario with the step it belongs to (inside repeats too), in order; the final one has no step. */
+export function expectationsWithSteps(scenario: Scenario): Array<{ step?: Step; expect: Expectation }> {
+  const out: Array<{ step?: Step; expect: Expectation }> = [];
   const visit = (steps: Step[]) => {
     for (const step of steps) {
-      if (step.expect?.error && step.expect.error !== 'none') out.add(step.expect.error);
+      if (step.expect) out.push({ step, expect: step.expect });
       if (step.do === 'repeat') visit(step.steps);
     }
   };
   visit(scenario.steps);
-  if (scenario.expect.error && scenario.expect.error !== 'none') out.add(scenario.expect.error);
-  return [...out];
+  out.push({ expect: scenario.expect });
+  return out;
+}
+
+/** Every expectation of a scenario: its steps' (inside repeats too), in order, then the final one. */
+export function expectations(scenario: Scenario): Expectation[] {
+  return expectationsWithSteps(scenario).map((e) => e.expect);
+}
+
+/** Every error code a scenario expects to see, at any step or at the end. */
+export function expectedErrors(scenario: Scenario): string[] {
+  const codes = expectations(scenario).flatMap((e) => (e.error && e.error !== 'none' ? [e.error] : []));
+  return [...new Set(codes)];
 }

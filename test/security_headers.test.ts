@@ -66,7 +66,7 @@ test.serial('the emulator: home, 404, support sign-in, trainer, ESIA refusal and
   assertPage(t, 'ESIA diagnostics page', await get(`${stand.idp}/__control/esia/diagnostics/${refusals[0]!.ref}`));
 });
 
-test.serial('the sign-in screens, the cabinet, /account, the logout page and the RP pages', async (t) => {
+test.serial('the sign-in screens, the cabinet, /account, «Мои услуги», the logout page and the RP pages', async (t) => {
   await stand.control('POST', '/reset');
   const { screen, browser } = await signInThrough(stand.rp, stand.idp);
   t.is(screen, 'cabinet');
@@ -82,6 +82,7 @@ test.serial('the sign-in screens, the cabinet, /account, the logout page and the
     ),
   );
   assertPage(t, '/account', await get(`${stand.idp}/account`, jar));
+  assertPage(t, '«Мои услуги»', await get(`${stand.idp}/my/services`, jar));
   // oidc-provider's end_session, drawn by the emulator's logout page (it submits itself by a static script).
   assertPage(t, 'logout page', await get(`${stand.idp}/session/end?client_id=fmrm`, jar));
 

@@ -34,7 +34,19 @@ test('with RP_PORT and ESIA_PORT changed, a sign-in completes through ФМРМ, 
   ] as const) {
     const { screen, browser } = await signInThrough(`http://localhost:${port}`, idp);
     t.is(screen, 'cabinet', `${name} on :${port}: ${browser.errorCode()}`);
+    if (port !== rpPort + 1) continue;
+    // «Мои услуги» of the same session: the tiles lead where the relying parties really listen.
+    await browser.goto(`${idp}/my/services`);
+    t.deepEqual(
+      browser.page?.root.querySelectorAll('[data-testid="service-tiles"] a').map((a) => a.getAttribute('href')),
+      [`http://localhost:${rpPort}/login`, `http://localhost:${rpPort + 1}/login`],
+    );
   }
+  t.is(
+    (await fetch(`http://localhost:${rpPort}/__control/clock`)).status,
+    200,
+    'the relying parties’ control API is on',
+  );
   // The SMTP listener is printed, and ФМРМ's notifications reach it: npm start wires ФМРМ to it.
   t.regex(output, /SMTP: smtp:\/\/127\.0\.0\.1:\d+ /);
   const rp = `http://localhost:${rpPort}/__control`;
@@ -63,6 +75,17 @@ test('with RP_PORT and ESIA_PORT changed, a sign-in completes through ФМРМ, 
     inbox.messages.some((m) => m.subject === 'Проверка почты'),
     JSON.stringify(inbox.messages),
   );
+});
+
+test('with ESIA_CONTROL=off the relying parties npm start runs have no control API either, unless RP_CONTROL=on', async (t) => {
+  const [off, on] = [await freePortRange(4), await freePortRange(4)];
+  await Promise.all([
+    startScript(t, [], { ESIA_PORT: '0', RP_PORT: String(off), ESIA_CONTROL: 'off' }),
+    startScript(t, [], { ESIA_PORT: '0', RP_PORT: String(on), ESIA_CONTROL: 'off', RP_CONTROL: 'on' }),
+  ]);
+  for (const port of [off, off + 1, off + 2])
+    t.is((await fetch(`http://localhost:${port}/__control/clock`)).status, 404, `:${port}`);
+  t.is((await fetch(`http://localhost:${on}/__control/clock`)).status, 200);
 });
 
 test('an RP_PORT that is no port stops npm start with the variable named, without a stack', async (t) => {

@@ -11,7 +11,7 @@ import { catalogue } from '../idp/errors/catalogue.ts';
 import { rpErrors } from '../relying-party/errors.ts';
 import { loadScenarios } from '../scenarios/load.ts';
 import { HttpBrowser } from '../scenarios/runner/http_browser.ts';
-import type { Step } from '../scenarios/schema.ts';
+import { expectations } from '../scenarios/schema.ts';
 import { trainerRoutes } from '../trainer/routes.ts';
 import { screenName } from '../trainer/screens_ru.ts';
 import { type Stand, startStand } from '../scenarios/runner/stand.ts';
@@ -110,21 +110,11 @@ test('the walk-through says the expected outcome in words: the screen’s name a
 });
 
 test('every screen a scenario expects has a Russian name for the walk-through', async (t) => {
-  const screens = new Set<string>();
-  const visit = (steps: Step[]) => {
-    for (const step of steps) {
-      if (step.expect?.screen) screens.add(step.expect.screen);
-      if (step.do === 'repeat') visit(step.steps);
-    }
-  };
-  for (const s of await loadScenarios()) {
-    if (s.expect.screen) screens.add(s.expect.screen);
-    visit(s.steps);
-  }
-  t.deepEqual(
-    [...screens].filter((screen) => screenName(screen) === screen),
-    [],
-  );
+  const unnamed = (await loadScenarios())
+    .flatMap(expectations)
+    .filter((e) => e.screen && screenName(e.screen, e.app) === e.screen)
+    .map((e) => `${e.app ?? ''} ${e.screen}`);
+  t.deepEqual([...new Set(unnamed)], []);
 });
 
 test.serial(
@@ -143,11 +133,13 @@ test.serial(
   },
 );
 
-test('the live gallery shows and serves the JPEG screenshots npm run gallery wrote', async (t) => {
+test('the live gallery shows and serves the JPEG screenshots npm run gallery wrote, of error screens and of screens without an error', async (t) => {
   const shotsDir = await mkdtemp(join(tmpdir(), 'esia-shots-'));
   const jpeg = Buffer.from([0xff, 0xd8, 0xff, 0xe0, 0, 0x10]);
   await mkdir(join(shotsDir, 'otp-expired'));
   await writeFile(join(shotsDir, 'otp-expired', '04-idp-otp-otp.expired.jpg'), jpeg);
+  await mkdir(join(shotsDir, 'my-services-sso'));
+  await writeFile(join(shotsDir, 'my-services-sso', '04-idp-my-services.jpg'), jpeg);
   const server = new Koa().use(trainerRoutes({ rpUrl: stand.rp, rp2Url: stand.rp2, shotsDir })).listen(0, '127.0.0.1');
   await once(server, 'listening');
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -158,8 +150,118 @@ test('the live gallery shows and serves the JPEG screenshots npm run gallery wro
     const image = await fetch(`${base}${src}`);
     t.is(image.headers.get('content-type'), 'image/jpeg');
     t.deepEqual(Buffer.from(await image.arrayBuffer()), jpeg);
+    // A screen without an error has its card too, under the screen's Russian name, with its picture.
+    const services = page.querySelector('[data-screen-key="idp:my-services"]');
+    t.is(services?.querySelector('h3')?.textContent, 'Мои услуги на Госуслугах');
+    t.is(
+      services?.querySelector('.shot img')?.getAttribute('src'),
+      '/trainer/shots/my-services-sso/04-idp-my-services.jpg',
+    );
+    t.truthy(services?.querySelector('[data-testid="replay-my-services-sso"]'));
   } finally {
     server.close();
     await rm(shotsDir, { recursive: true, force: true });
+  }
+});
+
+test('«Воспроизвести» resets the relying parties for the run at the scenario’s instant, and «Выполнить» on a clock step moves their clocks too', async (t) => {
+  // otp-expired: no given clock (the trainer's default instant), step 3 moves the clock by PT6M.
+  const res = await fetch(`${stand.idp}/trainer/replay/otp-expired`, { method: 'POST', redirect: 'manual' });
+  const run = new URL(res.headers.get('location') ?? '', stand.idp).pathname.split('/').at(-1) ?? '';
+  t.regex(run, /^run-/);
+  const rpClock = async (base: string) =>
+    Date.parse((await stand.controlAt(base)<{ now: string }>('GET', `/clock?run=${run}`)).now);
+  const start = Date.parse('2026-11-25T09:00:00.000Z');
+  for (const base of [stand.rp, stand.rp2]) {
+    const now = await rpClock(base);
+    t.true(now >= start && now - start < 60_000, `${base} starts at the scenario's instant`);
+  }
+  const main = Date.parse((await stand.controlAt(stand.rp)<{ now: string }>('GET', '/clock')).now);
+  t.true(Math.abs(main - Date.now()) < 60_000, 'the main run of the relying party keeps its own time');
+  const act = await fetch(`${stand.idp}/trainer/runs/${run}/act/3?scenario=otp-expired`, {
+    method: 'POST',
+    redirect: 'manual',
+  });
+  t.is(act.status, 303);
+  for (const base of [stand.rp, stand.rp2])
+    t.true((await rpClock(base)) - start >= 6 * 60_000, `${base} moved by PT6M`);
+});
+
+test('a step the stand refuses (pressed twice) shows the stand’s reason, not an internal error', async (t) => {
+  // A relying party that takes the reset but refuses every clock move, as a feature refuses an action done already.
+  const refusing = new Koa().use((ctx) => {
+    if (ctx.path === '/__control/reset') ctx.body = { reset: true };
+    else {
+      ctx.status = 409;
+      ctx.body = { error: 'control.already_done', message: 'Мероприятие уже отмечено завершённым.' };
+    }
+  });
+  const server = refusing.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const fake = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const own = await startStand({}, ({ dir }) => [
+    trainerRoutes({ rpUrl: fake, rp2Url: fake, shotsDir: join(dir, 'shots') }),
+  ]);
+  try {
+    const res = await fetch(`${own.idp}/trainer/replay/otp-expired`, { method: 'POST', redirect: 'manual' });
+    t.is(res.status, 303);
+    const run = new URL(res.headers.get('location') ?? '', own.idp).pathname.split('/').at(-1);
+    const act = await fetch(`${own.idp}/trainer/runs/${run}/act/3?scenario=otp-expired`, { method: 'POST' });
+    t.is(act.status, 400);
+    const page = await act.text();
+    t.regex(page, /Стенд не выполнил действие \(ответ 409\): Мероприятие уже отмечено завершённым\./);
+    t.notRegex(page, /data-error-code="oauth\.server_error"/);
+  } finally {
+    server.close();
+    await own.close();
+  }
+});
+
+test('«Выполнить» plays a control step with the run’s persona in it, and says when a step needs a value only the automatic run remembers', async (t) => {
+  const scenariosDir = await mkdtemp(join(tmpdir(), 'esia-trainer-scenarios-'));
+  await writeFile(
+    join(scenariosDir, 'probe-persona-steps.json'),
+    JSON.stringify({
+      id: 'probe-persona-steps',
+      title: 'Проба: шаги стенда с данными персоны',
+      catalogue: ['C2'],
+      given: { persona: 'petrova' },
+      steps: [
+        { do: 'open', app: 'rp' },
+        { do: 'control', method: 'POST', path: '/accounts/$persona.persona/unlock' },
+        { do: 'rpControl', app: 'rp', method: 'POST', path: '/documents/$remembered.doc/review', body: {} },
+      ],
+      expect: { app: 'rp', screen: 'rp-home' },
+    }),
+  );
+  const own = await startStand({}, ({ rpUrl, rp2Url, dir }) => [
+    trainerRoutes({ rpUrl, rp2Url, shotsDir: join(dir, 'shots'), scenariosDir }),
+  ]);
+  try {
+    const res = await fetch(`${own.idp}/trainer/replay/probe-persona-steps`, { method: 'POST', redirect: 'manual' });
+    const run = new URL(res.headers.get('location') ?? '', own.idp).pathname.split('/').at(-1) ?? '';
+    const act = (i: number) =>
+      fetch(`${own.idp}/trainer/runs/${run}/act/${i}?scenario=probe-persona-steps`, {
+        method: 'POST',
+        redirect: 'manual',
+      });
+    const runPage = parse(await (await fetch(`${own.idp}/trainer/runs/${run}?scenario=probe-persona-steps`)).text());
+    t.truthy(runPage.querySelector('[data-testid="act-1"]'), 'a button for the step it can play');
+    t.truthy(
+      runPage.querySelector('[data-testid="act-2-by-hand"]'),
+      'a note instead of a button for the one it cannot',
+    );
+    t.is((await act(1)).status, 303);
+    const personas = await own.control<Array<{ persona: string; state: { locked: boolean } }>>(
+      'GET',
+      `/personas?run=${run}`,
+    );
+    t.false(personas.find((p) => p.persona === 'petrova')?.state.locked, '$persona.persona was petrova');
+    const remembered = await act(2);
+    t.is(remembered.status, 400);
+    t.regex(await remembered.text(), /берёт значение со страницы \(\$remembered\.doc\)/);
+  } finally {
+    await own.close();
+    await rm(scenariosDir, { recursive: true, force: true });
   }
 });

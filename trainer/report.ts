@@ -81,11 +81,12 @@ async function main(argv: string[]): Promise<number> {
   const report = await writeGallery(options);
   const used = process.cpuUsage(cpu);
   console.log(
-    `\nGallery: ${report.index} — ${report.screens} screens, ${report.screens - report.missing.length} with screenshots, ${report.played} scenarios played, ` +
+    `\nGallery: ${report.index} — ${report.screens} error screens, ${report.screens - report.missing.length} with screenshots; ${report.pages} screens without an error, ${report.pages - report.missingPages.length} with screenshots; ${report.played} scenarios played, ` +
       `${(report.bytes / 1e6).toFixed(1)} MB, in ${((performance.now() - started) / 1000).toFixed(1)} s (CPU of this process ${((used.user + used.system) / 1e6).toFixed(1)} s, without Chromium's)`,
   );
   if (report.missing.length)
     console.log(`No screenshot (no browser scenario shows them): ${report.missing.join(', ')}`);
+  if (report.missingPages.length) console.log(`No screenshot of these screens: ${report.missingPages.join(', ')}`);
   for (const f of report.failures) console.error(`FAIL ${f}`);
   return report.failures.length ? 1 : 0;
 }

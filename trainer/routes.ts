@@ -14,12 +14,14 @@ import { html } from '../lib/html.ts';
 import { foreignOrigin } from '../lib/http/form_guard.ts';
 import { isLoopback } from '../lib/http/loopback.ts';
 import { loadScenarios } from '../scenarios/load.ts';
-import { casesLabel, type Scenario } from '../scenarios/schema.ts';
-import { galleryEntries } from './gallery.ts';
+import { withPersona } from '../scenarios/runner/run.ts';
+import { casesLabel, type Scenario, type Step } from '../scenarios/schema.ts';
+import type { PersonaInfo } from '../scenarios/steps/kind.ts';
+import { galleryEntries, galleryScreens } from './gallery.ts';
 import { outcomeText } from './screens_ru.ts';
 import { controlLabel, describeStep } from './steps_ru.ts';
 import { galleryPage, galleryScript, galleryStyle } from './view.ts';
-import { shotFor } from './shots.ts';
+import { shotFor, shotForScreen } from './shots.ts';
 
 export interface TrainerOptions {
   /** Where the relying parties are, for the first screen of a scenario. */
@@ -27,16 +29,19 @@ export interface TrainerOptions {
   rp2Url: string;
   /** Screenshots written by `npm run gallery`. */
   shotsDir: string;
+  /** Where the scenario files are: scenarios/catalogue unless a test gives its own. */
+  scenariosDir?: string;
 }
 
 const defaultClock = '2026-11-25T09:00:00.000Z';
 
 /*
- * The control API of this very emulator, over the listener the request came in on (plain HTTP, or
- * TLS on an HTTPS stand). The certificate is not checked: the trainer talks to its own process on
- * loopback, and a replayed TLS-fault scenario has just made that listener serve a broken one.
+ * A control API of the stand: this very emulator's, over the listener the request came in on (plain
+ * HTTP, or TLS on an HTTPS stand), or a relying party's. The certificate is not checked: the trainer
+ * talks to the stand's own processes on loopback, and a replayed TLS-fault scenario has just made the
+ * emulator's listener serve a broken one.
  */
-function ownListener(url: string, init: { method: string; body?: string }): Promise<{ status: number; text: string }> {
+function standCall(url: string, init: { method: string; body?: string }): Promise<{ status: number; text: string }> {
   const target = new URL(url);
   const secure = target.protocol === 'https:';
   const headers = init.body === undefined ? {} : { 'content-type': 'application/json' };
@@ -56,15 +61,33 @@ function ownListener(url: string, init: { method: string; body?: string }): Prom
   });
 }
 
-async function control<T>(ctx: Context, method: string, path: string, body?: unknown): Promise<T> {
-  const res = await ownListener(`${ctx.protocol}://127.0.0.1:${ctx.socket.localPort}/__control${path}`, {
+async function controlAt<T>(ctx: Context, base: string, method: string, path: string, body?: unknown): Promise<T> {
+  const res = await standCall(`${base}/__control${path}`, {
     method,
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  if (res.status < 200 || res.status > 299)
-    ctx.throw(res.status === 404 ? 404 : 502, `Управление стендом ответило ${res.status}: ${res.text}`);
+  if (res.status < 200 || res.status > 299) {
+    // A refusal (a step pressed twice: the event is already marked) is the stand's answer, said as it is; not a crash of the trainer.
+    const status = res.status === 404 ? 404 : res.status < 500 ? 409 : 502;
+    ctx.throw(status, `Стенд не выполнил действие (ответ ${res.status}): ${messageOf(res.text)}`);
+  }
   return JSON.parse(res.text) as T;
 }
+
+/** The message of a control API's JSON refusal, else the start of its answer. */
+function messageOf(text: string): string {
+  try {
+    const { message } = JSON.parse(text) as { message?: unknown };
+    if (typeof message === 'string') return message;
+  } catch {}
+  return text.slice(0, 300);
+}
+
+const control = <T>(ctx: Context, method: string, path: string, body?: unknown): Promise<T> =>
+  controlAt<T>(ctx, `${ctx.protocol}://127.0.0.1:${ctx.socket.localPort}`, method, path, body);
+
+/** `path` of a control call for one run. */
+const forRun = (path: string, run: string) => `${path}${path.includes('?') ? '&' : '?'}run=${encodeURIComponent(run)}`;
 
 function loopbackOnly(ctx: Context): void {
   if (!isLoopback(ctx.req.socket.remoteAddress)) ctx.throw(403, 'Воспроизведение доступно только с этого компьютера.');
@@ -99,10 +122,47 @@ const inboxScript = `(() => {
   setInterval(poll, 2000);
 })();`;
 
+/** A value the automatic run reads off a page and a step uses (`$remembered.doc`), if any. */
+const rememberedIn = (step: Step) => /\$remembered\.\w+/.exec(JSON.stringify(step))?.[0];
+
+/**
+ * A step as the runner would play it in this run: `$persona.*` are the run's persona's values. A value
+ * the runner remembers from a page (`$remembered.*`) is not known here: the trainer is told to act by hand.
+ */
+async function playedStep(ctx: Context, s: Scenario, run: string, step: Step | undefined): Promise<Step | undefined> {
+  if (!step) return step;
+  const personas = await control<PersonaInfo[]>(ctx, 'GET', forRun('/personas', run));
+  const persona = personas.find((p) => p.persona === s.given.persona);
+  const played = persona ? withPersona(step, persona) : step;
+  const remembered = rememberedIn(played);
+  if (remembered)
+    ctx.throw(
+      409,
+      `Этот шаг берёт значение со страницы (${remembered}), его запоминает только автоматический прогон. Выполните действие вручную: например, в консоли проверяющего или организатора.`,
+    );
+  return played;
+}
+
 export function trainerRoutes(options: TrainerOptions): Middleware {
   const router = new Router({ prefix: '/trainer' });
+  const relyingParties = { rp: options.rpUrl, rp2: options.rp2Url } as const;
+  /** A relying party's control API for the run, as the scenario runner calls it (relying-party/control.ts). */
+  const rpControl = <T>(ctx: Context, app: 'rp' | 'rp2', method: string, path: string, run: string, body?: unknown) =>
+    controlAt<T>(ctx, relyingParties[app], method, forRun(path, run), body);
+  /**
+   * The same call to both relying parties (a reset, the clock). A stand without them (ESIA_RP=off) or
+   * with their control API off (RP_CONTROL=off) still replays the emulator's part of a scenario.
+   */
+  const bothRps = async (ctx: Context, path: string, run: string, body: unknown) => {
+    for (const app of ['rp', 'rp2'] as const)
+      await rpControl(ctx, app, 'POST', path, run, body).catch((error: { status?: number; code?: string }) => {
+        if (error.status !== 404 && error.code !== 'ECONNREFUSED') throw error;
+      });
+  };
   const scenario = async (ctx: Context) => {
-    const found = (await loadScenarios()).find((s) => s.id === ctx.params.id || s.id === ctx.query.scenario);
+    const found = (await loadScenarios(options.scenariosDir)).find(
+      (s) => s.id === ctx.params.id || s.id === ctx.query.scenario,
+    );
     if (!found) ctx.throw(404, `Сценария «${String(ctx.params.id ?? ctx.query.scenario)}» нет.`);
     return found as Scenario;
   };
@@ -122,13 +182,19 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
   });
 
   router.get('/', async (ctx) => {
-    const entries = galleryEntries(await loadScenarios());
+    const scenarios = await loadScenarios(options.scenariosDir);
+    const entries = galleryEntries(scenarios);
+    const screens = galleryScreens(scenarios);
     const shots = await Promise.all(entries.map((e) => shotFor(options.shotsDir, e)));
+    const pages = await Promise.all(screens.map((e) => shotForScreen(options.shotsDir, e)));
     const byCode = new Map(entries.map((e, i) => [e.code, shots[i]]));
+    const byKey = new Map(screens.map((e, i) => [e.key, pages[i]]));
+    const url = (shot: string | undefined) => (shot ? `/trainer/shots/${shot}` : undefined);
     ctx.type = 'html';
     ctx.body = galleryPage(entries, {
       live: true,
-      shot: (e) => (byCode.get(e.code) ? `/trainer/shots/${byCode.get(e.code)}` : undefined),
+      shot: (e) => url(byCode.get(e.code)),
+      screens: { entries: screens, shot: (e) => url(byKey.get(e.key)) },
     }).value;
   });
 
@@ -171,6 +237,8 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
           3600_000,
       ).toISOString();
     await control(ctx, 'POST', `/clock?run=${run}`, { set: clock });
+    // The relying parties' data and clocks belong to the run too: fresh, seeded at the scenario's instant.
+    await bothRps(ctx, '/reset', run, { clock });
     for (const fault of s.given.faults ?? []) await control(ctx, 'POST', `/faults?run=${run}`, fault);
     // TLS faults switch the emulator's one HTTPS listener (409 with a clear message over plain HTTP).
     if (s.given.tls) await control(ctx, 'POST', '/tls', { certificate: s.given.tls });
@@ -181,12 +249,17 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
   router.post('/runs/:run/act/:index', async (ctx) => {
     loopbackOnly(ctx);
     const s = await scenario(ctx);
-    const step = s.steps[Number(ctx.params.index)];
     const run = String(ctx.params.run);
-    if (step?.do === 'advanceClock') await control(ctx, 'POST', `/clock?run=${run}`, { advance: step.by });
-    else if (step?.do === 'control')
-      await control(ctx, step.method, `${step.path}${step.path.includes('?') ? '&' : '?'}run=${run}`, step.body);
-    else ctx.throw(400, 'Этот шаг выполняется в браузере, а не кнопкой.');
+    const step = await playedStep(ctx, s, run, s.steps[Number(ctx.params.index)]);
+    if (step?.do === 'advanceClock') {
+      // One stand, one time: the relying parties' clocks move with the emulator's, as in a scenario run.
+      await control(ctx, 'POST', `/clock?run=${run}`, { advance: step.by });
+      await bothRps(ctx, '/clock', run, { advance: step.by });
+    } else if (step?.do === 'control') await control(ctx, step.method, forRun(step.path, run), step.body);
+    else if (step?.do === 'rpControl') {
+      const { ru: _ru, ...body } = step.body ?? {};
+      await rpControl(ctx, step.app, step.method, step.path, run, step.body ? body : undefined);
+    } else ctx.throw(400, 'Этот шаг выполняется в браузере, а не кнопкой.');
     ctx.status = 303;
     ctx.redirect(`/trainer/runs/${run}?scenario=${s.id}#step-${ctx.params.index}`);
   });
@@ -225,9 +298,11 @@ export function trainerRoutes(options: TrainerOptions): Middleware {
 <ol>${s.steps.map(
         (step, i) =>
           html`<li id="step-${i}">${describeStep(step)}${
-            controlLabel(step)
-              ? html` <form method="post" action="/trainer/runs/${run}/act/${i}?scenario=${s.id}" class="inline"><button class="btn secondary" type="submit" data-testid="act-${i}">Выполнить</button></form>`
-              : ''
+            !controlLabel(step)
+              ? ''
+              : rememberedIn(step)
+                ? html` <span class="muted" data-testid="act-${i}-by-hand">— выполните вручную: шаг берёт значение со страницы</span>`
+                : html` <form method="post" action="/trainer/runs/${run}/act/${i}?scenario=${s.id}" class="inline"><button class="btn secondary" type="submit" data-testid="act-${i}">Выполнить</button></form>`
           }</li>`,
       )}</ol>
 <p data-testid="expected-outcome">Ожидаемый итог: ${outcomeText(s.expect)}${s.expect.error && s.expect.error !== 'none' ? html` (<code>${s.expect.error}</code>)` : ''}.</p>

@@ -25,6 +25,7 @@ const screens: Record<string, string> = {
   'recovery-password': 'Восстановление доступа: новый пароль',
   error: 'Сообщение об ошибке на Госуслугах',
   account: 'Настройки учётной записи на Госуслугах',
+  'my-services': 'Мои услуги на Госуслугах',
   logout: 'Выход с Госуслуг',
   'logged-out': 'Вы вышли с Госуслуг',
   'esia-consent': 'Согласие на доступ к данным (протокол ЕСИА)',
@@ -64,21 +65,29 @@ const screens: Record<string, string> = {
   'reviewer-document': 'Консоль проверяющего: документ',
 };
 
+/** The relying parties' shared screens as Портал НМО shows them: the same pages under the other portal's name. */
+const nmoScreens: Record<string, string> = {
+  'rp-home': 'Главная страница Портала НМО',
+  cabinet: 'Личный кабинет Портала НМО',
+  'rp-error': 'Сообщение об ошибке на Портале НМО',
+  'rp-logged-out': 'Вы вышли из Портала НМО',
+};
+
 const errorTitles: Record<string, string> = Object.fromEntries(
   [...Object.entries(catalogue), ...Object.entries(rpErrors)].map(([code, entry]) => [code, entry.title]),
 );
 
-/** «Личный кабинет ФМРМ»; an id without a name stays as it is, so a new screen still reads. */
-export function screenName(screen: string): string {
-  return screens[screen] ?? screen;
+/** «Личный кабинет ФМРМ» (of Портал НМО when `app` is rp2); an id without a name stays as it is, so a new screen still reads. */
+export function screenName(screen: string, app?: string): string {
+  return (app === 'rp2' ? nmoScreens[screen] : undefined) ?? screens[screen] ?? screen;
 }
 
 /**
  * «экран «Личный кабинет ФМРМ», без ошибки» / «…, ошибка «Учётная запись заблокирована»»; an error
  * left out of the expectation is not checked, so it is not mentioned either.
  */
-export function outcomeText(expect: { screen?: string; error?: string }): string {
-  const screen = expect.screen ? `экран «${screenName(expect.screen)}»` : '';
+export function outcomeText(expect: { app?: string; screen?: string; error?: string }): string {
+  const screen = expect.screen ? `экран «${screenName(expect.screen, expect.app)}»` : '';
   const error =
     expect.error === 'none'
       ? 'без ошибки'

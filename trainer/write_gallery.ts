@@ -11,8 +11,8 @@ import { ChromiumDriver, launchChromium, standApps } from '../scenarios/runner/c
 import { runScenario } from '../scenarios/runner/run.ts';
 import { expectedErrors, type Scenario } from '../scenarios/schema.ts';
 import { playInLanes, StandPool, startStand } from '../scenarios/runner/stand.ts';
-import { galleryEntries } from './gallery.ts';
-import { shotFor } from './shots.ts';
+import { galleryEntries, galleryScreens } from './gallery.ts';
+import { shotFor, shotForScreen } from './shots.ts';
 import { galleryPage } from './view.ts';
 
 export interface WriteGalleryOptions {
@@ -33,6 +33,9 @@ export interface GalleryReport {
   index: string;
   screens: number;
   missing: string[];
+  /** Screens without an error (galleryScreens), and those of them no picture was taken of. */
+  pages: number;
+  missingPages: string[];
   played: number;
   failures: string[];
   /** Size of index.html and shots/ together. */
@@ -71,6 +74,8 @@ export async function writeGallery(options: WriteGalleryOptions): Promise<Galler
   const scenarios = await loadScenarios();
   const chosen = new Set(pick(scenarios, options.only));
   const entries = galleryEntries(scenarios);
+  const screens = galleryScreens(scenarios);
+  const screenKeys = new Set(screens.map((e) => e.key));
   const shotsDir = join(options.out, 'shots');
   await rm(shotsDir, { recursive: true, force: true });
   await mkdir(shotsDir, { recursive: true });
@@ -80,24 +85,30 @@ export async function writeGallery(options: WriteGalleryOptions): Promise<Galler
   const played = new Set<Scenario>();
   const failures: string[] = [];
   try {
-    // Round after round, for each screen still without a picture, the next scenario that shows it
+    // Round after round, for each card still without a picture, the next scenario that shows it
     // (the one ending on it first); a scenario plays once and keeps every gallery screen it shows.
     for (;;) {
-      const shots = await Promise.all(entries.map((e) => shotFor(shotsDir, e)));
+      const cards = [
+        ...(await Promise.all(entries.map(async (e) => ({ e, shot: await shotFor(shotsDir, e) })))),
+        ...(await Promise.all(screens.map(async (e) => ({ e, shot: await shotForScreen(shotsDir, e) })))),
+      ];
       const round = new Set(
-        entries.flatMap((e, i) =>
-          shots[i] ? [] : e.scenarios.filter((s) => chosen.has(s) && !played.has(s)).slice(0, 1),
+        cards.flatMap(({ e, shot }) =>
+          shot ? [] : e.scenarios.filter((s) => chosen.has(s) && !played.has(s)).slice(0, 1),
         ),
       );
       if (!round.size) break;
       for (const s of round) played.add(s);
       await playInLanes(pool, [...round], options.lanes, async (scenario, target) => {
         const codes = new Set(expectedErrors(scenario));
+        const apps = standApps(target.stand);
         const driver = new ChromiumDriver(browser, {
           screenshotsDir: shotsDir,
           name: scenario.id,
-          apps: standApps(target.stand),
-          keep: (page) => codes.has(page.error),
+          apps,
+          keep: (page) =>
+            codes.has(page.error) ||
+            (!page.error && screenKeys.has(`${apps[new URL(page.url).origin]}:${page.screen}`)),
           jpegQuality: options.quality,
         });
         const result = await runScenario(target.stand, scenario, driver, target.run ? { run: target.run } : {}).finally(
@@ -114,13 +125,17 @@ export async function writeGallery(options: WriteGalleryOptions): Promise<Galler
     await pool.close();
   }
   const shots = new Map(await Promise.all(entries.map(async (e) => [e.code, await shotFor(shotsDir, e)] as const)));
-  await prune(shotsDir, new Set([...shots.values()].filter((s) => s !== undefined)));
+  const pages = new Map(
+    await Promise.all(screens.map(async (e) => [e.key, await shotForScreen(shotsDir, e)] as const)),
+  );
+  await prune(shotsDir, new Set([...shots.values(), ...pages.values()].filter((s) => s !== undefined)));
   const generatedAt = new Date().toISOString().slice(0, 16).replace('T', ' ');
   const page = galleryPage(entries, {
     live: false,
     liveUrl: options.liveUrl.replace(/\/+$/, ''),
     generatedAt,
     shot: (e) => (shots.get(e.code) ? `shots/${shots.get(e.code)}` : undefined),
+    screens: { entries: screens, shot: (e) => (pages.get(e.key) ? `shots/${pages.get(e.key)}` : undefined) },
   });
   const index = join(options.out, 'index.html');
   await writeFile(index, page.value);
@@ -128,6 +143,8 @@ export async function writeGallery(options: WriteGalleryOptions): Promise<Galler
     index,
     screens: entries.length,
     missing: entries.filter((e) => !shots.get(e.code)).map((e) => e.code),
+    pages: screens.length,
+    missingPages: screens.filter((e) => !pages.get(e.key)).map((e) => e.key),
     played: played.size,
     failures,
     bytes: (await sizeOf(shotsDir)) + (await sizeOf(index)),

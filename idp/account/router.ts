@@ -4,7 +4,6 @@
  * reads oidc-provider's own session. Here the user adds and removes biometrics (A3), security keys
  * (A5) and the app code (A2, QR code and manual secret, confirmed by a first code).
  */
-import { createHash, randomBytes } from 'node:crypto';
 import Router from '@koa/router';
 import type { Context } from 'koa';
 import type { Account } from '../domain/account.ts';
@@ -12,8 +11,8 @@ import { checkTotp, enrolmentUri, newTotpSecret } from '../domain/totp.ts';
 import { EsiaError } from '../errors/esia_error.ts';
 import { field, formOnly } from '../forms.ts';
 import { formFailure } from '../errors/boundary.ts';
-import type { Run } from '../runs.ts';
 import type { Services } from '../services.ts';
+import { signedIn, signInPath } from './session.ts';
 import { accountPage, registerFields } from '../views/account.ts';
 import type { Failure } from '../views/failure.ts';
 import { totpEnrolPage } from '../views/totp.ts';
@@ -21,21 +20,6 @@ import { ceremonyPage } from '../views/webauthn.ts';
 import { type Ceremony, finishRegistration, parseAnswer, siteOf, startRegistration } from '../webauthn/ceremony.ts';
 import { html } from '../../lib/html.ts';
 import { plainJson } from '../adapters/records.ts';
-
-export const accountClientId = 'esia-account';
-
-/** The internal client the settings page signs in through. */
-export function accountClient(issuer: string): Record<string, unknown> {
-  return {
-    client_id: accountClientId,
-    client_name: 'Настройки учётной записи',
-    redirect_uris: [`${issuer}/account/callback`],
-    token_endpoint_auth_method: 'none',
-    grant_types: ['authorization_code'],
-    response_types: ['code'],
-    first_party: true,
-  };
-}
 
 interface Pending {
   ceremony?: Ceremony;
@@ -55,17 +39,8 @@ export function accountRoutes(s: Services): Router {
   });
   const site = () => siteOf(s.config, s.provider.issuer, s.webauthnSpent);
 
-  async function signedIn(ctx: Context): Promise<{ account: Account; run: Run; sid: string } | undefined> {
-    const session = await s.provider.Session.get(ctx);
-    const found = session.accountId ? s.runs.accountByOid(session.accountId) : undefined;
-    if (!found) return undefined;
-    ctx.state.run = found.run;
-    ctx.state.audit.account = found.account.oid;
-    return { ...found, sid: session.uid };
-  }
-
   async function require(ctx: Context) {
-    const who = await signedIn(ctx);
+    const who = await signedIn(s, ctx);
     if (!who)
       throw new EsiaError('interaction.expired', { reason: 'not signed in to the emulator: open /account to sign in' });
     const mine = (await pending.get(who.sid)) ?? {};
@@ -82,20 +57,8 @@ export function accountRoutes(s: Services): Router {
 
   router.get('/', async (ctx) => {
     ctx.state.audit.action = 'account.show';
-    const who = await signedIn(ctx);
-    if (!who) {
-      const verifier = randomBytes(32).toString('base64url');
-      const query = new URLSearchParams({
-        client_id: accountClientId,
-        response_type: 'code',
-        scope: 'openid',
-        redirect_uri: `${s.provider.issuer}/account/callback`,
-        state: randomBytes(8).toString('hex'),
-        code_challenge: createHash('sha256').update(verifier).digest('base64url'),
-        code_challenge_method: 'S256',
-      });
-      return ctx.redirect(`/auth?${query}`);
-    }
+    const who = await signedIn(s, ctx);
+    if (!who) return ctx.redirect(signInPath(s.provider.issuer, 'account'));
     const notice =
       typeof ctx.query.done === 'string'
         ? { added: 'Устройство подключено.', removed: 'Удалено.', totp: 'Код из приложения подключён.' }[ctx.query.done]

@@ -112,6 +112,11 @@ export function workerCount(env: Env, flag: string | undefined, config: IdpConfi
   return count;
 }
 
+/** Whether the relying parties npm start runs have their control API: RP_CONTROL, else as the emulator's (ESIA_CONTROL). */
+export function relyingPartyControl(env: Env, emulatorControl: boolean): boolean {
+  return bool(env, 'RP_CONTROL', emulatorControl);
+}
+
 /** A redirect URI moved to another origin (scheme, host and port), its path and query kept. */
 export function atOrigin(uri: string, origin: string): string {
   const url = new URL(uri);

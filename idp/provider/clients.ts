@@ -12,7 +12,41 @@ export type ClientConfig = ClientMetadata & {
   allowed_methods?: string[];
   /** A system of the operator itself (ФМРМ, НМО): no consent screen. Passed to oidc-provider as extra client metadata. */
   first_party?: boolean;
+  /** How «Мои услуги» shows a first-party system as a tile. Read by the emulator, not given to oidc-provider. */
+  service?: ServiceEntry;
 };
+
+/** The clients file's "service" of a first-party system: every field optional. */
+export interface ServiceEntry {
+  /** The tile's name; client_name by default. */
+  title?: string;
+  /** One line under the name: what the system is for. */
+  description?: string;
+  /** Where the tile leads: the page that starts the system's sign-in (its /login), the origin of its first redirect URI by default. */
+  start_url?: string;
+}
+
+/** A tile of «Мои услуги»: a system of the stand the person opens with the session they already have. */
+export interface ServiceTile {
+  clientId: string;
+  title: string;
+  description?: string;
+  startUrl: string;
+}
+
+/**
+ * The tiles of «Мои услуги»: every first-party system of the clients file (ФМРМ, Портал НМО, and
+ * any system of the operator a developer adds there). A system registered at run time is third-party
+ * and the internal clients are not in the file, so neither is a tile.
+ */
+export function serviceTiles(clients: readonly ClientConfig[]): ServiceTile[] {
+  return clients.filter(isFirstParty).map((c) => ({
+    clientId: c.client_id,
+    title: c.service?.title ?? (typeof c.client_name === 'string' ? c.client_name : c.client_id),
+    ...(c.service?.description ? { description: c.service.description } : {}),
+    startUrl: c.service?.start_url ?? `${new URL(c.redirect_uris?.[0] ?? '').origin}/`,
+  }));
+}
 
 /** Whether a client skips the consent screen; a client without the flag (any registered at run time) is third-party. */
 export function isFirstParty(client: unknown): boolean {
@@ -21,7 +55,7 @@ export function isFirstParty(client: unknown): boolean {
 
 /** The client metadata oidc-provider accepts: our extensions removed. */
 export function providerMetadata(client: ClientConfig): ClientMetadata {
-  const { require_pkce: _pkce, allowed_methods: _methods, ...metadata } = client;
+  const { require_pkce: _pkce, allowed_methods: _methods, service: _service, ...metadata } = client;
   return metadata;
 }
 
@@ -33,6 +67,9 @@ export function movedTo(client: ClientConfig, origin: string | undefined): Clien
     ...client,
     redirect_uris: move(client.redirect_uris),
     ...(client.post_logout_redirect_uris ? { post_logout_redirect_uris: move(client.post_logout_redirect_uris) } : {}),
+    ...(client.service?.start_url
+      ? { service: { ...client.service, start_url: atOrigin(client.service.start_url, origin) } }
+      : {}),
   };
 }
 
@@ -64,6 +101,28 @@ export async function readClients(path: string): Promise<ClientConfig[]> {
         actual: c.redirect_uris ?? absent,
       });
     }
+    if (c.service !== undefined) checkService(path, `clients[${i}].service`, c.service);
   });
   return parsed.clients as ClientConfig[];
+}
+
+function checkService(path: string, field: string, service: unknown): void {
+  if (typeof service !== 'object' || service === null || Array.isArray(service))
+    throw new ConfigFileError(path, {
+      field,
+      expected: 'the tile of «Мои услуги»: {"title", "description", "start_url"}, each optional',
+      actual: service,
+    });
+  const entry = service as Record<string, unknown>;
+  for (const key of ['title', 'description'] as const)
+    if (entry[key] !== undefined && (typeof entry[key] !== 'string' || !entry[key]))
+      throw new ConfigFileError(path, { field: `${field}.${key}`, expected: 'a non-empty text', actual: entry[key] });
+  const start = entry.start_url;
+  const web = typeof start === 'string' && URL.canParse(start) && /^https?:$/.test(new URL(start).protocol);
+  if (start !== undefined && !web)
+    throw new ConfigFileError(path, {
+      field: `${field}.start_url`,
+      expected: 'an absolute http(s) URL of the page that starts the sign-in, such as "http://localhost:4000/login"',
+      actual: start,
+    });
 }

@@ -67,5 +67,10 @@ fieldset.factor{border:1px solid #e1e7f0;border-radius:8px;margin:16px 0 0;paddi
 .qr svg{width:200px;height:200px}
 .spaced{margin-top:14px}
 .inline{display:inline}
+/* «Мои услуги»: a tile per system */
+.tiles{list-style:none;padding:0;margin:20px 0 0;display:grid;grid-template-columns:repeat(auto-fill,minmax(220px,1fr));gap:16px}
+.tile{display:flex;flex-direction:column;gap:6px;height:100%;border:1px solid #e1e7f0;border-radius:12px;padding:18px 20px;color:#0b1f33;background:#fafbfd}
+.tile:hover{border-color:#0d4cd3;text-decoration:none;box-shadow:0 2px 8px rgba(13,76,211,.12)}
+.tile span{font-size:14px;color:#66727f;flex:1}.tile em{font-style:normal;font-weight:600;color:#0d4cd3}
 footer{max-width:960px;margin:0 auto;padding:0 20px 40px;color:#8d99a6;font-size:12px;text-align:center}
 `;

@@ -45,6 +45,11 @@ function substitute<T>(value: T, vars: Vars): T {
   return value;
 }
 
+/** A scenario's steps (or one) as the runner plays them: `$persona.snils` and the like replaced by the persona's values. */
+export function withPersona<T>(value: T, persona: PersonaInfo): T {
+  return substitute(value, persona as unknown as Vars);
+}
+
 class ScenarioRun implements StepContext {
   readonly relyingParties = ['rp', 'rp2'] as const;
 
@@ -227,7 +232,7 @@ export async function runScenario(
       await browser.setCookie(stand.idp, 'esia_token', token.id);
     }
     run = new ScenarioRun(stand, control, rpControl, persona, browser, options.face ?? 'oidc');
-    const steps = substitute(scenario.steps, persona as unknown as Vars);
+    const steps = withPersona(scenario.steps, persona);
     for (const [i, step] of steps.entries()) await run.step(step, `step ${i + 1} (${step.do})`);
     await run.check(scenario.expect, 'final expectation');
     return {

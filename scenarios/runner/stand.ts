@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startIdp, type Extension, type RunningIdp } from '../../idp/app.ts';
 import { loadConfig, type IdpConfig } from '../../idp/config/index.ts';
+import { movedTo, readClients } from '../../idp/provider/clients.ts';
 import { loadOrCreateKeys } from '../../keys/generate.ts';
 import { loadTestPki } from '../../lib/pki/test_pki.ts';
 import { rpConfig } from '../../relying-party/config.ts';
@@ -84,6 +85,8 @@ export async function newRun(stand: Stand): Promise<{ run: string; end(): Promis
 
 /** What ФМРМ sends НМО for the list of a person's completed events (a test stand's secret). */
 const nmoCompletedSecret = 'nmo-completed-local-test-secret';
+/** The clients file of the repository (config/clients.json), whatever ESIA_CLIENTS says. */
+const repositoryClientsFile = join(import.meta.dirname, '..', '..', 'config', 'clients.json');
 
 /** Test keys shared by every stand on this machine: generating RSA keys per stand would dominate start-up. */
 const sharedKeysDir = join(tmpdir(), 'esia-emulator-test-keys');
@@ -161,18 +164,6 @@ export async function startStand(
     : undefined;
   // …and rediscover on every login, so a certificate switched on the emulator shows on the next one.
   const tlsRp = idpTrust ? { idpTrust, discoveryCacheMs: 0 } : {};
-  const client = (id: string, secret: string, port: number) => ({
-    client_id: id,
-    client_secret: secret,
-    client_name:
-      id === 'fmrm'
-        ? 'ФМРМ — Федеральный регистр медицинских работников'
-        : 'Портал непрерывного медицинского образования',
-    redirect_uris: [`http://localhost:${port}/callback`],
-    post_logout_redirect_uris: [`http://localhost:${port}/logged-out`],
-    scope: 'openid profile email phone snils inn trust',
-    first_party: true,
-  });
   // The ESIA face's relying parties and capture page listen first (ports from the OS), then the systems file names them.
   const keysDir = overrides.keysDir ?? sharedKeysDir;
   const [esiaRps, sink] = await Promise.all([startEsiaRps({ issuer, dataDir: dir, keysDir }), startSink(0)]);
@@ -184,14 +175,14 @@ export async function startStand(
       esiaSystemsFile({ rpEsia: portOf(esiaRps[0]!.url), rpEsia1: portOf(esiaRps[1]!.url), sink: portOf(sink.url) }),
     ),
   );
+  // The repository's clients (ФМРМ, Портал НМО, their «Мои услуги» tiles) where this stand's relying parties listen.
+  const portOfClient: Record<string, number> = { fmrm: rpPort, 'nmo-portal': rp2Port };
+  const clientsFileClients = (await readClients(repositoryClientsFile)).filter((c) => c.client_id in portOfClient);
   const clientsFile = join(dir, 'clients.json');
   await writeFile(
     clientsFile,
     JSON.stringify({
-      clients: [
-        client('fmrm', 'fmrm-local-test-secret', rpPort),
-        client('nmo-portal', 'nmo-local-test-secret', rp2Port),
-      ],
+      clients: clientsFileClients.map((c) => movedTo(c, `http://localhost:${portOfClient[c.client_id]}`)),
     }),
   );
   const config = loadConfig({

@@ -55,6 +55,10 @@ export const buttons: Record<string, string> = {
   'queue-open': 'первый документ в очереди',
   'decision-accept': 'Принять',
   'decision-reject': 'Отклонить',
+  // «Мои услуги» (G1): the emulator's own front page and the tiles
+  'idp-sign-in': 'Войти на Госуслуги как пользователь',
+  'service-fmrm': 'ФМРМ',
+  'service-nmo-portal': 'Портал НМО',
 };
 
 export const fieldNames: Record<string, string> = {
