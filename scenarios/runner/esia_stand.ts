@@ -85,7 +85,13 @@ export async function signerOf(keysDir: string, clientId: string, kind: EsiaSign
  * same files the emulator would make for "generated:…"), so the RPs can start before the emulator
  * and the systems file can name their real ports: no port is reserved and bound later.
  */
-export async function startEsiaRps(o: { issuer: string; dataDir: string; keysDir: string }): Promise<RunningRp[]> {
+export async function startEsiaRps(o: {
+  issuer: string;
+  dataDir: string;
+  keysDir: string;
+  /** The emulator's SMTP listener, where their notifications' e-mail goes (as the OIDC ФМРМ's). */
+  smtpUrl?: string;
+}): Promise<RunningRp[]> {
   const made: Array<[string, 'gost' | 'rsa']> = [
     [esiaSystemIds.gost, 'gost'],
     [esiaSystemIds.legacy, 'rsa'],
@@ -95,7 +101,12 @@ export async function startEsiaRps(o: { issuer: string; dataDir: string; keysDir
     [esiaSystemIds.limited, 'gost'],
   ];
   for (const [id, kind] of made) await loadOrCreateTestKeys(testSystemDir(o.keysDir, id), kind, `${id} (test system)`);
-  const base: Partial<RpConfig> = { idpIssuer: o.issuer, dataDir: o.dataDir, port: 0 };
+  const base: Partial<RpConfig> = {
+    idpIssuer: o.issuer,
+    dataDir: o.dataDir,
+    port: 0,
+    ...(o.smtpUrl ? { smtpUrl: o.smtpUrl } : {}),
+  };
   return Promise.all([
     startRp(
       rpConfig({

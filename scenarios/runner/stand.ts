@@ -166,7 +166,7 @@ export async function startStand(
   const tlsRp = idpTrust ? { idpTrust, discoveryCacheMs: 0 } : {};
   // The ESIA face's relying parties and capture page listen first (ports from the OS), then the systems file names them.
   const keysDir = overrides.keysDir ?? sharedKeysDir;
-  const [esiaRps, sink] = await Promise.all([startEsiaRps({ issuer, dataDir: dir, keysDir }), startSink(0)]);
+  const [esiaRps, sink] = await Promise.all([startEsiaRps({ issuer, dataDir: dir, keysDir, ...mail }), startSink(0)]);
   const portOf = (url: string) => Number(new URL(url).port);
   const systemsFile = join(dir, 'systems.json');
   await writeFile(
