@@ -148,17 +148,28 @@ export class SharedRuns {
    * request changed, which are then written over it.
    */
   async commitOutside(run: Run): Promise<void> {
+    // Nothing differs: nothing to write (what a locked request wrote meanwhile took this request's changes along).
+    if (!this.#unwritten(run).size) return;
+    await this.#queue.run(run.id, async () => {
+      // Worked out behind this process's locked requests of the run, not before: what one of them changed
+      // and has not written yet is not this request's, and keeping it over what Redis has would undo
+      // what other processes wrote meanwhile (an SMS sent there, the outbox's next id: a code read twice).
+      const ours = this.#unwritten(run);
+      if (!ours.size) return;
+      await this.#briefly(run, async (token, fetched) => {
+        this.#apply(run, fetched, ours);
+        await this.commit(run, token, true);
+      });
+    });
+  }
+
+  /** The parts that differ here from what this process last read or wrote of the run. */
+  #unwritten(run: Run): Set<string> {
     const seen = this.#seenOf(run);
     const now = this.#serialiser.texts(run);
     const ours = new Set([...now].filter(([name, text]) => seen.committed.get(name) !== text).map(([name]) => name));
     for (const name of seen.committed.keys()) if (!now.has(name)) ours.add(name);
-    if (!ours.size) return;
-    await this.#queue.run(run.id, () =>
-      this.#briefly(run, async (token, fetched) => {
-        this.#apply(run, fetched, ours);
-        await this.commit(run, token, true);
-      }),
-    );
+    return ours;
   }
 
   /** Writes a run's state as it is here, whatever Redis has: a new run, the main run seeded, a reset elsewhere. */

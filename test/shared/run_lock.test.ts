@@ -163,3 +163,47 @@ maybe(
     }
   },
 );
+
+maybe(
+  'a change merged without the lock keeps only its own parts: a locked request’s unwritten SMS does not undo another process’s',
+  async (t) => {
+    const prefix = freshPrefix();
+    const [a, b] = await Promise.all([instance(prefix), instance(prefix)]);
+    const phone = '+79000000002';
+    // On A a locked request sends a code and has not answered yet (scrypt, Redis)…
+    let inWork!: () => void;
+    const working = new Promise<void>((resolve) => (inWork = resolve));
+    let finish!: () => void;
+    const finished = new Promise<void>((resolve) => (finish = resolve));
+    const locked = a.shared.locked(a.main, async () => {
+      a.main.outbox.send('sms', '+79000000001', 'Код 111111', '111111');
+      inWork();
+      await finished;
+    });
+    await working;
+    // …while a sign-in screen on A (no lock, nothing changed by it) ends and writes what it changed.
+    // Right after the locked request has written and released the lock, before that write, B sends a code.
+    const store = a.shared.store;
+    const commit = store.commit.bind(store);
+    store.commit = async (...args: Parameters<typeof store.commit>) => {
+      store.commit = commit;
+      const version = await commit(...args);
+      await b.shared.locked(b.main, async () => void b.main.outbox.send('sms', phone, 'Код 222222', '222222'));
+      return version;
+    };
+    const outside = a.shared.commitOutside(a.main);
+    finish();
+    await Promise.all([locked, outside]);
+    // B's message and the outbox's next id stand: the next code B sends is the newest one in the inbox.
+    await b.shared.locked(b.main, async () => void b.main.outbox.send('sms', phone, 'Код 333333', '333333'));
+    const c = await instance(prefix);
+    t.deepEqual(
+      c.main.outbox.read('sms', phone).map((m) => [m.id, m.code]),
+      [
+        [3, '333333'],
+        [2, '222222'],
+      ],
+    );
+    t.is(c.main.outbox.read('sms', '+79000000001')[0]?.code, '111111');
+  },
+);
