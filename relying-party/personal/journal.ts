@@ -7,6 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { projectRoot } from '../../lib/project_root.ts';
 import type { RpData, Seeder } from '../data.ts';
 import { type RegisterRecord, snilsKey } from '../register.ts';
 import type { Workspace } from '../workspaces.ts';
@@ -46,8 +47,11 @@ export interface PersonalFile {
 
 type WithPersonal = RpData & { personal?: Record<string, PersonalFile> };
 
-/** The register's seed of each person's data, by СНИЛС digits (workStart etc. as ISO dates). */
-const fixtures = JSON.parse(readFileSync(join(import.meta.dirname, '..', 'fixtures', 'personal.json'), 'utf8')) as {
+/**
+ * The register's seed of each person's data, by СНИЛС digits (workStart etc. as ISO dates). Found from
+ * the project root, not this file: in the bundle `npm start` runs, this module lives in build/.
+ */
+const fixtures = JSON.parse(readFileSync(join(projectRoot, 'relying-party', 'fixtures', 'personal.json'), 'utf8')) as {
   people: Record<string, Omit<PersonalValues, 'specialty'>>;
 };
 

@@ -20,9 +20,11 @@ export async function startScript(
   args: string[],
   env: Record<string, string>,
   timeoutMs = 120_000,
+  /** What runs: start.ts through tsx (default), or what `npm start` runs, the bundle (['build/start.js']). */
+  entry: string[] = ['--import', 'tsx', 'start.ts'],
 ): Promise<StartedScript> {
   const dataDir = await mkdtemp(join(tmpdir(), 'esia-start-'));
-  const child = spawn(process.execPath, ['--import', 'tsx', 'start.ts', ...args], {
+  const child = spawn(process.execPath, [...entry, ...args], {
     env: {
       ...process.env,
       ESIA_DATA_DIR: dataDir,
