@@ -20,7 +20,7 @@ import {
   type IdpConfig,
 } from './idp/config/index.ts';
 import { readTestSystemKeys } from './idp/esia/systems.ts';
-import { rpConfig } from './relying-party/config.ts';
+import { nmoPortal, rpConfig } from './relying-party/config.ts';
 import { startRp, type RunningRp } from './relying-party/server.ts';
 import { trainerRoutes } from './trainer/routes.ts';
 import { parseCli } from './lib/cli.ts';
@@ -163,7 +163,7 @@ async function main(): Promise<void> {
   // ФМРМ's «НМО» tab reads the person's completed events from НМО, server to server, with this secret.
   const nmoLink = {
     nmoUrl: `${scheme}://localhost:${rpPort + 1}`,
-    completedApiSecret: env.RP_COMPLETED_API_SECRET || 'nmo-completed-local-test-secret',
+    completedApiSecret: env.RP_COMPLETED_API_SECRET || nmoPortal.completedApiSecret,
   };
   // Notifications by e-mail go to the emulator's SMTP listener (its inboxes), unless RP_SMTP_URL names another server.
   const rpMail = env.RP_SMTP_URL === 'off' ? undefined : env.RP_SMTP_URL || facts.smtp;
@@ -193,13 +193,7 @@ async function main(): Promise<void> {
               idpIssuer: idpUrl,
               dataDir: config.dataDir,
               host: config.host,
-              clientId: 'nmo-portal',
-              portal: 'nmo',
-              clientSecret: 'nmo-local-test-secret',
-              title: 'Портал НМО',
-              titleGenitive: 'Портала НМО',
-              subtitle: 'Непрерывное медицинское образование',
-              requiredTrust: 'standard',
+              ...nmoPortal,
               completedApiSecret: nmoLink.completedApiSecret,
             }),
           ),

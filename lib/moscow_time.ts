@@ -3,24 +3,17 @@
  * («25.11.2026, 15:00 (МСК)»). Moscow has been UTC+3 all year since 2014; Intl knows it.
  * The support console shows seconds too: it reads the audit journal, where seconds tell steps apart.
  */
+const minutes: Intl.DateTimeFormatOptions = {
+  timeZone: 'Europe/Moscow',
+  day: '2-digit',
+  month: '2-digit',
+  year: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+};
 const formats = {
-  minutes: new Intl.DateTimeFormat('ru-RU', {
-    timeZone: 'Europe/Moscow',
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-  }),
-  seconds: new Intl.DateTimeFormat('ru-RU', {
-    timeZone: 'Europe/Moscow',
-    day: '2-digit',
-    month: '2-digit',
-    year: 'numeric',
-    hour: '2-digit',
-    minute: '2-digit',
-    second: '2-digit',
-  }),
+  minutes: new Intl.DateTimeFormat('ru-RU', minutes),
+  seconds: new Intl.DateTimeFormat('ru-RU', { ...minutes, second: '2-digit' }),
 };
 
 export function moscowTime(at: string | number | Date, precision: keyof typeof formats = 'minutes'): string {

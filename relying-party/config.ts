@@ -95,6 +95,22 @@ export const rpDefaults = {
   control: true,
 } as const satisfies Omit<RpConfig, 'publicUrl'>;
 
+/**
+ * The stand's second portal, Портал НМО, as npm start and the scenario stand run it: its client in
+ * config/clients.json, its names, the lower trust level it admits, and the secret ФМРМ presents for
+ * a person's completed events (a test stand's; RP_COMPLETED_API_SECRET replaces it under npm start).
+ */
+export const nmoPortal = {
+  clientId: 'nmo-portal',
+  portal: 'nmo',
+  clientSecret: 'nmo-local-test-secret',
+  title: 'Портал НМО',
+  titleGenitive: 'Портала НМО',
+  subtitle: 'Непрерывное медицинское образование',
+  requiredTrust: 'standard',
+  completedApiSecret: 'nmo-completed-local-test-secret',
+} as const satisfies Partial<RpConfig>;
+
 /** The settings come from RP_* variables (main.ts) or the caller's object, not from a file: they are named so. */
 const settings = 'relying party settings (RP_* variables)';
 

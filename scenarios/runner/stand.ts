@@ -13,7 +13,7 @@ import { loadConfig, type IdpConfig } from '../../idp/config/index.ts';
 import { movedTo, readClients } from '../../idp/provider/clients.ts';
 import { loadOrCreateKeys } from '../../keys/generate.ts';
 import { loadTestPki } from '../../lib/pki/test_pki.ts';
-import { rpConfig } from '../../relying-party/config.ts';
+import { nmoPortal, rpConfig } from '../../relying-party/config.ts';
 import { startRp, type RunningRp } from '../../relying-party/server.ts';
 import { backChannelFetch, type BackChannelFetch } from '../../relying-party/tls_fetch.ts';
 import { esiaSystemsFile, startEsiaRps, startSink } from './esia_stand.ts';
@@ -83,8 +83,6 @@ export async function newRun(stand: Stand): Promise<{ run: string; end(): Promis
   return { run, end: async () => void (await stand.control('DELETE', `/runs/${run}`).catch(() => undefined)) };
 }
 
-/** What ФМРМ sends НМО for the list of a person's completed events (a test stand's secret). */
-const nmoCompletedSecret = 'nmo-completed-local-test-secret';
 /** The clients file of the repository (config/clients.json), whatever ESIA_CLIENTS says. */
 const repositoryClientsFile = join(import.meta.dirname, '..', '..', 'config', 'clients.json');
 
@@ -222,7 +220,7 @@ export async function startStand(
         dataDir: dir,
         ...tlsRp,
         nmoUrl: `http://localhost:${rp2Port}`,
-        completedApiSecret: nmoCompletedSecret,
+        completedApiSecret: nmoPortal.completedApiSecret,
         ...mail,
       }),
     ),
@@ -233,14 +231,7 @@ export async function startStand(
         dataDir: dir,
         ...tlsRp,
         ...mail,
-        clientId: 'nmo-portal',
-        portal: 'nmo',
-        clientSecret: 'nmo-local-test-secret',
-        title: 'Портал НМО',
-        titleGenitive: 'Портала НМО',
-        subtitle: 'Непрерывное медицинское образование',
-        requiredTrust: 'standard',
-        completedApiSecret: nmoCompletedSecret,
+        ...nmoPortal,
       }),
     ),
   ]).catch(async (error: unknown) => {
