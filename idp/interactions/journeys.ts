@@ -163,8 +163,9 @@ export class RedisJourneys implements JourneyStore {
   }
 
   async get(uid: string, clientId: string, run: Run): Promise<Journey> {
-    const { journey } = current(await this.#records.get(uid), uid, clientId, run);
-    await this.#records.put(uid, journey, { ttlMs: keptMs, tags: [`run:${journey.run.id}`] });
+    const { journey, fresh } = current(await this.#records.get(uid), uid, clientId, run);
+    // A new one is written now (save() only rewrites one that is there); a found one when its step is done.
+    if (fresh) await this.#records.put(uid, journey, { ttlMs: keptMs, tags: [`run:${journey.run.id}`] });
     return journey;
   }
 
