@@ -188,6 +188,7 @@ export async function createIdp(
     journeys,
     storage,
     mutex: new KeyedMutex(),
+    transact: runSharing ? (run, change) => runSharing.shared.transact(run, change) : async (_run, change) => change(),
     pki,
     esign,
     baseline,

@@ -34,6 +34,12 @@ export interface Services {
   /** oidc-provider's state: sessions, grants, codes, tokens (bounded: memory_adapter.ts). */
   storage: ProviderState;
   mutex: KeyedMutex;
+  /**
+   * Makes a synchronous change of a run's state and writes it: on Redis by compare-and-set, made
+   * again on the newest state if another process changed the same parts meanwhile (idp/shared/run_sync.ts);
+   * in one process, just made. The sign-in steps count and record through it without the run's lock.
+   */
+  transact<T>(run: Run, change: () => T): Promise<T>;
   /** The personas as the fixtures file defines them, passwords hashed (cached), oids of the main run. */
   baseline(): Promise<Account[]>;
   /** Restores a run to the baseline and ends the sessions of its accounts. */

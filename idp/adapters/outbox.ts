@@ -29,8 +29,16 @@ export interface Message {
 /** Kept per inbox; older messages are dropped so a long benchmark cannot grow memory without bound. */
 const perRecipient = 20;
 
+/**
+ * How message ids are given: counted from 1 by this process, or (runs shared by several processes,
+ * idp/shared) from the real time in microseconds, so two processes sending at once need no shared
+ * counter and the newest message still has the highest id.
+ */
+export type IdState = { next: number } | { ids: 'time' };
+
 export class Outbox {
   #next = 1;
+  #timeIds = false;
   readonly #messages = new Map<string, Message[]>();
 
   constructor(
@@ -50,8 +58,10 @@ export class Outbox {
     const fault = channel === 'sms' ? this.faults.take('sms.fail', 'sms.delay') : undefined;
     if (fault?.kind === 'sms.fail') throw new EsiaError('otp.delivery_failed', { fault: 'sms.fail', to });
     if (fault) deliverAt = now + (fault.seconds ?? 0) * 1000;
+    const id = this.#timeIds ? Math.max(this.#next, Date.now() * 1000) : this.#next;
+    this.#next = id + 1;
     const message: Message = {
-      id: this.#next++,
+      id,
       channel,
       to,
       text,
@@ -102,7 +112,24 @@ export class Outbox {
     else this.#messages.delete(key);
   }
 
-  restoreNextId(next: number): void {
-    this.#next = next;
+  /** An inbox as another process left it, merged with this one's: both processes' messages, by id (the newest kept). */
+  mergeInbox(key: string, theirs: Message[]): void {
+    const byId = new Map([...theirs, ...(this.#messages.get(key) ?? [])].map((m) => [m.id, m]));
+    this.#messages.set(key, [...byId.values()].sort((a, b) => a.id - b.id).slice(-perRecipient));
+  }
+
+  /** Ids from the real time from now on (runs shared by several processes). */
+  useTimeIds(): void {
+    this.#timeIds = true;
+  }
+
+  /** What another process needs to give the next id: the counter, or nothing with time ids. */
+  idState(): IdState {
+    return this.#timeIds ? { ids: 'time' } : { next: this.#next };
+  }
+
+  restoreIdState(state: IdState): void {
+    if ('ids' in state) this.#timeIds = true;
+    else this.#next = state.next;
   }
 }

@@ -57,22 +57,29 @@ function refuseIfLocked(state: Lockable): void {
 }
 
 async function checkPassword(step: Step, account: Account, password: string): Promise<Outcome> {
-  const { run } = step;
-  return step.s.mutex.run(account.oid, async () => {
+  const { run, s } = step;
+  return s.mutex.run(account.oid, async () => {
     refuseIfLocked(account);
-    if (await verifyPassword(password, account.passwordHash)) {
-      // Nothing to write (and so nothing to wait for) unless wrong passwords were counted.
-      const counted = account.failedAttempts !== 0;
-      registerSuccess(account);
-      if (counted) run.accounts.changed();
-      return { ok: true };
-    }
-    const failure = countFailure(step, account);
-    run.accounts.changed();
-    if (failure.locked) {
-      notify(run.outbox, account, 'security.account_locked', { at: account.lockedAt! });
-      throw failure.locked;
-    }
+    const right = await verifyPassword(password, account.passwordHash);
+    // Counted on the account as it is now: another emulator process may have counted meanwhile.
+    const failure = await s.transact(run, () => {
+      refuseIfLocked(account);
+      if (right) {
+        // Nothing to write (and so nothing to wait for) unless wrong passwords were counted.
+        const counted = account.failedAttempts !== 0;
+        registerSuccess(account);
+        if (counted) run.accounts.changed();
+        return null;
+      }
+      const counted = countFailure(step, account);
+      run.accounts.changed();
+      if (counted.locked) {
+        notify(run.outbox, account, 'security.account_locked', { at: account.lockedAt! });
+        throw counted.locked;
+      }
+      return counted;
+    });
+    if (!failure) return { ok: true };
     return { ok: false, lines: [...(await typingHints(password, account.passwordHash)), ...failure.lines] };
   });
 }
@@ -85,12 +92,16 @@ async function refuseUnknownLogin(
   dummyHash: string,
 ): Promise<string[]> {
   const key = readings.map((r) => `${r.kind}:${r.value}`).join('|');
-  return step.s.mutex.run(`unknown:${step.run.id}:${key}`, async () => {
-    const state = step.run.unknownLogins.of(key);
-    refuseIfLocked(state);
+  const { run, s } = step;
+  return s.mutex.run(`unknown:${run.id}:${key}`, async () => {
+    refuseIfLocked(run.unknownLogins.of(key));
     // Same cost as a real check, so timing does not tell whether the login exists.
     await verifyPassword(password, dummyHash);
-    const failure = countFailure(step, state);
+    const failure = await s.transact(run, () => {
+      const state = run.unknownLogins.of(key);
+      refuseIfLocked(state);
+      return countFailure(step, state);
+    });
     if (failure.locked) throw failure.locked;
     return failure.lines;
   });

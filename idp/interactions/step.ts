@@ -109,9 +109,11 @@ export function redirectToStage(step: Step): void {
 export async function finishLogin(step: Step, account: Account, factors: string[]): Promise<void> {
   const { s, ctx, run } = step;
   const amr = withMfa(factors);
-  account.lastSignInAt = new Date(run.clock.now()).toISOString();
-  run.accounts.changed();
-  notify(run.outbox, account, 'security.sign_in', { at: account.lastSignInAt, system: step.clientName, amr });
+  await s.transact(run, () => {
+    account.lastSignInAt = new Date(run.clock.now()).toISOString();
+    run.accounts.changed();
+    notify(run.outbox, account, 'security.sign_in', { at: account.lastSignInAt, system: step.clientName, amr });
+  });
   await s.journeys.end(step.uid);
   Object.assign(ctx.state.audit, { account: account.oid, details: { amr } });
   // interactionFinished answers by itself, so the request frame's wait would come too late.

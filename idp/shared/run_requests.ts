@@ -2,12 +2,17 @@
  * Which requests sync runs and which take a run's lock (ESIA_STORE=redis://…), as one middleware in
  * front of the emulator's routes. Every request that reaches a run syncs first. A request to the
  * emulator's own routes that may change a run holds that run's lock: every method but GET and HEAD,
- * and the GETs that change state: a sign-in screen while the run has an armed fault or a login
- * shortcut (taken once), the signing plugin (a browser gets its own token), the account settings, the
- * support console and /__control/runs/:id/enter (a persona's token is made). oidc-provider's own
- * endpoints take no lock: their state is in its adapter. A run changed without its lock (a sign-in
- * screen's signature challenge, the support console's session run) is written after the handler,
- * under the lock then, merged part by part (idp/shared/run_sync.ts commitOutside).
+ * and the GETs that change state: the signing plugin (a browser gets its own token), the account
+ * settings, the support console and /__control/runs/:id/enter (a persona's token is made).
+ *
+ * The sign-in screens and the steps every sign-in takes (password, SMS code, its resend) take no
+ * lock, so two processes sign different people in at once: what they change of the run (wrong
+ * passwords counted, a sign-in recorded) is written by compare-and-set (Services.transact), the
+ * rest (the code sent) after the handler (commitOutside). With an armed fault or a login shortcut
+ * (taken once) they hold the lock like the others. oidc-provider's own endpoints take no lock:
+ * their state is in its adapter. A run changed without its lock (a sign-in step, a signature
+ * challenge, the support console's session run) is written after the handler, merged part by part
+ * (idp/shared/run_sync.ts commitOutside).
  */
 import type { Context, Middleware, Next } from 'koa';
 import { type Run, runCookie, type Runs } from '../runs.ts';
@@ -16,6 +21,8 @@ import type { SharedRuns } from './run_sync.ts';
 
 const noRun = /^\/(?:static\/|favicon|__health\/)/;
 const changingGets = /^\/(?:plugin(?:\/|$)|account(?:\/|$)|support(?:\/|$)|__control\/runs\/[^/]+\/enter$)/;
+/** The sign-in steps every sign-in takes; their changes of the run go through Services.transact. */
+const lockFreeSteps = /^\/interaction\/[^/]+\/(?:login|otp|otp\/resend)$/;
 /**
  * POSTs that change no run: runs are made and ended through the registry; the ESIA face's token
  * endpoint (server to server) reads the run only for its outage, its codes and tokens are records.
@@ -23,9 +30,11 @@ const changingGets = /^\/(?:plugin(?:\/|$)|account(?:\/|$)|support(?:\/|$)|__con
 const noRunChanged = /^\/(?:__control\/runs(?:\/[^/]+)?|aas\/oauth2\/te)$/;
 
 export function mayChange(ctx: Pick<Context, 'method' | 'path'>, run: Run): boolean {
-  if (ctx.method !== 'GET' && ctx.method !== 'HEAD') return !noRunChanged.test(ctx.path);
-  // A sign-in screen takes from the run only an armed fault or a login shortcut; without either it needs no lock.
-  if (ctx.path.startsWith('/interaction/')) return run.faults.list.length > 0 || run.shortcuts.size > 0;
+  const read = ctx.method === 'GET' || ctx.method === 'HEAD';
+  if (ctx.path.startsWith('/interaction/') && (read || lockFreeSteps.test(ctx.path)))
+    // An armed fault or a login shortcut is taken once: under the lock. Without either, no lock.
+    return run.faults.list.length > 0 || run.shortcuts.size > 0;
+  if (!read) return !noRunChanged.test(ctx.path);
   return changingGets.test(ctx.path);
 }
 
@@ -58,7 +67,11 @@ export function sharedRunsMiddleware(
       if (worked && (worked !== run || !locking)) await shared.commitOutside(worked);
     };
     const locking = mayChange(ctx, run);
-    if (!locking) return next().finally(alsoChanged);
-    return shared.locked(run, () => next().finally(alsoChanged));
+    const handle = locking
+      ? () => shared.locked(run, () => next().finally(alsoChanged))
+      : () => next().finally(alsoChanged);
+    // One sign-in's requests one at a time, whichever process each reaches: each changes its journey.
+    const uid = /^\/interaction\/([^/]+)/.exec(ctx.path)?.[1];
+    return uid ? shared.exclusive(`interaction:${uid}`, handle) : handle();
   };
 }

@@ -7,7 +7,7 @@
  * same objects (services and journeys hold them), and an account that is still there keeps its object.
  */
 import type { Fault } from '../adapters/faults.ts';
-import type { Message } from '../adapters/outbox.ts';
+import type { IdState, Message } from '../adapters/outbox.ts';
 import type { Account } from '../domain/account.ts';
 import type { ClockState } from '../domain/clock.ts';
 import type { Lockable } from '../domain/lockout.ts';
@@ -82,10 +82,10 @@ const simpleParts = {
     read: (run: Run, v: IssuedCertificate[]) => run.issuedCertificates.splice(0, Infinity, ...v),
   },
   esign: { write: esignState, read: restoreEsign },
-  // The outbox's message counter; the messages are in the inbox parts.
+  // How the outbox gives ids (its counter, or the time: constant, so a send changes only its inbox); the messages are in the inbox parts.
   outbox: {
-    write: (run: Run) => ({ next: run.outbox.nextId }),
-    read: (run: Run, v: { next: number }) => run.outbox.restoreNextId(v.next),
+    write: (run: Run) => run.outbox.idState(),
+    read: (run: Run, v: IdState) => run.outbox.restoreIdState(v),
   },
 } satisfies Record<string, { write(run: Run): unknown; read(run: Run, value: never): void }>;
 
@@ -172,6 +172,12 @@ function restoreEsign(run: Run, state: EsignState): void {
   refill(e.clientMethods, state.clientMethods);
 }
 
+/** A part changed here and by another process meanwhile, where both can stay: an inbox keeps both processes' messages. */
+export function mergePart(run: Run, name: string, theirs: string): void {
+  if (name.startsWith(inboxPrefix))
+    run.outbox.mergeInbox(name.slice(inboxPrefix.length), JSON.parse(theirs) as Message[]);
+}
+
 /** Each part as the JSON text it is stored as. */
 export function serialiseParts(parts: RunParts): Map<string, string> {
   return new Map([...parts].map(([name, value]) => [name, JSON.stringify(value)]));
@@ -184,6 +190,13 @@ export function serialiseParts(parts: RunParts): Map<string, string> {
  */
 export class RunSerialiser {
   readonly #inboxes = new WeakMap<Message[], { stamp: string; text: string }>();
+
+  /** A part read as `text` and hydrated as `value`: an inbox keeps that text until it changes (no stringify of what was just parsed). */
+  adopt(name: string, value: unknown, text: string): void {
+    if (!name.startsWith(inboxPrefix) || !Array.isArray(value)) return;
+    const list = value as Message[];
+    this.#inboxes.set(list, { stamp: `${list.length}:${list[0]?.id}:${list.at(-1)?.id}`, text });
+  }
 
   texts(run: Run): Map<string, string> {
     const texts = new Map<string, string>();

@@ -12,38 +12,59 @@
  * A commit checks it still holds the lock before it writes (a request that outlived its lock must
  * not overwrite a newer state), bumps the version and writes the parts in the same script: the
  * write and the bump are one atomic step, as a MULTI would make them, and the lock check with them.
+ *
+ * A compare-and-set (runSwap) needs no lock: it writes its parts only if none changed since the
+ * versions the caller read them at and no request holds the run's lock; two processes changing
+ * different accounts of one run thus never wait for each other (idp/shared/run_sync.ts transact).
  */
 import type { Redis } from 'ioredis';
 import type { Keyspace } from '../../lib/store/keyspace.ts';
 
-/** What a sync found: the version now, and the parts changed since the caller's (all of them when `full`). */
+/** What a sync found: the version now, and the parts changed since the caller's (all of them when `full`), each with the version that wrote it. */
 export interface Fetched {
   version: number;
   full: boolean;
   parts: Map<string, string>;
+  versions: Map<string, number>;
 }
 
-// After the lock (acquire) or alone (sync): the caller's version → nothing, changed parts, or every part.
-const readChanges = `
-local v = redis.call('GET', KEYS[2])
-if not v then return {'0'} end
-if v == ARGV[1] then return {v} end
-local known = tonumber(ARGV[1]) or -1
-local base = tonumber(redis.call('GET', KEYS[5]) or '0')
-if known < base then return {v, '1', redis.call('HGETALL', KEYS[3])} end
-local pv = redis.call('HGETALL', KEYS[4])
-local out = {}
-for i = 1, #pv, 2 do
-  if tonumber(pv[i + 1]) > known then
-    out[#out + 1] = pv[i]
-    out[#out + 1] = redis.call('HGET', KEYS[3], pv[i])
+/** A compare-and-set's outcome: written at `version`, or refused (a part changed meanwhile, or the run is locked). */
+export type Swapped = { version: number } | { refused: 'changed' | 'locked' };
+
+// After the lock (acquire) or alone (sync): the caller's version → nothing, or the changed parts
+// (every part when the caller's version is older than the last full rewrite) as part, version, JSON.
+// changes(o, known): the run whose keys start after KEYS[o] (lock, v, parts, pv, base).
+const changesOf = `
+local function changes(o, known)
+  local v = redis.call('GET', KEYS[o + 2])
+  if not v then return {'0'} end
+  if v == known then return {v} end
+  local from = tonumber(known) or -1
+  local full = from < tonumber(redis.call('GET', KEYS[o + 5]) or '0')
+  local pv = redis.call('HGETALL', KEYS[o + 4])
+  local out = {}
+  for i = 1, #pv, 2 do
+    if full or tonumber(pv[i + 1]) > from then
+      out[#out + 1] = pv[i]
+      out[#out + 1] = pv[i + 1]
+      out[#out + 1] = redis.call('HGET', KEYS[o + 3], pv[i])
+    end
   end
-end
-return {v, '0', out}`;
+  return {v, full and '1' or '0', out}
+end`;
+const readChanges = `${changesOf}\nreturn changes(0, ARGV[1])`;
 
 const scripts = {
   // KEYS: lock, v, parts, pv, base; ARGV: known version
   runSync: { numberOfKeys: 5, lua: readChanges },
+  // KEYS: the registry's version, then each run's five keys; ARGV: each run's known version → {registry version, changes…}
+  runsSync: {
+    numberOfKeys: null,
+    lua: `${changesOf}
+local out = {redis.call('GET', KEYS[1]) or '0'}
+for i = 1, #ARGV do out[#out + 1] = changes(1 + (i - 1) * 5, ARGV[i]) end
+return out`,
+  },
   // ARGV: known version, token, ttl ms → {'locked'} when another request holds the lock
   runAcquire: {
     numberOfKeys: 5,
@@ -66,6 +87,21 @@ end
 if ARGV[3] == '1' then redis.call('DEL', KEYS[1]) end
 return v`,
   },
+  // ARGV: part, the version the caller read it at (0: none), JSON, … → {version}, {'changed'} or {'locked'}
+  runSwap: {
+    numberOfKeys: 5,
+    lua: `
+if redis.call('EXISTS', KEYS[1]) == 1 then return {'locked'} end
+for i = 1, #ARGV, 3 do
+  if (tonumber(redis.call('HGET', KEYS[4], ARGV[i])) or 0) ~= tonumber(ARGV[i + 1]) then return {'changed'} end
+end
+local v = redis.call('INCR', KEYS[2])
+for i = 1, #ARGV, 3 do
+  redis.call('HSET', KEYS[3], ARGV[i], ARGV[i + 2])
+  redis.call('HSET', KEYS[4], ARGV[i], v)
+end
+return {v}`,
+  },
   // Compare-and-delete: only the holder's token releases the lock.
   runRelease: {
     numberOfKeys: 1,
@@ -76,13 +112,19 @@ return v`,
 type ScriptName = keyof typeof scripts;
 type Scripted = Redis & Record<ScriptName, (...args: Array<string | number>) => Promise<unknown>>;
 
+/** What one sync of every run found: the registry's version, and each run's changes (in the order asked). */
+export interface FetchedAll {
+  registryVersion: number;
+  runs: Fetched[];
+}
+
 export class RunStore {
   readonly #redis: Scripted;
 
   constructor(readonly keyspace: Keyspace) {
     const redis = keyspace.redis;
     for (const [name, { numberOfKeys, lua }] of Object.entries(scripts))
-      if (!(name in redis)) redis.defineCommand(name, { numberOfKeys, lua });
+      if (!(name in redis)) redis.defineCommand(name, numberOfKeys === null ? { lua } : { numberOfKeys, lua });
     this.#redis = redis as Scripted;
   }
 
@@ -99,13 +141,20 @@ export class RunStore {
     return [k(':lock'), k(':v'), k(''), k(':pv'), k(':base')];
   }
 
-  versionKey(id: string): string {
-    return this.key('run', `${id}:v`);
-  }
-
   /** What changed since `known` (0: never seen); version 0 means the run has no snapshot yet. */
   async sync(id: string, known: number): Promise<Fetched> {
     return fetched(await this.#redis.runSync(...this.#runKeys(id), String(known)));
+  }
+
+  /** What changed of each run since its known version, and the registry's version: one round trip. */
+  async syncAll(registryKey: string, known: Array<{ id: string; version: number }>): Promise<FetchedAll> {
+    const keys = [registryKey, ...known.flatMap(({ id }) => this.#runKeys(id))];
+    const reply = (await this.#redis.runsSync(
+      keys.length,
+      ...keys,
+      ...known.map(({ version }) => String(version)),
+    )) as unknown[];
+    return { registryVersion: Number(reply[0]), runs: reply.slice(1).map(fetched) };
   }
 
   /** Takes the run's lock if free, and reads what changed since `known` in the same step; undefined when it is held. */
@@ -126,8 +175,24 @@ export class RunStore {
     return Number(await this.#redis.runCommit(...this.#runKeys(id), ...args));
   }
 
+  /** Writes `parts` (name → [the version it was read at, JSON]) unless one changed since or the run is locked; no lock taken. */
+  async swap(id: string, parts: Map<string, [number, string]>): Promise<Swapped> {
+    const args = [...parts].flatMap(([name, [version, text]]) => [name, version, text]);
+    const [first] = (await this.#redis.runSwap(...this.#runKeys(id), ...args)) as [string | number];
+    return first === 'changed' || first === 'locked' ? { refused: first } : { version: Number(first) };
+  }
+
   async release(id: string, token: string): Promise<void> {
     await this.#redis.runRelease(this.#runKeys(id)[0]!, token);
+  }
+
+  /** A lock of its own for `name` (one sign-in's steps), not the run's: true when taken. */
+  async takeLock(name: string, token: string, ttlMs: number): Promise<boolean> {
+    return (await this.#redis.set(this.key('lock', name), token, 'PX', ttlMs, 'NX')) === 'OK';
+  }
+
+  async dropLock(name: string, token: string): Promise<void> {
+    await this.#redis.runRelease(this.key('lock', name), token);
   }
 
   /** Every key of the run: gone with it. */
@@ -139,6 +204,10 @@ export class RunStore {
 function fetched(reply: unknown): Fetched {
   const [version, full, flat] = reply as [string, string?, string[]?];
   const parts = new Map<string, string>();
-  for (let i = 0; flat && i < flat.length; i += 2) parts.set(flat[i]!, flat[i + 1]!);
-  return { version: Number(version), full: full === '1', parts };
+  const versions = new Map<string, number>();
+  for (let i = 0; flat && i < flat.length; i += 3) {
+    parts.set(flat[i]!, flat[i + 2]!);
+    versions.set(flat[i]!, Number(flat[i + 1]));
+  }
+  return { version: Number(version), full: full === '1', parts, versions };
 }

@@ -115,7 +115,7 @@ maybe('a holder whose lock ran out writes nothing: its answer is a 503, the newe
   t.is(c.main.faults.list.length, 1, 'the newer change is there');
 });
 
-maybe('a sync of an unchanged run is one round trip; a change travels as the changed parts only', async (t) => {
+maybe('a sync is one round trip; a change travels as the changed parts only', async (t) => {
   const prefix = freshPrefix();
   const [a, b] = await Promise.all([instance(prefix), instance(prefix)]);
   await a.shared.sync();
@@ -126,10 +126,11 @@ maybe('a sync of an unchanged run is one round trip; a change travels as the cha
     b.main.outbox.send('sms', '+79000000001', 'Код 111111', '111111');
   });
   const fetched = await a.shared.store.sync('main', 1);
-  t.deepEqual([...fetched.parts.keys()].sort(), ['inbox:sms:+79000000001', 'outbox']);
+  // Shared runs give message ids from the time: no shared counter part changes with a message.
+  t.deepEqual([...fetched.parts.keys()], ['inbox:sms:+79000000001']);
   const mid = a.commands();
   await a.shared.sync();
-  t.is(a.commands() - mid, 2, 'the versions, then the changed parts');
+  t.is(a.commands() - mid, 1, 'the versions and the changed parts at once');
   t.is(a.main.outbox.read('sms', '+79000000001')[0]?.code, '111111');
 });
 
@@ -194,16 +195,127 @@ maybe(
     const outside = a.shared.commitOutside(a.main);
     finish();
     await Promise.all([locked, outside]);
-    // B's message and the outbox's next id stand: the next code B sends is the newest one in the inbox.
+    // B's message stands: the next code B sends is the newest one in the inbox.
     await b.shared.locked(b.main, async () => void b.main.outbox.send('sms', phone, 'Код 333333', '333333'));
     const c = await instance(prefix);
+    const inbox = c.main.outbox.read('sms', phone);
     t.deepEqual(
-      c.main.outbox.read('sms', phone).map((m) => [m.id, m.code]),
-      [
-        [3, '333333'],
-        [2, '222222'],
-      ],
+      inbox.map((m) => m.code),
+      ['333333', '222222'],
     );
+    t.true(inbox[0]!.id > inbox[1]!.id);
     t.is(c.main.outbox.read('sms', '+79000000001')[0]?.code, '111111');
   },
 );
+
+maybe('changes by compare-and-set on two processes at once: none is lost, and no lock is taken', async (t) => {
+  const prefix = freshPrefix();
+  const [a, b] = await Promise.all([instance(prefix), instance(prefix)]);
+  const key = 'phone:+70000000001';
+  const bump = (p: typeof a) =>
+    p.shared.transact(p.main, () => {
+      const state = p.main.unknownLogins.of(key);
+      state.failedAttempts++;
+      return state.failedAttempts;
+    });
+  const seen = await Promise.all(Array.from({ length: 40 }, (_, i) => bump(i % 2 ? a : b)));
+  // Each change was made on the count as it then was: forty different counts, 1 to 40.
+  t.deepEqual(
+    [...seen].sort((x, y) => x - y),
+    Array.from({ length: 40 }, (_, i) => i + 1),
+  );
+  const c = await instance(prefix);
+  t.is(c.main.unknownLogins.of(key).failedAttempts, 40);
+  t.is(a.shared.stats.locks + b.shared.stats.locks, 0);
+  t.true(a.shared.stats.swapsRefused + b.shared.stats.swapsRefused > 0, 'the processes did meet, and made again');
+});
+
+maybe('changes of different parts on two processes never refuse each other', async (t) => {
+  const prefix = freshPrefix();
+  const [a, b] = await Promise.all([instance(prefix), instance(prefix)]);
+  await Promise.all(
+    Array.from({ length: 20 }, (_, i) =>
+      (i % 2 ? a : b).shared.transact((i % 2 ? a : b).main, () => {
+        (i % 2 ? a : b).main.outbox.send('sms', `+7900000010${i % 10}`, `Код ${i}`, String(i));
+      }),
+    ),
+  );
+  t.is(a.shared.stats.swapsRefused + b.shared.stats.swapsRefused, 0);
+  const c = await instance(prefix);
+  t.is(c.main.outbox.read('sms').length, 20);
+});
+
+maybe('a change by compare-and-set waits for a held run lock, then is made on what the holder left', async (t) => {
+  const prefix = freshPrefix();
+  const [a, b] = await Promise.all([instance(prefix), instance(prefix)]);
+  let release!: () => void;
+  const holding = a.shared.locked(a.main, async () => {
+    a.main.unknownLogins.of('phone:+70000000002').failedAttempts = 3;
+    await new Promise<void>((resolve) => (release = resolve));
+  });
+  await ms(20);
+  const change = b.shared.transact(b.main, () => ++b.main.unknownLogins.of('phone:+70000000002').failedAttempts);
+  await ms(30);
+  release();
+  await holding;
+  t.is(await change, 4);
+});
+
+maybe('a change inside a request holding the run lock is made there and written with the request', async (t) => {
+  const prefix = freshPrefix();
+  const [a, b] = await Promise.all([instance(prefix), instance(prefix)]);
+  await a.shared.locked(a.main, async () => {
+    t.is(await a.shared.transact(a.main, () => ++a.main.unknownLogins.of('phone:+70000000003').failedAttempts), 1);
+  });
+  t.is(a.shared.stats.swaps, 0);
+  await b.shared.sync();
+  t.is(b.main.unknownLogins.of('phone:+70000000003').failedAttempts, 1);
+});
+
+maybe('an error a change throws is thrown once what it changed is written (a lock at the limit)', async (t) => {
+  const prefix = freshPrefix();
+  const [a, b] = await Promise.all([instance(prefix), instance(prefix)]);
+  const error = await t.throwsAsync(
+    a.shared.transact(a.main, () => {
+      a.main.unknownLogins.of('phone:+70000000004').lockedAt = '2026-12-03T12:00:00.000Z';
+      throw new Error('locked');
+    }),
+  );
+  t.is(error?.message, 'locked');
+  await b.shared.sync();
+  t.is(b.main.unknownLogins.of('phone:+70000000004').lockedAt, '2026-12-03T12:00:00.000Z');
+});
+
+maybe('one sign-in’s requests are one at a time across processes (exclusive), other keys in parallel', async (t) => {
+  const prefix = freshPrefix();
+  const [a, b] = await Promise.all([instance(prefix), instance(prefix)]);
+  const order: string[] = [];
+  const step = (p: typeof a, key: string, label: string, wait: number) =>
+    p.shared.exclusive(key, async () => {
+      order.push(`${label}+`);
+      await ms(wait);
+      order.push(`${label}-`);
+    });
+  await Promise.all([step(a, 'interaction:x', 'a', 60), ms(10).then(() => step(b, 'interaction:x', 'b', 1))]);
+  t.deepEqual(order, ['a+', 'a-', 'b+', 'b-']);
+  order.length = 0;
+  await Promise.all([step(a, 'interaction:y', 'a', 60), ms(10).then(() => step(b, 'interaction:z', 'b', 1))]);
+  t.deepEqual(order, ['a+', 'b+', 'b-', 'a-']);
+});
+
+maybe('a code sent on each process to one inbox, written without the lock: both stay, newest first', async (t) => {
+  const prefix = freshPrefix();
+  const [a, b] = await Promise.all([instance(prefix), instance(prefix)]);
+  const phone = '+79000000005';
+  a.main.outbox.send('sms', phone, 'Код 111111', '111111');
+  await ms(2);
+  b.main.outbox.send('sms', phone, 'Код 222222', '222222');
+  await a.shared.commitOutside(a.main);
+  await b.shared.commitOutside(b.main);
+  t.is(b.shared.stats.swapsRefused, 1, 'B met A’s write, and merged under the lock');
+  const c = await instance(prefix);
+  t.deepEqual(
+    c.main.outbox.read('sms', phone).map((m) => m.code),
+    ['222222', '111111'],
+  );
+});

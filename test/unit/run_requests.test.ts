@@ -9,7 +9,8 @@ const request = (method: string, path: string) => ({ method, path });
 
 test('every method but GET and HEAD may change a run, except making and deleting runs (the registry does) and ESIA tokens', (t) => {
   const r = run();
-  t.true(mayChange(request('POST', '/interaction/abc/login'), r));
+  t.true(mayChange(request('POST', '/interaction/abc/password'), r), 'a password change');
+  t.true(mayChange(request('POST', '/interaction/abc/certificate'), r));
   t.true(mayChange(request('PATCH', '/__control/accounts/ivanov'), r));
   t.true(mayChange(request('POST', '/__control/reset'), r));
   t.false(mayChange(request('POST', '/__control/runs'), r));
@@ -27,6 +28,19 @@ test('a sign-in screen takes the lock only while the run has an armed fault or a
   r.faults.clear();
   r.shortcuts.set('fmrm', ['ivanov']);
   t.true(mayChange(request('GET', '/interaction/abc'), r));
+});
+
+test('the steps every sign-in takes (password, code, resend) take no lock, but do with an armed fault or a shortcut', (t) => {
+  const r = run();
+  const steps = ['/interaction/abc/login', '/interaction/abc/otp', '/interaction/abc/otp/resend'];
+  for (const path of steps) t.false(mayChange(request('POST', path), r), path);
+  t.true(mayChange(request('POST', '/interaction/abc/loginx'), r));
+  t.true(mayChange(request('POST', '/interaction/abc/login/more'), r));
+  r.faults.arm({ kind: 'sms.fail', remaining: 1 });
+  for (const path of steps) t.true(mayChange(request('POST', path), r), `${path} with a fault armed`);
+  r.faults.clear();
+  r.shortcuts.set('fmrm', ['ivanov']);
+  t.true(mayChange(request('POST', steps[0]!), r));
 });
 
 test('the GETs that make state take the lock: the plugin, the account settings, the console, entering a run', (t) => {
