@@ -61,6 +61,8 @@ async function checkPassword(step: Step, account: Account, password: string): Pr
   return s.mutex.run(account.oid, async () => {
     refuseIfLocked(account);
     const right = await verifyPassword(password, account.passwordHash);
+    // The right password with nothing counted before changes nothing: nothing to write.
+    if (right && account.failedAttempts === 0) return { ok: true };
     // Counted on the account as it is now: another emulator process may have counted meanwhile.
     const failure = await s.transact(run, () => {
       refuseIfLocked(account);

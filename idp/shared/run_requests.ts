@@ -29,6 +29,13 @@ const lockFreeSteps = /^\/interaction\/[^/]+\/(?:login|otp|otp\/resend)$/;
  */
 const noRunChanged = /^\/(?:__control\/runs(?:\/[^/]+)?|aas\/oauth2\/te)$/;
 
+/** Reads of the control API that change nothing (an inbox, the clock, the personas): nothing to write after them. */
+const pureReads = /^\/__control\/(?:inbox\/[^/]+|clock|personas|outage|audit\/[^/]+)$/;
+
+function readOnly(ctx: Pick<Context, 'method' | 'path'>): boolean {
+  return (ctx.method === 'GET' || ctx.method === 'HEAD') && pureReads.test(ctx.path);
+}
+
 export function mayChange(ctx: Pick<Context, 'method' | 'path'>, run: Run): boolean {
   const read = ctx.method === 'GET' || ctx.method === 'HEAD';
   if (ctx.path.startsWith('/interaction/') && (read || lockFreeSteps.test(ctx.path)))
@@ -57,21 +64,22 @@ export function sharedRunsMiddleware(
 ): Middleware {
   return async function sharedRunState(ctx: Context, next: Next) {
     if (noRun.test(ctx.path)) return next();
-    await shared.sync();
+    // One sign-in's requests one at a time, whichever process each reaches: each changes its journey.
+    // Its lock is asked for in the same round trip as the sync.
+    const uid = ownRoute(ctx.path) ? /^\/interaction\/([^/]+)/.exec(ctx.path)?.[1] : undefined;
+    const taken = await shared.sync(uid && `interaction:${uid}`);
     void registry.touch().catch(() => {});
     if (!ownRoute(ctx.path)) return next();
     const run = runOfRequest(ctx, shared.runs);
     // The run a handler worked in (ctx.state.run) may not be the one the lock was taken for: written too if it changed.
     const alsoChanged = async () => {
       const worked = ctx.state.run as Run | undefined;
-      if (worked && (worked !== run || !locking)) await shared.commitOutside(worked);
+      if (worked && (worked !== run || !locking) && !readOnly(ctx)) await shared.commitOutside(worked);
     };
     const locking = mayChange(ctx, run);
     const handle = locking
       ? () => shared.locked(run, () => next().finally(alsoChanged))
       : () => next().finally(alsoChanged);
-    // One sign-in's requests one at a time, whichever process each reaches: each changes its journey.
-    const uid = /^\/interaction\/([^/]+)/.exec(ctx.path)?.[1];
-    return uid ? shared.exclusive(`interaction:${uid}`, handle) : handle();
+    return uid ? shared.exclusive(`interaction:${uid}`, handle, taken) : handle();
   };
 }

@@ -139,9 +139,17 @@ function hydrateAccounts(run: Run, changed: Map<string, unknown>): void {
   run.accounts.replaceAll(accounts);
 }
 
-/** The object keeps its identity and takes the source's fields in the source's order (so it serialises as the source did). */
+/**
+ * The object keeps its identity and takes the source's fields in the source's order (so it
+ * serialises as the source did). With the same fields in the same order (nearly always) they are
+ * only assigned: deleting them all would turn the object into a slow dictionary for V8, and every
+ * later read and serialisation of that account would pay for it.
+ */
 function replaceFields<T extends object>(target: T, source: T): T {
-  for (const key of Object.keys(target)) delete (target as Record<string, unknown>)[key];
+  const had = Object.keys(target);
+  const has = Object.keys(source);
+  if (had.length !== has.length || had.some((key, i) => key !== has[i]))
+    for (const key of had) delete (target as Record<string, unknown>)[key];
   return Object.assign(target, source);
 }
 

@@ -57,12 +57,17 @@ const readChanges = `${changesOf}\nreturn changes(0, ARGV[1])`;
 const scripts = {
   // KEYS: lock, v, parts, pv, base; ARGV: known version
   runSync: { numberOfKeys: 5, lua: readChanges },
-  // KEYS: the registry's version, then each run's five keys; ARGV: each run's known version → {registry version, changes…}
+  // KEYS: the registry's version, each run's five keys, and a lock to take with them (or none);
+  // ARGV: the number of runs, each run's known version, then the lock's token and lifetime ms
+  // → {registry version, 1 when the lock was taken, changes…}
   runsSync: {
     numberOfKeys: null,
     lua: `${changesOf}
-local out = {redis.call('GET', KEYS[1]) or '0'}
-for i = 1, #ARGV do out[#out + 1] = changes(1 + (i - 1) * 5, ARGV[i]) end
+local runs = tonumber(ARGV[1])
+local taken = 0
+if #KEYS > 1 + runs * 5 and redis.call('SET', KEYS[#KEYS], ARGV[runs + 2], 'NX', 'PX', ARGV[runs + 3]) then taken = 1 end
+local out = {redis.call('GET', KEYS[1]) or '0', taken}
+for i = 1, runs do out[#out + 1] = changes(1 + (i - 1) * 5, ARGV[i + 1]) end
 return out`,
   },
   // ARGV: known version, token, ttl ms → {'locked'} when another request holds the lock
@@ -112,10 +117,18 @@ return {v}`,
 type ScriptName = keyof typeof scripts;
 type Scripted = Redis & Record<ScriptName, (...args: Array<string | number>) => Promise<unknown>>;
 
-/** What one sync of every run found: the registry's version, and each run's changes (in the order asked). */
+/** What one sync of every run found: the registry's version, each run's changes (in the order asked), whether the lock asked for was taken. */
 export interface FetchedAll {
   registryVersion: number;
   runs: Fetched[];
+  locked: boolean;
+}
+
+/** A lock of its own (takeLock) to take in the same round trip as a sync. */
+export interface LockAsked {
+  name: string;
+  token: string;
+  ttlMs: number;
 }
 
 export class RunStore {
@@ -147,14 +160,19 @@ export class RunStore {
   }
 
   /** What changed of each run since its known version, and the registry's version: one round trip. */
-  async syncAll(registryKey: string, known: Array<{ id: string; version: number }>): Promise<FetchedAll> {
+  async syncAll(
+    registryKey: string,
+    known: Array<{ id: string; version: number }>,
+    lock?: LockAsked,
+  ): Promise<FetchedAll> {
     const keys = [registryKey, ...known.flatMap(({ id }) => this.#runKeys(id))];
-    const reply = (await this.#redis.runsSync(
-      keys.length,
-      ...keys,
-      ...known.map(({ version }) => String(version)),
-    )) as unknown[];
-    return { registryVersion: Number(reply[0]), runs: reply.slice(1).map(fetched) };
+    const args = [String(known.length), ...known.map(({ version }) => String(version))];
+    if (lock) {
+      keys.push(this.key('lock', lock.name));
+      args.push(lock.token, String(lock.ttlMs));
+    }
+    const reply = (await this.#redis.runsSync(keys.length, ...keys, ...args)) as unknown[];
+    return { registryVersion: Number(reply[0]), locked: reply[1] === 1, runs: reply.slice(2).map(fetched) };
   }
 
   /** Takes the run's lock if free, and reads what changed since `known` in the same step; undefined when it is held. */

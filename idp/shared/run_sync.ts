@@ -65,14 +65,26 @@ export class SharedRuns {
     this.#registryKey = store.key('runs', 'v');
   }
 
-  /** Brings every run another process changed up to date: one round trip when none did. */
-  async sync(): Promise<void> {
+  /**
+   * Brings every run another process changed up to date, in one round trip; with `lock` (a sign-in's
+   * key, see exclusive()) it tries to take that lock in the same trip, and gives its token when taken.
+   */
+  async sync(lock?: string): Promise<string | undefined> {
     const runs = this.runs.list();
     const known = runs.map((run) => ({ id: run.id, version: this.#seenOf(run).version }));
-    const { registryVersion, runs: fetched } = await this.store.syncAll(this.#registryKey, known);
-    if (registryVersion !== this.#registryVersion) return this.#afterRegistryChange(registryVersion);
-    // A run a request of this process holds is newest here; the others take what changed.
-    for (const [i, run] of runs.entries()) if (!this.#held.has(run.id)) this.#apply(run, fetched[i]!);
+    const asked = lock
+      ? { name: lock, token: randomBytes(12).toString('base64url'), ttlMs: this.times.ttlMs }
+      : undefined;
+    const { registryVersion, runs: fetched, locked } = await this.store.syncAll(this.#registryKey, known, asked);
+    try {
+      if (registryVersion !== this.#registryVersion) await this.#afterRegistryChange(registryVersion);
+      // A run a request of this process holds is newest here; the others take what changed.
+      else for (const [i, run] of runs.entries()) if (!this.#held.has(run.id)) this.#apply(run, fetched[i]!);
+    } catch (error) {
+      if (locked && lock && asked) await this.store.dropLock(lock, asked.token).catch(() => {});
+      throw error;
+    }
+    return locked ? asked?.token : undefined;
   }
 
   async #afterRegistryChange(version: number): Promise<void> {
@@ -219,7 +231,9 @@ export class SharedRuns {
    * changes and saves its journey (the attempts left on a code), are one after the other even when
    * two tabs post them to two processes at once. Taken before the run's lock, never after it.
    */
-  async exclusive<T>(key: string, work: () => Promise<T>): Promise<T> {
+  async exclusive<T>(key: string, work: () => Promise<T>, taken?: string): Promise<T> {
+    // Taken already (by sync()): no other request, here or elsewhere, holds it; one of this process waiting for it retries.
+    if (taken) return work().finally(() => this.store.dropLock(key, taken).catch(() => {}));
     return this.#queue.run(`exclusive:${key}`, async () => {
       const token = randomBytes(12).toString('base64url');
       const deadline = performance.now() + this.times.waitMs;

@@ -319,3 +319,21 @@ maybe('a code sent on each process to one inbox, written without the lock: both 
     ['222222', '111111'],
   );
 });
+
+maybe('a sign-in’s lock is taken in the same round trip as the sync, once, and released after its request', async (t) => {
+  const prefix = freshPrefix();
+  const [a, b] = await Promise.all([instance(prefix), instance(prefix)]);
+  await a.shared.sync();
+  const before = a.commands();
+  const token = await a.shared.sync('interaction:uid-1');
+  t.is(a.commands() - before, 1, 'one round trip for both');
+  t.truthy(token);
+  t.is(await b.shared.sync('interaction:uid-1'), undefined, 'held: not taken again');
+  t.truthy(await b.shared.sync('interaction:uid-2'), 'another sign-in’s is free');
+  const order: string[] = [];
+  const other = b.shared.exclusive('interaction:uid-1', async () => void order.push('b'));
+  await ms(30);
+  await a.shared.exclusive('interaction:uid-1', async () => void order.push('a'), token);
+  await other;
+  t.deepEqual(order, ['a', 'b'], 'B waited for the request that took it with its sync');
+});
