@@ -1,12 +1,14 @@
 /*
  * `npm run bench:redis`: a benchmark, not a test. Full sign-ins per second and server CPU per
  * sign-in, in one run, for one emulator process on the embedded lowdb file, one process on Redis,
- * and `--workers 2` on Redis, at c = 1, 8 and 32 (each level repeated, medians reported), the ratio
- * two workers / one process; then the Redis round trips and commands of one full sign-in (a counting
+ * `--workers 2` on Redis, and two separate processes on Redis that share nothing (each on its own
+ * prefix, each driven with half the load and half the personas: what two processes can do on this
+ * machine before any state is shared), at c = 1, 8 and 32 (each level repeated, medians reported),
+ * the ratio two workers / one process; then the Redis round trips and commands of one full sign-in (a counting
  * relay in front of Redis, and INFO commandstats after CONFIG RESETSTAT). Server CPU is the emulator's processes (the
  * primary and its workers) plus redis-server, shown apart. The driver (bench/login.ts) runs in this
- * process on the same cores. Bounded: about two minutes on a quiet 2-core machine (five on a busy
- * one); a watchdog ends it at eight. Loopback only.
+ * process on the same cores. Bounded: about three minutes on a quiet 2-core machine (six on a busy
+ * one); a watchdog ends it at ten. Loopback only.
  * Raw numbers: out/bench-redis.json.
  */
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -16,7 +18,7 @@ import { type AddressInfo, connect, createServer, type Socket } from 'node:net';
 import { Redis } from 'ioredis';
 import { parseCli } from '../lib/cli.ts';
 import { startRedis } from '../scenarios/runner/redis_server.ts';
-import { killAll, repoRoot, startEmulator } from './emulator.ts';
+import { type Emulator, killAll, repoRoot, startEmulator } from './emulator.ts';
 import { DriverLocks, login, type Persona } from './login.ts';
 import { planFor } from './measure.ts';
 import { client, type LoadRun, loadRun, plainPersonas, warmProcess, writeClients } from './phases/sign_ins.ts';
@@ -50,17 +52,21 @@ const watchdog = setTimeout(() => {
   console.error('bench:redis: watchdog fired; stopping everything it started.');
   killAll();
   process.exit(3);
-}, 8 * 60_000);
+}, 10 * 60_000);
 
 interface Setup {
   name: string;
   redis: boolean;
   args: string[];
+  /** Two separate emulator processes on separate Redis prefixes, each driven with half the load: nothing shared. */
+  apart?: true;
 }
 const setups: Setup[] = [
   { name: '1 process, lowdb', redis: false, args: [] },
   { name: '1 process, Redis', redis: true, args: [] },
   { name: '2 workers, Redis', redis: true, args: ['--workers', '2'] },
+  // The machine's own ceiling for two processes: what splitting the load costs before anything is shared.
+  { name: '2 apart, Redis', redis: true, args: [], apart: true },
 ];
 
 interface Level {
@@ -150,6 +156,56 @@ async function redisCostOfOneSignIn(
   }
 }
 
+/** The personas that sign in on this emulator (a policy persona refuses the bench's client). */
+async function signingPersonas(em: Emulator, setup: string): Promise<Persona[]> {
+  const personas: Persona[] = [];
+  for (const p of await plainPersonas()) {
+    await login({ base: em.url, ...client }, p, new DriverLocks()).then(
+      () => personas.push(p),
+      (error: Error) => console.log(`  ${setup}: persona ${p.persona} left out: ${error.message}`),
+    );
+  }
+  if (!personas.length) throw new Error(`${setup}: no persona signs in`);
+  return personas;
+}
+
+/**
+ * One level on two emulators at once, each with half the concurrency and its own half of the
+ * personas: the sign-ins of both per second, their CPU per sign-in; c = 1 cannot be split (one runs).
+ */
+async function loadApart(
+  pair: Array<{ em: Emulator; personas: Persona[] }>,
+  name: string,
+  c: number,
+  rep: number,
+): Promise<LoadRun> {
+  const [a, b] = pair as [(typeof pair)[0], (typeof pair)[0]];
+  if (c < 2) return loadRun(a.em, plan, a.personas, name, c, rep, seconds);
+  const [x, y] = await Promise.all([
+    loadRun(a.em, plan, a.personas, name, Math.ceil(c / 2), rep, seconds),
+    loadRun(b.em, plan, b.personas, name, Math.floor(c / 2), rep, seconds),
+  ]);
+  const logins = x.logins + y.logins;
+  const per = (f: (r: LoadRun) => number) => (f(x) * x.logins + f(y) * y.logins) / logins;
+  return {
+    ...x,
+    concurrency: c,
+    logins,
+    errors: x.errors + y.errors,
+    firstError: x.firstError ?? y.firstError,
+    loginsPerSec: x.loginsPerSec + y.loginsPerSec,
+    latencyMs: { ...x.latencyMs, p50: per((r) => r.latencyMs.p50) },
+    serverCpuMs: x.serverCpuMs + y.serverCpuMs,
+    serverCpuMsPerLogin: (x.serverCpuMs + y.serverCpuMs) / logins,
+    serverMainThreadMsPerLogin: per((r) => r.serverMainThreadMsPerLogin),
+    // redis-server is counted by the first emulator's run alone (it is one process for both).
+    storeCpuMsPerLogin: ((x.storeCpuMsPerLogin ?? 0) * x.logins) / logins,
+    serverCores: x.serverCores + y.serverCores,
+    // Each run counts the other emulator among the other processes: taken out.
+    otherCores: Math.max(0, x.otherCores - y.serverCores),
+  };
+}
+
 async function main(): Promise<number> {
   const root = await mkdtemp(join(tmpdir(), 'esia-bench-redis-'));
   const redis = await startRedis({ appendfsync });
@@ -162,27 +218,30 @@ async function main(): Promise<number> {
   );
   try {
     for (const [i, setup] of setups.entries()) {
-      const em = await startEmulator({
-        dataDir: join(root, `data-${i}`),
-        keysDir: join(root, 'keys'),
-        clientsFile,
-        args: setup.args,
-        ...(setup.redis ? { env: { ESIA_STORE: redis.url, ESIA_REDIS_PREFIX: `bench-${i}:` } } : {}),
-      });
-      if (setup.redis) em.storePid = redis.pid();
+      const ems: Emulator[] = [];
+      for (const part of setup.apart ? ['a', 'b'] : ['']) {
+        const em = await startEmulator({
+          dataDir: join(root, `data-${i}${part}`),
+          keysDir: join(root, 'keys'),
+          clientsFile,
+          args: setup.args,
+          ...(setup.redis ? { env: { ESIA_STORE: redis.url, ESIA_REDIS_PREFIX: `bench-${i}${part}:` } } : {}),
+        });
+        ems.push(em);
+      }
+      if (setup.redis) ems[0]!.storePid = redis.pid();
       try {
-        const personas: Persona[] = [];
-        for (const p of await plainPersonas()) {
-          await login({ base: em.url, ...client }, p, new DriverLocks()).then(
-            () => personas.push(p),
-            (error: Error) => console.log(`  ${setup.name}: persona ${p.persona} left out: ${error.message}`),
-          );
-        }
-        if (!personas.length) throw new Error(`${setup.name}: no persona signs in`);
-        await warmProcess(em, plan, personas);
+        const personas = await signingPersonas(ems[0]!, setup.name);
+        const pair = ems.map((em, k) => ({ em, personas: personas.filter((_, j) => j % ems.length === k) }));
+        await Promise.all(pair.map((p) => warmProcess(p.em, plan, p.personas)));
         const runs: LoadRun[] = [];
         for (let rep = 1; rep <= repetitions; rep++) {
-          for (const c of levels) runs.push(await loadRun(em, plan, personas, setup.name, c, rep, seconds));
+          for (const c of levels)
+            runs.push(
+              setup.apart
+                ? await loadApart(pair, setup.name, c, rep)
+                : await loadRun(ems[0]!, plan, personas, setup.name, c, rep, seconds),
+            );
         }
         for (const c of levels) {
           const mine = runs.filter((r) => r.concurrency === c);
@@ -204,7 +263,7 @@ async function main(): Promise<number> {
           );
         }
       } finally {
-        await em.stop();
+        for (const em of ems) await em.stop();
       }
     }
     cost = await redisCostOfOneSignIn(redis.url, redis.port, root, clientsFile);
@@ -219,11 +278,12 @@ async function main(): Promise<number> {
     concurrency: c,
     workersOverRedisProcess: rate('2 workers, Redis', c) / rate('1 process, Redis', c),
     workersOverLowdbProcess: rate('2 workers, Redis', c) / rate('1 process, lowdb', c),
+    apartOverRedisProcess: rate('2 apart, Redis', c) / rate('1 process, Redis', c),
   }));
   console.log('\n  two workers / one process (sign-ins per second):');
   for (const r of ratios)
     console.log(
-      `    c=${String(r.concurrency).padEnd(3)} ×${r.workersOverRedisProcess.toFixed(2)} over one process on Redis, ×${r.workersOverLowdbProcess.toFixed(2)} over one process on lowdb`,
+      `    c=${String(r.concurrency).padEnd(3)} ×${r.workersOverRedisProcess.toFixed(2)} over one process on Redis, ×${r.workersOverLowdbProcess.toFixed(2)} over one process on lowdb; two processes sharing nothing ×${r.apartOverRedisProcess.toFixed(2)}`,
     );
   const total = Object.values(cost.commands).reduce((a, b) => a + b, 0);
   console.log(

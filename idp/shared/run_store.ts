@@ -57,15 +57,18 @@ const readChanges = `${changesOf}\nreturn changes(0, ARGV[1])`;
 const scripts = {
   // KEYS: lock, v, parts, pv, base; ARGV: known version
   runSync: { numberOfKeys: 5, lua: readChanges },
-  // KEYS: the registry's version, each run's five keys, and a lock to take with them (or none);
-  // ARGV: the number of runs, each run's known version, then the lock's token and lifetime ms
-  // → {registry version, 1 when the lock was taken, changes…}
+  // KEYS: the registry's version, each run's five keys, then locks to take with them (none or more);
+  // ARGV: the number of runs, each run's known version, the locks' lifetime ms, then each lock's token
+  // → {registry version, {1 or 0: each lock taken or not}, changes…}
   runsSync: {
     numberOfKeys: null,
     lua: `${changesOf}
 local runs = tonumber(ARGV[1])
-local taken = 0
-if #KEYS > 1 + runs * 5 and redis.call('SET', KEYS[#KEYS], ARGV[runs + 2], 'NX', 'PX', ARGV[runs + 3]) then taken = 1 end
+local first = 2 + runs * 5
+local taken = {}
+for k = first, #KEYS do
+  taken[#taken + 1] = redis.call('SET', KEYS[k], ARGV[runs + 3 + k - first], 'NX', 'PX', ARGV[runs + 2]) and 1 or 0
+end
 local out = {redis.call('GET', KEYS[1]) or '0', taken}
 for i = 1, runs do out[#out + 1] = changes(1 + (i - 1) * 5, ARGV[i + 1]) end
 return out`,
@@ -117,18 +120,17 @@ return {v}`,
 type ScriptName = keyof typeof scripts;
 type Scripted = Redis & Record<ScriptName, (...args: Array<string | number>) => Promise<unknown>>;
 
-/** What one sync of every run found: the registry's version, each run's changes (in the order asked), whether the lock asked for was taken. */
+/** What one sync of every run found: the registry's version, each run's changes (in the order asked), which locks asked for were taken. */
 export interface FetchedAll {
   registryVersion: number;
   runs: Fetched[];
-  locked: boolean;
+  taken: boolean[];
 }
 
 /** A lock of its own (takeLock) to take in the same round trip as a sync. */
 export interface LockAsked {
   name: string;
   token: string;
-  ttlMs: number;
 }
 
 export class RunStore {
@@ -163,16 +165,19 @@ export class RunStore {
   async syncAll(
     registryKey: string,
     known: Array<{ id: string; version: number }>,
-    lock?: LockAsked,
+    locks: LockAsked[] = [],
+    lockTtlMs = 10_000,
   ): Promise<FetchedAll> {
-    const keys = [registryKey, ...known.flatMap(({ id }) => this.#runKeys(id))];
-    const args = [String(known.length), ...known.map(({ version }) => String(version))];
-    if (lock) {
-      keys.push(this.key('lock', lock.name));
-      args.push(lock.token, String(lock.ttlMs));
-    }
+    const lockKeys = locks.map((l) => this.key('lock', l.name));
+    const keys = [registryKey, ...known.flatMap(({ id }) => this.#runKeys(id)), ...lockKeys];
+    const args = [String(known.length), ...known.map(({ version }) => String(version)), String(lockTtlMs)];
+    args.push(...locks.map((l) => l.token));
     const reply = (await this.#redis.runsSync(keys.length, ...keys, ...args)) as unknown[];
-    return { registryVersion: Number(reply[0]), locked: reply[1] === 1, runs: reply.slice(2).map(fetched) };
+    return {
+      registryVersion: Number(reply[0]),
+      taken: (reply[1] as number[]).map((flag) => flag === 1),
+      runs: reply.slice(2).map(fetched),
+    };
   }
 
   /** Takes the run's lock if free, and reads what changed since `known` in the same step; undefined when it is held. */

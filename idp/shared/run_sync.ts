@@ -3,16 +3,18 @@
  * synchronous over in-memory objects; this keeps them in step with Redis:
  *
  * - sync(): at the start of a request, one round trip reads what changed of every known run since
- *   this process saw it (only the changed parts), and the registry's version.
+ *   this process saw it (only the changed parts), and the registry's version; requests that arrive
+ *   while one is on its way share the next. A sign-in step takes its sign-in's lock in the same trip
+ *   (exclusive()).
+ * - transact(run, change): the sign-in steps take no lock on the run. Each of their read-modify-writes
+ *   (a wrong password counted, a sign-in recorded) is a synchronous change, written by compare-and-set:
+ *   only if none of the parts it changed was changed by another process since this one read it; else
+ *   it is undone, the run read again and the change made again. Two processes signing in different
+ *   people never wait for each other, and 50 wrong passwords for one account still count 50.
  * - locked(run, work): a request that may change the run holds the run's lock (one per process at a
  *   time, then SET NX PX in Redis), works on the state read inside the lock, and its changes are
  *   written with the version bump before it answers (commit()). Two processes' read-modify-writes of
  *   the same run (a fault taken once, a reset, a policy) are thus one after the other.
- * - transact(run, change): the sign-in steps take no lock. Each of their read-modify-writes (a wrong
- *   password counted, a sign-in recorded) is a synchronous change, written by compare-and-set: only
- *   if none of the parts it changed was changed by another process since this one read it; else it
- *   is undone, the run read again and the change made again. Two processes signing in different
- *   people never wait for each other, and 50 wrong passwords for one account still count 50.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomBytes } from 'node:crypto';
@@ -38,6 +40,14 @@ interface Seen {
   versions: Map<string, number>;
 }
 
+/** A request waiting for the next sync (and the lock it asks for in it). */
+interface WaitingSync {
+  lock?: string;
+  token: string;
+  resolve(taken: boolean): void;
+  reject(error: unknown): void;
+}
+
 /** The runs whose lock the current request holds (its changes are written when it ends). */
 const heldByRequest = new AsyncLocalStorage<ReadonlySet<string>>();
 
@@ -51,6 +61,8 @@ export class SharedRuns {
   /** The registry version this process last applied. */
   #registryVersion = -1;
   /** Lock waits and holds in Redis (not counting the wait behind this process's own requests), for the figures. */
+  #syncing: Promise<void> | undefined;
+  readonly #waiting: WaitingSync[] = [];
   readonly stats = { locks: 0, waitedMs: 0, heldMs: 0, commits: 0, swaps: 0, swapsRefused: 0 };
 
   constructor(
@@ -66,25 +78,48 @@ export class SharedRuns {
   }
 
   /**
-   * Brings every run another process changed up to date, in one round trip; with `lock` (a sign-in's
-   * key, see exclusive()) it tries to take that lock in the same trip, and gives its token when taken.
+   * Brings every run another process changed up to date; with `lock` (a sign-in's key, see
+   * exclusive()) it tries to take that lock in the same round trip, and gives its token when taken.
+   *
+   * Requests that arrive while a sync is on its way share the next one, sent when it is back: each
+   * still sees everything written before it arrived, and under load one sync serves many requests
+   * instead of each fetching the same changes again.
    */
-  async sync(lock?: string): Promise<string | undefined> {
+  sync(lock?: string): Promise<string | undefined> {
+    return new Promise((resolve, reject) => {
+      const token = randomBytes(12).toString('base64url');
+      this.#waiting.push({ lock, token, resolve: (taken) => resolve(taken ? token : undefined), reject });
+      this.#sendSync();
+    });
+  }
+
+  #sendSync(): void {
+    if (this.#syncing || !this.#waiting.length) return;
+    const batch = this.#waiting.splice(0);
+    this.#syncing = this.#syncFor(batch).finally(() => {
+      this.#syncing = undefined;
+      this.#sendSync();
+    });
+  }
+
+  async #syncFor(batch: WaitingSync[]): Promise<void> {
     const runs = this.runs.list();
     const known = runs.map((run) => ({ id: run.id, version: this.#seenOf(run).version }));
-    const asked = lock
-      ? { name: lock, token: randomBytes(12).toString('base64url'), ttlMs: this.times.ttlMs }
-      : undefined;
-    const { registryVersion, runs: fetched, locked } = await this.store.syncAll(this.#registryKey, known, asked);
+    const locks = batch.flatMap((w) => (w.lock ? [{ name: w.lock, token: w.token }] : []));
+    let taken: boolean[] = [];
     try {
-      if (registryVersion !== this.#registryVersion) await this.#afterRegistryChange(registryVersion);
+      const found = await this.store.syncAll(this.#registryKey, known, locks, this.times.ttlMs);
+      taken = found.taken;
+      if (found.registryVersion !== this.#registryVersion) await this.#afterRegistryChange(found.registryVersion);
       // A run a request of this process holds is newest here; the others take what changed.
-      else for (const [i, run] of runs.entries()) if (!this.#held.has(run.id)) this.#apply(run, fetched[i]!);
+      else for (const [i, run] of runs.entries()) if (!this.#held.has(run.id)) this.#apply(run, found.runs[i]!);
     } catch (error) {
-      if (locked && lock && asked) await this.store.dropLock(lock, asked.token).catch(() => {});
-      throw error;
+      await Promise.all(locks.map((l, i) => (taken[i] ? this.store.dropLock(l.name, l.token).catch(() => {}) : 0)));
+      for (const w of batch) w.reject(error);
+      return;
     }
-    return locked ? asked?.token : undefined;
+    let next = 0;
+    for (const w of batch) w.resolve(w.lock ? taken[next++]! : false);
   }
 
   async #afterRegistryChange(version: number): Promise<void> {
@@ -111,29 +146,23 @@ export class SharedRuns {
     if (heldByRequest.getStore()?.has(run.id)) return change();
     return this.#queue.run(run.id, async () => {
       const deadline = performance.now() + this.times.waitMs;
-      // Held meanwhile: a sync of another request must not bring in parts this change is based on.
-      this.#held.add(run.id);
-      try {
-        for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
-          const before = this.#serialiser.texts(run);
-          let outcome: { value: T } | { error: unknown };
-          try {
-            outcome = { value: change() };
-          } catch (error) {
-            outcome = { error };
-          }
-          const written = await this.#swap(run, before, this.#serialiser.texts(run), true);
-          if (written) return 'value' in outcome ? outcome.value : Promise.reject(outcome.error);
-          if (performance.now() > deadline)
-            throw new StoreUnavailable(
-              this.url,
-              `run ${run.id} kept changing under a change for over ${this.times.waitMs} ms; it was not written`,
-            );
-          await new Promise((resolve) => setTimeout(resolve, pause * Math.random()));
-          this.#apply(run, await this.store.sync(run.id, this.#seenOf(run).version));
+      for (let pause = 1; ; pause = Math.min(pause * 2, 20)) {
+        const before = this.#serialiser.texts(run);
+        let outcome: { value: T } | { error: unknown };
+        try {
+          outcome = { value: change() };
+        } catch (error) {
+          outcome = { error };
         }
-      } finally {
-        this.#held.delete(run.id);
+        const written = await this.#swap(run, before, this.#serialiser.texts(run), true);
+        if (written) return 'value' in outcome ? outcome.value : Promise.reject(outcome.error);
+        if (performance.now() > deadline)
+          throw new StoreUnavailable(
+            this.url,
+            `run ${run.id} kept changing under a change for over ${this.times.waitMs} ms; it was not written`,
+          );
+        await new Promise((resolve) => setTimeout(resolve, pause * Math.random()));
+        this.#apply(run, await this.store.sync(run.id, this.#seenOf(run).version));
       }
     });
   }
@@ -142,7 +171,9 @@ export class SharedRuns {
    * Writes the parts that differ between `before` and `after` by compare-and-set: true when written
    * (or nothing to write); false when another process changed one meanwhile or holds the run's lock,
    * with those parts back as in `before` if `putBack`. A change that removed a part is written under
-   * the lock (a full rewrite).
+   * the lock (a full rewrite). Other requests' syncs may bring in other processes' changes while the
+   * compare-and-set is on its way (nothing is held): a part one of them brought in is newer than
+   * `before`, and stays.
    */
   async #swap(run: Run, before: Map<string, string>, after: Map<string, string>, putBack: boolean): Promise<boolean> {
     const changed = new Map([...after].filter(([name, text]) => before.get(name) !== text));
@@ -155,19 +186,21 @@ export class SharedRuns {
       return true;
     }
     if (!changed.size) return true;
-    const seen = this.#seenOf(run);
+    const basis = new Map([...changed.keys()].map((name) => [name, this.#seenOf(run).versions.get(name) ?? 0]));
     const swapped = await this.store
-      .swap(run.id, new Map([...changed].map(([name, text]) => [name, [seen.versions.get(name) ?? 0, text]])))
+      .swap(run.id, new Map([...changed].map(([name, text]) => [name, [basis.get(name)!, text]])))
       .catch((error: unknown) => {
-        this.#putBack(run, before, changed);
+        this.#putBack(run, before, changed, basis);
         throw error;
       });
     this.stats.swaps++;
     if ('refused' in swapped) {
       this.stats.swapsRefused++;
-      if (putBack) this.#putBack(run, before, changed);
+      if (putBack) this.#putBack(run, before, changed, basis);
       return false;
     }
+    // Read again: a sync meanwhile replaces what this process has seen.
+    const seen = this.#seenOf(run);
     for (const [name, text] of changed) {
       seen.committed.set(name, text);
       seen.versions.set(name, swapped.version);
@@ -177,9 +210,17 @@ export class SharedRuns {
     return true;
   }
 
-  /** The parts in `changed` back to their text in `before`. */
-  #putBack(run: Run, before: Map<string, string>, changed: Map<string, string>): void {
-    this.#hydrate(run, new Map([...changed.keys()].map((name) => [name, before.get(name)])));
+  /**
+   * The parts in `changed` back to their text in `before`, those still as the change left them and
+   * not brought in newer meanwhile (their version still `basis`).
+   */
+  #putBack(run: Run, before: Map<string, string>, changed: Map<string, string>, basis: Map<string, number>): void {
+    const { versions } = this.#seenOf(run);
+    const now = this.#serialiser.texts(run);
+    const back = [...changed].filter(
+      ([name, text]) => now.get(name) === text && (versions.get(name) ?? 0) === basis.get(name),
+    );
+    this.#hydrate(run, new Map(back.map(([name]) => [name, before.get(name)])));
   }
 
   /** The run's parts set to these texts (undefined: the part is gone). */

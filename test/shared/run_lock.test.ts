@@ -320,20 +320,65 @@ maybe('a code sent on each process to one inbox, written without the lock: both 
   );
 });
 
-maybe('a sign-in’s lock is taken in the same round trip as the sync, once, and released after its request', async (t) => {
-  const prefix = freshPrefix();
-  const [a, b] = await Promise.all([instance(prefix), instance(prefix)]);
-  await a.shared.sync();
-  const before = a.commands();
-  const token = await a.shared.sync('interaction:uid-1');
-  t.is(a.commands() - before, 1, 'one round trip for both');
-  t.truthy(token);
-  t.is(await b.shared.sync('interaction:uid-1'), undefined, 'held: not taken again');
-  t.truthy(await b.shared.sync('interaction:uid-2'), 'another sign-in’s is free');
-  const order: string[] = [];
-  const other = b.shared.exclusive('interaction:uid-1', async () => void order.push('b'));
-  await ms(30);
-  await a.shared.exclusive('interaction:uid-1', async () => void order.push('a'), token);
-  await other;
-  t.deepEqual(order, ['a', 'b'], 'B waited for the request that took it with its sync');
-});
+maybe(
+  'a sign-in’s lock is taken in the same round trip as the sync, once, and released after its request',
+  async (t) => {
+    const prefix = freshPrefix();
+    const [a, b] = await Promise.all([instance(prefix), instance(prefix)]);
+    await a.shared.sync();
+    const before = a.commands();
+    const token = await a.shared.sync('interaction:uid-1');
+    t.is(a.commands() - before, 1, 'one round trip for both');
+    t.truthy(token);
+    t.is(await b.shared.sync('interaction:uid-1'), undefined, 'held: not taken again');
+    t.truthy(await b.shared.sync('interaction:uid-2'), 'another sign-in’s is free');
+    const order: string[] = [];
+    const other = b.shared.exclusive('interaction:uid-1', async () => void order.push('b'));
+    await ms(30);
+    await a.shared.exclusive('interaction:uid-1', async () => void order.push('a'), token);
+    await other;
+    t.deepEqual(order, ['a', 'b'], 'B waited for the request that took it with its sync');
+  },
+);
+
+maybe(
+  'syncs asked for at once share round trips, and each still sees what was written before it was asked',
+  async (t) => {
+    const prefix = freshPrefix();
+    const [a, b] = await Promise.all([instance(prefix), instance(prefix)]);
+    await a.shared.sync();
+    await b.shared.transact(b.main, () => void (b.main.unknownLogins.of('phone:+70000000006').failedAttempts = 2));
+    const before = a.commands();
+    await Promise.all(Array.from({ length: 20 }, () => a.shared.sync()));
+    t.true(a.commands() - before <= 2, `${a.commands() - before} round trips for 20 syncs`);
+    t.is(a.main.unknownLogins.of('phone:+70000000006').failedAttempts, 2);
+    // Asked while one is on its way: answered by the next, which sees B's newer write.
+    const first = a.shared.sync();
+    await b.shared.transact(b.main, () => void (b.main.unknownLogins.of('phone:+70000000006').failedAttempts = 3));
+    const second = a.shared.sync();
+    await Promise.all([first, second]);
+    t.is(a.main.unknownLogins.of('phone:+70000000006').failedAttempts, 3);
+  },
+);
+
+maybe(
+  'a part another request’s sync brought in while a compare-and-set was on its way is not put back over',
+  async (t) => {
+    const prefix = freshPrefix();
+    const [a, b] = await Promise.all([instance(prefix), instance(prefix)]);
+    const key = 'phone:+70000000007';
+    const store = a.shared.store;
+    const swap = store.swap.bind(store);
+    store.swap = async (...args: Parameters<typeof store.swap>) => {
+      store.swap = swap;
+      // Before A's write lands: B counts, and a sync of another request on A brings B's count in.
+      await b.shared.transact(b.main, () => void b.main.unknownLogins.of(key).failedAttempts++);
+      await a.shared.sync();
+      return swap(...args);
+    };
+    await a.shared.transact(a.main, () => void a.main.unknownLogins.of(key).failedAttempts++);
+    const c = await instance(prefix);
+    t.is(c.main.unknownLogins.of(key).failedAttempts, 2, 'both counted');
+    t.is(a.main.unknownLogins.of(key).failedAttempts, 2);
+  },
+);
