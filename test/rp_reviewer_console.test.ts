@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { rpConfig, type RpConfig } from '../relying-party/config.ts';
 import { startRp } from '../relying-party/server.ts';
 import { HttpBrowser } from '../scenarios/runner/http_browser.ts';
+import { lanAddress } from './helpers/lan_address.ts';
 
 async function startedRp(t: import('ava').ExecutionContext, overrides: Partial<RpConfig> = {}) {
   const dataDir = await mkdtemp(join(tmpdir(), 'rp-reviewer-'));
@@ -75,10 +76,7 @@ test('a console form without its token is refused; another browser, or no sessio
 
 test('off loopback the console refuses with its own page (reviewerLoopbackOnly)', async (t) => {
   // Bound to every interface and reached through a non-loopback address of this machine, if it has one.
-  const { networkInterfaces } = await import('node:os');
-  const address = Object.values(networkInterfaces())
-    .flat()
-    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  const address = lanAddress();
   if (!address) {
     t.pass('no non-loopback address on this machine');
     return;

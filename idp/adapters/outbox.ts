@@ -96,17 +96,12 @@ export class Outbox {
     this.#messages.clear();
   }
 
-  /** The id the next message gets. */
-  get nextId(): number {
-    return this.#next;
-  }
-
   /** Every inbox by key (`sms:+7…`, `email:…`): what idp/shared/run_snapshot.ts shares between processes. */
   inboxes(): IterableIterator<[string, Message[]]> {
     return this.#messages.entries();
   }
 
-  /** Puts back an inbox as another process left it (removed when `messages` is undefined), and the next id. */
+  /** Puts back an inbox as another process left it (removed when `messages` is undefined). */
   restoreInbox(key: string, messages: Message[] | undefined): void {
     if (messages) this.#messages.set(key, messages);
     else this.#messages.delete(key);

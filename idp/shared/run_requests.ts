@@ -66,10 +66,11 @@ export function sharedRunsMiddleware(
     if (noRun.test(ctx.path)) return next();
     // One sign-in's requests one at a time, whichever process each reaches: each changes its journey.
     // Its lock is asked for in the same round trip as the sync.
-    const uid = ownRoute(ctx.path) ? /^\/interaction\/([^/]+)/.exec(ctx.path)?.[1] : undefined;
+    const own = ownRoute(ctx.path);
+    const uid = own ? /^\/interaction\/([^/]+)/.exec(ctx.path)?.[1] : undefined;
     const taken = await shared.sync(uid && `interaction:${uid}`);
     void registry.touch().catch(() => {});
-    if (!ownRoute(ctx.path)) return next();
+    if (!own) return next();
     const run = runOfRequest(ctx, shared.runs);
     // The run a handler worked in (ctx.state.run) may not be the one the lock was taken for: written too if it changed.
     const alsoChanged = async () => {

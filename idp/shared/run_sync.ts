@@ -162,7 +162,7 @@ export class SharedRuns {
             `run ${run.id} kept changing under a change for over ${this.times.waitMs} ms; it was not written`,
           );
         await new Promise((resolve) => setTimeout(resolve, pause * Math.random()));
-        this.#apply(run, await this.store.sync(run.id, this.#seenOf(run).version));
+        await this.refresh(run);
       }
     });
   }

@@ -9,6 +9,7 @@ import { readPdf } from '../../lib/pdf_text.ts';
 import { HttpBrowser } from '../../scenarios/runner/http_browser.ts';
 import { freePort } from '../../scenarios/runner/stand.ts';
 import { type Portal, startPortal } from './portal_helpers.ts';
+import { lanAddress } from '../helpers/lan_address.ts';
 
 const ivanov = '112-233-401 83';
 const petrova = '112-233-402 84';
@@ -130,10 +131,7 @@ test('the list of completed events refuses without the secret and with a wrong o
 
 test('the list of completed events answers only this machine unless completedApiRemote', async (t) => {
   // Bound to every interface and reached through a non-loopback address of this machine, if it has one.
-  const { networkInterfaces } = await import('node:os');
-  const address = Object.values(networkInterfaces())
-    .flat()
-    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+  const address = lanAddress();
   if (!address) {
     t.pass('no non-loopback address on this machine');
     return;
